@@ -1,0 +1,5 @@
+import sys
+
+from servicelevel.cli import main
+
+sys.exit(main())

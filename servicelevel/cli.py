@@ -1,0 +1,177 @@
+"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|presets ..."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from servicelevel import presets as preset_lib
+from servicelevel import store
+from servicelevel.detect import propose_preset
+from servicelevel.exports import ExportError, open_export
+from servicelevel.ingest import ImportFailed, import_file
+from servicelevel.presets import PresetError
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, name: str, stream=sys.stderr):
+        self.name = name
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.last = None
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if not self.enabled:
+            return
+        percent = int(fraction * 100)
+        if (stage, percent) == self.last:
+            return
+        self.last = (stage, percent)
+        filled = percent // 4
+        bar = "#" * filled + "-" * (25 - filled)
+        self.stream.write(f"\r  [{bar}] {percent:3d}% {stage} {self.name}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.last is not None:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+def cmd_import(args) -> int:
+    failures = 0
+    con = store.connect(args.db)
+    for path in args.paths:
+        progress = TerminalProgress(Path(path).name)
+        try:
+            report = import_file(
+                con,
+                path,
+                preset=args.preset,
+                source=args.source,
+                request_source=args.request_source,
+                timezone_name=args.timezone,
+                progress=progress,
+            )
+        except ImportFailed as exc:
+            progress.done()
+            print(f"error: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        progress.done()
+        print("\n".join(report.lines()))
+    if failures:
+        print(f"{failures} of {len(args.paths)} file(s) failed; nothing from them was kept", file=sys.stderr)
+    refreshed = _refresh_after_import(con)
+    if refreshed:
+        print(refreshed)
+    return 1 if failures else 0
+
+
+def _refresh_after_import(con) -> str:
+    """Recompute derived tables (SLA states) if the SLA engine is installed."""
+    try:
+        from servicelevel.sla import refresh_after_import
+    except ImportError:
+        return ""
+    return refresh_after_import(con)
+
+
+def cmd_detect(args) -> int:
+    with open_export(args.path) as export:
+        proposal = propose_preset(export, name=args.save)
+        print(f"{args.path}: {len(export.headers)} columns, {export.encoding}, delimiter {export.delimiter!r}")
+        print("\n".join(proposal.lines()))
+        if args.save:
+            if proposal.preset is None:
+                print("error: cannot save: required fields are missing", file=sys.stderr)
+                return 1
+            path = preset_lib.save_preset(proposal.preset)
+            print(f"saved preset '{proposal.preset.name}' to {path}")
+    return 0 if proposal.preset is not None else 1
+
+
+def cmd_sample(args) -> int:
+    from servicelevel.sample import build_sample
+
+    con = store.connect(args.db)
+    for line in build_sample(con, progress=print):
+        print(line)
+    refreshed = _refresh_after_import(con)
+    if refreshed:
+        print(refreshed)
+    return 0
+
+
+def cmd_status(args) -> int:
+    db_path = Path(args.db) if args.db else store.default_db_path()
+    if not db_path.exists():
+        print(f"no database at {db_path}; run `python -m servicelevel sample` or import a file")
+        return 1
+    con = store.connect(db_path, read_only=True)
+    print(f"database: {db_path} (schema version {store.schema_version(con)})")
+    rows = con.execute(
+        """select source, count(*), min(created_at), max(created_at)
+           from requests group by source order by source"""
+    ).fetchall()
+    if not rows:
+        print("no requests loaded")
+    for source, n, first, last in rows:
+        print(f"  {source}: {n:,} requests, created {first:%Y-%m-%d} .. {last:%Y-%m-%d}")
+    n_feedback = con.execute("select count(*) from feedback").fetchone()[0]
+    n_events = con.execute("select count(*) from events").fetchone()[0]
+    n_rejected = con.execute("select count(*) from rejected_rows").fetchone()[0]
+    ok, failed = con.execute(
+        "select count(*) filter (where status = 'ok'), count(*) filter (where status = 'failed') from imports"
+    ).fetchone()
+    print(f"  feedback answers: {n_feedback:,}; events: {n_events:,}; rejected rows: {n_rejected:,}")
+    print(f"  imports: {ok} ok, {failed} failed")
+    return 0
+
+
+def cmd_presets(args) -> int:
+    for name, preset in preset_lib.available_presets().items():
+        print(f"{name:<24} {preset.kind:<10} {preset.title}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m servicelevel", description=__doc__)
+    parser.add_argument("--db", help=f"database file (default: ${store.DB_ENV_VAR} or {store.DEFAULT_DB_PATH})")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("import", help="import export files (CSV, TSV, XLSX)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--preset", help="preset name or .toml path (default: the preset whose headers fit, else auto-detect)")
+    p.add_argument("--source", help="source label (default: the preset's)")
+    p.add_argument("--timezone", help="IANA time zone of timestamps without an offset (default: the preset's)")
+    p.add_argument("--request-source", help="for survey files: the source of the requests answered")
+    p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("detect", help="show the mapping auto-detection proposes for a file")
+    p.add_argument("path")
+    p.add_argument("--save", metavar="NAME", help="save the proposal as data/presets/NAME.toml")
+    p.set_defaults(run=cmd_detect)
+
+    p = commands.add_parser("sample", help="build the bundled sample into the database")
+    p.set_defaults(run=cmd_sample)
+
+    p = commands.add_parser("status", help="what the database holds")
+    p.set_defaults(run=cmd_status)
+
+    p = commands.add_parser("presets", help="list the import presets")
+    p.set_defaults(run=cmd_presets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (store.StoreError, PresetError, ExportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,164 @@
+"""Export files as they really are: encodings, delimiters, BOMs and spreadsheets, made readable."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK_BYTES = 8 * 1024 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+class ExportError(Exception):
+    """An export file cannot be read at all; the message names the file and the reason."""
+
+
+@dataclass
+class ExportFile:
+    """A readable UTF-8 CSV view of one export, and what it took to get there."""
+
+    original: Path
+    csv_path: Path  # UTF-8, the file itself or a converted copy
+    encoding: str  # what the original was decoded as
+    delimiter: str
+    headers: list[str]
+    work_dir: Path | None = None  # holds converted copies; removed by close()
+
+    def close(self) -> None:
+        """Remove any converted copy."""
+        if self.work_dir is not None:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+            self.work_dir = None
+
+    def __enter__(self) -> "ExportFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8', 'utf-8-sig', 'utf-16' or 'cp1252' (Windows-1252, a superset of Latin-1 text)."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            start = 3
+            name = "utf-8-sig"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        else:
+            start = 0
+            name = "utf-8"
+        handle.seek(start)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return name
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> None:
+    # cp1252 leaves five bytes undefined; Latin-1 maps them, so nothing is lost or rejected.
+    errors = "strict"
+    if encoding == "cp1252":
+        codecs.register_error("latin1_fallback", lambda e: (e.object[e.start:e.end].decode("latin-1"), e.end))
+        errors = "latin1_fallback"
+    with path.open("r", encoding=encoding, errors=errors, newline="") as src, target.open(
+        "w", encoding="utf-8", newline=""
+    ) as dst:
+        shutil.copyfileobj(src, dst, CHUNK_BYTES)
+
+
+def _spreadsheet_to_csv(path: Path, target: Path) -> None:
+    # Spreadsheets hold at most about a million rows, so one pass through calamine is fine.
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types per format
+        raise ExportError(f"{path.name}: cannot read the spreadsheet ({exc})") from None
+    with target.open("w", encoding="utf-8", newline="") as dst:
+        csv.writer(dst).writerows(_spreadsheet_cell_text(row) for row in rows)
+
+
+def _spreadsheet_cell_text(row: list) -> list[str]:
+    out = []
+    for value in row:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out.append("" if value is None else str(value))
+    return out
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The delimiter that splits the header line into the most fields, outside quotes."""
+    best, best_count = ",", 0
+    for delimiter in DELIMITERS:
+        count = len(next(csv.reader([first_line], delimiter=delimiter), []))
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+def read_header(csv_path: Path, delimiter: str | None = None) -> tuple[str, list[str]]:
+    """(delimiter, header names) from the first record of a UTF-8 CSV."""
+    with csv_path.open("r", encoding="utf-8-sig", newline="") as handle:
+        first_line = handle.readline()
+        if not first_line.strip():
+            raise ExportError(f"{csv_path.name}: the file is empty or its first line is blank")
+        chosen = delimiter or sniff_delimiter(first_line)
+        handle.seek(0)
+        header = next(csv.reader(handle, delimiter=chosen), [])
+    return chosen, [h.strip() for h in header]
+
+
+def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto") -> ExportFile:
+    """Make an export readable by DuckDB's CSV reader: UTF-8, known delimiter, parsed header."""
+    path = Path(path)
+    if not path.exists():
+        raise ExportError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ExportError(f"{path.name}: the file is empty")
+    work_dir = None
+    csv_path = path
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        work_dir = Path(tempfile.mkdtemp(prefix="servicelevel-"))
+        csv_path = work_dir / (path.stem + ".csv")
+        _spreadsheet_to_csv(path, csv_path)
+        found = "spreadsheet"
+    else:
+        found = detect_encoding(path) if encoding == "auto" else encoding
+        if found not in ("utf-8", "utf-8-sig"):
+            work_dir = Path(tempfile.mkdtemp(prefix="servicelevel-"))
+            csv_path = work_dir / (path.stem + ".utf8.csv")
+            try:
+                _transcode(path, found, csv_path)
+            except (UnicodeError, LookupError) as exc:
+                shutil.rmtree(work_dir, ignore_errors=True)
+                raise ExportError(f"{path.name}: cannot decode as {found} ({exc})") from None
+    try:
+        chosen, headers = read_header(csv_path, None if delimiter == "auto" else delimiter)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        if work_dir:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        raise ExportError(f"{path.name}: cannot read the header line ({exc})") from None
+    if "\x00" in "".join(headers):
+        raise ExportError(f"{path.name}: binary content in the header; is this a CSV export?")
+    return ExportFile(path, csv_path, found, chosen, headers, work_dir)
+
+
+def header_text_preview(headers: list[str]) -> str:
+    """Headers as one readable line for messages."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(headers)
+    return buffer.getvalue().strip()

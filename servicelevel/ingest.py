@@ -1,0 +1,403 @@
+"""Import one export file into the canonical tables, accounting for every row.
+
+Each file is one transaction: it is parsed and validated into a staging table by one
+set-based DuckDB query, merged by (source, request id) so that the latest state wins, and
+logged in `imports` with its report. If anything fails, the database is left exactly as it
+was and the failure itself is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from servicelevel import presets as preset_lib
+from servicelevel.detect import propose_preset
+from servicelevel.exports import ExportError, ExportFile, open_export
+from servicelevel.mapping import MappingError, StagingPlan, build_staging
+from servicelevel.presets import Preset, PresetError
+from servicelevel.sqlfiles import pipeline_sql, statements
+
+Progress = Callable[[str, float], None]  # (stage label, fraction 0-1)
+PARAM_PATTERN = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+COMMENT_PATTERN = re.compile(r"--[^\n]*")
+OUTCOMES = ("inserted", "updated", "unchanged", "superseded")
+
+
+class ImportFailed(Exception):
+    """A file could not be imported; nothing from it was kept. The message says why."""
+
+
+@dataclass
+class ImportReport:
+    """What one import did with every row of its file."""
+
+    file_name: str
+    source: str
+    preset: str
+    kind: str
+    import_id: int | None = None
+    encoding: str = ""
+    delimiter: str = ""
+    n_read: int = 0
+    n_inserted: int = 0
+    n_updated: int = 0
+    n_unchanged: int = 0
+    n_superseded: int = 0
+    n_rejected: int = 0
+    n_events: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    mapped_fields: list[str] = field(default_factory=list)
+    missing_fields: list[str] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    detected_preset: bool = False
+    seconds: float = 0.0
+
+    @property
+    def accounted(self) -> int:
+        """Rows with an outcome: inserted + updated + unchanged + superseded + rejected."""
+        return (
+            self.n_inserted + self.n_updated + self.n_unchanged + self.n_superseded + self.n_rejected
+        )
+
+    def is_balanced(self) -> bool:
+        """read = inserted + updated + unchanged + superseded + rejected."""
+        return self.n_read == self.accounted
+
+    def lines(self) -> list[str]:
+        """The report as readable lines (CLI and the Data page)."""
+        how = "detected mapping" if self.detected_preset else f"preset {self.preset}"
+        out = [
+            f"{self.file_name} -> source '{self.source}' ({how}, {self.kind}, "
+            f"{self.encoding}, delimiter {self.delimiter!r})",
+            f"  read {self.n_read:,} = inserted {self.n_inserted:,} + updated {self.n_updated:,}"
+            f" + unchanged {self.n_unchanged:,} + superseded {self.n_superseded:,}"
+            f" + rejected {self.n_rejected:,}",
+        ]
+        if self.n_events:
+            out.append(f"  events added: {self.n_events:,}")
+        for reason, count in sorted(self.rejected_by_reason.items(), key=lambda kv: -kv[1]):
+            out.append(f"  rejected, {reason}: {count:,}")
+        if self.missing_fields:
+            out.append(f"  this source has no: {', '.join(self.missing_fields)}")
+        for warning in self.warnings:
+            out.append(f"  note: {warning}")
+        return out
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
+    """Execute each statement of `sql` with just the parameters it names."""
+    result = None
+    for statement in statements(sql):
+        wanted = set(PARAM_PATTERN.findall(COMMENT_PATTERN.sub("", statement)))
+        result = con.execute(statement, {k: v for k, v in (params or {}).items() if k in wanted})
+    return result
+
+
+def _run_with_progress(con, sql: str, params: dict, label: str, progress: Progress | None) -> None:
+    """Run one long statement, reporting DuckDB's own progress estimate while it runs."""
+    if progress is None:
+        con.execute(sql, params)
+        return
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            con.execute(sql, params)
+        except BaseException as exc:  # re-raised in the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.25)
+        fraction = con.query_progress()
+        if fraction is not None and fraction >= 0:
+            progress(label, min(fraction / 100.0, 1.0))
+    if failure:
+        raise failure[0]
+    progress(label, 1.0)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (identical re-imports are recognised by it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(8 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def choose_preset(export: ExportFile, preset: Preset | str | None, presets_dir: Path) -> tuple[Preset, bool]:
+    """The given preset, else the one whose signature headers fit, else an auto-detected one."""
+    if isinstance(preset, Preset):
+        return preset, False
+    if preset:
+        return preset_lib.get_preset(preset, presets_dir), False
+    matched = preset_lib.match_preset(export.headers, preset_lib.available_presets(presets_dir))
+    if matched is not None:
+        return matched, False
+    proposal = propose_preset(export)
+    if proposal.preset is None:
+        raise ImportFailed(
+            f"{export.original.name}: no preset fits and auto-detection found no "
+            f"{' and no '.join(proposal.missing_required)} column. Columns: {', '.join(export.headers)}"
+        )
+    return proposal.preset, True
+
+
+def _read_csv_sql(export: ExportFile) -> str:
+    return (
+        "select * from read_csv($csv_path, header = true, all_varchar = true, names = $names, "
+        "delim = $delim, quote = '\"', escape = '\"', nullstr = $missing, strict_mode = true, "
+        "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans', "
+        "max_line_size = 20000000) with ordinality"
+    )
+
+
+def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress: Progress | None) -> None:
+    for table in ("staged", "csv_rejects", "csv_reject_scans"):
+        con.execute(f"drop table if exists temp.{table}")
+    sql = (
+        "create temp table staged as\n"
+        f"with src as ({_read_csv_sql(export)}),\n"
+        f"stage as ({plan.select_sql})\n"
+        "select record_no + 1 as line, * from stage"
+    )
+    params = dict(plan.params)
+    params.update(
+        csv_path=str(export.csv_path),
+        names=[f"c{i + 1}" for i in range(len(export.headers))],
+        delim=export.delimiter,
+        missing=list(preset.missing_values),
+    )
+    _run_with_progress(con, sql, params, "reading", progress)
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    preset: Preset | str | None = None,
+    source: str | None = None,
+    request_source: str | None = None,
+    timezone_name: str | None = None,
+    presets_dir: Path = preset_lib.PRESETS_DIR,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one file in one transaction and return its report; raise ImportFailed on failure."""
+    path = Path(path)
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc)
+    try:
+        export = open_export(path)
+    except ExportError as exc:
+        _log_failure(con, path, source or "", "", "", started_at, str(exc))
+        raise ImportFailed(str(exc)) from None
+    with export:
+        try:
+            chosen, detected = choose_preset(export, preset, presets_dir)
+            if timezone_name:
+                chosen = preset_lib.with_timezone(chosen, timezone_name)
+            if chosen.encoding != "auto" or chosen.delimiter != "auto":
+                export.close()
+                export = open_export(path, chosen.encoding, chosen.delimiter)
+            plan = build_staging(chosen, export.headers, path.name)
+        except (PresetError, MappingError, ExportError) as exc:
+            _log_failure(con, path, source or "", "", "", started_at, str(exc))
+            raise ImportFailed(str(exc)) from None
+        label = source or chosen.source
+        report = ImportReport(
+            file_name=path.name,
+            source=label,
+            preset=chosen.name,
+            kind=chosen.kind,
+            encoding=export.encoding,
+            delimiter=export.delimiter,
+            detected_preset=detected,
+            mapped_fields=sorted(plan.uses),
+            missing_fields=plan.missing_fields,
+            ignored_headers=plan.ignored_headers,
+        )
+        digest = file_sha256(path)
+        con.execute("begin transaction")
+        try:
+            _load(con, export, chosen, plan, report, digest, request_source, started_at, progress)
+            con.execute("commit")
+        except Exception as exc:
+            con.execute("rollback")
+            message = f"{path.name}: {exc}"
+            _log_failure(con, path, label, chosen.name, chosen.kind, started_at, message)
+            raise ImportFailed(message) from exc
+        finally:
+            for table in ("staged", "ranked", "winners", "event_outcomes", "feedback_outcomes",
+                          "csv_rejects", "csv_reject_scans"):
+                con.execute(f"drop table if exists temp.{table}")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load(con, export, preset, plan, report, digest, request_source, started_at, progress) -> None:
+    import_id = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0]
+    report.import_id = import_id
+    names = dict(import_id=import_id, source=report.source, file_name=report.file_name)
+
+    _stage(con, export, preset, plan, progress)
+    if progress:
+        progress("merging", 0.0)
+    n_staged = con.execute("select count(*) from staged").fetchone()[0]
+    n_malformed = con.execute("select count(*) from csv_rejects").fetchone()[0]
+    report.n_read = n_staged + n_malformed
+    if n_malformed:
+        run_sql(con, pipeline_sql("line_numbers"), {"n_lines": report.n_read})
+        run_sql(con, pipeline_sql("csv_rejects_to_rejected_rows"), names)
+    run_sql(con, pipeline_sql("staged_to_rejected_rows"), names)
+
+    if preset.kind in ("requests", "event_log"):
+        outcomes = _merge_requests(con, preset, names)
+    elif preset.kind == "events":
+        run_sql(con, pipeline_sql("apply_events"), names)
+        outcomes = _count_outcomes(con, "event_outcomes")
+        report.n_events = outcomes.get("inserted", 0)
+    else:
+        wanted_source = request_source or preset.request_source or ""
+        run_sql(con, pipeline_sql("classify_feedback"), {"request_source": wanted_source})
+        run_sql(con, pipeline_sql("apply_feedback"), {**names, "survey_source": report.source})
+        outcomes = _count_outcomes(con, "feedback_outcomes")
+        unmatched = con.execute(
+            "select count(*) from feedback_outcomes where request_source is null"
+        ).fetchone()[0]
+        if unmatched:
+            report.warnings.append(
+                f"{unmatched:,} answers refer to request ids not (yet) imported, or found in "
+                "several sources; they are kept and will join once the requests are imported"
+            )
+        scales = [r[0] for r in con.execute("select distinct scale from staged where scale is not null order by 1").fetchall()]
+        report.warnings.append(f"score scale: {', '.join(scales) or 'none'} (normalised to 1-5)")
+    if preset.kind == "event_log":
+        before = con.execute("select count(*) from events").fetchone()[0]
+        run_sql(con, pipeline_sql("events_from_log"), names)
+        report.n_events = con.execute("select count(*) from events").fetchone()[0] - before
+
+    report.n_inserted = outcomes.get("inserted", 0)
+    report.n_updated = outcomes.get("updated", 0)
+    report.n_unchanged = outcomes.get("unchanged", 0)
+    report.n_superseded = outcomes.get("superseded", 0)
+    report.rejected_by_reason = dict(con.execute(
+        "select reason, count(*) from rejected_rows where import_id = $import_id group by reason",
+        {"import_id": import_id},
+    ).fetchall())
+    report.n_rejected = sum(report.rejected_by_reason.values())
+    report.warnings.extend(_unmapped_value_warnings(con, preset))
+    if not report.is_balanced():
+        raise ImportFailed(
+            f"accounting does not balance: read {report.n_read} but accounted {report.accounted}"
+        )
+    _log_import(con, report, export, digest, started_at)
+
+
+def _merge_requests(con, preset: Preset, names: dict) -> dict[str, int]:
+    run_sql(con, pipeline_sql("rank_in_file"))
+    run_sql(con, pipeline_sql("classify_requests"), names)
+    run_sql(con, pipeline_sql("apply_requests"), names)
+    outcomes = _count_outcomes(con, "winners")
+    older = con.execute("select count(*) from ranked where rank_in_file > 1").fetchone()[0]
+    if preset.kind == "requests":
+        run_sql(con, pipeline_sql("duplicates_to_rejected_rows"), names)
+    else:  # an event log holds every older state of a request by design
+        outcomes["superseded"] = outcomes.get("superseded", 0) + older
+    return outcomes
+
+
+def _count_outcomes(con, table: str) -> dict[str, int]:
+    return dict(con.execute(f"select outcome, count(*) from {table} group by outcome").fetchall())
+
+
+def _unmapped_value_warnings(con, preset: Preset) -> list[str]:
+    """Raw values of coded fields that no map understood: kept raw, named in the report."""
+    warnings = []
+    if preset.kind not in ("requests", "event_log"):
+        return warnings
+    for field_name, fallback in (("status", "inferred from the timestamps"),
+                                 ("priority", "left empty"), ("channel", "counted as 'other'")):
+        rows = con.execute(
+            f"""select {field_name}_raw, count(*) from staged
+                where reason is null and {field_name}_raw is not null
+                  and ({field_name}_raw is distinct from {field_name})
+                  and strip_accents(lower(trim({field_name}_raw))) not in (
+                      select unnest($known))
+                group by 1 order by 2 desc limit 5""",
+            {"known": _known_values(preset, field_name)},
+        ).fetchall()
+        if rows:
+            listed = ", ".join(f"'{value}' ({count:,})" for value, count in rows)
+            warnings.append(f"unrecognised {field_name} values {listed}: {fallback}")
+    return warnings
+
+
+def _known_values(preset: Preset, field_name: str) -> list[str]:
+    from servicelevel.vocabulary import value_synonyms
+
+    return list(value_synonyms(field_name)) + list(preset.values.get(field_name, {}))
+
+
+def _log_import(con, report: ImportReport, export: ExportFile, digest: str, started_at) -> None:
+    con.execute(
+        """insert into imports values (
+            $import_id, $source, $kind, $file_name, $file_path, $sha, $preset, $encoding,
+            $delimiter, $started_at, now(), 'ok', NULL, $n_read, $n_inserted, $n_updated,
+            $n_unchanged, $n_superseded, $n_rejected, $n_events, $by_reason, $mapped,
+            $missing, $warnings)""",
+        {
+            "import_id": report.import_id,
+            "source": report.source,
+            "kind": report.kind,
+            "file_name": report.file_name,
+            "file_path": str(export.original.resolve()),
+            "sha": digest,
+            "preset": report.preset,
+            "encoding": report.encoding,
+            "delimiter": report.delimiter,
+            "started_at": started_at,
+            "n_read": report.n_read,
+            "n_inserted": report.n_inserted,
+            "n_updated": report.n_updated,
+            "n_unchanged": report.n_unchanged,
+            "n_superseded": report.n_superseded,
+            "n_rejected": report.n_rejected,
+            "n_events": report.n_events,
+            "by_reason": json.dumps(report.rejected_by_reason),
+            "mapped": report.mapped_fields,
+            "missing": report.missing_fields,
+            "warnings": report.warnings,
+        },
+    )
+
+
+def _log_failure(con, path: Path, source: str, preset: str, kind: str, started_at, message: str) -> None:
+    """Record a failed import outside the rolled-back transaction."""
+    con.execute(
+        """insert into imports (import_id, source, kind, file_name, file_path, preset,
+                                started_at, finished_at, status, message)
+           select coalesce(max(import_id), 0) + 1, $source, $kind, $file_name, $file_path,
+                  $preset, $started_at, now(), 'failed', $message
+           from imports""",
+        {
+            "source": source,
+            "kind": kind or "unknown",
+            "file_name": path.name,
+            "file_path": str(path),
+            "preset": preset,
+            "started_at": started_at,
+            "message": message,
+        },
+    )

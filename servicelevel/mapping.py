@@ -1,0 +1,403 @@
+"""Turn a preset and a file's header into the staging SELECT that parses and validates every row.
+
+The SQL structure comes from the preset (which fields exist, which columns feed them); every
+value that comes from a file or a preset (header names, formats, value maps, time zone) is a
+bound parameter. Columns are addressed by position (c1, c2, ...), so header text never becomes
+an identifier.
+
+The SELECT runs over `src`, the raw CSV read with all columns as text plus `ordinality`, in
+three layers: `parsed` (each field from its own columns), `derived` (rules that combine fields:
+status from timestamps, internal/external, provider type, survey scale) and `checked` (the
+first failing validation names the row's reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from servicelevel.fields import (
+    CODES,
+    FIELDS_BY_KIND,
+    RAW_KEPT,
+    REQUEST_COUNTS,
+    REQUIRED_BY_KIND,
+    TIMESTAMPS_BY_KIND,
+)
+from servicelevel.presets import DURATION_UNITS, Preset
+from servicelevel.vocabulary import GOOD_WORDS, BAD_WORDS, PORTUGUESE_PATTERN, value_synonyms
+
+# Offsets such as Z, +01:00, +0100 or " +0000" at the end of a timestamp.
+OFFSET_PATTERN = r"([zZ]|[+-][0-9]{2}:?[0-9]{2})$"
+SPACE_BEFORE_OFFSET = r"\s+([+-][0-9]{2}:?[0-9]{2})$"
+# Any parse outside these years is a misread format (e.g. a two-digit year read as year 24).
+PLAUSIBLE_YEARS = (1900, 2200)
+# Timestamps that must not precede created_at, with the reason code used when they do.
+NOT_BEFORE_CREATED = {
+    "first_response_at": "first_response_before_created",
+    "resolved_at": "resolved_before_created",
+    "closed_at": "closed_before_created",
+}
+# Fields whose value is decided by a rule in the `derived` layer rather than read directly.
+DERIVED_REQUEST_FIELDS = ("requester_type", "provider_type")
+
+
+class MappingError(Exception):
+    """The file lacks what the preset needs; the message names the file, preset and column."""
+
+
+@dataclass
+class ColumnUse:
+    """Where one canonical field comes from in a particular file."""
+
+    field: str
+    how: str  # column | combine | duration | constant
+    headers: tuple[str, ...] = ()
+    label: str = ""  # how messages name it: the header, "Date + Time", "(constant)"
+
+
+@dataclass
+class StagingPlan:
+    """The staging SELECT for one file, its parameters and what the file provides."""
+
+    select_sql: str
+    params: dict
+    uses: dict[str, ColumnUse]
+    output_fields: list[str]
+    missing_fields: list[str]
+    ignored_headers: list[str]
+
+
+def _ordered_formats(formats: tuple[str, ...]) -> list[str]:
+    # Two-digit-year formats first: '%Y' happily reads '24' as the year 24, '%y' refuses '2024'.
+    return sorted(formats, key=lambda f: 0 if "%y" in f else 1)
+
+
+class _Sql:
+    """Builds expressions, collecting bound parameters as it goes."""
+
+    def __init__(self, preset: Preset, headers: list[str]):
+        self.preset = preset
+        self.params: dict = {}
+        self.position: dict[str, int] = {}
+        for i, header in enumerate(headers):
+            self.position.setdefault(header, i)  # duplicated headers (Jira): the first one wins
+
+    def bind(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"${name}"
+
+    def text(self, header: str) -> str:
+        return f"nullif(trim(c{self.position[header] + 1}), '')"
+
+    def timestamp(self, raw: str) -> str:
+        formats = _ordered_formats(self.preset.timestamp_formats)
+        naive_formats = [f for f in formats if "%z" not in f.lower()]
+        offset_formats = [f for f in formats if "%z" in f.lower()]
+        naive = f"try_cast({raw} as timestamp)"
+        if naive_formats:
+            naive = f"coalesce(try_strptime({raw}, {self.bind(naive_formats)}), {naive})"
+        compact = f"regexp_replace({raw}, {self.bind(SPACE_BEFORE_OFFSET)}, '\\1')"
+        with_offset = f"try_cast({compact} as timestamptz)"
+        if offset_formats:
+            with_offset = f"coalesce(try_strptime({raw}, {self.bind(offset_formats)}), {with_offset})"
+        # Without an offset the text is wall-clock time in the export's own time zone.
+        parsed = (
+            f"case when regexp_matches({raw}, {self.bind(OFFSET_PATTERN)}) then {with_offset} "
+            f"else timezone({self.bind(self.preset.timezone)}, {naive}) end"
+        )
+        lo, hi = PLAUSIBLE_YEARS
+        return f"(case when year({parsed}) between {lo} and {hi} then {parsed} end)"
+
+    def duration_secs(self, raw: str, unit: str) -> str:
+        # "90" in the preset's unit, or "01:30:00" as hours:minutes:seconds.
+        return (
+            f"coalesce(try_cast({raw} as double) * {DURATION_UNITS[unit]}, "
+            f"case when contains({raw}, ':') then epoch(try_cast({raw} as interval)) end)"
+        )
+
+    def coded(self, field_name: str, raw: str) -> str:
+        mapping = dict(value_synonyms(field_name))
+        mapping.update(self.preset.values.get(field_name, {}))
+        return (
+            f"map({self.bind(list(mapping))}, {self.bind(list(mapping.values()))})"
+            f"[strip_accents(lower(trim({raw})))]"
+        )
+
+
+def locate_fields(preset: Preset, headers: list[str]) -> dict[str, ColumnUse]:
+    """Which header(s) of this file feed each canonical field, by the preset's rules."""
+    present = set(headers)
+    uses: dict[str, ColumnUse] = {}
+    for name in FIELDS_BY_KIND[preset.kind]:
+        header = next((h for h in preset.columns.get(name, ()) if h in present), None)
+        if header is not None:
+            uses[name] = ColumnUse(name, "column", (header,), header)
+        elif name in preset.combine and preset.combine[name][0] in present:
+            date_h, time_h = preset.combine[name]
+            uses[name] = ColumnUse(name, "combine", (date_h, time_h), f"{date_h} + {time_h}")
+        elif name in preset.durations and preset.durations[name].column in present:
+            column = preset.durations[name].column
+            uses[name] = ColumnUse(name, "duration", (column,), column)
+        elif name in preset.constants:
+            uses[name] = ColumnUse(name, "constant", (), "(constant)")
+    return uses
+
+
+def build_staging(preset: Preset, headers: list[str], file_name: str) -> StagingPlan:
+    """The staging SELECT over `src` for this file; raises MappingError if required columns lack."""
+    kind = preset.kind
+    sql = _Sql(preset, headers)
+    uses = locate_fields(preset, headers)
+    missing_required = [f for f in REQUIRED_BY_KIND[kind] if f not in uses]
+    if missing_required:
+        wanted = []
+        for f in missing_required:
+            options = preset.columns.get(f) or preset.combine.get(f) or ()
+            named = " or ".join(repr(o) for o in options) or "none mapped"
+            wanted.append(f"{f} (column {named})")
+        raise MappingError(
+            f"{file_name}: preset '{preset.name}' needs {', '.join(wanted)}, which the file "
+            f"does not have. Its columns are: {', '.join(headers)}"
+        )
+
+    # Raw text of each located field.
+    raw: dict[str, str] = {}
+    for name, use in uses.items():
+        if use.how == "constant":
+            raw[name] = sql.bind(preset.constants[name])
+        elif use.how == "combine":
+            date_sql = sql.text(use.headers[0])
+            time_sql = sql.text(use.headers[1]) if use.headers[1] in sql.position else "NULL"
+            raw[name] = f"case when {date_sql} is not null then concat_ws(' ', {date_sql}, {time_sql}) end"
+        else:
+            raw[name] = sql.text(use.headers[0])
+
+    timestamps = TIMESTAMPS_BY_KIND[kind]
+    parsed: dict[str, str] = {}
+    for name in timestamps:
+        use = uses.get(name)
+        if use is None:
+            parsed[name] = "cast(NULL as timestamptz)"
+        elif use.how != "duration":
+            parsed[name] = sql.timestamp(raw[name])
+    for name in timestamps:  # durations are measured from a timestamp parsed above
+        use = uses.get(name)
+        if use is not None and use.how == "duration":
+            spec = preset.durations[name]
+            secs = sql.duration_secs(raw[name], spec.unit)
+            parsed[name] = f"({parsed[spec.after]} + to_microseconds(cast(round({secs} * 1e6) as bigint)))"
+
+    for name in FIELDS_BY_KIND[kind]:
+        if name in timestamps or (kind != "feedback" and name in DERIVED_REQUEST_FIELDS):
+            continue
+        value = raw.get(name, "cast(NULL as varchar)")
+        if name in REQUEST_COUNTS:
+            offset = preset.offsets.get(name, 0)
+            cast = f"try_cast({value} as integer)"
+            parsed[name] = f"greatest({cast} + {offset}, 0)" if offset else cast
+        elif name in CODES and name in uses and uses[name].how != "constant":
+            parsed[name] = sql.coded(name, value)
+        else:
+            parsed[name] = value
+        if name in RAW_KEPT:
+            parsed[name + "_raw"] = value
+    if kind in ("requests", "event_log"):
+        for name in DERIVED_REQUEST_FIELDS:
+            parsed[name + "__raw"] = raw.get(name, "cast(NULL as varchar)")
+
+    # Raw text kept beside parsed values, so error messages can quote what the file said.
+    checked_raw = [n for n in timestamps if n in uses and uses[n].how != "constant"]
+    if kind in ("requests", "event_log"):
+        checked_raw += [n for n in REQUEST_COUNTS if n in uses]
+    for name in checked_raw:
+        parsed[name + "__raw"] = raw[name]
+
+    derived = _derived_rules(kind, preset, sql, uses)
+    checks = _checks(kind, sql, uses, checked_raw)
+
+    reason_sql = "case " + " ".join(f"when {c} then '{r}'" for c, r, _ in checks) + " end"
+    detail_sql = "case " + " ".join(f"when {c} then {d}" for c, _, d in checks) + " end"
+    json_args = ", ".join(f"{sql.bind(h or f'column {i + 1}')}, c{i + 1}" for i, h in enumerate(headers))
+    all_columns = ", ".join(f"c{i + 1}" for i in range(len(headers)))
+
+    output_fields = [n for n in parsed if not n.endswith("__raw")]
+    output_fields += [n for n in derived if n not in output_fields]
+    parsed_list = ",\n        ".join(f"{expr} as {name}" for name, expr in parsed.items())
+    replaced = [n for n in derived if n in parsed]
+    added = [n for n in derived if n not in parsed]
+    derived_list = "*"
+    if replaced:
+        derived_list += " replace (" + ", ".join(f"{derived[n]} as {n}" for n in replaced) + ")"
+    if added:
+        derived_list += ", " + ", ".join(f"{derived[n]} as {n}" for n in added)
+    scale_cte = _scale_detection_cte(sql) if kind == "feedback" else ""
+
+    select_sql = f"""
+with parsed as (
+    select
+        ordinality as record_no,
+        {parsed_list},
+        {all_columns}
+    from src
+),{scale_cte}
+derived as (
+    select {derived_list} from parsed{' cross join detected_scale' if scale_cte else ''}
+),
+checked as (
+    select *, {reason_sql} as reason, {detail_sql} as detail from derived
+)
+select
+    record_no,
+    {', '.join(output_fields)},
+    reason,
+    detail,
+    case when reason is not null then json_object({json_args})::varchar end as raw
+from checked
+"""
+    used_headers = {h for u in uses.values() for h in u.headers}
+    provided = set(uses)
+    missing_fields = [f for f in FIELDS_BY_KIND[kind] if f not in provided]
+    ignored = [h for h in headers if h and h not in used_headers]
+    return StagingPlan(select_sql, sql.params, uses, output_fields, missing_fields, ignored)
+
+
+def _derived_rules(kind: str, preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> dict[str, str]:
+    if kind in ("requests", "event_log"):
+        return _request_rules(preset, sql, uses)
+    if kind == "feedback":
+        return _feedback_rules(preset, sql, uses)
+    return {}
+
+
+def _request_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> dict[str, str]:
+    rules: dict[str, str] = {}
+    # Status: the mapped value, else what the timestamps say.
+    rules["status"] = (
+        "coalesce(status, case when closed_at is not null then 'closed' "
+        "when resolved_at is not null then 'resolved' else 'open' end)"
+    )
+    rules["channel"] = "coalesce(channel, case when channel_raw is not null then 'other' end)"
+
+    # Requester type: constant, mapped column, rule, else external.
+    rtype = uses.get("requester_type")
+    if rtype is not None and rtype.how == "constant":
+        requester_type = "requester_type__raw"
+    elif rtype is not None:
+        requester_type = f"coalesce({sql.coded('requester_type', 'requester_type__raw')}, 'external')"
+    elif preset.requester_rule is not None:
+        rule = preset.requester_rule
+        subject = rule.field
+        if rule.operator == "in":
+            cond = f"list_contains({sql.bind(list(rule.values))}, {subject})"
+        elif rule.operator == "not_empty":
+            cond = f"{subject} is not null"
+        else:
+            endings = sql.bind([v.lower() for v in rule.values])
+            cond = f"len(list_filter({endings}, lambda s: ends_with(lower({subject}), s))) > 0"
+        requester_type = f"case when coalesce({cond}, false) then 'internal' else 'external' end"
+    else:
+        requester_type = "'external'"
+    rules["requester_type"] = requester_type
+    # A department only makes sense for internal requesters, an organisation for external ones.
+    rules["requester_department"] = f"case when {requester_type} = 'internal' then requester_department end"
+    rules["requester_org"] = f"case when {requester_type} = 'external' then requester_org end"
+
+    # Provider type: constant, mapped column, per-department table, else in-house.
+    ptype = uses.get("provider_type")
+    if ptype is not None and ptype.how == "constant":
+        provider_type = "provider_type__raw"
+    elif ptype is not None:
+        provider_type = f"coalesce({sql.coded('provider_type', 'provider_type__raw')}, 'in_house')"
+    elif preset.provider_types:
+        keys = sql.bind(list(preset.provider_types))
+        values = sql.bind(list(preset.provider_types.values()))
+        provider_type = f"coalesce(map({keys}, {values})[provider_department], 'in_house')"
+    else:
+        provider_type = "'in_house'"
+    rules["provider_type"] = provider_type
+    return rules
+
+
+def _feedback_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> dict[str, str]:
+    rules: dict[str, str] = {}
+    if "scale" in uses and uses["scale"].how == "column":
+        scale = "coalesce(lower(scale), detected)"
+    elif preset.scale != "auto":
+        scale = sql.bind(preset.scale)
+    else:
+        scale = "detected"
+    rules["scale"] = scale
+    rules["score_raw"] = "score"
+    number = "try_cast(replace(score, ',', '.') as double)"
+    good, bad = sql.bind(list(GOOD_WORDS)), sql.bind(list(BAD_WORDS))
+    rules["score"] = (
+        f"case {scale} "
+        f"when '1-5' then case when {number} between 1 and 5 then {number} end "
+        f"when '1-10' then case when {number} between 1 and 10 then 1 + ({number} - 1) * 4 / 9 end "
+        f"when 'nps' then case when {number} between 0 and 10 then 1 + {number} * 4 / 10 end "
+        f"when 'good_bad' then case when list_contains({good}, strip_accents(lower(score))) then 5.0 "
+        f"when list_contains({bad}, strip_accents(lower(score))) then 1.0 end end"
+    )
+    if "language" not in uses:
+        rules["language"] = (
+            f"case when comment is null then null "
+            f"when regexp_matches(comment, {sql.bind(PORTUGUESE_PATTERN)}) then 'pt' else 'en' end"
+        )
+    return rules
+
+
+def _scale_detection_cte(sql: _Sql) -> str:
+    # One scale per file unless a column says otherwise: words -> good/bad; numbers by range.
+    words = sql.bind([w for w in GOOD_WORDS + BAD_WORDS])
+    number = "try_cast(replace(score, ',', '.') as double)"
+    return f"""
+detected_scale as (
+    select case
+        when count(score) > 0 and bool_and(list_contains({words}, strip_accents(lower(score)))) filter (where score is not null) then 'good_bad'
+        when min({number}) >= 1 and max({number}) <= 5 then '1-5'
+        when min({number}) >= 1 and max({number}) <= 10 then '1-10'
+        when min({number}) >= 0 and max({number}) <= 10 then 'nps'
+        else '1-5'
+    end as detected
+    from parsed
+),"""
+
+
+def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[str]):
+    """(condition, reason code, detail SQL) in the order they are tried."""
+    checks = [("request_id is null", "missing_request_id", sql.bind("the request id is empty"))]
+    timestamps = TIMESTAMPS_BY_KIND[kind]
+    for name in REQUIRED_BY_KIND[kind]:
+        if name in timestamps:
+            label = uses[name].label
+            checks.append((f"{name}__raw is null", f"missing_{name}", sql.bind(f"{name} is empty (column {label})")))
+    for name in checked_raw:
+        label = sql.bind(uses[name].label)
+        if name in timestamps:
+            message = sql.bind("unparseable date in column %s: '%s'")
+        else:
+            message = sql.bind("not a whole number in column %s: '%s'")
+        checks.append((
+            f"{name} is null and {name}__raw is not null",
+            f"unparseable_{name}",
+            f"printf({message}, {label}, {name}__raw)",
+        ))
+    if kind in ("requests", "event_log"):
+        for name, reason in NOT_BEFORE_CREATED.items():
+            if name in uses:
+                message = sql.bind(f"{name} %s is before created_at %s")
+                checks.append((
+                    f"{name} < created_at",
+                    reason,
+                    f"printf({message}, strftime({name}, '%Y-%m-%d %H:%M UTC'), "
+                    "strftime(created_at, '%Y-%m-%d %H:%M UTC'))",
+                ))
+    if kind == "feedback":
+        checks.append((
+            "score is null and score_raw is not null",
+            "unparseable_score",
+            f"printf({sql.bind('score %s does not fit the %s scale')}, score_raw, scale)",
+        ))
+        checks.append(("score is null", "missing_score", sql.bind("the score is empty")))
+    return checks

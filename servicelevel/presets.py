@@ -1,0 +1,368 @@
+"""Import presets: TOML files that say how one export format maps onto the canonical tables."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+
+from servicelevel.vocabulary import fold_value
+
+from servicelevel import DATA_DIR
+from servicelevel.fields import (
+    CODES,
+    FIELDS_BY_KIND,
+    REQUEST_COUNTS,
+    REQUIRED_BY_KIND,
+    TIMESTAMPS_BY_KIND,
+)
+
+PRESETS_DIR = DATA_DIR / "presets"
+DEFAULT_MISSING_VALUES = ("", "NA", "N/A", "n/a", "?", "null", "NULL", "None")
+DURATION_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+REQUESTER_RULE_OPERATORS = ("in", "not_empty", "ends_with")
+
+TOP_LEVEL_KEYS = {
+    "title",
+    "kind",
+    "source",
+    "timezone",
+    "timestamp_formats",
+    "missing_values",
+    "encoding",
+    "delimiter",
+    "signature",
+    "header_source",
+    "scale",
+    "request_source",
+    "columns",
+    "combine",
+    "durations",
+    "constants",
+    "values",
+    "requester",
+    "provider_types",
+    "offsets",
+}
+
+
+class PresetError(Exception):
+    """A preset file is invalid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A timestamp derived from a duration column measured after another timestamp."""
+
+    column: str
+    unit: str
+    after: str = "created_at"
+
+
+@dataclass(frozen=True)
+class RequesterRule:
+    """Decides requester_type: internal when `field` satisfies the operator, else external."""
+
+    field: str
+    operator: str  # in | not_empty | ends_with
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One export format. Column names are the file's header names."""
+
+    name: str
+    title: str
+    kind: str
+    source: str
+    timezone: str = "UTC"
+    timestamp_formats: tuple[str, ...] = ()
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    signature: tuple[str, ...] = ()
+    header_source: str = ""
+    scale: str = "auto"
+    request_source: str = ""
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    combine: dict[str, tuple[str, str]] = field(default_factory=dict)
+    durations: dict[str, Duration] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    requester_rule: RequesterRule | None = None
+    provider_types: dict[str, str] = field(default_factory=dict)
+    offsets: dict[str, int] = field(default_factory=dict)
+    path: Path | None = None
+
+    def headers_used(self) -> set[str]:
+        """Every header name the preset may read."""
+        used = {h for alternatives in self.columns.values() for h in alternatives}
+        used |= {h for pair in self.combine.values() for h in pair}
+        used |= {d.column for d in self.durations.values()}
+        return used
+
+    def fields_provided(self) -> set[str]:
+        """Canonical fields this preset can fill (before looking at a file)."""
+        return set(self.columns) | set(self.combine) | set(self.durations) | set(self.constants)
+
+
+def _as_tuple(value, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise PresetError(f"{where}: expected a header name or a list of header names, got {value!r}")
+
+
+def _check_field(name: str, kind: str, where: str) -> None:
+    if name not in FIELDS_BY_KIND[kind]:
+        known = ", ".join(FIELDS_BY_KIND[kind])
+        raise PresetError(f"{where}: unknown field '{name}' for kind '{kind}' (known: {known})")
+
+
+def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
+    """Validate a parsed TOML document and build a Preset; errors name the file and key."""
+    where = str(path) if path else f"preset '{name}'"
+    unknown = set(raw) - TOP_LEVEL_KEYS
+    if unknown:
+        raise PresetError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    kind = raw.get("kind", "requests")
+    if kind not in FIELDS_BY_KIND:
+        raise PresetError(f"{where}: kind must be one of {', '.join(FIELDS_BY_KIND)}, got '{kind}'")
+    timezone = raw.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PresetError(f"{where}: timezone '{timezone}' is not an IANA time zone") from None
+
+    columns = {}
+    for key, value in raw.get("columns", {}).items():
+        _check_field(key, kind, f"{where} [columns]")
+        columns[key] = _as_tuple(value, f"{where} [columns] {key}")
+
+    timestamps = TIMESTAMPS_BY_KIND[kind]
+    combine = {}
+    for key, value in raw.get("combine", {}).items():
+        if key not in timestamps:
+            raise PresetError(f"{where} [combine] {key}: only timestamps can be combined")
+        pair = _as_tuple(value, f"{where} [combine] {key}")
+        if len(pair) != 2:
+            raise PresetError(f"{where} [combine] {key}: give [date column, time column]")
+        combine[key] = pair
+
+    durations = {}
+    for key, spec in raw.get("durations", {}).items():
+        if key not in timestamps:
+            raise PresetError(f"{where} [durations] {key}: only timestamps can come from durations")
+        if not isinstance(spec, dict) or "column" not in spec:
+            raise PresetError(f"{where} [durations] {key}: give {{ column = ..., unit = ... }}")
+        unit = spec.get("unit", "minutes")
+        if unit not in DURATION_UNITS:
+            raise PresetError(
+                f"{where} [durations] {key}: unit must be one of {', '.join(DURATION_UNITS)}"
+            )
+        after = spec.get("after", "created_at")
+        if after not in timestamps:
+            raise PresetError(f"{where} [durations] {key}: 'after' must be a timestamp field")
+        extra = set(spec) - {"column", "unit", "after"}
+        if extra:
+            raise PresetError(f"{where} [durations] {key}: unknown key(s) {', '.join(sorted(extra))}")
+        durations[key] = Duration(column=spec["column"], unit=unit, after=after)
+
+    constants = {}
+    for key, value in raw.get("constants", {}).items():
+        _check_field(key, kind, f"{where} [constants]")
+        if key in CODES and value not in CODES[key]:
+            raise PresetError(
+                f"{where} [constants] {key}: '{value}' is not one of {', '.join(CODES[key])}"
+            )
+        constants[key] = str(value)
+
+    values = {}
+    for key, mapping in raw.get("values", {}).items():
+        if key not in CODES:
+            raise PresetError(
+                f"{where} [values.{key}]: value maps exist for {', '.join(sorted(CODES))} only"
+            )
+        for raw_value, code in mapping.items():
+            if code not in CODES[key]:
+                raise PresetError(
+                    f"{where} [values.{key}] '{raw_value}': '{code}' is not one of "
+                    f"{', '.join(CODES[key])}"
+                )
+        values[key] = {fold_value(k): v for k, v in mapping.items()}
+
+    requester_rule = None
+    if "requester" in raw:
+        spec = raw["requester"].get("internal_when")
+        extra = set(raw["requester"]) - {"internal_when"}
+        if extra or not isinstance(spec, dict):
+            raise PresetError(f"{where} [requester]: give internal_when = {{ field = ..., in = [...] }}")
+        _check_field(spec.get("field", ""), kind, f"{where} [requester] internal_when")
+        operators = [op for op in REQUESTER_RULE_OPERATORS if op in spec]
+        if len(operators) != 1 or set(spec) - {"field", *REQUESTER_RULE_OPERATORS}:
+            raise PresetError(
+                f"{where} [requester] internal_when: give field and exactly one of "
+                f"{', '.join(REQUESTER_RULE_OPERATORS)}"
+            )
+        operator = operators[0]
+        rule_values = () if operator == "not_empty" else _as_tuple(spec[operator], f"{where} [requester]")
+        requester_rule = RequesterRule(spec["field"], operator, rule_values)
+
+    provider_types = {}
+    for department, provider_type in raw.get("provider_types", {}).items():
+        if provider_type not in CODES["provider_type"]:
+            raise PresetError(
+                f"{where} [provider_types] '{department}': '{provider_type}' is not one of "
+                f"{', '.join(CODES['provider_type'])}"
+            )
+        provider_types[department] = provider_type
+
+    offsets = {}
+    for key, value in raw.get("offsets", {}).items():
+        if key not in REQUEST_COUNTS or not isinstance(value, int):
+            raise PresetError(f"{where} [offsets] {key}: offsets apply to {', '.join(REQUEST_COUNTS)}")
+        offsets[key] = value
+
+    scale = raw.get("scale", "auto")
+    if scale not in ("auto", "1-5", "1-10", "nps", "good_bad"):
+        raise PresetError(f"{where}: scale must be auto, 1-5, 1-10, nps or good_bad")
+
+    preset = Preset(
+        name=name,
+        title=raw.get("title", name),
+        kind=kind,
+        source=raw.get("source", name),
+        timezone=timezone,
+        timestamp_formats=tuple(raw.get("timestamp_formats", ())),
+        missing_values=tuple(raw.get("missing_values", DEFAULT_MISSING_VALUES)),
+        encoding=raw.get("encoding", "auto"),
+        delimiter=raw.get("delimiter", "auto"),
+        signature=tuple(raw.get("signature", ())),
+        header_source=raw.get("header_source", ""),
+        scale=scale,
+        request_source=raw.get("request_source", ""),
+        columns=columns,
+        combine=combine,
+        durations=durations,
+        constants=constants,
+        values=values,
+        requester_rule=requester_rule,
+        provider_types=provider_types,
+        offsets=offsets,
+        path=path,
+    )
+    provided = preset.fields_provided()
+    missing = [f for f in REQUIRED_BY_KIND[kind] if f not in provided]
+    if missing:
+        raise PresetError(f"{where}: no column for required field(s) {', '.join(missing)}")
+    return preset
+
+
+def with_timezone(preset: Preset, timezone: str) -> Preset:
+    """The same preset reading naive timestamps in another IANA time zone."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PresetError(f"time zone '{timezone}' is not an IANA time zone") from None
+    return replace(preset, timezone=timezone)
+
+
+def load_preset_file(path: Path) -> Preset:
+    """Read and validate one preset file; its name is the file name without .toml."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PresetError(f"{path}: not valid TOML ({exc})") from None
+    return preset_from_dict(raw, path.stem, path)
+
+
+def available_presets(directory: Path = PRESETS_DIR) -> dict[str, Preset]:
+    """Every preset in the presets folder, by name."""
+    return {p.stem: load_preset_file(p) for p in sorted(directory.glob("*.toml"))}
+
+
+def get_preset(name_or_path: str, directory: Path = PRESETS_DIR) -> Preset:
+    """A preset by name (from the presets folder) or by path to a .toml file."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" and candidate.exists():
+        return load_preset_file(candidate)
+    presets = available_presets(directory)
+    if name_or_path not in presets:
+        raise PresetError(
+            f"no preset named '{name_or_path}' (available: {', '.join(presets) or 'none'})"
+        )
+    return presets[name_or_path]
+
+
+def preset_to_dict(preset: Preset) -> dict:
+    """The TOML document for a preset (the inverse of preset_from_dict)."""
+    doc: dict = {
+        "title": preset.title,
+        "kind": preset.kind,
+        "source": preset.source,
+        "timezone": preset.timezone,
+    }
+    if preset.timestamp_formats:
+        doc["timestamp_formats"] = list(preset.timestamp_formats)
+    if preset.missing_values != DEFAULT_MISSING_VALUES:
+        doc["missing_values"] = list(preset.missing_values)
+    for key in ("encoding", "delimiter", "scale"):
+        if getattr(preset, key) != "auto":
+            doc[key] = getattr(preset, key)
+    if preset.signature:
+        doc["signature"] = list(preset.signature)
+    if preset.header_source:
+        doc["header_source"] = preset.header_source
+    if preset.request_source:
+        doc["request_source"] = preset.request_source
+    doc["columns"] = {
+        k: (v[0] if len(v) == 1 else list(v)) for k, v in preset.columns.items()
+    }
+    if preset.combine:
+        doc["combine"] = {k: list(v) for k, v in preset.combine.items()}
+    if preset.durations:
+        doc["durations"] = {
+            k: {"column": d.column, "unit": d.unit, "after": d.after}
+            for k, d in preset.durations.items()
+        }
+    if preset.constants:
+        doc["constants"] = dict(preset.constants)
+    if preset.values:
+        doc["values"] = {k: dict(v) for k, v in preset.values.items()}
+    if preset.requester_rule:
+        rule = preset.requester_rule
+        spec: dict = {"field": rule.field}
+        spec[rule.operator] = True if rule.operator == "not_empty" else list(rule.values)
+        doc["requester"] = {"internal_when": spec}
+    if preset.provider_types:
+        doc["provider_types"] = dict(preset.provider_types)
+    if preset.offsets:
+        doc["offsets"] = dict(preset.offsets)
+    return doc
+
+
+def save_preset(preset: Preset, directory: Path = PRESETS_DIR, overwrite: bool = False) -> Path:
+    """Write a preset as <directory>/<name>.toml and return its path."""
+    path = directory / f"{preset.name}.toml"
+    if path.exists() and not overwrite:
+        raise PresetError(f"{path} already exists; choose another name")
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomli_w.dumps(preset_to_dict(preset)), encoding="utf-8")
+    return path
+
+
+def match_preset(headers: list[str], presets: dict[str, Preset]) -> Preset | None:
+    """The preset whose signature headers are all present, preferring the most specific."""
+    present = set(headers)
+    fitting = [
+        p for p in presets.values()
+        if p.signature and set(p.signature) <= present
+    ]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda p: (len(p.signature), len(p.headers_used() & present)))

@@ -1,0 +1,109 @@
+"""The DuckDB file: where it lives, how to open it, and its schema migrations."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from servicelevel import DATA_DIR
+
+DB_ENV_VAR = "SERVICELEVEL_DB"
+DEFAULT_DB_PATH = DATA_DIR / "servicelevel.duckdb"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database file cannot be opened or migrated; the message says why."""
+
+
+def default_db_path() -> Path:
+    """The database path: $SERVICELEVEL_DB if set, else data/servicelevel.duckdb."""
+    configured = os.environ.get(DB_ENV_VAR)
+    return Path(configured) if configured else DEFAULT_DB_PATH
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Migration files as (version, path), oldest first; version = the file's number prefix."""
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        number = path.name.split("_", 1)[0]
+        if number.isdigit():
+            found.append((int(number), path))
+    return sorted(found)
+
+
+LATEST_SCHEMA_VERSION = migrations()[-1][0]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version recorded in the file; 0 for a new, empty file."""
+    has_meta = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return 0
+    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the file's version, each in its own transaction."""
+    current = schema_version(con)
+    if current > LATEST_SCHEMA_VERSION:
+        raise StoreError(
+            f"the database has schema version {current}, newer than this program "
+            f"understands ({LATEST_SCHEMA_VERSION}); upgrade the program"
+        )
+    for version, path in migrations():
+        if version <= current:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(
+                "insert or replace into meta values ('schema_version', $version)",
+                {"version": str(version)},
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        current = version
+    return current
+
+
+def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating and migrating if needed) the database; timestamps are read in UTC."""
+    db_path = Path(path) if path is not None else default_db_path()
+    if read_only and not db_path.exists():
+        raise StoreError(f"no database at {db_path}")
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(
+                f"{db_path} is in use by another process (is the dashboard running?); "
+                "import from the dashboard's Data page, or stop the other process first"
+            ) from exc
+        raise StoreError(f"cannot open {db_path}: {exc}") from exc
+    con.execute("set TimeZone = 'UTC'")
+    if not read_only:
+        migrate(con)
+    elif schema_version(con) != LATEST_SCHEMA_VERSION:
+        raise StoreError(f"{db_path} needs a migration; open it once read-write")
+    return con
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A value from the meta table, or None."""
+    row = con.execute("select value from meta where key = $key", {"key": key}).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Record a value in the meta table."""
+    con.execute("insert or replace into meta values ($key, $value)", {"key": key, "value": value})

@@ -1,0 +1,51 @@
+"""The importer's built-in vocabulary (data/vocabulary.toml): header and value synonyms, EN + PT."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import cache
+
+from servicelevel import DATA_DIR
+
+VOCABULARY_PATH = DATA_DIR / "vocabulary.toml"
+# Event statuses use the request status words.
+_SAME_WORDS_AS = {"to_status": "status", "from_status": "status"}
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, punctuation as single spaces: 'Data de Abertura' -> 'data de abertura'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+def fold_value(text: str) -> str:
+    """How raw values are compared in SQL: strip_accents(lower(trim(x)))."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def _vocabulary() -> dict:
+    return tomllib.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+
+
+def header_synonyms() -> dict[str, list[str]]:
+    """Canonical field -> folded header names that mean it; the field's own name comes first."""
+    return {
+        field: [fold(field)] + [fold(h) for h in names]
+        for field, names in _vocabulary()["headers"].items()
+    }
+
+
+def value_synonyms(field: str) -> dict[str, str]:
+    """Folded raw value -> canonical code for a coded field."""
+    table = _vocabulary()["values"].get(_SAME_WORDS_AS.get(field, field), {})
+    return {fold_value(raw): code for raw, code in table.items()}
+
+
+GOOD_WORDS: tuple[str, ...] = tuple(fold_value(w) for w in _vocabulary()["feedback"]["good"])
+BAD_WORDS: tuple[str, ...] = tuple(fold_value(w) for w in _vocabulary()["feedback"]["bad"])
+PORTUGUESE_PATTERN: str = _vocabulary()["feedback"]["portuguese_pattern"]
