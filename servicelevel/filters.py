@@ -1,0 +1,125 @@
+"""The shared filters (sidebar, URL, CLI) and the periods they apply to, as bound parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# The named arguments of the filtered_requests() macro, in order.
+FILTER_PARAMS = (
+    "requester_type",
+    "requester_departments",
+    "provider_departments",
+    "provider_types",
+    "priorities",
+    "channels",
+)
+FILTERED_REQUESTS = "filtered_requests(" + ", ".join(f"${p}" for p in FILTER_PARAMS) + ")"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which requests a view is about; empty means all."""
+
+    requester_type: str = ""  # '' | internal | external
+    requester_departments: tuple[str, ...] = ()
+    provider_departments: tuple[str, ...] = ()
+    provider_types: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+    def params(self) -> dict:
+        """The filtered_requests() arguments as bound parameters."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def is_empty(self) -> bool:
+        """True when nothing is filtered."""
+        return self == Filters()
+
+    def describe(self) -> str:
+        """A short human summary, e.g. 'internal; provider Finance'."""
+        parts = []
+        if self.requester_type:
+            parts.append(self.requester_type)
+        labels = {
+            "requester_departments": "requester",
+            "provider_departments": "provider",
+            "provider_types": "provider type",
+            "priorities": "priority",
+            "channels": "channel",
+        }
+        for name, label in labels.items():
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{label} {', '.join(values)}")
+        return "; ".join(parts) or "all requests"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local calendar dates [start, end) in the organisation's time zone."""
+
+    start: date
+    end: date  # exclusive
+    timezone: str
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """(start_at, end_at) as aware datetimes: local midnights of start and end."""
+        zone = ZoneInfo(self.timezone)
+        return (
+            datetime.combine(self.start, time(), zone),
+            datetime.combine(self.end, time(), zone),
+        )
+
+    def params(self) -> dict:
+        """$start_at and $end_at for queries."""
+        start_at, end_at = self.bounds()
+        return {"start_at": start_at, "end_at": end_at}
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one."""
+        length = timedelta(days=self.days)
+        return Period(self.start - length, self.start, self.timezone)
+
+    def label(self) -> str:
+        """'2026-W46 (9-15 Nov 2026)' for an ISO week, else 'start .. end'."""
+        last = self.end - timedelta(days=1)
+        iso = self.start.isocalendar()
+        if self.days == 7 and self.start.weekday() == 0:
+            return f"{iso.year}-W{iso.week:02d} ({self.start:%d %b} – {last:%d %b %Y})"
+        return f"{self.start:%d %b %Y} – {last:%d %b %Y}"
+
+
+def iso_week(year: int, week: int, timezone: str) -> Period:
+    """The ISO week (Monday to Sunday) as a period."""
+    start = date.fromisocalendar(year, week, 1)
+    return Period(start, start + timedelta(days=7), timezone)
+
+
+def parse_iso_week(text: str, timezone: str) -> Period:
+    """'2026-W46' -> Period; ValueError with a clear message otherwise."""
+    cleaned = text.strip().upper()
+    try:
+        year_text, week_text = cleaned.split("-W")
+        year, week = int(year_text), int(week_text)
+        return iso_week(year, week, timezone)
+    except ValueError:
+        raise ValueError(
+            f"'{text}' is not an ISO week: write it as YYYY-Www, e.g. 2026-W46 "
+            "(weeks run Monday to Sunday; a year has 52 or 53)"
+        ) from None
+
+
+def last_complete_week(today: date, timezone: str) -> Period:
+    """The last ISO week that ended before `today`'s week began."""
+    monday = today - timedelta(days=today.weekday())
+    return Period(monday - timedelta(days=7), monday, timezone)
