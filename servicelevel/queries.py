@@ -1,0 +1,42 @@
+"""Run the questions in queries/*.sql with bound parameters."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+
+from servicelevel.sqlfiles import query_sql
+
+PARAM_PATTERN = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+COMMENT_PATTERN = re.compile(r"--[^\n]*")
+
+
+class QueryParameterError(KeyError):
+    """A query names a parameter the caller did not give."""
+
+
+def parameters_of(sql: str) -> set[str]:
+    """The $names a SQL text binds (comments ignored)."""
+    return set(PARAM_PATTERN.findall(COMMENT_PATTERN.sub("", sql)))
+
+
+def bind(name: str, params: dict) -> tuple[str, dict]:
+    """(sql, the subset of params it names); raises if one it names is missing."""
+    sql = query_sql(name)
+    wanted = parameters_of(sql)
+    missing = wanted - set(params)
+    if missing:
+        raise QueryParameterError(f"query '{name}' needs parameter(s) {', '.join(sorted(missing))}")
+    return sql, {k: params[k] for k in wanted}
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
+    """Run queries/<name>.sql on its own cursor and return the (small) result as a DataFrame."""
+    sql, bound = bind(name, params or {})
+    cursor = con.cursor()
+    try:
+        return cursor.execute(sql, bound).df()
+    finally:
+        cursor.close()
