@@ -194,8 +194,10 @@ def propose_preset(export: ExportFile, name: str | None = None) -> Proposal:
             if header is None:
                 continue
             f = fold(header)
-            time_header = by_fold.get(f.replace("date", "time")) or by_fold.get(f.replace("data", "hora"))
-            if time_header and time_header != header and time_header not in used:
+            # 'Created Date' + 'Created Time'; 'Data de abertura' + 'Hora de abertura'.
+            partners = [c for c in (f.replace("date", "time"), f.replace("data", "hora")) if c != f]
+            time_header = next((by_fold[c] for c in partners if c in by_fold), None)
+            if time_header and time_header not in used:
                 proposal.combine[target] = (header, time_header)
                 del columns[target]
                 used.add(time_header)
@@ -223,9 +225,10 @@ def propose_preset(export: ExportFile, name: str | None = None) -> Proposal:
 
     stem = re.sub(r"[^a-z0-9]+", "-", export.original.stem.lower()).strip("-") or "export"
     rule = None
-    if kind == "requests" and "requester_department" in columns:
+    if kind == "requests" and "requester_department" in columns and "requester_type" not in columns:
         rule = RequesterRule("requester_department", "not_empty")
         proposal.notes.append("requests with a requester department are taken as internal, others as external")
+        proposal.missing_optional.remove("requester_type")
     proposal.preset = Preset(
         name=name or f"detected-{stem}",
         title=f"Detected from {export.original.name}",
@@ -233,6 +236,7 @@ def propose_preset(export: ExportFile, name: str | None = None) -> Proposal:
         source=stem,
         timestamp_formats=tuple(formats),
         signature=tuple(sorted(columns.values())),
+        header_source=f"auto-detected from the header of {export.original.name}",
         columns={k: (v,) for k, v in columns.items()},
         combine=dict(proposal.combine),
         durations=dict(proposal.durations),

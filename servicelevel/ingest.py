@@ -119,11 +119,17 @@ def _run_with_progress(con, sql: str, params: dict, label: str, progress: Progre
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
-    while worker.is_alive():
-        worker.join(0.25)
-        fraction = con.query_progress()
-        if fraction is not None and fraction >= 0:
-            progress(label, min(fraction / 100.0, 1.0))
+    try:
+        while worker.is_alive():
+            worker.join(0.25)
+            fraction = con.query_progress()
+            if fraction is not None and fraction >= 0:
+                progress(label, min(fraction / 100.0, 1.0))
+    except BaseException:
+        # The caller rolls back on this connection: stop the statement still running on it first.
+        con.interrupt()
+        worker.join()
+        raise
     if failure:
         raise failure[0]
     progress(label, 1.0)
@@ -212,7 +218,7 @@ def import_file(
                 export.close()
                 export = open_export(path, chosen.encoding, chosen.delimiter)
             plan = build_staging(chosen, export.headers, path.name)
-        except (PresetError, MappingError, ExportError) as exc:
+        except (PresetError, MappingError, ExportError, ImportFailed) as exc:
             _log_failure(con, path, source or "", "", "", started_at, str(exc))
             raise ImportFailed(str(exc)) from None
         label = source or chosen.source
@@ -238,6 +244,11 @@ def import_file(
             message = f"{path.name}: {exc}"
             _log_failure(con, path, label, chosen.name, chosen.kind, started_at, message)
             raise ImportFailed(message) from exc
+        except BaseException:
+            # Interrupted (Ctrl-C, or a UI stopping its script from a progress callback): undo the
+            # file and let the interruption through, leaving no transaction open on the connection.
+            con.execute("rollback")
+            raise
         finally:
             for table in ("staged", "ranked", "winners", "event_outcomes", "feedback_outcomes",
                           "csv_rejects", "csv_reject_scans"):
@@ -255,7 +266,8 @@ def _load(con, export, preset, plan, report, digest, request_source, started_at,
     if progress:
         progress("merging", 0.0)
     n_staged = con.execute("select count(*) from staged").fetchone()[0]
-    n_malformed = con.execute("select count(*) from csv_rejects").fetchone()[0]
+    # The reader may log several errors for one line (one per missing column).
+    n_malformed = con.execute("select count(distinct line) from csv_rejects").fetchone()[0]
     report.n_read = n_staged + n_malformed
     if n_malformed:
         run_sql(con, pipeline_sql("line_numbers"), {"n_lines": report.n_read})
@@ -287,6 +299,8 @@ def _load(con, export, preset, plan, report, digest, request_source, started_at,
         before = con.execute("select count(*) from events").fetchone()[0]
         run_sql(con, pipeline_sql("events_from_log"), names)
         report.n_events = con.execute("select count(*) from events").fetchone()[0] - before
+    if progress:
+        progress("merging", 1.0)
 
     report.n_inserted = outcomes.get("inserted", 0)
     report.n_updated = outcomes.get("updated", 0)

@@ -31,6 +31,11 @@ OFFSET_PATTERN = r"([zZ]|[+-][0-9]{2}:?[0-9]{2})$"
 SPACE_BEFORE_OFFSET = r"\s+([+-][0-9]{2}:?[0-9]{2})$"
 # Any parse outside these years is a misread format (e.g. a two-digit year read as year 24).
 PLAUSIBLE_YEARS = (1900, 2200)
+# A duration longer than this is a misread column (seconds taken for minutes, an id, ...);
+# it also keeps the timestamp arithmetic far from DuckDB's range limits.
+MAX_DURATION_SECS = 100 * 366 * 86400
+# Counts (reopens, reassignments) above this are misreads too, and stay within INTEGER.
+MAX_COUNT = 1_000_000
 # Timestamps that must not precede created_at, with the reason code used when they do.
 NOT_BEFORE_CREATED = {
     "first_response_at": "first_response_before_created",
@@ -106,14 +111,34 @@ class _Sql:
             f"case when regexp_matches({raw}, {self.bind(OFFSET_PATTERN)}) then {with_offset} "
             f"else timezone({self.bind(self.preset.timezone)}, {naive}) end"
         )
+        return self.plausible(parsed)
+
+    def plausible(self, timestamp: str) -> str:
+        """NULL for instants outside PLAUSIBLE_YEARS, which only a misread produces."""
         lo, hi = PLAUSIBLE_YEARS
-        return f"(case when year({parsed}) between {lo} and {hi} then {parsed} end)"
+        return f"(case when year({timestamp}) between {lo} and {hi} then {timestamp} end)"
 
     def duration_secs(self, raw: str, unit: str) -> str:
         # "90" in the preset's unit, or "01:30:00" as hours:minutes:seconds.
-        return (
+        secs = (
             f"coalesce(try_cast({raw} as double) * {DURATION_UNITS[unit]}, "
             f"case when contains({raw}, ':') then epoch(try_cast({raw} as interval)) end)"
+        )
+        return f"(case when abs({secs}) <= {MAX_DURATION_SECS} then {secs} end)"
+
+    def after(self, start: str, secs: str) -> str:
+        """The instant `secs` seconds after `start` (NULL when either is NULL)."""
+        micros = f"cast(round({secs} * 1e6) as bigint)"
+        return self.plausible(f"({start} + to_microseconds({micros}))")
+
+    def count(self, raw: str, offset: int) -> str:
+        # Whole numbers only: a plain integer cast would round '2.5' to 3 without a word.
+        # '3.0' (spreadsheets write counts as decimals) is accepted.
+        number = f"try_cast({raw} as double)"
+        shifted = f"greatest(cast({number} as bigint) + {self.bind(offset)}, 0)" if offset else number
+        return (
+            f"(case when {number} between 0 and {MAX_COUNT} and {number} = floor({number}) "
+            f"then cast({shifted} as integer) end)"
         )
 
     def coded(self, field_name: str, raw: str) -> str:
@@ -185,17 +210,14 @@ def build_staging(preset: Preset, headers: list[str], file_name: str) -> Staging
         use = uses.get(name)
         if use is not None and use.how == "duration":
             spec = preset.durations[name]
-            secs = sql.duration_secs(raw[name], spec.unit)
-            parsed[name] = f"({parsed[spec.after]} + to_microseconds(cast(round({secs} * 1e6) as bigint)))"
+            parsed[name] = sql.after(parsed[spec.after], sql.duration_secs(raw[name], spec.unit))
 
     for name in FIELDS_BY_KIND[kind]:
         if name in timestamps or (kind != "feedback" and name in DERIVED_REQUEST_FIELDS):
             continue
         value = raw.get(name, "cast(NULL as varchar)")
         if name in REQUEST_COUNTS:
-            offset = preset.offsets.get(name, 0)
-            cast = f"try_cast({value} as integer)"
-            parsed[name] = f"greatest({cast} + {offset}, 0)" if offset else cast
+            parsed[name] = sql.count(value, preset.offsets.get(name, 0))
         elif name in CODES and name in uses and uses[name].how != "constant":
             parsed[name] = sql.coded(name, value)
         else:
@@ -256,10 +278,26 @@ select
 from checked
 """
     used_headers = {h for u in uses.values() for h in u.headers}
-    provided = set(uses)
+    provided = set(uses) | _filled_by_rules(kind, preset, uses)
     missing_fields = [f for f in FIELDS_BY_KIND[kind] if f not in provided]
     ignored = [h for h in headers if h and h not in used_headers]
     return StagingPlan(select_sql, sql.params, uses, output_fields, missing_fields, ignored)
+
+
+def _filled_by_rules(kind: str, preset: Preset, uses: dict[str, ColumnUse]) -> set[str]:
+    """Fields a rule fills from other data, so the source does not lack them.
+
+    A default alone (external, in-house) is not data: those fields still count as missing.
+    """
+    if kind == "feedback":
+        return {"scale"} | ({"language"} if "comment" in uses else set())
+    filled = set()
+    if kind in ("requests", "event_log"):
+        if preset.requester_rule is not None:
+            filled.add("requester_type")
+        if preset.provider_types:
+            filled.add("provider_type")
+    return filled
 
 
 def _derived_rules(kind: str, preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> dict[str, str]:
@@ -374,10 +412,12 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
             checks.append((f"{name}__raw is null", f"missing_{name}", sql.bind(f"{name} is empty (column {label})")))
     for name in checked_raw:
         label = sql.bind(uses[name].label)
-        if name in timestamps:
+        if name in timestamps and uses[name].how == "duration":
+            message = sql.bind("not a duration in column %s: '%s'")
+        elif name in timestamps:
             message = sql.bind("unparseable date in column %s: '%s'")
         else:
-            message = sql.bind("not a whole number in column %s: '%s'")
+            message = sql.bind("not a count (a whole number, 0 or more) in column %s: '%s'")
         checks.append((
             f"{name} is null and {name}__raw is not null",
             f"unparseable_{name}",

@@ -95,12 +95,13 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         migrate(con)
     elif schema_version(con) != LATEST_SCHEMA_VERSION:
         raise StoreError(f"{db_path} needs a migration; open it once read-write")
-    install_macros(con)
+    if not read_only:
+        install_macros(con)
     return con
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the per-connection table macros the queries build on."""
+    """(Re-)create the table macros the queries build on."""
     from servicelevel.sqlfiles import pipeline_sql, statements
 
     for statement in statements(pipeline_sql("macros")):

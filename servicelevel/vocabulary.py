@@ -8,6 +8,7 @@ import unicodedata
 from functools import cache
 
 from servicelevel import DATA_DIR
+from servicelevel.fields import CODES
 
 VOCABULARY_PATH = DATA_DIR / "vocabulary.toml"
 # Event statuses use the request status words.
@@ -41,9 +42,11 @@ def header_synonyms() -> dict[str, list[str]]:
 
 
 def value_synonyms(field: str) -> dict[str, str]:
-    """Folded raw value -> canonical code for a coded field."""
+    """Folded raw value -> canonical code for a coded field; every code also stands for itself."""
     table = _vocabulary()["values"].get(_SAME_WORDS_AS.get(field, field), {})
-    return {fold_value(raw): code for raw, code in table.items()}
+    synonyms = {code: code for code in CODES.get(field, ())}
+    synonyms.update({fold_value(raw): code for raw, code in table.items()})
+    return synonyms
 
 
 GOOD_WORDS: tuple[str, ...] = tuple(fold_value(w) for w in _vocabulary()["feedback"]["good"])

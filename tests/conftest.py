@@ -1,7 +1,8 @@
-"""Shared fixtures: a fresh database per test, paths to fixtures."""
+"""Shared fixtures: a fresh database per test, paths to fixtures, the built sample."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from servicelevel import PROJECT_ROOT, store
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+# The Monday the full-size sample ends on: its last complete week is 2026-11-09 .. 11-15.
+SAMPLE_ANCHOR = date(2026, 11, 16)
 
 
 @pytest.fixture
@@ -22,3 +25,27 @@ def con(tmp_path):
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def sample_anchor() -> date:
+    """The anchor (a Monday) of the sample in sample_db_path."""
+    return SAMPLE_ANCHOR
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory, sample_anchor) -> Path:
+    """A database holding the full-size bundled sample, anchored on sample_anchor; built once.
+
+    Every test of the session shares it: do not change its data.
+    """
+    from servicelevel.sample import build_sample
+
+    folder = tmp_path_factory.mktemp("sample")
+    path = folder / "sample.duckdb"
+    connection = store.connect(path)
+    try:
+        build_sample(connection, anchor=sample_anchor, out_dir=folder / "exports")
+    finally:
+        connection.close()
+    return path

@@ -1,16 +1,21 @@
 -- apply_events
 -- Loads an events export: rows already present (same request, instant, kind and status) are
--- unchanged; repeated rows within the file after the first are superseded.
+-- unchanged; repeated rows within the file after the first are superseded. An event without a
+-- kind is a status change; it gets that kind before the comparison, so a re-import finds it.
 -- Params: $source, $import_id
 create or replace temp table event_outcomes as
-with valid as (
+with with_kind as (
+    select * replace (coalesce(kind, 'status_change') as kind)
+    from staged
+    where reason is null
+),
+valid as (
     select
         *,
         row_number() over (
             partition by request_id, event_at, kind, to_status order by record_no
         ) as copy_in_file
-    from staged
-    where reason is null
+    from with_kind
 )
 select
     v.*,
@@ -28,7 +33,7 @@ left join events as e
     and e.to_status is not distinct from v.to_status;
 
 insert into events
-select $source, request_id, event_at, coalesce(kind, 'status_change'), from_status, to_status,
+select $source, request_id, event_at, kind, from_status, to_status,
        provider_department, agent, $import_id
 from event_outcomes
 where outcome = 'inserted'

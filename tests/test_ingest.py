@@ -1,0 +1,688 @@
+"""The importer against exports as they really are: every bad row is rejected with its file, line
+and reason; every import balances (read = inserted + updated + unchanged + superseded + rejected);
+re-imports change nothing; overlapping exports keep the latest state; a failing file leaves the
+database exactly as it was; encodings, delimiters, spreadsheets and auto-detection; the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from servicelevel import store
+from servicelevel.cli import main
+from servicelevel.detect import match_headers, propose_preset
+from servicelevel.exports import open_export
+from servicelevel.ingest import ImportFailed, import_file
+from servicelevel.presets import Duration, load_preset_file, save_preset, with_timezone
+from tests.fixtures.importing import (
+    event_rows,
+    feedback_rows,
+    import_checked,
+    request,
+    request_rows,
+    table_contents,
+    utc,
+)
+from tests.fixtures.make_binary_fixtures import write_all
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CANONICAL = FIXTURES / "canonical" / "requests.csv"
+ZENDESK = FIXTURES / "zendesk" / "tickets.csv"
+BAD = FIXTURES / "bad" / "requests.csv"
+
+
+@pytest.fixture(scope="module")
+def binary(tmp_path_factory) -> dict[str, Path]:
+    return write_all(tmp_path_factory.mktemp("binary-fixtures"))
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """A small export written for one test (newlines as given)."""
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
+    report = import_checked(con, BAD)
+    # Twelve records (lines 2-13); B-1 and the later B-9 are good.
+    assert (report.n_read, report.n_inserted, report.n_rejected) == (12, 2, 10)
+    assert report.rejected_by_reason == {
+        "missing_request_id": 1,
+        "missing_created_at": 1,
+        "unparseable_created_at": 1,
+        "resolved_before_created": 1,
+        "unparseable_resolved_at": 1,
+        "malformed_line": 2,
+        "duplicate_request_id": 1,
+        "unparseable_reopen_count": 2,
+    }
+    rejected = con.execute(
+        "select file_name, line, reason, detail, raw from rejected_rows order by line"
+    ).fetchall()
+    assert {r[0] for r in rejected} == {"requests.csv"}
+    assert [(line, reason) for _, line, reason, _, _ in rejected] == [
+        (3, "missing_request_id"),
+        (4, "missing_created_at"),
+        (5, "unparseable_created_at"),
+        (6, "resolved_before_created"),
+        (7, "unparseable_resolved_at"),
+        (8, "malformed_line"),
+        (9, "malformed_line"),  # one row, though the reader reports each missing column
+        (10, "duplicate_request_id"),
+        (12, "unparseable_reopen_count"),
+        (13, "unparseable_reopen_count"),
+    ]
+    detail = {line: text for _, line, _, text, _ in rejected}
+    assert detail[3] == "the request id is empty"
+    assert detail[4] == "created_at is empty (column created_at)"
+    assert detail[5] == "unparseable date in column created_at: 'yesterday'"
+    assert detail[6] == "resolved_at 2024-03-04 08:00 UTC is before created_at 2024-03-04 09:00 UTC"
+    assert detail[7] == "unparseable date in column resolved_at: '31/31/2024'"
+    assert detail[8].startswith("malformed line (too many columns): ")
+    assert detail[9].startswith("malformed line (missing columns): ")
+    assert detail[10] == "request id B-9 appears again on line 11, which holds its latest state and was kept"
+    assert detail[12] == "not a count (a whole number, 0 or more) in column reopen_count: 'two'"
+    # 2.5 reopens is not rounded to 3.
+    assert detail[13] == "not a count (a whole number, 0 or more) in column reopen_count: '2.5'"
+
+    raw = {line: text for _, line, _, _, text in rejected}
+    assert json.loads(raw[5]) == {
+        "request_id": "B-4", "created_at": "yesterday", "resolved_at": None, "updated_at": None,
+        "status": "open", "reopen_count": None,
+    }
+    assert raw[8] == "B-7,2024-03-04T09:00:00Z,,,open,,extra"
+    # The duplicate kept is the latest state (line 11), not the first line seen.
+    assert {rid: (row["status"], row["resolved_at"]) for rid, row in request_rows(con, "canonical").items()} == {
+        "B-1": ("resolved", utc(2024, 3, 4, 10, 0)),
+        "B-9": ("resolved", utc(2024, 3, 4, 12, 0)),
+    }
+
+
+def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path):
+    path = write(tmp_path / "zendesk-bad.csv", (
+        "Id,Requester,Via,Created at,Solved at,Group stations,Reopens,First reply time in minutes\n"
+        "1,Ann Example,Mail,2024-03-04 09:15:00,,-2147483648,,\n"
+        "2,Ann Example,Mail,2024-03-04 09:15:00,,1,,1e300\n"
+        "3,Ann Example,Mail,2024-03-04 09:15:00,,1,-1,\n"
+        "4,Ann Example,Mail,2024-03-04 09:15:00,04/03/2024 10:00,1,,\n"
+        "5,Ann Example,Mail,2024-03-04 09:15:00,,1,,-30\n"
+        "6,Ann Example,Mail,2024-03-04 09:15:00,,1,2.0,30\n"
+    ))
+    report = import_checked(con, path, preset="zendesk")
+    assert (report.n_read, report.n_inserted, report.n_rejected) == (6, 1, 5)
+    assert con.execute("select line, reason, detail from rejected_rows order by line").fetchall() == [
+        (2, "unparseable_reassignment_count",
+         "not a count (a whole number, 0 or more) in column Group stations: '-2147483648'"),
+        (3, "unparseable_first_response_at",
+         "not a duration in column First reply time in minutes: '1e300'"),
+        (4, "unparseable_reopen_count", "not a count (a whole number, 0 or more) in column Reopens: '-1'"),
+        (5, "unparseable_resolved_at", "unparseable date in column Solved at: '04/03/2024 10:00'"),
+        (6, "first_response_before_created",
+         "first_response_at 2024-03-04 08:45 UTC is before created_at 2024-03-04 09:15 UTC"),
+    ]
+    # "2.0" is a whole number as spreadsheets write it; 30 minutes after 09:15 is 09:45.
+    row = request_rows(con, "zendesk")["6"]
+    assert (row["reopen_count"], row["first_response_at"]) == (2, utc(2024, 3, 4, 9, 45))
+
+
+# --- idempotence and overlapping exports --------------------------------------------------------
+
+REIMPORTED = [
+    "canonical/requests.csv", "canonical_events/events.csv", "jira/issues.csv",
+    "zendesk/tickets.csv", "servicenow/incidents.csv",
+    "servicenow_event_log/incident_event_log.csv", "freshdesk/tickets.csv",
+    "nyc311/service_requests.csv", "nyc311_api/service_requests.csv", "survey/csat_1_5.csv",
+    "survey/good_bad.csv", "bad/requests.csv", "binary:freshservice", "binary:portuguese",
+    "binary:nyc311_tsv",
+]
+
+
+@pytest.mark.parametrize("fixture", REIMPORTED)
+def test_reimporting_the_same_file_changes_nothing(con, binary, fixture):
+    path = binary[fixture.split(":")[1]] if fixture.startswith("binary:") else FIXTURES / fixture
+    first = import_checked(con, path)
+    before = {t: rows for t, rows in table_contents(con).items() if t in ("requests", "feedback", "events")}
+    again = import_checked(con, path)
+    after = {t: rows for t, rows in table_contents(con).items() if t in ("requests", "feedback", "events")}
+    assert after == before
+    assert (again.n_inserted, again.n_updated, again.n_events) == (0, 0, 0)
+    assert again.n_unchanged == first.n_inserted + first.n_updated
+    assert (again.n_read, again.n_superseded, again.n_rejected) == (
+        first.n_read, first.n_superseded, first.n_rejected)
+
+
+def test_overlapping_exports_keep_the_latest_state(con, tmp_path):
+    monday = write(tmp_path / "monday.csv", (
+        "request_id,created_at,updated_at,status,agent\n"
+        "R-1,2024-03-04T09:00:00Z,2024-03-04T10:00:00Z,open,\n"
+        "R-2,2024-03-04T11:00:00Z,2024-03-04T11:00:00Z,open,Bob Example\n"
+    ))
+    tuesday = write(tmp_path / "tuesday.csv", (
+        "request_id,created_at,updated_at,status,agent\n"
+        "R-1,2024-03-04T09:00:00Z,2024-03-05T08:00:00Z,resolved,Eve Example\n"
+        "R-2,2024-03-04T11:00:00Z,2024-03-04T11:00:00Z,open,Bob Example\n"
+        "R-3,2024-03-05T07:30:00Z,2024-03-05T07:30:00Z,open,\n"
+    ))
+    first = import_checked(con, monday)
+    assert (first.n_inserted, first.n_updated) == (2, 0)
+    second = import_checked(con, tuesday)
+    assert (second.n_inserted, second.n_updated, second.n_unchanged, second.n_superseded) == (1, 1, 1, 0)
+    # Monday's export arrives again, late: its R-1 is older than the stored state.
+    late = import_checked(con, monday)
+    assert (late.n_inserted, late.n_updated, late.n_unchanged, late.n_superseded) == (0, 0, 1, 1)
+    stored = request_rows(con, "canonical")
+    assert {rid: (row["status"], row["agent"], row["updated_at"]) for rid, row in stored.items()} == {
+        "R-1": ("resolved", "Eve Example", utc(2024, 3, 5, 8, 0)),
+        "R-2": ("open", "Bob Example", utc(2024, 3, 4, 11, 0)),
+        "R-3": ("open", None, utc(2024, 3, 5, 7, 30)),
+    }
+    assert con.execute(
+        "select import_id from requests where request_id = 'R-1'"
+    ).fetchone()[0] == second.import_id
+
+
+def test_without_updated_at_the_later_import_wins(con, tmp_path):
+    opened = write(tmp_path / "a.csv", "request_id,created_at,status\nN-1,2024-03-04T09:00:00Z,open\n")
+    closed = write(tmp_path / "b.csv", "request_id,created_at,status\nN-1,2024-03-04T09:00:00Z,closed\n")
+    import_checked(con, opened)
+    assert import_checked(con, closed).n_updated == 1
+    assert import_checked(con, opened).n_updated == 1  # nothing says which state is newer
+    assert request_rows(con, "canonical")["N-1"]["status"] == "open"
+
+
+def test_both_311_header_styles_update_one_source(con):
+    import_checked(con, FIXTURES / "nyc311/service_requests.csv")
+    report = import_checked(con, FIXTURES / "nyc311_api/service_requests.csv")
+    # 01 and 02 are the same requests in the other header style; 03 was closed since; the API
+    # export's 05 is older than the stored closed state; 06 is new.
+    assert (report.n_unchanged, report.n_updated, report.n_superseded, report.n_inserted) == (2, 1, 1, 1)
+    stored = request_rows(con, "nyc311")
+    assert {rid: (row["status_raw"], row["closed_at"]) for rid, row in stored.items()} == {
+        "90000001": ("Closed", utc(2024, 3, 4, 16, 2, 10)),
+        "90000002": ("Closed", utc(2024, 3, 10, 7, 15)),
+        "90000003": ("Closed", utc(2024, 3, 12, 14, 0)),
+        "90000004": ("Open", None),
+        "90000005": ("Closed", utc(2024, 3, 13, 13, 30)),
+        "90000006": ("Open", None),
+    }
+
+
+def test_event_log_reimport_and_a_later_log_add_only_new_events(con, tmp_path):
+    log = FIXTURES / "servicenow_event_log" / "incident_event_log.csv"
+    import_checked(con, log)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    # A later extract: INC0020002's caller answered and the incident was resolved.
+    resolved = lines[7].replace("Awaiting User Info", "Resolved").replace("Updated by 45,2/3/2024 15:00",
+                                                                        "Updated by 45,2/3/2024 17:30")
+    resolved = resolved.rsplit(",", 2)[0] + ",2/3/2024 17:30,?"
+    later = write(tmp_path / "later.csv", "\n".join(lines + [resolved]) + "\n")
+    report = import_checked(con, later)
+    assert (report.n_read, report.n_updated, report.n_unchanged, report.n_superseded, report.n_events) == (
+        10, 1, 2, 7, 1)
+    assert [event for event in event_rows(con, "servicenow") if event[0] == "INC0020002"] == [
+        ("INC0020002", utc(2024, 3, 2, 14, 30), "status_change", None, "open", "Group 24", None),
+        ("INC0020002", utc(2024, 3, 2, 15, 0), "status_change", "open", "pending", "Group 24", "Resolver 3"),
+        ("INC0020002", utc(2024, 3, 2, 17, 30), "status_change", "pending", "resolved", "Group 24", "Resolver 3"),
+    ]
+    assert len(event_rows(con, "servicenow")) == 7 + 1
+    row = request_rows(con, "servicenow")["INC0020002"]
+    assert (row["status"], row["resolved_at"]) == ("resolved", utc(2024, 3, 2, 17, 30))
+
+
+# --- a failing file leaves the database as it was -----------------------------------------------
+
+def test_a_failure_after_the_writes_rolls_all_of_them_back(con):
+    import_checked(con, CANONICAL)
+    import_checked(con, ZENDESK)
+    before = table_contents(con)
+    seen = {}
+
+    def fail_when_merged(stage: str, fraction: float) -> None:
+        if (stage, fraction) == ("merging", 1.0):
+            # Inside the file's transaction: its requests and rejected rows are written...
+            seen["requests"] = con.execute("select count(*) from requests").fetchone()[0]
+            seen["rejected_rows"] = con.execute("select count(*) from rejected_rows").fetchone()[0]
+            raise RuntimeError("disk full")
+
+    with pytest.raises(ImportFailed, match="^requests.csv: disk full$"):
+        import_file(con, BAD, progress=fail_when_merged)
+    assert seen == {"requests": 4 + 6 + 2, "rejected_rows": 10}
+    # ...and none of it survives.
+    assert table_contents(con) == before
+    assert con.execute(
+        "select file_name, status, message from imports where status = 'failed'"
+    ).fetchall() == [("requests.csv", "failed", "requests.csv: disk full")]
+
+
+def test_an_interrupted_import_rolls_back_and_leaves_no_transaction_open(con):
+    import_checked(con, CANONICAL)
+    before = table_contents(con)
+
+    def interrupt(stage: str, fraction: float) -> None:
+        if (stage, fraction) == ("merging", 1.0):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_file(con, BAD, progress=interrupt)
+    assert table_contents(con) == before
+    # The connection takes the next file in a transaction of its own.
+    assert import_checked(con, BAD).n_inserted == 2
+
+
+def test_a_preset_naming_a_missing_column_fails_cleanly(con):
+    import_checked(con, CANONICAL)
+    before = table_contents(con)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(con, ZENDESK, preset="jira")
+    message = str(failed.value)
+    assert message.startswith(
+        "tickets.csv: preset 'jira' needs request_id (column 'Issue key'), created_at (column "
+        "'Created'), which the file does not have. Its columns are: Id, Requester, "
+    )
+    assert "\n" not in message
+    assert table_contents(con) == before
+    assert con.execute("select status, message from imports where status = 'failed'").fetchall() == [
+        ("failed", message)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty.csv: the file is empty"),
+        (b"\n\nrequest_id,created_at\n", "empty.csv: the file is empty or its first line is blank"),
+        (b"Assunto;Situa\xe7\xe3o\nImpressora;Aberto\n",
+         "empty.csv: no preset fits and auto-detection found no request_id and no created_at column. "
+         "Columns: Assunto, Situação"),
+    ],
+    ids=["empty", "blank-first-line", "no-id-or-date"],
+)
+def test_an_unreadable_file_fails_with_a_clear_message(con, tmp_path, content, expected):
+    import_checked(con, CANONICAL)
+    before = table_contents(con)
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(con, path)
+    assert str(failed.value) == expected
+    assert table_contents(con) == before
+    assert con.execute("select file_name, message from imports where status = 'failed'").fetchall() == [
+        ("empty.csv", expected)
+    ]
+
+
+# --- encodings, delimiters, line ends, spreadsheets ---------------------------------------------
+
+def test_utf8_bom_is_not_part_of_the_first_header():
+    with open_export(FIXTURES / "servicenow/incidents.csv") as export:
+        assert (export.encoding, export.headers[0]) == ("utf-8-sig", "number")
+
+
+def test_windows_1252_accents_survive(con, binary):
+    report = import_checked(con, binary["portuguese"], timezone_name="America/Sao_Paulo")
+    assert (report.encoding, report.delimiter) == ("cp1252", ";")
+    rows = request_rows(con, "chamados")
+    assert rows["2024-0101"]["subject"] == "Não consigo acessar o sistema"
+    assert rows["2024-0104"]["provider_department"] == "Manutenção"
+    assert rows["2024-0104"]["agent"] == "Luís Exemplo"
+    # The en dash is byte 0x96, a Windows-1252 character (a control code in Latin-1).
+    assert rows["2024-0103"]["subject"] == "Cobrança indevida – fatura de março"
+
+
+def test_latin1_text_survives(con, tmp_path):
+    path = write(tmp_path / "latin1.csv",
+                 "request_id,created_at,subject\nL-1,2024-03-04T09:00:00Z,Solicitação de férias\n",
+                 encoding="latin-1")
+    report = import_checked(con, path)
+    assert report.encoding == "cp1252"
+    assert request_rows(con, "canonical")["L-1"]["subject"] == "Solicitação de férias"
+
+
+def test_utf16_tsv_for_excel_reads_like_the_csv(con, binary):
+    import_checked(con, FIXTURES / "nyc311/service_requests.csv")
+    report = import_checked(con, binary["nyc311_tsv"])
+    assert (report.preset, report.encoding, report.delimiter) == ("nyc311", "utf-16", "\t")
+    assert (report.n_read, report.n_unchanged) == (5, 5)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"], ids=["comma", "semicolon", "tab", "pipe"])
+def test_delimiters_are_sniffed(con, tmp_path, delimiter):
+    import_checked(con, CANONICAL)
+    with CANONICAL.open(encoding="utf-8", newline="") as src:
+        rows = list(csv.reader(src))
+    path = tmp_path / "requests.txt"
+    with path.open("w", encoding="utf-8", newline="") as dst:
+        csv.writer(dst, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    report = import_checked(con, path)
+    assert (report.delimiter, report.n_read, report.n_unchanged) == (delimiter, 4, 4)
+
+
+def test_crlf_line_ends_also_inside_quoted_fields(con, tmp_path):
+    import_checked(con, ZENDESK)
+    crlf = tmp_path / "tickets-crlf.csv"
+    crlf.write_bytes(ZENDESK.read_bytes().replace(b"\n", b"\r\n"))
+    report = import_checked(con, crlf)
+    # Only the subject with a line break inside quotes differs: it keeps the CRLF.
+    assert (report.n_read, report.n_unchanged, report.n_updated) == (6, 5, 1)
+    assert request_rows(con, "zendesk")["4102"]["subject"] == "Cannot log in\r\n(error 403)"
+
+
+def test_xlsx_numbers_and_dates_read_as_written(con, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["request_id", "created_at", "subject", "reopen_count", "reassignment_count"])
+    sheet.append([17, datetime(2024, 3, 4, 9, 30), "Olá – ok", 2, 1.0])
+    sheet.append(["X-2", "2024-03-05T10:00:00+01:00", None, None, None])
+    path = tmp_path / "export.xlsx"
+    workbook.save(path)
+    report = import_checked(con, path)
+    assert (report.encoding, report.n_inserted) == ("spreadsheet", 2)
+    assert request_rows(con, "canonical") == {
+        # A whole-number cell is 17, not "17.0"; a date cell is a timestamp.
+        "17": request(request_id="17", created_at=utc(2024, 3, 4, 9, 30), status="open",
+                      requester_type="external", provider_type="in_house", subject="Olá – ok",
+                      reopen_count=2, reassignment_count=1),
+        "X-2": request(request_id="X-2", created_at=utc(2024, 3, 5, 9, 0), status="open",
+                       requester_type="external", provider_type="in_house"),
+    }
+
+
+# --- auto-detection -----------------------------------------------------------------------------
+
+PORTUGUESE_MAPPING = {
+    "request_id": "Protocolo",
+    "resolved_at": "Resolvido em",
+    "due_at": "Prazo",
+    "status": "Situação",
+    "priority": "Prioridade",
+    "requester_id": "Solicitante",
+    "requester_department": "Setor solicitante",
+    "provider_department": "Departamento",
+    "agent": "Responsável",
+    "channel": "Canal",
+    "category": "Categoria",
+    "subject": "Assunto",
+}
+# São Paulo is UTC-3 all year (no daylight saving since 2019).
+PORTUGUESE_ROWS = {
+    "2024-0101": request(
+        request_id="2024-0101", created_at=utc(2024, 3, 4, 11, 12), first_response_at=utc(2024, 3, 4, 11, 27),
+        resolved_at=utc(2024, 3, 4, 14, 40), due_at=utc(2024, 3, 5, 3, 0), status="resolved",
+        status_raw="Resolvido", priority="high", priority_raw="Alta", requester_type="internal",
+        requester_id="maria.exemplo", requester_department="Financeiro", provider_department="TI",
+        provider_type="in_house", agent="João Exemplo", channel="portal", channel_raw="Portal",
+        category="Acesso", subject="Não consigo acessar o sistema",
+    ),
+    "2024-0102": request(
+        request_id="2024-0102", created_at=utc(2024, 3, 4, 17, 3), first_response_at=utc(2024, 3, 4, 17, 45),
+        due_at=utc(2024, 3, 8, 3, 0), status="open", status_raw="Em andamento", priority="normal",
+        priority_raw="Média", requester_type="internal", requester_id="jose.exemplo",
+        requester_department="Comercial", provider_department="TI", provider_type="in_house",
+        agent="Ana Exemplo", channel="email", channel_raw="E-mail", category="Acesso",
+        subject="Solicitação de acesso\r\nà pasta compartilhada",
+    ),
+    # No requesting sector: a customer from outside.
+    "2024-0103": request(
+        request_id="2024-0103", created_at=utc(2024, 3, 5, 12, 30), status="pending",
+        status_raw="Aguardando solicitante", priority="low", priority_raw="Baixa",
+        requester_type="external", requester_id="cliente.exemplo", provider_department="Atendimento",
+        provider_type="in_house", agent="Ana Exemplo", channel="phone", channel_raw="Telefone",
+        category="Cobrança", subject="Cobrança indevida – fatura de março",
+    ),
+    "2024-0104": request(
+        request_id="2024-0104", created_at=utc(2024, 3, 13, 20, 55), first_response_at=utc(2024, 3, 13, 21, 0),
+        resolved_at=utc(2024, 3, 14, 11, 20), due_at=utc(2024, 3, 14, 3, 0), status="closed",
+        status_raw="Fechado", priority="urgent", priority_raw="Urgente", requester_type="internal",
+        requester_id="maria.exemplo", requester_department="Financeiro",
+        provider_department="Manutenção", provider_type="in_house", agent="Luís Exemplo",
+        channel="walk_in", channel_raw="Presencial", category="Predial",
+        subject="Ar-condicionado não liga",
+    ),
+    "2024-0105": request(
+        request_id="2024-0105", created_at=utc(2024, 3, 14, 13, 0), status="open", status_raw="Aberto",
+        priority="normal", priority_raw="Média", requester_type="internal", requester_id="paulo.exemplo",
+        requester_department="Jurídico", provider_department="TI", provider_type="in_house",
+        channel="chat", channel_raw="WhatsApp", category="Impressão", subject="Impressora não imprime",
+    ),
+}
+
+
+def test_portuguese_export_mapping_is_proposed(binary):
+    with open_export(binary["portuguese"]) as export:
+        proposal = propose_preset(export)
+    assert proposal.kind == "requests"
+    assert proposal.columns == PORTUGUESE_MAPPING
+    assert proposal.combine == {"created_at": ("Data de abertura", "Hora de abertura")}
+    assert proposal.durations == {"first_response_at": Duration("Primeira resposta (min)", "minutes")}
+    # Days above 12 settle the order: day first. "05/03/24" needs the two-digit year.
+    assert proposal.timestamp_formats == ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y"]
+    assert proposal.missing_required == []
+    assert proposal.missing_optional == [
+        "closed_at", "updated_at", "requester_org", "provider_type", "subcategory",
+        "reopen_count", "reassignment_count",
+    ]
+    assert proposal.unused_headers == []
+    text = "\n".join(proposal.lines())
+    assert "created_at             <- 'Data de abertura' + 'Hora de abertura'" in text
+    assert "first_response_at      <- created_at + 'Primeira resposta (min)' (minutes)" in text
+    assert "not found: closed_at, updated_at, requester_org" in text
+
+
+def test_portuguese_export_imports_without_a_preset_and_saves_as_one(con, binary, tmp_path):
+    report = import_checked(con, binary["portuguese"], timezone_name="America/Sao_Paulo")
+    assert (report.detected_preset, report.source, report.n_inserted) == (True, "chamados", 5)
+    # What the source lacks is recorded, so pages can say so instead of showing zeros.
+    assert report.missing_fields == [
+        "closed_at", "updated_at", "requester_org", "provider_type", "subcategory",
+        "reopen_count", "reassignment_count",
+    ]
+    assert request_rows(con, "chamados") == PORTUGUESE_ROWS
+
+    with open_export(binary["portuguese"]) as export:
+        proposal = propose_preset(export, name="chamados_pt")
+    saved = save_preset(with_timezone(proposal.preset, "America/Sao_Paulo"), directory=tmp_path)
+    preset = load_preset_file(saved)
+    assert (preset.name, preset.timezone) == ("chamados_pt", "America/Sao_Paulo")
+    assert preset.header_source == "auto-detected from the header of chamados.csv"
+    # The saved preset now recognises the file by its headers and reads it the same way.
+    again = import_checked(con, binary["portuguese"], presets_dir=tmp_path)
+    assert (again.preset, again.detected_preset, again.n_unchanged) == ("chamados_pt", False, 5)
+
+
+def test_header_synonyms_in_portuguese_and_english():
+    assert match_headers(["Nº", "Aberto em", "Departamento", "Situação", "Setor"], "requests") == {
+        "created_at": "Aberto em",
+        "provider_department": "Departamento",
+        "status": "Situação",
+        "requester_department": "Setor",
+    }
+    assert match_headers(["Case Number", "Opened", "Assignment group", "Agency"], "requests") == {
+        "request_id": "Case Number",
+        "created_at": "Opened",
+        "provider_department": "Agency",  # the stronger synonym; each header is used once
+    }
+
+
+def test_a_survey_without_a_preset_is_detected_as_feedback(con, tmp_path):
+    path = write(tmp_path / "avaliacoes.csv", (
+        "Chamado;Data da avaliação;Nota;Comentário\n"
+        "2024-0101;14/03/2024 09:00;5;Atendimento excelente\n"
+        "2024-0104;15/03/2024 10:30;2;Demorou demais\n"
+    ))
+    report = import_checked(con, path)
+    assert (report.detected_preset, report.kind, report.n_inserted) == (True, "feedback", 2)
+    assert feedback_rows(con) == [
+        (None, "2024-0101", utc(2024, 3, 14, 9, 0), "5", "1-5", 5.0, "Atendimento excelente", "pt"),
+        (None, "2024-0104", utc(2024, 3, 15, 10, 30), "2", "1-5", 2.0, "Demorou demais", "pt"),
+    ]
+
+
+# --- feedback -----------------------------------------------------------------------------------
+
+def scores(con) -> list[float]:
+    return [row[0] for row in con.execute("select score from feedback order by request_id, submitted_at").fetchall()]
+
+
+def test_nps_answers_are_normalised_to_1_to_5(con):
+    import_checked(con, CANONICAL)
+    report = import_checked(con, FIXTURES / "survey/nps_0_10.csv")
+    assert report.warnings == ["score scale: nps (normalised to 1-5)"]
+    # A 0 makes it NPS: score = 1 + 4 * answer / 10.
+    assert [row[:5] + row[6:] for row in feedback_rows(con)] == [
+        ("canonical", "REQ-1", utc(2024, 3, 5, 8, 0), "10", "nps", "Great service", "en"),
+        ("canonical", "REQ-2", utc(2024, 3, 5, 9, 0), "0", "nps", "Nobody answered", "en"),
+        ("canonical", "REQ-3", utc(2024, 3, 9, 10, 0), "7", "nps", None, None),
+        ("canonical", "REQ-4", utc(2024, 3, 9, 11, 0), "9", "nps", "Muito bom atendimento", "pt"),
+    ]
+    assert scores(con) == pytest.approx([5.0, 1.0, 3.8, 4.6])
+
+
+def test_1_to_10_answers_in_a_tab_separated_file(con):
+    import_checked(con, FIXTURES / "jira/issues.csv")
+    report = import_checked(con, FIXTURES / "survey/rating_1_10.tsv")
+    assert (report.delimiter, report.warnings) == ("\t", ["score scale: 1-10 (normalised to 1-5)"])
+    # No 0 and a value above 5: 1-10, score = 1 + 4 * (answer - 1) / 9.
+    assert [row[:5] for row in feedback_rows(con)] == [
+        ("jira", "ITS-101", utc(2024, 3, 5, 10, 0), "10", "1-10"),
+        ("jira", "ITS-102", utc(2024, 3, 6, 10, 0), "1", "1-10"),
+        ("jira", "ITS-103", utc(2024, 3, 6, 11, 0), "7", "1-10"),
+    ]
+    assert scores(con) == pytest.approx([5.0, 1.0, 1 + 4 * 6 / 9])
+
+
+def test_good_and_bad_answers(con):
+    import_checked(con, ZENDESK)
+    report = import_checked(con, FIXTURES / "survey/good_bad.csv")
+    # "Offered" is a survey sent but not answered: no score, so the row is rejected.
+    assert (report.n_read, report.n_inserted, report.rejected_by_reason) == (3, 2, {"missing_score": 1})
+    assert con.execute("select line, detail from rejected_rows").fetchall() == [(4, "the score is empty")]
+    assert feedback_rows(con) == [
+        ("zendesk", "4101", utc(2024, 3, 4, 17, 5), "Good", "good_bad", 5.0, "Quick and friendly", "en"),
+        ("zendesk", "4105", utc(2024, 2, 28, 14, 10), "Bad", "good_bad", 1.0, "Took too long", "en"),
+    ]
+
+
+def test_a_scale_column_decides_per_answer_and_misfits_are_rejected(con, tmp_path):
+    path = write(tmp_path / "survey.csv", (
+        "Ticket ID,Submitted at,Score,Scale,Comment\n"
+        "A,2024-03-04 10:00,5,1-5,\n"
+        "B,2024-03-04 11:00,8,1-10,\n"
+        "C,2024-03-04 12:00,8,NPS,\n"
+        "D,2024-03-04 13:00,7,1-5,\n"
+    ))
+    report = import_checked(con, path)
+    assert (report.n_inserted, report.n_rejected, report.missing_fields) == (3, 1, [])
+    assert con.execute("select line, reason, detail from rejected_rows").fetchall() == [
+        (5, "unparseable_score", "score 7 does not fit the 1-5 scale")
+    ]
+    assert scores(con) == pytest.approx([5.0, 1 + 4 * 7 / 9, 1 + 4 * 8 / 10])
+
+
+def test_missing_feedback_fields_are_only_what_the_file_lacks(con, tmp_path):
+    path = write(tmp_path / "scores.csv", "Ticket ID,Submitted at,Score\nA,2024-03-04 10:00,4\n")
+    report = import_checked(con, path, preset="survey")
+    # Scale is always detected; a language needs a comment to detect it from.
+    assert report.missing_fields == ["comment", "language"]
+
+
+def test_request_source_is_found_by_id_unless_ambiguous(con, tmp_path):
+    import_checked(con, CANONICAL)
+    other = write(tmp_path / "other.csv", "request_id,created_at\nREQ-1,2024-03-04T09:00:00Z\n")
+    import_checked(con, other, source="other_desk")
+    report = import_checked(con, FIXTURES / "survey/nps_0_10.csv")
+    assert [(row[0], row[1]) for row in feedback_rows(con)] == [
+        (None, "REQ-1"),  # in two sources: not guessed
+        ("canonical", "REQ-2"),
+        ("canonical", "REQ-3"),
+        ("canonical", "REQ-4"),
+    ]
+    assert report.warnings[0].startswith("1 answers refer to request ids not (yet) imported, or found in several")
+
+
+def test_request_source_can_be_given(con):
+    report = import_checked(con, FIXTURES / "survey/nps_0_10.csv", request_source="canonical")
+    assert {row[0] for row in feedback_rows(con)} == {"canonical"}
+    assert report.warnings == ["score scale: nps (normalised to 1-5)"]
+
+
+def test_a_changed_answer_updates_and_a_repeated_one_is_superseded(con, tmp_path):
+    first = write(tmp_path / "a.csv", "Ticket ID,Submitted at,Score,Comment\nA,2024-03-04 10:00,4,ok\n")
+    second = write(tmp_path / "b.csv", (
+        "Ticket ID,Submitted at,Score,Comment\n"
+        "A,2024-03-04 10:00,2,changed my mind\n"
+        "A,2024-03-04 10:00,3,changed it again\n"
+    ))
+    import_checked(con, first)
+    report = import_checked(con, second)
+    assert (report.n_updated, report.n_superseded) == (1, 1)
+    assert [(row[3], row[6]) for row in feedback_rows(con)] == [("3", "changed it again")]
+
+
+# --- command line -------------------------------------------------------------------------------
+
+def test_cli_import_detect_and_status(tmp_path, capsys, binary):
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "import", str(ZENDESK), str(FIXTURES / "jira/issues.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "tickets.csv -> source 'zendesk' (preset zendesk, requests, utf-8, delimiter ',')" in out
+    assert "read 6 = inserted 6 + updated 0 + unchanged 0 + superseded 0 + rejected 0" in out
+    assert "read 5 = inserted 5 + updated 0 + unchanged 0 + superseded 0 + rejected 0" in out
+
+    assert main(["--db", db, "import", "--preset", "zendesk", str(ZENDESK)]) == 0
+    assert "read 6 = inserted 0 + updated 0 + unchanged 6" in capsys.readouterr().out
+
+    assert main(["detect", str(binary["portuguese"])]) == 0
+    out = capsys.readouterr().out
+    assert "15 columns, cp1252, delimiter ';'" in out
+    assert "created_at             <- 'Data de abertura' + 'Hora de abertura'" in out
+
+    assert main(["--db", db, "status"]) == 0
+    out = capsys.readouterr().out
+    assert "jira: 5 requests, created 2024-03-01 .. 2024-03-05" in out
+    assert "zendesk: 6 requests, created 2024-02-28 .. 2024-03-06" in out
+    assert "imports: 3 ok, 0 failed" in out
+    assert_every_import_balances(db)
+
+
+def test_cli_reports_a_bad_file_in_one_line_and_keeps_the_good_ones(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["--db", db, "import", str(empty), str(ZENDESK)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "error: empty.csv: the file is empty",
+        "1 of 2 file(s) failed; nothing from them was kept",
+    ]
+    assert "read 6 = inserted 6" in captured.out
+
+    assert main(["--db", db, "import", "--preset", "jira", str(ZENDESK)]) == 1
+    error = capsys.readouterr().err.splitlines()[0]
+    assert error.startswith("error: tickets.csv: preset 'jira' needs request_id (column 'Issue key')")
+
+    assert main(["--db", db, "import", "--preset", "no_such_preset", str(ZENDESK)]) == 1
+    assert capsys.readouterr().err.startswith("error: no preset named 'no_such_preset' (available: canonical,")
+
+    assert main(["detect", str(tmp_path / "missing.csv")]) == 1
+    assert capsys.readouterr().err.strip().endswith("missing.csv: no such file")
+    assert_every_import_balances(db)
+
+
+def assert_every_import_balances(db: str) -> None:
+    """The accounting identity for imports made through the CLI, read back from `imports`."""
+    con = store.connect(db, read_only=True)
+    try:
+        rows = con.execute(
+            "select n_read, n_inserted + n_updated + n_unchanged + n_superseded + n_rejected "
+            "from imports where status = 'ok'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows and all(read == accounted for read, accounted in rows)
