@@ -54,6 +54,7 @@ def cmd_import(args) -> int:
                 source=args.source,
                 request_source=args.request_source,
                 timezone_name=args.timezone,
+                force=args.force,
                 progress=progress,
             )
         except ImportFailed as exc:
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", help="preset name or .toml path (default: the preset whose headers fit, else auto-detect)")
     p.add_argument("--source", help="source label (default: the preset's)")
     p.add_argument("--timezone", help="IANA time zone of timestamps without an offset (default: the preset's)")
+    p.add_argument("--force", action="store_true", help="import a file again even if these exact bytes were imported before")
     p.add_argument("--request-source", help="for survey files: the source of the requests answered")
     p.set_defaults(run=cmd_import)
 

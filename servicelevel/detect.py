@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from servicelevel.exports import ExportFile
+from servicelevel.exports import ExportFile, sample_values
 from servicelevel.fields import FIELDS_BY_KIND, REQUIRED_BY_KIND, TIMESTAMPS_BY_KIND
 from servicelevel.presets import Duration, Preset, RequesterRule
 from servicelevel.vocabulary import fold, header_synonyms
@@ -116,20 +116,9 @@ def match_headers(headers: list[str], kind: str) -> dict[str, str]:
 
 
 def _sample_values(export: ExportFile, headers: list[str]) -> dict[str, list[str]]:
-    positions = {h: export.headers.index(h) for h in headers}
-    con = duckdb.connect()
-    rows = con.execute(
-        "select * from read_csv($path, header = true, all_varchar = true, names = $names, "
-        "delim = $delim, quote = '\"', escape = '\"', ignore_errors = true) limit $n",
-        {
-            "path": str(export.csv_path),
-            "names": [f"c{i + 1}" for i in range(len(export.headers))],
-            "delim": export.delimiter,
-            "n": SAMPLE_ROWS,
-        },
-    ).fetchall()
-    con.close()
-    return {h: [r[p] for r in rows if r[p] not in (None, "", "NA", "?")] for h, p in positions.items()}
+    """Non-missing sample values per header (not aligned across headers)."""
+    aligned = sample_values(export, headers, SAMPLE_ROWS)
+    return {h: [v for v in values if v not in (None, "NA", "?")] for h, values in aligned.items()}
 
 
 def detect_formats(values: list[str]) -> tuple[list[str], list[str]]:
@@ -206,9 +195,10 @@ def propose_preset(export: ExportFile, name: str | None = None) -> Proposal:
     timestamp_headers += [pair[0] for pair in proposal.combine.values()]
     samples = _sample_values(export, timestamp_headers) if timestamp_headers else {}
     values = [v for h in timestamp_headers for v in samples.get(h, [])[:500]]
-    for target, (date_h, time_h) in proposal.combine.items():
-        times = _sample_values(export, [time_h]).get(time_h, [])
-        values += [f"{d} {t}" for d, t in zip(samples.get(date_h, []), times)][:500]
+    for date_h, time_h in proposal.combine.values():
+        pairs = sample_values(export, [date_h, time_h], SAMPLE_ROWS)
+        dates, times = pairs.get(date_h, []), pairs.get(time_h, [None] * len(pairs.get(date_h, [])))
+        values += [f"{d} {t or ''}".strip() for d, t in zip(dates, times) if d][:500]
     formats, notes = detect_formats(values)
     proposal.timestamp_formats = formats
     proposal.notes.extend(notes)

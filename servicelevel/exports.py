@@ -157,6 +157,30 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
     return ExportFile(path, csv_path, found, chosen, headers, work_dir)
 
 
+def sample_values(export: ExportFile, headers: list[str], n: int = 2000) -> dict[str, list[str | None]]:
+    """The first n values of some columns, aligned by row (None where empty)."""
+    import duckdb
+
+    positions = {h: export.headers.index(h) for h in headers if h in export.headers}
+    if not positions:
+        return {}
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "select * from read_csv($path, header = true, all_varchar = true, names = $names, "
+            "delim = $delim, quote = '\"', escape = '\"', ignore_errors = true) limit $n",
+            {
+                "path": str(export.csv_path),
+                "names": [f"c{i + 1}" for i in range(len(export.headers))],
+                "delim": export.delimiter,
+                "n": n,
+            },
+        ).fetchall()
+    finally:
+        con.close()
+    return {h: [(r[p] or "").strip() or None for r in rows] for h, p in positions.items()}
+
+
 def header_text_preview(headers: list[str]) -> str:
     """Headers as one readable line for messages."""
     buffer = io.StringIO()

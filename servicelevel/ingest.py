@@ -22,7 +22,7 @@ import duckdb
 
 from servicelevel import presets as preset_lib
 from servicelevel.detect import propose_preset
-from servicelevel.exports import ExportError, ExportFile, open_export
+from servicelevel.exports import ExportError, ExportFile, open_export, sample_values
 from servicelevel.mapping import MappingError, StagingPlan, build_staging
 from servicelevel.presets import Preset, PresetError
 from servicelevel.sqlfiles import pipeline_sql, statements
@@ -61,6 +61,7 @@ class ImportReport:
     ignored_headers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     detected_preset: bool = False
+    identical_to: int | None = None  # an earlier import of the same bytes, source and mapping
     seconds: float = 0.0
 
     @property
@@ -77,6 +78,12 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report as readable lines (CLI and the Data page)."""
         how = "detected mapping" if self.detected_preset else f"preset {self.preset}"
+        if self.identical_to is not None:
+            return [
+                f"{self.file_name} -> source '{self.source}' ({how}): identical to import "
+                f"#{self.identical_to} (same bytes, source and mapping); nothing to do "
+                "(use --force to import it again)"
+            ]
         out = [
             f"{self.file_name} -> source '{self.source}' ({how}, {self.kind}, "
             f"{self.encoding}, delimiter {self.delimiter!r})",
@@ -162,6 +169,12 @@ def choose_preset(export: ExportFile, preset: Preset | str | None, presets_dir: 
     return proposal.preset, True
 
 
+def _timestamp_samples(export: ExportFile, preset: Preset) -> dict[str, list[str | None]]:
+    """Sample values of the columns that may hold timestamps (they order the parsers)."""
+    headers = {h for f in preset.columns.values() for h in f} | {h for pair in preset.combine.values() for h in pair}
+    return sample_values(export, sorted(headers & set(export.headers)))
+
+
 def _read_csv_sql(export: ExportFile) -> str:
     return (
         "select * from read_csv($csv_path, header = true, all_varchar = true, names = $names, "
@@ -199,8 +212,15 @@ def import_file(
     timezone_name: str | None = None,
     presets_dir: Path = preset_lib.PRESETS_DIR,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> ImportReport:
-    """Import one file in one transaction and return its report; raise ImportFailed on failure."""
+    """Import one file in one transaction and return its report; raise ImportFailed on failure.
+
+    A file already imported byte for byte, into the same source with the same mapping, is not
+    read again (that could only repeat its rejected rows, or, without updated_at, put an old
+    state back over a newer one); the report says which import it matches. force=True
+    imports it anyway.
+    """
     path = Path(path)
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc)
@@ -217,7 +237,7 @@ def import_file(
             if chosen.encoding != "auto" or chosen.delimiter != "auto":
                 export.close()
                 export = open_export(path, chosen.encoding, chosen.delimiter)
-            plan = build_staging(chosen, export.headers, path.name)
+            plan = build_staging(chosen, export.headers, path.name, _timestamp_samples(export, chosen))
         except (PresetError, MappingError, ExportError, ImportFailed) as exc:
             _log_failure(con, path, source or "", "", "", started_at, str(exc))
             raise ImportFailed(str(exc)) from None
@@ -235,9 +255,16 @@ def import_file(
             ignored_headers=plan.ignored_headers,
         )
         digest = file_sha256(path)
+        mapping_digest = preset_lib.fingerprint(chosen)
+        if not force:
+            earlier = _identical_import(con, digest, label, mapping_digest)
+            if earlier is not None:
+                report.identical_to = earlier
+                _log_identical(con, report, export, digest, mapping_digest, started_at)
+                return report
         con.execute("begin transaction")
         try:
-            _load(con, export, chosen, plan, report, digest, request_source, started_at, progress)
+            _load(con, export, chosen, plan, report, (digest, mapping_digest), request_source, started_at, progress)
             con.execute("commit")
         except Exception as exc:
             con.execute("rollback")
@@ -257,7 +284,7 @@ def import_file(
     return report
 
 
-def _load(con, export, preset, plan, report, digest, request_source, started_at, progress) -> None:
+def _load(con, export, preset, plan, report, digests, request_source, started_at, progress) -> None:
     import_id = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0]
     report.import_id = import_id
     names = dict(import_id=import_id, source=report.source, file_name=report.file_name)
@@ -291,7 +318,7 @@ def _load(con, export, preset, plan, report, digest, request_source, started_at,
         if unmatched:
             report.warnings.append(
                 f"{unmatched:,} answers refer to request ids not (yet) imported, or found in "
-                "several sources; they are kept and will join once the requests are imported"
+                "several sources; they are kept, and linked when their request is imported"
             )
         scales = [r[0] for r in con.execute("select distinct scale from staged where scale is not null order by 1").fetchall()]
         report.warnings.append(f"score scale: {', '.join(scales) or 'none'} (normalised to 1-5)")
@@ -316,7 +343,7 @@ def _load(con, export, preset, plan, report, digest, request_source, started_at,
         raise ImportFailed(
             f"accounting does not balance: read {report.n_read} but accounted {report.accounted}"
         )
-    _log_import(con, report, export, digest, started_at)
+    _log_import(con, report, export, digests, started_at)
 
 
 def _merge_requests(con, preset: Preset, names: dict) -> dict[str, int]:
@@ -325,6 +352,7 @@ def _merge_requests(con, preset: Preset, names: dict) -> dict[str, int]:
     run_sql(con, pipeline_sql("apply_requests"), names)
     outcomes = _count_outcomes(con, "winners")
     older = con.execute("select count(*) from ranked where rank_in_file > 1").fetchone()[0]
+    run_sql(con, pipeline_sql("link_feedback"))
     if preset.kind == "requests":
         run_sql(con, pipeline_sql("duplicates_to_rejected_rows"), names)
     else:  # an event log holds every older state of a request by design
@@ -364,14 +392,56 @@ def _known_values(preset: Preset, field_name: str) -> list[str]:
     return list(value_synonyms(field_name)) + list(preset.values.get(field_name, {}))
 
 
-def _log_import(con, report: ImportReport, export: ExportFile, digest: str, started_at) -> None:
+def _identical_import(con, digest: str, source: str, mapping_digest: str) -> int | None:
+    row = con.execute(
+        """select max(import_id) from imports
+           where status = 'ok' and identical_to is null
+             and file_sha256 = $sha and source = $source and preset_sha256 = $mapping""",
+        {"sha": digest, "source": source, "mapping": mapping_digest},
+    ).fetchone()
+    return row[0]
+
+
+def _log_identical(con, report: ImportReport, export: ExportFile, digest, mapping_digest, started_at) -> None:
+    report.import_id = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0]
     con.execute(
-        """insert into imports values (
-            $import_id, $source, $kind, $file_name, $file_path, $sha, $preset, $encoding,
-            $delimiter, $started_at, now(), 'ok', NULL, $n_read, $n_inserted, $n_updated,
-            $n_unchanged, $n_superseded, $n_rejected, $n_events, $by_reason, $mapped,
-            $missing, $warnings)""",
+        """insert into imports (import_id, source, kind, file_name, file_path, file_sha256, preset,
+                                encoding, delimiter, started_at, finished_at, status, message,
+                                preset_sha256, identical_to)
+           values ($import_id, $source, $kind, $file_name, $file_path, $sha, $preset, $encoding,
+                   $delimiter, $started_at, now(), 'skipped', $message, $mapping, $identical_to)""",
         {
+            "import_id": report.import_id,
+            "source": report.source,
+            "kind": report.kind,
+            "file_name": report.file_name,
+            "file_path": str(export.original.resolve()),
+            "sha": digest,
+            "preset": report.preset,
+            "encoding": report.encoding,
+            "delimiter": report.delimiter,
+            "started_at": started_at,
+            "message": f"identical to import #{report.identical_to}; nothing to do",
+            "mapping": mapping_digest,
+            "identical_to": report.identical_to,
+        },
+    )
+
+
+def _log_import(con, report: ImportReport, export: ExportFile, digests: tuple[str, str], started_at) -> None:
+    digest, mapping_digest = digests
+    con.execute(
+        """insert into imports (import_id, source, kind, file_name, file_path, file_sha256, preset,
+                                encoding, delimiter, started_at, finished_at, status, message,
+                                n_read, n_inserted, n_updated, n_unchanged, n_superseded,
+                                n_rejected, n_events, rejected_by_reason, mapped_fields,
+                                missing_fields, warnings, preset_sha256)
+           values ($import_id, $source, $kind, $file_name, $file_path, $sha, $preset, $encoding,
+                   $delimiter, $started_at, now(), 'ok', NULL, $n_read, $n_inserted, $n_updated,
+                   $n_unchanged, $n_superseded, $n_rejected, $n_events, $by_reason, $mapped,
+                   $missing, $warnings, $mapping)""",
+        {
+            "mapping": mapping_digest,
             "import_id": report.import_id,
             "source": report.source,
             "kind": report.kind,

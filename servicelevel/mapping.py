@@ -6,14 +6,23 @@ bound parameter. Columns are addressed by position (c1, c2, ...), so header text
 an identifier.
 
 The SELECT runs over `src`, the raw CSV read with all columns as text plus `ordinality`, in
-three layers: `parsed` (each field from its own columns), `derived` (rules that combine fields:
-status from timestamps, internal/external, provider type, survey scale) and `checked` (the
-first failing validation names the row's reason).
+layers: `trimmed` (each used column trimmed once), `parsed` (each field from its own columns),
+`timed` (implausible instants dropped, durations added to their start), `derived` (rules that
+combine fields: status from timestamps, internal/external, provider type, survey scale) and
+`checked` (the first failing validation names the row's reason). Each expression reads a column
+of the layer below, so no parse runs twice for one value.
+
+Parsing speed depends on order: a failed try_cast or try_strptime costs several times a
+successful one. The importer therefore samples the file and puts the parser that reads most
+of the sample first (ISO 8601 or one of the preset's formats); the others only see what the
+first could not read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import duckdb
 
 from servicelevel.fields import (
     CODES,
@@ -77,13 +86,44 @@ def _ordered_formats(formats: tuple[str, ...]) -> list[str]:
     return sorted(formats, key=lambda f: 0 if "%y" in f else 1)
 
 
+ISO = "iso"  # the parser name for ISO 8601 text (DuckDB's own cast)
+
+
+def order_parsers(formats: tuple[str, ...], sample: list[str]) -> list[str]:
+    """ISO and the preset's formats, those that read most sample values plausibly first.
+
+    A two-digit-year format always goes before its four-digit twin: '%Y' happily reads '24'
+    as the year 24, while '%y' refuses '2024'.
+    """
+    parsers = [ISO] + list(dict.fromkeys(formats))
+    hits = {p: 0 for p in parsers}
+    if sample:
+        con = duckdb.connect()
+        lo, hi = PLAUSIBLE_YEARS
+        for parser in parsers:
+            parse = "try_cast(x as timestamp)" if parser == ISO else "try_strptime(x, $f)"
+            params = {"v": sample} if parser == ISO else {"v": sample, "f": parser}
+            hits[parser] = con.execute(
+                f"select count(*) from unnest($v) t(x) where year({parse}) between {lo} and {hi}", params
+            ).fetchone()[0]
+        con.close()
+    ordered = sorted(parsers, key=lambda p: -hits[p])
+    for parser in [p for p in ordered if "%Y" in p]:
+        twin = parser.replace("%Y", "%y")
+        if twin in ordered and ordered.index(twin) > ordered.index(parser):
+            ordered.remove(twin)
+            ordered.insert(ordered.index(parser), twin)
+    return ordered
+
+
 class _Sql:
-    """Builds expressions, collecting bound parameters as it goes."""
+    """Builds expressions, collecting bound parameters and the columns they read."""
 
     def __init__(self, preset: Preset, headers: list[str]):
         self.preset = preset
         self.params: dict = {}
         self.position: dict[str, int] = {}
+        self.trimmed: set[int] = set()
         for i, header in enumerate(headers):
             self.position.setdefault(header, i)  # duplicated headers (Jira): the first one wins
 
@@ -93,25 +133,43 @@ class _Sql:
         return f"${name}"
 
     def text(self, header: str) -> str:
-        return f"nullif(trim(c{self.position[header] + 1}), '')"
+        """The column's trimmed text (NULL when empty), from the `trimmed` layer."""
+        number = self.position[header] + 1
+        self.trimmed.add(number)
+        return f"t{number}"
 
-    def timestamp(self, raw: str) -> str:
-        formats = _ordered_formats(self.preset.timestamp_formats)
-        naive_formats = [f for f in formats if "%z" not in f.lower()]
-        offset_formats = [f for f in formats if "%z" in f.lower()]
-        naive = f"try_cast({raw} as timestamp)"
-        if naive_formats:
-            naive = f"coalesce(try_strptime({raw}, {self.bind(naive_formats)}), {naive})"
+    def timestamp(self, raw: str, parsers: list[str]) -> str:
+        """An instant from text; wall-clock text is read in the export's time zone."""
+        naive_parsers = [p for p in parsers if "%z" not in p.lower()]
+        offset_formats = [p for p in parsers if "%z" in p.lower()]
+        attempts = [
+            f"try_cast({raw} as timestamp)" if p == ISO else f"try_strptime({raw}, {self.bind(p)})"
+            for p in naive_parsers
+        ]
+        naive = attempts[0] if len(attempts) == 1 else f"coalesce({', '.join(attempts)})"
         compact = f"regexp_replace({raw}, {self.bind(SPACE_BEFORE_OFFSET)}, '\\1')"
         with_offset = f"try_cast({compact} as timestamptz)"
         if offset_formats:
-            with_offset = f"coalesce(try_strptime({raw}, {self.bind(offset_formats)}), {with_offset})"
-        # Without an offset the text is wall-clock time in the export's own time zone.
-        parsed = (
+            tries = ", ".join(f"try_strptime({raw}, {self.bind(f)})" for f in offset_formats)
+            with_offset = f"coalesce({tries}, {with_offset})"
+        if self.preset.timezone == "UTC":
+            local = f"make_timestamptz(epoch_us({naive}))"  # no time-zone lookup needed
+        else:
+            local = f"timezone({self.bind(self.preset.timezone)}, {naive})"
+        return (
             f"case when regexp_matches({raw}, {self.bind(OFFSET_PATTERN)}) then {with_offset} "
-            f"else timezone({self.bind(self.preset.timezone)}, {naive}) end"
+            f"else {local} end"
         )
-        return self.plausible(parsed)
+
+    def end_of_day_if_midnight(self, timestamp: str) -> str:
+        """A local midnight moved to the last microsecond of that day (date-only due dates)."""
+        tz = self.bind(self.preset.timezone)
+        local = f"timezone({tz}, {timestamp})"
+        return (
+            f"case when cast({local} as time) = time '00:00:00' "
+            f"then timezone({tz}, cast(cast({local} as date) + 1 as timestamp)) - interval 1 microsecond "
+            f"else {timestamp} end"
+        )
 
     def plausible(self, timestamp: str) -> str:
         """NULL for instants outside PLAUSIBLE_YEARS, which only a misread produces."""
@@ -169,8 +227,13 @@ def locate_fields(preset: Preset, headers: list[str]) -> dict[str, ColumnUse]:
     return uses
 
 
-def build_staging(preset: Preset, headers: list[str], file_name: str) -> StagingPlan:
-    """The staging SELECT over `src` for this file; raises MappingError if required columns lack."""
+def build_staging(
+    preset: Preset, headers: list[str], file_name: str, samples: dict[str, list[str]] | None = None
+) -> StagingPlan:
+    """The staging SELECT over `src` for this file; raises MappingError if required columns lack.
+
+    `samples` maps header -> some of its values; it only decides the order parsers are tried in.
+    """
     kind = preset.kind
     sql = _Sql(preset, headers)
     uses = locate_fields(preset, headers)
@@ -200,17 +263,24 @@ def build_staging(preset: Preset, headers: list[str], file_name: str) -> Staging
 
     timestamps = TIMESTAMPS_BY_KIND[kind]
     parsed: dict[str, str] = {}
+    timed: dict[str, str] = {}  # the `timed` layer: plausibility, and durations added to their start
     for name in timestamps:
         use = uses.get(name)
         if use is None:
             parsed[name] = "cast(NULL as timestamptz)"
-        elif use.how != "duration":
-            parsed[name] = sql.timestamp(raw[name])
-    for name in timestamps:  # durations are measured from a timestamp parsed above
-        use = uses.get(name)
-        if use is not None and use.how == "duration":
+        elif use.how == "duration":
             spec = preset.durations[name]
-            parsed[name] = sql.after(parsed[spec.after], sql.duration_secs(raw[name], spec.unit))
+            parsed[name] = "cast(NULL as timestamptz)"
+            parsed[name + "__secs"] = sql.duration_secs(raw[name], spec.unit)
+            timed[name] = sql.after(spec.after, name + "__secs")
+        else:
+            dates = (samples or {}).get(use.headers[0], []) if use.how != "constant" else []
+            times = (samples or {}).get(use.headers[1], []) if use.how == "combine" else []
+            sample = [f"{d} {t or ''}".strip() if times else d for d, t in zip(dates, times or dates) if d]
+            parsed[name] = sql.timestamp(raw[name], order_parsers(preset.timestamp_formats, sample))
+            timed[name] = sql.plausible(name)
+            if name == "due_at" and preset.due_dates_are_days:
+                timed[name] = sql.plausible(sql.end_of_day_if_midnight(name))
 
     for name in FIELDS_BY_KIND[kind]:
         if name in timestamps or (kind != "feedback" and name in DERIVED_REQUEST_FIELDS):
@@ -243,9 +313,13 @@ def build_staging(preset: Preset, headers: list[str], file_name: str) -> Staging
     json_args = ", ".join(f"{sql.bind(h or f'column {i + 1}')}, c{i + 1}" for i, h in enumerate(headers))
     all_columns = ", ".join(f"c{i + 1}" for i in range(len(headers)))
 
-    output_fields = [n for n in parsed if not n.endswith("__raw")]
+    output_fields = [n for n in parsed if not n.endswith(("__raw", "__secs"))]
     output_fields += [n for n in derived if n not in output_fields]
     parsed_list = ",\n        ".join(f"{expr} as {name}" for name, expr in parsed.items())
+    trimmed_list = "".join(f", nullif(trim(c{k}), '') as t{k}" for k in sorted(sql.trimmed))
+    timed_list = "*"
+    if timed:
+        timed_list += " replace (" + ", ".join(f"{expr} as {name}" for name, expr in timed.items()) + ")"
     replaced = [n for n in derived if n in parsed]
     added = [n for n in derived if n not in parsed]
     derived_list = "*"
@@ -256,15 +330,22 @@ def build_staging(preset: Preset, headers: list[str], file_name: str) -> Staging
     scale_cte = _scale_detection_cte(sql) if kind == "feedback" else ""
 
     select_sql = f"""
-with parsed as (
+with trimmed as (
+    select ordinality as record_no, {all_columns}{trimmed_list}
+    from src
+),
+parsed as (
     select
-        ordinality as record_no,
+        record_no,
         {parsed_list},
         {all_columns}
-    from src
+    from trimmed
+),
+timed as (
+    select {timed_list} from parsed
 ),{scale_cte}
 derived as (
-    select {derived_list} from parsed{' cross join detected_scale' if scale_cte else ''}
+    select {derived_list} from timed{' cross join detected_scale' if scale_cte else ''}
 ),
 checked as (
     select *, {reason_sql} as reason, {detail_sql} as detail from derived

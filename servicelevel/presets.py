@@ -46,6 +46,7 @@ TOP_LEVEL_KEYS = {
     "requester",
     "provider_types",
     "offsets",
+    "due_dates_are_days",
 }
 
 
@@ -96,6 +97,9 @@ class Preset:
     requester_rule: RequesterRule | None = None
     provider_types: dict[str, str] = field(default_factory=dict)
     offsets: dict[str, int] = field(default_factory=dict)
+    # True when the tool's due date is a calendar day written as its midnight (Jira's Due Date):
+    # the promise then runs to the end of that day, not its first second.
+    due_dates_are_days: bool = False
     path: Path | None = None
 
     def headers_used(self) -> set[str]:
@@ -254,6 +258,7 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
         requester_rule=requester_rule,
         provider_types=provider_types,
         offsets=offsets,
+        due_dates_are_days=bool(raw.get("due_dates_are_days", False)),
         path=path,
     )
     provided = preset.fields_provided()
@@ -343,7 +348,16 @@ def preset_to_dict(preset: Preset) -> dict:
         doc["provider_types"] = dict(preset.provider_types)
     if preset.offsets:
         doc["offsets"] = dict(preset.offsets)
+    if preset.due_dates_are_days:
+        doc["due_dates_are_days"] = True
     return doc
+
+
+def fingerprint(preset: Preset) -> str:
+    """A SHA-256 of everything that decides how the preset maps a file (not its name or path)."""
+    import hashlib
+
+    return hashlib.sha256(tomli_w.dumps(preset_to_dict(preset)).encode("utf-8")).hexdigest()
 
 
 def save_preset(preset: Preset, directory: Path = PRESETS_DIR, overwrite: bool = False) -> Path:

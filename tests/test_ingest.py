@@ -144,12 +144,33 @@ REIMPORTED = [
 ]
 
 
+def test_the_same_bytes_again_are_recognised_and_skipped(con):
+    path = FIXTURES / "bad/requests.csv"
+    first = import_checked(con, path)
+    before = table_contents(con)
+    again = import_file(con, path)
+    after = table_contents(con)
+    assert again.identical_to == first.import_id
+    assert "identical to import" in again.lines()[0]
+    # Nothing but the log line: no rows, no second copy of the rejected rows.
+    assert {t: r for t, r in after.items() if t != "imports"} == {t: r for t, r in before.items() if t != "imports"}
+    assert con.execute("select status, identical_to from imports where import_id = $i",
+                       {"i": again.import_id}).fetchone() == ("skipped", first.import_id)
+
+
+def test_the_same_bytes_with_another_mapping_are_imported(con):
+    path = FIXTURES / "canonical/requests.csv"
+    import_checked(con, path)
+    again = import_checked(con, path, timezone_name="America/New_York")
+    assert again.identical_to is None and again.n_read > 0
+
+
 @pytest.mark.parametrize("fixture", REIMPORTED)
 def test_reimporting_the_same_file_changes_nothing(con, binary, fixture):
     path = binary[fixture.split(":")[1]] if fixture.startswith("binary:") else FIXTURES / fixture
     first = import_checked(con, path)
     before = {t: rows for t, rows in table_contents(con).items() if t in ("requests", "feedback", "events")}
-    again = import_checked(con, path)
+    again = import_checked(con, path, force=True)
     after = {t: rows for t, rows in table_contents(con).items() if t in ("requests", "feedback", "events")}
     assert after == before
     assert (again.n_inserted, again.n_updated, again.n_events) == (0, 0, 0)
@@ -175,7 +196,7 @@ def test_overlapping_exports_keep_the_latest_state(con, tmp_path):
     second = import_checked(con, tuesday)
     assert (second.n_inserted, second.n_updated, second.n_unchanged, second.n_superseded) == (1, 1, 1, 0)
     # Monday's export arrives again, late: its R-1 is older than the stored state.
-    late = import_checked(con, monday)
+    late = import_checked(con, monday, force=True)
     assert (late.n_inserted, late.n_updated, late.n_unchanged, late.n_superseded) == (0, 0, 1, 1)
     stored = request_rows(con, "canonical")
     assert {rid: (row["status"], row["agent"], row["updated_at"]) for rid, row in stored.items()} == {
@@ -193,7 +214,11 @@ def test_without_updated_at_the_later_import_wins(con, tmp_path):
     closed = write(tmp_path / "b.csv", "request_id,created_at,status\nN-1,2024-03-04T09:00:00Z,closed\n")
     import_checked(con, opened)
     assert import_checked(con, closed).n_updated == 1
-    assert import_checked(con, opened).n_updated == 1  # nothing says which state is newer
+    # The very same file again is recognised and skipped, so it cannot put the old state back...
+    assert import_file(con, opened).identical_to is not None
+    assert request_rows(con, "canonical")["N-1"]["status"] == "closed"
+    # ...unless forced: then nothing says which state is newer, and import order decides.
+    assert import_checked(con, opened, force=True).n_updated == 1
     assert request_rows(con, "canonical")["N-1"]["status"] == "open"
 
 
@@ -360,7 +385,8 @@ def test_delimiters_are_sniffed(con, tmp_path, delimiter):
     path = tmp_path / "requests.txt"
     with path.open("w", encoding="utf-8", newline="") as dst:
         csv.writer(dst, delimiter=delimiter, lineterminator="\n").writerows(rows)
-    report = import_checked(con, path)
+    # force: with commas the rewritten file is byte for byte the original, which would be skipped.
+    report = import_checked(con, path, force=True)
     assert (report.delimiter, report.n_read, report.n_unchanged) == (delimiter, 4, 4)
 
 
@@ -492,7 +518,7 @@ def test_portuguese_export_imports_without_a_preset_and_saves_as_one(con, binary
     assert (preset.name, preset.timezone) == ("chamados_pt", "America/Sao_Paulo")
     assert preset.header_source == "auto-detected from the header of chamados.csv"
     # The saved preset now recognises the file by its headers and reads it the same way.
-    again = import_checked(con, binary["portuguese"], presets_dir=tmp_path)
+    again = import_checked(con, binary["portuguese"], presets_dir=tmp_path, force=True)
     assert (again.preset, again.detected_preset, again.n_unchanged) == ("chamados_pt", False, 5)
 
 
@@ -636,6 +662,8 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
     assert "read 5 = inserted 5 + updated 0 + unchanged 0 + superseded 0 + rejected 0" in out
 
     assert main(["--db", db, "import", "--preset", "zendesk", str(ZENDESK)]) == 0
+    assert "identical to import #1" in capsys.readouterr().out
+    assert main(["--db", db, "import", "--force", "--preset", "zendesk", str(ZENDESK)]) == 0
     assert "read 6 = inserted 0 + updated 0 + unchanged 6" in capsys.readouterr().out
 
     assert main(["detect", str(binary["portuguese"])]) == 0

@@ -223,16 +223,22 @@ def test_canonical_events(con):
     ]
 
 
+def end_of_day(year: int, month: int, day: int) -> datetime:
+    """The last microsecond of a UTC day."""
+    return utc(year, month, day, 23, 59, 59).replace(microsecond=999999)
+
+
 def test_jira(con):
     report = import_checked(con, FIXTURES / "jira/issues.csv")
     assert (report.preset, report.n_read, report.n_inserted) == ("jira", 5, 5)
     assert report.missing_fields == ["closed_at", "requester_org", "reopen_count", "reassignment_count"]
     # Jira dates are dd/MMM/yy h:mm a in the preset's zone (UTC): 12:05 PM is noon, 12:30 AM is
-    # half past midnight. Request Type wins over Issue Type for the category.
+    # half past midnight. Request Type wins over Issue Type for the category. The Due Date is a
+    # day ("05/Mar/24 12:00 AM"): the promise runs to the last microsecond of 5 March.
     assert request_rows(con, "jira") == {
         "ITS-101": request(
             request_id="ITS-101", created_at=utc(2024, 3, 4, 9, 15), first_response_at=utc(2024, 3, 4, 9, 45),
-            resolved_at=utc(2024, 3, 4, 15, 40), due_at=utc(2024, 3, 5), updated_at=utc(2024, 3, 4, 15, 40),
+            resolved_at=utc(2024, 3, 4, 15, 40), due_at=end_of_day(2024, 3, 5), updated_at=utc(2024, 3, 4, 15, 40),
             status="resolved", status_raw="Resolved", priority="high", priority_raw="High",
             requester_type="internal", requester_id="ann.example", requester_department="Finance",
             provider_department="IT Service Desk", provider_type="in_house", agent="Bob Example",
@@ -257,7 +263,7 @@ def test_jira(con):
             channel="email", channel_raw="Email", category="Fix a problem", subject="Payroll export fails",
         ),
         "ITS-104": request(
-            request_id="ITS-104", created_at=utc(2024, 3, 5, 16, 20), due_at=utc(2024, 3, 8),
+            request_id="ITS-104", created_at=utc(2024, 3, 5, 16, 20), due_at=end_of_day(2024, 3, 8),
             updated_at=utc(2024, 3, 5, 16, 20), status="open", status_raw="In Progress",
             priority="low", priority_raw="Low", requester_type="internal", requester_id="fay.example",
             requester_department="Sales", provider_department="Facilities", provider_type="in_house",

@@ -5,7 +5,10 @@
 -- Params: $source
 create or replace temp table winners as
 with latest as (
-    select * exclude (rank_in_file, kept_line) from ranked where rank_in_file = 1
+    select *
+    from staged
+    where reason is null
+      and record_no not in (select record_no from ranked where rank_in_file > 1)
 ),
 hashed as (
     select

@@ -11,9 +11,6 @@ select
     'duplicate_request_id',
     printf('request id %s appears again on line %d, which holds its latest state and was kept',
            request_id, kept_line),
-    raw_line.raw
+    json_object('request_id', request_id)::varchar
 from ranked
-left join (
-    select record_no, json_object('request_id', request_id)::varchar as raw from ranked
-) as raw_line using (record_no)
 where rank_in_file > 1

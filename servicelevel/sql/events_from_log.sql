@@ -15,7 +15,8 @@ with ordered as (
         lag(status) over oldest_first as previous_status,
         lag(provider_department) over oldest_first as previous_department,
         row_number() over oldest_first as n
-    from ranked
+    from staged
+    where reason is null
     window oldest_first as (partition by request_id order by updated_at nulls first, record_no)
 ),
 changes as (
