@@ -37,6 +37,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -
     sql, bound = bind(name, params or {})
     cursor = con.cursor()
     try:
-        return cursor.execute(sql, bound).df()
+        # Through Arrow: DuckDB's own .df() still calls a pandas API that pandas 3.1 deprecates.
+        return cursor.sql(sql, params=bound).to_arrow_table().to_pandas()
     finally:
         cursor.close()

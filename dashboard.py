@@ -1,0 +1,19 @@
+"""Service-level dashboard: routes to the pages and owns the shared sidebar filters."""
+
+import streamlit as st
+
+from servicelevel.ui import frame
+
+st.set_page_config(page_title="Service levels", page_icon=":material/speed:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page("pages/overview.py", title="Weekly overview", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/sla.py", title="SLA adherence", icon=":material/timer:", url_path="sla"),
+        st.Page("pages/departments.py", title="Internal departments", icon=":material/apartment:", url_path="departments"),
+        st.Page("pages/data.py", title="Data & definitions", icon=":material/database:", url_path="data"),
+        st.Page("pages/request.py", title="Request lookup", icon=":material/search:", url_path="request"),
+    ]
+)
+frame.prepare()
+page.run()

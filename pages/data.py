@@ -1,0 +1,63 @@
+"""Data & definitions: what the numbers rest on, how they are defined, and imports."""
+
+import pandas as pd
+import streamlit as st
+
+from servicelevel.definitions import METRICS
+from servicelevel.ui import policies_view, upload
+from servicelevel.ui.data import run_query
+from servicelevel.ui.widgets import table
+
+st.title("Data & definitions")
+
+sources_tab, imports_tab, rejected_tab, upload_tab, policies_tab, metrics_tab = st.tabs(
+    ["Sources", "Import history", "Rejected rows", "Import a file", "SLA policies", "Metric definitions"]
+)
+
+with sources_tab:
+    sources = run_query("sources", {})
+    if sources.empty:
+        st.info("No requests loaded yet: import an export in the **Import a file** tab.")
+    else:
+        st.subheader("Sources and freshness")
+        table(sources, "sources", caption="newest_at: the newest timestamp in a source's data, i.e. how fresh it is.")
+        lacking = run_query("source_fields", {})
+        st.subheader("Fields each source lacks")
+        if lacking.empty:
+            st.caption("Every source provides every field.")
+        else:
+            grouped = lacking.groupby("source")["field"].apply(", ".join).reset_index(name="fields it has no column for")
+            table(grouped, "source-missing-fields",
+                  caption="Charts that need one of these fields say so instead of showing zeros.")
+
+with imports_tab:
+    history = run_query("import_history", {})
+    if history.empty:
+        st.info("No imports yet.")
+    else:
+        st.caption("Every row of every file is accounted for: read = inserted + updated + unchanged + superseded + rejected.")
+        table(history, "import-history")
+
+with rejected_tab:
+    rejected = run_query("rejected_rows", {"import_id": 0})
+    if rejected.empty:
+        st.success("No rejected rows in the latest import of any file.")
+    else:
+        by_reason = rejected.groupby("reason").size().reset_index(name="rows").sort_values("rows", ascending=False)
+        st.dataframe(by_reason, hide_index=True)
+        table(rejected, "rejected-rows",
+              caption="line: the row's number as a spreadsheet shows it (the header is line 1).")
+
+with upload_tab:
+    upload.import_panel()
+
+with policies_tab:
+    policies_view.render()
+
+with metrics_tab:
+    st.caption("One definition per number, used on every page and in the weekly report.")
+    st.dataframe(
+        pd.DataFrame([(m.name, m.definition) for m in METRICS], columns=["metric", "definition"]),
+        hide_index=True,
+        width="stretch",
+    )

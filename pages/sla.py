@@ -1,0 +1,82 @@
+"""SLA adherence: where targets are met, how long things take, what breached and what is at risk."""
+
+import streamlit as st
+
+from servicelevel import charts
+from servicelevel.ui import frame, links
+from servicelevel.ui.data import run_query
+from servicelevel.ui.widgets import chart, explain_empty, table
+
+METRICS = {"first_response": "First response", "resolution": "Resolution"}
+MAX_ROWS = 5000
+HISTOGRAM = {"first_response": (0.5, 24.0), "resolution": (4.0, 160.0)}  # bin width, last bin (hours)
+
+selection = frame.selection()
+params = selection.params()
+st.title("SLA adherence")
+st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
+
+metric = st.segmented_control(
+    "Target", list(METRICS), format_func=METRICS.get, default="resolution", required=True,
+    key="metric", bind="query-params",
+)
+
+st.subheader(f"{METRICS[metric]} adherence by provider department and priority")
+matrix = run_query(
+    "adherence_matrix",
+    {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
+)
+decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
+if decided.empty:
+    explain_empty(selection, "SLA targets decided")
+else:
+    goal = float(decided["goal"].mean())
+    chart(charts.goal_heatmap(
+        decided, "column_value", "row_value", "adherence", "n_met", goal,
+        f"{METRICS[metric]} adherence", "Priority", "Provider department",
+    ))
+    table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority"}),
+          f"adherence-{metric}-department-priority")
+
+st.subheader(f"How long {METRICS[metric].lower()} takes")
+clock = st.segmented_control(
+    "Clock", ["business", "calendar"], format_func=lambda c: f"{c.title()} hours", default="business",
+    required=True, key="clock", bind="query-params",
+)
+bin_hours, max_hours = HISTOGRAM[metric]
+if clock == "calendar":
+    bin_hours, max_hours = bin_hours * 2, max_hours * 2
+bins = run_query("duration_histogram", {**params, "metric": metric, "clock": clock,
+                                        "bin_hours": bin_hours, "max_hours": max_hours})
+if bins.empty:
+    st.info(f"No {METRICS[metric].lower()}s recorded in this period for this selection "
+            "(or the sources lack that timestamp: see Data & definitions).")
+else:
+    summary = bins.iloc[0]
+    target = summary["target_hours"] if clock == "business" else None
+    st.caption(f"{int(summary['n_total']):,} requests · median {summary['median_hours']:.1f} h · p90 {summary['p90_hours']:.1f} h ({clock} hours)")
+    chart(charts.duration_histogram(bins, f"{METRICS[metric]} time, {clock} hours", f"{clock} hours", bin_hours,
+                                    None if target != target else target))
+
+st.subheader("Breaches")
+breaches = run_query("sla_breaches", {**params, "max_rows": MAX_ROWS})
+if breaches.empty:
+    st.success("No breaches decided in this period for this selection.")
+else:
+    shown = "" if len(breaches) < MAX_ROWS else f" Only the {MAX_ROWS:,} largest are listed: narrow the filters to see the rest."
+    table(links.with_request_links(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
+          caption="Largest overrun first. Overrun = business time past the target." + shown)
+
+st.subheader("At risk: open requests close to their deadline")
+as_of_choice = st.segmented_control(
+    "As of", ["now", "period_end"], format_func={"now": "Now (data as of)", "period_end": "End of the chosen period"}.get,
+    default="now", required=True, key="risk_as_of", bind="query-params",
+)
+within_hours = st.slider("Deadline within the next … business hours", 1, 40, 8, key="risk_hours", bind="query-params")
+as_of = selection.as_of if as_of_choice == "now" else min(selection.as_of, selection.period.bounds()[1])
+at_risk = run_query("sla_at_risk", {**params, "as_of": as_of, "within_secs": within_hours * 3600, "max_rows": MAX_ROWS})
+if at_risk.empty:
+    st.success(f"No running request is due within {within_hours} business hours of {as_of:%d %b %Y %H:%M} UTC.")
+else:
+    table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
+          caption="Soonest deadline first.")

@@ -1,0 +1,84 @@
+-- adherence_matrix
+-- Returns: one row per (row_value, column_value) of two chosen dimensions, over the SLA targets
+--   decided in [$start_at, $end_at): row_value, column_value, n_requests (requests created in the
+--   period), n_met, n_breached, adherence (met / decided), goal (the decided targets' policy
+--   goals averaged). $metric: 'first_response', 'resolution' or 'both'.
+-- Params: $row_dimension, $column_dimension (one of requester_type, requester_department,
+--   provider_department, provider_type, priority, channel, category — checked against an
+--   allowlist by the caller, and only compared here, never spliced in), $metric, $start_at,
+--   $end_at, $as_of, and the shared filters.
+with scoped as (
+    select
+        source,
+        request_id,
+        created_at,
+        case $row_dimension
+            when 'requester_type' then requester_type
+            when 'requester_department' then requester_department
+            when 'provider_department' then provider_department
+            when 'provider_type' then provider_type
+            when 'priority' then priority
+            when 'channel' then channel
+            when 'category' then category
+        end as row_value,
+        case $column_dimension
+            when 'requester_type' then requester_type
+            when 'requester_department' then requester_department
+            when 'provider_department' then provider_department
+            when 'provider_type' then provider_type
+            when 'priority' then priority
+            when 'channel' then channel
+            when 'category' then category
+        end as column_value
+    from filtered_requests(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+),
+states as (
+    select r.row_value, r.column_value, s.*
+    from sla_states($as_of) as s
+    join scoped as r using (source, request_id)
+),
+targets as (
+    select row_value, column_value, fr_state as state, fr_decided_at as decided_at, fr_goal as goal
+    from states
+    where $metric in ('first_response', 'both')
+    union all
+    select row_value, column_value, res_state, res_decided_at, res_goal
+    from states
+    where $metric in ('resolution', 'both')
+),
+decided as (
+    select
+        row_value,
+        column_value,
+        count(*) filter (where state = 'met') as n_met,
+        count(*) filter (where state = 'breached') as n_breached,
+        avg(goal) as goal
+    from targets
+    where state in ('met', 'breached') and decided_at >= $start_at and decided_at < $end_at
+    group by all
+),
+volume as (
+    select row_value, column_value, count(*) as n_requests
+    from scoped
+    where created_at >= $start_at and created_at < $end_at
+    group by all
+),
+final as (
+    select
+        coalesce(d.row_value, v.row_value) as row_value,
+        coalesce(d.column_value, v.column_value) as column_value,
+        coalesce(v.n_requests, 0) as n_requests,
+        coalesce(d.n_met, 0) as n_met,
+        coalesce(d.n_breached, 0) as n_breached,
+        d.n_met / nullif(d.n_met + d.n_breached, 0) as adherence,
+        d.goal
+    from decided as d
+    full outer join volume as v
+        on d.row_value is not distinct from v.row_value
+        and d.column_value is not distinct from v.column_value
+)
+select * from final
+order by row_value, column_value

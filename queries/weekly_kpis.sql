@@ -1,0 +1,165 @@
+-- weekly_kpis
+-- Returns: one row per ISO week (org time zone) in [$start_at, $end_at) and segment ('all',
+--   'internal', 'external'): week_start DATE, segment,
+--   n_created (volume), fr_met, fr_breached, fr_goal, res_met, res_breached, res_goal
+--   (adherence counts by the week the outcome was decided; goal = the decided metrics' own
+--   policy goals averaged, i.e. what adherence would be if every policy met its goal exactly),
+--   median_frt_business_secs and n_first_responses (first responses given that week),
+--   n_answers, n_satisfied (score >= 4 of 5), mean_score, n_resolved (for the response rate),
+--   backlog_at_end (open at the week's end), n_promises_due, n_promises_kept (due that week).
+-- Params: $start_at, $end_at TIMESTAMPTZ (week boundaries), $as_of TIMESTAMPTZ, $timezone VARCHAR,
+--   and the shared filters ($requester_type, $requester_departments, $provider_departments,
+--   $provider_types, $priorities, $channels).
+with scoped as (
+    select * from filtered_requests(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+),
+states as (
+    select s.*, r.requester_type
+    from sla_states($as_of) as s
+    join scoped as r using (source, request_id)
+),
+weeks as (
+    select cast(range as date) as week_start, segment
+    from range(
+        cast(date_trunc('week', timezone($timezone, $start_at)) as date),
+        cast(timezone($timezone, $end_at) as date),
+        interval 7 day
+    )
+    cross join (values ('all'), ('internal'), ('external')) as segments(segment)
+),
+volume as (
+    select cast(date_trunc('week', timezone($timezone, created_at)) as date) as week_start,
+           coalesce(requester_type, 'all') as segment,
+           count(*) as n_created
+    from scoped
+    where created_at >= $start_at and created_at < $end_at
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+first_response_outcomes as (
+    select cast(date_trunc('week', timezone($timezone, fr_decided_at)) as date) as week_start,
+           coalesce(requester_type, 'all') as segment,
+           count(*) filter (where fr_state = 'met') as fr_met,
+           count(*) filter (where fr_state = 'breached') as fr_breached,
+           avg(fr_goal) as fr_goal
+    from states
+    where fr_decided_at >= $start_at and fr_decided_at < $end_at
+      and fr_state in ('met', 'breached')
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+resolution_outcomes as (
+    select cast(date_trunc('week', timezone($timezone, res_decided_at)) as date) as week_start,
+           coalesce(requester_type, 'all') as segment,
+           count(*) filter (where res_state = 'met') as res_met,
+           count(*) filter (where res_state = 'breached') as res_breached,
+           avg(res_goal) as res_goal
+    from states
+    where res_decided_at >= $start_at and res_decided_at < $end_at
+      and res_state in ('met', 'breached')
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+first_responses as (
+    select cast(date_trunc('week', timezone($timezone, fr_stopped_at)) as date) as week_start,
+           coalesce(requester_type, 'all') as segment,
+           median(fr_elapsed_business_secs) as median_frt_business_secs,
+           count(fr_elapsed_business_secs) as n_first_responses
+    from states
+    where fr_stopped_at >= $start_at and fr_stopped_at < $end_at
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+answers as (
+    select cast(date_trunc('week', timezone($timezone, f.submitted_at)) as date) as week_start,
+           coalesce(requester_type, 'all') as segment,
+           count(*) as n_answers,
+           count(*) filter (where f.score >= 4) as n_satisfied,
+           avg(f.score) as mean_score
+    from feedback as f
+    join scoped as r on r.source = f.request_source and r.request_id = f.request_id
+    where f.submitted_at >= $start_at and f.submitted_at < $end_at
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+resolved as (
+    select cast(date_trunc('week', timezone($timezone, coalesce(resolved_at, closed_at))) as date) as week_start,
+           coalesce(requester_type, 'all') as segment,
+           count(*) as n_resolved
+    from scoped
+    where coalesce(resolved_at, closed_at) >= $start_at and coalesce(resolved_at, closed_at) < $end_at
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+-- Backlog at a week's end = everything created up to then minus everything stopped up to then,
+-- accumulated over every week since the first request (so quiet weeks carry the backlog over).
+flows as (
+    select cast(date_trunc('week', timezone($timezone, created_at)) as date) as week_start,
+           requester_type, 1 as opened, 0 as stopped
+    from scoped
+    where created_at < $end_at
+    union all
+    select cast(date_trunc('week', timezone($timezone, coalesce(resolved_at, closed_at))) as date),
+           requester_type, 0, 1
+    from scoped
+    where coalesce(resolved_at, closed_at) < $end_at
+),
+weekly_flows as (
+    select week_start, coalesce(requester_type, 'all') as segment,
+           sum(opened) - sum(stopped) as net
+    from flows
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+all_weeks as (
+    select cast(range as date) as week_start, segment
+    from range(
+        (select min(week_start) from flows),
+        cast(timezone($timezone, $end_at) as date),
+        interval 7 day
+    )
+    cross join (values ('all'), ('internal'), ('external')) as segments(segment)
+),
+backlog as (
+    select a.week_start, a.segment,
+           sum(coalesce(f.net, 0)) over (partition by a.segment order by a.week_start) as backlog_at_end
+    from all_weeks as a
+    left join weekly_flows as f using (week_start, segment)
+),
+promises as (
+    select cast(date_trunc('week', timezone($timezone, due_at)) as date) as week_start,
+           coalesce(requester_type, 'all') as segment,
+           count(*) filter (where coalesce(resolved_at, closed_at) is not null or due_at <= $as_of) as n_promises_due,
+           count(*) filter (where coalesce(resolved_at, closed_at) <= due_at) as n_promises_kept
+    from scoped
+    where due_at >= $start_at and due_at < $end_at
+    group by grouping sets ((week_start, requester_type), (week_start))
+),
+final as (
+    select
+        w.week_start,
+        w.segment,
+        coalesce(v.n_created, 0) as n_created,
+        coalesce(fro.fr_met, 0) as fr_met,
+        coalesce(fro.fr_breached, 0) as fr_breached,
+        fro.fr_goal,
+        coalesce(ro.res_met, 0) as res_met,
+        coalesce(ro.res_breached, 0) as res_breached,
+        ro.res_goal,
+        fr.median_frt_business_secs,
+        coalesce(fr.n_first_responses, 0) as n_first_responses,
+        coalesce(a.n_answers, 0) as n_answers,
+        coalesce(a.n_satisfied, 0) as n_satisfied,
+        a.mean_score,
+        coalesce(rs.n_resolved, 0) as n_resolved,
+        coalesce(b.backlog_at_end, 0) as backlog_at_end,
+        coalesce(p.n_promises_due, 0) as n_promises_due,
+        coalesce(p.n_promises_kept, 0) as n_promises_kept
+    from weeks as w
+    left join volume as v using (week_start, segment)
+    left join first_response_outcomes as fro using (week_start, segment)
+    left join resolution_outcomes as ro using (week_start, segment)
+    left join first_responses as fr using (week_start, segment)
+    left join answers as a using (week_start, segment)
+    left join resolved as rs using (week_start, segment)
+    left join backlog as b using (week_start, segment)
+    left join promises as p using (week_start, segment)
+)
+select * from final
+order by segment, week_start

@@ -1,0 +1,85 @@
+"""What the database holds, in the terms the pages need: extent, as-of instant, filter options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import duckdb
+
+from servicelevel import queries
+from servicelevel.filters import Period, last_complete_week
+
+FILTER_FIELDS = ("requester_department", "provider_department", "provider_type", "priority", "channel")
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """A summary of the loaded data."""
+
+    n_requests: int
+    n_sources: int
+    first_created_at: datetime | None
+    last_created_at: datetime | None
+    data_as_of: datetime | None
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.n_requests == 0
+
+    def as_of(self, now: datetime) -> datetime:
+        """When running SLAs are judged: now, or the data's newest instant if that is earlier.
+
+        An export is a snapshot; judging it against a later clock would turn every request
+        that was open at export time into a breach.
+        """
+        if self.data_as_of is None:
+            return now
+        return min(now, self.data_as_of)
+
+    def default_week(self, now: datetime, timezone: str) -> Period:
+        """The last complete ISO week before the as-of instant (local time)."""
+        from zoneinfo import ZoneInfo
+
+        local = self.as_of(now).astimezone(ZoneInfo(timezone))
+        return last_complete_week(local.date(), timezone)
+
+    def weeks(self, timezone: str) -> list[Period]:
+        """Every ISO week from the first request's week to the as-of week, newest first."""
+        from zoneinfo import ZoneInfo
+
+        if self.first_created_at is None or self.data_as_of is None:
+            return []
+        zone = ZoneInfo(timezone)
+        first = self.first_created_at.astimezone(zone).date()
+        last = self.data_as_of.astimezone(zone).date()
+        monday = first - timedelta(days=first.weekday())
+        out = []
+        while monday <= last:
+            out.append(Period(monday, monday + timedelta(days=7), timezone))
+            monday += timedelta(days=7)
+        return out[::-1]
+
+    def first_date(self, timezone: str) -> date | None:
+        from zoneinfo import ZoneInfo
+
+        return None if self.first_created_at is None else self.first_created_at.astimezone(ZoneInfo(timezone)).date()
+
+
+def data_info(con: duckdb.DuckDBPyConnection) -> DataInfo:
+    """Summarise the requests table (two small aggregate queries)."""
+    extent = queries.run(con, "data_extent").iloc[0]
+    options_frame = queries.run(con, "filter_options")
+    options = {
+        f: tuple(options_frame.loc[options_frame["field"] == f, "value"].tolist()) for f in FILTER_FIELDS
+    }
+    as_datetime = lambda v: None if v is None or v != v else v.to_pydatetime()  # noqa: E731
+    return DataInfo(
+        n_requests=int(extent["n_requests"]),
+        n_sources=int(extent["n_sources"]),
+        first_created_at=as_datetime(extent["first_created_at"]),
+        last_created_at=as_datetime(extent["last_created_at"]),
+        data_as_of=as_datetime(extent["data_as_of"]),
+        options=options,
+    )

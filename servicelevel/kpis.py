@@ -1,0 +1,171 @@
+"""KPI tiles for a week: value, change from the previous week, goal, the count behind it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from servicelevel.definitions import definition
+from servicelevel.settings import Organisation
+
+Z_95 = 1.959964
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:
+    """The 95 % Wilson score interval of successes/n (better than the normal one for small n)."""
+    if n <= 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None when there is nothing to divide by."""
+    return None if not denominator else numerator / denominator
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI as the overview and the weekly report show it."""
+
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    unit: str  # count | rate | hours
+    count: int | None  # how many requests/answers the value rests on
+    count_label: str
+    goal: float | None = None
+    interval: tuple[float, float] | None = None
+    too_small: bool = False
+    higher_is_better: bool = True
+    series: tuple[float | None, ...] = field(default_factory=tuple)
+    help: str = ""
+
+    @property
+    def delta(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    def format_value(self, value: float | None = None) -> str:
+        value = self.value if value is None else value
+        if value is None:
+            return "–"
+        if self.unit == "rate":
+            return f"{value:.1%}"
+        if self.unit == "hours":
+            return f"{value:.1f} h"
+        return f"{value:,.0f}"
+
+    def format_delta(self) -> str | None:
+        delta = self.delta
+        if delta is None:
+            return None
+        if self.unit == "rate":
+            return f"{delta * 100:+.1f} pp"
+        if self.unit == "hours":
+            return f"{delta:+.1f} h"
+        return f"{delta:+,.0f}"
+
+    def goal_text(self) -> str:
+        if self.goal is None:
+            return ""
+        status = ""
+        if self.value is not None:
+            met = self.value >= self.goal if self.higher_is_better else self.value <= self.goal
+            status = " ✓ met" if met else " ✗ below goal"
+        return f"goal {self.format_value(self.goal)}{status}"
+
+    def caption(self) -> str:
+        """The small print under the value: goal, count, interval, trust."""
+        parts = []
+        if self.goal_text():
+            parts.append(self.goal_text())
+        if self.count is not None:
+            parts.append(f"{self.count_label} {self.count:,}")
+        if self.too_small and self.interval is not None:
+            low, high = self.interval
+            parts.append(f"too few to trust: 95 % CI {low:.0%}–{high:.0%}")
+        elif self.too_small:
+            parts.append("too few to trust")
+        return " · ".join(parts)
+
+
+def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None) -> Tile:
+    current, previous = rows.iloc[-1], rows.iloc[-2] if len(rows) > 1 else None
+    n = int(current[denominator])
+    successes = int(current[numerator])
+    series = tuple(ratio(r[numerator], r[denominator]) for _, r in rows.iterrows())
+    if goal_column is not None:
+        goal = current[goal_column] if pd.notna(current[goal_column]) else None
+    return Tile(
+        key=key,
+        label=label,
+        value=ratio(successes, n),
+        previous=None if previous is None else ratio(previous[numerator], previous[denominator]),
+        unit="rate",
+        count=n,
+        count_label=count_label,
+        goal=None if goal is None else float(goal),
+        interval=wilson_interval(successes, n),
+        too_small=n < org.min_count,
+        series=series,
+        help=definition(key),
+    )
+
+
+def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
+    """Tiles for the last week in `weeks` (one row per week, oldest first, from weekly_kpis)."""
+    rows = weeks.copy()
+    rows["fr_decided"] = rows["fr_met"] + rows["fr_breached"]
+    rows["res_decided"] = rows["res_met"] + rows["res_breached"]
+    current = rows.iloc[-1]
+    previous = rows.iloc[-2] if len(rows) > 1 else None
+
+    def previous_value(column, scale=1.0):
+        if previous is None or pd.isna(previous[column]):
+            return None
+        return float(previous[column]) * scale
+
+    frt_hours = None if pd.isna(current["median_frt_business_secs"]) else current["median_frt_business_secs"] / 3600
+    answers = int(current["n_answers"])
+    resolved = int(current["n_resolved"])
+    response_rate = ratio(answers, resolved)
+    csat = _rate_tile("csat", "CSAT %", rows, "n_satisfied", "n_answers", org.csat_goal,
+                      "answers", org)
+    if response_rate is not None:
+        csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.0%} · answers"})
+    return [
+        Tile(
+            key="volume", label="Volume", value=float(current["n_created"]),
+            previous=previous_value("n_created"), unit="count", count=None, count_label="",
+            series=tuple(float(v) for v in rows["n_created"]), help=definition("volume"),
+        ),
+        _rate_tile("fr_adherence", "First-response adherence", rows, "fr_met", "fr_decided", None,
+                   "decided", org, goal_column="fr_goal"),
+        _rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
+                   "decided", org, goal_column="res_goal"),
+        Tile(
+            key="frt", label="Median first response (business h)", value=frt_hours,
+            previous=previous_value("median_frt_business_secs", 1 / 3600), unit="hours",
+            count=int(current["n_first_responses"]), count_label="first responses",
+            too_small=int(current["n_first_responses"]) < org.min_count, higher_is_better=False,
+            series=tuple(None if pd.isna(v) else v / 3600 for v in rows["median_frt_business_secs"]),
+            help=definition("frt"),
+        ),
+        csat,
+        Tile(
+            key="backlog", label="Backlog at week end", value=float(current["backlog_at_end"]),
+            previous=previous_value("backlog_at_end"), unit="count", count=None, count_label="",
+            higher_is_better=False, series=tuple(float(v) for v in rows["backlog_at_end"]),
+            help=definition("backlog"),
+        ),
+        _rate_tile("promises_kept", "Promises kept", rows, "n_promises_kept", "n_promises_due",
+                   org.promises_kept_goal, "due dates", org),
+    ]

@@ -1,0 +1,1 @@
+"""Streamlit-aware helpers: the only part of servicelevel that imports streamlit."""

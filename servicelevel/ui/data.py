@@ -1,0 +1,88 @@
+"""The app's single database connection and cached query results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from servicelevel import queries, store
+from servicelevel.datainfo import DataInfo, data_info
+
+
+@st.cache_resource(show_spinner=False)
+def connection(db_path: str) -> duckdb.DuckDBPyConnection:
+    """One read-write connection per database file, shared by every browser session.
+
+    Each query runs on its own cursor: a DuckDB connection object must not be used by two
+    threads at once, and Streamlit serves every session on its own thread.
+    """
+    return store.connect(Path(db_path))
+
+
+def db_path() -> str:
+    """The database this app serves ($SERVICELEVEL_DB or data/servicelevel.duckdb)."""
+    return str(store.default_db_path())
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh cursor on the shared connection."""
+    return connection(db_path()).cursor()
+
+
+def data_version() -> str:
+    """Changes whenever an import lands or the SLA states are recomputed (part of cache keys)."""
+    cur = cursor()
+    try:
+        imports = cur.execute("select coalesce(max(import_id), 0) from imports").fetchone()[0]
+        refreshed = store.get_meta(cur, "sla_refreshed_at") or ""
+    finally:
+        cur.close()
+    return f"{imports}:{refreshed}"
+
+
+def _hashable(params: dict) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
+def _cached_query(db: str, version: str, name: str, frozen: tuple) -> pd.DataFrame:
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
+    cur = connection(db).cursor()
+    try:
+        return queries.run(cur, name, params)
+    finally:
+        cur.close()
+
+
+def run_query(name: str, params: dict) -> pd.DataFrame:
+    """queries/<name>.sql with these parameters, cached until the data changes.
+
+    The returned frame is shared between reruns: copy it before changing it.
+    """
+    return _cached_query(db_path(), data_version(), name, _hashable(params))
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def _cached_info(db: str, version: str) -> DataInfo:
+    cur = connection(db).cursor()
+    try:
+        return data_info(cur)
+    finally:
+        cur.close()
+
+
+def info() -> DataInfo:
+    """What is loaded: sources, date range, the instant the data runs up to, filter options."""
+    return _cached_info(db_path(), data_version())
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today_local(tz) -> date:
+    return datetime.now(tz).date()

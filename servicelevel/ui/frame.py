@@ -1,0 +1,74 @@
+"""What every page shares: the database being ready, the sidebar, and the current selection."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from servicelevel import store
+from servicelevel.settings import organisation
+from servicelevel.ui import data
+from servicelevel.ui.sidebar import Selection, render_sidebar
+
+SELECTION_KEY = "_selection"
+
+
+@st.cache_resource(show_spinner=False)
+def _build_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+def _needs_sample(cur) -> bool:
+    """A brand-new database (no import ever attempted) gets the bundled sample."""
+    return cur.execute("select count(*) from imports").fetchone()[0] == 0
+
+
+def ensure_database() -> None:
+    """Build the bundled sample on first start, and the SLA states whenever data or policies changed."""
+    with _build_lock():
+        cur = data.cursor()
+        try:
+            if _needs_sample(cur):
+                from servicelevel.sample import build_sample
+
+                with st.status("First start: building the sample database…", expanded=True) as status:
+                    build_sample(cur, progress=status.write)
+                    status.update(label="Sample database ready", state="complete", expanded=False)
+            _ensure_sla(cur)
+        finally:
+            cur.close()
+
+
+def _ensure_sla(cur) -> None:
+    try:
+        from servicelevel.sla import ensure_fresh
+    except ImportError:  # the SLA engine is optional for the data pages
+        return
+    ensure_fresh(cur)
+
+
+def prepare() -> Selection | None:
+    """Ready the database and draw the sidebar; returns (and stores) the selection, None when empty."""
+    try:
+        ensure_database()
+    except store.StoreError as exc:
+        st.error(f"The database cannot be opened: {exc}")
+        st.stop()
+    info = data.info()
+    org = organisation()
+    selection = None if info.is_empty else render_sidebar(info, org, data.now_utc())
+    st.session_state[SELECTION_KEY] = selection
+    return selection
+
+
+def selection() -> Selection:
+    """The current selection; on an empty database, explain and stop the page."""
+    current = st.session_state.get(SELECTION_KEY)
+    if current is None:
+        st.info(
+            "No requests are loaded yet. Import an export on the **Data & definitions** page "
+            "(or run `python -m servicelevel sample` for the bundled sample)."
+        )
+        st.stop()
+    return current

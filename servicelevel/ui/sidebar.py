@@ -1,0 +1,141 @@
+"""The shared sidebar filters. Every widget is bound to a URL query parameter, so any view is a
+link (e.g. ?dept=Finance for a department head) and filters survive page switches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import streamlit as st
+
+from servicelevel.datainfo import DataInfo
+from servicelevel.filters import Filters, Period, parse_iso_week
+from servicelevel.settings import Organisation
+
+# Bound widgets put the option's label in the URL, so the options are the labels themselves.
+REQUESTER_TYPES = {"All": "", "Internal": "internal", "External": "external"}
+PROVIDER_TYPES = {"in_house": "In-house", "third_party": "Third-party", "independent": "Independent"}
+PERIOD_MODES = ("Week", "Range")
+# URL parameter names (the widget keys): short, so links stay readable.
+KEYS = {
+    "period": "period",
+    "week": "week",
+    "range": "range",
+    "requester_type": "requester",
+    "requester_departments": "requester_dept",
+    "provider_departments": "dept",
+    "provider_types": "provider_type",
+    "priorities": "priority",
+    "channels": "channel",
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user is looking at: the period, the filters and when running SLAs are judged."""
+
+    period: Period
+    filters: Filters
+    as_of: datetime  # min(now, the data's newest instant)
+
+    def params(self) -> dict:
+        """Bound parameters shared by every page query."""
+        params = {**self.filters.params(), **self.period.params()}
+        params["as_of"] = self.as_of
+        params["timezone"] = self.period.timezone
+        return params
+
+
+def week_code(period: Period) -> str:
+    iso = period.start.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selection:
+    """Draw the filters and return the selection they describe."""
+    sidebar = st.sidebar
+    sidebar.header("Filters")
+    mode = sidebar.segmented_control(
+        "Period",
+        PERIOD_MODES,
+        default="Week",
+        required=True,
+        key=KEYS["period"],
+        bind="query-params",
+    )
+    default_week = info.default_week(now, org.timezone)
+    weeks = [week_code(p) for p in info.weeks(org.timezone)] or [week_code(default_week)]
+    if week_code(default_week) not in weeks:
+        weeks.insert(0, week_code(default_week))
+    if mode == "Range":
+        end_default = default_week.end - timedelta(days=1)
+        chosen = sidebar.date_input(
+            "From – to (inclusive)",
+            value=(default_week.start - timedelta(days=7 * 11), end_default),
+            min_value=info.first_date(org.timezone),
+            key=KEYS["range"],
+            bind="query-params",
+            format="YYYY-MM-DD",
+        )
+        if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
+            period = Period(chosen[0], chosen[1] + timedelta(days=1), org.timezone)
+        else:  # the user has picked only the first date so far
+            start = chosen[0] if isinstance(chosen, (tuple, list)) and chosen else default_week.start
+            period = Period(start, start + timedelta(days=1), org.timezone)
+    else:
+        code = sidebar.selectbox(
+            "ISO week (Monday – Sunday)",
+            weeks,
+            index=weeks.index(week_code(default_week)),
+            format_func=lambda c: _week_label(c, org.timezone, week_code(default_week)),
+            key=KEYS["week"],
+            bind="query-params",
+        )
+        period = parse_iso_week(code, org.timezone)
+
+    requester_label = sidebar.segmented_control(
+        "Requester",
+        list(REQUESTER_TYPES),
+        default="All",
+        required=True,
+        key=KEYS["requester_type"],
+        bind="query-params",
+    )
+    filters = Filters(
+        requester_type=REQUESTER_TYPES[requester_label],
+        requester_departments=_multiselect(
+            "Requester departments (internal)", info.options.get("requester_department", ()), "requester_departments"
+        ),
+        provider_departments=_multiselect(
+            "Provider departments", info.options.get("provider_department", ()), "provider_departments"
+        ),
+        provider_types=_multiselect(
+            "Provider type", info.options.get("provider_type", ()), "provider_types", PROVIDER_TYPES.get
+        ),
+        priorities=_multiselect("Priority", info.options.get("priority", ()), "priorities"),
+        channels=_multiselect("Channel", info.options.get("channel", ()), "channels"),
+    )
+    sidebar.caption(
+        f"Times in {org.timezone}. Running SLAs judged as of {info.as_of(now).astimezone(org.zone):%d %b %Y %H:%M}"
+        " (the data's newest timestamp, or now if earlier). The URL holds these filters: bookmark or share it."
+    )
+    return Selection(period=period, filters=filters, as_of=info.as_of(now))
+
+
+def _multiselect(label: str, options, name: str, format_func=None) -> tuple[str, ...]:
+    kwargs = {"format_func": format_func} if format_func else {}
+    chosen = st.sidebar.multiselect(
+        label,
+        list(options),
+        default=[],
+        key=KEYS[name],
+        bind="query-params",
+        placeholder="All",
+        **kwargs,
+    )
+    return tuple(chosen)
+
+
+def _week_label(code: str, timezone: str, default_code: str) -> str:
+    label = parse_iso_week(code, timezone).label()
+    return f"{label} · last complete week" if code == default_code else label

@@ -1,0 +1,121 @@
+"""Import from the browser: upload an export, choose or detect the mapping, see the report."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from servicelevel import presets as preset_lib
+from servicelevel.detect import propose_preset
+from servicelevel.exports import ExportError, open_export
+from servicelevel.ingest import ImportFailed, ImportReport, import_file
+from servicelevel.ui import data
+
+AUTO = "(automatic: the preset whose headers fit, else detect)"
+
+
+def _save_upload(uploaded) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="servicelevel-upload-"))
+    path = folder / Path(uploaded.name).name
+    path.write_bytes(uploaded.getvalue())
+    return path
+
+
+def _preview(path: Path, preset_name: str) -> None:
+    """Say which preset will be used, or what auto-detection proposes."""
+    try:
+        with open_export(path) as export:
+            if preset_name != AUTO:
+                st.caption(f"{len(export.headers)} columns · {export.encoding} · delimiter {export.delimiter!r}")
+                return
+            matched = preset_lib.match_preset(export.headers, preset_lib.available_presets())
+            if matched is not None:
+                st.success(f"Recognised as **{matched.title}** (preset `{matched.name}`).")
+                return
+            proposal = propose_preset(export)
+    except (ExportError, preset_lib.PresetError) as exc:
+        st.error(str(exc))
+        return
+    if proposal.preset is None:
+        st.error(
+            "No preset fits this file and auto-detection did not find "
+            f"{' and '.join(proposal.missing_required)}. Map it with a preset file (see README)."
+        )
+    else:
+        st.warning("No preset fits this file; the importer will use this detected mapping:")
+    st.code("\n".join(proposal.lines()), language=None)
+
+
+def report_frame(report: ImportReport) -> pd.DataFrame:
+    """The accounting of one import as a two-column table."""
+    rows = [
+        ("read", report.n_read),
+        ("inserted", report.n_inserted),
+        ("updated", report.n_updated),
+        ("unchanged", report.n_unchanged),
+        ("superseded", report.n_superseded),
+        ("rejected", report.n_rejected),
+    ]
+    rows += [(f"rejected: {reason}", n) for reason, n in sorted(report.rejected_by_reason.items())]
+    return pd.DataFrame(rows, columns=["rows", "count"])
+
+
+def import_panel() -> None:
+    """The upload form; on success the other pages show the new data right away."""
+    uploaded = st.file_uploader(
+        "Export file (CSV, TSV or XLSX)", type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"], key="upload"
+    )
+    names = [AUTO] + list(preset_lib.available_presets())
+    preset_name = st.selectbox("Preset", names, key="upload_preset")
+    left, right = st.columns(2)
+    source = left.text_input("Source label (optional)", key="upload_source", help="Defaults to the preset's source name, e.g. 'zendesk'.")
+    zone = right.text_input(
+        "Time zone of timestamps without an offset (optional)", key="upload_tz",
+        help="An IANA name such as America/Sao_Paulo; defaults to the preset's.",
+    )
+    if uploaded is None:
+        st.caption("Nothing is written until you press Import. A file that fails leaves the database as it was.")
+        return
+    path = _save_upload(uploaded)
+    try:
+        _preview(path, preset_name)
+        if not st.button("Import", type="primary", key="upload_go"):
+            return
+        bar = st.progress(0.0, text="reading…")
+        try:
+            report = import_file(
+                data.cursor(),
+                path,
+                preset=None if preset_name == AUTO else preset_name,
+                source=source.strip() or None,
+                timezone_name=zone.strip() or None,
+                progress=lambda stage, fraction: bar.progress(fraction, text=f"{stage}…"),
+            )
+        except (ImportFailed, preset_lib.PresetError) as exc:
+            bar.empty()
+            st.error(f"Import failed, nothing was changed: {exc}")
+            return
+        bar.progress(1.0, text="recomputing SLA states…")
+        _refresh_sla()
+        bar.empty()
+        st.success(f"Imported {uploaded.name}: see the report below. Every page now includes it.")
+        st.code("\n".join(report.lines()), language=None)
+        st.dataframe(report_frame(report), hide_index=True)
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def _refresh_sla() -> None:
+    try:
+        from servicelevel.sla import refresh_after_import
+    except ImportError:
+        return
+    cur = data.cursor()
+    try:
+        refresh_after_import(cur)
+    finally:
+        cur.close()

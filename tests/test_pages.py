@@ -1,0 +1,204 @@
+"""Every page on the bundled sample, in real Streamlit (AppTest): it renders, filters change the
+numbers, empty periods explain themselves, and the overview's numbers match independent SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from servicelevel import PROJECT_ROOT, store
+
+PAGES = ["pages/overview.py", "pages/sla.py", "pages/departments.py", "pages/data.py", "pages/request.py"]
+# The sample anchored on Monday 2026-11-16: its last complete week is 2026-W46 (9-15 November),
+# in the organisation's zone America/Sao_Paulo (UTC-3 all year).
+WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
+WEEK_END = WEEK_START + timedelta(days=7)
+
+
+@pytest.fixture
+def app(dashboard) -> AppTest:
+    return dashboard
+
+
+def rendered(at: AppTest, page: str | None = None) -> AppTest:
+    if page:
+        if not at._tree:  # AppTest learns st.navigation's pages on a first run
+            at.run()
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_sample(app, page):
+    at = rendered(app, page)
+    assert at.title, f"{page} has no title"
+
+
+def test_the_default_week_is_the_last_complete_week_of_the_data(app):
+    at = rendered(app)
+    assert at.selectbox(key="week").value == "2026-W46"
+    assert "2026-W46" in at.caption[0].value
+
+
+def overview_reference(path) -> dict[str, str]:
+    """The overview's tiles for 2026-W46, computed here straight from the tables."""
+    con = store.connect(path)
+    try:
+        as_of = con.execute(
+            """select max(greatest(created_at, coalesce(updated_at, created_at),
+                      coalesce(first_response_at, created_at), coalesce(resolved_at, created_at),
+                      coalesce(closed_at, created_at))) from requests"""
+        ).fetchone()[0]
+        params = {"start": WEEK_START, "end": WEEK_END, "as_of": as_of}
+        volume = con.execute(
+            "select count(*) from requests where created_at >= $start and created_at < $end",
+            {"start": WEEK_START, "end": WEEK_END},
+        ).fetchone()[0]
+
+        def adherence(prefix: str) -> float:
+            # Met: stopped inside the week (and by as_of) within target. Breached: the deadline
+            # fell inside the week, and the request either stopped late or had not stopped.
+            met, breached = con.execute(
+                f"""select
+                        count(*) filter (where {prefix}_stopped_at >= $start and {prefix}_stopped_at < $end
+                                         and {prefix}_stopped_at <= $as_of
+                                         and {prefix}_elapsed_business_secs <= {prefix}_target_secs),
+                        count(*) filter (where {prefix}_deadline_at >= $start and {prefix}_deadline_at < $end
+                                         and {prefix}_deadline_at <= $as_of
+                                         and ({prefix}_stopped_at is null or {prefix}_stopped_at > $as_of
+                                              or {prefix}_elapsed_business_secs > {prefix}_target_secs))
+                    from request_sla
+                    where {prefix}_na_reason is null and {prefix}_target_secs is not null""",
+                params,
+            ).fetchone()
+            return met / (met + breached)
+
+        median_frt = con.execute(
+            """select median(fr_elapsed_business_secs) / 3600 from request_sla
+               where fr_stopped_at >= $start and fr_stopped_at < $end""",
+            {"start": WEEK_START, "end": WEEK_END},
+        ).fetchone()[0]
+        csat = con.execute(
+            """select avg(case when f.score >= 4 then 1.0 else 0.0 end)
+               from feedback as f join requests as r
+                 on r.source = f.request_source and r.request_id = f.request_id
+               where f.submitted_at >= $start and f.submitted_at < $end""",
+            {"start": WEEK_START, "end": WEEK_END},
+        ).fetchone()[0]
+        backlog = con.execute(
+            """select count(*) from requests where created_at < $end
+               and coalesce(resolved_at, closed_at, timestamptz '9999-01-01') >= $end""",
+            {"end": WEEK_END},
+        ).fetchone()[0]
+        first_response, resolution = adherence("fr"), adherence("res")
+        kept, due = con.execute(
+            """select count(*) filter (where coalesce(resolved_at, closed_at) <= due_at),
+                      count(*) filter (where coalesce(resolved_at, closed_at) is not null or due_at <= $as_of)
+               from requests where due_at >= $start and due_at < $end""",
+            params,
+        ).fetchone()
+    finally:
+        con.close()
+    return {
+        "Volume": f"{volume:,}",
+        "First-response adherence": f"{first_response:.1%}",
+        "Resolution adherence": f"{resolution:.1%}",
+        "Median first response (business h)": f"{median_frt:.1f} h",
+        "CSAT %": f"{csat:.1%}",
+        "Backlog at week end": f"{backlog:,}",
+        "Promises kept": f"{kept / due:.1%}",
+    }
+
+
+def test_overview_tiles_equal_an_independent_query(app, sample_db_path):
+    at = rendered(app)
+    assert metrics(at) == overview_reference(sample_db_path)
+
+
+def test_a_filter_changes_the_numbers(app):
+    at = rendered(app)
+    everyone = metrics(at)["Volume"]
+    at.multiselect(key="dept").select("Procurement")
+    at = rendered(at)
+    procurement = metrics(at)["Volume"]
+    assert int(procurement.replace(",", "")) < int(everyone.replace(",", ""))
+
+
+def test_a_bookmarked_department_link_reproduces_the_view(app):
+    app.query_params["dept"] = "Procurement"
+    app.query_params["requester"] = "Internal"
+    at = rendered(app)
+    assert at.multiselect(key="dept").value == ["Procurement"]
+    assert at.segmented_control(key="requester").value == "Internal"
+    assert "internal; provider Procurement" in at.caption[0].value
+
+
+def test_filters_that_exclude_everything_say_so(app):
+    # The sample's external customers are served by groups such as Customer Support, never by
+    # Payroll: external + Payroll leaves nothing.
+    app.query_params["requester"] = "External"
+    app.query_params["dept"] = "Payroll"
+    at = rendered(app)
+    texts = " ".join(i.value for i in at.info)
+    assert "the filters" in texts and "exclude all" in texts
+
+
+def test_an_empty_period_says_there_is_no_data(app):
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2027-03-01", "2027-03-07"]
+    at = rendered(app)
+    assert any("no requests were created" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
+def test_sla_pages_change_with_filters(app, page):
+    at = rendered(app, page)
+    before = [df.value.to_csv() for df in at.dataframe]
+    at.multiselect(key="priority").select("urgent")
+    at = rendered(at)
+    after = [df.value.to_csv() for df in at.dataframe]
+    assert before != after
+
+
+@pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
+def test_sla_pages_explain_an_empty_period(app, page):
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2027-03-01", "2027-03-07"]
+    at = rendered(app, page)
+    assert any("no requests were created" in i.value or "No internal requests" in i.value for i in at.info)
+
+
+def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
+    con = store.connect(sample_db_path)
+    try:
+        source, request_id = con.execute(
+            "select source, request_id from request_sla where res_stopped_at is not null limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    app.query_params["source"] = source
+    app.query_params["id"] = request_id
+    at = rendered(app, "pages/request.py")
+    assert request_id in at.subheader[0].value
+    clocks = at.dataframe[0].value
+    assert list(clocks["metric"]) == ["first response", "resolution"]
+
+
+def test_data_page_lists_sources_imports_and_rejected_rows(app):
+    at = rendered(app, "pages/data.py")
+    frames = [df.value for df in at.dataframe]
+    sources = next(f for f in frames if "newest_at" in f.columns)
+    assert set(sources["source"]) == {"jira", "zendesk"}
+    history = next(f for f in frames if "balanced" in f.columns)
+    assert history.loc[history["status"] == "ok", "balanced"].all()
+    rejected = next(f for f in frames if "reason" in f.columns and "detail" in f.columns)
+    assert "resolved_before_created" in set(rejected["reason"])
