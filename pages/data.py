@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel.definitions import METRICS
-from servicelevel.ui import policies_view, upload
+from servicelevel.ui import frame, policies_view, upload
 from servicelevel.ui.data import run_query
 from servicelevel.ui.widgets import table
 
+frame.routed_by_dashboard()
 st.title("Data & definitions")
 
 sources_tab, imports_tab, rejected_tab, upload_tab, policies_tab, metrics_tab = st.tabs(

@@ -53,22 +53,8 @@ def sample_db_path(tmp_path_factory, sample_anchor) -> Path:
 
 @pytest.fixture
 def dashboard(sample_db_path, monkeypatch):
-    """An AppTest of dashboard.py serving the sample database.
-
-    AppTest (Streamlit 1.67) re-detects a legacy 'pages/' folder on every run and, from the
-    second run on, executes the page file alone, skipping dashboard.py (which is where the
-    sidebar and st.navigation live). A real server decides this once, and st.navigation turns
-    the legacy mode off for good; the patch below makes AppTest do the same.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
+    """An AppTest of dashboard.py serving the sample database."""
     from streamlit.testing.v1 import AppTest
 
-    original_init = PagesManager.__init__
-
-    def init_without_legacy_pages(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_without_legacy_pages)
     monkeypatch.setenv("SERVICELEVEL_DB", str(sample_db_path))
     return AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)

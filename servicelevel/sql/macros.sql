@@ -1,10 +1,11 @@
 -- macros
--- Table macros every query builds on, created per connection (temporary, so changing them
--- needs no migration).
+-- Table macros every query builds on. They are stored in the database (a temporary macro
+-- would be invisible to the per-query cursors) and re-created by every read-write connection,
+-- so changing one needs no migration.
 
 -- filtered_requests: requests narrowed by the shared sidebar filters; an empty value or list
 -- means "all". Every argument is bound by the caller, never formatted into SQL.
-create or replace temp macro filtered_requests(
+create or replace macro filtered_requests(
     requester_type, requester_departments, provider_departments, provider_types, priorities, channels
 ) as table
 select *
@@ -14,4 +15,81 @@ where (requester_type = '' or requests.requester_type = requester_type)
   and (len(provider_departments) = 0 or list_contains(provider_departments, requests.provider_department))
   and (len(provider_types) = 0 or list_contains(provider_types, requests.provider_type))
   and (len(priorities) = 0 or list_contains(priorities, requests.priority))
-  and (len(channels) = 0 or list_contains(channels, requests.channel))
+  and (len(channels) = 0 or list_contains(channels, requests.channel));
+
+-- SLA. request_sla and the clock tables are derived data that servicelevel/sla.py and
+-- calendars.py replace on every refresh; these empty shapes only let sla_states be created
+-- before the first refresh (a macro's tables must exist when it is created).
+create table if not exists calendar_hours (
+    hour_id bigint, calendar_id integer, hour_key integer, cum_secs bigint,
+    s1_from smallint, s1_to smallint, s2_from smallint, s2_to smallint
+);
+create table if not exists request_sla (
+    source varchar, request_id varchar, policy_name varchar, calendar_name varchar,
+    calendar_id integer, created_at timestamptz,
+    fr_target_secs bigint, fr_goal double, fr_stopped_at timestamptz,
+    fr_elapsed_business_secs bigint, fr_elapsed_calendar_secs bigint, fr_deadline_at timestamptz,
+    fr_deadline_clock bigint, fr_na_reason varchar,
+    res_target_secs bigint, res_goal double, res_stopped_at timestamptz,
+    res_elapsed_business_secs bigint, res_elapsed_calendar_secs bigint,
+    res_paused_business_secs bigint, res_is_paused boolean, res_deadline_at timestamptz,
+    res_deadline_clock bigint, res_na_reason varchar
+);
+
+-- sla_states(as_of): request_sla as it stood at the instant as_of, for requests created by then,
+-- plus per metric (fr_ first response, res_ resolution):
+--   <m>_state: 'met' (stopped by as_of within the target), 'breached' (stopped late, or not
+--     stopped and the deadline has passed), 'running' (not stopped, deadline still ahead) or
+--     'n/a' (no policy, no target, or the export lacks the times: <m>_na_reason says which);
+--   <m>_decided_at: the stop for met, the deadline for breached, else NULL;
+--   <m>_overrun_business_secs: business time past the target (breached only);
+--   <m>_remaining_business_secs: business time left until the deadline (running only).
+-- A stop after as_of counts as not yet stopped. Adherence = met / (met + breached).
+create or replace macro sla_states(as_of) as table
+with as_of_clock as (
+    select
+        calendar_id,
+        cum_secs
+            + least(greatest(epoch_us(as_of) // 1000000 % 3600 - s1_from, 0), s1_to - s1_from)
+            + least(greatest(epoch_us(as_of) // 1000000 % 3600 - s2_from, 0), s2_to - s2_from)
+            as as_of_clock
+    from calendar_hours
+    where hour_key = epoch_us(as_of) // 1000000 // 3600
+),
+judged as (
+    select
+        s.*,
+        case
+            when s.fr_na_reason is not null or s.fr_target_secs is null then 'n/a'
+            when s.fr_stopped_at <= as_of then
+                case when s.fr_elapsed_business_secs <= s.fr_target_secs then 'met' else 'breached' end
+            when s.fr_deadline_at <= as_of then 'breached'
+            else 'running'
+        end as fr_state,
+        case
+            when s.res_na_reason is not null or s.res_target_secs is null then 'n/a'
+            when s.res_stopped_at <= as_of then
+                case when s.res_elapsed_business_secs <= s.res_target_secs then 'met' else 'breached' end
+            when s.res_deadline_at <= as_of then 'breached'
+            else 'running'
+        end as res_state,
+        c.as_of_clock
+    from request_sla as s
+    left join as_of_clock as c on c.calendar_id = s.calendar_id
+    where s.created_at <= as_of
+)
+select
+    * exclude (as_of_clock),
+    case fr_state when 'met' then fr_stopped_at when 'breached' then fr_deadline_at end as fr_decided_at,
+    case res_state when 'met' then res_stopped_at when 'breached' then res_deadline_at end as res_decided_at,
+    case when fr_state = 'breached' then
+        case when fr_stopped_at <= as_of then fr_elapsed_business_secs - fr_target_secs
+             else greatest(as_of_clock - fr_deadline_clock, 0) end
+    end as fr_overrun_business_secs,
+    case when res_state = 'breached' then
+        case when res_stopped_at <= as_of then res_elapsed_business_secs - res_target_secs
+             else greatest(as_of_clock - res_deadline_clock, 0) end
+    end as res_overrun_business_secs,
+    case when fr_state = 'running' then fr_deadline_clock - as_of_clock end as fr_remaining_business_secs,
+    case when res_state = 'running' then res_deadline_clock - as_of_clock end as res_remaining_business_secs
+from judged

@@ -62,8 +62,25 @@ def prepare() -> Selection | None:
     return selection
 
 
+def routed_by_dashboard() -> None:
+    """Make sure this run went through dashboard.py (sidebar, navigation) before the page draws.
+
+    Streamlit 1.67 starts a server in its legacy multipage mode whenever a pages/ folder sits
+    next to the main script, and leaves it only once st.navigation has run. If a fresh server's
+    first visitor opens a bookmark (e.g. /sla?dept=Finance), the page file runs on its own, with
+    no sidebar and no filters. Switching the mode off and rerunning routes that visit through
+    dashboard.py like every other; the URL, and so the filters, stay as they are.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def selection() -> Selection:
     """The current selection; on an empty database, explain and stop the page."""
+    routed_by_dashboard()
     current = st.session_state.get(SELECTION_KEY)
     if current is None:
         st.info(

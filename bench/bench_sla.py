@@ -1,0 +1,163 @@
+"""Benchmark of the SLA engine: refresh_sla on a synthetic database, against a per-request
+Python computation of the same numbers.
+
+    python bench/bench_sla.py [n_requests=10000000] [db_path=bench/out/synthetic_<n>.duckdb]
+
+Prints a table: refresh_sla warm with the default business-hours policies, the same with every
+policy on the 24x7 calendar, the share of that time spent computing (the same statement as a
+SELECT that only counts its rows), the per-request Python reference timed on a sample and
+extrapolated, and the peak resident memory of this process.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.synthetic import END_AT, make_synthetic_db  # noqa: E402
+from servicelevel import store  # noqa: E402
+from servicelevel.calendars import TWENTY_FOUR_SEVEN  # noqa: E402
+from servicelevel.policies import PolicySet, load_policies  # noqa: E402
+from servicelevel.sla import refresh_sla, request_sla_sql  # noqa: E402
+from tests.reference_clock import RefCalendar, business_seconds, deadline  # noqa: E402
+
+NOW = datetime.fromisoformat(END_AT)
+REPEATS = 2
+SAMPLE = 1_000
+
+
+class PeakRss:
+    """Polls this process's resident memory in the background; .peak in bytes."""
+
+    def __init__(self, every: float = 0.02):
+        self.process = psutil.Process()
+        self.peak = self.process.memory_info().rss
+        self.every = every
+        self.running = True
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+
+    def _poll(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            time.sleep(self.every)
+
+    def stop(self) -> int:
+        self.running = False
+        self.thread.join()
+        return self.peak
+
+
+def all_on_24x7(policy_set: PolicySet) -> PolicySet:
+    """The same policies and targets (in seconds), every one on the 24x7 calendar."""
+    policies = tuple(replace(p, calendar=TWENTY_FOUR_SEVEN) for p in policy_set.policies)
+    return replace(policy_set, policies=policies, fingerprint=policy_set.fingerprint + "-24x7")
+
+
+def timed_refresh(con, policy_set: PolicySet) -> float:
+    """Best of REPEATS warm refreshes (the first call warms caches and builds clock tables)."""
+    refresh_sla(con, policy_set, now=NOW)
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        refresh_sla(con, policy_set, now=NOW)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def timed_compute(con, policy_set: PolicySet) -> float:
+    """Best of REPEATS: the refresh statement as a SELECT that counts rows (nothing written)."""
+    sql, params = request_sla_sql(con, policy_set, NOW)
+    select = "select count(*) from (" + sql.split("create or replace table request_sla as", 1)[1] + ")"
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        con.execute(select, params).fetchall()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def reference_per_request(con, policy_set: PolicySet) -> float:
+    """Seconds per request for the plain-Python clock (elapsed and deadline for both metrics)."""
+    rows = con.execute(
+        # The sample size is a constant of this script (DuckDB takes no parameter there).
+        f"""select created_at, fr_stopped_at, res_stopped_at, calendar_name,
+                   fr_target_secs, res_target_secs
+            from request_sla
+            where calendar_name is not null
+            using sample reservoir({int(SAMPLE)} rows) repeatable (7)"""
+    ).fetchall()
+    calendars = {
+        c.name: RefCalendar(c.timezone, c.week, c.holiday_country, c.holiday_subdivision, c.closed_dates)
+        for c in policy_set.calendar_list()
+    }
+    started = time.perf_counter()
+    for created, fr_stop, res_stop, calendar_name, fr_target, res_target in rows:
+        calendar = calendars[calendar_name]
+        if fr_stop is not None:
+            business_seconds(calendar, created, fr_stop)
+        if res_stop is not None:
+            business_seconds(calendar, created, res_stop)
+        deadline(calendar, created, fr_target)
+        deadline(calendar, created, res_target)
+    return (time.perf_counter() - started) / max(len(rows), 1)
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[0].replace("_", "")) if argv else 10_000_000
+    path = Path(argv[1]) if len(argv) > 1 else ROOT / "bench" / "out" / f"synthetic_{n}.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    memory = PeakRss()
+    if not path.exists():
+        started = time.perf_counter()
+        make_synthetic_db(path, n)
+        print(f"built {path} ({n:,} requests) in {time.perf_counter() - started:.1f} s")
+    con = store.connect(path)
+    n_requests, n_events = con.execute(
+        "select (select count(*) from requests), (select count(*) from events)"
+    ).fetchall()[0]
+    business = load_policies()
+    around_the_clock = all_on_24x7(business)
+
+    t_business = timed_refresh(con, business)
+    c_business = timed_compute(con, business)
+    t_24x7 = timed_refresh(con, around_the_clock)
+    c_24x7 = timed_compute(con, around_the_clock)
+    refresh_sla(con, business, now=NOW)  # leave the business-hours states in place
+    per_request = reference_per_request(con, business)
+    python_total = per_request * n_requests
+    con.close()
+    peak = memory.stop()
+
+    rows = [
+        ("requests / status events", f"{n_requests:,} / {n_events:,}", ""),
+        (f"refresh_sla, business-hours policies (warm, best of {REPEATS})", f"{t_business:.2f} s", "target <= 1.5 s"),
+        ("  of which computing (same SELECT, nothing written)", f"{c_business:.2f} s", ""),
+        ("refresh_sla, every policy on 24x7", f"{t_24x7:.2f} s", ""),
+        ("  of which computing", f"{c_24x7:.2f} s", ""),
+        ("ratio business-hours / 24x7 (refresh)", f"{t_business / t_24x7:.2f}x", "target <= 2x"),
+        (f"Python reference, per request (sample of {SAMPLE:,})", f"{per_request * 1e6:.0f} us", ""),
+        ("Python reference extrapolated to all requests", f"{python_total:,.0f} s", ""),
+        ("speed-up of refresh_sla over the Python reference", f"{python_total / t_business:,.0f}x", "target >= 100x"),
+        ("peak RSS of this process (psutil)", f"{peak / 2**20:,.0f} MiB", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>21}  note")
+    print(f"{'-' * width}  {'-' * 21}  {'-' * 15}")
+    for label, value, note in rows:
+        print(f"{label:<{width}}  {value:>21}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,63 @@
+-- backlog
+-- Returns: one row per ageing bucket, youngest first, for the requests open at $end_at:
+--   bucket ('< 1 day', '1-3 days', '3-7 days', '7-30 days', '30+ days'; calendar age at $end_at),
+--   bucket_order (1-5), n_open, n_past_deadline (open beyond their resolution deadline),
+--   oldest_created_at. Every bucket appears, with 0 when empty.
+--   Open at $end_at = created before it and not resolved or closed before it. Requests whose
+--   status is resolved or closed but whose export gives no resolution time are left out (when
+--   they stopped is unknown).
+-- Params: $end_at TIMESTAMPTZ (the end of the period), and the shared filters $requester_type,
+--   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
+with scoped as (
+    select * from filtered_requests(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+),
+open_requests as (
+    select
+        source,
+        request_id,
+        created_at,
+        epoch($end_at - created_at) / 86400 as age_days
+    from scoped
+    where created_at < $end_at
+      and coalesce(resolved_at, closed_at, timestamptz 'infinity') >= $end_at
+      and not (coalesce(resolved_at, closed_at) is null and status in ('resolved', 'closed'))
+),
+buckets as (
+    select * from (values
+        (1, '< 1 day', 0, 1),
+        (2, '1-3 days', 1, 3),
+        (3, '3-7 days', 3, 7),
+        (4, '7-30 days', 7, 30),
+        (5, '30+ days', 30, null)
+    ) as b(bucket_order, bucket, min_days, max_days)
+),
+aged as (
+    select
+        o.*,
+        case
+            when o.age_days < 1 then 1
+            when o.age_days < 3 then 2
+            when o.age_days < 7 then 3
+            when o.age_days < 30 then 4
+            else 5
+        end as bucket_order,
+        s.res_deadline_at <= $end_at as is_past_deadline
+    from open_requests as o
+    left join request_sla as s using (source, request_id)
+),
+final as (
+    select
+        b.bucket,
+        b.bucket_order,
+        count(a.request_id) as n_open,
+        count(*) filter (where a.is_past_deadline) as n_past_deadline,
+        min(a.created_at) as oldest_created_at
+    from buckets as b
+    left join aged as a using (bucket_order)
+    group by b.bucket, b.bucket_order
+)
+select * from final
+order by bucket_order

@@ -1,0 +1,54 @@
+-- promises_kept
+-- Returns: one row per group for the requests whose promised date (due_at) falls in the period:
+--   group_value ('all' without a dimension; '(none)' for requests without a value), n_promises,
+--   n_kept (resolved, else closed, on or before due_at), n_broken (resolved late, or still open
+--   past due_at as of $as_of), n_pending (open, due_at still ahead of $as_of),
+--   kept_rate (0-1, kept / (kept + broken); NULL when nothing is decided).
+-- Params: $start_at TIMESTAMPTZ (inclusive), $end_at TIMESTAMPTZ (exclusive) for due_at; $as_of
+--   TIMESTAMPTZ (normally now); $dimension VARCHAR ('' | requester_type | requester_department |
+--   provider_department | provider_type | priority | channel); the shared filters
+--   $requester_type, $requester_departments, $provider_departments, $provider_types,
+--   $priorities, $channels.
+with promised as (
+    select
+        *,
+        case when coalesce(resolved_at, closed_at) <= $as_of then coalesce(resolved_at, closed_at) end
+            as stopped_at
+    from filtered_requests(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+    where due_at >= $start_at and due_at < $end_at
+),
+judged as (
+    select
+        coalesce(case $dimension
+            when '' then 'all'
+            when 'requester_type' then requester_type
+            when 'requester_department' then requester_department
+            when 'provider_department' then provider_department
+            when 'provider_type' then provider_type
+            when 'priority' then priority
+            when 'channel' then channel
+        end, '(none)') as group_value,
+        case
+            when stopped_at <= due_at then 'kept'
+            when stopped_at is not null or due_at <= $as_of then 'broken'
+            else 'pending'
+        end as outcome
+    from promised
+),
+final as (
+    select
+        group_value,
+        count(*) as n_promises,
+        count(*) filter (where outcome = 'kept') as n_kept,
+        count(*) filter (where outcome = 'broken') as n_broken,
+        count(*) filter (where outcome = 'pending') as n_pending,
+        count(*) filter (where outcome = 'kept')
+            / nullif(count(*) filter (where outcome in ('kept', 'broken')), 0) as kept_rate
+    from judged
+    group by group_value
+)
+select * from final
+order by group_value

@@ -1,0 +1,50 @@
+-- sla_at_risk
+-- Returns: one row per running target (request x metric) whose deadline is at most $within_secs
+--   business seconds away as of $as_of, soonest first: request_id, source, policy_name, metric
+--   ('first_response' | 'resolution'), deadline_at, remaining_business_secs, is_paused (the
+--   resolution clock is paused now; its deadline assumes work resumes), created_at,
+--   provider_department, requester (requester department, else organisation, else id), agent,
+--   category, priority.
+-- Params: $as_of TIMESTAMPTZ (the "now" to look from), $within_secs BIGINT (business seconds,
+--   e.g. 4 h = 14400), $max_rows INTEGER, and the shared filters $requester_type,
+--   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
+with running as (
+    select
+        source, request_id, policy_name, 'first_response' as metric, fr_deadline_at as deadline_at,
+        fr_remaining_business_secs as remaining_business_secs, false as is_paused
+    from sla_states($as_of)
+    where fr_state = 'running' and fr_remaining_business_secs <= $within_secs
+    union all
+    select
+        source, request_id, policy_name, 'resolution', res_deadline_at,
+        res_remaining_business_secs, res_is_paused
+    from sla_states($as_of)
+    where res_state = 'running' and res_remaining_business_secs <= $within_secs
+),
+scoped as (
+    select * from filtered_requests(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+),
+final as (
+    select
+        g.request_id,
+        g.source,
+        g.policy_name,
+        g.metric,
+        g.deadline_at,
+        g.remaining_business_secs,
+        g.is_paused,
+        r.created_at,
+        r.provider_department,
+        coalesce(r.requester_department, r.requester_org, r.requester_id) as requester,
+        r.agent,
+        r.category,
+        r.priority
+    from running as g
+    join scoped as r using (source, request_id)
+)
+select * from final
+order by remaining_business_secs, deadline_at, request_id, metric
+limit $max_rows

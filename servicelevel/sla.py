@@ -1,0 +1,244 @@
+"""SLA states for every request, computed set-based in DuckDB.
+
+refresh_sla() assigns each request its policy (the first whose criteria match), measures first
+response and resolution in business time of the policy's calendar (resolution without the
+time spent in paused statuses), and finds each deadline; the result is the table request_sla.
+The macro sla_states(as_of) (servicelevel/sql/macros.sql) turns it into met / breached /
+running / n/a as of any instant. request_sla is derived data: it is replaced, never migrated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+
+from servicelevel import store
+from servicelevel.calendars import build_clock_tables
+from servicelevel.policies import CRITERIA, POLICIES_PATH, PolicySet, calendars_fingerprint, load_policies
+from servicelevel.sqlfiles import pipeline_sql
+
+META_DATA_VERSION = "sla_data_version"
+META_POLICIES = "sla_policies_sha256"
+META_REFRESHED_AT = "sla_refreshed_at"
+META_CLOCK = "sla_clock"  # calendars fingerprint | first date | last date of the clock tables
+
+# The clock tables reach this far past the latest timestamp (or now), so that every deadline,
+# however long the target or the pauses, falls inside them.
+CLOCK_DAYS_AHEAD = 400
+CLOCK_DAYS_BEHIND = 7
+# ensure_fresh() rebuilds when the tables end less than this far after now.
+CLOCK_MARGIN_DAYS = 30
+
+POLICY_MARKER = "/*policy_no*/"
+
+# The values the queries' $dimension accepts ('' = no grouping); pages offer exactly these.
+DIMENSIONS = (
+    "",
+    "requester_type",
+    "requester_department",
+    "provider_department",
+    "provider_type",
+    "priority",
+    "channel",
+)
+
+
+def policy_case(policy_set: PolicySet) -> tuple[str, dict]:
+    """The CASE expression giving each request its policy number (0-based) and its parameters.
+
+    Column names come from the CRITERIA allow-list; every value is a bound parameter.
+    """
+    whens = []
+    params: dict[str, str] = {}
+    for i, policy in enumerate(policy_set.policies):
+        conditions = []
+        for j, (field_name, values) in enumerate(policy.criteria.items()):
+            if field_name not in CRITERIA:
+                raise ValueError(f"not a policy criterion: {field_name}")
+            names = []
+            for k, value in enumerate(values):
+                key = f"policy_{i}_{j}_{k}"
+                params[key] = value
+                names.append(f"${key}")
+            conditions.append(f"{field_name} in ({', '.join(names)})")
+        whens.append(f"when {' and '.join(conditions) or 'true'} then {int(i)}")
+    return "case " + " ".join(whens) + " end", params
+
+
+def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: datetime) -> tuple[str, dict]:
+    """The statement that (re)creates request_sla, and its parameters."""
+    case_sql, params = policy_case(policy_set)
+    sql = pipeline_sql("sla_request_sla").replace(POLICY_MARKER, case_sql)  # twice: requests, events
+    policies = policy_set.policies
+    no_fr, no_res = _imports_lacking(con)
+    params.update(
+        policy_names=[p.name for p in policies],
+        policy_calendar_names=[p.calendar for p in policies],
+        policy_calendar_ids=[policy_set.calendar_id(p.calendar) for p in policies],
+        fr_targets=[p.first_response.secs if p.first_response else None for p in policies],
+        fr_goals=[p.first_response.goal if p.first_response else None for p in policies],
+        res_targets=[p.resolution.secs if p.resolution else None for p in policies],
+        res_goals=[p.resolution.goal if p.resolution else None for p in policies],
+        paused_statuses=list(policy_set.paused_statuses),
+        no_first_response_imports=no_fr,
+        no_resolution_imports=no_res,
+        now=now,
+    )
+    return sql, params
+
+
+def _imports_lacking(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[int]]:
+    """Request imports whose export has no first-response column, and none for resolution."""
+    rows = con.execute(
+        """select import_id,
+                  list_contains(missing_fields, 'first_response_at'),
+                  list_contains(missing_fields, 'resolved_at') and list_contains(missing_fields, 'closed_at')
+           from imports
+           where status = 'ok' and kind in ('requests', 'event_log') and missing_fields is not null"""
+    ).fetchall()
+    return [r[0] for r in rows if r[1]], [r[0] for r in rows if r[2]]
+
+
+def _utc(now: datetime | None) -> datetime:
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(timezone.utc)
+
+
+def _clock_span(con: duckdb.DuckDBPyConnection, now: datetime) -> tuple[date, date]:
+    """The local dates the clock tables must cover for the data and `now`."""
+    first, last = con.execute(
+        """select min(created_at),
+                  max(greatest(created_at, first_response_at, resolved_at, closed_at, due_at))
+           from requests"""
+    ).fetchall()[0]
+    last_event = con.execute("select max(event_at) from events").fetchall()[0][0]
+    first_day = (first or now).date() - timedelta(days=CLOCK_DAYS_BEHIND)
+    latest = max(x for x in (last, last_event, now) if x is not None)
+    return first_day, latest.date() + timedelta(days=CLOCK_DAYS_AHEAD)
+
+
+def _ensure_clock(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: datetime) -> None:
+    """Rebuild the clock tables when the calendars changed or the data outgrew their range."""
+    calendars = policy_set.calendar_list()
+    fingerprint = calendars_fingerprint(calendars)
+    first, last = _clock_span(con, now)
+    recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
+    if recorded[0] == fingerprint and _has_rows(con, "calendar_inverse"):
+        have_first, have_last = date.fromisoformat(recorded[1]), date.fromisoformat(recorded[2])
+        if have_first <= first and last <= have_last:
+            return
+        first, last = min(first, have_first), max(last, have_last)
+    build_clock_tables(con, calendars, first, last)
+    store.set_meta(con, META_CLOCK, f"{fingerprint}|{first.isoformat()}|{last.isoformat()}")
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = $name", {"name": table}
+    ).fetchall()[0][0]
+    return bool(exists) and con.execute(f"select count(*) > 0 from {table}").fetchall()[0][0]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever requests or events change (imports, or rows written directly)."""
+    import_id, n_requests = con.execute(
+        "select (select coalesce(max(import_id), 0) from imports), (select count(*) from requests)"
+    ).fetchall()[0]
+    n_events = con.execute("select count(*) from events").fetchall()[0][0]
+    return f"{import_id}:{n_requests}:{n_events}"
+
+
+def policies_digest(path: Path | str | None = None) -> str:
+    """SHA-256 of the policies file's text (as load_policies fingerprints it)."""
+    text = Path(path or POLICIES_PATH).read_text(encoding="utf-8")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def refresh_sla(
+    con: duckdb.DuckDBPyConnection, policies: PolicySet | None = None, now: datetime | None = None
+) -> dict:
+    """Recompute request_sla for every request; returns counts and the time taken (seconds)."""
+    started = time.perf_counter()
+    policy_set = policies or load_policies()
+    now = _utc(now)
+    con.execute("begin transaction")
+    try:
+        _ensure_clock(con, policy_set, now)
+        sql, params = request_sla_sql(con, policy_set, now)
+        con.execute(sql, params)
+        store.set_meta(con, META_DATA_VERSION, data_version(con))
+        store.set_meta(con, META_POLICIES, policy_set.fingerprint)
+        store.set_meta(con, META_REFRESHED_AT, now.isoformat())
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    n_requests, n_matched = con.execute(
+        "select count(*), count(policy_name) from request_sla"
+    ).fetchall()[0]
+    return {
+        "n_requests": n_requests,
+        "n_with_policy": n_matched,
+        "n_policies": len(policy_set.policies),
+        "policies": policy_set.source,
+        "refreshed_at": now,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection, now: datetime | None = None, path: Path | str | None = None) -> bool:
+    """True when request_sla reflects the current data and policies file."""
+    now = _utc(now)
+    if store.get_meta(con, META_DATA_VERSION) != data_version(con):
+        return False
+    if store.get_meta(con, META_POLICIES) != policies_digest(path):
+        return False
+    recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
+    if not recorded[2]:
+        return False
+    return date.fromisoformat(recorded[2]) >= now.date() + timedelta(days=CLOCK_MARGIN_DAYS)
+
+
+def ensure_fresh(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> bool:
+    """Refresh request_sla if the data or the policies file changed since the last refresh.
+
+    Returns True when it refreshed.
+    """
+    if is_fresh(con, now):
+        return False
+    refresh_sla(con, now=now)
+    return True
+
+
+def refresh_after_import(con: duckdb.DuckDBPyConnection) -> str:
+    """Refresh the SLA states and summarise them in one line."""
+    result = refresh_sla(con)
+    counts = con.execute(
+        """select
+               count(*) filter (where fr_state = 'met'),
+               count(*) filter (where fr_state = 'breached'),
+               count(*) filter (where res_state = 'met'),
+               count(*) filter (where res_state = 'breached'),
+               count(*) filter (where res_state = 'running'),
+               count(*) filter (where res_state = 'running' and res_is_paused)
+           from sla_states($now)""",
+        {"now": result["refreshed_at"]},
+    ).fetchall()[0]
+    fr_met, fr_breached, res_met, res_breached, running, paused = counts
+    no_policy = result["n_requests"] - result["n_with_policy"]
+    return (
+        f"SLA states: {result['n_requests']:,} requests under {result['n_policies']} policies"
+        f"{f' ({no_policy:,} match none)' if no_policy else ''}; first response "
+        f"{_rate(fr_met, fr_breached)} met, resolution {_rate(res_met, res_breached)} met; "
+        f"{running:,} running ({paused:,} paused) [{result['seconds']:.1f} s]"
+    )
+
+
+def _rate(met: int, breached: int) -> str:
+    return f"{met / (met + breached):.1%}" if met + breached else "n/a"

@@ -1,0 +1,256 @@
+-- sla_request_sla
+-- One row per request: its SLA policy, and per metric the target, stop instant, elapsed business
+-- and calendar time, (resolution) paused time, deadline and why it is n/a where it is.
+-- The marker /*policy_no*/ is replaced by sla.py with a CASE over allow-listed columns whose
+-- values are bound parameters ($policy_<i>_<j>); the first matching policy wins.
+-- Instants are handled as whole epoch seconds. clock(t) looks up t's UTC hour in calendar_hours
+-- (one integer-key hash join per timestamp); a deadline is the instant the clock reaches
+-- C = clock(created) + target (+ paused business time before it), found in calendar_inverse.
+-- Params: $policy_names, $policy_calendar_names VARCHAR[]; $policy_calendar_ids INTEGER[];
+--   $fr_targets, $res_targets BIGINT[] (NULL = no target); $fr_goals, $res_goals DOUBLE[];
+--   $paused_statuses VARCHAR[]; $no_first_response_imports, $no_resolution_imports INTEGER[]
+--   (imports whose export lacks the field); $now TIMESTAMPTZ (an ongoing pause ends here)
+create or replace table request_sla as
+with policy_rows as (
+    select
+        cast(i - 1 as integer) as policy_no,
+        $policy_names[i] as policy_name,
+        $policy_calendar_names[i] as calendar_name,
+        $policy_calendar_ids[i] as calendar_id,
+        $fr_targets[i] as fr_target_secs,
+        $fr_goals[i] as fr_goal,
+        $res_targets[i] as res_target_secs,
+        $res_goals[i] as res_goal
+    from range(1, len($policy_names) + 1) as positions(i)
+),
+classified as (
+    select
+        rowid as row_no,
+        source,
+        request_id,
+        created_at,
+        status,
+        /*policy_no*/ as policy_no,
+        not list_contains($no_first_response_imports, import_id) as has_fr_field,
+        not list_contains($no_resolution_imports, import_id) as has_res_field,
+        first_response_at,
+        coalesce(resolved_at, closed_at) as resolution_at
+    from requests
+),
+stops as (
+    select
+        c.row_no,
+        c.source,
+        c.request_id,
+        c.created_at,
+        c.status,
+        c.has_fr_field,
+        c.has_res_field,
+        p.*,
+        case when c.has_res_field then c.resolution_at end as res_stopped_at,
+        -- A request resolved without any reply counts its resolution as the first response.
+        case when c.has_fr_field then coalesce(
+            c.first_response_at, case when c.has_res_field then c.resolution_at end
+        ) end as fr_stopped_at,
+        epoch_us(c.created_at) // 1000000 as created_s
+    from classified as c
+    left join policy_rows as p using (policy_no)
+),
+keyed as (
+    select
+        *,
+        -- Stops before creation (bad data) count as immediate. (greatest() skips NULLs.)
+        case when fr_stopped_at is not null
+            then greatest(epoch_us(fr_stopped_at) // 1000000, created_s) end as fr_stop_s,
+        case when res_stopped_at is not null
+            then greatest(epoch_us(res_stopped_at) // 1000000, created_s) end as res_stop_s,
+        cast(calendar_id as bigint) * 16777216 as calendar_base
+    from stops
+),
+clocked as (
+    select
+        k.*,
+        c0.cum_secs
+            + least(greatest(k.created_s % 3600 - c0.s1_from, 0), c0.s1_to - c0.s1_from)
+            + least(greatest(k.created_s % 3600 - c0.s2_from, 0), c0.s2_to - c0.s2_from) as start_clock,
+        c1.cum_secs
+            + least(greatest(k.fr_stop_s % 3600 - c1.s1_from, 0), c1.s1_to - c1.s1_from)
+            + least(greatest(k.fr_stop_s % 3600 - c1.s2_from, 0), c1.s2_to - c1.s2_from) as fr_stop_clock,
+        c2.cum_secs
+            + least(greatest(k.res_stop_s % 3600 - c2.s1_from, 0), c2.s1_to - c2.s1_from)
+            + least(greatest(k.res_stop_s % 3600 - c2.s2_from, 0), c2.s2_to - c2.s2_from) as res_stop_clock
+    from keyed as k
+    left join calendar_hours as c0 on c0.hour_id = k.calendar_base + k.created_s // 3600
+    left join calendar_hours as c1 on c1.hour_id = k.calendar_base + k.fr_stop_s // 3600
+    left join calendar_hours as c2 on c2.hour_id = k.calendar_base + k.res_stop_s // 3600
+),
+-- Pauses: a status_change to a paused status holds until the request's next status_change;
+-- only the part between creation and the resolution (or $now, while open) counts. Events are
+-- matched to their request once, here, so that the rest works on integer keys.
+event_requests as (
+    select
+        r.row_no,
+        epoch_us(e.event_at) // 1000000 as event_s,
+        e.to_status,
+        r.created_s,
+        r.res_stop_s,
+        r.policy_no
+    from events as e
+    join (
+        select
+            rowid as row_no,
+            source,
+            request_id,
+            epoch_us(created_at) // 1000000 as created_s,
+            -- Stops before creation (bad data) count as immediate.
+            case when not list_contains($no_resolution_imports, import_id)
+                    and coalesce(resolved_at, closed_at) is not null
+                then greatest(epoch_us(coalesce(resolved_at, closed_at)) // 1000000,
+                              epoch_us(created_at) // 1000000)
+            end as res_stop_s,
+            not list_contains($no_resolution_imports, import_id) as has_res_field,
+            /*policy_no*/ as policy_no
+        from requests
+    ) as r on r.source = e.source and r.request_id = e.request_id
+    where e.kind = 'status_change' and r.has_res_field
+),
+status_spans as (
+    select
+        *,
+        lead(event_s) over (partition by row_no order by event_s) as next_s
+    from event_requests
+),
+pause_spans as (
+    select
+        s.row_no,
+        cast(p.calendar_id as bigint) * 16777216 as calendar_base,
+        p.res_target_secs,
+        s.created_s,
+        greatest(s.event_s, s.created_s) as from_s,
+        least(
+            coalesce(s.next_s, s.res_stop_s, epoch_us($now) // 1000000),
+            coalesce(s.res_stop_s, epoch_us($now) // 1000000)
+        ) as to_s,
+        s.next_s is null and s.res_stop_s is null as is_ongoing
+    from status_spans as s
+    join policy_rows as p using (policy_no)
+    where list_contains($paused_statuses, s.to_status)
+      and p.res_target_secs is not null
+),
+pause_clocks as (
+    select
+        p.row_no,
+        p.from_s,
+        p.is_ongoing,
+        p.res_target_secs,
+        hc.cum_secs
+            + least(greatest(p.created_s % 3600 - hc.s1_from, 0), hc.s1_to - hc.s1_from)
+            + least(greatest(p.created_s % 3600 - hc.s2_from, 0), hc.s2_to - hc.s2_from) as start_clock,
+        h0.cum_secs
+            + least(greatest(p.from_s % 3600 - h0.s1_from, 0), h0.s1_to - h0.s1_from)
+            + least(greatest(p.from_s % 3600 - h0.s2_from, 0), h0.s2_to - h0.s2_from) as from_clock,
+        h1.cum_secs
+            + least(greatest(p.to_s % 3600 - h1.s1_from, 0), h1.s1_to - h1.s1_from)
+            + least(greatest(p.to_s % 3600 - h1.s2_from, 0), h1.s2_to - h1.s2_from) as to_clock
+    from pause_spans as p
+    join calendar_hours as hc on hc.hour_id = p.calendar_base + p.created_s // 3600
+    join calendar_hours as h0 on h0.hour_id = p.calendar_base + p.from_s // 3600
+    join calendar_hours as h1 on h1.hour_id = p.calendar_base + p.to_s // 3600
+    where p.from_s < p.to_s
+),
+pause_running as (
+    select
+        *,
+        to_clock - from_clock as paused_secs,
+        -- Business time the request had been active when this pause began.
+        from_clock - start_clock - coalesce(sum(to_clock - from_clock) over (
+            partition by row_no order by from_s
+            rows between unbounded preceding and 1 preceding
+        ), 0) as active_before
+    from pause_clocks
+),
+pause_totals as (
+    select
+        row_no,
+        cast(sum(paused_secs) as bigint) as paused_secs,
+        -- Pauses after the deadline was reached do not move it.
+        cast(coalesce(sum(paused_secs) filter (where active_before < res_target_secs), 0) as bigint)
+            as deadline_extra,
+        bool_or(is_ongoing) as is_paused
+    from pause_running
+    group by row_no
+),
+targeted as (
+    select
+        c.*,
+        coalesce(t.paused_secs, 0) as res_paused_secs,
+        coalesce(t.is_paused, false) as res_is_paused,
+        c.start_clock + c.fr_target_secs as fr_deadline_clock,
+        c.start_clock + c.res_target_secs + coalesce(t.deadline_extra, 0) as res_deadline_clock
+    from clocked as c
+    left join pause_totals as t using (row_no)
+),
+deadlines as (
+    select
+        t.*,
+        i1.hour_key * 3600 + case
+            when t.fr_deadline_clock - i1.cum_secs <= i1.s1_to - i1.s1_from
+                then i1.s1_from + t.fr_deadline_clock - i1.cum_secs
+            else i1.s2_from + t.fr_deadline_clock - i1.cum_secs - (i1.s1_to - i1.s1_from)
+        end as fr_deadline_s,
+        i2.hour_key * 3600 + case
+            when t.res_deadline_clock - i2.cum_secs <= i2.s1_to - i2.s1_from
+                then i2.s1_from + t.res_deadline_clock - i2.cum_secs
+            else i2.s2_from + t.res_deadline_clock - i2.cum_secs - (i2.s1_to - i2.s1_from)
+        end as res_deadline_s
+    from targeted as t
+    left join calendar_inverse as i1
+        on i1.k_id = t.calendar_base + (t.fr_deadline_clock - 1) // 3600
+        and i1.cum_secs < t.fr_deadline_clock
+        and t.fr_deadline_clock <= i1.cum_secs + i1.open_secs
+    left join calendar_inverse as i2
+        on i2.k_id = t.calendar_base + (t.res_deadline_clock - 1) // 3600
+        and i2.cum_secs < t.res_deadline_clock
+        and t.res_deadline_clock <= i2.cum_secs + i2.open_secs
+),
+final as (
+    select
+        source,
+        request_id,
+        policy_name,
+        calendar_name,
+        calendar_id,
+        created_at,
+        fr_target_secs,
+        fr_goal,
+        fr_stopped_at,
+        cast(fr_stop_clock - start_clock as bigint) as fr_elapsed_business_secs,
+        fr_stop_s - created_s as fr_elapsed_calendar_secs,
+        to_timestamp(fr_deadline_s) as fr_deadline_at,
+        fr_deadline_clock,
+        case
+            when policy_name is null then 'no SLA policy matches this request'
+            when fr_target_secs is null then 'policy ''' || policy_name || ''' has no first-response target'
+            when not has_fr_field then 'source ''' || source || ''' has no first-response times'
+            when fr_stopped_at is null and status in ('resolved', 'closed')
+                then 'status is ' || status || ' but the export has no response or resolution time'
+        end as fr_na_reason,
+        res_target_secs,
+        res_goal,
+        res_stopped_at,
+        cast(res_stop_clock - start_clock - res_paused_secs as bigint) as res_elapsed_business_secs,
+        res_stop_s - created_s as res_elapsed_calendar_secs,
+        cast(res_paused_secs as bigint) as res_paused_business_secs,
+        res_is_paused,
+        to_timestamp(res_deadline_s) as res_deadline_at,
+        res_deadline_clock,
+        case
+            when policy_name is null then 'no SLA policy matches this request'
+            when res_target_secs is null then 'policy ''' || policy_name || ''' has no resolution target'
+            when not has_res_field then 'source ''' || source || ''' has no resolution times'
+            when res_stopped_at is null and status in ('resolved', 'closed')
+                then 'status is ' || status || ' but the export has no resolution time'
+        end as res_na_reason
+    from deadlines
+)
+select * from final

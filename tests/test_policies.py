@@ -1,0 +1,260 @@
+"""SLA policies file: validation messages, first match wins, durations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from servicelevel.policies import (
+    POLICIES_PATH,
+    PolicyError,
+    describe_calendars,
+    describe_policies,
+    load_policies,
+    parse_duration,
+    parse_policies,
+)
+from servicelevel.sla import policy_case, refresh_sla
+
+OFFICE = """
+[calendars.office]
+timezone = "America/Sao_Paulo"
+holidays = { country = "BR", subdivision = "SP" }
+[calendars.office.hours]
+mon = ["09:00-18:00"]
+tue = ["09:00-18:00"]
+wed = ["09:00-18:00"]
+thu = ["09:00-18:00"]
+fri = ["09:00-18:00"]
+
+[calendars.shop]
+timezone = "America/Sao_Paulo"
+[calendars.shop.hours]
+mon = ["09:00-12:00", "13:00-18:00"]
+sat = ["09:00-13:00"]
+"""
+
+
+def policies(body: str, calendars: str = OFFICE):
+    return parse_policies(calendars + body, "test.toml")
+
+
+def error_of(body: str, calendars: str = OFFICE) -> str:
+    with pytest.raises(PolicyError) as caught:
+        policies(body, calendars)
+    return str(caught.value)
+
+
+POLICY = """
+[[policies]]
+name = "Standard"
+calendar = "office"
+first_response = { target = "4h", goal = 0.9 }
+resolution = { target = "2d", goal = 0.85 }
+"""
+
+
+def test_the_default_file_is_valid_and_urgent_runs_around_the_clock():
+    loaded = load_policies(POLICIES_PATH)
+    first = loaded.policies[0]
+    assert first.criteria == {"priority": ("urgent",)}
+    assert first.calendar == "24x7"
+    internal = [p for p in loaded.policies if p.criteria.get("requester_type") == ("internal",)]
+    external = [p for p in loaded.policies if p.criteria.get("requester_type") == ("external",)]
+    assert internal and external
+    assert {p.first_response.secs for p in internal} != {p.first_response.secs for p in external}
+
+
+def test_days_mean_working_days_of_the_calendar():
+    loaded = policies(POLICY)
+    assert loaded.policies[0].resolution.secs == 18 * 3600  # two 9-hour days
+    calendar = loaded.calendars["office"]
+    assert parse_duration("1h30m", calendar) == 5400
+    assert parse_duration("2d", loaded.calendars["24x7"]) == 48 * 3600
+    assert parse_duration("1d4h", calendar) == 13 * 3600
+
+
+def test_days_are_refused_on_a_calendar_with_unequal_days():
+    message = error_of(POLICY.replace('"office"', '"shop"'))
+    assert "test.toml" in message and "policy 'Standard'" in message and "resolution" in message
+    assert "calendar 'shop' has working days of different lengths" in message
+
+
+@pytest.mark.parametrize("text", ["4hh", "4 hours", "h4", "", "0m", "30s"])
+def test_bad_durations_are_named(text):
+    message = error_of(POLICY.replace('"4h"', f'"{text}"'))
+    assert "policy 'Standard', field 'first_response'.target" in message
+    assert "duration" in message
+
+
+def test_unknown_keys_are_named():
+    assert "policy 'Standard': unknown key 'targets'" in error_of(POLICY + 'targets = "x"\n')
+    assert "the top level: unknown key 'policy'" in error_of(POLICY, 'policy = "x"\n' + OFFICE)
+    assert "field 'match': unknown key 'team'" in error_of(POLICY + 'match = { team = "IT" }\n')
+    bad_calendar = OFFICE.replace('timezone = "America/Sao_Paulo"\nholidays', 'tz = "x"\ntimezone = "UTC"\nholidays', 1)
+    assert "calendar 'office': unknown key 'tz'" in error_of(POLICY, bad_calendar)
+
+
+def test_unknown_calendar_is_named():
+    message = error_of(POLICY.replace('"office"', '"night"'))
+    assert "policy 'Standard': field 'calendar': unknown calendar 'night'" in message
+    assert "defined: 24x7, office, shop" in message
+
+
+def test_empty_week_is_refused():
+    empty = '[calendars.never]\ntimezone = "UTC"\n[calendars.never.hours]\n'
+    message = error_of(POLICY, OFFICE + empty)
+    assert "calendar 'never': field 'hours': the week has no opening hours" in message
+
+
+def test_unknown_time_zone_and_holiday_country_are_named():
+    assert "unknown time zone 'Mars/Olympus'" in error_of(
+        POLICY, OFFICE.replace("America/Sao_Paulo", "Mars/Olympus", 1))
+    assert "unknown holiday country 'XX'" in error_of(POLICY, OFFICE.replace('"BR"', '"XX"'))
+    assert "'ZZ' is not a subdivision of BR" in error_of(POLICY, OFFICE.replace('"SP"', '"ZZ"'))
+
+
+def test_bad_hours_are_named():
+    overlapping = OFFICE.replace('mon = ["09:00-18:00"]', 'mon = ["09:00-13:00", "12:00-18:00"]')
+    assert "field 'hours.mon': intervals overlap" in error_of(POLICY, overlapping)
+    backwards = OFFICE.replace('mon = ["09:00-18:00"]', 'mon = ["18:00-09:00"]')
+    assert "'18:00-09:00' must start before it ends" in error_of(POLICY, backwards)
+
+
+def test_a_policy_behind_a_broader_one_can_never_match():
+    body = """
+[[policies]]
+name = "Internal"
+calendar = "office"
+match = { requester_type = "internal" }
+first_response = { target = "4h" }
+
+[[policies]]
+name = "Internal high"
+calendar = "office"
+match = { requester_type = "internal", priority = ["high", "urgent"] }
+first_response = { target = "1h" }
+"""
+    message = error_of(body)
+    assert "policy 'Internal high' can never match" in message
+    assert "earlier policy 'Internal'" in message
+
+
+def test_a_policy_covered_by_several_earlier_ones_can_never_match():
+    body = """
+[[policies]]
+name = "Internal"
+match = { requester_type = "internal" }
+first_response = { target = "4h" }
+
+[[policies]]
+name = "External"
+match = { requester_type = "external" }
+first_response = { target = "4h" }
+
+[[policies]]
+name = "Urgent"
+match = { priority = "urgent", requester_type = ["internal", "external"] }
+first_response = { target = "1h" }
+"""
+    message = error_of(body)
+    assert "policy 'Urgent' can never match" in message
+    assert "earlier policies 'Internal', 'External'" in message
+
+
+def test_a_catch_all_after_specific_policies_is_fine():
+    body = """
+[[policies]]
+name = "Internal"
+match = { requester_type = "internal" }
+first_response = { target = "4h" }
+
+[[policies]]
+name = "External"
+match = { requester_type = "external" }
+first_response = { target = "4h" }
+
+[[policies]]
+name = "Unknown requester"
+first_response = { target = "8h" }
+"""
+    assert [p.name for p in policies(body).policies] == ["Internal", "External", "Unknown requester"]
+
+
+def test_a_criterion_value_that_is_not_a_code_can_never_match():
+    message = error_of(POLICY + 'match = { priority = "p1" }\n')
+    assert "field 'match.priority': 'p1' is not a valid code" in message
+
+
+def test_a_policy_needs_a_target_and_a_sane_goal():
+    no_target = '\n[[policies]]\nname = "Empty"\n'
+    assert "give a 'first_response' or a 'resolution' target" in error_of(no_target)
+    assert ".goal: 95 must be a share between 0 and 1" in error_of(POLICY.replace("0.9", "95"))
+
+
+def test_paused_statuses_are_checked():
+    assert "'paused_statuses': 'waiting' is not a status" in error_of(POLICY, 'paused_statuses = ["waiting"]\n' + OFFICE)
+    assert policies(POLICY, 'paused_statuses = ["on_hold"]\n' + OFFICE).paused_statuses == ("on_hold",)
+
+
+def test_policy_values_are_bound_parameters_not_sql_text():
+    loaded = policies("""
+[[policies]]
+name = "Tricky"
+match = { provider_department = "O'Brien; drop table requests" }
+first_response = { target = "1h" }
+""")
+    sql, params = policy_case(loaded)
+    assert "O'Brien" not in sql
+    assert params == {"policy_0_0_0": "O'Brien; drop table requests"}
+
+
+def test_first_matching_policy_wins(con):
+    loaded = policies("""
+[[policies]]
+name = "Urgent"
+match = { priority = "urgent" }
+first_response = { target = "1h" }
+
+[[policies]]
+name = "Internal"
+calendar = "office"
+match = { requester_type = "internal", channel = ["email", "portal"] }
+first_response = { target = "4h" }
+
+[[policies]]
+name = "Rest"
+first_response = { target = "8h" }
+""")
+    created = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)
+    for request_id, priority, requester_type, channel in (
+        ("a", "urgent", "internal", "email"),
+        ("b", "normal", "internal", "email"),
+        ("c", "normal", "internal", "phone"),
+        ("d", None, None, None),
+    ):
+        con.execute(
+            """insert into requests (source, request_id, created_at, priority, requester_type, channel,
+                                     import_id, row_hash)
+               values ('t', $id, $created, $priority, $rtype, $channel, 0, 0)""",
+            {"id": request_id, "created": created, "priority": priority, "rtype": requester_type,
+             "channel": channel},
+        )
+    refresh_sla(con, loaded, now=created)
+    assigned = dict(con.execute("select request_id, policy_name from request_sla").fetchall())
+    assert assigned == {"a": "Urgent", "b": "Internal", "c": "Rest", "d": "Rest"}
+
+
+def test_described_policies_and_calendars_read_as_tables():
+    loaded = policies(POLICY)
+    (row,) = describe_policies(loaded)
+    assert row["policy"] == "Standard"
+    assert row["applies to"] == "every request not matched above"
+    assert row["resolution target"] == "2d (18h business time)"
+    rows = {r["calendar"]: r for r in describe_calendars(loaded)}
+    assert rows["24x7"]["hours per week"] == 168
+    assert rows["office"]["public holidays"] == "BR/SP"
+    assert rows["office"]["1d means"] == "9h"
+    assert rows["shop"]["hours"] == "mon 09:00-12:00, 13:00-18:00; sat 09:00-13:00"
+    assert rows["shop"]["used by"] == "no policy"
