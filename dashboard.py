@@ -11,6 +11,8 @@ page = st.navigation(
         st.Page("pages/overview.py", title="Weekly overview", icon=":material/dashboard:", url_path="overview", default=True),
         st.Page("pages/sla.py", title="SLA adherence", icon=":material/timer:", url_path="sla"),
         st.Page("pages/departments.py", title="Internal departments", icon=":material/apartment:", url_path="departments"),
+        st.Page("pages/recurring.py", title="Recurring problems", icon=":material/repeat:", url_path="recurring"),
+        st.Page("pages/feedback.py", title="Feedback", icon=":material/reviews:", url_path="feedback"),
         st.Page("pages/data.py", title="Data & definitions", icon=":material/database:", url_path="data"),
         st.Page("pages/request.py", title="Request lookup", icon=":material/search:", url_path="request"),
     ]

@@ -141,3 +141,201 @@ def state_bars(frame: pd.DataFrame, category: str, title: str, category_title: s
         )
         .properties(title=title, width=WIDTH)
     )
+
+
+# --------------------------------------------------------------------------------------
+# Recurring problems and feedback
+
+SATISFACTION_COLORS = {"dissatisfied": "#E45756", "neutral": "#BAB0AC", "satisfied": "#54A24B"}
+POLARITY_COLORS = {"negative": "#E45756", "positive": "#54A24B"}
+DIMENSION_COLORS = {"business": "#4C78A8", "human": "#F58518", "hidden": "#B279A2"}
+
+
+def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) -> alt.LayerChart | alt.Chart:
+    """Requests per week for a few categories (week_start, category, n_requests); the recent
+    window shaded when recent_start is given."""
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("n_requests:Q", title="Requests per week"),
+            color=alt.Color("category:N", title="Category"),
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("n_requests:Q", title="Requests", format=","),
+            ],
+        )
+    )
+    if recent_start is None:
+        return lines.properties(title=title, width=WIDTH, height=240)
+    window = (
+        alt.Chart(pd.DataFrame({"start": [pd.Timestamp(recent_start)], "end": [frame["week_start"].max()]}))
+        .mark_rect(opacity=0.12, color=GOAL_COLOR)
+        .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("start:T", title="Recent window from", format="%d %b %Y")])
+    )
+    return alt.layer(window, lines).properties(title=f"{title} (shaded: the recent weeks tested)", width=WIDTH, height=240)
+
+
+def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None, rate_after: float | None,
+                       title: str) -> alt.LayerChart:
+    """Weekly requests of one category (week_start, n_category, side) with the fix's week marked
+    and the mean weekly rate before and after it."""
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(opacity=0.8)
+        .encode(
+            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("n_category:Q", title="Requests per week"),
+            color=alt.Color("side:N", title="Week", scale=alt.Scale(
+                domain=["before", "fix week (left out)", "after"],
+                range=[SEGMENT_COLORS["all"], "#D3D3D3", SEGMENT_COLORS["internal"]])),
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+                alt.Tooltip("n_category:Q", title="Requests", format=","),
+                alt.Tooltip("share:Q", title="Share of all requests", format=".1%"),
+                alt.Tooltip("side:N", title="Side of the fix"),
+            ],
+        )
+    )
+    layers = [bars]
+    means = pd.DataFrame([
+        {"side": "before", "rate": rate_before, "start": frame.loc[frame["side"] == "before", "week_start"].min(),
+         "end": frame.loc[frame["side"] == "before", "week_start"].max()},
+        {"side": "after", "rate": rate_after, "start": frame.loc[frame["side"] == "after", "week_start"].min(),
+         "end": frame.loc[frame["side"] == "after", "week_start"].max()},
+    ]).dropna()
+    if not means.empty:
+        layers.append(
+            alt.Chart(means).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2).encode(
+                x="start:T", x2="end:T", y="rate:Q",
+                tooltip=[alt.Tooltip("side:N", title="Mean"), alt.Tooltip("rate:Q", title="Requests per week", format=".1f")],
+            )
+        )
+    layers.append(
+        alt.Chart(pd.DataFrame({"fix": [pd.Timestamp(fix_week)]}))
+        .mark_rule(color=STATE_COLORS["breached"], size=2)
+        .encode(x="fix:T", tooltip=[alt.Tooltip("fix:T", title="Fix week", format="%d %b %Y")])
+    )
+    return alt.layer(*layers).properties(
+        title=f"{title} (red: the fix's week; dashed: mean weekly rate on each side)", width=WIDTH, height=240
+    )
+
+
+def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title: str, category_title: str,
+              value_title: str, goal: float | None = None, low: str | None = None, high: str | None = None) -> alt.LayerChart | alt.Chart:
+    """Horizontal bars of a rate per group (0-1), the count behind each in the tooltip, an
+    optional 95 % interval (low/high columns) and goal rule."""
+    tooltip = [
+        alt.Tooltip(f"{category}:N", title=category_title),
+        alt.Tooltip(f"{value}:Q", title=value_title, format=".1%"),
+        alt.Tooltip(f"{count}:Q", title="Count", format=","),
+    ]
+    if low and high:
+        tooltip += [alt.Tooltip(f"{low}:Q", title="95 % CI from", format=".1%"),
+                    alt.Tooltip(f"{high}:Q", title="95 % CI to", format=".1%")]
+    base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=category_title, sort=None))
+    layers = [base.mark_bar(color=SEGMENT_COLORS["internal"], opacity=0.85).encode(
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+        tooltip=tooltip,
+    )]
+    if low and high:
+        layers.append(base.mark_rule(color=GOAL_COLOR).encode(x=f"{low}:Q", x2=f"{high}:Q", tooltip=tooltip))
+    caption = title
+    if goal is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR)
+            .encode(x="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=".0%")])
+        )
+        caption = f"{title} (dashed: goal)"
+    return alt.layer(*layers).properties(title=caption, width=WIDTH)
+
+
+def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Answers per score 1-5 (value, n_answers, group), coloured dissatisfied / neutral / satisfied."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:O", title="Score (normalised 1-5, whole part)", sort=["1", "2", "3", "4", "5"]),
+            y=alt.Y("n_answers:Q", title="Answers"),
+            color=alt.Color("group:N", title="Reading", scale=alt.Scale(
+                domain=list(SATISFACTION_COLORS), range=list(SATISFACTION_COLORS.values()))),
+            tooltip=[
+                alt.Tooltip("value:O", title="Score"),
+                alt.Tooltip("n_answers:Q", title="Answers", format=","),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+                alt.Tooltip("group:N", title="Reading"),
+            ],
+        )
+        .properties(title=title, width=WIDTH, height=220)
+    )
+
+
+def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title: str) -> alt.Chart:
+    """Two rates side by side per group (category, measure, value, count): e.g. CSAT % next to
+    SLA adherence per channel."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", title=category_title, sort=None),
+            yOffset=alt.YOffset("measure:N"),
+            x=alt.X("value:Q", title="Rate", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("measure:N", title="Measure", scale=alt.Scale(range=[SEGMENT_COLORS["internal"], SEGMENT_COLORS["external"]])),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("value:Q", title="Rate", format=".1%"),
+                alt.Tooltip("count:Q", title="Count behind it", format=","),
+            ],
+        )
+        .properties(title=title, width=WIDTH)
+    )
+
+
+def theme_bars(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Comments per theme (label, dimension, polarity, n_comments, share), coloured by polarity."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title="Theme", sort=None, axis=alt.Axis(labelLimit=240)),
+            x=alt.X("n_comments:Q", title="Comments"),
+            color=alt.Color("polarity:N", title="Polarity", scale=alt.Scale(
+                domain=list(POLARITY_COLORS), range=list(POLARITY_COLORS.values()))),
+            tooltip=[
+                alt.Tooltip("label:N", title="Theme"),
+                alt.Tooltip("dimension:N", title="Dimension"),
+                alt.Tooltip("polarity:N", title="Polarity"),
+                alt.Tooltip("n_comments:Q", title="Comments", format=","),
+                alt.Tooltip("share:Q", title="Share of comments", format=".1%"),
+            ],
+        )
+        .properties(title=title, width=WIDTH)
+    )
+
+
+def theme_trend(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Weekly share of comments per dimension and polarity (week_start, dimension, polarity, share, n_comments)."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("share:Q", title="Share of the week's comments", axis=alt.Axis(format=".0%")),
+            color=alt.Color("dimension:N", title="Dimension", scale=alt.Scale(
+                domain=list(DIMENSION_COLORS), range=list(DIMENSION_COLORS.values()))),
+            strokeDash=alt.StrokeDash("polarity:N", title="Polarity", scale=alt.Scale(
+                domain=["positive", "negative"], range=[[1, 0], [6, 4]])),
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+                alt.Tooltip("dimension:N", title="Dimension"),
+                alt.Tooltip("polarity:N", title="Polarity"),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+                alt.Tooltip("n_comments:Q", title="Comments", format=","),
+            ],
+        )
+        .properties(title=title, width=WIDTH, height=240)
+    )

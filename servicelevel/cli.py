@@ -12,6 +12,7 @@ from servicelevel.detect import propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import ImportFailed, import_file
 from servicelevel.presets import PresetError
+from servicelevel.refresh import refresh_all
 
 
 class TerminalProgress:
@@ -66,19 +67,9 @@ def cmd_import(args) -> int:
         print("\n".join(report.lines()))
     if failures:
         print(f"{failures} of {len(args.paths)} file(s) failed; nothing from them was kept", file=sys.stderr)
-    refreshed = _refresh_after_import(con)
-    if refreshed:
-        print(refreshed)
+    if failures < len(args.paths):
+        print("\n".join(refresh_all(con)))
     return 1 if failures else 0
-
-
-def _refresh_after_import(con) -> str:
-    """Recompute derived tables (SLA states) if the SLA engine is installed."""
-    try:
-        from servicelevel.sla import refresh_after_import
-    except ImportError:
-        return ""
-    return refresh_after_import(con)
 
 
 def cmd_detect(args) -> int:
@@ -101,9 +92,6 @@ def cmd_sample(args) -> int:
     con = store.connect(args.db)
     for line in build_sample(con, progress=print):
         print(line)
-    refreshed = _refresh_after_import(con)
-    if refreshed:
-        print(refreshed)
     return 0
 
 

@@ -56,6 +56,51 @@ METRICS: tuple[Metric, ...] = (
            "ISO week, Monday to Sunday, in the organisation's time zone; 'last week' is the last complete week."),
     Metric("small_counts", "Too few to trust",
            "A rate from fewer than the configured minimum (30) is flagged and shown with its 95 % Wilson interval."),
+    Metric("satisfaction_groups", "Satisfied / neutral / dissatisfied",
+           "Survey answers read by the whole part of their normalised 1-5 score: satisfied 4-5 (score >= 4), "
+           "neutral 3, dissatisfied 1-2 (score below 3). On a 1-10 scale that is 8-10 / 6-7 / 1-5, on NPS 0-10 "
+           "8-10 / 5-7 / 0-4, and good / bad are 5 / 1."),
+    Metric("csat_good_bad", "CSAT, good / (good + bad)",
+           "Satisfied answers / (satisfied + dissatisfied): the neutral 3s left out. Higher than CSAT % whenever "
+           "there are neutral answers."),
+    Metric("csat_net", "Net satisfaction",
+           "Share of answers scoring 4-5 minus share scoring 1-2, from -100 % to +100 %."),
+    Metric("answer_drivers", "What drives satisfaction",
+           "CSAT % of the answers grouped by what happened to their request: SLA met or breached (any breached "
+           "target counts as breached), business time to the first response, reopened or not, reassigned or not; "
+           "each with the number of answers behind it and its 95 % Wilson interval."),
+    Metric("comment_theme", "Comment theme",
+           "A comment touches a theme when it contains one of the theme's terms in data/themes.toml (Portuguese "
+           "and English; accents and case ignored; the longest phrase wins, so negations such as 'não resolveram' "
+           "count for the negative theme). Each theme belongs to the business, human or hidden dimension and is "
+           "positive or negative."),
+    Metric("followup_queue", "Follow-up queue",
+           "Answers scoring 1-2 (below 3 of 5) that left a comment, newest first, with the request's SLA outcome."),
+    Metric("top_categories", "Top categories",
+           "Requests created in the period per category, their share of all requests in scope, and the requests "
+           "per ISO week over the 12 weeks ending with the period."),
+    Metric("emerging", "Emerging problem",
+           "A category whose requests in the last N complete weeks (default 4) are significantly above its own "
+           "rate in the 12 weeks before: exact one-sided conditional binomial test of two Poisson rates, p below "
+           "1 % divided by the number of categories tested (Bonferroni), and at least 25 % above baseline; "
+           "categories with fewer than 5 recent requests are not tested. Size of the rise = recent minus baseline "
+           "requests per week, and their ratio."),
+    Metric("problem_cost", "Problem cost",
+           "Per category, for requests created in the period: requests, business hours from creation to "
+           "resolution (resolved ones, waiting statuses excluded), breached SLA targets, and survey answers "
+           "scoring 1-2. The combined rank is the average of the category's shares of each of the four totals."),
+    Metric("fix_effect", "Did the fix work",
+           "Weekly requests of a category in up to 12 complete ISO weeks before the fix's week and up to 12 after "
+           "it (the fix's own week left out). Change = rate after / rate before - 1; significant when the exact "
+           "two-sided conditional binomial test of the two Poisson rates gives p below 5 %."),
+    Metric("repeat_contact", "Repeat contact",
+           "A request whose requester (same source) had another request in the same category created at most "
+           "30 days (720 hours) before it, whatever that earlier request's channel, priority or department. "
+           "Repeat rate = repeats / requests with a requester id and a category."),
+    Metric("faq_candidate", "FAQ candidate",
+           "Requests grouped by their normalised subject: lowercase, accents folded, reply prefixes, tags, "
+           "numbers, ids, e-mail addresses and URLs removed, Portuguese and English stop words dropped. "
+           "'Não consigo acessar o sistema #4521' and 'nao consigo acessar sistema' form one group."),
 )
 
 BY_KEY = {m.key: m for m in METRICS}

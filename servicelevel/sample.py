@@ -1467,6 +1467,7 @@ def build_sample(
     recognises files it has already imported byte for byte.
     """
     from servicelevel.ingest import import_file
+    from servicelevel.refresh import refresh_all
     from servicelevel.store import set_meta
 
     anchor = _monday(anchor or default_anchor())
@@ -1486,4 +1487,6 @@ def build_sample(
         )
         lines.extend(report.lines())
     set_meta(con, "sample_anchor", anchor.isoformat())
+    say("computing SLA states and the pages' tables ...")
+    lines.extend(refresh_all(con))
     return lines

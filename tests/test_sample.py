@@ -137,8 +137,9 @@ def test_building_twice_changes_nothing(tmp_path):
     lines = sample.build_sample(con, anchor=ANCHOR, scale=SMALL, out_dir=tmp_path / "out")
     assert snapshot() == built
     # The importer recognises every file as already imported, byte for byte.
-    assert len(lines) == len(list((tmp_path / "out").glob("*.csv")))
-    assert all("identical to import" in line for line in lines)
+    imported = [line for line in lines if " -> source " in line]
+    assert len(imported) == len(list((tmp_path / "out").glob("*.csv")))
+    assert all("identical to import" in line for line in imported)
     # Re-importing the very files through the importer leaves every request, answer and event as is.
     for f in sample.generate_exports(tmp_path / "again", anchor=ANCHOR, scale=SMALL):
         report = import_file(con, f.path, preset=f.preset, source=f.source,

@@ -7,7 +7,10 @@ import threading
 import streamlit as st
 
 from servicelevel import store
+from servicelevel.policies import PolicyError
+from servicelevel.refresh import ensure_fresh
 from servicelevel.settings import organisation
+from servicelevel.themes import ThemeError
 from servicelevel.ui import data
 from servicelevel.ui.sidebar import Selection, render_sidebar
 
@@ -35,17 +38,10 @@ def ensure_database() -> None:
                 with st.status("First start: building the sample database…", expanded=True) as status:
                     build_sample(cur, progress=status.write)
                     status.update(label="Sample database ready", state="complete", expanded=False)
-            _ensure_sla(cur)
+            elif ensure_fresh(cur):
+                st.cache_data.clear()  # results cached before the recomputation are stale
         finally:
             cur.close()
-
-
-def _ensure_sla(cur) -> None:
-    try:
-        from servicelevel.sla import ensure_fresh
-    except ImportError:  # the SLA engine is optional for the data pages
-        return
-    ensure_fresh(cur)
 
 
 def prepare() -> Selection | None:
@@ -54,6 +50,9 @@ def prepare() -> Selection | None:
         ensure_database()
     except store.StoreError as exc:
         st.error(f"The database cannot be opened: {exc}")
+        st.stop()
+    except (PolicyError, ThemeError) as exc:
+        st.error(f"A settings file is invalid, so the numbers cannot be computed: {exc}")
         st.stop()
     info = data.info()
     org = organisation()

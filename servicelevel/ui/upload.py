@@ -13,6 +13,7 @@ from servicelevel import presets as preset_lib
 from servicelevel.detect import propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import ImportFailed, ImportReport, import_file
+from servicelevel.refresh import refresh_all
 from servicelevel.ui import data
 
 AUTO = "(automatic: the preset whose headers fit, else detect)"
@@ -99,8 +100,8 @@ def import_panel() -> None:
             bar.empty()
             st.error(f"Import failed, nothing was changed: {exc}")
             return
-        bar.progress(1.0, text="recomputing SLA states…")
-        _refresh_sla()
+        bar.progress(1.0, text="recomputing SLA states and the pages' tables…")
+        _refresh()
         bar.empty()
         st.success(f"Imported {uploaded.name}: see the report below. Every page now includes it.")
         st.code("\n".join(report.lines()), language=None)
@@ -109,13 +110,10 @@ def import_panel() -> None:
         shutil.rmtree(path.parent, ignore_errors=True)
 
 
-def _refresh_sla() -> None:
-    try:
-        from servicelevel.sla import refresh_after_import
-    except ImportError:
-        return
+def _refresh() -> None:
     cur = data.cursor()
     try:
-        refresh_after_import(cur)
+        refresh_all(cur)
     finally:
         cur.close()
+    st.cache_data.clear()

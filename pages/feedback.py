@@ -1,0 +1,190 @@
+"""Feedback: how satisfied customers are, against the goal, what drives it, and what they say."""
+
+import pandas as pd
+import streamlit as st
+
+from servicelevel import charts, feedback
+from servicelevel.settings import organisation
+from servicelevel.ui import frame, links
+from servicelevel.ui.data import run_query
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, table
+
+TREND_WEEKS = 12
+FOLLOWUP_LIMIT = 500
+RATE = {"csat": st.column_config.NumberColumn("CSAT %", format="percent"),
+        "csat_low": st.column_config.NumberColumn("95 % CI from", format="percent"),
+        "csat_high": st.column_config.NumberColumn("95 % CI to", format="percent"),
+        "mean_score": st.column_config.NumberColumn("mean score", format="%.2f"),
+        "too_few": st.column_config.CheckboxColumn("too few to trust")}
+DRIVERS = {"sla_outcome": "SLA met or breached", "first_response": "Time to first response (business hours)",
+           "reopened": "Reopened", "reassigned": "Reassigned"}
+BREAKDOWNS = {"provider_department": "Provider department", "provider_type": "Provider type",
+              "requester_department": "Requester department (internal customers)"}
+
+selection = frame.selection()
+org = organisation()
+params = selection.params()
+st.title("Feedback")
+st.caption(f"{selection.period.label()} · {selection.filters.describe()} · answers by the week they were submitted")
+
+presence = run_query("feedback_presence", {}).iloc[0]
+if presence["n_answers"] == 0:
+    st.info("No survey answers are loaded, so there is no feedback to show. Import a satisfaction survey export "
+            "(preset `survey`: request id, submitted at, score, comment) on the **Data & definitions** page.")
+    st.stop()
+if presence["n_linked"] == 0:
+    st.info(f"{int(presence['n_answers']):,} survey answers are loaded, but none names a loaded request: import the "
+            "requests they rate, or check that the survey's request ids match the requests' ids.")
+    st.stop()
+
+trend = feedback.trend_period(selection.period, TREND_WEEKS)
+weeks = feedback.weekly_rates(run_query("feedback_weeks", {**params, **trend.params()}))
+breakdown = run_query("feedback_breakdown", params)
+total = breakdown[breakdown["dimension"] == "all"]
+
+st.subheader("Satisfaction against the goal")
+if total.empty:
+    explain_empty(selection, "survey answers")
+    st.caption(f"Survey answers on file run from {presence['first_submitted_at']:%d %b %Y} to "
+               f"{presence['last_submitted_at']:%d %b %Y}.")
+else:
+    row = total.iloc[0]
+    conventions = feedback.conventions(row["n_satisfied"], row["n_neutral"], row["n_dissatisfied"])
+    if selection.period.start.weekday() == 0 and selection.period.end.weekday() == 0:
+        week_dates = pd.to_datetime(weeks["week_start"]).dt.date
+        in_period = (week_dates >= selection.period.start) & (week_dates < selection.period.end)
+        resolved = int(weeks.loc[in_period, "n_resolved"].sum())
+    else:  # a range that cuts weeks: count its own days
+        resolved = int(run_query("feedback_weeks", params)["n_resolved"].sum())
+    tiles = st.columns(4)
+    goal_text = "" if org.csat_goal is None else f"goal {org.csat_goal:.0%}"
+    tiles[0].metric("CSAT %", f"{conventions.csat:.1%}", help="Answers scoring 4-5 / all answers",
+                    delta=None if org.csat_goal is None else f"{(conventions.csat - org.csat_goal) * 100:+.1f} pp vs goal",
+                    border=True)
+    tiles[1].metric("Mean score (1-5)", f"{row['sum_score'] / row['n_answers']:.2f}", border=True)
+    tiles[2].metric("Answers", f"{int(row['n_answers']):,}", border=True)
+    tiles[3].metric("Response rate", "–" if not resolved else f"{row['n_answers'] / resolved:.0%}",
+                    help=f"Answers / requests resolved in the period ({resolved:,}); an answer may rate a request "
+                    "resolved earlier", border=True)
+    if conventions.n_answers < org.min_count:
+        st.warning(f"Only {conventions.n_answers} answers: too few to trust (fewer than {org.min_count}).")
+    st.markdown("**CSAT under the conventions people compare against**")
+    table(feedback.conventions_frame(conventions), "csat-conventions",
+          column_config={"value": st.column_config.NumberColumn("value", format="percent")},
+          caption=f"{goal_text + ' (for CSAT %). ' if goal_text else ''}Scores on other scales are normalised to 1-5 "
+          "on import (1-10 and NPS 0-10 linearly, good = 5, bad = 1) and read by their whole part.")
+
+left, right = st.columns(2)
+with left:
+    chart(charts.trend_chart(weeks, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT", goal=org.csat_goal,
+                             as_percent=True))
+    chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers"))
+with right:
+    chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".2f"))
+    chart(charts.trend_chart(weeks, "response_rate", "Response rate by week (answers / resolved requests)",
+                             "Response rate", as_percent=True))
+table(weeks.drop(columns="segment"), "feedback-by-week",
+      column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"],
+                     "response_rate": st.column_config.NumberColumn("response rate", format="percent")},
+      caption=f"The {len(weeks)} ISO weeks ending with the period.")
+
+if not total.empty:
+    st.subheader("How scores are spread")
+    distribution = feedback.score_distribution(breakdown)
+    chart(charts.score_distribution(distribution, "Answers by score"))
+    scales = feedback.dimension_rows(breakdown, "scale")[["value", "n_answers"]].rename(columns={"value": "survey scale"})
+    table(scales, "answers-by-scale", caption="Answers per survey scale, before normalisation.")
+
+    st.subheader("Online and offline: CSAT next to SLA adherence, by channel")
+    adherence = run_query("sla_by_channel", params)
+    by_channel = feedback.dimension_rows(breakdown, "channel")
+    chart(charts.paired_rates(feedback.csat_next_to_adherence(breakdown, adherence), "channel",
+                              "CSAT % and SLA adherence by channel", "Channel"))
+    merged = by_channel.rename(columns={"value": "channel"}).merge(
+        adherence.rename(columns={"adherence": "sla_adherence", "goal": "sla_goal"}), on="channel", how="outer")
+    table(merged, "csat-and-sla-by-channel",
+          column_config={**RATE, "sla_adherence": st.column_config.NumberColumn("SLA adherence", format="percent"),
+                         "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent")},
+          caption="CSAT: answers submitted in the period. SLA adherence: first-response and resolution targets "
+          "decided in the period, met / (met + breached).")
+
+    st.subheader("By who served and who asked")
+    for dimension, title in BREAKDOWNS.items():
+        rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": dimension})
+        if rows.empty:
+            st.caption(f"{title}: no answers (no internal requesters in this selection)." if dimension == "requester_department"
+                       else f"{title}: no answers.")
+            continue
+        chart(charts.rate_bars(rows, dimension, "csat", "n_answers", f"CSAT % by {title.lower()}", title, "CSAT %",
+                               goal=org.csat_goal, low="csat_low", high="csat_high"))
+        table(rows, f"csat-by-{dimension}", column_config=RATE)
+
+    st.subheader("What drives satisfaction")
+    lacking = run_query("source_fields", {}).groupby("field")["source"].apply(list).to_dict()
+    columns = st.columns(2)
+    for i, (dimension, title) in enumerate(DRIVERS.items()):
+        rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
+        with columns[i % 2]:
+            chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {title.lower()}", title, "CSAT %",
+                                   goal=org.csat_goal, low="csat_low", high="csat_high"))
+            table(rows, f"csat-driver-{dimension}", column_config=RATE)
+            if dimension == "reopened":
+                lacking_note(lacking, "reopen_count", "reopen counts ('not recorded')")
+            if dimension == "reassigned":
+                lacking_note(lacking, "reassignment_count", "reassignment counts ('not recorded')")
+
+st.subheader("What the comments are about")
+st.caption("Each comment is matched against the Portuguese and English lexicon in data/themes.toml (extend it there): "
+           "business = was it solved and how fast; human = respect, empathy, promises kept; hidden = the process "
+           "behind the scenes. A comment can touch several themes.")
+if presence["n_comments"] == 0:
+    st.info("The survey exports loaded have no comments, so there are no themes to show.")
+else:
+    themes = run_query("feedback_themes", params)
+    totals = themes[themes["level"] == "total"]
+    n_comments = 0 if totals.empty else int(totals["n_comments"].iloc[0])
+    if n_comments == 0:
+        explain_empty(selection, "comments")
+    else:
+        n_classified = int(totals["n_classified"].iloc[0])
+        st.caption(f"{n_comments:,} comments in the period, {n_classified:,} ({n_classified / n_comments:.0%}) touch "
+                   "at least one theme.")
+        by_theme = themes[themes["level"] == "theme"].sort_values("theme_order").assign(
+            share=lambda t: t["n_comments"] / n_comments,
+            csat=lambda t: t["n_satisfied"] / t["n_comments"],
+            examples=lambda t: t["examples"].map(lambda e: " · ".join(e) if e is not None else ""),
+        )
+        dimensions = themes[themes["level"] == "dimension"][["dimension", "polarity", "n_comments"]].assign(
+            share=lambda t: t["n_comments"] / n_comments)
+        left, right = st.columns([2, 1])
+        with left:
+            chart(charts.theme_bars(by_theme, "Comments per theme"))
+        with right:
+            table(dimensions, "comment-dimensions",
+                  column_config={"share": st.column_config.NumberColumn("share", format="percent")},
+                  caption="Comments touching each dimension and polarity.")
+        table(by_theme[["label", "dimension", "polarity", "n_comments", "share", "csat", "n_dissatisfied", "examples"]],
+              "comment-themes",
+              column_config={"share": st.column_config.NumberColumn("share of comments", format="percent"),
+                             "csat": st.column_config.NumberColumn("CSAT % of these answers", format="percent"),
+                             "n_dissatisfied": st.column_config.NumberColumn("answers 1-2"),
+                             "examples": st.column_config.TextColumn("newest examples")})
+        theme_weeks = run_query("feedback_theme_weeks", {**params, **trend.params()})
+        if not theme_weeks.empty:
+            chart(charts.theme_trend(theme_weeks.assign(share=theme_weeks["n_comments"] / theme_weeks["n_all_comments"]),
+                                     "Themes by week: share of the week's comments"))
+
+st.subheader("Follow-up queue: unhappy answers with a comment")
+queue = run_query("feedback_followup", {**params, "max_rows": FOLLOWUP_LIMIT})
+if queue.empty:
+    if total.empty:
+        explain_empty(selection, "survey answers")
+    else:
+        st.success("No answer scored 1-2 with a comment in this period for this selection.")
+else:
+    n_total = int(queue["n_total"].iloc[0])
+    table(links.with_request_links(queue.drop(columns="n_total")), "feedback-follow-up",
+          column_config={**links.LINK_COLUMN, "score": st.column_config.NumberColumn("score (1-5)", format="%.1f")},
+          caption=f"{n_total:,} answers scored 1-2 with a comment, newest first"
+          f"{f'; the newest {FOLLOWUP_LIMIT} shown (and downloaded)' if n_total > FOLLOWUP_LIMIT else ''}. "
+          "Click an id for the request's timeline.")

@@ -1,0 +1,213 @@
+"""Recurring problems: what keeps coming back, what is rising, what it costs, and whether fixes work."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from servicelevel import charts, recurring
+from servicelevel.filters import Period
+from servicelevel.ui import frame, links
+from servicelevel.ui.data import info, run_query
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, table
+
+SPARK_WEEKS = 12
+REPEAT_DAYS = 30
+FAQ_LIMIT = 30
+EXAMPLE_CANDIDATES = 5
+
+selection = frame.selection()
+params = selection.params()
+zone = selection.period.timezone
+end = recurring.week_end(selection.period.end)
+st.title("Recurring problems")
+st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
+lacking = run_query("source_fields", {}).groupby("field")["source"].apply(list).to_dict()
+
+costs = run_query("category_costs", params)
+has_requests = not costs.empty
+if not has_requests:
+    explain_empty(selection, "requests")
+
+st.subheader("Top categories")
+top_section = st.container()  # filled below, once the emerging window (which the sparklines share) is chosen
+
+st.subheader("Emerging problems")
+rule = recurring.EmergingRule(
+    recent_weeks=int(st.segmented_control(
+        "Recent weeks tested for a rise", ["2", "4", "8"], default="4", required=True, key="recent_weeks",
+        bind="query-params", format_func=lambda n: f"{n} weeks",
+    ))
+)
+baseline_start, recent_start, _ = recurring.windows(end, rule)
+history_start = min(baseline_start, end - timedelta(weeks=SPARK_WEEKS))
+weekly = run_query("category_weeks", {**params, **Period(history_start, end, zone).params()})
+spark_weeks = [end - timedelta(weeks=k) for k in range(SPARK_WEEKS, 0, -1)]
+if has_requests:
+    lines = recurring.sparklines(weekly, spark_weeks)
+    top = costs[["category", "n_requests", "share"]].assign(
+        weekly=[lines.get(c, [0] * SPARK_WEEKS) for c in costs["category"]]
+    )
+    with top_section:
+        table(
+            top,
+            "top-categories",
+            column_config={
+                "n_requests": st.column_config.NumberColumn("requests", format="localized"),
+                "share": st.column_config.NumberColumn("share", format="percent"),
+                "weekly": st.column_config.LineChartColumn(
+                    f"requests per week, {SPARK_WEEKS} weeks to {end - timedelta(days=1):%d %b}", y_min=0
+                ),
+            },
+            caption="Requests created in the period per category and their share; the line shows the "
+            f"{SPARK_WEEKS} complete ISO weeks ending with the period.",
+        )
+        lacking_note(lacking, "category", "categories (its requests count as '(no category)')")
+
+st.caption(rule.describe())
+first_created = info().first_created_at
+data_start = None if first_created is None else first_created.astimezone(ZoneInfo(zone)).date()
+emerging = recurring.emerging(weekly, end, rule, data_start=data_start)
+if emerging.empty:
+    explain_empty(selection, f"requests in the {rule.recent_weeks + rule.baseline_weeks} weeks to {end:%d %b %Y}")
+else:
+    rising = emerging[emerging["is_emerging"]]
+    if rising.empty:
+        st.success(
+            f"No category rose significantly in the {rule.recent_weeks} weeks to {end - timedelta(days=1):%d %b %Y}."
+        )
+    else:
+        shown = weekly[weekly["category"].isin(rising["category"].head(6))]
+        chart(charts.weekly_category_lines(shown, "Requests per week of the emerging categories", recent_start))
+    table(
+        emerging,
+        "emerging-problems",
+        column_config={
+            "baseline_per_week": st.column_config.NumberColumn("baseline / week", format="%.1f"),
+            "recent_per_week": st.column_config.NumberColumn("recent / week", format="%.1f"),
+            "ratio": st.column_config.NumberColumn("recent ÷ baseline", format="%.2f×"),
+            "extra_requests": st.column_config.NumberColumn("extra requests", format="%+.0f"),
+            "p_value": st.column_config.NumberColumn("p-value", format="%.2g"),
+            "is_emerging": st.column_config.CheckboxColumn("emerging"),
+        },
+        caption=f"Every category, emerging ones first. Recent: {recent_start:%d %b} – {end - timedelta(days=1):%d %b %Y}; "
+        f"baseline: the {rule.baseline_weeks} weeks before (fewer when the data starts later). "
+        "Extra requests = recent requests minus what the baseline rate predicts.",
+    )
+
+st.subheader("Problem candidates: what they cost")
+if has_requests:
+    rank_by = st.segmented_control(
+        "Rank by", list(recurring.RANKINGS), default="Combined cost", required=True, key="rank_by",
+        bind="query-params",
+    )
+    ranked = recurring.rank_costs(costs, rank_by)
+    table(
+        ranked[["category", "n_requests", "business_hours", "n_breaches", "n_answers", "n_dissatisfied", "cost_index"]],
+        "problem-candidates",
+        column_config={
+            "business_hours": st.column_config.NumberColumn("business hours", format="%.0f"),
+            "n_breaches": st.column_config.NumberColumn("SLA breaches"),
+            "n_answers": st.column_config.NumberColumn("survey answers"),
+            "n_dissatisfied": st.column_config.NumberColumn("answers 1-2"),
+            "cost_index": st.column_config.ProgressColumn("combined cost", format="percent", min_value=0, max_value=1),
+        },
+        caption="Requests created in the period. Business hours: creation to resolution of the resolved ones "
+        "(waiting statuses excluded). Breaches: first-response and resolution targets breached. Combined cost: "
+        "the average of the category's shares of the four totals.",
+    )
+    examples = recurring.example_rows(ranked, EXAMPLE_CANDIDATES)
+    if not examples.empty:
+        st.markdown(f"**Example requests of the top {EXAMPLE_CANDIDATES}** (costliest first: most breaches, then most business time)")
+        table(links.with_request_links(examples), "problem-candidate-examples", column_config=links.LINK_COLUMN)
+
+st.subheader("Did the fix work?")
+categories = run_query("category_list", {})["category"].tolist()
+left, right = st.columns(2)
+fix_category = left.selectbox("Category", categories, key="fix_category", bind="query-params")
+fix_day = right.date_input(
+    "Fix released on", value=end - timedelta(weeks=8), key="fix_date", bind="query-params", format="YYYY-MM-DD"
+)
+if fix_category is not None and fix_day is not None:
+    fix_week = fix_day - timedelta(days=fix_day.weekday())
+    around = Period(fix_week - timedelta(weeks=12), fix_week + timedelta(weeks=13), zone)
+    fix_weeks = run_query("category_weeks", {**params, **around.params()})
+    last_complete = info().default_week(selection.as_of, zone).start
+    effect = recurring.fix_effect(recurring.fix_weekly(fix_weeks, fix_category), fix_day, last_complete)
+    if effect.n_before + effect.n_after == 0:
+        st.info(f"No '{fix_category}' requests in the 12 weeks either side of {fix_week:%d %b %Y} for {selection.filters.describe()}.")
+    else:
+        cols = st.columns(3)
+        cols[0].metric("Per week before", "–" if effect.rate_before is None else f"{effect.rate_before:.1f}",
+                       help=f"{effect.n_before:,} requests in {effect.weeks_before} weeks", border=True)
+        cols[1].metric(
+            "Per week after", "–" if effect.rate_after is None else f"{effect.rate_after:.1f}",
+            delta=None if effect.change is None or effect.change == float("inf") else f"{effect.change:+.0%}",
+            delta_color="inverse", help=f"{effect.n_after:,} requests in {effect.weeks_after} weeks", border=True,
+        )
+        cols[2].metric(
+            "Share of all requests", "–" if effect.share_after is None else f"{effect.share_after:.1%}",
+            delta=None if effect.share_before is None or effect.share_after is None
+            else f"{(effect.share_after - effect.share_before) * 100:+.1f} pp",
+            delta_color="inverse", help="After the fix, and its change from before (controls for overall volume)",
+            border=True,
+        )
+        verdict = effect.verdict()
+        if effect.interval is not None:
+            low, high = effect.interval
+            verdict += f" 95 % interval of the change: {low:+.0%} to {high:+.0%}."
+        (st.success if effect.is_significant and (effect.change or 0) < 0 else st.info)(verdict)
+        chart(charts.before_after_chart(
+            recurring.before_after_frame(fix_weeks, fix_category, effect), effect.fix_week,
+            effect.rate_before, effect.rate_after, f"'{fix_category}' requests per week around the fix",
+        ))
+        st.caption("Complete ISO weeks only; the fix's own week is left out. The sidebar filters apply; the period does not.")
+
+st.subheader(f"Repeat contacts: the same requester, the same category, within {REPEAT_DAYS} days")
+lacking_note(lacking, "requester_id", "requester ids (its requests cannot be judged)")
+repeats = run_query("repeat_contacts", {**params, "within_secs": REPEAT_DAYS * 86400})
+overall = repeats[repeats["dimension"] == "all"]
+if not has_requests:
+    st.caption("No requests in this selection (see above).")
+elif overall.empty:
+    st.info("No requests with a requester id and a category in this selection: repeats cannot be judged.")
+else:
+    row = overall.iloc[0]
+    st.metric("Repeat rate", f"{row['repeat_rate']:.1%}", border=True,
+              help=f"{int(row['n_repeats']):,} of {int(row['n_requests']):,} requests repeat an earlier one")
+    by_department, by_category = st.columns(2)
+    for column, dimension, title in ((by_department, "provider_department", "Provider department"),
+                                     (by_category, "category", "Category")):
+        rows = repeats[repeats["dimension"] == dimension].drop(columns="dimension").rename(columns={"value": dimension})
+        with column:
+            chart(charts.rate_bars(rows.head(15), dimension, "repeat_rate", "n_requests",
+                                   f"Repeat rate by {title.lower()} (largest 15 by requests)", title, "Repeat rate"))
+            table(rows, f"repeat-contacts-by-{dimension}",
+                  column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent")})
+
+st.subheader("FAQ candidates: the questions asked most, however they are written")
+lacking_note(lacking, "subject", "subjects")
+faq = run_query("faq_candidates", {**params, "max_rows": FAQ_LIMIT})
+if not has_requests:
+    st.caption("No requests in this selection (see above).")
+elif faq.empty:
+    st.info("No request in this selection has a subject with words to group.")
+else:
+    shown = faq.assign(
+        examples=faq["examples"].map(lambda e: " · ".join(e) if e is not None else ""),
+        request=[links.request_url(s, r) for s, r in zip(faq["newest_source"], faq["newest_request_id"])],
+    ).drop(columns=["newest_source", "newest_request_id"])
+    table(
+        shown,
+        "faq-candidates",
+        column_config={
+            "subject_key": st.column_config.TextColumn("normalised subject"),
+            "share": st.column_config.NumberColumn("share", format="percent"),
+            "n_variants": st.column_config.NumberColumn("wordings"),
+            "examples": st.column_config.TextColumn("most common wordings"),
+            **links.LINK_COLUMN,
+        },
+        caption=f"The {FAQ_LIMIT} largest groups. Subjects are grouped after lowercasing, folding accents and removing "
+        "reply prefixes, [tags], numbers and ids, e-mail addresses, URLs and Portuguese and English stop words; "
+        "'request' opens the group's newest request.",
+    )

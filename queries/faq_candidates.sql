@@ -1,0 +1,82 @@
+-- faq_candidates
+-- Returns: one row per subject key (request_facts.subject_key, see servicelevel/sql/subject_keys.sql:
+--   the subject lowercased, accents folded, numbers, ids, e-mails, URLs and stop words removed)
+--   among the requests
+--   created in [$start_at, $end_at), most requests first, at most $max_rows rows: subject_key,
+--   n_requests, share (of the requests with a non-empty key, 0-1), n_requesters, n_variants
+--   (distinct original subjects), examples (the 3 most common original subjects),
+--   top_category, top_provider_department, newest_source and newest_request_id (the newest
+--   request in the group), first_created_at, last_created_at.
+-- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters
+--   ($requester_type, $requester_departments, $provider_departments, $provider_types,
+--   $priorities, $channels).
+with keyed as (
+    select source, request_id, created_at, subject, subject_key, category, provider_department, requester_id
+    from filtered_request_facts(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+    where created_at >= $start_at and created_at < $end_at and subject_key <> ''
+),
+counted as (
+    select subject_key, count(*) as n_requests
+    from keyed
+    group by subject_key
+),
+top_groups as (
+    select subject_key, n_requests, n_requests / sum(n_requests) over () as share
+    from counted
+    order by n_requests desc, subject_key
+    limit $max_rows
+),
+-- The details only for the groups shown: distinct counts over every group cost the most.
+top_rows as (
+    select k.*
+    from keyed as k
+    semi join top_groups as t using (subject_key)
+),
+variants as (
+    select subject_key, subject, count(*) as n
+    from top_rows
+    group by all
+),
+examples as (
+    select
+        subject_key,
+        count(*) as n_variants,
+        list(subject order by n desc, subject)[1:3] as examples
+    from variants
+    group by subject_key
+),
+details as (
+    select
+        subject_key,
+        count(distinct requester_id) as n_requesters,
+        mode(category) as top_category,
+        mode(provider_department) as top_provider_department,
+        arg_max({'source': source, 'request_id': request_id}, created_at) as newest,
+        min(created_at) as first_created_at,
+        max(created_at) as last_created_at
+    from top_rows
+    group by subject_key
+),
+final as (
+    select
+        t.subject_key,
+        t.n_requests,
+        t.share,
+        d.n_requesters,
+        e.n_variants,
+        e.examples,
+        d.top_category,
+        d.top_provider_department,
+        d.newest.source as newest_source,
+        d.newest.request_id as newest_request_id,
+        d.first_created_at,
+        d.last_created_at
+    from top_groups as t
+    join details as d using (subject_key)
+    join examples as e using (subject_key)
+)
+select * from final
+order by n_requests desc, subject_key

@@ -1,0 +1,55 @@
+-- feedback_followup
+-- Returns: the survey answers submitted in [$start_at, $end_at) about requests in scope that
+--   scored below 3 of 5 (1-2) and left a comment, newest first, at most $max_rows rows:
+--   submitted_at, source, request_id, score (1-5), score_raw, scale, comment, themes (labels,
+--   comma-separated), provider_department, requester (department for internal requesters,
+--   organisation for external), requester_type, category, channel, agent, sla_outcome
+--   ('breached' / 'met' / 'no SLA decided', as feedback_breakdown defines it), fr_state,
+--   res_state, n_total (how many answers qualify, before $max_rows).
+-- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters
+--   ($requester_type, $requester_departments, $provider_departments, $provider_types,
+--   $priorities, $channels).
+with unhappy as (
+    select *, count(*) over () as n_total
+    from filtered_answers(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+    where submitted_at >= $start_at and submitted_at < $end_at
+      and score < 3
+      and comment is not null
+    order by submitted_at desc, source, request_id
+    limit $max_rows
+),
+final as (
+    select
+        u.submitted_at,
+        u.source,
+        u.request_id,
+        u.score,
+        u.score_raw,
+        u.scale,
+        u.comment,
+        (
+            select string_agg(l.label, ', ' order by l.theme_order)
+            from theme_lexicon as l
+            where list_contains(u.themes, l.theme)
+        ) as themes,
+        u.provider_department,
+        case when u.requester_type = 'internal' then u.requester_department else u.requester_org end as requester,
+        u.requester_type,
+        u.category,
+        u.channel,
+        u.agent,
+        case
+            when u.fr_state = 'breached' or u.res_state = 'breached' then 'breached'
+            when u.fr_state = 'met' or u.res_state = 'met' then 'met'
+            else 'no SLA decided'
+        end as sla_outcome,
+        u.fr_state,
+        u.res_state,
+        u.n_total
+    from unhappy as u
+)
+select * from final
+order by submitted_at desc, source, request_id

@@ -1,0 +1,206 @@
+"""Customer feedback: the CSAT conventions people compare against, and the derived table the
+Feedback page reads (answer_facts).
+
+Scores are stored normalised to 1-5 by the importer (1-10 and NPS 0-10 linearly, good = 5,
+bad = 1). They are read by their whole part, so every scale splits the same way:
+    satisfied     score >= 4     (1-5: 4-5; 1-10: 8-10; NPS 0-10: 8-10; good)
+    neutral       3 <= score < 4 (1-5: 3;   1-10: 6-7;  NPS 0-10: 5-7)
+    dissatisfied  score < 3      (1-5: 1-2; 1-10: 1-5;  NPS 0-10: 0-4;  bad)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import duckdb
+import pandas as pd
+
+from servicelevel import store
+from servicelevel.filters import Period
+from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
+from servicelevel.kpis import wilson_interval
+from servicelevel.sqlfiles import pipeline_sql
+from servicelevel.themes import Lexicon, classify_into_temp_table, load_lexicon
+
+SATISFIED_MIN = 4.0
+DISSATISFIED_BELOW = 3.0
+META_VERSION = "answer_facts_version"
+
+# The order driver buckets are shown in (the SQL names them).
+DRIVER_ORDER = {
+    "sla_outcome": ["met", "breached", "no SLA decided"],
+    "first_response": ["under 1 h", "1-4 h", "4-8 h", "8-24 h", "24 h or more", "not recorded"],
+    "reopened": ["not reopened", "reopened", "not recorded"],
+    "reassigned": ["not reassigned", "reassigned", "not recorded"],
+}
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """CSAT under the three conventions people compare against (None when there are no answers)."""
+
+    n_answers: int
+    n_satisfied: int
+    n_neutral: int
+    n_dissatisfied: int
+
+    @property
+    def csat(self) -> float | None:
+        """Share of answers scoring 4-5 (the default, as DESIGN.md defines CSAT %)."""
+        return self.n_satisfied / self.n_answers if self.n_answers else None
+
+    @property
+    def good_vs_bad(self) -> float | None:
+        """Satisfied / (satisfied + dissatisfied): neutral answers left out."""
+        decided = self.n_satisfied + self.n_dissatisfied
+        return self.n_satisfied / decided if decided else None
+
+    @property
+    def net(self) -> float | None:
+        """Share 4-5 minus share 1-2 (from -1 to 1)."""
+        return (self.n_satisfied - self.n_dissatisfied) / self.n_answers if self.n_answers else None
+
+
+def conventions(n_satisfied: int, n_neutral: int, n_dissatisfied: int) -> Conventions:
+    """The three CSAT conventions from the counts of each group."""
+    n_satisfied, n_neutral, n_dissatisfied = int(n_satisfied), int(n_neutral), int(n_dissatisfied)
+    return Conventions(n_satisfied + n_neutral + n_dissatisfied, n_satisfied, n_neutral, n_dissatisfied)
+
+
+def conventions_frame(c: Conventions) -> pd.DataFrame:
+    """The conventions side by side, with what each counts."""
+    return pd.DataFrame([
+        {"convention": "CSAT % (default): answers scoring 4-5 / all answers", "value": c.csat,
+         "counts": f"{c.n_satisfied:,} of {c.n_answers:,}"},
+        {"convention": "Good / (good + bad): 4-5 / (4-5 and 1-2), neutral 3 left out", "value": c.good_vs_bad,
+         "counts": f"{c.n_satisfied:,} of {c.n_satisfied + c.n_dissatisfied:,}"},
+        {"convention": "Net: share 4-5 minus share 1-2", "value": c.net,
+         "counts": f"{c.n_satisfied:,} - {c.n_dissatisfied:,} of {c.n_answers:,}"},
+    ])
+
+
+def with_csat(frame: pd.DataFrame, min_count: int = 30) -> pd.DataFrame:
+    """Add csat, its 95 % Wilson interval, mean_score and a too-few flag to a frame of counts
+    (n_answers, n_satisfied, n_dissatisfied, sum_score)."""
+    out = frame.copy()
+    n = out["n_answers"].astype("int64")
+    satisfied = out["n_satisfied"].astype("int64")
+    intervals = [wilson_interval(int(s), int(k)) for s, k in zip(satisfied, n)]
+    out["csat"] = (satisfied / n.where(n > 0)).astype("float64")
+    out["csat_low"] = [i[0] if i else None for i in intervals]
+    out["csat_high"] = [i[1] if i else None for i in intervals]
+    out["csat_low"] = out["csat_low"].astype("float64")
+    out["csat_high"] = out["csat_high"].astype("float64")
+    if "sum_score" in out:
+        out["mean_score"] = (out["sum_score"] / n.where(n > 0)).astype("float64")
+    out["too_few"] = n < min_count
+    return out
+
+
+def group_of(score_band: int) -> str:
+    """satisfied / neutral / dissatisfied for a whole-part score 1-5."""
+    return "satisfied" if score_band >= 4 else "neutral" if score_band == 3 else "dissatisfied"
+
+
+def dimension_rows(breakdown: pd.DataFrame, dimension: str, min_count: int = 30) -> pd.DataFrame:
+    """One dimension's rows of feedback_breakdown with CSAT, its interval and the mean score, in
+    the dimension's natural order (drivers) or by answers."""
+    rows = breakdown[breakdown["dimension"] == dimension].drop(columns="dimension")
+    rows = with_csat(rows, min_count)
+    order = DRIVER_ORDER.get(dimension)
+    if order:
+        rank = {v: i for i, v in enumerate(order)}
+        rows = rows.assign(_order=rows["value"].map(lambda v: rank.get(v, len(rank)))).sort_values("_order").drop(columns="_order")
+    elif dimension == "score":
+        rows = rows.sort_values("value")
+    else:
+        rows = rows.sort_values("n_answers", ascending=False)
+    return rows.reset_index(drop=True)
+
+
+def score_distribution(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """Answers per whole-part score 1-5 (zeros filled), their share and reading."""
+    rows = breakdown[breakdown["dimension"] == "score"].set_index("value")["n_answers"]
+    values = ["1", "2", "3", "4", "5"]
+    out = pd.DataFrame({"value": values, "n_answers": [int(rows.get(v, 0)) for v in values]})
+    total = out["n_answers"].sum()
+    out["share"] = out["n_answers"] / total if total else 0.0
+    out["group"] = [group_of(int(v)) for v in values]
+    return out
+
+
+def csat_next_to_adherence(breakdown: pd.DataFrame, adherence: pd.DataFrame) -> pd.DataFrame:
+    """Per channel: CSAT % and SLA adherence side by side (long format for charts.paired_rates)."""
+    csat = dimension_rows(breakdown, "channel")
+    rows = [{"channel": r.value, "measure": "CSAT % (answers 4-5)", "value": r.csat, "count": r.n_answers}
+            for r in csat.itertuples(index=False)]
+    rows += [{"channel": r.channel, "measure": "SLA adherence (targets met)", "value": r.adherence,
+              "count": int(r.n_met + r.n_breached)} for r in adherence.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["channel", "measure", "value", "count"])
+
+
+def trend_period(period: Period, weeks: int = 12) -> Period:
+    """Whole ISO weeks covering the period, and at least `weeks` of them ending with it."""
+    start = period.start - timedelta(days=period.start.weekday())
+    end = period.end + timedelta(days=(7 - period.end.weekday()) % 7)
+    return Period(min(start, end - timedelta(weeks=weeks)), end, period.timezone)
+
+
+def weekly_rates(weeks: pd.DataFrame) -> pd.DataFrame:
+    """feedback_weeks with csat, mean_score and response_rate per week (None where undefined)."""
+    out = weeks.copy()
+    answers = out["n_answers"].where(out["n_answers"] > 0)
+    out["csat"] = out["n_satisfied"] / answers
+    out["mean_score"] = out["sum_score"] / answers
+    out["response_rate"] = out["n_answers"] / out["n_resolved"].where(out["n_resolved"] > 0)
+    out["segment"] = "all"
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The derived table
+
+
+def _version(con: duckdb.DuckDBPyConnection, lexicon: Lexicon) -> str:
+    sql = hashlib.sha256(pipeline_sql("answer_facts").encode("utf-8")).hexdigest()[:12]
+    return f"{data_marker(con)}:{lexicon.fingerprint}:{sql}"
+
+
+def answer_facts_fresh(con: duckdb.DuckDBPyConnection, lexicon: Lexicon | None = None) -> bool:
+    """True when answer_facts reflects the current answers, requests, SLA states and lexicon."""
+    lexicon = lexicon or load_lexicon()
+    return table_exists(con, "answer_facts") and store.get_meta(con, META_VERSION) == _version(con, lexicon)
+
+
+def refresh_answer_facts(
+    con: duckdb.DuckDBPyConnection, lexicon: Lexicon | None = None, now: datetime | None = None
+) -> int:
+    """Rebuild answer_facts (and theme_lexicon, filtered_answers); returns the answers indexed."""
+    lexicon = lexicon or load_lexicon()
+    params = {
+        "as_of": facts_as_of(con, now),
+        "theme_names": [t.name for t in lexicon.themes],
+        "theme_labels": [t.label for t in lexicon.themes],
+        "theme_dimensions": [t.dimension for t in lexicon.themes],
+        "theme_polarities": [t.polarity for t in lexicon.themes],
+    }
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            """create or replace temp table comments_to_classify as
+               select distinct nullif(trim(comment), '') as comment
+               from feedback
+               where nullif(trim(comment), '') is not null"""
+        )
+        classify_into_temp_table(con, lexicon)
+        run_pipeline(con, "answer_facts", params)
+        con.execute("drop table if exists comments_to_classify")
+        con.execute("drop table if exists answer_themes")
+        store.set_meta(con, META_VERSION, _version(con, lexicon))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return con.execute("select count(*) from answer_facts").fetchall()[0][0]

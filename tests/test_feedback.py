@@ -1,0 +1,222 @@
+"""Feedback: CSAT under three conventions, survey scales normalised on import, the breakdowns and
+drivers, the follow-up queue, and the derived table's filters."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from servicelevel import feedback, queries, store
+from servicelevel.derived import ensure_fresh, refresh_derived
+from servicelevel.filters import Period
+from tests.handmade import filters, import_answers, import_requests
+
+UTC = timezone.utc
+MARCH = {"start_at": datetime(2026, 3, 1, tzinfo=UTC), "end_at": datetime(2026, 4, 1, tzinfo=UTC)}
+
+
+# --------------------------------------------------------------------------------------
+# Conventions
+
+
+def test_conventions_by_hand():
+    # 5 satisfied, 2 neutral, 3 dissatisfied of 10 answers.
+    c = feedback.conventions(5, 2, 3)
+    assert c.n_answers == 10
+    assert c.csat == pytest.approx(0.5)  # 5 / 10
+    assert c.good_vs_bad == pytest.approx(5 / 8)  # neutral left out
+    assert c.net == pytest.approx(0.2)  # 0.5 - 0.3
+    empty = feedback.conventions(0, 0, 0)
+    assert (empty.csat, empty.good_vs_bad, empty.net) == (None, None, None)
+    only_neutral = feedback.conventions(0, 4, 0)
+    assert (only_neutral.csat, only_neutral.good_vs_bad, only_neutral.net) == (0.0, None, 0.0)
+
+
+def answers_db(con, folder, scores: list[str], comments: list[str] | None = None) -> None:
+    """One request per answer, and the answers imported through the survey preset."""
+    n = len(scores)
+    import_requests(con, folder, [
+        {"request_id": f"R{i}", "created_at": f"2026-03-02T{10 + i % 10}:00:00Z", "status": "resolved",
+         "resolved_at": f"2026-03-03T{10 + i % 10}:00:00Z", "reopen_count": str(i % 2), "channel": ["portal", "phone"][i % 2]}
+        for i in range(n)
+    ])
+    comments = comments or [""] * n
+    import_answers(con, folder, [(f"R{i}", f"2026-03-04 {10 + i % 10}:00", score, comment)
+                                 for i, (score, comment) in enumerate(zip(scores, comments))])
+    refresh_derived(con)
+
+
+def all_row(con) -> pd.Series:
+    breakdown = queries.run(con, "feedback_breakdown", {**filters(), **MARCH})
+    return breakdown[breakdown["dimension"] == "all"].iloc[0]
+
+
+# Import round trips: the importer normalises each scale to 1-5, read by the whole part.
+@pytest.mark.parametrize("scores, scale, normalised, groups", [
+    # 1-5 as it is: 4-5 satisfied, 3 neutral, 1-2 dissatisfied.
+    (["5", "4", "3", "2", "1"], "1-5", [5, 4, 3, 2, 1], (2, 1, 2)),
+    # 1-10: 1 + (x - 1) * 4 / 9, so 10 -> 5, 8 -> 4.11 (satisfied), 7 -> 3.67 and 6 -> 3.22
+    # (neutral), 5 -> 2.78 and 1 -> 1 (dissatisfied).
+    (["10", "8", "7", "6", "5", "1"], "1-10", [5, 1 + 28 / 9, 1 + 24 / 9, 1 + 20 / 9, 1 + 16 / 9, 1], (2, 2, 2)),
+    # NPS 0-10: 1 + x * 4 / 10, so 10 -> 5, 9 -> 4.6, 8 -> 4.2 (satisfied), 7 -> 3.8 and 5 -> 3
+    # (neutral), 4 -> 2.6 and 0 -> 1 (dissatisfied).
+    (["10", "9", "8", "7", "5", "4", "0"], "nps", [5, 4.6, 4.2, 3.8, 3.0, 2.6, 1.0], (3, 2, 2)),
+    # good / bad: 5 / 1.
+    (["Good", "good", "Bad"], "good_bad", [5, 5, 1], (2, 0, 1)),
+])
+def test_scales_are_normalised_and_read_the_same_way(con, tmp_path, scores, scale, normalised, groups):
+    answers_db(con, tmp_path, scores)
+    stored = con.execute("select scale, score from feedback order by request_id").fetchall()
+    assert {s for s, _ in stored} == {scale}
+    by_id = dict(con.execute("select request_id, score from feedback").fetchall())
+    assert [by_id[f"R{i}"] for i in range(len(scores))] == [pytest.approx(v) for v in normalised]
+    row = all_row(con)
+    assert (row["n_satisfied"], row["n_neutral"], row["n_dissatisfied"]) == groups
+    c = feedback.conventions(*groups)
+    satisfied, neutral, dissatisfied = groups
+    assert c.csat == pytest.approx(satisfied / len(scores))
+    assert c.good_vs_bad == pytest.approx(satisfied / (satisfied + dissatisfied))
+    assert c.net == pytest.approx((satisfied - dissatisfied) / len(scores))
+
+
+def test_breakdown_by_channel_and_reopen(con, tmp_path):
+    # R0 portal not reopened 5; R1 phone reopened 1; R2 portal not reopened 4; R3 phone reopened 2.
+    answers_db(con, tmp_path, ["5", "1", "4", "2"])
+    breakdown = queries.run(con, "feedback_breakdown", {**filters(), **MARCH})
+    channel = feedback.dimension_rows(breakdown, "channel").set_index("value")
+    assert channel.loc["portal", ["n_answers", "n_satisfied"]].tolist() == [2, 2]
+    assert channel.loc["phone", ["n_answers", "n_dissatisfied"]].tolist() == [2, 2]
+    assert channel.loc["portal", "csat"] == 1.0 and channel.loc["phone", "csat"] == 0.0
+    reopened = feedback.dimension_rows(breakdown, "reopened")
+    assert list(reopened["value"]) == ["not reopened", "reopened"]  # the drivers' order
+    assert reopened["csat"].tolist() == [1.0, 0.0]
+    # The canonical export here has no reassignment counts: "not recorded", never guessed.
+    assert feedback.dimension_rows(breakdown, "reassigned")["value"].tolist() == ["not recorded"]
+    # No SLA was computed for this tiny database.
+    assert feedback.dimension_rows(breakdown, "sla_outcome")["value"].tolist() == ["no SLA decided"]
+    # Mean score from the sum: (5 + 1 + 4 + 2) / 4.
+    assert feedback.dimension_rows(breakdown, "all")["mean_score"].iloc[0] == pytest.approx(3.0)
+
+
+def test_followup_queue_is_unhappy_answers_with_a_comment_newest_first(con, tmp_path):
+    answers_db(con, tmp_path, ["1", "2", "1", "5", "2"],
+               ["Ainda não resolveram", "", "Rude and dismissive", "Terrible, but score 5", "Demorou demais"])
+    queue = queries.run(con, "feedback_followup", {**filters(), **MARCH, "max_rows": 10})
+    # R1 has no comment, R3 scored 5: R4, R2, R0 remain, newest first (submitted 14:00, 12:00, 10:00).
+    assert queue["request_id"].tolist() == ["R4", "R2", "R0"]
+    assert queue["themes"].tolist() == ["Slow, had to wait or chase", "Rude, cold or ignored", "Not solved, came back"]
+    assert set(queue["n_total"]) == {3}
+    assert queue["sla_outcome"].tolist() == ["no SLA decided"] * 3
+    limited = queries.run(con, "feedback_followup", {**filters(), **MARCH, "max_rows": 1})
+    assert limited["request_id"].tolist() == ["R4"] and limited["n_total"].iloc[0] == 3
+
+
+def test_themes_query_counts_comments_per_theme_and_dimension(con, tmp_path):
+    answers_db(con, tmp_path, ["5", "4", "1", "2"],
+               ["Resolveram rápido, muito educado", "Resolveu, mas demorou", "Fecharam sem resolver, grosseiro", ""])
+    themes = queries.run(con, "feedback_themes", {**filters(), **MARCH})
+    by_theme = themes[themes["level"] == "theme"].set_index("theme")["n_comments"].to_dict()
+    # solved: R0 and R1; fast: R0; courteous: R0; slow: R1; not_solved and disrespected: R2.
+    assert by_theme == {"solved": 2, "fast": 1, "courteous": 1, "slow": 1, "not_solved": 1, "disrespected": 1}
+    dims = themes[themes["level"] == "dimension"].set_index(["dimension", "polarity"])["n_comments"].to_dict()
+    assert dims == {("business", "positive"): 2, ("business", "negative"): 2, ("human", "positive"): 1,
+                    ("human", "negative"): 1}
+    total = themes[themes["level"] == "total"].iloc[0]
+    assert (total["n_comments"], total["n_classified"]) == (3, 3)
+
+
+def test_answer_facts_follow_new_answers(con, tmp_path):
+    answers_db(con, tmp_path, ["5"])
+    assert feedback.answer_facts_fresh(con)
+    import_answers(con, tmp_path, [("R0", "2026-03-05 10:00", "1", "Still not fixed.")], name="more.csv")
+    assert not feedback.answer_facts_fresh(con)
+    assert ensure_fresh(con)
+    assert all_row(con)["n_answers"] == 2
+
+
+def test_weekly_answers_and_response_rate(con, tmp_path):
+    answers_db(con, tmp_path, ["5", "3", "1"])
+    # 2026-03-02 is a Monday; all three requests are resolved and answered that week.
+    zone = "America/Sao_Paulo"  # the organisation's: request_facts' weeks are in it
+    weeks = queries.run(con, "feedback_weeks", {
+        **filters(), **Period(date(2026, 2, 23), date(2026, 3, 9), zone).params(), "timezone": zone})
+    rates = feedback.weekly_rates(weeks)
+    rates = rates.set_index(pd.to_datetime(rates["week_start"]).dt.date)
+    week = rates.loc[date(2026, 3, 2)]
+    assert (week["n_answers"], week["n_resolved"]) == (3, 3)
+    assert (week["csat"], week["response_rate"], week["mean_score"]) == (pytest.approx(1 / 3), 1.0, 3.0)
+    assert rates.loc[date(2026, 2, 23), "n_answers"] == 0
+
+
+# --------------------------------------------------------------------------------------
+# On the bundled sample
+
+
+@pytest.fixture(scope="module")
+def sample(sample_db_path, tmp_path_factory):
+    from servicelevel.sla import ensure_fresh as ensure_sla
+
+    path = tmp_path_factory.mktemp("feedback") / "sample.duckdb"
+    shutil.copy(sample_db_path, path)
+    connection = store.connect(path)
+    ensure_sla(connection)
+    refresh_derived(connection)
+    yield connection
+    connection.close()
+
+
+ARGS = "$requester_type, $requester_departments, $provider_departments, $provider_types, $priorities, $channels"
+
+
+@pytest.mark.parametrize("chosen", [
+    {},
+    {"requester_type": "external"},
+    {"provider_departments": ["Facilities"]},
+    {"requester_departments": ["Sales", "Finance"], "channels": ["portal", "email"]},
+    {"provider_types": ["in_house"], "priorities": ["normal"]},
+])
+def test_answer_facts_filters_mean_what_filtered_requests_means(sample, chosen):
+    params = filters(**chosen)
+    facts = sample.execute(
+        f"select count(*), round(sum(score), 6), count(comment) from filtered_answers({ARGS})", params).fetchall()
+    plain = sample.execute(
+        f"""select count(*), round(sum(f.score), 6), count(nullif(trim(f.comment), ''))
+            from feedback as f
+            join filtered_requests({ARGS}) as r on r.source = f.request_source and r.request_id = f.request_id""",
+        params).fetchall()
+    assert facts == plain and facts[0][0] > 0
+
+
+def test_sla_by_channel_agrees_with_the_adherence_matrix(sample, sample_anchor):
+    week = Period(sample_anchor - timedelta(days=7), sample_anchor, "America/Sao_Paulo")
+    as_of = feedback.facts_as_of(sample)
+    mine = queries.run(sample, "sla_by_channel", {**filters(), **week.params()}).set_index("channel")
+    matrix = queries.run(sample, "adherence_matrix", {
+        **filters(), **week.params(), "as_of": as_of, "row_dimension": "channel",
+        "column_dimension": "requester_type", "metric": "both"})
+    theirs = matrix.groupby("row_value")[["n_met", "n_breached"]].sum()
+    theirs = theirs[theirs["n_met"] + theirs["n_breached"] > 0]
+    assert mine[["n_met", "n_breached"]].sort_index().values.tolist() == theirs.sort_index().values.tolist()
+
+
+def test_sla_outcome_driver_matches_the_sla_states(sample, sample_anchor):
+    week = Period(sample_anchor - timedelta(days=7), sample_anchor, "America/Sao_Paulo")
+    breakdown = queries.run(sample, "feedback_breakdown", {**filters(), **week.params()})
+    outcome = feedback.dimension_rows(breakdown, "sla_outcome").set_index("value")["n_answers"].to_dict()
+    start, end = week.bounds()
+    expected = dict(sample.execute(
+        """select case when s.fr_state = 'breached' or s.res_state = 'breached' then 'breached'
+                       when s.fr_state = 'met' or s.res_state = 'met' then 'met' else 'no SLA decided' end,
+                  count(*)
+           from feedback as f
+           join requests as r on r.source = f.request_source and r.request_id = f.request_id
+           left join sla_states($as_of) as s on s.source = f.request_source and s.request_id = f.request_id
+           where f.submitted_at >= $start and f.submitted_at < $end
+           group by 1""", {"as_of": feedback.facts_as_of(sample), "start": start, "end": end}).fetchall())
+    assert outcome == expected
+    # The sample's story: breached SLAs go with lower satisfaction.
+    rows = feedback.dimension_rows(breakdown, "sla_outcome").set_index("value")
+    assert rows.loc["breached", "csat"] < rows.loc["met", "csat"]

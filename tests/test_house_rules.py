@@ -1,0 +1,115 @@
+"""The house rules the code promises (STYLE.md), checked: every query file has its header and
+runs with the parameters the app gives it; the domain package never imports streamlit; pages
+never talk to DuckDB directly; every metric is defined in the README."""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from servicelevel import PROJECT_ROOT, QUERIES_DIR, queries, store
+from servicelevel.definitions import METRICS
+from servicelevel.filters import Filters
+
+QUERY_FILES = sorted(QUERIES_DIR.glob("*.sql"))
+# The parameters every page can pass (sidebar filters, period, as-of, time zone)...
+WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
+COMMON = {
+    **Filters().params(),
+    "start_at": WEEK_START,
+    "end_at": WEEK_START + timedelta(days=7),
+    "as_of": datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc),
+    "timezone": "America/Sao_Paulo",
+}
+# ...and the extra ones particular queries take, with a realistic value each.
+EXTRA = {
+    "dimension": "provider_department",
+    "row_dimension": "provider_department",
+    "column_dimension": "priority",
+    "metric": "resolution",
+    "clock": "business",
+    "bin_hours": 4.0,
+    "max_hours": 160.0,
+    "max_rows": 50,
+    "within_secs": 8 * 3600,
+    "import_id": 0,
+    "source": "jira",
+    "request_id": "IT-1",
+    "prefix": "IT-",
+}
+
+
+def header(path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines[: next(i for i, l in enumerate(lines) if not l.startswith("--"))]]
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_every_query_file_has_the_header(path):
+    lines = header(path)
+    assert lines and lines[0] == f"-- {path.stem}", "first line must name the result: -- <file name>"
+    text = "\n".join(lines)
+    assert "-- Returns:" in text and "-- Params:" in text
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_every_query_runs_with_what_the_app_passes(path, sample_db_path):
+    sql = path.read_text(encoding="utf-8")
+    wanted = queries.parameters_of(sql)
+    unknown = wanted - set(COMMON) - set(EXTRA)
+    assert not unknown, f"{path.name} binds parameters no caller provides: {unknown}"
+    con = store.connect(sample_db_path)
+    try:
+        queries.run(con, path.stem, {**COMMON, **EXTRA})
+    finally:
+        con.close()
+
+
+def python_files(folder):
+    return [p for p in (PROJECT_ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts]
+
+
+def imported_modules(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_domain_package_never_imports_streamlit():
+    offenders = [
+        str(p.relative_to(PROJECT_ROOT)) for p in python_files("servicelevel")
+        if "ui" not in p.relative_to(PROJECT_ROOT / "servicelevel").parts[:1]
+        and "streamlit" in imported_modules(p)
+    ]
+    assert offenders == []
+
+
+def test_pages_leave_data_access_to_the_package():
+    offenders = [str(p.name) for p in python_files("pages") if "duckdb" in imported_modules(p)]
+    assert offenders == []
+
+
+def test_no_sql_is_formatted_with_user_values():
+    # An f-string handed straight to execute/sql is how values leak into SQL text.
+    pattern = re.compile(r"\.(execute|sql)\(\s*f[\"']")
+    offenders = [
+        f"{p.relative_to(PROJECT_ROOT)}:{n}"
+        for p in python_files("servicelevel") + python_files("pages")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
+def test_every_metric_is_defined_in_the_readme():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [m.name for m in METRICS if m.name not in readme]
+    assert missing == []

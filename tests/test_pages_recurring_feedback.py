@@ -1,0 +1,181 @@
+"""The Recurring problems and Feedback pages in real Streamlit (AppTest) on the bundled sample:
+they render, show the sample's story, change with the filters, explain empty states, and every
+table can be downloaded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from servicelevel import store
+from tests.handmade import import_answers, import_requests
+
+# 2026-W46 (9-15 November 2026) in America/Sao_Paulo (UTC-3): the sample's default week.
+WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
+WEEK_END = WEEK_START + timedelta(days=7)
+RECURRING, FEEDBACK = "pages/recurring.py", "pages/feedback.py"
+
+
+def rendered(at: AppTest, page: str | None = None) -> AppTest:
+    if page:
+        if not at._tree:  # AppTest learns st.navigation's pages on a first run
+            at.run()
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def frame_with(at: AppTest, column: str):
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+@pytest.mark.parametrize("page", [RECURRING, FEEDBACK])
+def test_page_renders_and_every_table_has_its_download(dashboard, page):
+    at = rendered(dashboard, page)
+    assert at.title[0].value in ("Recurring problems", "Feedback")
+    assert "2026-W46" in at.caption[0].value
+    assert len(at.dataframe) >= 5
+    assert len(at.get("download_button")) == len(at.dataframe)
+
+
+def test_recurring_page_tells_the_sample_story(dashboard):
+    at = rendered(dashboard, RECURRING)
+    top = frame_with(at, "share")
+    assert top["share"].sum() == pytest.approx(1.0)
+    assert all(len(line) == 12 for line in top["weekly"])
+    emerging = frame_with(at, "is_emerging").set_index("category")
+    assert emerging.loc["VPN access", "is_emerging"]
+    assert not emerging.loc["Password reset", "is_emerging"]
+    faq = frame_with(at, "subject_key")
+    assert faq["n_requests"].is_monotonic_decreasing and faq["request"].str.startswith("request?").all()
+    repeat_rate = metrics(at)["Repeat rate"]
+    assert repeat_rate.endswith("%")
+
+
+def test_the_password_reset_fix_worked(dashboard, sample_anchor):
+    at = rendered(dashboard, RECURRING)
+    at.selectbox(key="fix_category").set_value("Password reset")
+    at.date_input(key="fix_date").set_value(sample_anchor - timedelta(weeks=16))
+    at = rendered(at)
+    verdict = texts(at.success)
+    assert "fell" in verdict and "unlikely by chance" in verdict
+    assert metrics(at)["Per week after"] < metrics(at)["Per week before"]
+
+
+def feedback_reference(path) -> dict[str, str]:
+    """CSAT % and answers for 2026-W46, straight from the tables."""
+    con = store.connect(path)
+    try:
+        n, satisfied = con.execute(
+            """select count(*), count(*) filter (where f.score >= 4)
+               from feedback as f join requests as r
+                 on r.source = f.request_source and r.request_id = f.request_id
+               where f.submitted_at >= $start and f.submitted_at < $end""",
+            {"start": WEEK_START, "end": WEEK_END},
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return {"CSAT %": f"{satisfied / n:.1%}", "Answers": f"{n:,}"}
+
+
+def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
+    at = rendered(dashboard, FEEDBACK)
+    expected = feedback_reference(sample_db_path)
+    shown = metrics(at)
+    assert {k: shown[k] for k in expected} == expected
+    conventions = frame_with(at, "convention")
+    assert conventions["value"].iloc[1] >= conventions["value"].iloc[0] >= conventions["value"].iloc[2]
+    queue = frame_with(at, "comment")
+    assert (queue["score"] < 3).all() and queue["submitted_at"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("page, number", [(RECURRING, "Repeat rate"), (FEEDBACK, "Answers")])
+def test_a_filter_changes_the_numbers(dashboard, page, number):
+    at = rendered(dashboard, page)
+    everyone = metrics(at)[number]
+    tables = [df.value.to_csv() for df in at.dataframe]
+    at.multiselect(key="dept").select("Procurement")
+    at = rendered(at)
+    assert [df.value.to_csv() for df in at.dataframe] != tables
+    if number == "Answers":
+        assert int(metrics(at)[number].replace(",", "")) < int(everyone.replace(",", ""))
+    else:
+        assert metrics(at)[number] != everyone
+
+
+@pytest.mark.parametrize("page", [RECURRING, FEEDBACK])
+def test_an_empty_period_says_there_is_no_data(dashboard, page):
+    dashboard.query_params["period"] = "Range"
+    dashboard.query_params["range"] = ["2027-03-01", "2027-03-07"]
+    at = rendered(dashboard, page)
+    assert "no requests were created" in texts(at.info)
+
+
+@pytest.mark.parametrize("page", [RECURRING, FEEDBACK])
+def test_filters_that_exclude_everything_say_so(dashboard, page):
+    # External customers are never served by Payroll in the sample.
+    dashboard.query_params["requester"] = "External"
+    dashboard.query_params["dept"] = "Payroll"
+    at = rendered(dashboard, page)
+    assert "exclude all" in texts(at.info)
+
+
+@pytest.fixture
+def small_db(tmp_path):
+    """A database with a few requests (and no survey) imported through the canonical preset."""
+    path = tmp_path / "small.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [
+            {"request_id": f"R{i}", "created_at": f"2026-03-{2 + i:02d}T14:00:00Z", "requester_id": "ann",
+             "status": "resolved", "resolved_at": f"2026-03-{2 + i:02d}T16:00:00Z"}
+            for i in range(14)
+        ])
+    finally:
+        con.close()
+    return path
+
+
+def test_feedback_without_any_survey_says_so(dashboard, small_db, monkeypatch):
+    monkeypatch.setenv("SERVICELEVEL_DB", str(small_db))
+    at = rendered(dashboard, FEEDBACK)
+    assert "No survey answers are loaded" in texts(at.info)
+
+
+def test_feedback_from_a_survey_without_comments_says_so(dashboard, small_db, tmp_path, monkeypatch):
+    con = store.connect(small_db)
+    try:
+        import_answers(con, tmp_path, [(f"R{i}", f"2026-03-{3 + i:02d} 10:00", "4", "") for i in range(10)])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(small_db))
+    at = rendered(dashboard, FEEDBACK)
+    assert "have no comments" in texts(at.info)
+    assert metrics(at)["CSAT %"] == "100.0%"
+
+
+def test_recurring_on_a_source_without_requester_ids_names_it(dashboard, tmp_path, monkeypatch):
+    path = tmp_path / "anonymous.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [
+            {"request_id": f"R{i}", "created_at": f"2026-03-{2 + i:02d}T14:00:00Z", "requester_id": ""}
+            for i in range(14)
+        ])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    at = rendered(dashboard, RECURRING)
+    assert "No requests with a requester id and a category" in texts(at.info)

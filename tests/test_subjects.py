@@ -1,0 +1,100 @@
+"""Subject normalisation for FAQ candidates: the rules, the derived table, and the grouping query."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from servicelevel import queries, subjects
+from servicelevel.derived import refresh_derived
+from tests.handmade import filters, import_requests
+
+
+def test_the_portuguese_example_lands_in_one_group(con):
+    keys = subjects.keys_for(con, ["Não consigo acessar o sistema #4521", "nao consigo acessar sistema"])
+    # Accents folded and lowercased, "#4521" (a word with a digit) and the stop word "o" dropped.
+    assert keys == {
+        "Não consigo acessar o sistema #4521": "nao consigo acessar sistema",
+        "nao consigo acessar sistema": "nao consigo acessar sistema",
+    }
+
+
+@pytest.mark.parametrize("subject, key", [
+    # reply / forward prefixes, [tags], ticket numbers and filler words
+    ("Re: ENC: [Portal] Pedido não chegou - pedido 12345", "pedido nao chegou"),
+    ("URGENTE: VPN não conecta!!!", "vpn nao conecta"),
+    ("RES: Dúvida no holerite", "duvida holerite"),
+    # e-mail addresses and URLs
+    ("Acesso para joao.example@example.org em https://intranet.example/app?id=7", "acesso"),
+    ("Portal down, see www.example.com/status", "portal down see"),
+    # ids and numbers of every shape
+    ("Invoice INV-2026-0042 wrong amount", "invoice wrong amount"),
+    ("2ª via de boleto", "via boleto"),
+    # English stop words go, negations stay
+    ("I cannot access the system", "cannot access system"),
+    ("Printer not printing on the 3rd floor", "printer not printing floor"),
+    # a word repeated later is kept once
+    ("Senha senha SENHA bloqueada", "senha bloqueada"),
+    # nothing but noise
+    ("Re: #123", ""),
+])
+def test_normalisation_rules(con, subject, key):
+    assert subjects.keys_for(con, [subject])[subject] == key
+
+
+def test_stop_words_keep_negations_and_drop_function_words():
+    words = set(subjects.stop_words())
+    assert {"nao", "not", "sem", "without", "nunca", "never"}.isdisjoint(words)
+    assert {"o", "de", "the", "my", "urgente", "re", "no"} <= words  # "no" is Portuguese "in the"
+
+
+def test_refresh_keys_only_the_new_subjects(con, tmp_path):
+    import_requests(con, tmp_path, [
+        {"request_id": "R1", "created_at": "2026-03-02T10:00:00Z", "subject": "Não consigo acessar o sistema #4521"},
+        {"request_id": "R2", "created_at": "2026-03-02T11:00:00Z", "subject": "nao consigo acessar sistema"},
+        {"request_id": "R3", "created_at": "2026-03-02T12:00:00Z", "subject": "nao consigo acessar sistema"},
+    ])
+    assert not subjects.has_subject_keys(con)
+    assert subjects.refresh_subject_keys(con) == 2  # two distinct subjects
+    assert subjects.subject_keys_fresh(con)
+    assert subjects.refresh_subject_keys(con) == 0
+    import_requests(con, tmp_path, [
+        {"request_id": "R4", "created_at": "2026-03-03T10:00:00Z", "subject": "VPN caindo"},
+    ], name="more.csv")
+    assert not subjects.subject_keys_fresh(con)
+    assert subjects.refresh_subject_keys(con) == 1
+    assert con.execute("select count(*) from subject_keys").fetchall()[0][0] == 3
+
+
+def test_faq_candidates_group_counts_and_examples(con, tmp_path):
+    rows = [
+        # Four ways of writing one question, by three people.
+        ("R1", "ann", "Não consigo acessar o sistema #4521"),
+        ("R2", "bob", "nao consigo acessar sistema"),
+        ("R3", "bob", "Re: Não consigo acessar o sistema"),
+        ("R4", "cid", "NÃO CONSIGO ACESSAR O SISTEMA - chamado 99"),
+        # Another question, twice.
+        ("R5", "ann", "Senha expirada"),
+        ("R6", "dan", "senha expirada!"),
+        # Noise only: no group.
+        ("R7", "dan", "Re: #77"),
+    ]
+    import_requests(con, tmp_path, [
+        {"request_id": rid, "created_at": f"2026-03-0{2 + i // 4}T1{i}:00:00Z", "requester_id": who, "subject": text}
+        for i, (rid, who, text) in enumerate(rows)
+    ])
+    refresh_derived(con)
+    faq = queries.run(con, "faq_candidates", {
+        **filters(), "start_at": datetime(2026, 3, 1, tzinfo=timezone.utc),
+        "end_at": datetime(2026, 3, 9, tzinfo=timezone.utc), "max_rows": 10,
+    })
+    assert list(faq["subject_key"]) == ["nao consigo acessar sistema", "senha expirada"]
+    first, second = faq.iloc[0], faq.iloc[1]
+    # 4 of the 6 requests with a non-empty key; ann, bob and cid; four distinct wordings.
+    assert (first["n_requests"], first["n_requesters"], first["n_variants"]) == (4, 3, 4)
+    assert first["share"] == pytest.approx(4 / 6)
+    assert (second["n_requests"], second["n_requesters"], second["share"]) == (2, 2, pytest.approx(2 / 6))
+    assert len(first["examples"]) == 3
+    # The newest of R1-R4 was created last (R4, 2026-03-03 13:00).
+    assert first["newest_request_id"] == "R4"
