@@ -123,3 +123,19 @@ def last_complete_week(today: date, timezone: str) -> Period:
     """The last ISO week that ended before `today`'s week began."""
     monday = today - timedelta(days=today.weekday())
     return Period(monday - timedelta(days=7), monday, timezone)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user is looking at: the period, the filters and when running SLAs are judged."""
+
+    period: Period
+    filters: Filters
+    as_of: datetime  # min(now, the data's newest instant)
+
+    def params(self) -> dict:
+        """Bound parameters shared by every page query."""
+        params = {**self.filters.params(), **self.period.params()}
+        params["as_of"] = self.as_of
+        params["timezone"] = self.period.timezone
+        return params

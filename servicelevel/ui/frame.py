@@ -12,7 +12,8 @@ from servicelevel.refresh import ensure_fresh
 from servicelevel.settings import organisation
 from servicelevel.themes import ThemeError
 from servicelevel.ui import data
-from servicelevel.ui.sidebar import Selection, render_sidebar
+from servicelevel.filters import Selection
+from servicelevel.ui.sidebar import render_sidebar
 
 SELECTION_KEY = "_selection"
 

@@ -3,13 +3,12 @@ link (e.g. ?dept=Finance for a department head) and filters survive page switche
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import streamlit as st
 
 from servicelevel.datainfo import DataInfo
-from servicelevel.filters import Filters, Period, parse_iso_week
+from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.settings import Organisation
 
 # Bound widgets put the option's label in the URL, so the options are the labels themselves.
@@ -28,22 +27,6 @@ KEYS = {
     "priorities": "priority",
     "channels": "channel",
 }
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the user is looking at: the period, the filters and when running SLAs are judged."""
-
-    period: Period
-    filters: Filters
-    as_of: datetime  # min(now, the data's newest instant)
-
-    def params(self) -> dict:
-        """Bound parameters shared by every page query."""
-        params = {**self.filters.params(), **self.period.params()}
-        params["as_of"] = self.as_of
-        params["timezone"] = self.period.timezone
-        return params
 
 
 def week_code(period: Period) -> str:

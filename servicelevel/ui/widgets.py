@@ -10,7 +10,7 @@ import streamlit as st
 
 from servicelevel.kpis import Tile
 from servicelevel.ui.data import run_query
-from servicelevel.ui.sidebar import Selection
+from servicelevel.filters import Selection
 
 
 def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
