@@ -185,8 +185,7 @@ def _read_csv_sql(export: ExportFile) -> str:
 
 
 def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress: Progress | None) -> None:
-    for table in ("staged", "csv_rejects", "csv_reject_scans"):
-        con.execute(f"drop table if exists temp.{table}")
+    run_sql(con, pipeline_sql("drop_import_scratch"))
     sql = (
         "create temp table staged as\n"
         f"with src as ({_read_csv_sql(export)}),\n"
@@ -277,9 +276,7 @@ def import_file(
             con.execute("rollback")
             raise
         finally:
-            for table in ("staged", "ranked", "winners", "event_outcomes", "feedback_outcomes",
-                          "csv_rejects", "csv_reject_scans"):
-                con.execute(f"drop table if exists temp.{table}")
+            run_sql(con, pipeline_sql("drop_import_scratch"))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -360,36 +357,36 @@ def _merge_requests(con, preset: Preset, names: dict) -> dict[str, int]:
     return outcomes
 
 
+OUTCOME_COUNTS = {
+    table: f"select outcome, count(*) from {table} group by outcome"
+    for table in ("winners", "event_outcomes", "feedback_outcomes")
+}
+
+
 def _count_outcomes(con, table: str) -> dict[str, int]:
-    return dict(con.execute(f"select outcome, count(*) from {table} group by outcome").fetchall())
+    return dict(con.execute(OUTCOME_COUNTS[table]).fetchall())
+
+
+FALLBACKS = {"status": "inferred from the timestamps", "priority": "left empty", "channel": "counted as 'other'"}
 
 
 def _unmapped_value_warnings(con, preset: Preset) -> list[str]:
     """Raw values of coded fields that no map understood: kept raw, named in the report."""
-    warnings = []
     if preset.kind not in ("requests", "event_log"):
-        return warnings
-    for field_name, fallback in (("status", "inferred from the timestamps"),
-                                 ("priority", "left empty"), ("channel", "counted as 'other'")):
-        rows = con.execute(
-            f"""select {field_name}_raw, count(*) from staged
-                where reason is null and {field_name}_raw is not null
-                  and ({field_name}_raw is distinct from {field_name})
-                  and strip_accents(lower(trim({field_name}_raw))) not in (
-                      select unnest($known))
-                group by 1 order by 2 desc limit 5""",
-            {"known": _known_values(preset, field_name)},
-        ).fetchall()
-        if rows:
-            listed = ", ".join(f"'{value}' ({count:,})" for value, count in rows)
-            warnings.append(f"unrecognised {field_name} values {listed}: {fallback}")
-    return warnings
-
-
-def _known_values(preset: Preset, field_name: str) -> list[str]:
+        return []
     from servicelevel.vocabulary import value_synonyms
 
-    return list(value_synonyms(field_name)) + list(preset.values.get(field_name, {}))
+    known = {
+        f"known_{name}": list(value_synonyms(name)) + list(preset.values.get(name, {}))
+        for name in FALLBACKS
+    }
+    listed: dict[str, list[str]] = {}
+    for field_name, raw, n in run_sql(con, pipeline_sql("unmapped_values"), known).fetchall():
+        listed.setdefault(field_name, []).append(f"'{raw}' ({n:,})")
+    return [
+        f"unrecognised {name} values {', '.join(listed[name])}: {FALLBACKS[name]}"
+        for name in FALLBACKS if name in listed
+    ]
 
 
 def _identical_import(con, digest: str, source: str, mapping_digest: str) -> int | None:

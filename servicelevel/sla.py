@@ -129,7 +129,7 @@ def _ensure_clock(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: da
     fingerprint = calendars_fingerprint(calendars)
     first, last = _clock_span(con, now)
     recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
-    if recorded[0] == fingerprint and _has_rows(con, "calendar_inverse"):
+    if recorded[0] == fingerprint and _clock_tables_built(con):
         have_first, have_last = date.fromisoformat(recorded[1]), date.fromisoformat(recorded[2])
         if have_first <= first and last <= have_last:
             return
@@ -138,11 +138,12 @@ def _ensure_clock(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: da
     store.set_meta(con, META_CLOCK, f"{fingerprint}|{first.isoformat()}|{last.isoformat()}")
 
 
-def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _clock_tables_built(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the inverse clock table exists and holds rows (macros.sql creates it empty)."""
     exists = con.execute(
-        "select count(*) from information_schema.tables where table_name = $name", {"name": table}
+        "select count(*) from information_schema.tables where table_name = 'calendar_inverse'"
     ).fetchall()[0][0]
-    return bool(exists) and con.execute(f"select count(*) > 0 from {table}").fetchall()[0][0]
+    return bool(exists) and con.execute("select count(*) > 0 from calendar_inverse").fetchall()[0][0]
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:

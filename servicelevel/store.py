@@ -41,11 +41,11 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version recorded in the file; 0 for a new, empty file."""
     has_meta = con.execute(
         "select count(*) from information_schema.tables where table_name = 'meta'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not has_meta:
         return 0
-    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("select value from meta where key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -91,6 +91,9 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
             ) from exc
         raise StoreError(f"cannot open {db_path}: {exc}") from exc
     con.execute("set TimeZone = 'UTC'")
+    # Long statements report progress to callers (the import bar) rather than print their own.
+    con.execute("set enable_progress_bar = true")
+    con.execute("set enable_progress_bar_print = false")
     if not read_only:
         migrate(con)
     elif schema_version(con) != LATEST_SCHEMA_VERSION:
@@ -110,8 +113,9 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     """A value from the meta table, or None."""
-    row = con.execute("select value from meta where key = $key", {"key": key}).fetchone()
-    return row[0] if row else None
+    # fetchall, not fetchone: an unfinished result would block this connection's next query.
+    rows = con.execute("select value from meta where key = $key", {"key": key}).fetchall()
+    return rows[0][0] if rows else None
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

@@ -1,0 +1,10 @@
+-- drop_import_scratch
+-- Removes the temporary tables one import works in (before it starts and when it ends).
+-- Params: none
+drop table if exists temp.staged;
+drop table if exists temp.ranked;
+drop table if exists temp.winners;
+drop table if exists temp.event_outcomes;
+drop table if exists temp.feedback_outcomes;
+drop table if exists temp.csv_rejects;
+drop table if exists temp.csv_reject_scans
