@@ -34,6 +34,8 @@ CLOCK_DAYS_BEHIND = 7
 CLOCK_MARGIN_DAYS = 30
 
 POLICY_MARKER = "/*policy_no*/"
+# Bumped whenever calendar_hours / calendar_inverse change shape, so existing files rebuild them.
+CLOCK_LAYOUT = "dense-keys-3"
 
 # The values the queries' $dimension accepts ('' = no grouping); pages offer exactly these.
 DIMENSIONS = (
@@ -87,8 +89,25 @@ def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: 
         no_first_response_imports=no_fr,
         no_resolution_imports=no_res,
         now=now,
+        **_clock_layout(con, len(policy_set.calendar_list())),
     )
     return sql, params
+
+
+def _clock_layout(con: duckdb.DuckDBPyConnection, n_calendars: int) -> dict:
+    """How calendar_hours and calendar_inverse number their rows (see their SQL files)."""
+    first_hour, end_hour = con.execute(
+        "select min(hour_key), max(hour_key) + 1 from calendar_hours where hour_id >= 0"
+    ).fetchall()[0]
+    max_k = dict(con.execute(
+        "select calendar_id, max(k) from calendar_inverse where k_id >= 0 group by calendar_id"
+    ).fetchall())
+    return {
+        "first_hour": first_hour,
+        "hours_per_calendar": end_hour - first_hour,
+        "ks_per_calendar": max(max_k.values(), default=-1) + 1,
+        "max_k_by_calendar": [max_k.get(i, -1) for i in range(n_calendars)],
+    }
 
 
 def _imports_lacking(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[int]]:
@@ -126,7 +145,7 @@ def _clock_span(con: duckdb.DuckDBPyConnection, now: datetime) -> tuple[date, da
 def _ensure_clock(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: datetime) -> None:
     """Rebuild the clock tables when the calendars changed or the data outgrew their range."""
     calendars = policy_set.calendar_list()
-    fingerprint = calendars_fingerprint(calendars)
+    fingerprint = f"{calendars_fingerprint(calendars)}:{CLOCK_LAYOUT}"
     first, last = _clock_span(con, now)
     recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
     if recorded[0] == fingerprint and _clock_tables_built(con):
@@ -172,7 +191,18 @@ def refresh_sla(
     try:
         _ensure_clock(con, policy_set, now)
         sql, params = request_sla_sql(con, policy_set, now)
-        con.execute(sql, params)
+        # The plan as written is the fast one (see sla_request_sla.sql): keep the optimizer
+        # from reordering the joins for this one statement.
+        con.execute("set disabled_optimizers = 'join_order,build_side_probe_side'")
+        try:
+            con.execute(sql, params)
+        finally:
+            con.execute("reset disabled_optimizers")
+        n_sla, n_requests = con.execute(
+            "select (select count(*) from request_sla), (select count(*) from requests)"
+        ).fetchall()[0]
+        if n_sla != n_requests:
+            raise RuntimeError(f"request_sla has {n_sla} rows for {n_requests} requests")
         store.set_meta(con, META_DATA_VERSION, data_version(con))
         store.set_meta(con, META_POLICIES, policy_set.fingerprint)
         store.set_meta(con, META_REFRESHED_AT, now.isoformat())

@@ -3,8 +3,13 @@
 -- cum_secs = open seconds from the clock's origin to the hour's start, and the (at most two)
 -- open spans inside the hour as second offsets [s1_from, s1_to) and [s2_from, s2_to)
 -- (0, 0 when absent). clock(ts) = cum_secs + clamp(s - s1_from, 0, s1_to - s1_from)
--- + clamp(s - s2_from, 0, s2_to - s2_from), s = seconds into the hour. hour_id =
--- calendar_id * 2^24 + hour_key is the single integer key the SLA queries join on.
+-- + clamp(s - s2_from, 0, s2_to - s2_from), s = seconds into the hour. kind says which hours
+-- need that arithmetic: 0 closed (clock = cum_secs), 1 open all hour (cum_secs + s), 2 partly
+-- open (base_secs + least(greatest(s, s1_from), s1_to) + least(greatest(s, s2_from), s2_to),
+-- base_secs = cum_secs - s1_from - s2_from); most timestamps fall in kind 0 or 1 hours.
+-- hour_id = calendar_id * (hours per calendar) + hours since $first_hour: one dense integer
+-- key, which DuckDB joins on without hashing. The extra row hour_id = -1 stands for "no
+-- instant or no calendar" (its clock is NULL) so that every request finds a row.
 -- Params: $calendar_ids, $span_starts, $span_ends (open spans, epoch seconds, merged and
 --   sorted per calendar), $n_calendars, $first_hour, $end_hour (hour keys, end exclusive)
 create or replace table calendar_hours as
@@ -45,7 +50,7 @@ grid as (
 ),
 final as (
     select
-        cast(g.calendar_id as bigint) * 16777216 + g.hour_key as hour_id,
+        cast(g.calendar_id as bigint) * ($end_hour - $first_hour) + (g.hour_key - $first_hour) as hour_id,
         cast(g.calendar_id as integer) as calendar_id,
         cast(g.hour_key as integer) as hour_key,
         cast(coalesce(sum(coalesce(p.s1_to - p.s1_from + p.s2_to - p.s2_from, 0)) over (
@@ -58,6 +63,19 @@ final as (
         cast(coalesce(p.s2_to, 0) as smallint) as s2_to
     from grid as g
     left join per_hour as p using (calendar_id, hour_key)
+),
+classified as (
+    select
+        *,
+        cast(case
+            when s1_to = s1_from then 0
+            when s1_from = 0 and s1_to = 3600 then 1
+            else 2
+        end as utinyint) as kind,
+        cum_secs - s1_from - s2_from as base_secs
+    from final
 )
-select * from final
+select * from classified
+union all
+select -1, -1, -1, NULL, 0, 0, 0, 0, 0, NULL  -- no instant, no calendar: no clock value
 order by hour_id

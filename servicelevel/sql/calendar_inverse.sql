@@ -2,7 +2,9 @@
 -- The business clock's inverse: one row per (calendar, business hour k, UTC hour) whose clock
 -- range (cum_secs, cum_secs + open_secs] overlaps (k * 3600, (k + 1) * 3600]. The instant the
 -- clock reaches C is in the row with k = ceil(C / 3600) - 1 and cum_secs < C <= cum_secs + open_secs,
--- at offset C - cum_secs into that hour's open spans. k_id = calendar_id * 2^24 + k is the join key.
+-- at offset C - cum_secs into that hour's open spans. k_id = calendar_id * (largest k + 1) + k
+-- is the dense join key; the row k_id = -1 stands for "no deadline" so that every request finds
+-- a row.
 -- Params: none (reads calendar_hours)
 create or replace table calendar_inverse as
 with open_hours as (
@@ -10,9 +12,12 @@ with open_hours as (
     from calendar_hours
     where s1_to > s1_from
 ),
+k_span as (
+    select max((cum_secs + open_secs - 1) // 3600) + 1 as n_k from open_hours
+),
 final as (
     select
-        cast(calendar_id as bigint) * 16777216 + k as k_id,
+        cast(calendar_id as bigint) * (select n_k from k_span) + k as k_id,
         calendar_id,
         cast(k as bigint) as k,
         hour_key,
@@ -25,4 +30,6 @@ final as (
     cross join unnest(generate_series(cum_secs // 3600, (cum_secs + open_secs - 1) // 3600)) as ks(k)
 )
 select * from final
+union all
+select -1, -1, -1, -1, 0, 0, 0, 0, 0
 order by k_id, hour_key

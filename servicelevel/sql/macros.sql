@@ -22,7 +22,8 @@ where (requester_type = '' or requests.requester_type = requester_type)
 -- before the first refresh (a macro's tables must exist when it is created).
 create table if not exists calendar_hours (
     hour_id bigint, calendar_id integer, hour_key integer, cum_secs bigint,
-    s1_from smallint, s1_to smallint, s2_from smallint, s2_to smallint
+    s1_from smallint, s1_to smallint, s2_from smallint, s2_to smallint,
+    kind utinyint, base_secs bigint
 );
 create table if not exists request_sla (
     source varchar, request_id varchar, policy_name varchar, calendar_name varchar,

@@ -4,12 +4,18 @@
 -- The marker /*policy_no*/ is replaced by sla.py with a CASE over allow-listed columns whose
 -- values are bound parameters ($policy_<i>_<j>); the first matching policy wins.
 -- Instants are handled as whole epoch seconds. clock(t) looks up t's UTC hour in calendar_hours
--- (one integer-key hash join per timestamp); a deadline is the instant the clock reaches
--- C = clock(created) + target (+ paused business time before it), found in calendar_inverse.
+-- (one dense integer key per calendar and hour; the row -1 answers "no instant"), and only
+-- partly open hours need the span arithmetic (kind 2). A deadline is the instant the clock
+-- reaches C = clock(created) + target (+ paused business time before it), found in
+-- calendar_inverse. sla.py runs this with join reordering off: the plan as written (requests
+-- probing the small clock tables) is the fast one, and the optimizer's estimates after several
+-- joins would otherwise turn a 10-million-row intermediate into a hash table.
 -- Params: $policy_names, $policy_calendar_names VARCHAR[]; $policy_calendar_ids INTEGER[];
 --   $fr_targets, $res_targets BIGINT[] (NULL = no target); $fr_goals, $res_goals DOUBLE[];
 --   $paused_statuses VARCHAR[]; $no_first_response_imports, $no_resolution_imports INTEGER[]
---   (imports whose export lacks the field); $now TIMESTAMPTZ (an ongoing pause ends here)
+--   (imports whose export lacks the field); $now TIMESTAMPTZ (an ongoing pause ends here);
+--   $first_hour, $hours_per_calendar BIGINT (calendar_hours' key layout); $ks_per_calendar
+--   BIGINT and $max_k_by_calendar BIGINT[] (calendar_inverse's key layout)
 create or replace table request_sla as
 with policy_rows as (
     select
@@ -64,55 +70,45 @@ keyed as (
             then greatest(epoch_us(fr_stopped_at) // 1000000, created_s) end as fr_stop_s,
         case when res_stopped_at is not null
             then greatest(epoch_us(res_stopped_at) // 1000000, created_s) end as res_stop_s,
-        cast(calendar_id as bigint) * 16777216 as calendar_base
+        cast(calendar_id as bigint) * $hours_per_calendar - $first_hour as hour_base
     from stops
 ),
 clocked as (
     select
         k.*,
-        c0.cum_secs
-            + least(greatest(k.created_s % 3600 - c0.s1_from, 0), c0.s1_to - c0.s1_from)
-            + least(greatest(k.created_s % 3600 - c0.s2_from, 0), c0.s2_to - c0.s2_from) as start_clock,
-        c1.cum_secs
-            + least(greatest(k.fr_stop_s % 3600 - c1.s1_from, 0), c1.s1_to - c1.s1_from)
-            + least(greatest(k.fr_stop_s % 3600 - c1.s2_from, 0), c1.s2_to - c1.s2_from) as fr_stop_clock,
-        c2.cum_secs
-            + least(greatest(k.res_stop_s % 3600 - c2.s1_from, 0), c2.s1_to - c2.s1_from)
-            + least(greatest(k.res_stop_s % 3600 - c2.s2_from, 0), c2.s2_to - c2.s2_from) as res_stop_clock
+        case h0.kind when 0 then h0.cum_secs when 1 then h0.cum_secs + k.created_s % 3600
+            else h0.base_secs + least(greatest(k.created_s % 3600, h0.s1_from), h0.s1_to)
+                 + least(greatest(k.created_s % 3600, h0.s2_from), h0.s2_to)
+        end as start_clock,
+        case when k.fr_stop_s is not null then
+            case h1.kind when 0 then h1.cum_secs when 1 then h1.cum_secs + k.fr_stop_s % 3600
+                else h1.base_secs + least(greatest(k.fr_stop_s % 3600, h1.s1_from), h1.s1_to)
+                     + least(greatest(k.fr_stop_s % 3600, h1.s2_from), h1.s2_to)
+            end
+        end as fr_stop_clock,
+        case when k.res_stop_s is not null then
+            case h2.kind when 0 then h2.cum_secs when 1 then h2.cum_secs + k.res_stop_s % 3600
+                else h2.base_secs + least(greatest(k.res_stop_s % 3600, h2.s1_from), h2.s1_to)
+                     + least(greatest(k.res_stop_s % 3600, h2.s2_from), h2.s2_to)
+            end
+        end as res_stop_clock
     from keyed as k
-    left join calendar_hours as c0 on c0.hour_id = k.calendar_base + k.created_s // 3600
-    left join calendar_hours as c1 on c1.hour_id = k.calendar_base + k.fr_stop_s // 3600
-    left join calendar_hours as c2 on c2.hour_id = k.calendar_base + k.res_stop_s // 3600
+    join calendar_hours as h0 on h0.hour_id = coalesce(k.hour_base + k.created_s // 3600, -1)
+    join calendar_hours as h1 on h1.hour_id = coalesce(k.hour_base + k.fr_stop_s // 3600, -1)
+    join calendar_hours as h2 on h2.hour_id = coalesce(k.hour_base + k.res_stop_s // 3600, -1)
 ),
 -- Pauses: a status_change to a paused status holds until the request's next status_change;
 -- only the part between creation and the resolution (or $now, while open) counts. Events are
--- matched to their request once, here, so that the rest works on integer keys.
+-- matched to their request once, here; the rest works on the integer row number. (With join
+-- reordering off, the right side of each join is the one hashed: keep the smaller one there.)
 event_requests as (
     select
         r.row_no,
         epoch_us(e.event_at) // 1000000 as event_s,
-        e.to_status,
-        r.created_s,
-        r.res_stop_s,
-        r.policy_no
-    from events as e
-    join (
-        select
-            rowid as row_no,
-            source,
-            request_id,
-            epoch_us(created_at) // 1000000 as created_s,
-            -- Stops before creation (bad data) count as immediate.
-            case when not list_contains($no_resolution_imports, import_id)
-                    and coalesce(resolved_at, closed_at) is not null
-                then greatest(epoch_us(coalesce(resolved_at, closed_at)) // 1000000,
-                              epoch_us(created_at) // 1000000)
-            end as res_stop_s,
-            not list_contains($no_resolution_imports, import_id) as has_res_field,
-            /*policy_no*/ as policy_no
-        from requests
-    ) as r on r.source = e.source and r.request_id = e.request_id
-    where e.kind = 'status_change' and r.has_res_field
+        e.to_status
+    from (select rowid as row_no, source, request_id from requests) as r
+    join (select * from events where kind = 'status_change') as e
+        on r.source = e.source and r.request_id = e.request_id
 ),
 status_spans as (
     select
@@ -123,19 +119,20 @@ status_spans as (
 pause_spans as (
     select
         s.row_no,
-        cast(p.calendar_id as bigint) * 16777216 as calendar_base,
-        p.res_target_secs,
-        s.created_s,
-        greatest(s.event_s, s.created_s) as from_s,
+        greatest(s.event_s, c.created_s) as from_s,
         least(
-            coalesce(s.next_s, s.res_stop_s, epoch_us($now) // 1000000),
-            coalesce(s.res_stop_s, epoch_us($now) // 1000000)
+            coalesce(s.next_s, c.res_stop_s, epoch_us($now) // 1000000),
+            coalesce(c.res_stop_s, epoch_us($now) // 1000000)
         ) as to_s,
-        s.next_s is null and s.res_stop_s is null as is_ongoing
-    from status_spans as s
-    join policy_rows as p using (policy_no)
-    where list_contains($paused_statuses, s.to_status)
-      and p.res_target_secs is not null
+        s.next_s is null and c.res_stop_s is null as is_ongoing,
+        c.hour_base,
+        c.start_clock,
+        c.res_target_secs
+    from clocked as c
+    join (select * from status_spans where list_contains($paused_statuses, to_status)) as s
+        using (row_no)
+    where c.has_res_field
+      and c.res_target_secs is not null
 ),
 pause_clocks as (
     select
@@ -143,9 +140,7 @@ pause_clocks as (
         p.from_s,
         p.is_ongoing,
         p.res_target_secs,
-        hc.cum_secs
-            + least(greatest(p.created_s % 3600 - hc.s1_from, 0), hc.s1_to - hc.s1_from)
-            + least(greatest(p.created_s % 3600 - hc.s2_from, 0), hc.s2_to - hc.s2_from) as start_clock,
+        p.start_clock,
         h0.cum_secs
             + least(greatest(p.from_s % 3600 - h0.s1_from, 0), h0.s1_to - h0.s1_from)
             + least(greatest(p.from_s % 3600 - h0.s2_from, 0), h0.s2_to - h0.s2_from) as from_clock,
@@ -153,9 +148,8 @@ pause_clocks as (
             + least(greatest(p.to_s % 3600 - h1.s1_from, 0), h1.s1_to - h1.s1_from)
             + least(greatest(p.to_s % 3600 - h1.s2_from, 0), h1.s2_to - h1.s2_from) as to_clock
     from pause_spans as p
-    join calendar_hours as hc on hc.hour_id = p.calendar_base + p.created_s // 3600
-    join calendar_hours as h0 on h0.hour_id = p.calendar_base + p.from_s // 3600
-    join calendar_hours as h1 on h1.hour_id = p.calendar_base + p.to_s // 3600
+    join calendar_hours as h0 on h0.hour_id = p.hour_base + p.from_s // 3600
+    join calendar_hours as h1 on h1.hour_id = p.hour_base + p.to_s // 3600
     where p.from_s < p.to_s
 ),
 pause_running as (
@@ -190,28 +184,40 @@ targeted as (
     from clocked as c
     left join pause_totals as t using (row_no)
 ),
+inverse_keyed as (
+    select
+        *,
+        -- A clock value past the calendar's table (or none at all) finds the row -1: no deadline.
+        case when (fr_deadline_clock - 1) // 3600 <= $max_k_by_calendar[calendar_id + 1]
+            then cast(calendar_id as bigint) * $ks_per_calendar + (fr_deadline_clock - 1) // 3600
+        end as fr_k_id,
+        case when (res_deadline_clock - 1) // 3600 <= $max_k_by_calendar[calendar_id + 1]
+            then cast(calendar_id as bigint) * $ks_per_calendar + (res_deadline_clock - 1) // 3600
+        end as res_k_id
+    from targeted
+),
 deadlines as (
     select
         t.*,
-        i1.hour_key * 3600 + case
+        case when i1.k_id >= 0 then i1.hour_key * 3600 + case
             when t.fr_deadline_clock - i1.cum_secs <= i1.s1_to - i1.s1_from
                 then i1.s1_from + t.fr_deadline_clock - i1.cum_secs
             else i1.s2_from + t.fr_deadline_clock - i1.cum_secs - (i1.s1_to - i1.s1_from)
-        end as fr_deadline_s,
-        i2.hour_key * 3600 + case
+        end end as fr_deadline_s,
+        case when i2.k_id >= 0 then i2.hour_key * 3600 + case
             when t.res_deadline_clock - i2.cum_secs <= i2.s1_to - i2.s1_from
                 then i2.s1_from + t.res_deadline_clock - i2.cum_secs
             else i2.s2_from + t.res_deadline_clock - i2.cum_secs - (i2.s1_to - i2.s1_from)
-        end as res_deadline_s
-    from targeted as t
-    left join calendar_inverse as i1
-        on i1.k_id = t.calendar_base + (t.fr_deadline_clock - 1) // 3600
-        and i1.cum_secs < t.fr_deadline_clock
-        and t.fr_deadline_clock <= i1.cum_secs + i1.open_secs
-    left join calendar_inverse as i2
-        on i2.k_id = t.calendar_base + (t.res_deadline_clock - 1) // 3600
-        and i2.cum_secs < t.res_deadline_clock
-        and t.res_deadline_clock <= i2.cum_secs + i2.open_secs
+        end end as res_deadline_s
+    from inverse_keyed as t
+    join calendar_inverse as i1
+        on i1.k_id = coalesce(t.fr_k_id, -1)
+        and (i1.k_id = -1 or (i1.cum_secs < t.fr_deadline_clock
+                              and t.fr_deadline_clock <= i1.cum_secs + i1.open_secs))
+    join calendar_inverse as i2
+        on i2.k_id = coalesce(t.res_k_id, -1)
+        and (i2.k_id = -1 or (i2.cum_secs < t.res_deadline_clock
+                              and t.res_deadline_clock <= i2.cum_secs + i2.open_secs))
 ),
 final as (
     select
