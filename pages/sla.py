@@ -33,7 +33,7 @@ else:
     goal = float(decided["goal"].mean())
     chart(charts.goal_heatmap(
         decided, "column_value", "row_value", "adherence", "n_met", goal,
-        f"{METRICS[metric]} adherence", "Priority", "Provider department",
+        f"{METRICS[metric]} adherence", "Priority", "Provider department", x_order=charts.PRIORITY_ORDER,
     ))
     table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority"}),
           f"adherence-{metric}-department-priority")

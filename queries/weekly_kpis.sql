@@ -118,7 +118,7 @@ all_weeks as (
 ),
 backlog as (
     select a.week_start, a.segment,
-           sum(coalesce(f.net, 0)) over (partition by a.segment order by a.week_start) as backlog_at_end
+           cast(sum(coalesce(f.net, 0)) over (partition by a.segment order by a.week_start) as bigint) as backlog_at_end
     from all_weeks as a
     left join weekly_flows as f using (week_start, segment)
 ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+PRIORITY_ORDER = ["urgent", "high", "normal", "low"]
 SEGMENT_COLORS = {"all": "#54585A", "internal": "#4C78A8", "external": "#F58518"}
 STATE_COLORS = {"met": "#54A24B", "breached": "#E45756", "running": "#9D9D9D", "n/a": "#D3D3D3"}
 GOAL_COLOR = "#333333"
@@ -19,6 +20,14 @@ def segment_scale(segments) -> alt.Scale:
     """Colour scale for the requester segments present."""
     present = [s for s in SEGMENT_COLORS if s in set(segments)]
     return alt.Scale(domain=present, range=[SEGMENT_COLORS[s] for s in present])
+
+
+def week_axis(week_starts) -> alt.Axis:
+    """A time axis ticked on the weeks' Mondays (Vega's own ticks fall on Sundays)."""
+    mondays = sorted({pd.Timestamp(d) for d in week_starts if pd.notna(d)})
+    step = max(1, len(mondays) // 12)  # at most about a dozen labels
+    values = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in mondays[::step]]
+    return alt.Axis(format="%d %b", values=values, labelAngle=0)
 
 
 def trend_chart(
@@ -33,7 +42,7 @@ def trend_chart(
     """Weekly lines per segment (internal/external/all) with the goal as a dashed rule."""
     axis_format = ".0%" if as_percent else value_format
     base = alt.Chart(frame).encode(
-        x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=alt.Axis(format="%d %b")),
+        x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
         y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format)),
         color=alt.Color("segment:N", title="Requesters", scale=segment_scale(frame["segment"])),
         tooltip=[
@@ -63,11 +72,12 @@ def goal_heatmap(
     title: str,
     x_title: str,
     y_title: str,
+    x_order: list[str] | None = None,
 ) -> alt.LayerChart:
     """Cells coloured against the goal: red below, green at or above; the count in each cell."""
     low = max(0.0, goal - 0.3)
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=None),
+        x=alt.X(f"{x}:N", title=x_title, sort=x_order, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:N", title=y_title, sort=None),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
@@ -158,7 +168,7 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=alt.Axis(format="%d %b")),
+            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
             y=alt.Y("n_requests:Q", title="Requests per week"),
             color=alt.Color("category:N", title="Category"),
             tooltip=[
@@ -186,7 +196,7 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
         alt.Chart(frame)
         .mark_bar(opacity=0.8)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=alt.Axis(format="%d %b")),
+            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
             y=alt.Y("n_category:Q", title="Requests per week"),
             color=alt.Color("side:N", title="Week", scale=alt.Scale(
                 domain=["before", "fix week (left out)", "after"],
@@ -323,7 +333,7 @@ def theme_trend(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=alt.Axis(format="%d %b")),
+            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
             y=alt.Y("share:Q", title="Share of the week's comments", axis=alt.Axis(format=".0%")),
             color=alt.Color("dimension:N", title="Dimension", scale=alt.Scale(
                 domain=list(DIMENSION_COLORS), range=list(DIMENSION_COLORS.values()))),

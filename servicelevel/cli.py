@@ -1,4 +1,4 @@
-"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|presets ..."""
+"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|presets|report ..."""
 
 from __future__ import annotations
 
@@ -127,6 +127,88 @@ def cmd_presets(args) -> int:
     return 0
 
 
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md", ".markdown": "md"}
+# --option -> (Filters field, filter_options field or None): the shared filters, as on the sidebar.
+REPORT_FILTERS = {
+    "dept": ("provider_departments", "provider_department"),
+    "requester_dept": ("requester_departments", "requester_department"),
+    "provider_type": ("provider_types", "provider_type"),
+    "priority": ("priorities", "priority"),
+    "channel": ("channels", "channel"),
+}
+
+
+def _known_values(asked: list[str], known: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """The values as the data spells them (case-insensitive match); ValueError naming the unknown ones."""
+    by_lower = {k.lower(): k for k in known}
+    unknown = [a for a in asked if a.lower() not in by_lower]
+    if unknown:
+        listed = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
+        raise ValueError(f"--{option.replace('_', '-')} {', '.join(unknown)}: not in the data "
+                         f"(known: {listed or 'none'})")
+    return tuple(dict.fromkeys(by_lower[a.lower()] for a in asked))
+
+
+def cmd_report(args) -> int:
+    from datetime import datetime, timezone
+
+    from servicelevel import report
+    from servicelevel.datainfo import data_info
+    from servicelevel.filters import Filters, Selection, parse_iso_week
+    from servicelevel.policies import PolicyError
+    from servicelevel.refresh import ensure_fresh
+    from servicelevel.settings import organisation
+    from servicelevel.themes import ThemeError
+
+    org = organisation()
+    period = None
+    if args.week is not None:
+        try:
+            period = parse_iso_week(args.week, org.timezone)
+        except ValueError as exc:
+            print(f"error: --week: {exc}", file=sys.stderr)
+            return 2
+    out = Path(args.out) if args.out else None
+    fmt = args.format or (REPORT_SUFFIXES.get(out.suffix.lower(), "html") if out and not out.is_dir() else "html")
+    db_path = Path(args.db) if args.db else store.default_db_path()
+    if not db_path.exists():
+        print(f"error: no database at {db_path}; run `python -m servicelevel sample` or import a file", file=sys.stderr)
+        return 1
+    con = store.connect(db_path)
+    try:
+        try:
+            ensure_fresh(con)  # the numbers the dashboard would show, not those of before a policy edit
+        except (PolicyError, ThemeError) as exc:
+            print(f"error: a settings file is invalid, so the numbers cannot be computed: {exc}", file=sys.stderr)
+            return 1
+        info = data_info(con)
+        chosen = {}
+        try:
+            for option, (name, field) in REPORT_FILTERS.items():
+                chosen[name] = _known_values(getattr(args, option), info.options.get(field, ()), option)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        now = datetime.now(timezone.utc)
+        selection = Selection(
+            period=period or info.default_week(now, org.timezone),
+            filters=Filters(requester_type=args.requester or "", **chosen),
+            as_of=info.as_of(now),
+        )
+        content = report.generate(con, selection, org, fmt)
+    finally:
+        con.close()
+    name = report.file_name(selection, fmt)
+    path = (out / name if out.is_dir() else out) if out else Path.cwd() / name
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m servicelevel", description=__doc__)
     parser.add_argument("--db", help=f"database file (default: ${store.DB_ENV_VAR} or {store.DEFAULT_DB_PATH})")
@@ -154,6 +236,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("presets", help="list the import presets")
     p.set_defaults(run=cmd_presets)
+
+    p = commands.add_parser(
+        "report", help="write the weekly report (HTML, PDF or Markdown) for a week and filters",
+        description="Write the weekly report: the overview page's numbers for one ISO week and the "
+        "filters given, as one document to forward. Prints the path written.",
+    )
+    p.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W46 (default: the last complete week of the data)")
+    p.add_argument("--format", choices=("html", "pdf", "md"),
+                   help="html (inline images and styles), pdf or md (Markdown for chat tools); default: from --out's "
+                   "suffix, else html")
+    p.add_argument("--out", metavar="PATH",
+                   help="file or folder to write to (default: weekly-report-<week>[-<department>].<format> in the "
+                   "current folder)")
+    p.add_argument("--dept", action="append", default=[], metavar="DEPARTMENT",
+                   help="provider department (repeatable): a department report")
+    p.add_argument("--requester", choices=("internal", "external"), help="internal or external requesters only")
+    p.add_argument("--requester-dept", action="append", default=[], metavar="DEPARTMENT",
+                   help="requester department of internal customers (repeatable)")
+    p.add_argument("--provider-type", action="append", default=[], metavar="TYPE",
+                   help="in_house, third_party or independent (repeatable)")
+    p.add_argument("--priority", action="append", default=[], metavar="PRIORITY", help="repeatable")
+    p.add_argument("--channel", action="append", default=[], metavar="CHANNEL", help="repeatable")
+    p.set_defaults(run=cmd_report)
     return parser
 
 

@@ -1,0 +1,787 @@
+"""The weekly report leadership forwards: one document per (week, filters), as HTML, PDF or Markdown.
+
+The numbers come from servicelevel.weekly, the code the weekly overview page runs, and the
+charts are the page's own Altair specifications rendered to PNG by vl-convert (no browser).
+build_document() turns a WeeklyView into a Document, a list of sections holding only formatted
+text, tables, tiles and charts; each format is a rendering of that one Document, so the three
+say the same thing in the same words:
+
+    HTML      inline styles and inline (base64) images: one file that opens anywhere
+    PDF       fpdf2 (pure Python; its core Helvetica font): every section group on a new page
+    Markdown  for chat tools: tables, the trends as sparklines instead of images
+"""
+
+from __future__ import annotations
+
+import base64
+import decimal
+import html
+import json
+import math
+import re
+import struct
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from io import BytesIO
+from typing import Iterable
+
+import altair as alt
+import duckdb
+import pandas as pd
+
+from servicelevel import queries, weekly
+from servicelevel.filters import Selection
+from servicelevel.kpis import Tile
+from servicelevel.settings import Organisation
+
+FORMATS = ("html", "pdf", "md")
+MIME = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}
+REPORT_BREACHES = 10
+REPORT_EMERGING = 8
+REPORT_REJECTED = 12
+COMMENT_CHARS = 160
+CHART_WIDTH_PX = 380  # the plot's width; the legend adds to it
+CHART_SCALE = 2  # PNG pixels per CSS pixel: sharp in print
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+# --------------------------------------------------------------------------------------
+# The document: what the report says, already formatted
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    tone: str = "body"  # body | note | good | bad | notice
+
+
+@dataclass(frozen=True)
+class TileText:
+    key: str
+    label: str
+    value: str
+    delta: str  # '' when there is no previous week to compare with
+    tone: str  # good | bad | same | '' (the change read against the KPI's direction)
+    goal: str
+    basis: str  # the count the value rests on, and whether it is too small to trust
+    spark: str  # the trend window as a text sparkline (Markdown)
+
+
+@dataclass(frozen=True)
+class Tiles:
+    tiles: tuple[TileText, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]  # right-aligned columns
+    widths: tuple[float, ...]  # relative column widths (PDF)
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    spec: alt.TopLevelMixin
+
+
+@dataclass(frozen=True)
+class Charts:
+    charts: tuple[Chart, ...]
+    fallback: tuple[Text, ...] = ()  # what Markdown says instead of the images
+
+
+Block = Text | Tiles | Table | Charts
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    blocks: tuple[Block, ...]
+    new_page: bool = False  # PDF: the section opens a page (sections between fit on one)
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    lines: tuple[str, ...]  # under the title: organisation, week, scope, as-of
+    sections: tuple[Section, ...]
+
+    @property
+    def page_groups(self) -> int:
+        """The pages the PDF is laid out as: the first, plus one per section that opens a page."""
+        return 1 + sum(1 for s in self.sections[1:] if s.new_page)
+
+
+# --------------------------------------------------------------------------------------
+# From the numbers to the document
+
+
+def generate(con: duckdb.DuckDBPyConnection, selection: Selection, org: Organisation, fmt: str) -> bytes:
+    """The report for a selection as bytes in one of FORMATS, computed on its own cursor."""
+    cursor = con.cursor()
+    try:
+        view = weekly.weekly_view(lambda name, params: queries.run(cursor, name, params), selection, org)
+    finally:
+        cursor.close()
+    return render(build_document(view), fmt)
+
+
+def render(document: Document, fmt: str) -> bytes:
+    """The document in one of FORMATS."""
+    if fmt == "html":
+        return to_html(document).encode("utf-8")
+    if fmt == "md":
+        return to_markdown(document).encode("utf-8")
+    if fmt == "pdf":
+        return to_pdf(document)
+    raise ValueError(f"unknown report format '{fmt}': choose one of {', '.join(FORMATS)}")
+
+
+def week_code(selection: Selection) -> str:
+    """'2026-W46' for an ISO week; the dates for the last seven days of a custom range."""
+    week = weekly.focus_week(selection)
+    if week.start.weekday() == 0:
+        iso = week.start.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    return f"{week.start:%Y-%m-%d}-to-{week.end - timedelta(days=1):%Y-%m-%d}"
+
+
+def file_name(selection: Selection, fmt: str) -> str:
+    """weekly-report-2026-W46[-procurement][-internal][-filtered].<fmt>"""
+    filters = selection.filters
+    parts = list(filters.provider_departments)
+    if filters.requester_type:
+        parts.append(filters.requester_type)
+    if filters.requester_departments or filters.provider_types or filters.priorities or filters.channels:
+        parts.append("filtered")
+    slugs = [re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts]
+    return "-".join(["weekly-report", week_code(selection), *(s for s in slugs if s)]) + f".{fmt}"
+
+
+def title_of(selection: Selection, org: Organisation) -> str:
+    departments = selection.filters.provider_departments
+    return f"Weekly service report: {', '.join(departments) if departments else org.name}"
+
+
+def build_document(view: weekly.WeeklyView) -> Document:
+    """The report's sections for a computed weekly view."""
+    selection, org, kpis = view.selection, view.org, view.kpis
+    zone = org.zone
+    departments = selection.filters.provider_departments
+    lines = [f"{org.name + ' · ' if departments else ''}{kpis.week.label()} · compared with the week before"]
+    if departments:
+        lines.append(f"Department report for {', '.join(departments)}: the requests "
+                     f"{'this department' if len(departments) == 1 else 'these departments'} served "
+                     "(provider department).")
+    lines.append(f"Scope: {selection.filters.describe()}.")
+    if selection.period.days != 7:
+        lines.append(f"A custom range is selected ({selection.period.label()}): the numbers are its last seven days.")
+    lines.append(f"Times in {org.timezone}. Running SLAs judged as of {selection.as_of.astimezone(zone):%d %b %Y %H:%M} "
+                 "(the data's newest timestamp, or the moment of writing if earlier).")
+    if view.empty is not None:
+        sections = (
+            Section("Nothing to report this week", (
+                Text(view.empty, "notice"),
+                Text("Pick another week, or widen the filters, for a report with numbers."),
+            )),
+            _basis_section(view.basis, zone, new_page=False),
+        )
+        return Document(title_of(selection, org), tuple(lines), sections)
+    sections = (
+        Section("Key numbers", (
+            Tiles(tuple(_tile_text(t) for t in kpis.tiles)),
+            Text("Each tile: this week's value, its change from the week before, the goal where one exists, and the "
+                 "count it rests on. Adherence counts the SLA targets decided this week; CSAT the survey answers "
+                 "submitted this week.", "note"),
+        )),
+        _segment_section(view),
+        _slipped_section(view),
+        _trend_section(kpis),
+        _breach_section(view),
+        _emerging_section(view.emerging),
+        _feedback_section(view.feedback, zone),
+        _basis_section(view.basis, zone, new_page=True),
+    )
+    return Document(title_of(selection, org), tuple(lines), sections)
+
+
+def _tone(tile: Tile) -> str:
+    delta = tile.delta
+    if delta is None:
+        return ""
+    if delta == 0:
+        return "same"
+    return "good" if (delta > 0) == tile.higher_is_better else "bad"
+
+
+def _spark(values: Iterable[float | None]) -> str:
+    present = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not present:
+        return ""
+    low, high = min(present), max(present)
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(" ")
+        elif high == low:
+            out.append(SPARKS[3])
+        else:
+            out.append(SPARKS[round((v - low) / (high - low) * (len(SPARKS) - 1))])
+    return "".join(out)
+
+
+def _tile_text(tile: Tile) -> TileText:
+    basis = []
+    if tile.count is not None:
+        basis.append(f"{tile.count_label} {tile.count:,}")
+    if tile.too_small and tile.interval is not None:
+        low, high = tile.interval
+        basis.append(f"too few to trust: 95 % CI {low:.0%}–{high:.0%}")
+    elif tile.too_small:
+        basis.append("too few to trust")
+    return TileText(
+        key=tile.key,
+        label=tile.label,
+        value=tile.format_value(),
+        delta=tile.format_delta() or "",
+        tone=_tone(tile),
+        goal=tile.goal_text(),
+        basis=" · ".join(basis),
+        spark=_spark(tile.series),
+    )
+
+
+def _goal_short(tile: Tile) -> str:
+    if tile.goal is None:
+        return ""
+    if tile.value is None:
+        return tile.format_value(tile.goal)
+    met = tile.value >= tile.goal if tile.higher_is_better else tile.value <= tile.goal
+    return f"{tile.format_value(tile.goal)}, {'met' if met else 'below'}"
+
+
+def _segment_section(view: weekly.WeeklyView) -> Section:
+    by_segment = view.by_segment or {}
+    segments = list(by_segment)
+    columns, numeric, widths = ["KPI"], [False], [2.4]
+    for segment in segments:
+        columns += [f"{segment.capitalize()} requesters", "Change", "Goal"]
+        numeric += [True, True, True]
+        widths += [1.1, 0.9, 1.1]
+    rows = []
+    for i, label in enumerate(t.label for t in view.kpis.tiles):
+        row = [label]
+        for segment in segments:
+            tile = by_segment[segment][i]
+            row += [tile.format_value(), tile.format_delta() or "–", _goal_short(tile) or "–"]
+        rows.append(tuple(row))
+    title = "Internal and external customers" if len(segments) > 1 else f"{segments[0].capitalize()} customers"
+    note = Text("The same tiles per requester type: internal customers are other departments of the organisation "
+                "(their targets are internal agreements), external ones are customers. Change: from the week before; "
+                "goal: the policies' own goals for that requester type.", "note")
+    return Section(title, (Table(tuple(columns), tuple(rows), tuple(numeric), tuple(widths)), note))
+
+
+def _str(value) -> str:
+    """A cell's text; '–' for a missing value (None, NaN)."""
+    return "–" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
+
+
+def _pct(value) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+def _slipped_section(view: weekly.WeeklyView) -> Section:
+    slipped, moved = view.slipped, view.movers
+    minimum = weekly.MOVERS_MIN_DECIDED
+    if moved is None or moved.empty:
+        return Section("Departments that slipped", (Text(
+            f"Not enough decided SLA targets in both weeks to compare departments (at least {minimum} each).", "note"),))
+    if slipped.empty and len(moved) == 1:
+        only = moved.iloc[0]
+        return Section("Departments that slipped", (Text(
+            f"{only['department']} did not slip: adherence {_pct(only['adherence_now'])} this week against "
+            f"{_pct(only['adherence_before'])} the week before ({only['change_pp']:+.1f} pp).", "good"),))
+    if slipped.empty:
+        return Section("Departments that slipped", (Text(
+            f"No department's adherence fell from the week before (of {len(moved)} compared).", "good"),))
+    rows = tuple(
+        (str(r.department), _pct(r.adherence_now), _pct(r.adherence_before), f"{r.change_pp:+.1f}",
+         f"{int(r.n_breached_now):,} of {int(r.n_decided_now):,}")
+        for r in slipped.itertuples(index=False)
+    )
+    return Section("Departments that slipped", (
+        Table(("Provider department", "Adherence this week", "Week before", "Change (pp)", "Breached this week"),
+              rows, (False, True, True, True, True), (2.2, 1.2, 1.2, 1.0, 1.4)),
+        Text(f"First-response and resolution targets together; {len(slipped)} of {len(moved)} departments compared "
+             f"fell. Departments with fewer than {minimum} decided targets in either week are left out.", "note"),
+    ))
+
+
+def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
+    specs = weekly.trend_charts(kpis)
+    fallback = tuple(
+        Text(f"{t.label}: {_spark(t.series)} ({t.format_value(t.series[0]) if t.series and t.series[0] is not None else '–'}"
+             f" → {t.format_value()})")
+        for t in kpis.tiles
+    )
+    segments = " and ".join(kpis.segments)
+    return Section(f"{len(kpis.overall)}-week trends", (
+        Charts(tuple(Chart(key, str(specs[key].title), specs[key]) for key in weekly.TREND_CHARTS), fallback),
+        Text(f"One line per requester type ({segments}); dashed: the goal. Week of {kpis.trend.start:%d %b} to the "
+             f"week of {kpis.week.start:%d %b %Y}.", "note"),
+    ), new_page=True)
+
+
+def _hours(secs) -> str:
+    return "–" if secs is None or pd.isna(secs) else f"{secs / 3600:,.1f} h"
+
+
+def _local(value, zone, fmt="%d %b %Y %H:%M") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return pd.Timestamp(value).to_pydatetime().astimezone(zone).strftime(fmt)
+
+
+def _breach_section(view: weekly.WeeklyView) -> Section:
+    breaches = view.breaches
+    total = view.kpis.n_breaches
+    if breaches is None or breaches.empty:
+        return Section("Top breaches", (Text("No SLA breaches decided this week for this selection.", "good"),))
+    shown = breaches.head(REPORT_BREACHES)
+    rows = tuple(
+        (f"{r.source} {r.request_id}", str(r.metric).replace("_", " "), _str(r.provider_department),
+         _str(r.requester), _str(r.category), _str(r.priority), _hours(r.target_secs),
+         _hours(r.overrun_business_secs), "stopped late" if r.is_stopped else "still open")
+        for r in shown.itertuples(index=False)
+    )
+    return Section("Top breaches", (
+        Text(f"The {len(shown)} largest overruns of the {total:,} SLA targets breached this week "
+             "(business hours past the target)."),
+        Table(("Request", "Target", "Provider department", "Requester", "Category", "Priority", "Target time",
+               "Overrun", "Now"), rows, (False, False, False, False, False, False, True, True, False),
+              (1.6, 1.1, 1.6, 1.6, 1.6, 0.9, 0.9, 0.9, 1.2)),
+    ))
+
+
+def _emerging_section(emerging: weekly.Emerging) -> Section:
+    rule = emerging.rule
+    last_day = emerging.end - timedelta(days=1)
+    rising = emerging.rising
+    note = Text(rule.describe(), "note")
+    title = "Emerging recurring problems"
+    if emerging.table.empty:
+        return Section(title, (Text("No requests in the weeks tested.", "note"),), new_page=True)
+    if rising.empty:
+        return Section(title, (Text(f"No category rose significantly in the {rule.recent_weeks} weeks to "
+                                    f"{last_day:%d %b %Y}.", "good"), note), new_page=True)
+    shown = rising.head(REPORT_EMERGING)
+    rows = tuple(
+        (str(r.category), f"{r.recent_per_week:.1f}",
+         "–" if pd.isna(r.baseline_per_week) else f"{r.baseline_per_week:.1f}",
+         "new" if pd.isna(r.ratio) else f"{r.ratio:.2f}×", f"{r.extra_requests:+.0f}", f"{r.p_value:.2g}")
+        for r in shown.itertuples(index=False)
+    )
+    more = f" (the {len(shown)} most significant shown)" if len(rising) > len(shown) else ""
+    return Section(title, (
+        Text(f"{len(rising)} categor{'y' if len(rising) == 1 else 'ies'} rose in the {rule.recent_weeks} weeks "
+             f"{emerging.recent_start:%d %b} – {last_day:%d %b %Y} compared with the {rule.baseline_weeks} weeks "
+             f"before{more}."),
+        Table(("Category", "Recent / week", "Baseline / week", "Recent ÷ baseline", "Extra requests", "p-value"),
+              rows, (False, True, True, True, True, True), (2.6, 1.0, 1.0, 1.0, 1.0, 0.9)),
+        note,
+    ), new_page=True)
+
+
+def _shorten(text: str, limit: int = COMMENT_CHARS) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _feedback_section(feedback: weekly.Feedback, zone) -> Section:
+    csat = feedback.csat
+    if feedback.n_answers == 0:
+        return Section("Customer satisfaction", (Text("No survey answers were submitted this week for this selection.",
+                                                      "note"),))
+    parts = [f"CSAT {csat.format_value()}"]
+    delta = csat.format_delta()
+    details = [f"{delta} from the week before"] if delta else []
+    if csat.goal is not None:
+        details.append(csat.goal_text())
+    if details:
+        parts[0] += f" ({'; '.join(details)})"
+    parts.append(f"{feedback.n_satisfied:,} of {feedback.n_answers:,} answers scored 4-5")
+    if feedback.mean_score is not None:
+        parts.append(f"mean score {feedback.mean_score:.2f} of 5")
+    if feedback.response_rate is not None:
+        parts.append(f"response rate {feedback.response_rate:.0%} ({feedback.n_answers:,} answers, "
+                     f"{feedback.n_resolved:,} requests resolved)")
+    blocks: list[Block] = [Text(f"{parts[0]}. {'; '.join(parts[1:])}.")]
+    if csat.too_small:
+        blocks.append(Text(f"Only {feedback.n_answers} answers: too few to trust.", "bad"))
+    if feedback.lowest.empty:
+        blocks.append(Text("No answer scored 1-2 with a comment this week.", "good"))
+    else:
+        rows = tuple(
+            (f"{r.score:.1f}", _shorten(r.comment), _str(r.provider_department), _str(r.requester),
+             _str(r.category), f"{r.source} {r.request_id}", _local(r.submitted_at, zone, "%d %b"))
+            for r in feedback.lowest.itertuples(index=False)
+        )
+        blocks.append(Text(f"The lowest-scored comments ({len(rows)} of the {feedback.n_unhappy_comments:,} answers "
+                           "scoring 1-2 with a comment; lowest score first, then newest):"))
+        blocks.append(Table(("Score", "Comment", "Provider department", "Requester", "Category", "Request",
+                             "Submitted"), rows, (True, False, False, False, False, False, False),
+                            (0.55, 3.6, 1.4, 1.4, 1.3, 1.5, 0.95)))
+    return Section("Customer satisfaction", tuple(blocks))
+
+
+def _basis_section(basis: weekly.DataBasis, zone, new_page: bool) -> Section:
+    title = "What the numbers rest on"
+    blocks: list[Block] = []
+    if basis.sources.empty:
+        blocks.append(Text("No requests are loaded.", "notice"))
+    else:
+        rows = tuple(
+            (str(r.source), f"{int(r.n_requests):,}", _local(r.first_created_at, zone, "%d %b %Y"),
+             _local(r.newest_at, zone), _local(r.last_import_at, zone), f"{int(r.n_open):,}")
+            for r in basis.sources.itertuples(index=False)
+        )
+        blocks.append(Text("Each source's data runs up to its newest timestamp: later events are not in these numbers."))
+        blocks.append(Table(("Source", "Requests", "From", "Data up to", "Last import", "Open now"), rows,
+                            (False, True, False, False, False, True), (1.4, 1.0, 1.2, 1.5, 1.5, 0.9)))
+    n_rejected = basis.n_rejected
+    if n_rejected == 0:
+        blocks.append(Text("No rows were rejected on import.", "good"))
+    else:
+        shown = basis.rejected.head(REPORT_REJECTED)
+        rows = tuple((str(r.source), str(r.file_name), str(r.reason).replace("_", " "), f"{int(r.n_rows):,}")
+                     for r in shown.itertuples(index=False))
+        were = "rows were" if n_rejected != 1 else "row was"
+        are = "are" if n_rejected != 1 else "is"
+        blocks.append(Text(f"{n_rejected:,} {were} rejected on import (the latest import of each file) and {are} in "
+                           "none of the numbers above; the Data & definitions page lists each with its reason."))
+        blocks.append(Table(("Source", "File", "Reason", "Rows"), rows, (False, False, False, True),
+                            (1.0, 2.2, 2.2, 0.6)))
+        if len(basis.rejected) > len(shown):
+            blocks.append(Text(f"… and {len(basis.rejected) - len(shown)} more file and reason combinations.", "note"))
+    return Section(title, tuple(blocks), new_page=new_page)
+
+
+# --------------------------------------------------------------------------------------
+# Charts as PNG, through vl-convert
+
+
+def _json_value(value):
+    """JSON for the values Altair leaves as Python objects (DuckDB dates, sums as decimals)."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        # No offset: Vega reads it as local midnight and prints the same calendar date back.
+        return f"{value.isoformat()}T00:00:00"
+    raise TypeError(f"cannot put {type(value).__name__} into a chart")
+
+
+def chart_png(spec: alt.TopLevelMixin, width: int = CHART_WIDTH_PX, scale: float = CHART_SCALE) -> bytes:
+    """A chart specification rendered to PNG at a fixed width (the page's is the container's)."""
+    import vl_convert
+
+    text = json.dumps(spec.properties(width=width).to_dict(), default=_json_value)
+    return vl_convert.vegalite_to_png(text, scale=scale)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from the PNG header."""
+    return struct.unpack(">II", png[16:24])
+
+
+@dataclass
+class _Images:
+    """Each chart rendered once per document, whatever renders it."""
+
+    cache: dict[str, bytes] = field(default_factory=dict)
+
+    def png(self, chart: Chart) -> bytes:
+        if chart.key not in self.cache:
+            self.cache[chart.key] = chart_png(chart.spec)
+        return self.cache[chart.key]
+
+
+# --------------------------------------------------------------------------------------
+# HTML
+
+TONE_COLORS = {"good": "#2E7D32", "bad": "#C62828", "same": "#555555", "": "#555555"}
+TEXT_STYLES = {
+    "body": "margin:6px 0;color:#222;",
+    "note": "margin:6px 0;color:#666;font-size:12px;",
+    "good": "margin:6px 0;color:#2E7D32;",
+    "bad": "margin:6px 0;color:#C62828;",
+    "notice": "margin:10px 0;padding:10px 12px;background:#FFF4E5;border-left:4px solid #F58518;color:#222;",
+}
+CELL = "padding:4px 8px;border-bottom:1px solid #E5E5E5;vertical-align:top;"
+
+
+def to_html(document: Document, images: _Images | None = None) -> str:
+    """One self-contained HTML file: inline styles, charts as base64 PNG."""
+    images = images or _Images()
+    e = html.escape
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(document.title)}</title>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "</head>",
+        '<body style="margin:0;background:#F6F6F6;font-family:Helvetica,Arial,sans-serif;font-size:14px;color:#222;">',
+        '<div style="max-width:980px;margin:0 auto;padding:24px 28px;background:#FFFFFF;">',
+        f'<h1 style="font-size:24px;margin:0 0 8px 0;">{e(document.title)}</h1>',
+    ]
+    out += [f'<p style="margin:2px 0;color:#555;">{e(line)}</p>' for line in document.lines]
+    for section in document.sections:
+        out.append(f'<h2 style="font-size:18px;margin:26px 0 8px 0;padding-bottom:4px;'
+                   f'border-bottom:2px solid #4C78A8;">{e(section.title)}</h2>')
+        for block in section.blocks:
+            out.append(_html_block(block, images))
+    out += ["</div>", "</body></html>", ""]
+    return "\n".join(out)
+
+
+def _html_block(block: Block, images: _Images) -> str:
+    e = html.escape
+    if isinstance(block, Text):
+        return f'<p style="{TEXT_STYLES[block.tone]}">{e(block.text)}</p>'
+    if isinstance(block, Tiles):
+        cards = []
+        for t in block.tiles:
+            delta = (f'<div style="color:{TONE_COLORS[t.tone]};font-size:13px;">{e(t.delta)} vs week before</div>'
+                     if t.delta else '<div style="color:#999;font-size:13px;">no week before to compare</div>')
+            small = "".join(f'<div style="color:#666;font-size:12px;">{e(x)}</div>' for x in (t.goal, t.basis) if x)
+            cards.append(
+                '<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:23.5%;min-width:190px;'
+                'margin:0 1% 10px 0;padding:10px 12px;min-height:118px;border:1px solid #DDDDDD;border-radius:6px;">'
+                f'<div style="color:#555;font-size:13px;">{e(t.label)}</div>'
+                f'<div style="font-size:26px;font-weight:bold;margin:4px 0;">{e(t.value)}</div>'
+                f"{delta}{small}</div>"
+            )
+        return f'<div data-block="tiles">{"".join(cards)}</div>'
+    if isinstance(block, Table):
+        head = "".join(
+            f'<th style="{CELL}text-align:{"right" if n else "left"};background:#F0F3F8;">{e(c)}</th>'
+            for c, n in zip(block.columns, block.numeric)
+        )
+        body = "".join(
+            "<tr>" + "".join(f'<td style="{CELL}text-align:{"right" if n else "left"};">{e(v)}</td>'
+                             for v, n in zip(row, block.numeric)) + "</tr>"
+            for row in block.rows
+        )
+        return ('<table style="border-collapse:collapse;width:100%;font-size:13px;margin:6px 0;">'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    if isinstance(block, Charts):
+        figures = []
+        for chart in block.charts:
+            data = base64.b64encode(images.png(chart)).decode("ascii")
+            figures.append(
+                '<div style="display:inline-block;vertical-align:top;width:49%;min-width:320px;margin:0 0.5% 10px 0;">'
+                f'<img src="data:image/png;base64,{data}" alt="{e(chart.title)}" style="width:100%;height:auto;"></div>'
+            )
+        return f'<div data-block="charts">{"".join(figures)}</div>'
+    raise TypeError(f"unknown block {block!r}")
+
+
+# --------------------------------------------------------------------------------------
+# Markdown
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(columns: Iterable[str], rows: Iterable[Iterable[str]], numeric: Iterable[bool]) -> list[str]:
+    columns, numeric = list(columns), list(numeric)
+    lines = ["| " + " | ".join(_md_cell(c) for c in columns) + " |",
+             "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def to_markdown(document: Document) -> str:
+    """Markdown for chat tools: headings, tables, and the trends as text sparklines."""
+    out = [f"# {document.title}", ""]
+    out += [f"{line}  " for line in document.lines]
+    for section in document.sections:
+        out += ["", f"## {section.title}", ""]
+        for block in section.blocks:
+            if isinstance(block, Text):
+                text = block.text
+                out += [f"_{text}_" if block.tone == "note" else f"**{text}**" if block.tone == "notice" else text, ""]
+            elif isinstance(block, Tiles):
+                rows = [(t.label, t.value, t.delta or "–", t.goal or "–", t.basis or "–", f"`{t.spark}`" if t.spark else "")
+                        for t in block.tiles]
+                out += _md_table(("KPI", "This week", "Change", "Goal", "Based on", "Trend"), rows,
+                                 (False, True, True, False, False, False))
+                out.append("")
+            elif isinstance(block, Table):
+                out += _md_table(block.columns, block.rows, block.numeric)
+                out.append("")
+            elif isinstance(block, Charts):
+                out += ["The charts are in the HTML and PDF versions of this report; here the trend of each KPI, "
+                        "oldest week first:", ""]
+                out += [f"- {t.text}" for t in block.fallback]
+                out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------------------
+# PDF (fpdf2)
+
+PDF_REPLACEMENTS = {" ✓ met": " (met)", " ✗ below goal": " (below goal)", "✓": "", "✗": "", "≥": ">=", "≤": "<=", "−": "-", "→": "->", "÷": "/"}
+PDF_TONES = {"good": (46, 125, 50), "bad": (198, 40, 40), "same": (85, 85, 85), "": (85, 85, 85),
+             "body": (34, 34, 34), "note": (102, 102, 102), "notice": (34, 34, 34)}
+
+
+def pdf_text(text: str) -> str:
+    """Text the PDF's core font can show (Windows-1252): symbols spelled out, others as '?'."""
+    for symbol, plain in PDF_REPLACEMENTS.items():
+        text = text.replace(symbol, plain)
+    return text.encode("cp1252", errors="replace").decode("cp1252")
+
+
+def to_pdf(document: Document, images: _Images | None = None) -> bytes:
+    """An A4 PDF; sections marked new_page open a page, the others follow on."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    images = images or _Images()
+
+    class Pdf(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("helvetica", size=7)
+            self.set_text_color(120, 120, 120)
+            self.cell(0, 5, pdf_text(f"{document.title} · page {self.page_no()} of {{nb}}"), align="C")
+
+    pdf = Pdf(orientation="portrait", unit="mm", format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_title(pdf_text(document.title))
+    pdf.set_creator("servicelevel")
+    pdf.set_margins(14, 14, 14)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 17)
+    pdf.set_text_color(34, 34, 34)
+    pdf.multi_cell(0, 8, pdf_text(document.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=8.5)
+    pdf.set_text_color(85, 85, 85)
+    for line in document.lines:
+        pdf.multi_cell(0, 4.2, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    for index, section in enumerate(document.sections):
+        if section.new_page and index > 0:
+            pdf.add_page()
+        else:
+            pdf.ln(3)
+        pdf.set_font("helvetica", "B", 12)
+        pdf.set_text_color(34, 34, 34)
+        pdf.cell(0, 7, pdf_text(section.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_draw_color(76, 120, 168)
+        pdf.set_line_width(0.5)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+        pdf.ln(2)
+        for block in section.blocks:
+            _pdf_block(pdf, block, images, FontFace)
+    return bytes(pdf.output())
+
+
+def _pdf_block(pdf, block: Block, images: _Images, FontFace) -> None:
+    if isinstance(block, Text):
+        pdf.set_font("helvetica", "I" if block.tone == "note" else "", 7.5 if block.tone == "note" else 9)
+        pdf.set_text_color(*PDF_TONES[block.tone])
+        if block.tone == "notice":
+            pdf.set_fill_color(255, 244, 229)
+            pdf.multi_cell(0, 6, pdf_text(block.text), fill=True, padding=2, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_fill_color(255, 255, 255)
+        else:
+            pdf.multi_cell(0, 4.2, pdf_text(block.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1.2)
+    elif isinstance(block, Tiles):
+        _pdf_tiles(pdf, block)
+    elif isinstance(block, Table):
+        pdf.set_font("helvetica", size=7.5)
+        pdf.set_text_color(34, 34, 34)
+        pdf.set_draw_color(210, 210, 210)
+        pdf.set_line_width(0.2)
+        with pdf.table(
+            col_widths=block.widths,
+            text_align=tuple("RIGHT" if n else "LEFT" for n in block.numeric),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(240, 243, 248)),
+            borders_layout="HORIZONTAL_LINES",
+            line_height=3.6,
+            padding=(0.8, 1.2),
+            width=pdf.epw,
+        ) as table:
+            table.row([pdf_text(c) for c in block.columns])
+            for row in block.rows:
+                table.row([pdf_text(v) for v in row])
+        pdf.ln(2)
+    elif isinstance(block, Charts):
+        gap = 4
+        width = (pdf.epw - gap) / 2
+        for start in range(0, len(block.charts), 2):
+            pair = block.charts[start:start + 2]
+            pngs = [images.png(c) for c in pair]
+            heights = [width * h / w for w, h in (png_size(p) for p in pngs)]
+            if pdf.get_y() + max(heights) > pdf.page_break_trigger:
+                pdf.add_page()
+            top = pdf.get_y()
+            for i, png in enumerate(pngs):
+                pdf.image(BytesIO(png), x=pdf.l_margin + i * (width + gap), y=top, w=width)
+            pdf.set_y(top + max(heights) + 3)
+    else:
+        raise TypeError(f"unknown block {block!r}")
+
+
+def _pdf_tiles(pdf, block: Tiles, per_row: int = 4) -> None:
+    gap, line = 3, 3.0
+    width = (pdf.epw - gap * (per_row - 1)) / per_row
+    inner = width - 4
+
+    def small_lines(tile: TileText) -> int:
+        pdf.set_font("helvetica", size=6.5)
+        return sum(len(pdf.multi_cell(inner, line, pdf_text(text), dry_run=True, output="LINES"))
+                   for text in (tile.goal, tile.basis) if text)
+
+    for start in range(0, len(block.tiles), per_row):
+        row = block.tiles[start:start + per_row]
+        height = 17.5 + line * max(small_lines(t) for t in row)
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+        top = pdf.get_y()
+        for i, tile in enumerate(row):
+            x = pdf.l_margin + i * (width + gap)
+            pdf.set_draw_color(210, 210, 210)
+            pdf.set_line_width(0.3)
+            pdf.rect(x, top, width, height, round_corners=True, corner_radius=1.5)
+            pdf.set_xy(x + 2, top + 1.8)
+            size = 7.5
+            pdf.set_font("helvetica", size=size)
+            while pdf.get_string_width(pdf_text(tile.label)) > inner and size > 5.5:
+                size -= 0.25
+                pdf.set_font("helvetica", size=size)
+            pdf.set_text_color(85, 85, 85)
+            pdf.cell(inner, 3.6, pdf_text(tile.label), new_x="LEFT", new_y="NEXT")
+            pdf.set_font("helvetica", "B", 15)
+            pdf.set_text_color(34, 34, 34)
+            pdf.cell(inner, 7.5, pdf_text(tile.value), new_x="LEFT", new_y="NEXT")
+            pdf.set_font("helvetica", size=7.5)
+            pdf.set_text_color(*PDF_TONES[tile.tone])
+            pdf.cell(inner, 3.6, pdf_text(f"{tile.delta} vs week before" if tile.delta else "no week before"),
+                     new_x="LEFT", new_y="NEXT")
+            pdf.set_font("helvetica", size=6.5)
+            pdf.set_text_color(102, 102, 102)
+            for text in (tile.goal, tile.basis):
+                if text:
+                    pdf.multi_cell(inner, line, pdf_text(text), new_x="LEFT", new_y="NEXT")
+        pdf.set_xy(pdf.l_margin, top + height + gap)
+    pdf.ln(1)

@@ -1,0 +1,41 @@
+"""Download buttons for the weekly report of the selection on screen (servicelevel/report.py)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import duckdb
+import streamlit as st
+
+from servicelevel import report
+from servicelevel.filters import Selection
+from servicelevel.settings import organisation
+from servicelevel.ui import data
+
+BUTTONS = (("pdf", "PDF"), ("html", "HTML"), ("md", "Markdown"))
+
+
+def _generate(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> bytes:
+    # Streamlit calls this on its own thread when the button is clicked, outside the script run:
+    # so no cached runner here, just a cursor of its own on the shared connection.
+    return report.generate(con, selection, organisation(), fmt)
+
+
+def report_buttons(selection: Selection) -> None:
+    """One button per format; the report is written only when one is clicked (a PDF takes a moment)."""
+    con = data.connection(data.db_path())
+    columns = st.columns([1.4, 1, 1, 1.2, 4], vertical_alignment="center")
+    columns[0].markdown("**Weekly report**", help="The same week and filters as this page, as one document to "
+                        "forward: the tiles, trends, departments that slipped, breaches, emerging problems, "
+                        "feedback and what the numbers rest on.")
+    for column, (fmt, label) in zip(columns[1:], BUTTONS):
+        column.download_button(
+            label,
+            data=partial(_generate, con, selection, fmt),
+            file_name=report.file_name(selection, fmt),
+            mime=report.MIME[fmt],
+            key=f"weekly-report-{fmt}",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )

@@ -1,0 +1,342 @@
+"""Everything the weekly overview and the weekly report show for one selection.
+
+Both callers hand in how to run a query, `run(name, params) -> DataFrame`: the page its cached
+runner, the report (command line or download button) a plain cursor. The numbers on the page and
+in the report therefore come from the same queries, shaped by the same functions here.
+Query results may be shared cache entries: nothing here changes a frame it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import altair as alt
+import pandas as pd
+
+from servicelevel import charts, recurring
+from servicelevel.filters import Period, Selection
+from servicelevel.kpis import Tile, weekly_tiles
+from servicelevel.movers import adherence_movers
+from servicelevel.settings import Organisation
+
+Runner = Callable[[str, dict], pd.DataFrame]
+
+TREND_WEEKS = 12
+TOP_BREACHES = 25  # the overview lists this many; the report its first REPORT_BREACHES
+MOVERS_MIN_DECIDED = 10
+FOLLOWUP_LIMIT = 500  # unhappy answers with a comment read to pick the lowest-scored ones
+LOWEST_COMMENTS = 8
+SEGMENTS = ("internal", "external")
+
+
+# --------------------------------------------------------------------------------------
+# Which week, which trend window
+
+
+def focus_week(selection: Selection) -> Period:
+    """The seven days the tiles are about: the selected week, or a custom range's last seven days."""
+    period = selection.period
+    if period.days == 7:
+        return period
+    return Period(period.end - timedelta(days=7), period.end, period.timezone)
+
+
+def trend_period(selection: Selection, week: Period, weeks: int = TREND_WEEKS) -> Period:
+    """`weeks` weeks ending with the focus week, or the whole custom range if that is longer."""
+    start = min(week.start - timedelta(days=7 * (weeks - 1)), selection.period.start)
+    return Period(start, week.end, week.timezone)
+
+
+def week_selection(selection: Selection, week: Period) -> Selection:
+    """The selection narrowed to the focus week (what the tiles, breaches and feedback count)."""
+    return Selection(period=week, filters=selection.filters, as_of=selection.as_of)
+
+
+# --------------------------------------------------------------------------------------
+# KPI tiles and the 12-week trends
+
+
+@dataclass(frozen=True)
+class WeeklyKpis:
+    """The weekly_kpis rows behind the tiles and trend charts, and the tiles themselves."""
+
+    week: Period
+    trend: Period
+    weekly: pd.DataFrame  # one row per week x segment (all/internal/external) with the rates added
+    tiles: tuple[Tile, ...]
+    segments: tuple[str, ...]  # the requester segments the trends draw
+    goal_fr: float | None  # first-response goal over the trend window (the chart's dashed rule)
+    goal_res: float | None
+    csat_goal: float | None
+
+    @property
+    def overall(self) -> pd.DataFrame:
+        """The 'all' segment's rows, oldest week first."""
+        return self.weekly[self.weekly["segment"] == "all"].reset_index(drop=True)
+
+    @property
+    def chart_rows(self) -> pd.DataFrame:
+        """The rows the trend charts draw: one line per segment shown."""
+        return self.weekly[self.weekly["segment"].isin(self.segments)]
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing created and no SLA target decided in the focus week."""
+        now = self.overall.iloc[-1]
+        return bool(now["n_created"] == 0 and now["fr_met"] + now["fr_breached"] == 0)
+
+    def tile(self, key: str) -> Tile:
+        return next(t for t in self.tiles if t.key == key)
+
+    @property
+    def n_breaches(self) -> int:
+        """SLA targets (first response and resolution) breached in the focus week."""
+        now = self.overall.iloc[-1]
+        return int(now["fr_breached"] + now["res_breached"])
+
+
+def _rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return numerator / denominator.where(denominator > 0)
+
+
+def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyKpis:
+    """Tiles for the focus week and the weekly rows of the trend window."""
+    week = focus_week(selection)
+    trend = trend_period(selection, week)
+    raw = run("weekly_kpis", {**selection.params(), **trend.params()})
+    weekly = raw.assign(
+        fr_adherence=_rate(raw["fr_met"], raw["fr_met"] + raw["fr_breached"]),
+        res_adherence=_rate(raw["res_met"], raw["res_met"] + raw["res_breached"]),
+        csat=_rate(raw["n_satisfied"], raw["n_answers"]),
+    )
+    overall = weekly[weekly["segment"] == "all"].reset_index(drop=True)
+    requester_type = selection.filters.requester_type
+    return WeeklyKpis(
+        week=week,
+        trend=trend,
+        weekly=weekly,
+        tiles=tuple(weekly_tiles(overall, org)),
+        segments=SEGMENTS if requester_type == "" else (requester_type,),
+        goal_fr=_mean_goal(overall["fr_goal"]),
+        goal_res=_mean_goal(overall["res_goal"]),
+        csat_goal=org.csat_goal,
+    )
+
+
+def _mean_goal(goals: pd.Series) -> float | None:
+    return float(goals.dropna().mean()) if goals.notna().any() else None
+
+
+# The trend charts in the order the page's two columns and the report's grid read them.
+TREND_CHARTS = ("fr_adherence", "res_adherence", "n_created", "csat")
+
+
+def trend_charts(kpis: WeeklyKpis) -> dict[str, alt.TopLevelMixin]:
+    """The four 12-week trend charts (the same specifications on the page and in the report)."""
+    rows = kpis.chart_rows
+    return {
+        "fr_adherence": charts.trend_chart(rows, "fr_adherence", "First-response adherence by week", "Adherence",
+                                           goal=kpis.goal_fr, as_percent=True),
+        "res_adherence": charts.trend_chart(rows, "res_adherence", "Resolution adherence by week", "Adherence",
+                                            goal=kpis.goal_res, as_percent=True),
+        "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests"),
+        "csat": charts.trend_chart(rows, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT",
+                                   goal=kpis.csat_goal, as_percent=True),
+    }
+
+
+def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, ...]]:
+    """The same tiles per requester segment shown (internal vs external customers)."""
+    out = {}
+    for segment in kpis.segments:
+        rows = kpis.weekly[kpis.weekly["segment"] == segment].reset_index(drop=True)
+        out[segment] = tuple(weekly_tiles(rows, org))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Movers and breaches
+
+
+def movers(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:
+    """Provider departments whose adherence changed most from the week before (movers.py)."""
+    before = week.start - timedelta(days=7)
+    by_department = run(
+        "adherence_by_week",
+        {**selection.params(), **Period(before, week.end, week.timezone).params(), "dimension": "provider_department"},
+    )
+    current = by_department[by_department["week_start"] == week.start]
+    previous = by_department[by_department["week_start"] == before]
+    return adherence_movers(current, previous, min_decided)
+
+
+def slipped(moved: pd.DataFrame) -> pd.DataFrame:
+    """The movers whose adherence fell, largest fall first."""
+    return moved[moved["change_pp"] < 0].sort_values(["change_pp", "department"]).reset_index(drop=True)
+
+
+def top_breaches(run: Runner, selection: Selection, week: Period, limit: int = TOP_BREACHES) -> pd.DataFrame:
+    """The focus week's breached targets with the largest overruns."""
+    return run("sla_breaches", {**selection.params(), **week.params(), "max_rows": limit})
+
+
+# --------------------------------------------------------------------------------------
+# Emerging recurring problems
+
+
+@dataclass(frozen=True)
+class Emerging:
+    """Categories tested for a rise in the recent weeks ending with the focus week."""
+
+    rule: recurring.EmergingRule
+    recent_start: date
+    end: date  # exclusive Monday
+    table: pd.DataFrame  # recurring.emerging(): every category, emerging ones first
+
+    @property
+    def rising(self) -> pd.DataFrame:
+        return self.table[self.table["is_emerging"]].reset_index(drop=True)
+
+
+def data_start(run: Runner, timezone: str) -> date | None:
+    """The local date of the first request loaded (the emerging test's baseline starts no earlier)."""
+    first = run("data_extent", {}).iloc[0]["first_created_at"]
+    if first is None or pd.isna(first):
+        return None
+    return pd.Timestamp(first).to_pydatetime().astimezone(ZoneInfo(timezone)).date()
+
+
+def emerging(run: Runner, selection: Selection, week: Period,
+             rule: recurring.EmergingRule = recurring.EmergingRule()) -> Emerging:
+    """The recurring-problems test of recurring.py over the weeks ending with the focus week."""
+    end = recurring.week_end(week.end)
+    baseline_start, recent_start, _ = recurring.windows(end, rule)
+    history_start = min(baseline_start, end - timedelta(weeks=TREND_WEEKS))
+    weekly = run("category_weeks", {**selection.params(), **Period(history_start, end, week.timezone).params()})
+    table = recurring.emerging(weekly, end, rule, data_start=data_start(run, week.timezone))
+    return Emerging(rule=rule, recent_start=recent_start, end=end, table=table)
+
+
+# --------------------------------------------------------------------------------------
+# Customer feedback
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """CSAT of the focus week (the tile's numbers) and its lowest-scored comments."""
+
+    csat: Tile
+    n_answers: int
+    n_satisfied: int
+    mean_score: float | None
+    n_resolved: int
+    n_unhappy_comments: int  # answers scoring 1-2 with a comment
+    lowest: pd.DataFrame  # the lowest-scored of them, newest first within a score
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.n_answers / self.n_resolved if self.n_resolved else None
+
+
+def feedback(run: Runner, selection: Selection, kpis: WeeklyKpis, limit: int = LOWEST_COMMENTS) -> Feedback:
+    """CSAT from the tiles' own row, and the lowest-scored answers that left a comment."""
+    now = kpis.overall.iloc[-1]
+    unhappy = run("feedback_followup", {**selection.params(), **kpis.week.params(), "max_rows": FOLLOWUP_LIMIT})
+    lowest = unhappy.sort_values(["score", "submitted_at", "source", "request_id"],
+                                 ascending=[True, False, True, True]).head(limit).reset_index(drop=True)
+    mean_score = None if pd.isna(now["mean_score"]) else float(now["mean_score"])
+    return Feedback(
+        csat=kpis.tile("csat"),
+        n_answers=int(now["n_answers"]),
+        n_satisfied=int(now["n_satisfied"]),
+        mean_score=mean_score,
+        n_resolved=int(now["n_resolved"]),
+        n_unhappy_comments=0 if unhappy.empty else int(unhappy["n_total"].iloc[0]),
+        lowest=lowest,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# What the numbers rest on
+
+
+@dataclass(frozen=True)
+class DataBasis:
+    """How fresh each source is and how many rows its imports rejected."""
+
+    as_of: datetime
+    sources: pd.DataFrame  # sources.sql: one row per source
+    rejected: pd.DataFrame  # rejected_row_counts.sql: source x file x reason
+
+    @property
+    def n_rejected(self) -> int:
+        return int(self.rejected["n_rows"].sum()) if not self.rejected.empty else 0
+
+
+def data_basis(run: Runner, selection: Selection) -> DataBasis:
+    """Freshness per source and rejected-row counts (whole database, whatever the filters)."""
+    return DataBasis(as_of=selection.as_of, sources=run("sources", {}), rejected=run("rejected_row_counts", {}))
+
+
+def empty_message(run: Runner, selection: Selection, what: str) -> str:
+    """Why there is nothing to show: no data in the period, or the filters exclude all of it."""
+    counts = run("period_counts", selection.params()).iloc[0]
+    label = selection.period.label()
+    if counts["n_in_period"] == 0:
+        return f"No {what}: no requests were created in {label}."
+    if counts["n_filtered"] == 0:
+        return (f"No {what}: the filters ({selection.filters.describe()}) exclude all "
+                f"{int(counts['n_in_period']):,} requests of {label}.")
+    return f"No {what} for {selection.filters.describe()} in {label}."
+
+
+# --------------------------------------------------------------------------------------
+# All of it
+
+
+@dataclass(frozen=True)
+class WeeklyView:
+    """Everything the weekly report shows; the parts after `kpis` are None for an empty week."""
+
+    selection: Selection
+    org: Organisation
+    kpis: WeeklyKpis
+    basis: DataBasis
+    empty: str | None  # why the week has nothing to show, else None
+    by_segment: dict[str, tuple[Tile, ...]] | None = None
+    movers: pd.DataFrame | None = None
+    slipped: pd.DataFrame | None = None
+    breaches: pd.DataFrame | None = None
+    emerging: Emerging | None = None
+    feedback: Feedback | None = None
+
+    @property
+    def week(self) -> Period:
+        return self.kpis.week
+
+
+def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyView:
+    """Compute the weekly overview for one selection (about ten small queries)."""
+    kpis = weekly_kpis(run, selection, org)
+    week = kpis.week
+    basis = data_basis(run, selection)
+    if kpis.is_empty:
+        message = empty_message(run, week_selection(selection, week), "requests this week")
+        return WeeklyView(selection=selection, org=org, kpis=kpis, basis=basis, empty=message)
+    moved = movers(run, selection, week)
+    return WeeklyView(
+        selection=selection,
+        org=org,
+        kpis=kpis,
+        basis=basis,
+        empty=None,
+        by_segment=segment_tiles(kpis, org),
+        movers=moved,
+        slipped=slipped(moved),
+        breaches=top_breaches(run, selection, week),
+        emerging=emerging(run, selection, week),
+        feedback=feedback(run, selection, kpis),
+    )

@@ -1,0 +1,312 @@
+"""The weekly report on the bundled sample: written in every format, saying what the overview
+page shows for the same week and filters, a PDF laid out as its structure says, an empty week
+that says so, the command line's week validation, and the page's download buttons."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import datetime, timezone
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from servicelevel import cli, queries, report, store, weekly
+from servicelevel.datainfo import data_info
+from servicelevel.filters import Filters, Selection, parse_iso_week
+from servicelevel.settings import organisation
+from tests.test_browser import browser, browser_db, server, settle  # noqa: F401  (fixtures of the browser test)
+
+WEEK = "2026-W46"  # the sample's last complete week (conftest.SAMPLE_ANCHOR)
+PROCUREMENT = Filters(provider_departments=("Procurement",))
+# AppTest query parameters -> the same filters as the report takes them.
+VIEWS = {
+    "organisation": ({}, Filters()),
+    "procurement": ({"dept": "Procurement"}, PROCUREMENT),
+    "procurement-internal": ({"dept": "Procurement", "requester": "Internal"},
+                             Filters(requester_type="internal", provider_departments=("Procurement",))),
+}
+
+
+@pytest.fixture
+def con(sample_db_path):
+    connection = store.connect(sample_db_path)
+    yield connection
+    connection.close()
+
+
+def selection_for(con, filters: Filters = Filters(), week: str = WEEK) -> Selection:
+    """What the sidebar builds: the week, the filters, runs judged as of the data's newest instant."""
+    org = organisation()
+    info = data_info(con)
+    return Selection(parse_iso_week(week, org.timezone), filters, info.as_of(datetime.now(timezone.utc)))
+
+
+def document_for(con, selection: Selection) -> report.Document:
+    view = weekly.weekly_view(lambda name, params: queries.run(con, name, params), selection, organisation())
+    return report.build_document(view)
+
+
+def markdown(con, filters: Filters = Filters(), week: str = WEEK) -> str:
+    return report.generate(con, selection_for(con, filters, week), organisation(), "md").decode("utf-8")
+
+
+def md_sections(text: str) -> dict[str, list[str]]:
+    """Markdown lines under each '## ' heading."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = line[3:]
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return sections
+
+
+def md_table(lines: list[str]) -> list[dict[str, str]]:
+    """The first pipe table among the lines, as one dict per row."""
+    rows = [line for line in lines if line.startswith("|")]
+    if not rows:
+        return []
+
+    def cells(row: str) -> list[str]:
+        return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", row.strip()[1:-1])]
+
+    header = cells(rows[0])
+    return [dict(zip(header, cells(row))) for row in rows[2:]]
+
+
+def rendered(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def page_frame(at: AppTest, column: str):
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+# --------------------------------------------------------------------------------------
+# Every format
+
+
+def test_html_is_one_self_contained_file_with_the_four_trend_charts(con):
+    text = report.generate(con, selection_for(con), organisation(), "html").decode("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', text)
+    assert len(images) == 4
+    for data in images:
+        png = base64.b64decode(data)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        width, _ = report.png_size(png)
+        assert width >= report.CHART_WIDTH_PX * report.CHART_SCALE  # the plot, plus its axis and legend
+    # Nothing fetched from elsewhere: no stylesheet, script or remote image.
+    assert "<link" not in text and "<script" not in text and 'src="http' not in text
+    for title in ("Key numbers", "Internal and external customers", "Departments that slipped", "12-week trends",
+                  "Top breaches", "Emerging recurring problems", "Customer satisfaction", "What the numbers rest on"):
+        assert f">{title}</h2>" in text
+
+
+def test_markdown_has_every_section_and_the_trends_as_text(con):
+    sections = md_sections(markdown(con))
+    assert list(sections) == [
+        "Key numbers", "Internal and external customers", "Departments that slipped", "12-week trends",
+        "Top breaches", "Emerging recurring problems", "Customer satisfaction", "What the numbers rest on",
+    ]
+    tiles = md_table(sections["Key numbers"])
+    assert [t["KPI"] for t in tiles] == [
+        "Volume", "First-response adherence", "Resolution adherence", "Median first response (business h)",
+        "CSAT %", "Backlog at week end", "Promises kept",
+    ]
+    assert all(len(t["Trend"].strip("`")) == weekly.TREND_WEEKS for t in tiles)
+    assert not any("data:image" in line for line in sections["12-week trends"])
+    segments = md_table(sections["Internal and external customers"])
+    assert {"Internal requesters", "External requesters"} <= set(segments[0])
+    # The sample's requests all carry a requester type: the segments add up to the whole.
+    whole = next(t["This week"] for t in tiles if t["KPI"] == "Volume")
+    volume = next(r for r in segments if r["KPI"] == "Volume")
+    assert int(volume["Internal requesters"].replace(",", "")) + int(volume["External requesters"].replace(",", "")) \
+        == int(whole.replace(",", ""))
+    assert md_table(sections["What the numbers rest on"])[0]["Source"] in {"jira", "zendesk"}
+
+
+def test_the_pdf_opens_with_one_page_per_section_group_and_readable_numbers(con):
+    document = document_for(con, selection_for(con))
+    reader = PdfReader(BytesIO(report.render(document, "pdf")))
+    # Expected pages, from the structure: the first page, plus one for every section that opens
+    # a page (trends + breaches; emerging problems + feedback; what the numbers rest on). Each
+    # group is bounded (4 charts, 10 breaches, 8 categories, 8 comments of at most 160
+    # characters, 12 rejected-row lines) so that it fits one A4 page.
+    groups = [document.sections[0].title] + [s.title for s in document.sections[1:] if s.new_page]
+    assert document.page_groups == len(groups) == 4
+    assert len(reader.pages) == document.page_groups
+    texts = [page.extract_text() for page in reader.pages]
+    for page_text, title in zip(texts, groups):
+        assert title in page_text
+    tiles = next(b for b in document.sections[0].blocks if isinstance(b, report.Tiles)).tiles
+    for tile in tiles:
+        assert tile.label in texts[0]
+        assert tile.value in texts[0]
+    assert "of 4" in texts[-1]  # the footer's page count
+
+
+# --------------------------------------------------------------------------------------
+# The same numbers as the page
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
+    query, filters = VIEWS[view]
+    for key, value in query.items():
+        dashboard.query_params[key] = value
+    at = rendered(dashboard)
+    text = markdown(con, filters)
+    sections = md_sections(text)
+
+    page_tiles = {m.label: (m.value, m.delta or "–") for m in at.metric}
+    report_tiles = {t["KPI"]: (t["This week"], t["Change"]) for t in md_table(sections["Key numbers"])}
+    assert report_tiles == page_tiles
+    assert at.caption[0].value.split(" · ")[0] in text  # the same week
+    assert f"Scope: {filters.describe()}." in text
+
+    movers = page_frame(at, "change_pp")
+    fell = movers[movers["change_pp"] < 0].sort_values(["change_pp", "department"])
+    slipped = md_table(sections["Departments that slipped"])
+    assert [(r["Provider department"], r["Change (pp)"]) for r in slipped] == [
+        (d, f"{c:+.1f}") for d, c in zip(fell["department"], fell["change_pp"])
+    ]
+
+    breaches = page_frame(at, "overrun_business_secs")
+    listed = [r["Request"] for r in md_table(sections["Top breaches"])]
+    assert listed == [f"{s} {i}" for s, i in zip(breaches["source"], breaches["request_id"])][: report.REPORT_BREACHES]
+
+
+def test_a_department_report_says_which_department_it_is_for(con):
+    text = markdown(con, PROCUREMENT)
+    assert text.startswith("# Weekly service report: Procurement\n")
+    assert "Department report for Procurement" in text
+    assert report.file_name(selection_for(con, PROCUREMENT), "pdf") == "weekly-report-2026-W46-procurement.pdf"
+    document = document_for(con, selection_for(con, PROCUREMENT))
+    reader = PdfReader(BytesIO(report.render(document, "pdf")))
+    assert len(reader.pages) == document.page_groups
+    assert "Weekly service report: Procurement" in reader.pages[0].extract_text()
+
+
+def test_the_report_embeds_the_charts_the_page_draws(dashboard, con):
+    at = rendered(dashboard)
+    page_titles = sorted(json.loads(c.proto.spec)["title"] for c in at.get("vega_lite_chart"))
+    html = report.generate(con, selection_for(con), organisation(), "html").decode("utf-8")
+    report_titles = sorted(re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html))
+    assert report_titles == page_titles
+
+
+# --------------------------------------------------------------------------------------
+# Nothing to report
+
+
+def test_an_empty_week_says_so_in_every_format(con):
+    selection = selection_for(con, week="2030-W02")
+    text = markdown(con, week="2030-W02")
+    assert list(md_sections(text)) == ["Nothing to report this week", "What the numbers rest on"]
+    assert "no requests were created in 2030-W02" in text
+    document = document_for(con, selection)
+    reader = PdfReader(BytesIO(report.render(document, "pdf")))
+    assert document.page_groups == 1 and len(reader.pages) == 1
+    assert "no requests were created in 2030-W02" in reader.pages[0].extract_text()
+    assert "no requests were created in 2030-W02" in report.render(document, "html").decode("utf-8")
+
+
+def test_filters_that_exclude_everything_say_so(con):
+    # The sample's external customers are never served by Payroll.
+    text = markdown(con, Filters(requester_type="external", provider_departments=("Payroll",)))
+    assert "Nothing to report this week" in text
+    assert "the filters (external; provider Payroll) exclude all" in text
+
+
+# --------------------------------------------------------------------------------------
+# Command line
+
+
+@pytest.mark.parametrize("week", ["2026-W54", "2026-W00", "2026-46", "W46", "last week"])
+def test_the_week_argument_is_validated_with_a_clear_error(sample_db_path, capsys, tmp_path, week):
+    code = cli.main(["--db", str(sample_db_path), "report", "--week", week, "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: --week:") and f"'{week}' is not an ISO week" in lines[0]
+    assert "2026-W46" in lines[0]  # an example of the right form
+    assert captured.out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_the_command_writes_the_last_complete_week_to_the_current_folder(sample_db_path, capsys, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--db", str(sample_db_path), "report", "--format", "md"]) == 0
+    written = tmp_path / "weekly-report-2026-W46.md"
+    assert capsys.readouterr().out.strip() == str(written)
+    assert written.read_text(encoding="utf-8").startswith("# Weekly service report: ")
+
+
+def test_the_command_writes_a_department_pdf_where_it_is_told(sample_db_path, capsys, tmp_path):
+    out = tmp_path / "procurement.pdf"
+    code = cli.main(["--db", str(sample_db_path), "report", "--week", WEEK, "--dept", "procurement",
+                     "--requester", "internal", "--out", str(out)])
+    assert code == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    first = PdfReader(out).pages[0].extract_text()
+    assert "Weekly service report: Procurement" in first and "internal; provider Procurement" in first
+
+
+def test_a_week_without_data_is_an_empty_report_not_an_error(sample_db_path, capsys, tmp_path):
+    code = cli.main(["--db", str(sample_db_path), "report", "--week", "2030-W02", "--out", str(tmp_path / "r.html")])
+    assert code == 0
+    assert "Nothing to report this week" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_an_unknown_department_is_named_in_the_error(sample_db_path, capsys, tmp_path):
+    code = cli.main(["--db", str(sample_db_path), "report", "--dept", "Procurment", "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "Procurment" in err[0] and "Procurement" in err[0]
+
+
+# --------------------------------------------------------------------------------------
+# The page's buttons
+
+
+def test_the_overview_offers_the_report_for_its_week_and_filters_on_click(dashboard, con):
+    dashboard.query_params["dept"] = "Procurement"
+    at = rendered(dashboard)
+    buttons = {b.proto.label: b.proto for b in at.get("download_button") if "weekly-report" in b.proto.id}
+    assert list(buttons) == ["PDF", "HTML", "Markdown"]
+    for fmt, label in (("pdf", "PDF"), ("html", "HTML"), ("md", "Markdown")):
+        # Deferred: the page run registers a generator; nothing is written until the click.
+        assert buttons[label].deferred_file_id and not buttons[label].url
+        assert buttons[label].id.endswith(f"weekly-report-{fmt}")
+
+
+@pytest.mark.browser
+def test_clicking_the_pdf_button_downloads_the_department_report(server, browser):
+    # A real click in headless Chromium against `streamlit run` (fixtures of test_browser.py).
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server}/?dept=Procurement")
+        settle(tab, "Weekly overview")
+        volume = tab.locator('[data-testid="stMetric"]').filter(has_text="Volume").first \
+            .locator('[data-testid="stMetricValue"]').inner_text()
+        with tab.expect_download(timeout=90_000) as download:
+            tab.get_by_role("button", name="PDF", exact=True).click()
+        assert download.value.suggested_filename == "weekly-report-2026-W46-procurement.pdf"
+        reader = PdfReader(download.value.path())
+        first = reader.pages[0].extract_text()
+        assert "Weekly service report: Procurement" in first
+        assert f"Volume\n{volume}" in first or f"Volume {volume}" in first
+    finally:
+        context.close()
