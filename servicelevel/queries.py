@@ -13,6 +13,11 @@ PARAM_PATTERN = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 COMMENT_PATTERN = re.compile(r"--[^\n]*")
 
 
+# When a list, every run() appends (name, params) to it: bench/bench_pages.py records which
+# queries a page runs, with which parameters, and times exactly those.
+RECORDER: list[tuple[str, dict]] | None = None
+
+
 class QueryParameterError(KeyError):
     """A query names a parameter the caller did not give."""
 
@@ -35,6 +40,8 @@ def bind(name: str, params: dict) -> tuple[str, dict]:
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
     """Run queries/<name>.sql on its own cursor and return the (small) result as a DataFrame."""
     sql, bound = bind(name, params or {})
+    if RECORDER is not None:
+        RECORDER.append((name, bound))
     cursor = con.cursor()
     try:
         # Through Arrow: DuckDB's own .df() still calls a pandas API that pandas 3.1 deprecates.

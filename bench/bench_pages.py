@@ -1,0 +1,245 @@
+"""Page speed at scale: every page's queries for one week and for one quarter, warm.
+
+    python bench/bench_pages.py [--requests 10000000] [--answers 3000000] [--db PATH] [--skip-rss]
+
+Builds (or reuses) a synthetic database (bench/synthetic.py, bench/synthetic_feedback.py), brings
+its SLA states and page tables up to date, then for each page:
+  1. runs the page once in Streamlit's AppTest with the period set through the URL, recording
+     which queries it runs with which parameters (servicelevel.queries.RECORDER);
+  2. runs exactly those queries again on a fresh cursor, twice, and reports the second (warm)
+     pass: seconds per page, per period.
+The overview's numbers are also computed with pandas over in-memory DataFrames of the same
+tables (loading them is not counted), to compare. Last, a real `streamlit run` serves the
+database while headless Chromium opens every page; the peak resident memory of the app process
+is printed (the app never loads whole tables into pandas). Targets: 0.5 s per page (SLA,
+overview, departments), 1 s for the recurring-problems and feedback pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from servicelevel import queries, store  # noqa: E402
+
+PAGES = {
+    "overview": ("pages/overview.py", 0.5),
+    "sla": ("pages/sla.py", 0.5),
+    "departments": ("pages/departments.py", 0.5),
+    "recurring": ("pages/recurring.py", 1.0),
+    "feedback": ("pages/feedback.py", 1.0),
+}
+# bench/synthetic.py's history ends on Monday 2026-11-02: its last complete week is 2026-W44.
+WEEK = "2026-W44"
+QUARTER = ("2026-08-03", "2026-11-01")
+# The frame's own queries (what is loaded, the filters' options) run once per data version,
+# not per page view: they are timed apart.
+FRAME_QUERIES = {"data_extent", "filter_options"}
+
+
+def ensure_database(path: Path, n_requests: int, n_answers: int) -> None:
+    from synthetic import make_synthetic_db
+    from synthetic_feedback import add_realistic_subjects, add_synthetic_feedback
+
+    if not path.exists():
+        print(f"building {n_requests:,} synthetic requests in {path} ...", flush=True)
+        make_synthetic_db(path, n_requests)
+        con = store.connect(path)
+        add_realistic_subjects(con)
+        add_synthetic_feedback(con, n_answers)
+        con.execute("checkpoint")
+        con.close()
+    from servicelevel.refresh import ensure_fresh
+
+    con = store.connect(path)
+    started = time.perf_counter()
+    refreshed = ensure_fresh(con)
+    if refreshed:
+        print(f"refreshed SLA states and page tables in {time.perf_counter() - started:.1f} s", flush=True)
+    con.close()
+
+
+def record_page(db: Path, page: str, period: str) -> list[tuple[str, dict]]:
+    """The (query, parameters) list one run of the page makes."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["SERVICELEVEL_DB"] = str(db)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    if period == "quarter":
+        at.query_params["period"] = "Range"
+        at.query_params["range"] = list(QUARTER)
+    else:
+        at.query_params["week"] = WEEK
+    at.run()
+    at.switch_page(page)
+    import streamlit as st
+
+    st.cache_data.clear()
+    queries.RECORDER = []
+    try:
+        at.run()
+    finally:
+        recorded, queries.RECORDER = queries.RECORDER, None
+    if at.exception:
+        raise RuntimeError(f"{page} failed: {at.exception[0].message}")
+    return [(name, params) for name, params in recorded if name not in FRAME_QUERIES]
+
+
+def replay(con, recorded: list[tuple[str, dict]]) -> float:
+    """Seconds for the second of two passes over the recorded queries."""
+    for _ in range(2):
+        started = time.perf_counter()
+        for name, params in recorded:
+            queries.run(con, name, params)
+        elapsed = time.perf_counter() - started
+    return elapsed
+
+
+def pandas_overview(con, week_start, week_end) -> float:
+    """The overview's tiles for one week, computed with pandas from whole-table DataFrames."""
+    import pandas as pd
+
+    requests = con.sql(
+        "select source, request_id, created_at, resolved_at, closed_at, due_at, requester_type from requests"
+    ).to_arrow_table().to_pandas()
+    sla = con.sql(
+        "select source, request_id, fr_stopped_at, fr_elapsed_business_secs, fr_target_secs, fr_deadline_at,"
+        " res_stopped_at, res_elapsed_business_secs, res_target_secs, res_deadline_at, fr_na_reason, res_na_reason"
+        " from request_sla"
+    ).to_arrow_table().to_pandas()
+    feedback = con.sql("select request_source, request_id, submitted_at, score from feedback").to_arrow_table().to_pandas()
+    as_of = requests["created_at"].max()
+    started = time.perf_counter()
+    start, end = pd.Timestamp(week_start, tz="UTC"), pd.Timestamp(week_end, tz="UTC")
+    volume = requests["created_at"].between(start, end, inclusive="left").sum()
+    merged = requests.merge(sla, on=["source", "request_id"])
+    for prefix in ("fr", "res"):
+        stopped = merged[f"{prefix}_stopped_at"]
+        valid = merged[f"{prefix}_na_reason"].isna() & merged[f"{prefix}_target_secs"].notna()
+        met = valid & stopped.between(start, end, inclusive="left") & (
+            merged[f"{prefix}_elapsed_business_secs"] <= merged[f"{prefix}_target_secs"])
+        deadline = merged[f"{prefix}_deadline_at"]
+        breached = valid & deadline.between(start, end, inclusive="left") & (deadline <= as_of) & (
+            stopped.isna() | (merged[f"{prefix}_elapsed_business_secs"] > merged[f"{prefix}_target_secs"]))
+        _ = met.sum() / max(met.sum() + breached.sum(), 1)
+    in_week = merged["fr_stopped_at"].between(start, end, inclusive="left")
+    _ = merged.loc[in_week, "fr_elapsed_business_secs"].median()
+    answers = feedback[feedback["submitted_at"].between(start, end, inclusive="left")]
+    _ = (answers["score"] >= 4).mean()
+    stop = requests["resolved_at"].fillna(requests["closed_at"])
+    _ = ((requests["created_at"] < end) & (stop.isna() | (stop >= end))).sum()
+    due = requests[requests["due_at"].between(start, end, inclusive="left")]
+    _ = (due["resolved_at"].fillna(due["closed_at"]) <= due["due_at"]).mean()
+    return time.perf_counter() - started, volume
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serving_rss(db: Path) -> int:
+    """Peak RSS (bytes) of `streamlit run` while headless Chromium opens every page."""
+    import psutil
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    env = {**os.environ, "SERVICELEVEL_DB": str(db)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        proc = psutil.Process(process.pid)
+        while not stop.is_set():
+            try:
+                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        time.sleep(5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=shutil.which("chromium"),
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync", "--no-first-run"],
+            )
+            page = browser.new_page()
+            for url_path in ["", "sla", "departments", "recurring", "feedback", "data"]:
+                page.goto(f"http://127.0.0.1:{port}/{url_path}", timeout=600_000)
+                page.wait_for_function(
+                    "() => document.querySelector('h1') && !document.querySelector("
+                    "'[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')",
+                    timeout=600_000,
+                )
+            browser.close()
+    finally:
+        stop.set()
+        watcher.join()
+        process.terminate()
+        process.wait(timeout=30)
+    return peak
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=10_000_000)
+    parser.add_argument("--answers", type=int, default=3_000_000)
+    parser.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "pages.duckdb")
+    parser.add_argument("--skip-rss", action="store_true")
+    args = parser.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    ensure_database(args.db, args.requests, args.answers)
+
+    rows = []
+    for name, (page, target) in PAGES.items():
+        times = {}
+        for period in ("week", "quarter"):
+            recorded = record_page(args.db, page, period)
+            con = store.connect(args.db)
+            times[period] = (replay(con, recorded), len(recorded))
+            con.close()
+        rows.append((name, target, times))
+    con = store.connect(args.db)
+    pandas_secs, _ = pandas_overview(con, date(2026, 10, 26), date(2026, 11, 2))
+    con.close()
+
+    print(f"\n{'page':<12} {'queries':>7} {'week s':>8} {'quarter s':>10} {'target s':>9}")
+    for name, target, times in rows:
+        n = max(times["week"][1], times["quarter"][1])
+        print(f"{name:<12} {n:>7} {times['week'][0]:>8.2f} {times['quarter'][0]:>10.2f} {target:>9.1f}")
+    overview_week = rows[0][2]["week"][0]
+    print(f"\noverview tiles with pandas over in-memory frames: {pandas_secs:.2f} s "
+          f"(DuckDB page queries {overview_week:.2f} s, ratio {pandas_secs / overview_week:.1f}x)")
+    if not args.skip_rss:
+        print(f"peak RSS of the app process serving every page: {serving_rss(args.db) / 2**30:.2f} GiB")
+
+
+if __name__ == "__main__":
+    main()
