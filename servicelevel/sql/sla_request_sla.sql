@@ -106,9 +106,13 @@ event_requests as (
         r.row_no,
         epoch_us(e.event_at) // 1000000 as event_s,
         e.to_status
-    from (select rowid as row_no, source, request_id from requests) as r
-    join (select * from events where kind = 'status_change') as e
-        on r.source = e.source and r.request_id = e.request_id
+    from (select rowid as row_no, source, request_id, hash(source, request_id) as request_hash from requests) as r
+    join (
+        select *, hash(source, request_id) as request_hash from events where kind = 'status_change'
+    ) as e
+        on r.request_hash = e.request_hash
+    -- The 64-bit hash only narrows the search; the names must still agree.
+    where r.source = e.source and r.request_id = e.request_id
 ),
 status_spans as (
     select
