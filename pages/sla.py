@@ -59,7 +59,7 @@ else:
                                     None if target != target else target))
 
 st.subheader("Breaches")
-breaches = run_query("sla_breaches", {**params, "max_rows": MAX_ROWS})
+breaches = run_query("breaches", {**params, "max_rows": MAX_ROWS})
 if breaches.empty:
     st.success("No breaches decided in this period for this selection.")
 else:
@@ -69,12 +69,18 @@ else:
 
 st.subheader("At risk: open requests close to their deadline")
 as_of_choice = st.segmented_control(
-    "As of", ["now", "period_end"], format_func={"now": "Now (data as of)", "period_end": "End of the chosen period"}.get,
-    default="now", required=True, key="risk_as_of", bind="query-params",
+    "As of", ["Now", "End of period"], default="Now", required=True, key="risk_as_of", bind="query-params",
+    help="Now: the data's newest timestamp. End of period: what was about to breach when the chosen period ended.",
 )
 within_hours = st.slider("Deadline within the next … business hours", 1, 40, 8, key="risk_hours", bind="query-params")
-as_of = selection.as_of if as_of_choice == "now" else min(selection.as_of, selection.period.bounds()[1])
-at_risk = run_query("sla_at_risk", {**params, "as_of": as_of, "within_secs": within_hours * 3600, "max_rows": MAX_ROWS})
+risk_params = {**params, "within_secs": within_hours * 3600, "max_rows": MAX_ROWS}
+period_end = selection.period.bounds()[1]
+if as_of_choice == "Now" or period_end >= selection.as_of:
+    as_of = selection.as_of
+    at_risk = run_query("at_risk_now", risk_params)
+else:  # an earlier instant: judged from the SLA clocks themselves
+    as_of = period_end
+    at_risk = run_query("sla_at_risk", {**risk_params, "as_of": as_of})
 if at_risk.empty:
     st.success(f"No running request is due within {within_hours} business hours of {as_of:%d %b %Y %H:%M} UTC.")
 else:

@@ -1,17 +1,17 @@
 -- adherence_matrix
 -- Returns: one row per (row_value, column_value) of two chosen dimensions, over the SLA targets
---   decided in [$start_at, $end_at): row_value, column_value, n_requests (requests created in the
---   period), n_met, n_breached, adherence (met / decided), goal (the decided targets' policy
---   goals averaged). $metric: 'first_response', 'resolution' or 'both'.
--- Params: $row_dimension, $column_dimension (one of requester_type, requester_department,
+--   decided in [$start_at, $end_at) (as of the data's newest instant, request_facts):
+--   row_value, column_value, n_requests (requests created in the period), n_met, n_breached,
+--   adherence (met / decided), goal (the decided targets' policy goals averaged).
+--   $metric: 'first_response', 'resolution' or 'both'. A dimension of '' groups nothing
+--   (its value is NULL).
+-- Params: $row_dimension, $column_dimension ('' or one of requester_type, requester_department,
 --   provider_department, provider_type, priority, channel, category — checked against an
 --   allowlist by the caller, and only compared here, never spliced in), $metric, $start_at,
---   $end_at, $as_of, and the shared filters.
+--   $end_at, and the shared filters.
 with scoped as (
     select
-        source,
-        request_id,
-        created_at,
+        *,
         case $row_dimension
             when 'requester_type' then requester_type
             when 'requester_department' then requester_department
@@ -30,24 +30,21 @@ with scoped as (
             when 'channel' then channel
             when 'category' then category
         end as column_value
-    from filtered_requests(
+    from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
     )
 ),
-states as (
-    select r.row_value, r.column_value, s.*
-    from sla_states($as_of) as s
-    join scoped as r using (source, request_id)
-),
 targets as (
     select row_value, column_value, fr_state as state, fr_decided_at as decided_at, fr_goal as goal
-    from states
+    from scoped
     where $metric in ('first_response', 'both')
+      and fr_decided_at >= $start_at and fr_decided_at < $end_at
     union all
     select row_value, column_value, res_state, res_decided_at, res_goal
-    from states
+    from scoped
     where $metric in ('resolution', 'both')
+      and res_decided_at >= $start_at and res_decided_at < $end_at
 ),
 decided as (
     select
@@ -57,7 +54,7 @@ decided as (
         count(*) filter (where state = 'breached') as n_breached,
         avg(goal) as goal
     from targets
-    where state in ('met', 'breached') and decided_at >= $start_at and decided_at < $end_at
+    where state in ('met', 'breached')
     group by all
 ),
 volume as (

@@ -5,10 +5,10 @@
 --   p90_hours and target_hours (the most common target among them).
 --   $metric: 'first_response' | 'resolution'; $clock: 'business' | 'calendar'; $bin_hours: width;
 --   durations of $max_hours or more share the last bin (its bin_end_hours is NULL: "and over").
--- Params: $metric, $clock, $bin_hours, $max_hours DOUBLE, $start_at, $end_at, $as_of, and the shared filters.
+-- Params: $metric, $clock, $bin_hours, $max_hours DOUBLE, $start_at, $end_at, and the shared filters.
 with scoped as (
-    select source, request_id
-    from filtered_requests(
+    select *
+    from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
     )
@@ -22,8 +22,7 @@ durations as (
                 case $clock when 'business' then res_elapsed_business_secs else res_elapsed_calendar_secs end
         end / 3600.0 as hours,
         case $metric when 'first_response' then fr_target_secs else res_target_secs end / 3600.0 as target_hours
-    from sla_states($as_of) as s
-    semi join scoped using (source, request_id)
+    from scoped
     where case $metric when 'first_response' then fr_stopped_at else res_stopped_at end >= $start_at
       and case $metric when 'first_response' then fr_stopped_at else res_stopped_at end < $end_at
 ),

@@ -7,19 +7,17 @@
 --   median_frt_business_secs and n_first_responses (first responses given that week),
 --   n_answers, n_satisfied (score >= 4 of 5), mean_score, n_resolved (for the response rate),
 --   backlog_at_end (open at the week's end), n_promises_due, n_promises_kept (due that week).
--- Params: $start_at, $end_at TIMESTAMPTZ (week boundaries), $as_of TIMESTAMPTZ, $timezone VARCHAR,
---   and the shared filters ($requester_type, $requester_departments, $provider_departments,
---   $provider_types, $priorities, $channels).
+--   SLA states are as of the data's newest instant (request_facts); answers come from
+--   answer_facts (answers whose request is known).
+-- Params: $start_at, $end_at TIMESTAMPTZ (week boundaries), $as_of TIMESTAMPTZ (promises due by
+--   then and still open count as broken), $timezone VARCHAR, and the shared filters
+--   ($requester_type, $requester_departments, $provider_departments, $provider_types,
+--   $priorities, $channels).
 with scoped as (
-    select * from filtered_requests(
+    select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
     )
-),
-states as (
-    select s.*, r.requester_type
-    from sla_states($as_of) as s
-    join scoped as r using (source, request_id)
 ),
 weeks as (
     select cast(range as date) as week_start, segment
@@ -44,7 +42,7 @@ first_response_outcomes as (
            count(*) filter (where fr_state = 'met') as fr_met,
            count(*) filter (where fr_state = 'breached') as fr_breached,
            avg(fr_goal) as fr_goal
-    from states
+    from scoped
     where fr_decided_at >= $start_at and fr_decided_at < $end_at
       and fr_state in ('met', 'breached')
     group by grouping sets ((week_start, requester_type), (week_start))
@@ -55,7 +53,7 @@ resolution_outcomes as (
            count(*) filter (where res_state = 'met') as res_met,
            count(*) filter (where res_state = 'breached') as res_breached,
            avg(res_goal) as res_goal
-    from states
+    from scoped
     where res_decided_at >= $start_at and res_decided_at < $end_at
       and res_state in ('met', 'breached')
     group by grouping sets ((week_start, requester_type), (week_start))
@@ -65,41 +63,41 @@ first_responses as (
            coalesce(requester_type, 'all') as segment,
            median(fr_elapsed_business_secs) as median_frt_business_secs,
            count(fr_elapsed_business_secs) as n_first_responses
-    from states
+    from scoped
     where fr_stopped_at >= $start_at and fr_stopped_at < $end_at
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 answers as (
-    select cast(date_trunc('week', timezone($timezone, f.submitted_at)) as date) as week_start,
+    select cast(date_trunc('week', timezone($timezone, submitted_at)) as date) as week_start,
            coalesce(requester_type, 'all') as segment,
            count(*) as n_answers,
-           count(*) filter (where f.score >= 4) as n_satisfied,
-           avg(f.score) as mean_score
-    from feedback as f
-    join scoped as r on r.source = f.request_source and r.request_id = f.request_id
-    where f.submitted_at >= $start_at and f.submitted_at < $end_at
+           count(*) filter (where score >= 4) as n_satisfied,
+           avg(score) as mean_score
+    from filtered_answers(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+    where submitted_at >= $start_at and submitted_at < $end_at
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 resolved as (
-    select cast(date_trunc('week', timezone($timezone, coalesce(resolved_at, closed_at))) as date) as week_start,
+    select cast(date_trunc('week', timezone($timezone, resolved_at)) as date) as week_start,
            coalesce(requester_type, 'all') as segment,
            count(*) as n_resolved
     from scoped
-    where coalesce(resolved_at, closed_at) >= $start_at and coalesce(resolved_at, closed_at) < $end_at
+    where resolved_at >= $start_at and resolved_at < $end_at
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 -- Backlog at a week's end = everything created up to then minus everything stopped up to then,
 -- accumulated over every week since the first request (so quiet weeks carry the backlog over).
 flows as (
-    select cast(date_trunc('week', timezone($timezone, created_at)) as date) as week_start,
-           requester_type, 1 as opened, 0 as stopped
+    select created_week as week_start, requester_type, 1 as opened, 0 as stopped
     from scoped
     where created_at < $end_at
     union all
-    select cast(date_trunc('week', timezone($timezone, coalesce(resolved_at, closed_at))) as date),
-           requester_type, 0, 1
+    select resolved_week, requester_type, 0, 1
     from scoped
-    where coalesce(resolved_at, closed_at) < $end_at
+    where resolved_at < $end_at
 ),
 weekly_flows as (
     select week_start, coalesce(requester_type, 'all') as segment,
@@ -125,8 +123,8 @@ backlog as (
 promises as (
     select cast(date_trunc('week', timezone($timezone, due_at)) as date) as week_start,
            coalesce(requester_type, 'all') as segment,
-           count(*) filter (where coalesce(resolved_at, closed_at) is not null or due_at <= $as_of) as n_promises_due,
-           count(*) filter (where coalesce(resolved_at, closed_at) <= due_at) as n_promises_kept
+           count(*) filter (where resolved_at is not null or due_at <= $as_of) as n_promises_due,
+           count(*) filter (where resolved_at <= due_at) as n_promises_kept
     from scoped
     where due_at >= $start_at and due_at < $end_at
     group by grouping sets ((week_start, requester_type), (week_start))

@@ -36,6 +36,8 @@ CLOCK_MARGIN_DAYS = 30
 POLICY_MARKER = "/*policy_no*/"
 # Bumped whenever calendar_hours / calendar_inverse change shape, so existing files rebuild them.
 CLOCK_LAYOUT = "dense-keys-3"
+# Bumped whenever request_sla changes shape, so existing files recompute it.
+SLA_LAYOUT = "row-no-1"
 
 # The values the queries' $dimension accepts ('' = no grouping); pages offer exactly these.
 DIMENSIONS = (
@@ -204,7 +206,7 @@ def refresh_sla(
         if n_sla != n_requests:
             raise RuntimeError(f"request_sla has {n_sla} rows for {n_requests} requests")
         store.set_meta(con, META_DATA_VERSION, data_version(con))
-        store.set_meta(con, META_POLICIES, policy_set.fingerprint)
+        store.set_meta(con, META_POLICIES, f"{policy_set.fingerprint}:{SLA_LAYOUT}")
         store.set_meta(con, META_REFRESHED_AT, now.isoformat())
         con.execute("commit")
     except Exception:
@@ -228,7 +230,7 @@ def is_fresh(con: duckdb.DuckDBPyConnection, now: datetime | None = None, path: 
     now = _utc(now)
     if store.get_meta(con, META_DATA_VERSION) != data_version(con):
         return False
-    if store.get_meta(con, META_POLICIES) != policies_digest(path):
+    if store.get_meta(con, META_POLICIES) != f"{policies_digest(path)}:{SLA_LAYOUT}":
         return False
     recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
     if not recorded[2]:

@@ -163,14 +163,16 @@ def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, 
 
 def movers(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:
     """Provider departments whose adherence changed most from the week before (movers.py)."""
-    before = week.start - timedelta(days=7)
-    by_department = run(
-        "adherence_by_week",
-        {**selection.params(), **Period(before, week.end, week.timezone).params(), "dimension": "provider_department"},
-    )
-    current = by_department[by_department["week_start"] == week.start]
-    previous = by_department[by_department["week_start"] == before]
-    return adherence_movers(current, previous, min_decided)
+    before = Period(week.start - timedelta(days=7), week.start, week.timezone)
+
+    def by_department(period: Period) -> pd.DataFrame:
+        frame = run("adherence_matrix", {
+            **selection.params(), **period.params(),
+            "row_dimension": "provider_department", "column_dimension": "", "metric": "both",
+        })
+        return frame.rename(columns={"row_value": "group_value"})
+
+    return adherence_movers(by_department(week), by_department(before), min_decided)
 
 
 def slipped(moved: pd.DataFrame) -> pd.DataFrame:
@@ -180,7 +182,7 @@ def slipped(moved: pd.DataFrame) -> pd.DataFrame:
 
 def top_breaches(run: Runner, selection: Selection, week: Period, limit: int = TOP_BREACHES) -> pd.DataFrame:
     """The focus week's breached targets with the largest overruns."""
-    return run("sla_breaches", {**selection.params(), **week.params(), "max_rows": limit})
+    return run("breaches", {**selection.params(), **week.params(), "max_rows": limit})
 
 
 # --------------------------------------------------------------------------------------

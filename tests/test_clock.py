@@ -55,7 +55,7 @@ def sla_rows(con, policies: PolicySet, now: datetime = NOW) -> dict[str, dict]:
     refresh_sla(con, policies, now=now)
     cursor = con.execute("select * from request_sla")
     names = [d[0] for d in cursor.description]
-    return {row[1]: dict(zip(names, row)) for row in cursor.fetchall()}
+    return {row[names.index("request_id")]: dict(zip(names, row)) for row in cursor.fetchall()}
 
 
 def local(zone: str, *args) -> datetime:

@@ -26,7 +26,7 @@ create table if not exists calendar_hours (
     kind utinyint, base_secs bigint
 );
 create table if not exists request_sla (
-    source varchar, request_id varchar, policy_name varchar, calendar_name varchar,
+    row_no bigint, source varchar, request_id varchar, policy_name varchar, calendar_name varchar,
     calendar_id integer, created_at timestamptz,
     fr_target_secs bigint, fr_goal double, fr_stopped_at timestamptz,
     fr_elapsed_business_secs bigint, fr_elapsed_calendar_secs bigint, fr_deadline_at timestamptz,

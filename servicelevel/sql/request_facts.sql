@@ -1,11 +1,13 @@
 -- request_facts
--- Derived table for the Recurring problems page (and the SLA-by-channel view of the Feedback
--- page), rebuilt by servicelevel/recurring.py after imports and SLA refreshes. It holds, once,
--- what those pages would otherwise join at every view: each request's fields the filters use,
--- its FAQ subject key, its requester's previous request in the same category, its SLA states
--- as of $as_of and its survey answers. Rows are sorted by created_at, so a period reads only
--- its own row groups whatever order the exports came in (at 10 million requests this halves
--- the pages' query time and adds about a third to the refresh).
+-- The table the pages read: one row per request with everything they filter, group and count
+-- on, rebuilt by servicelevel/recurring.py after imports and SLA refreshes. It holds, once, what
+-- the pages would otherwise join at every view: the request's fields, its FAQ subject key, its
+-- requester's previous request in the same category, its SLA clocks and states as of $as_of
+-- (the data's newest instant, which is also the pages' "now") and its survey answers. Rows are
+-- sorted by created_at, so a period reads only its own row groups whatever order the exports
+-- came in; decisions (met at the stop, breached at the deadline) come days after creation, so
+-- filters on decided_at skip most row groups too. request_sla is joined on row_no, the
+-- requests rowid it was computed from in the same refresh (an integer join, not two strings).
 --   request_facts: one row per request:
 --     the request: source, request_id, created_at, category, subject, status, requester_id and
 --       the shared filters' fields (requester_type, requester_department, provider_department,
@@ -18,9 +20,12 @@
 --       same category before this one, over every request whatever the filters (NULL: none, or
 --       no requester id / category); secs_since_previous: created_at - previous_same_at in
 --       seconds (comparing numbers is far cheaper than interval arithmetic on timestamps);
---     fr_state, res_state, fr_decided_at, res_decided_at, fr_goal, res_goal (sla_states as of
---       $as_of; NULL without an SLA refresh); business_secs: business time to resolution when
---       resolved by $as_of, waiting statuses excluded; n_breaches: breached targets (0-2);
+--     due_at, agent; policy_name and, per metric (fr_, res_), the sla_states columns as of
+--       $as_of: target_secs, goal, stopped_at, elapsed_business_secs, elapsed_calendar_secs,
+--       deadline_at, state, decided_at, overrun_business_secs, remaining_business_secs
+--       (NULL without an SLA refresh); res_paused_business_secs, res_is_paused;
+--     business_secs: business time to resolution when resolved by $as_of, waiting statuses
+--       excluded; n_breaches: breached targets (0-2);
 --     n_answers, n_dissatisfied: its survey answers, and those scoring below 3 of 5.
 --   filtered_request_facts(...): request_facts narrowed by the shared sidebar filters, with
 --     exactly the semantics of filtered_requests() in macros.sql (tests/test_recurring.py checks).
@@ -59,6 +64,7 @@ final as (
         r.subject,
         r.status,
         r.requester_id,
+        r.requester_org,
         r.requester_type,
         r.requester_department,
         r.provider_department,
@@ -68,20 +74,39 @@ final as (
         k.subject_key,
         h.previous_same_at,
         epoch(r.created_at) - epoch(h.previous_same_at) as secs_since_previous,
-        s.fr_state,
-        s.res_state,
-        s.fr_decided_at,
-        s.res_decided_at,
+        r.due_at,
+        r.agent,
+        s.policy_name,
+        s.fr_target_secs,
         s.fr_goal,
+        case when s.fr_stopped_at <= $as_of then s.fr_stopped_at end as fr_stopped_at,
+        case when s.fr_stopped_at <= $as_of then s.fr_elapsed_business_secs end as fr_elapsed_business_secs,
+        case when s.fr_stopped_at <= $as_of then s.fr_elapsed_calendar_secs end as fr_elapsed_calendar_secs,
+        s.fr_deadline_at,
+        s.fr_state,
+        s.fr_decided_at,
+        s.fr_overrun_business_secs,
+        s.fr_remaining_business_secs,
+        s.res_target_secs,
         s.res_goal,
+        case when s.res_stopped_at <= $as_of then s.res_stopped_at end as res_stopped_at,
+        case when s.res_stopped_at <= $as_of then s.res_elapsed_business_secs end as res_elapsed_business_secs,
+        case when s.res_stopped_at <= $as_of then s.res_elapsed_calendar_secs end as res_elapsed_calendar_secs,
+        s.res_deadline_at,
+        s.res_state,
+        s.res_decided_at,
+        s.res_overrun_business_secs,
+        s.res_remaining_business_secs,
+        s.res_paused_business_secs,
+        s.res_is_paused,
         case when s.res_stopped_at <= $as_of then s.res_elapsed_business_secs end as business_secs,
         coalesce((s.fr_state = 'breached')::integer, 0) + coalesce((s.res_state = 'breached')::integer, 0)
             as n_breaches,
         coalesce(a.n_answers, 0) as n_answers,
         coalesce(a.n_dissatisfied, 0) as n_dissatisfied
-    from requests as r
+    from (select rowid as row_no, * from requests) as r
     left join history as h using (source, request_id)
-    left join sla_states($as_of) as s using (source, request_id)
+    left join sla_states($as_of) as s on s.row_no = r.row_no
     left join answers as a using (source, request_id)
     left join subject_keys as k on k.subject = r.subject
 )

@@ -1,6 +1,7 @@
 -- sla_request_sla
 -- One row per request: its SLA policy, and per metric the target, stop instant, elapsed business
--- and calendar time, (resolution) paused time, deadline and why it is n/a where it is.
+-- and calendar time, (resolution) paused time, deadline and why it is n/a where it is. row_no is
+-- the request's rowid in requests when this ran: tables derived in the same refresh join on it.
 -- The marker /*policy_no*/ is replaced by sla.py with a CASE over allow-listed columns whose
 -- values are bound parameters ($policy_<i>_<j>); the first matching policy wins.
 -- Instants are handled as whole epoch seconds. clock(t) looks up t's UTC hour in calendar_hours
@@ -225,6 +226,7 @@ deadlines as (
 ),
 final as (
     select
+        row_no,
         source,
         request_id,
         policy_name,
