@@ -61,13 +61,21 @@ def ensure_database(path: Path, n_requests: int, n_answers: int) -> None:
         add_synthetic_feedback(con, n_answers)
         con.execute("checkpoint")
         con.close()
-    from servicelevel.refresh import ensure_fresh
+    from servicelevel import derived, sla
+    from servicelevel.feedback import refresh_answer_facts
+    from servicelevel.recurring import refresh_request_facts
+    from servicelevel.subjects import refresh_subject_keys
 
     con = store.connect(path)
-    started = time.perf_counter()
-    refreshed = ensure_fresh(con)
-    if refreshed:
-        print(f"refreshed SLA states and page tables in {time.perf_counter() - started:.1f} s", flush=True)
+    if not (sla.is_fresh(con) and derived.is_fresh(con)):
+        print("refreshing after the data or the code changed (what every import does):")
+        for label, step in (("SLA states (request_sla)", lambda: sla.refresh_sla(con)),
+                            ("subject keys", lambda: refresh_subject_keys(con)),
+                            ("request_facts", lambda: refresh_request_facts(con)),
+                            ("answer_facts", lambda: refresh_answer_facts(con))):
+            started = time.perf_counter()
+            step()
+            print(f"  {label:<28} {time.perf_counter() - started:6.1f} s", flush=True)
     con.close()
 
 

@@ -9,7 +9,8 @@
 --   provider_department, provider_type, priority, channel, category — checked against an
 --   allowlist by the caller, and only compared here, never spliced in), $metric, $start_at,
 --   $end_at, and the shared filters.
-with scoped as (
+-- not materialized: each use below reads only the columns it needs, instead of one copy of all.
+with scoped as not materialized (
     select
         *,
         case $row_dimension

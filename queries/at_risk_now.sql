@@ -6,7 +6,8 @@
 --   sla_at_risk at that instant (tests/test_page_queries.py checks); for any other instant,
 --   sla_at_risk computes them from request_sla.
 -- Params: $within_secs BIGINT, $max_rows INTEGER, and the shared filters.
-with scoped as (
+-- not materialized: each use below reads only the columns it needs, instead of one copy of all.
+with scoped as not materialized (
     select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels

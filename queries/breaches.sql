@@ -7,7 +7,8 @@
 --   else organisation, else id), category, priority. The same rows as sla_breaches with $as_of
 --   at that instant (tests/test_page_queries.py checks), read from one table.
 -- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters.
-with scoped as (
+-- not materialized: each use below reads only the columns it needs, instead of one copy of all.
+with scoped as not materialized (
     select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels

@@ -13,7 +13,8 @@
 --   then and still open count as broken), $timezone VARCHAR, and the shared filters
 --   ($requester_type, $requester_departments, $provider_departments, $provider_types,
 --   $priorities, $channels).
-with scoped as (
+-- not materialized: each use below reads only the columns it needs, instead of one copy of all.
+with scoped as not materialized (
     select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
@@ -29,7 +30,7 @@ weeks as (
     cross join (values ('all'), ('internal'), ('external')) as segments(segment)
 ),
 volume as (
-    select cast(date_trunc('week', timezone($timezone, created_at)) as date) as week_start,
+    select created_week as week_start,
            coalesce(requester_type, 'all') as segment,
            count(*) as n_created
     from scoped
@@ -37,7 +38,7 @@ volume as (
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 first_response_outcomes as (
-    select cast(date_trunc('week', timezone($timezone, fr_decided_at)) as date) as week_start,
+    select fr_decided_week as week_start,
            coalesce(requester_type, 'all') as segment,
            count(*) filter (where fr_state = 'met') as fr_met,
            count(*) filter (where fr_state = 'breached') as fr_breached,
@@ -48,7 +49,7 @@ first_response_outcomes as (
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 resolution_outcomes as (
-    select cast(date_trunc('week', timezone($timezone, res_decided_at)) as date) as week_start,
+    select res_decided_week as week_start,
            coalesce(requester_type, 'all') as segment,
            count(*) filter (where res_state = 'met') as res_met,
            count(*) filter (where res_state = 'breached') as res_breached,
@@ -59,7 +60,7 @@ resolution_outcomes as (
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 first_responses as (
-    select cast(date_trunc('week', timezone($timezone, fr_stopped_at)) as date) as week_start,
+    select fr_stopped_week as week_start,
            coalesce(requester_type, 'all') as segment,
            median(fr_elapsed_business_secs) as median_frt_business_secs,
            count(fr_elapsed_business_secs) as n_first_responses
@@ -81,23 +82,30 @@ answers as (
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 resolved as (
-    select cast(date_trunc('week', timezone($timezone, resolved_at)) as date) as week_start,
+    select resolved_week as week_start,
            coalesce(requester_type, 'all') as segment,
            count(*) as n_resolved
     from scoped
     where resolved_at >= $start_at and resolved_at < $end_at
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
--- Backlog at a week's end = everything created up to then minus everything stopped up to then,
--- accumulated over every week since the first request (so quiet weeks carry the backlog over).
+-- Backlog at a week's end = open when the range starts + opened - stopped in its weeks so far.
+open_at_start as (
+    select coalesce(requester_type, 'all') as segment,
+           count(*) filter (where created_at < $start_at)
+               - count(*) filter (where resolved_at < $start_at) as n_open
+    from scoped
+    where created_at < $start_at
+    group by grouping sets ((requester_type), ())
+),
 flows as (
     select created_week as week_start, requester_type, 1 as opened, 0 as stopped
     from scoped
-    where created_at < $end_at
+    where created_at >= $start_at and created_at < $end_at
     union all
     select resolved_week, requester_type, 0, 1
     from scoped
-    where resolved_at < $end_at
+    where resolved_at >= $start_at and resolved_at < $end_at
 ),
 weekly_flows as (
     select week_start, coalesce(requester_type, 'all') as segment,
@@ -105,23 +113,17 @@ weekly_flows as (
     from flows
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
-all_weeks as (
-    select cast(range as date) as week_start, segment
-    from range(
-        (select min(week_start) from flows),
-        cast(timezone($timezone, $end_at) as date),
-        interval 7 day
-    )
-    cross join (values ('all'), ('internal'), ('external')) as segments(segment)
-),
 backlog as (
-    select a.week_start, a.segment,
-           cast(sum(coalesce(f.net, 0)) over (partition by a.segment order by a.week_start) as bigint) as backlog_at_end
-    from all_weeks as a
+    select w.week_start, w.segment,
+           cast(coalesce(o.n_open, 0) + sum(coalesce(f.net, 0)) over (
+               partition by w.segment order by w.week_start
+           ) as bigint) as backlog_at_end
+    from weeks as w
     left join weekly_flows as f using (week_start, segment)
+    left join open_at_start as o using (segment)
 ),
 promises as (
-    select cast(date_trunc('week', timezone($timezone, due_at)) as date) as week_start,
+    select due_week as week_start,
            coalesce(requester_type, 'all') as segment,
            count(*) filter (where resolved_at is not null or due_at <= $as_of) as n_promises_due,
            count(*) filter (where resolved_at <= due_at) as n_promises_kept

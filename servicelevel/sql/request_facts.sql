@@ -13,8 +13,9 @@
 --       the shared filters' fields (requester_type, requester_department, provider_department,
 --       provider_type, priority, channel);
 --     resolved_at: when it was resolved, or closed when the export has no resolution time;
---     created_week, resolved_week: the ISO weeks (Monday, in $timezone) of creation and of
---       resolved_at, so weekly counts need no time-zone conversion per row;
+--     created_week, resolved_week, due_week, fr_stopped_week, fr_decided_week, res_decided_week:
+--       the ISO weeks (Monday, in $timezone) of those instants, so weekly counts need no
+--       time-zone conversion per row;
 --     subject_key (subject_keys; NULL without a subject);
 --     previous_same_at: when the same requester (same source) last created a request in the
 --       same category before this one, over every request whatever the filters (NULL: none, or
@@ -60,6 +61,7 @@ final as (
         coalesce(r.resolved_at, r.closed_at) as resolved_at,
         cast(date_trunc('week', timezone($timezone, r.created_at)) as date) as created_week,
         cast(date_trunc('week', timezone($timezone, coalesce(r.resolved_at, r.closed_at))) as date) as resolved_week,
+        cast(date_trunc('week', timezone($timezone, r.due_at)) as date) as due_week,
         r.category,
         r.subject,
         r.status,
@@ -85,6 +87,9 @@ final as (
         s.fr_deadline_at,
         s.fr_state,
         s.fr_decided_at,
+        cast(date_trunc('week', timezone($timezone, s.fr_decided_at)) as date) as fr_decided_week,
+        case when s.fr_stopped_at <= $as_of
+            then cast(date_trunc('week', timezone($timezone, s.fr_stopped_at)) as date) end as fr_stopped_week,
         s.fr_overrun_business_secs,
         s.fr_remaining_business_secs,
         s.res_target_secs,
@@ -95,6 +100,7 @@ final as (
         s.res_deadline_at,
         s.res_state,
         s.res_decided_at,
+        cast(date_trunc('week', timezone($timezone, s.res_decided_at)) as date) as res_decided_week,
         s.res_overrun_business_secs,
         s.res_remaining_business_secs,
         s.res_paused_business_secs,
