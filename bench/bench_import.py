@@ -25,7 +25,7 @@ from servicelevel import store  # noqa: E402
 from servicelevel.ingest import import_file  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
-BYTES_PER_ROW = {"canonical": 265, "zendesk": 330}
+BYTES_PER_ROW = {"canonical": 183, "zendesk": 221}  # measured on the generated files
 
 CANONICAL_SQL = """
 copy (

@@ -147,8 +147,9 @@ class _Sql:
             for p in naive_parsers
         ]
         naive = attempts[0] if len(attempts) == 1 else f"coalesce({', '.join(attempts)})"
+        # The space some tools put before the offset (" +0000") is removed only when needed.
         compact = f"regexp_replace({raw}, {self.bind(SPACE_BEFORE_OFFSET)}, '\\1')"
-        with_offset = f"try_cast({compact} as timestamptz)"
+        with_offset = f"coalesce(try_cast({raw} as timestamptz), try_cast({compact} as timestamptz))"
         if offset_formats:
             tries = ", ".join(f"try_strptime({raw}, {self.bind(f)})" for f in offset_formats)
             with_offset = f"coalesce({tries}, {with_offset})"

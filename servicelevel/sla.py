@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -94,6 +95,16 @@ def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: 
         **_clock_layout(con, len(policy_set.calendar_list())),
     )
     return sql, params
+
+
+@contextmanager
+def joins_as_written(con: duckdb.DuckDBPyConnection):
+    """Keep DuckDB from reordering joins (see sla_request_sla.sql), for the statements inside."""
+    con.execute("set disabled_optimizers = 'join_order,build_side_probe_side'")
+    try:
+        yield
+    finally:
+        con.execute("reset disabled_optimizers")
 
 
 def _clock_layout(con: duckdb.DuckDBPyConnection, n_calendars: int) -> dict:
@@ -193,13 +204,8 @@ def refresh_sla(
     try:
         _ensure_clock(con, policy_set, now)
         sql, params = request_sla_sql(con, policy_set, now)
-        # The plan as written is the fast one (see sla_request_sla.sql): keep the optimizer
-        # from reordering the joins for this one statement.
-        con.execute("set disabled_optimizers = 'join_order,build_side_probe_side'")
-        try:
+        with joins_as_written(con):
             con.execute(sql, params)
-        finally:
-            con.execute("reset disabled_optimizers")
         n_sla, n_requests = con.execute(
             "select (select count(*) from request_sla), (select count(*) from requests)"
         ).fetchall()[0]

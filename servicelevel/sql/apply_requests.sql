@@ -9,10 +9,11 @@ where requests.source = $source
 
 insert into requests
 select
-    $source, request_id, created_at, first_response_at, resolved_at, closed_at, due_at,
-    updated_at, status, status_raw, priority, priority_raw, requester_type, requester_id,
-    requester_department, requester_org, provider_department, provider_type, agent, channel,
-    channel_raw, category, subcategory, subject, reopen_count, reassignment_count,
-    $import_id, row_hash
-from winners
-where outcome in ('inserted', 'updated')
+    $source, s.request_id, s.created_at, s.first_response_at, s.resolved_at, s.closed_at,
+    s.due_at, s.updated_at, s.status, s.status_raw, s.priority, s.priority_raw,
+    s.requester_type, s.requester_id, s.requester_department, s.requester_org,
+    s.provider_department, s.provider_type, s.agent, s.channel, s.channel_raw, s.category,
+    s.subcategory, s.subject, s.reopen_count, s.reassignment_count, $import_id, w.row_hash
+from staged as s
+join (select record_no, row_hash from winners where outcome in ('inserted', 'updated')) as w
+    using (record_no)

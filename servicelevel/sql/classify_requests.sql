@@ -2,6 +2,7 @@
 -- Each file's latest state per request against what the database holds:
 -- inserted (new id), unchanged (same content), superseded (the database holds a newer
 -- updated_at), updated (otherwise: newer, or no updated_at to compare, so import order wins).
+-- Only the key, hash and outcome are kept: apply_requests reads the rows from staged again.
 -- Params: $source
 create or replace temp table winners as
 with latest as (
@@ -22,7 +23,9 @@ hashed as (
     from latest
 )
 select
-    h.*,
+    h.record_no,
+    h.request_id,
+    h.row_hash,
     case
         when e.request_id is null then 'inserted'
         when e.row_hash = h.row_hash then 'unchanged'
