@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from servicelevel import queries, store  # noqa: E402
 
+# Page-specific URL parameters, so that every section of the page has data to show.
+PAGE_PARAMS = {"pages/departments.py": {"unit": "Finance"}}
 PAGES = {
     "overview": ("pages/overview.py", 0.5),
     "sla": ("pages/sla.py", 0.5),
@@ -90,6 +92,8 @@ def record_page(db: Path, page: str, period: str) -> list[tuple[str, dict]]:
         at.query_params["range"] = list(QUARTER)
     else:
         at.query_params["week"] = WEEK
+    for key, value in PAGE_PARAMS.get(page, {}).items():
+        at.query_params[key] = value
     at.run()
     at.switch_page(page)
     import streamlit as st
@@ -153,10 +157,33 @@ def pandas_overview(con, week_start, week_end) -> float:
     return time.perf_counter() - started, volume
 
 
+def release_database() -> None:
+    """Close the connection the in-process AppTest runs opened: the server needs the file lock."""
+    import gc
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    gc.collect()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_healthy(port: int, seconds: float = 120) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("streamlit did not start")
 
 
 def serving_rss(db: Path) -> int:
@@ -188,7 +215,7 @@ def serving_rss(db: Path) -> int:
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     try:
-        time.sleep(5)
+        wait_until_healthy(port)
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=shutil.which("chromium"),
@@ -246,6 +273,7 @@ def main() -> None:
     print(f"\noverview tiles with pandas over in-memory frames: {pandas_secs:.2f} s "
           f"(DuckDB page queries {overview_week:.2f} s, ratio {pandas_secs / overview_week:.1f}x)")
     if not args.skip_rss:
+        release_database()
         print(f"peak RSS of the app process serving every page: {serving_rss(args.db) / 2**30:.2f} GiB")
 
 

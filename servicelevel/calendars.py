@@ -216,16 +216,3 @@ def build_clock_tables(
         (pipeline_sql("calendar_inverse"), {}),
     ):
         con.execute(statement, wanted)
-
-
-def clock_range(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
-    """(first, end) epoch seconds the clock tables cover, or None without tables."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'calendar_hours'"
-    ).fetchall()[0][0]
-    if not exists:
-        return None
-    row = con.execute("select min(hour_key), max(hour_key) + 1 from calendar_hours").fetchall()[0]
-    if row[0] is None:
-        return None
-    return row[0] * HOUR_SECS, row[1] * HOUR_SECS

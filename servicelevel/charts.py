@@ -134,25 +134,6 @@ def duration_histogram(
     return alt.layer(bars, rule).properties(title=f"{title} (red line: the most common target)", width=WIDTH, height=240)
 
 
-def state_bars(frame: pd.DataFrame, category: str, title: str, category_title: str) -> alt.Chart:
-    """Stacked met/breached counts per category."""
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{category}:N", title=category_title, sort="-x"),
-            x=alt.X("n:Q", title="Targets decided", stack="zero"),
-            color=alt.Color(
-                "state:N",
-                title="Outcome",
-                scale=alt.Scale(domain=["met", "breached"], range=[STATE_COLORS["met"], STATE_COLORS["breached"]]),
-            ),
-            tooltip=[alt.Tooltip(f"{category}:N", title=category_title), "state:N", alt.Tooltip("n:Q", format=",")],
-        )
-        .properties(title=title, width=WIDTH)
-    )
-
-
 # --------------------------------------------------------------------------------------
 # Recurring problems and feedback
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -179,10 +178,3 @@ def sample_values(export: ExportFile, headers: list[str], n: int = 2000) -> dict
     finally:
         con.close()
     return {h: [(r[p] or "").strip() or None for r in rows] for h, p in positions.items()}
-
-
-def header_text_preview(headers: list[str]) -> str:
-    """Headers as one readable line for messages."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(headers)
-    return buffer.getvalue().strip()

@@ -20,7 +20,7 @@ first could not read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 
@@ -79,11 +79,6 @@ class StagingPlan:
     output_fields: list[str]
     missing_fields: list[str]
     ignored_headers: list[str]
-
-
-def _ordered_formats(formats: tuple[str, ...]) -> list[str]:
-    # Two-digit-year formats first: '%Y' happily reads '24' as the year 24, '%y' refuses '2024'.
-    return sorted(formats, key=lambda f: 0 if "%y" in f else 1)
 
 
 ISO = "iso"  # the parser name for ISO 8601 text (DuckDB's own cast)

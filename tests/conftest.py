@@ -10,6 +10,8 @@ import pytest
 from servicelevel import PROJECT_ROOT, store
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+# The browser tests' fixtures (a server and a headless Chromium), for every test module.
+pytest_plugins = ["tests.browser_support"]
 # The Monday the full-size sample ends on: its last complete week is 2026-11-09 .. 11-15.
 SAMPLE_ANCHOR = date(2026, 11, 16)
 

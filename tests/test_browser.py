@@ -4,152 +4,22 @@ and a bookmarked URL reproduces its view. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from servicelevel import PROJECT_ROOT, store
+from tests.browser_support import assert_no_errors, settle, shot
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # url path -> what the page's title says. The default page lives at the root URL.
 PAGES = {
     "": "Weekly overview",
     "sla": "SLA adherence",
     "departments": "Internal departments",
+    "recurring": "Recurring problems",
+    "feedback": "Feedback",
     "data": "Data & definitions",
     "request": "Request",
 }
-ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package")
-    pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def browser_db(tmp_path_factory, sample_anchor) -> Path:
-    """A sample database of its own: the server runs in another process and needs the file lock."""
-    from servicelevel.sample import build_sample
-    from servicelevel.sla import ensure_fresh
-
-    folder = tmp_path_factory.mktemp("browser")
-    path = folder / "sample.duckdb"
-    con = store.connect(path)
-    try:
-        build_sample(con, anchor=sample_anchor, out_dir=folder / "exports")
-        ensure_fresh(con)
-    finally:
-        con.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(browser_db):
-    """`streamlit run dashboard.py` on a free port; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "SERVICELEVEL_DB": str(browser_db)}
-    log = (ARTIFACTS / "streamlit-server.log")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; see {log}")
-                time.sleep(0.5)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_FLAGS[1:], headless=True
-        )
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def settle(tab, title: str) -> None:
-    """Wait until the page's title is drawn and the app has stopped running."""
-    tab.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
-    # Running finished, and every lazily loaded element (charts, tables, tiles) has replaced
-    # its placeholder.
-    tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')",
-        timeout=90_000,
-    )
-    tab.wait_for_timeout(300)
-
-
-def shot(tab, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def assert_no_errors(tab) -> None:
-    errors = tab.locator(ERROR_SELECTORS)
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 @pytest.mark.parametrize("url_path", list(PAGES), ids=lambda p: p or "overview")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from servicelevel import PROJECT_ROOT, store
+from servicelevel import store
 
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/departments.py", "pages/data.py", "pages/request.py"]
 # The sample anchored on Monday 2026-11-16: its last complete week is 2026-W46 (9-15 November),

@@ -5,6 +5,7 @@ rows that were worked out by hand below."""
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import pytest

@@ -18,7 +18,7 @@ from servicelevel import cli, queries, report, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Selection, parse_iso_week
 from servicelevel.settings import organisation
-from tests.test_browser import browser, browser_db, server, settle  # noqa: F401  (fixtures of the browser test)
+from tests.browser_support import settle
 
 WEEK = "2026-W46"  # the sample's last complete week (conftest.SAMPLE_ANCHOR)
 PROCUREMENT = Filters(provider_departments=("Procurement",))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -82,7 +82,3 @@ def info() -> DataInfo:
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def today_local(tz) -> date:
-    return datetime.now(tz).date()

@@ -24,8 +24,10 @@ def _build_lock() -> threading.Lock:
 
 
 def _needs_sample(cur) -> bool:
-    """A brand-new database (no import ever attempted) gets the bundled sample."""
-    return cur.execute("select count(*) from imports").fetchone()[0] == 0
+    """A brand-new database (no request, no import ever attempted) gets the bundled sample."""
+    return cur.execute(
+        "select (select count(*) from imports) + (select count(*) from requests) = 0"
+    ).fetchall()[0][0]
 
 
 def ensure_database() -> None:
