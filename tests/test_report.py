@@ -293,7 +293,7 @@ def test_the_overview_offers_the_report_for_its_week_and_filters_on_click(dashbo
 
 @pytest.mark.browser
 def test_clicking_the_pdf_button_downloads_the_department_report(server, browser):
-    # A real click in headless Chromium against `streamlit run` (fixtures of test_browser.py).
+    # A real click in headless Chromium against `streamlit run` (tests/browser_support.py).
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     try:
         tab = context.new_page()
