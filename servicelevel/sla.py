@@ -36,7 +36,7 @@ CLOCK_MARGIN_DAYS = 30
 
 POLICY_MARKER = "/*policy_no*/"
 # Bumped whenever calendar_hours / calendar_inverse change shape, so existing files rebuild them.
-CLOCK_LAYOUT = "dense-keys-3"
+CLOCK_LAYOUT = "dense-keys-4"
 # Bumped whenever request_sla changes shape, so existing files recompute it.
 SLA_LAYOUT = "row-no-1"
 
@@ -77,7 +77,7 @@ def policy_case(policy_set: PolicySet) -> tuple[str, dict]:
 def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: datetime) -> tuple[str, dict]:
     """The statement that (re)creates request_sla, and its parameters."""
     case_sql, params = policy_case(policy_set)
-    sql = pipeline_sql("sla_request_sla").replace(POLICY_MARKER, case_sql)  # twice: requests, events
+    sql = pipeline_sql("sla_request_sla").replace(POLICY_MARKER, case_sql)
     policies = policy_set.policies
     no_fr, no_res = _imports_lacking(con)
     params.update(

@@ -3,14 +3,17 @@
 -- and calendar time, (resolution) paused time, deadline and why it is n/a where it is. row_no is
 -- the request's rowid in requests when this ran: tables derived in the same refresh join on it.
 -- The marker /*policy_no*/ is replaced by sla.py with a CASE over allow-listed columns whose
--- values are bound parameters ($policy_<i>_<j>); the first matching policy wins.
+-- values are bound parameters ($policy_<i>_<j>); the first matching policy wins, and its
+-- 1-based position indexes the $policy_* / target / goal lists (NULL when none matches).
 -- Instants are handled as whole epoch seconds. clock(t) looks up t's UTC hour in calendar_hours
 -- (one dense integer key per calendar and hour; the row -1 answers "no instant"), and only
 -- partly open hours need the span arithmetic (kind 2). A deadline is the instant the clock
 -- reaches C = clock(created) + target (+ paused business time before it), found in
 -- calendar_inverse. sla.py runs this with join reordering off: the plan as written (requests
 -- probing the small clock tables) is the fast one, and the optimizer's estimates after several
--- joins would otherwise turn a 10-million-row intermediate into a hash table.
+-- joins would otherwise turn a 10-million-row intermediate into a hash table. The CTEs are
+-- NOT MATERIALIZED: recomputing the cheap per-request steps for the pause branch costs less
+-- than writing ten million rows aside for two readers.
 -- Params: $policy_names, $policy_calendar_names VARCHAR[]; $policy_calendar_ids INTEGER[];
 --   $fr_targets, $res_targets BIGINT[] (NULL = no target); $fr_goals, $res_goals DOUBLE[];
 --   $paused_statuses VARCHAR[]; $no_first_response_imports, $no_resolution_imports INTEGER[]
@@ -18,33 +21,21 @@
 --   $first_hour, $hours_per_calendar BIGINT (calendar_hours' key layout); $ks_per_calendar
 --   BIGINT and $max_k_by_calendar BIGINT[] (calendar_inverse's key layout)
 create or replace table request_sla as
-with policy_rows as (
-    select
-        cast(i - 1 as integer) as policy_no,
-        $policy_names[i] as policy_name,
-        $policy_calendar_names[i] as calendar_name,
-        $policy_calendar_ids[i] as calendar_id,
-        $fr_targets[i] as fr_target_secs,
-        $fr_goals[i] as fr_goal,
-        $res_targets[i] as res_target_secs,
-        $res_goals[i] as res_goal
-    from range(1, len($policy_names) + 1) as positions(i)
-),
-classified as (
+with classified as not materialized (
     select
         rowid as row_no,
         source,
         request_id,
         created_at,
         status,
-        /*policy_no*/ as policy_no,
+        /*policy_no*/ + 1 as policy_pos,
         not list_contains($no_first_response_imports, import_id) as has_fr_field,
         not list_contains($no_resolution_imports, import_id) as has_res_field,
         first_response_at,
         coalesce(resolved_at, closed_at) as resolution_at
     from requests
 ),
-stops as (
+stops as not materialized (
     select
         c.row_no,
         c.source,
@@ -53,7 +44,13 @@ stops as (
         c.status,
         c.has_fr_field,
         c.has_res_field,
-        p.*,
+        $policy_names[c.policy_pos] as policy_name,
+        $policy_calendar_names[c.policy_pos] as calendar_name,
+        $policy_calendar_ids[c.policy_pos] as calendar_id,
+        $fr_targets[c.policy_pos] as fr_target_secs,
+        $fr_goals[c.policy_pos] as fr_goal,
+        $res_targets[c.policy_pos] as res_target_secs,
+        $res_goals[c.policy_pos] as res_goal,
         case when c.has_res_field then c.resolution_at end as res_stopped_at,
         -- A request resolved without any reply counts its resolution as the first response.
         case when c.has_fr_field then coalesce(
@@ -61,9 +58,8 @@ stops as (
         ) end as fr_stopped_at,
         epoch_us(c.created_at) // 1000000 as created_s
     from classified as c
-    left join policy_rows as p using (policy_no)
 ),
-keyed as (
+keyed as not materialized (
     select
         *,
         -- Stops before creation (bad data) count as immediate. (greatest() skips NULLs.)
@@ -74,70 +70,72 @@ keyed as (
         cast(calendar_id as bigint) * $hours_per_calendar - $first_hour as hour_base
     from stops
 ),
-clocked as (
+started as not materialized (
     select
         k.*,
         case h0.kind when 0 then h0.cum_secs when 1 then h0.cum_secs + k.created_s % 3600
             else h0.base_secs + least(greatest(k.created_s % 3600, h0.s1_from), h0.s1_to)
                  + least(greatest(k.created_s % 3600, h0.s2_from), h0.s2_to)
-        end as start_clock,
-        case when k.fr_stop_s is not null then
-            case h1.kind when 0 then h1.cum_secs when 1 then h1.cum_secs + k.fr_stop_s % 3600
-                else h1.base_secs + least(greatest(k.fr_stop_s % 3600, h1.s1_from), h1.s1_to)
-                     + least(greatest(k.fr_stop_s % 3600, h1.s2_from), h1.s2_to)
-            end
-        end as fr_stop_clock,
-        case when k.res_stop_s is not null then
-            case h2.kind when 0 then h2.cum_secs when 1 then h2.cum_secs + k.res_stop_s % 3600
-                else h2.base_secs + least(greatest(k.res_stop_s % 3600, h2.s1_from), h2.s1_to)
-                     + least(greatest(k.res_stop_s % 3600, h2.s2_from), h2.s2_to)
-            end
-        end as res_stop_clock
+        end as start_clock
     from keyed as k
     join calendar_hours as h0 on h0.hour_id = coalesce(k.hour_base + k.created_s // 3600, -1)
-    join calendar_hours as h1 on h1.hour_id = coalesce(k.hour_base + k.fr_stop_s // 3600, -1)
-    join calendar_hours as h2 on h2.hour_id = coalesce(k.hour_base + k.res_stop_s // 3600, -1)
+),
+clocked as not materialized (
+    select
+        s.*,
+        case when s.fr_stop_s is not null then
+            case h1.kind when 0 then h1.cum_secs when 1 then h1.cum_secs + s.fr_stop_s % 3600
+                else h1.base_secs + least(greatest(s.fr_stop_s % 3600, h1.s1_from), h1.s1_to)
+                     + least(greatest(s.fr_stop_s % 3600, h1.s2_from), h1.s2_to)
+            end
+        end as fr_stop_clock,
+        case when s.res_stop_s is not null then
+            case h2.kind when 0 then h2.cum_secs when 1 then h2.cum_secs + s.res_stop_s % 3600
+                else h2.base_secs + least(greatest(s.res_stop_s % 3600, h2.s1_from), h2.s1_to)
+                     + least(greatest(s.res_stop_s % 3600, h2.s2_from), h2.s2_to)
+            end
+        end as res_stop_clock
+    from started as s
+    join calendar_hours as h1 on h1.hour_id = coalesce(s.hour_base + s.fr_stop_s // 3600, -1)
+    join calendar_hours as h2 on h2.hour_id = coalesce(s.hour_base + s.res_stop_s // 3600, -1)
 ),
 -- Pauses: a status_change to a paused status holds until the request's next status_change;
 -- only the part between creation and the resolution (or $now, while open) counts. Events are
 -- matched to their request once, here; the rest works on the integer row number. (With join
 -- reordering off, the right side of each join is the one hashed: keep the smaller one there.)
-event_requests as (
-    select
-        r.row_no,
-        epoch_us(e.event_at) // 1000000 as event_s,
-        e.to_status
-    from (select rowid as row_no, source, request_id, hash(source, request_id) as request_hash from requests) as r
-    join (
-        select *, hash(source, request_id) as request_hash from events where kind = 'status_change'
-    ) as e
-        on r.request_hash = e.request_hash
-    -- The 64-bit hash only narrows the search; the names must still agree.
-    where r.source = e.source and r.request_id = e.request_id
-),
 status_spans as (
     select
-        *,
-        lead(event_s) over (partition by row_no order by event_s) as next_s
-    from event_requests
+        c.row_no,
+        c.created_s,
+        c.res_stop_s,
+        c.hour_base,
+        c.start_clock,
+        c.res_target_secs,
+        e.event_s,
+        e.to_status,
+        lead(e.event_s) over (partition by c.row_no order by e.event_s) as next_s
+    from started as c
+    join (
+        select source, request_id, epoch_us(event_at) // 1000000 as event_s, to_status
+        from events where kind = 'status_change'
+    ) as e
+        on c.source = e.source and c.request_id = e.request_id
+    where c.has_res_field and c.res_target_secs is not null
 ),
 pause_spans as (
     select
-        s.row_no,
-        greatest(s.event_s, c.created_s) as from_s,
+        row_no,
+        greatest(event_s, created_s) as from_s,
         least(
-            coalesce(s.next_s, c.res_stop_s, epoch_us($now) // 1000000),
-            coalesce(c.res_stop_s, epoch_us($now) // 1000000)
+            coalesce(next_s, res_stop_s, epoch_us($now) // 1000000),
+            coalesce(res_stop_s, epoch_us($now) // 1000000)
         ) as to_s,
-        s.next_s is null and c.res_stop_s is null as is_ongoing,
-        c.hour_base,
-        c.start_clock,
-        c.res_target_secs
-    from clocked as c
-    join (select * from status_spans where list_contains($paused_statuses, to_status)) as s
-        using (row_no)
-    where c.has_res_field
-      and c.res_target_secs is not null
+        next_s is null and res_stop_s is null as is_ongoing,
+        hour_base,
+        start_clock,
+        res_target_secs
+    from status_spans
+    where list_contains($paused_statuses, to_status)
 ),
 pause_clocks as (
     select
@@ -217,12 +215,12 @@ deadlines as (
     from inverse_keyed as t
     join calendar_inverse as i1
         on i1.k_id = coalesce(t.fr_k_id, -1)
-        and (i1.k_id = -1 or (i1.cum_secs < t.fr_deadline_clock
-                              and t.fr_deadline_clock <= i1.cum_secs + i1.open_secs))
+        and i1.cum_secs < coalesce(t.fr_deadline_clock, 0)
+        and coalesce(t.fr_deadline_clock, 0) <= i1.end_secs
     join calendar_inverse as i2
         on i2.k_id = coalesce(t.res_k_id, -1)
-        and (i2.k_id = -1 or (i2.cum_secs < t.res_deadline_clock
-                              and t.res_deadline_clock <= i2.cum_secs + i2.open_secs))
+        and i2.cum_secs < coalesce(t.res_deadline_clock, 0)
+        and coalesce(t.res_deadline_clock, 0) <= i2.end_secs
 ),
 final as (
     select
