@@ -401,67 +401,55 @@ def _identical_import(con, digest: str, source: str, mapping_digest: str) -> int
 
 def _log_identical(con, report: ImportReport, export: ExportFile, digest, mapping_digest, started_at) -> None:
     report.import_id = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0]
-    con.execute(
-        """insert into imports (import_id, source, kind, file_name, file_path, file_sha256, preset,
-                                encoding, delimiter, started_at, finished_at, status, message,
-                                preset_sha256, identical_to)
-           values ($import_id, $source, $kind, $file_name, $file_path, $sha, $preset, $encoding,
-                   $delimiter, $started_at, now(), 'skipped', $message, $mapping, $identical_to)""",
-        {
-            "import_id": report.import_id,
-            "source": report.source,
-            "kind": report.kind,
-            "file_name": report.file_name,
-            "file_path": str(export.original.resolve()),
-            "sha": digest,
-            "preset": report.preset,
-            "encoding": report.encoding,
-            "delimiter": report.delimiter,
-            "started_at": started_at,
-            "message": f"identical to import #{report.identical_to}; nothing to do",
-            "mapping": mapping_digest,
-            "identical_to": report.identical_to,
-        },
-    )
+    _insert_import(con, {
+        **_file_columns(report, export, digest, mapping_digest, started_at),
+        "status": "skipped",
+        "message": f"identical to import #{report.identical_to}; nothing to do",
+        "identical_to": report.identical_to,
+    })
 
 
 def _log_import(con, report: ImportReport, export: ExportFile, digests: tuple[str, str], started_at) -> None:
-    digest, mapping_digest = digests
-    con.execute(
-        """insert into imports (import_id, source, kind, file_name, file_path, file_sha256, preset,
-                                encoding, delimiter, started_at, finished_at, status, message,
-                                n_read, n_inserted, n_updated, n_unchanged, n_superseded,
-                                n_rejected, n_events, rejected_by_reason, mapped_fields,
-                                missing_fields, warnings, preset_sha256)
-           values ($import_id, $source, $kind, $file_name, $file_path, $sha, $preset, $encoding,
-                   $delimiter, $started_at, now(), 'ok', NULL, $n_read, $n_inserted, $n_updated,
-                   $n_unchanged, $n_superseded, $n_rejected, $n_events, $by_reason, $mapped,
-                   $missing, $warnings, $mapping)""",
-        {
-            "mapping": mapping_digest,
-            "import_id": report.import_id,
-            "source": report.source,
-            "kind": report.kind,
-            "file_name": report.file_name,
-            "file_path": str(export.original.resolve()),
-            "sha": digest,
-            "preset": report.preset,
-            "encoding": report.encoding,
-            "delimiter": report.delimiter,
-            "started_at": started_at,
-            "n_read": report.n_read,
-            "n_inserted": report.n_inserted,
-            "n_updated": report.n_updated,
-            "n_unchanged": report.n_unchanged,
-            "n_superseded": report.n_superseded,
-            "n_rejected": report.n_rejected,
-            "n_events": report.n_events,
-            "by_reason": json.dumps(report.rejected_by_reason),
-            "mapped": report.mapped_fields,
-            "missing": report.missing_fields,
-            "warnings": report.warnings,
-        },
-    )
+    _insert_import(con, {
+        **_file_columns(report, export, *digests, started_at),
+        "status": "ok",
+        "n_read": report.n_read,
+        "n_inserted": report.n_inserted,
+        "n_updated": report.n_updated,
+        "n_unchanged": report.n_unchanged,
+        "n_superseded": report.n_superseded,
+        "n_rejected": report.n_rejected,
+        "n_events": report.n_events,
+        "rejected_by_reason": json.dumps(report.rejected_by_reason),
+        "mapped_fields": report.mapped_fields,
+        "missing_fields": report.missing_fields,
+        "warnings": report.warnings,
+    })
+
+
+def _file_columns(report: ImportReport, export: ExportFile, digest, mapping_digest, started_at) -> dict:
+    """The imports columns of every import that got as far as reading its file."""
+    return {
+        "import_id": report.import_id,
+        "source": report.source,
+        "kind": report.kind,
+        "file_name": report.file_name,
+        "file_path": str(export.original.resolve()),
+        "file_sha256": digest,
+        "preset": report.preset,
+        "encoding": report.encoding,
+        "delimiter": report.delimiter,
+        "started_at": started_at,
+        "preset_sha256": mapping_digest,
+    }
+
+
+def _insert_import(con, columns: dict) -> None:
+    """One imports row, finished now. The column names are this module's constants; every value
+    is bound."""
+    names = ", ".join(columns)
+    values = ", ".join(f"${name}" for name in columns)
+    con.execute(f"insert into imports ({names}, finished_at) values ({values}, now())", columns)
 
 
 def _log_failure(con, path: Path, source: str, preset: str, kind: str, started_at, message: str) -> None:

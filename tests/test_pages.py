@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from servicelevel import store
+from tests.apptest_support import rendered
 
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/departments.py", "pages/data.py", "pages/request.py"]
 # The sample anchored on Monday 2026-11-16: its last complete week is 2026-W46 (9-15 November),
@@ -20,17 +21,6 @@ WEEK_END = WEEK_START + timedelta(days=7)
 @pytest.fixture
 def app(dashboard) -> AppTest:
     return dashboard
-
-
-def rendered(at: AppTest, page: str | None = None) -> AppTest:
-    if page:
-        if not at._tree:  # AppTest learns st.navigation's pages on a first run
-            at.run()
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def metrics(at: AppTest) -> dict[str, str]:

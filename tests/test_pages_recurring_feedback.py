@@ -10,23 +10,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from servicelevel import store
+from tests.apptest_support import rendered
 from tests.handmade import import_answers, import_requests
 
 # 2026-W46 (9-15 November 2026) in America/Sao_Paulo (UTC-3): the sample's default week.
 WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
 WEEK_END = WEEK_START + timedelta(days=7)
 RECURRING, FEEDBACK = "pages/recurring.py", "pages/feedback.py"
-
-
-def rendered(at: AppTest, page: str | None = None) -> AppTest:
-    if page:
-        if not at._tree:  # AppTest learns st.navigation's pages on a first run
-            at.run()
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def frame_with(at: AppTest, column: str):

@@ -18,6 +18,7 @@ from servicelevel import cli, queries, report, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Selection, parse_iso_week
 from servicelevel.settings import organisation
+from tests.apptest_support import rendered
 from tests.browser_support import settle
 
 WEEK = "2026-W46"  # the sample's last complete week (conftest.SAMPLE_ANCHOR)
@@ -78,13 +79,6 @@ def md_table(lines: list[str]) -> list[dict[str, str]]:
 
     header = cells(rows[0])
     return [dict(zip(header, cells(row))) for row in rows[2:]]
-
-
-def rendered(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def page_frame(at: AppTest, column: str):
