@@ -444,12 +444,29 @@ def _file_columns(report: ImportReport, export: ExportFile, digest, mapping_dige
     }
 
 
+IMPORT_COLUMNS = (
+    "import_id", "source", "kind", "file_name", "file_path", "file_sha256", "preset", "encoding",
+    "delimiter", "started_at", "status", "message", "n_read", "n_inserted", "n_updated",
+    "n_unchanged", "n_superseded", "n_rejected", "n_events", "rejected_by_reason", "mapped_fields",
+    "missing_fields", "warnings", "preset_sha256", "identical_to",
+)
+INSERT_IMPORT = """insert into imports (import_id, source, kind, file_name, file_path, file_sha256, preset,
+                        encoding, delimiter, started_at, finished_at, status, message, n_read,
+                        n_inserted, n_updated, n_unchanged, n_superseded, n_rejected, n_events,
+                        rejected_by_reason, mapped_fields, missing_fields, warnings,
+                        preset_sha256, identical_to)
+   values ($import_id, $source, $kind, $file_name, $file_path, $file_sha256, $preset, $encoding,
+           $delimiter, $started_at, now(), $status, $message, $n_read, $n_inserted, $n_updated,
+           $n_unchanged, $n_superseded, $n_rejected, $n_events, $rejected_by_reason,
+           $mapped_fields, $missing_fields, $warnings, $preset_sha256, $identical_to)"""
+
+
 def _insert_import(con, columns: dict) -> None:
-    """One imports row, finished now. The column names are this module's constants; every value
-    is bound."""
-    names = ", ".join(columns)
-    values = ", ".join(f"${name}" for name in columns)
-    con.execute(f"insert into imports ({names}, finished_at) values ({values}, now())", columns)
+    """One imports row, finished now; the columns not given are NULL."""
+    unknown = set(columns) - set(IMPORT_COLUMNS)
+    if unknown:
+        raise ValueError(f"not an imports column: {sorted(unknown)}")
+    con.execute(INSERT_IMPORT, {name: columns.get(name) for name in IMPORT_COLUMNS})
 
 
 def _log_failure(con, path: Path, source: str, preset: str, kind: str, started_at, message: str) -> None:
