@@ -12,7 +12,7 @@ import pytest
 
 from servicelevel import PROJECT_ROOT, QUERIES_DIR, queries, store
 from servicelevel.definitions import METRICS
-from servicelevel.filters import Filters
+from servicelevel.filters import FILTER_PARAMS, Filters
 
 QUERY_FILES = sorted(QUERIES_DIR.glob("*.sql"))
 # The parameters every page can pass (sidebar filters, period, as-of, time zone)...
@@ -53,6 +53,15 @@ def test_every_query_file_has_the_header(path):
     assert lines and lines[0] == f"-- {path.stem}", "first line must name the result: -- <file name>"
     text = "\n".join(lines)
     assert "-- Returns:" in text and "-- Params:" in text
+    sql = path.read_text(encoding="utf-8")
+    params = queries.parameters_of(sql)
+    described = text.split("-- Params:", 1)[1]
+    # The sidebar's filter parameters may be named together as "the shared filters".
+    shared = set(FILTER_PARAMS) if "shared filters" in described else set()
+    for param in params - shared:
+        assert f"${param}" in described, f"{path.name}: ${param} is not described in the header"
+    if "filtered_" in sql:
+        assert set(FILTER_PARAMS) <= params, f"{path.name} filters requests without every filter parameter"
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)

@@ -281,28 +281,3 @@ def test_category_costs_breaches_match_the_sla_states(sample, sample_anchor):
         {"as_of": min(as_of, datetime.now(UTC)), "start": start, "end": end}).fetchall()[0]
     assert expected[0] > 0
     assert (int(costs["n_breaches"].sum()), int(costs["n_requests"].sum())) == expected
-
-
-MY_QUERIES = [
-    "category_weeks", "category_list", "category_costs", "repeat_contacts", "faq_candidates", "sla_by_channel",
-    "feedback_weeks", "feedback_breakdown", "feedback_themes", "feedback_theme_weeks", "feedback_followup",
-    "feedback_presence",
-]
-
-
-@pytest.mark.parametrize("name", MY_QUERIES)
-def test_query_files_have_a_header_naming_every_parameter(name):
-    from servicelevel.filters import FILTER_PARAMS
-    from servicelevel.sqlfiles import query_sql
-
-    sql = query_sql(name)
-    lines = sql.splitlines()
-    assert lines[0] == f"-- {name}"
-    header = "\n".join(line for line in lines if line.startswith("--"))
-    assert "-- Returns:" in header and "-- Params:" in header
-    params = queries.parameters_of(sql)
-    described = header.split("-- Params:", 1)[1]
-    for param in params:
-        assert f"${param}" in described, f"{name}: ${param} is not described in the header"
-    if "filtered_" in sql:
-        assert set(FILTER_PARAMS) <= params

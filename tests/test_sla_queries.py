@@ -39,14 +39,13 @@ from datetime import datetime, timezone
 import pytest
 
 from servicelevel import queries
-from servicelevel.filters import FILTER_PARAMS, Filters
+from servicelevel.filters import Filters
 from servicelevel.policies import parse_policies
 from servicelevel.sla import DIMENSIONS, refresh_sla
 from servicelevel.sqlfiles import query_sql
 
 UTC = timezone.utc
 H = 3600
-SLA_QUERIES = ("adherence_by_week", "sla_breaches", "sla_at_risk", "response_times", "backlog", "promises_kept")
 
 POLICIES = """
 paused_statuses = ["pending"]
@@ -278,21 +277,6 @@ def test_promises_kept(week):
     by_team = {r["group_value"]: r for r in records(run(week, "promises_kept", dimension="provider_department"))}
     assert {k: (v["n_kept"], v["n_broken"]) for k, v in by_team.items()} == {
         "HR": (0, 1), "IT": (1, 1), "Support": (1, 1)}
-
-
-@pytest.mark.parametrize("name", SLA_QUERIES)
-def test_query_files_have_a_header_naming_every_parameter(name):
-    sql = query_sql(name)
-    lines = sql.splitlines()
-    assert lines[0] == f"-- {name}"
-    header = "\n".join(line for line in lines if line.startswith("--"))
-    assert "-- Returns:" in header and "-- Params:" in header
-    params = queries.parameters_of(sql)
-    params_text = header.split("-- Params:", 1)[1]
-    for param in params:
-        assert f"${param}" in params_text, f"{name}: ${param} is not described in the header"
-    if "filtered_requests(" in sql:
-        assert set(FILTER_PARAMS) <= params
 
 
 def test_dimensions_are_the_ones_the_queries_know():
