@@ -5,10 +5,10 @@ import streamlit as st
 
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
-from servicelevel.ui.widgets import table
+from servicelevel.ui.widgets import field_text, table
 
 selection = frame.selection()
-st.title("Request")
+st.title("Request lookup")
 left, right = st.columns([1, 2])
 source = left.text_input("Source", key="source", bind="query-params", placeholder="e.g. jira")
 request_id = right.text_input("Request id", key="id", bind="query-params", placeholder="e.g. FIN-1234")
@@ -17,23 +17,32 @@ if not request_id:
     st.info("Enter a request id, or click an id in any breaches or at-risk table.")
     st.stop()
 
+if not source:
+    # An id is usually unique across sources: take the one source that has it.
+    exact = run_query("request_search", {"prefix": request_id})
+    exact = exact[exact["request_id"].str.lower() == request_id.lower()]
+    if len(exact) == 1:
+        source, request_id = exact.iloc[0]["source"], exact.iloc[0]["request_id"]
+
 detail = run_query("request_detail", {"source": source, "request_id": request_id, "as_of": selection.as_of})
 if detail.empty:
     matches = run_query("request_search", {"prefix": request_id})
+    where = f"in source '{source}'" if source else "in any source"
     if matches.empty:
-        st.warning(f"No request '{request_id}' in source '{source}', and no id starts with '{request_id}'.")
+        st.warning(f"No request '{request_id}' {where}, and no id starts with '{request_id}'.")
     else:
-        st.caption("No exact match in that source; requests whose id starts with what you typed:")
+        st.caption(f"No request '{request_id}' {where}; requests whose id starts with what you typed:")
         table(links.with_request_links(matches), "request-search", column_config=links.LINK_COLUMN)
     st.stop()
 
 row = detail.iloc[0]
-st.subheader(f"{row['request_id']} · {row['subject'] or '(no subject)'}")
+st.subheader(f"{row['request_id']} · {field_text(row['subject'], '(no subject)')}")
 st.caption(
-    f"{row['source']} · {row['requester_type']} requester "
-    f"{row['requester_department'] or row['requester_org'] or ''} → {row['provider_department'] or '?'} "
-    f"({row['provider_type']}) · {row['priority'] or 'no priority'} · {row['channel'] or 'no channel'} · "
-    f"status {row['status']} (raw: {row['status_raw']})"
+    f"{row['source']} · {field_text(row['requester_type'], 'unknown')} requester "
+    f"{field_text(row['requester_department']) or field_text(row['requester_org']) or field_text(row['requester_id'])} → "
+    f"{field_text(row['provider_department'], '?')} ({field_text(row['provider_type'], 'provider type unknown')}) · "
+    f"{field_text(row['priority'], 'no priority')} · {field_text(row['channel'], 'no channel')} · "
+    f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"
 )
 clocks = pd.DataFrame(
     [
@@ -41,17 +50,18 @@ clocks = pd.DataFrame(
             "metric": label,
             "policy": row["policy_name"],
             "state": row[f"{prefix}_state"],
-            "target (business h)": None if pd.isna(row[f"{prefix}_target_secs"]) else row[f"{prefix}_target_secs"] / 3600,
-            "elapsed (business h)": None if pd.isna(row[f"{prefix}_elapsed_business_secs"]) else row[f"{prefix}_elapsed_business_secs"] / 3600,
-            "elapsed (calendar h)": None if pd.isna(row[f"{prefix}_elapsed_calendar_secs"]) else row[f"{prefix}_elapsed_calendar_secs"] / 3600,
-            "deadline": row[f"{prefix}_deadline_at"],
-            "stopped at": row[f"{prefix}_stopped_at"],
-            "n/a because": row[f"{prefix}_na_reason"],
+            "target_business_secs": row[f"{prefix}_target_secs"],
+            "elapsed_business_secs": row[f"{prefix}_business_secs_so_far"],
+            "elapsed_calendar_secs": row[f"{prefix}_calendar_secs_so_far"],
+            "deadline_at": row[f"{prefix}_deadline_at"],
+            "stopped_at": row[f"{prefix}_stopped_at"],
+            "na_because": row[f"{prefix}_na_reason"],
         }
         for prefix, label in (("fr", "first response"), ("res", "resolution"))
     ]
 )
-table(clocks, f"request-{request_id}-sla")
+table(clocks, f"request-{request_id}-sla",
+      caption=f"Elapsed = until the clock stopped, or so far (as of {selection.as_of:%Y-%m-%d %H:%M} UTC) while it runs.")
 if pd.notna(row.get("res_paused_business_secs")) and row["res_paused_business_secs"]:
     st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} business hours (waiting statuses).")
 
@@ -60,10 +70,10 @@ timeline = pd.DataFrame(
         ("created", "created_at"), ("first response", "first_response_at"), ("due (promise)", "due_at"),
         ("resolved", "resolved_at"), ("closed", "closed_at"), ("last updated", "updated_at"),
     ) if pd.notna(row[column])],
-    columns=["moment", "at (UTC)"],
-).sort_values("at (UTC)")
+    columns=["moment", "at"],
+).sort_values("at")
 st.markdown("**Timeline**")
-st.dataframe(timeline, hide_index=True)
+table(timeline, f"request-{request_id}-timeline")
 events = run_query("request_events", {"source": source, "request_id": request_id})
 if not events.empty:
     st.markdown("**Status history**")

@@ -1,8 +1,31 @@
 -- request_detail
 -- Returns: the request ($source, $request_id) with its SLA state per metric as of $as_of
---   (zero or one row): every requests column plus the sla_states columns.
+--   (zero or one row): every requests column plus the sla_states columns, and per metric
+--   (<m> = fr | res) <m>_business_secs_so_far and <m>_calendar_secs_so_far: the elapsed time
+--   when the clock has stopped by $as_of, else the time it has run until $as_of (business:
+--   target + overrun once breached, target - remaining while running; NULL when n/a).
 -- Params: $source, $request_id, $as_of
-select r.*, s.* exclude (source, request_id, created_at)
+select
+    r.*,
+    s.* exclude (source, request_id, created_at),
+    case
+        when s.fr_stopped_at <= $as_of then s.fr_elapsed_business_secs
+        when s.fr_state = 'breached' then s.fr_target_secs + s.fr_overrun_business_secs
+        when s.fr_state = 'running' then s.fr_target_secs - s.fr_remaining_business_secs
+    end as fr_business_secs_so_far,
+    case
+        when s.fr_stopped_at <= $as_of then s.fr_elapsed_calendar_secs
+        when s.fr_state in ('breached', 'running') then epoch($as_of) - epoch(r.created_at)
+    end as fr_calendar_secs_so_far,
+    case
+        when s.res_stopped_at <= $as_of then s.res_elapsed_business_secs
+        when s.res_state = 'breached' then s.res_target_secs + s.res_overrun_business_secs
+        when s.res_state = 'running' then s.res_target_secs - s.res_remaining_business_secs
+    end as res_business_secs_so_far,
+    case
+        when s.res_stopped_at <= $as_of then s.res_elapsed_calendar_secs
+        when s.res_state in ('breached', 'running') then epoch($as_of) - epoch(r.created_at)
+    end as res_calendar_secs_so_far
 from requests as r
 left join sla_states($as_of) as s using (source, request_id)
 where r.source = $source and r.request_id = $request_id

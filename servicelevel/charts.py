@@ -121,6 +121,8 @@ def duration_histogram(
             x=alt.X("bin_start_hours:Q", title=f"Hours ({clock_label}); the last bar holds everything longer"),
             x2="bin_end:Q",
             y=alt.Y("n_requests:Q", title="Requests"),
+            # With x and x2 both set, Vega-Lite would draw ranged bars as flat strokes at y: anchor them at 0.
+            y2=alt.datum(0),
             tooltip=[alt.Tooltip("label:N", title="Duration"), alt.Tooltip("n_requests:Q", title="Requests", format=",")],
         )
     )

@@ -9,7 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from servicelevel import store
+from servicelevel.datainfo import data_info
+from servicelevel.policies import load_policies
 from tests.apptest_support import rendered
+from tests.reference_clock import RefCalendar, business_seconds
 
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/departments.py", "pages/data.py", "pages/request.py"]
 # The sample anchored on Monday 2026-11-16: its last complete week is 2026-W46 (9-15 November),
@@ -181,6 +184,35 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
     assert request_id in at.subheader[0].value
     clocks = at.dataframe[0].value
     assert list(clocks["metric"]) == ["first response", "resolution"]
+
+
+def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):
+    # An open request past its resolution deadline, with no paused time: its elapsed business time
+    # so far is the business time from creation to the as-of instant, by the plain-Python clock.
+    con = store.connect(sample_db_path)
+    try:
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+        source, request_id, created_at, calendar_name = con.execute(
+            """select source, request_id, created_at, calendar_name from sla_states($as_of)
+               where res_state = 'breached' and res_stopped_at is null and res_paused_business_secs = 0
+               order by source, request_id limit 1""",
+            {"as_of": as_of},
+        ).fetchone()
+    finally:
+        con.close()
+    calendar = next(c for c in load_policies().calendar_list() if c.name == calendar_name)
+    reference = RefCalendar(calendar.timezone, calendar.week, calendar.holiday_country,
+                            calendar.holiday_subdivision, calendar.closed_dates)
+    expected_hours = business_seconds(reference, created_at, as_of) / 3600
+    app.query_params["id"] = request_id  # no source: the one source holding this id is taken
+    at = rendered(app, "pages/request.py")
+    assert request_id in at.subheader[0].value
+    assert source in at.caption[0].value and "nan" not in at.caption[0].value
+    clocks = at.dataframe[0].value.set_index("metric")
+    assert clocks.loc["resolution", "state"] == "breached"
+    assert clocks.loc["resolution", "elapsed_business_hours"] == pytest.approx(expected_hours, abs=0.05)
+    calendar_hours = (as_of - created_at).total_seconds() / 3600
+    assert clocks.loc["resolution", "elapsed_calendar_hours"] == pytest.approx(calendar_hours, abs=0.05)
 
 
 def test_data_page_lists_sources_imports_and_rejected_rows(app):

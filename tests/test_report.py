@@ -175,7 +175,7 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
         (d, f"{c:+.1f}") for d, c in zip(fell["department"], fell["change_pp"])
     ]
 
-    breaches = page_frame(at, "overrun_business_secs")
+    breaches = page_frame(at, "overrun_business_hours")
     listed = [r["Request"] for r in md_table(sections["Top breaches"])]
     assert listed == [f"{s} {i}" for s, i in zip(breaches["source"], breaches["request_id"])][: report.REPORT_BREACHES]
 

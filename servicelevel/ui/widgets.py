@@ -8,9 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from servicelevel.kpis import Tile
-from servicelevel.ui.data import run_query
 from servicelevel.filters import Selection
+from servicelevel.kpis import Tile
+from servicelevel.settings import organisation
+from servicelevel.ui.data import run_query
 
 
 def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
@@ -36,8 +37,61 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                     st.caption(caption)
 
 
+def field_text(value, missing: str = "") -> str:
+    """A field for a sentence: '' (or `missing`) where the export left it empty (None, NaN, NA)."""
+    return missing if value is None or pd.isna(value) or value == "" else str(value)
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# Columns holding a fraction of 1, shown as percentages.
+FRACTION_NAMES = {"adherence", "goal", "share", "csat", "csat_low", "csat_high"}
+FRACTION_SUFFIXES = ("_adherence", "_goal", "_rate", " goal")
+
+
+def column_label(name: str) -> str:
+    """A column name as people read it: 'n_decided_now' -> 'decided now', 'target_hours' -> 'target (h)'."""
+    label = name.removeprefix("n_")
+    if label.startswith("fr_"):
+        label = "first response " + label[3:]
+    elif label.startswith("res_"):
+        label = "resolution " + label[4:]
+    if label.endswith("_hours"):
+        label = label.removesuffix("_hours") + " (h)"
+    return label.replace("_", " ")
+
+
+def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """The frame as a table shows it, and the column settings that go with it.
+
+    Durations held in seconds (*_secs) become hours (*_hours); instants are shown in the
+    organisation's time zone; fractions as percentages; every column gets a readable label.
+    Settings a page passes win; the request id is hidden where a request link already shows it.
+    """
+    zone = organisation().timezone
+    out = frame.copy()
+    config: dict = {}
+    for name in frame.columns:
+        if name.endswith("_secs") and pd.api.types.is_numeric_dtype(frame[name]):
+            hours = name.removesuffix("_secs") + "_hours"
+            out[name] = (frame[name] / 3600).round(1)
+            out = out.rename(columns={name: hours})
+            config[hours] = st.column_config.NumberColumn(column_label(hours), format="%.1f")
+        elif isinstance(frame[name].dtype, pd.DatetimeTZDtype):
+            out[name] = frame[name].dt.tz_convert(zone)
+            config[name] = st.column_config.DatetimeColumn(column_label(name), format="YYYY-MM-DD HH:mm")
+        elif pd.api.types.is_float_dtype(frame[name]) and (
+            name in FRACTION_NAMES or name.endswith(FRACTION_SUFFIXES)
+        ):
+            config[name] = st.column_config.NumberColumn(column_label(name), format="percent")
+        else:
+            config[name] = st.column_config.Column(column_label(name))
+    if "request" in frame.columns and "request_id" in frame.columns:
+        config["request_id"] = None
+    config.update(column_config or {})
+    return out, config
 
 
 def table(
@@ -48,7 +102,8 @@ def table(
     caption: str | None = None,
     height: int | str = "auto",
 ) -> None:
-    """A table with a CSV download of exactly what is shown."""
+    """A table with a CSV download of exactly what is shown (durations in hours, local times)."""
+    frame, column_config = presented(frame, column_config)
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height)
     cols = st.columns([1, 3])
     cols[0].download_button(
