@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from servicelevel import charts
+from servicelevel import charts, scorecard
 from servicelevel.filters import Period
 from servicelevel.ui import frame
 from servicelevel.ui.data import info, run_query
@@ -18,6 +18,9 @@ internal = replace(selection.filters, requester_type="internal")
 params = {**selection.params(), **internal.params()}
 st.title("Internal departments")
 st.caption(f"{selection.period.label()} · internal requests only · {internal.describe()}")
+if selection.filters.requester_type != "internal":
+    st.caption("This page is about one department serving another: it always shows internal requesters, "
+               "whatever the sidebar's requester type.")
 
 st.subheader("Who serves whom: requester department × provider department")
 matrix = run_query(
@@ -42,6 +45,10 @@ else:
 st.subheader("Department scorecard")
 departments = sorted(set(info().options.get("provider_department", ())) | set(info().options.get("requester_department", ())))
 preselected = selection.filters.provider_departments[0] if len(selection.filters.provider_departments) == 1 else None
+if preselected not in departments:
+    # The department serving the most internal requests in the period opens first.
+    by_volume = matrix.groupby("column_value")["n_requests"].sum().sort_values(ascending=False)
+    preselected = next((d for d in by_volume.index if d in departments), None)
 chosen = st.selectbox(
     "Department", departments,
     index=departments.index(preselected) if preselected in departments else 0,
@@ -50,29 +57,25 @@ chosen = st.selectbox(
 week_end = selection.period.end
 trend = Period(week_end - timedelta(days=7 * TREND_WEEKS), week_end, selection.period.timezone)
 
-as_provider = replace(internal, provider_departments=(chosen,), requester_departments=())
-as_requester = replace(internal, requester_departments=(chosen,), provider_departments=())
-provider_col, requester_col = st.columns(2)
-for column, filters, role, other in (
-    (provider_col, as_provider, "As provider: how it serves the others", "requester_department"),
-    (requester_col, as_requester, "As requester: how the others serve it", "provider_department"),
-):
+roles = scorecard.roles(internal, chosen)
+results = {}
+for role in roles:
+    scoped = {**selection.params(), **role.filters.params()}
+    per_partner = run_query(
+        "adherence_matrix", {**scoped, "row_dimension": role.partner, "column_dimension": "requester_type", "metric": "both"}
+    )
+    weekly = run_query("weekly_kpis", {**scoped, **trend.params()})
+    results[role] = (per_partner, scorecard.weekly_adherence(weekly))
+domain = scorecard.shared_domain([weekly for _, weekly in results.values()])
+
+for column, role in zip(st.columns(2), roles):
+    per_partner, weekly = results[role]
     with column:
-        st.markdown(f"**{role}**")
-        scoped = {**selection.params(), **filters.params()}
-        per_partner = run_query(
-            "adherence_matrix", {**scoped, "row_dimension": other, "column_dimension": "requester_type", "metric": "both"}
-        )
+        st.markdown(f"**{role.heading}**")
         if per_partner.empty:
             st.info(f"No internal requests with {chosen} in this role in {selection.period.label()}.")
             continue
-        table(per_partner.drop(columns=["column_value"]).rename(columns={"row_value": other}),
-              f"scorecard-{chosen}-{other}")
-        weekly = run_query("weekly_kpis", {**scoped, **trend.params()})
-        weekly = weekly[weekly["segment"] == "internal"].assign(
-            adherence=lambda w: (w["fr_met"] + w["res_met"])
-            / (w["fr_met"] + w["fr_breached"] + w["res_met"] + w["res_breached"]).where(lambda d: d > 0)
-        )
-        goal = weekly["res_goal"].dropna().mean() if weekly["res_goal"].notna().any() else None
-        chart(charts.trend_chart(weekly, "adherence", f"{chosen}: weekly SLA adherence", "Adherence",
-                                 goal=goal, as_percent=True))
+        table(per_partner.drop(columns=["column_value"]).rename(columns={"row_value": role.partner}),
+              f"scorecard-{chosen}-{role.partner}")
+        chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: weekly SLA adherence", "Adherence",
+                                 goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain))

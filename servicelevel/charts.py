@@ -38,12 +38,21 @@ def trend_chart(
     value_format: str = ",.0f",
     goal: float | None = None,
     as_percent: bool = False,
+    domain: tuple[float, float] | None = None,
 ) -> alt.LayerChart | alt.Chart:
-    """Weekly lines per segment (internal/external/all) with the goal as a dashed rule."""
+    """Weekly lines per segment (internal/external/all) with the goal as a dashed rule.
+
+    Rates are not drawn from zero (87 % and 94 % would look alike); `domain` fixes the value
+    axis, e.g. so that charts shown side by side share one.
+    """
     axis_format = ".0%" if as_percent else value_format
+    if domain is not None:
+        scale = alt.Scale(domain=list(domain))
+    else:
+        scale = alt.Scale(zero=not as_percent)
     base = alt.Chart(frame).encode(
         x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
-        y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format)),
+        y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format), scale=scale),
         color=alt.Color("segment:N", title="Requesters", scale=segment_scale(frame["segment"])),
         tooltip=[
             alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),

@@ -170,6 +170,30 @@ def test_sla_pages_explain_an_empty_period(app, page):
     assert any("no requests were created" in i.value or "No internal requests" in i.value for i in at.info)
 
 
+def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_path):
+    con = store.connect(sample_db_path)
+    try:
+        (busiest,) = con.execute(
+            """select provider_department from requests
+               where requester_type = 'internal' and created_at >= $start and created_at < $end
+               group by provider_department order by count(*) desc, provider_department limit 1""",
+            {"start": WEEK_START, "end": WEEK_END},
+        ).fetchone()
+    finally:
+        con.close()
+    at = rendered(app, "pages/departments.py")
+    assert at.selectbox(key="unit").value == busiest
+
+
+def test_departments_page_says_it_shows_internal_requesters_whatever_the_sidebar_says(app):
+    app.query_params["requester"] = "External"
+    at = rendered(app, "pages/departments.py")
+    assert any("always shows internal requesters" in c.value for c in at.caption)
+    at.segmented_control(key="requester").set_value("Internal")
+    at = rendered(at)
+    assert not any("always shows internal requesters" in c.value for c in at.caption)
+
+
 def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:

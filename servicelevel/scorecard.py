@@ -1,0 +1,57 @@
+"""A department's scorecard on the Internal departments page: the department as provider (how it
+serves the other departments) and as requester (how they serve it), each with a weekly trend."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from servicelevel.filters import Filters
+
+
+@dataclass(frozen=True)
+class Role:
+    filters: Filters  # the internal requests of the department in this role
+    partner: str  # the column naming the other side: requester_department or provider_department
+    heading: str
+    short: str  # for chart titles: "as provider" / "as requester"
+
+
+def roles(internal: Filters, department: str) -> tuple[Role, Role]:
+    """The department as provider and as requester, within the page's internal filters."""
+    return (
+        Role(replace(internal, provider_departments=(department,), requester_departments=()),
+             "requester_department", "As provider: how it serves the others", "as provider"),
+        Role(replace(internal, requester_departments=(department,), provider_departments=()),
+             "provider_department", "As requester: how the others serve it", "as requester"),
+    )
+
+
+def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:
+    """weekly_kpis rows of the internal segment with `adherence`: first-response and resolution
+    targets together, met / decided (NaN in a week with nothing decided)."""
+    internal = weekly[weekly["segment"] == "internal"]
+    decided = internal["fr_met"] + internal["fr_breached"] + internal["res_met"] + internal["res_breached"]
+    return internal.assign(adherence=(internal["fr_met"] + internal["res_met"]) / decided.where(decided > 0))
+
+
+def combined_goal(weekly: pd.DataFrame) -> float | None:
+    """The goal that goes with combined adherence: each week's first-response and resolution
+    goals weighted by the targets decided against them (as the adherence matrix's goal is)."""
+    fr_decided = weekly["fr_met"] + weekly["fr_breached"]
+    res_decided = weekly["res_met"] + weekly["res_breached"]
+    weighted = (weekly["fr_goal"].fillna(0) * fr_decided).sum() + (weekly["res_goal"].fillna(0) * res_decided).sum()
+    decided = fr_decided[weekly["fr_goal"].notna()].sum() + res_decided[weekly["res_goal"].notna()].sum()
+    return float(weighted / decided) if decided else None
+
+
+def shared_domain(frames: list[pd.DataFrame], step: float = 0.05) -> tuple[float, float] | None:
+    """One adherence axis for charts shown side by side: from the lowest adherence or goal among
+    them, rounded down to `step`, up to 100 %."""
+    lows = [f["adherence"].min() for f in frames if f["adherence"].notna().any()]
+    lows += [g for g in (combined_goal(f) for f in frames) if g is not None]
+    if not lows:
+        return None
+    return max(0.0, math.floor(round(min(lows) / step, 9)) * step), 1.0

@@ -1,0 +1,44 @@
+"""The department scorecard's arithmetic, on numbers worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from servicelevel import scorecard
+from servicelevel.filters import Filters
+
+# Two weeks of one department's internal requests (weekly_kpis columns), and an external row
+# that must be left out.
+WEEKLY = pd.DataFrame({
+    "segment": ["internal", "internal", "external"],
+    "fr_met": [9, 0, 50], "fr_breached": [1, 0, 50], "fr_goal": [0.9, None, 0.5],
+    "res_met": [6, 3, 50], "res_breached": [4, 1, 50], "res_goal": [0.8, 0.8, 0.5],
+})
+
+
+def test_weekly_adherence_counts_both_targets_of_internal_requests():
+    weekly = scorecard.weekly_adherence(WEEKLY)
+    # (9 + 6) / (10 + 10) and 3 / 4
+    assert weekly["adherence"].tolist() == [0.75, 0.75]
+
+
+def test_the_combined_goal_weights_each_goal_by_its_decided_targets():
+    weekly = scorecard.weekly_adherence(WEEKLY)
+    # (0.9 * 10 + 0.8 * 10 + 0.8 * 4) / 24; the second week decided no first response
+    assert scorecard.combined_goal(weekly) == pytest.approx(20.2 / 24)
+
+
+def test_side_by_side_charts_share_an_axis_from_the_lowest_value_down_to_a_step():
+    low = scorecard.weekly_adherence(WEEKLY)
+    high = low.assign(adherence=[0.97, 0.99])
+    assert scorecard.shared_domain([low, high]) == (0.75, 1.0)
+    assert scorecard.shared_domain([high.assign(adherence=[0.93, None])]) == pytest.approx((0.80, 1.0))
+    assert scorecard.shared_domain([high.iloc[:0]]) is None
+
+
+def test_roles_put_the_department_on_each_side():
+    as_provider, as_requester = scorecard.roles(Filters(requester_type="internal", priorities=("high",)), "Finance")
+    assert as_provider.filters == Filters("internal", (), ("Finance",), (), ("high",), ())
+    assert as_requester.filters == Filters("internal", ("Finance",), (), (), ("high",), ())
+    assert (as_provider.partner, as_requester.partner) == ("requester_department", "provider_department")
