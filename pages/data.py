@@ -45,7 +45,7 @@ with rejected_tab:
         st.success("No rejected rows in the latest import of any file.")
     else:
         by_reason = rejected.groupby("reason").size().reset_index(name="rows").sort_values("rows", ascending=False)
-        st.dataframe(by_reason, hide_index=True)
+        table(by_reason, "rejected-rows-by-reason")
         table(rejected, "rejected-rows",
               caption="line: the row's number as a spreadsheet shows it (the header is line 1).")
 
@@ -56,9 +56,5 @@ with policies_tab:
     policies_view.render()
 
 with metrics_tab:
-    st.caption("One definition per number, used on every page and in the weekly report.")
-    st.dataframe(
-        pd.DataFrame([(m.name, m.definition) for m in METRICS], columns=["metric", "definition"]),
-        hide_index=True,
-        width="stretch",
-    )
+    table(pd.DataFrame([(m.name, m.definition) for m in METRICS], columns=["metric", "definition"]),
+          "metric-definitions", caption="One definition per number, used on every page and in the weekly report.")

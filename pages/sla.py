@@ -26,6 +26,7 @@ matrix = run_query(
     "adherence_matrix",
     {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
 )
+matrix["column_value"] = matrix["column_value"].fillna("(no priority)")
 decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
 if decided.empty:
     explain_empty(selection, "SLA targets decided")
@@ -36,7 +37,9 @@ else:
         f"{METRICS[metric]} adherence", "Priority", "Provider department", x_order=charts.PRIORITY_ORDER,
     ))
     table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority"}),
-          f"adherence-{metric}-department-priority")
+          f"adherence-{metric}-department-priority",
+          caption="requests: created in the period; met and breached: targets decided in it (a request "
+                  "created earlier may be decided now), so they need not add up to requests.")
 
 st.subheader(f"How long {METRICS[metric].lower()} takes")
 clock = st.segmented_control(
@@ -65,7 +68,8 @@ if breaches.empty:
 else:
     shown = "" if len(breaches) < MAX_ROWS else f" Only the {MAX_ROWS:,} largest are listed: narrow the filters to see the rest."
     table(links.with_request_links(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
-          caption="Largest overrun first. Overrun = business time past the target." + shown)
+          caption="Both targets (see the metric column), largest overrun first. "
+                  "Overrun = business time past the target." + shown)
 
 st.subheader("At risk: open requests close to their deadline")
 as_of_choice = st.segmented_control(
@@ -85,4 +89,4 @@ if at_risk.empty:
     st.success(f"No running request is due within {within_hours} business hours of {as_of:%d %b %Y %H:%M} UTC.")
 else:
     table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
-          caption="Soonest deadline first.")
+          caption="Both targets (see the metric column), soonest deadline first.")

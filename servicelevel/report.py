@@ -181,6 +181,9 @@ def build_document(view: weekly.WeeklyView) -> Document:
         lines.append(f"A custom range is selected ({selection.period.label()}): the numbers are its last seven days.")
     lines.append(f"Times in {org.timezone}. Running SLAs judged as of {selection.as_of.astimezone(zone):%d %b %Y %H:%M} "
                  "(the data's newest timestamp, or the moment of writing if earlier).")
+    unfinished = weekly.unfinished_note(selection, kpis.week)
+    if unfinished:
+        lines.append(unfinished)
     if view.empty is not None:
         sections = (
             Section("Nothing to report this week", (

@@ -44,10 +44,23 @@ def focus_week(selection: Selection) -> Period:
     return Period(period.end - timedelta(days=7), period.end, period.timezone)
 
 
-def trend_period(selection: Selection, week: Period, weeks: int = TREND_WEEKS) -> Period:
-    """`weeks` weeks ending with the focus week, or the whole custom range if that is longer."""
+def trend_period(selection: Selection, week: Period, weeks: int = TREND_WEEKS, data_from: date | None = None) -> Period:
+    """`weeks` weeks ending with the focus week, or the whole custom range if that is longer;
+    never starting before the week of `data_from` (the first request loaded): weeks before the
+    data are not weeks of zero requests."""
     start = min(week.start - timedelta(days=7 * (weeks - 1)), selection.period.start)
+    if data_from is not None:
+        start = min(max(start, data_from - timedelta(days=data_from.weekday())), week.start)
     return Period(start, week.end, week.timezone)
+
+
+def unfinished_note(selection: Selection, week: Period) -> str | None:
+    """A warning when the focus week goes past the data's newest instant (the current week)."""
+    if week.bounds()[1] <= selection.as_of:
+        return None
+    newest = selection.as_of.astimezone(ZoneInfo(week.timezone))
+    return (f"{week.label()} is not over in the data: it ends at {newest:%a %d %b %H:%M}. Its counts cover "
+            "part of the week, so the change from the week before compares part of a week with a whole one.")
 
 
 def week_selection(selection: Selection, week: Period) -> Selection:
@@ -105,7 +118,7 @@ def _rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyKpis:
     """Tiles for the focus week and the weekly rows of the trend window."""
     week = focus_week(selection)
-    trend = trend_period(selection, week)
+    trend = trend_period(selection, week, data_from=data_start(run, week.timezone))
     raw = run("weekly_kpis", {**selection.params(), **trend.params()})
     weekly = raw.assign(
         fr_adherence=_rate(raw["fr_met"], raw["fr_met"] + raw["fr_breached"]),

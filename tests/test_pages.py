@@ -4,6 +4,7 @@ numbers, empty periods explain themselves, and the overview's numbers match inde
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -115,6 +116,51 @@ def overview_reference(path) -> dict[str, str]:
 def test_overview_tiles_equal_an_independent_query(app, sample_db_path):
     at = rendered(app)
     assert metrics(at) == overview_reference(sample_db_path)
+
+
+def test_a_link_with_a_bare_iso_week_opens_that_week(app):
+    app.query_params["week"] = "2026-W45"  # as `python -m servicelevel report --week` takes it
+    at = rendered(app)
+    assert at.selectbox(key="week").value == "2026-W45"
+    assert at.caption[0].value.startswith("2026-W45 (02 Nov – 08 Nov 2026)")
+    assert not at.sidebar.warning
+
+
+def test_a_link_to_a_week_outside_the_data_says_so(app):
+    app.query_params["week"] = "2020-W02"
+    at = rendered(app)
+    assert at.selectbox(key="week").value == "2026-W46"
+    assert "'2020-W02', which is not a week of the data" in at.sidebar.warning[0].value
+
+
+def test_a_link_to_a_range_before_the_data_says_so(app):
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2020-01-06", "2020-01-12"]
+    at = rendered(app)
+    assert "2020-01-06 – 2020-01-12, which is not a range of the data" in at.sidebar.warning[0].value
+
+
+def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_db_path):
+    con = store.connect(sample_db_path)
+    try:
+        (first,) = con.execute("select min(created_at) from requests").fetchone()
+    finally:
+        con.close()
+    iso = first.astimezone(ZoneInfo("America/Sao_Paulo")).isocalendar()
+    app.query_params["week"] = f"{iso.year}-W{iso.week:02d}"
+    at = rendered(app)
+    volume = next(m for m in at.metric if m.label == "Volume")
+    assert int(volume.value.replace(",", "")) > 0 and not volume.delta
+    weeks = next(df.value for df in at.dataframe if "n_created" in df.value.columns)
+    assert weeks["week"].nunique() == 1  # no empty weeks before the data drawn as zeros
+
+
+def test_the_week_still_running_in_the_data_is_flagged(app):
+    app.query_params["week"] = "2026-W47"  # the sample's data ends on Monday 16 November
+    at = rendered(app)
+    assert at.selectbox(key="week").value == "2026-W47"
+    assert any("is not over in the data" in w.value for w in at.warning)
+    assert "not over yet" in " ".join(c.value for c in at.sidebar.caption)
 
 
 def test_a_filter_changes_the_numbers(app):

@@ -51,6 +51,7 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     if week_code(default_week) not in weeks:
         weeks.insert(0, week_code(default_week))
     if mode == "Range":
+        requested_range = st.query_params.get_all(KEYS["range"])
         end_default = default_week.end - timedelta(days=1)
         chosen = sidebar.date_input(
             "From – to (inclusive)",
@@ -60,21 +61,29 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             bind="query-params",
             format="YYYY-MM-DD",
         )
+        if requested_range and [str(d) for d in chosen] != requested_range:
+            sidebar.warning(f"The link asks for {' – '.join(requested_range)}, which is not a range of the data "
+                            f"(it starts on {info.first_date(org.timezone)}): showing the range below.")
         if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
             period = Period(chosen[0], chosen[1] + timedelta(days=1), org.timezone)
         else:  # the user has picked only the first date so far
             start = chosen[0] if isinstance(chosen, (tuple, list)) and chosen else default_week.start
             period = Period(start, start + timedelta(days=1), org.timezone)
     else:
+        requested = st.query_params.get(KEYS["week"])
+        # The options are the bare codes, so links read ?week=2026-W46, as the report command takes it.
         code = sidebar.selectbox(
             "ISO week (Monday – Sunday)",
             weeks,
             index=weeks.index(week_code(default_week)),
-            format_func=lambda c: _week_label(c, org.timezone, week_code(default_week)),
             key=KEYS["week"],
             bind="query-params",
         )
         period = parse_iso_week(code, org.timezone)
+        sidebar.caption(_week_note(period, default_week, info.as_of(now)))
+        if requested and requested not in weeks:
+            sidebar.warning(f"The link asks for week '{requested}', which is not a week of the data "
+                            f"({weeks[-1]} to {weeks[0]}): showing {code}.")
 
     requester_label = sidebar.segmented_control(
         "Requester",
@@ -119,6 +128,12 @@ def _multiselect(label: str, options, name: str, format_func=None) -> tuple[str,
     return tuple(chosen)
 
 
-def _week_label(code: str, timezone: str, default_code: str) -> str:
-    label = parse_iso_week(code, timezone).label()
-    return f"{label} · last complete week" if code == default_code else label
+def _week_note(period: Period, default_week: Period, as_of: datetime) -> str:
+    """The chosen week's dates, and whether it is the last complete week or still running."""
+    last = period.end - timedelta(days=1)
+    note = f"{period.start:%d %b} – {last:%d %b %Y}"
+    if period == default_week:
+        return note + " · the last complete week"
+    if period.bounds()[1] > as_of:
+        return note + " · not over yet in the data"
+    return note

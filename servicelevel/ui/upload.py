@@ -15,6 +15,7 @@ from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import ImportFailed, ImportReport, import_file
 from servicelevel.refresh import refresh_all
 from servicelevel.ui import data
+from servicelevel.ui.widgets import table
 
 AUTO = "(automatic: the preset whose headers fit, else detect)"
 
@@ -105,7 +106,7 @@ def import_panel() -> None:
         bar.empty()
         st.success(f"Imported {uploaded.name}: see the report below. Every page now includes it.")
         st.code("\n".join(report.lines()), language=None)
-        st.dataframe(report_frame(report), hide_index=True)
+        table(report_frame(report), f"import-report-{report.import_id}")
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
 
