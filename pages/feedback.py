@@ -15,7 +15,8 @@ RATE = {"csat": st.column_config.NumberColumn("CSAT %", format="percent"),
         "csat_low": st.column_config.NumberColumn("95 % CI from", format="percent"),
         "csat_high": st.column_config.NumberColumn("95 % CI to", format="percent"),
         "mean_score": st.column_config.NumberColumn("mean score", format="%.2f"),
-        "too_few": st.column_config.CheckboxColumn("too few to trust")}
+        "too_few": st.column_config.CheckboxColumn("too few to trust"),
+        "sum_score": None}  # only there to add up means over groups
 DRIVERS = {"sla_outcome": "SLA met or breached", "first_response": "Time to first response (business hours)",
            "reopened": "Reopened", "reassigned": "Reassigned"}
 BREAKDOWNS = {"provider_department": "Provider department", "provider_type": "Provider type",
@@ -172,7 +173,7 @@ else:
         theme_weeks = run_query("feedback_theme_weeks", {**params, **trend.params()})
         if not theme_weeks.empty:
             chart(charts.theme_trend(theme_weeks.assign(share=theme_weeks["n_comments"] / theme_weeks["n_all_comments"]),
-                                     "Themes by week: share of the week's comments"))
+                                     "Themes by week: share of the week's comments (solid: positive, dashed: negative)"))
 
 st.subheader("Follow-up queue: unhappy answers with a comment")
 queue = run_query("feedback_followup", {**params, "max_rows": FOLLOWUP_LIMIT})

@@ -125,7 +125,7 @@ def duration_histogram(
     )
     bars = (
         alt.Chart(frame)
-        .mark_bar(color=SEGMENT_COLORS["internal"], opacity=0.85)
+        .mark_bar(color=SEGMENT_COLORS["all"], opacity=0.85)
         .encode(
             x=alt.X("bin_start_hours:Q", title=f"Hours ({clock_label}); the last bar holds everything longer"),
             x2="bin_end:Q",
@@ -150,7 +150,10 @@ def duration_histogram(
 
 SATISFACTION_COLORS = {"dissatisfied": "#E45756", "neutral": "#BAB0AC", "satisfied": "#54A24B"}
 POLARITY_COLORS = {"negative": "#E45756", "positive": "#54A24B"}
-DIMENSION_COLORS = {"business": "#4C78A8", "human": "#F58518", "hidden": "#B279A2"}
+# Blue/orange (requester segments) and green/red (met/breached, satisfied/dissatisfied) keep
+# their meaning everywhere; other groupings take colours of their own.
+DIMENSION_COLORS = {"business": "#9D755D", "human": "#B279A2", "hidden": "#72B7B2"}
+MEASURE_COLORS = ("#54585A", "#BAB0AC")  # two rates side by side: first measure dark, second light
 
 
 def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) -> alt.LayerChart | alt.Chart:
@@ -192,7 +195,7 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
             y=alt.Y("n_category:Q", title="Requests per week"),
             color=alt.Color("side:N", title="Week", scale=alt.Scale(
                 domain=["before", "fix week (left out)", "after"],
-                range=[SEGMENT_COLORS["all"], "#D3D3D3", SEGMENT_COLORS["internal"]])),
+                range=["#BAB0AC", "#E8E8E8", SEGMENT_COLORS["all"]])),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
                 alt.Tooltip("n_category:Q", title="Requests", format=","),
@@ -238,7 +241,7 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
         tooltip += [alt.Tooltip(f"{low}:Q", title="95 % CI from", format=".1%"),
                     alt.Tooltip(f"{high}:Q", title="95 % CI to", format=".1%")]
     base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=category_title, sort=None))
-    layers = [base.mark_bar(color=SEGMENT_COLORS["internal"], opacity=0.85).encode(
+    layers = [base.mark_bar(color=MEASURE_COLORS[1], opacity=0.85).encode(
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=tooltip,
     )]
@@ -285,7 +288,8 @@ def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title:
             y=alt.Y(f"{category}:N", title=category_title, sort=None),
             yOffset=alt.YOffset("measure:N"),
             x=alt.X("value:Q", title="Rate", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("measure:N", title="Measure", scale=alt.Scale(range=[SEGMENT_COLORS["internal"], SEGMENT_COLORS["external"]])),
+            color=alt.Color("measure:N", title="Measure", scale=alt.Scale(range=list(MEASURE_COLORS)),
+                            legend=alt.Legend(orient="bottom", labelLimit=400)),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title),
                 alt.Tooltip("measure:N", title="Measure"),
@@ -329,8 +333,10 @@ def theme_trend(frame: pd.DataFrame, title: str) -> alt.Chart:
             y=alt.Y("share:Q", title="Share of the week's comments", axis=alt.Axis(format=".0%")),
             color=alt.Color("dimension:N", title="Dimension", scale=alt.Scale(
                 domain=list(DIMENSION_COLORS), range=list(DIMENSION_COLORS.values()))),
-            strokeDash=alt.StrokeDash("polarity:N", title="Polarity", scale=alt.Scale(
-                domain=["positive", "negative"], range=[[1, 0], [6, 4]])),
+            # Said in the title instead of a second legend: under Streamlit's theme, two legends
+            # squeezed the plot to a sliver.
+            strokeDash=alt.StrokeDash("polarity:N", legend=None,
+                                      scale=alt.Scale(domain=["positive", "negative"], range=[[1, 0], [6, 4]])),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
                 alt.Tooltip("dimension:N", title="Dimension"),
@@ -339,5 +345,5 @@ def theme_trend(frame: pd.DataFrame, title: str) -> alt.Chart:
                 alt.Tooltip("n_comments:Q", title="Comments", format=","),
             ],
         )
-        .properties(title=title, width=WIDTH, height=240)
+        .properties(title=title, width=WIDTH, height=260)
     )

@@ -105,8 +105,9 @@ def table(
     """A table with a CSV download of exactly what is shown (durations in hours, local times)."""
     frame, column_config = presented(frame, column_config)
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height)
-    cols = st.columns([1, 3])
-    cols[0].download_button(
+    if caption:
+        st.caption(caption)
+    st.download_button(
         "Download CSV",
         frame.to_csv(index=False).encode("utf-8"),
         file_name=f"{slug(name)}.csv",
@@ -114,8 +115,6 @@ def table(
         key=f"download-{slug(name)}",
         icon=":material/download:",
     )
-    if caption:
-        cols[1].caption(caption)
 
 
 def chart(spec: alt.TopLevelMixin) -> None:
