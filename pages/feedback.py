@@ -110,6 +110,7 @@ if not total.empty:
           "decided in the period, met / (met + breached).")
 
     st.subheader("By who served and who asked")
+    lacking = run_query("source_fields", {}).groupby("field")["source"].apply(list).to_dict()
     for dimension, title in BREAKDOWNS.items():
         rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": dimension})
         if rows.empty:
@@ -119,9 +120,11 @@ if not total.empty:
         chart(charts.rate_bars(rows, dimension, "csat", "n_answers", f"CSAT % by {title.lower()}", title, "CSAT %",
                                goal=org.csat_goal, low="csat_low", high="csat_high"))
         table(rows, f"csat-by-{dimension}", column_config=RATE)
+        if dimension == "provider_type" and lacking.get("provider_type"):
+            st.caption(f"No provider type column in {', '.join(lacking['provider_type'])}: "
+                       "those requests count as in_house here.")
 
     st.subheader("What drives satisfaction")
-    lacking = run_query("source_fields", {}).groupby("field")["source"].apply(list).to_dict()
     columns = st.columns(2)
     for i, (dimension, title) in enumerate(DRIVERS.items()):
         rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
