@@ -21,7 +21,7 @@ with sources_tab:
         st.info("No requests loaded yet: import an export in the **Import a file** tab.")
     else:
         st.subheader("Sources and freshness")
-        table(sources, "sources", caption="newest_at: the newest timestamp in a source's data, i.e. how fresh it is.")
+        table(sources, "sources", caption="newest at: the newest timestamp in a source's data, i.e. how fresh it is.")
         lacking = run_query("source_fields", {})
         st.subheader("Fields each source lacks")
         if lacking.empty:

@@ -39,7 +39,7 @@ else:
     table(
         matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department"}),
         "internal-matrix",
-        caption="n_requests: created in the period; adherence: targets decided in the period.",
+        caption="requests: created in the period; met, breached and adherence: targets decided in it.",
     )
 
 st.subheader("Department scorecard")
