@@ -1,0 +1,48 @@
+"""How tables present query results: hours instead of seconds, local times, readable labels."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from servicelevel.ui.widgets import column_label, field_text, presented
+
+
+def test_column_labels_read_as_words():
+    assert column_label("n_decided_now") == "decided now"
+    assert column_label("fr_goal") == "first response goal"
+    assert column_label("res_breached") == "resolution breached"
+    assert column_label("overrun_business_hours") == "overrun business (h)"
+
+
+def test_durations_become_hours_and_instants_the_organisations_time():
+    frame = pd.DataFrame({
+        "request": ["request?source=jira&id=IT-1"],
+        "request_id": ["IT-1"],
+        "target_secs": [172800],
+        "elapsed_business_secs": [5430],
+        "deadline_at": [pd.Timestamp(datetime(2026, 11, 13, 18, 47, tzinfo=timezone.utc))],
+        "adherence": [0.875],
+    })
+    shown, config = presented(frame)
+    assert list(shown.columns) == ["request", "request_id", "target_hours", "elapsed_business_hours",
+                                   "deadline_at", "adherence"]
+    assert shown["target_hours"].tolist() == [48.0]
+    assert shown["elapsed_business_hours"].tolist() == [1.5]  # 5430 s = 1 h 30 min 30 s
+    # America/Sao_Paulo (data/organisation.toml) is UTC-3: 18:47 UTC is 15:47 there.
+    local = shown["deadline_at"].iloc[0]
+    assert (local.hour, local.minute, local.utcoffset().total_seconds()) == (15, 47, -3 * 3600)
+    assert config["request_id"] is None  # the link column shows the id already
+    assert config["adherence"]["type_config"]["format"] == "percent"
+    assert config["target_hours"]["label"] == "target (h)"
+
+
+def test_a_page_setting_wins_over_the_presented_default():
+    _, config = presented(pd.DataFrame({"share": [0.5]}), {"share": {"label": "share of comments"}})
+    assert config["share"] == {"label": "share of comments"}
+
+
+def test_empty_fields_read_as_nothing():
+    assert [field_text(v) for v in (None, float("nan"), pd.NA, "", "Finance")] == ["", "", "", "", "Finance"]
+    assert field_text(None, "no priority") == "no priority"
