@@ -6,7 +6,7 @@ import streamlit as st
 from servicelevel import charts, feedback
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
-from servicelevel.ui.data import run_query
+from servicelevel.ui.data import info, run_query
 from servicelevel.ui.widgets import chart, explain_empty, lacking_note, table
 
 TREND_WEEKS = 12
@@ -38,7 +38,9 @@ if presence["n_linked"] == 0:
             "requests they rate, or check that the survey's request ids match the requests' ids.")
     st.stop()
 
-trend = feedback.trend_period(selection.period, TREND_WEEKS)
+first_created = info().first_created_at
+trend = feedback.trend_period(selection.period, TREND_WEEKS, data_from=None if first_created is None
+                              else first_created.astimezone(org.zone).date())
 weeks = feedback.weekly_rates(run_query("feedback_weeks", {**params, **trend.params()}))
 breakdown = run_query("feedback_breakdown", params)
 total = breakdown[breakdown["dimension"] == "all"]

@@ -27,7 +27,7 @@ if kpis.is_empty:
 else:
     kpi_tiles(list(kpis.tiles))
 
-st.subheader("12-week trends: internal and external customers")
+st.subheader(f"{kpis.overall['week_start'].nunique()}-week trends: internal and external customers")
 trends = weekly.trend_charts(kpis)
 left, right = st.columns(2)
 with left:

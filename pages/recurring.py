@@ -42,11 +42,15 @@ rule = recurring.EmergingRule(
 baseline_start, recent_start, _ = recurring.windows(end, rule)
 history_start = min(baseline_start, end - timedelta(weeks=SPARK_WEEKS))
 weekly = run_query("category_weeks", {**params, **Period(history_start, end, zone).params()})
-spark_weeks = [end - timedelta(weeks=k) for k in range(SPARK_WEEKS, 0, -1)]
+first_created = info().first_created_at
+data_start = None if first_created is None else first_created.astimezone(ZoneInfo(zone)).date()
+# Weeks before the data are left out of the sparklines rather than drawn as zeros.
+spark_weeks = [w for w in (end - timedelta(weeks=k) for k in range(SPARK_WEEKS, 0, -1))
+               if data_start is None or w + timedelta(weeks=1) > data_start]
 if has_requests:
     lines = recurring.sparklines(weekly, spark_weeks)
     top = costs[["category", "n_requests", "share"]].assign(
-        weekly=[lines.get(c, [0] * SPARK_WEEKS) for c in costs["category"]]
+        weekly=[lines.get(c, [0] * len(spark_weeks)) for c in costs["category"]]
     )
     with top_section:
         table(
@@ -56,17 +60,15 @@ if has_requests:
                 "n_requests": st.column_config.NumberColumn("requests", format="localized"),
                 "share": st.column_config.NumberColumn("share", format="percent"),
                 "weekly": st.column_config.LineChartColumn(
-                    f"requests per week, {SPARK_WEEKS} weeks to {end - timedelta(days=1):%d %b}", y_min=0
+                    f"requests per week, {len(spark_weeks)} weeks to {end - timedelta(days=1):%d %b}", y_min=0
                 ),
             },
             caption="Requests created in the period per category and their share; the line shows the "
-            f"{SPARK_WEEKS} complete ISO weeks ending with the period.",
+            f"{len(spark_weeks)} complete ISO weeks ending with the period (none before the data starts).",
         )
         lacking_note(lacking, "category", "categories (its requests count as '(no category)')")
 
 st.caption(rule.describe())
-first_created = info().first_created_at
-data_start = None if first_created is None else first_created.astimezone(ZoneInfo(zone)).date()
 emerging = recurring.emerging(weekly, end, rule, data_start=data_start)
 if emerging.empty:
     explain_empty(selection, f"requests in the {rule.recent_weeks + rule.baseline_weeks} weeks to {end:%d %b %Y}")

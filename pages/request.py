@@ -5,7 +5,7 @@ import streamlit as st
 
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
-from servicelevel.ui.widgets import field_text, table
+from servicelevel.ui.widgets import field_text, local_time, table
 
 selection = frame.selection()
 st.title("Request lookup")
@@ -13,6 +13,7 @@ left, right = st.columns([1, 2])
 source = left.text_input("Source", key="source", bind="query-params", placeholder="e.g. jira")
 request_id = right.text_input("Request id", key="id", bind="query-params", placeholder="e.g. FIN-1234")
 
+source, request_id = (source or "").strip(), (request_id or "").strip()  # as pasted, spaces and all
 if not request_id:
     st.info("Enter a request id, or click an id in any breaches or at-risk table.")
     st.stop()
@@ -61,7 +62,7 @@ clocks = pd.DataFrame(
     ]
 )
 table(clocks, f"request-{request_id}-sla",
-      caption=f"Elapsed = until the clock stopped, or so far (as of {selection.as_of:%Y-%m-%d %H:%M} UTC) while it runs.")
+      caption=f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs.")
 if pd.notna(row.get("res_paused_business_secs")) and row["res_paused_business_secs"]:
     st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} business hours (waiting statuses).")
 
@@ -74,11 +75,11 @@ timeline = pd.DataFrame(
 ).sort_values("at")
 st.markdown("**Timeline**")
 table(timeline, f"request-{request_id}-timeline")
-events = run_query("request_events", {"source": source, "request_id": request_id})
+events = run_query("request_events", {"source": row["source"], "request_id": row["request_id"]})
 if not events.empty:
     st.markdown("**Status history**")
     table(events, f"request-{request_id}-events")
-answers = run_query("request_feedback", {"source": source, "request_id": request_id})
+answers = run_query("request_feedback", {"source": row["source"], "request_id": row["request_id"]})
 if not answers.empty:
     st.markdown("**Feedback**")
     table(answers, f"request-{request_id}-feedback")

@@ -5,7 +5,7 @@ import streamlit as st
 from servicelevel import charts
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
-from servicelevel.ui.widgets import chart, explain_empty, table
+from servicelevel.ui.widgets import chart, explain_empty, local_time, table
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
 MAX_ROWS = 5000
@@ -86,7 +86,7 @@ else:  # an earlier instant: judged from the SLA clocks themselves
     as_of = period_end
     at_risk = run_query("sla_at_risk", {**risk_params, "as_of": as_of})
 if at_risk.empty:
-    st.success(f"No running request is due within {within_hours} business hours of {as_of:%d %b %Y %H:%M} UTC.")
+    st.success(f"No running request is due within {within_hours} business hours of {local_time(as_of)}.")
 else:
     table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
           caption="Both targets (see the metric column), soonest deadline first.")

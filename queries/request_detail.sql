@@ -1,5 +1,5 @@
 -- request_detail
--- Returns: the request ($source, $request_id) with its SLA state per metric as of $as_of
+-- Returns: the request ($source in any letter case, $request_id) with its SLA state per metric as of $as_of
 --   (zero or one row): every requests column plus the sla_states columns, and per metric
 --   (<m> = fr | res) <m>_business_secs_so_far and <m>_calendar_secs_so_far: the elapsed time
 --   when the clock has stopped by $as_of, else the time it has run until $as_of (business:
@@ -28,4 +28,4 @@ select
     end as res_calendar_secs_so_far
 from requests as r
 left join sla_states($as_of) as s using (source, request_id)
-where r.source = $source and r.request_id = $request_id
+where lower(r.source) = lower($source) and r.request_id = $request_id  -- 'JIRA' finds jira

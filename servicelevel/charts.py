@@ -154,6 +154,7 @@ POLARITY_COLORS = {"negative": "#E45756", "positive": "#54A24B"}
 # their meaning everywhere; other groupings take colours of their own.
 DIMENSION_COLORS = {"business": "#9D755D", "human": "#B279A2", "hidden": "#72B7B2"}
 MEASURE_COLORS = ("#54585A", "#BAB0AC")  # two rates side by side: first measure dark, second light
+CATEGORY_COLORS = ("#54585A", "#9D755D", "#B279A2", "#72B7B2", "#EECA3B", "#FF9DA6", "#BAB0AC")
 
 
 def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) -> alt.LayerChart | alt.Chart:
@@ -165,7 +166,7 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         .encode(
             x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
             y=alt.Y("n_requests:Q", title="Requests per week"),
-            color=alt.Color("category:N", title="Category"),
+            color=alt.Color("category:N", title="Category", scale=alt.Scale(range=list(CATEGORY_COLORS))),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
                 alt.Tooltip("category:N", title="Category"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -141,11 +141,15 @@ def csat_next_to_adherence(breakdown: pd.DataFrame, adherence: pd.DataFrame) -> 
     return pd.DataFrame(rows, columns=["channel", "measure", "value", "count"])
 
 
-def trend_period(period: Period, weeks: int = 12) -> Period:
-    """Whole ISO weeks covering the period, and at least `weeks` of them ending with it."""
+def trend_period(period: Period, weeks: int = 12, data_from: date | None = None) -> Period:
+    """Whole ISO weeks covering the period, and at least `weeks` of them ending with it, but none
+    before the week of `data_from` (the first request loaded) unless the period itself is."""
     start = period.start - timedelta(days=period.start.weekday())
     end = period.end + timedelta(days=(7 - period.end.weekday()) % 7)
-    return Period(min(start, end - timedelta(weeks=weeks)), end, period.timezone)
+    trend_start = min(start, end - timedelta(weeks=weeks))
+    if data_from is not None:
+        trend_start = min(max(trend_start, data_from - timedelta(days=data_from.weekday())), start)
+    return Period(trend_start, end, period.timezone)
 
 
 def weekly_rates(weeks: pd.DataFrame) -> pd.DataFrame:

@@ -130,9 +130,11 @@ def emerging(weekly: pd.DataFrame, end: date, rule: EmergingRule = EmergingRule(
     """
     baseline_start, recent_start, end = windows(end, rule)
     frame = weekly.assign(week_start=pd.to_datetime(weekly["week_start"]).dt.date)
+    recent_exposure = rule.recent_weeks
     if data_start is not None:
         monday = data_start - timedelta(days=data_start.weekday())
         baseline_start = max(baseline_start, monday)
+        recent_exposure = max(0, (end - max(recent_start, monday)).days // 7)
     baseline_exposure = max(0, (recent_start - baseline_start).days // 7)
     recent = frame[(frame["week_start"] >= recent_start) & (frame["week_start"] < end)]
     baseline = frame[(frame["week_start"] >= baseline_start) & (frame["week_start"] < recent_start)]
@@ -145,12 +147,13 @@ def emerging(weekly: pd.DataFrame, end: date, rule: EmergingRule = EmergingRule(
     if counts.empty:
         return pd.DataFrame(columns=columns)
     counts["baseline_per_week"] = counts["n_baseline"] / baseline_exposure if baseline_exposure else np.nan
-    counts["recent_per_week"] = counts["n_recent"] / rule.recent_weeks
+    counts["recent_per_week"] = counts["n_recent"] / recent_exposure if recent_exposure else np.nan
     counts["ratio"] = counts["recent_per_week"] / counts["baseline_per_week"].where(counts["baseline_per_week"] > 0)
-    counts["extra_requests"] = counts["n_recent"] - counts["baseline_per_week"].fillna(0) * rule.recent_weeks
-    counts["tested"] = (counts["n_recent"] >= rule.min_recent) & (baseline_exposure > 0)
+    # Without a baseline there is nothing to rise above: no extra requests, no test.
+    counts["extra_requests"] = counts["n_recent"] - counts["baseline_per_week"] * recent_exposure
+    counts["tested"] = (counts["n_recent"] >= rule.min_recent) & (baseline_exposure > 0) & (recent_exposure > 0)
     counts["p_value"] = [
-        rate_increase_p(int(x), rule.recent_weeks, int(y), baseline_exposure) if tested else np.nan
+        rate_increase_p(int(x), recent_exposure, int(y), baseline_exposure) if tested else np.nan
         for x, y, tested in zip(counts["n_recent"], counts["n_baseline"], counts["tested"])
     ]
     n_tested = int(counts["tested"].sum())
@@ -219,8 +222,9 @@ def fix_effect(weekly: pd.DataFrame, fix_day: date, last_complete_week: date, ma
     after_weeks = [fix_week + timedelta(weeks=k) for k in range(1, max_weeks + 1)
                    if fix_week + timedelta(weeks=k) <= last_complete_week]
     first_week = frame.index.min() if len(frame) else None
-    if first_week is not None:
+    if first_week is not None:  # weeks before the data are not weeks without requests
         before_weeks = [w for w in before_weeks if w >= first_week]
+        after_weeks = [w for w in after_weeks if w >= first_week]
 
     def totals(weeks: list[date]) -> tuple[int, int]:
         rows = frame.reindex(weeks).fillna(0)

@@ -140,6 +140,21 @@ def test_a_link_to_a_range_before_the_data_says_so(app):
     assert "2020-01-06 – 2020-01-12, which is not a range of the data" in at.sidebar.warning[0].value
 
 
+def test_a_range_after_the_data_says_so_and_is_not_called_unfinished(app):
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2027-01-04", "2027-01-10"]
+    at = rendered(app)
+    assert "starts after the data ends" in at.sidebar.warning[0].value
+    assert not any("is not over" in w.value for w in at.warning)
+
+
+def test_a_range_given_the_wrong_way_round_is_read_in_order(app):
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2026-11-08", "2026-11-02"]
+    at = rendered(app, "pages/sla.py")
+    assert at.caption[0].value.startswith("2026-W45 (02 Nov – 08 Nov 2026)")  # Monday to Sunday: the ISO week
+
+
 def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:
@@ -248,7 +263,7 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
         ).fetchone()
     finally:
         con.close()
-    app.query_params["source"] = source
+    app.query_params["source"] = source.upper()  # the source's name in any letter case
     app.query_params["id"] = request_id
     at = rendered(app, "pages/request.py")
     assert request_id in at.subheader[0].value
@@ -274,7 +289,7 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
     reference = RefCalendar(calendar.timezone, calendar.week, calendar.holiday_country,
                             calendar.holiday_subdivision, calendar.closed_dates)
     expected_hours = business_seconds(reference, created_at, as_of) / 3600
-    app.query_params["id"] = request_id  # no source: the one source holding this id is taken
+    app.query_params["id"] = f" {request_id} "  # pasted with spaces, no source: the one holding it is taken
     at = rendered(app, "pages/request.py")
     assert request_id in at.subheader[0].value
     assert source in at.caption[0].value and "nan" not in at.caption[0].value

@@ -92,6 +92,16 @@ def test_emerging_does_not_count_weeks_before_the_data_as_zero():
     assert not result.loc["steady", "is_emerging"]
 
 
+def test_emerging_on_the_first_week_of_data_tests_nothing_and_invents_no_rise():
+    # The data starts in the last week of the 4-week recent window: 40 requests in that one week
+    # are 40 a week, not 10; with no baseline there is no test and no "extra" requests.
+    frame = weekly({"new": [40]})
+    result = recurring.emerging(frame, END, data_start=END - timedelta(weeks=1)).set_index("category")
+    assert result.loc["new", "recent_per_week"] == 40.0
+    assert not result.loc["new", "tested"] and not result.loc["new", "is_emerging"]
+    assert math.isnan(result.loc["new", "extra_requests"])
+
+
 def test_the_bonferroni_threshold_grows_with_the_categories_tested():
     # "edge": 60 recent against 120 in the baseline; P(Bin(180, 1/4) >= 60) is about 0.005 (mean
     # 45, sd 5.8): below 1 % alone, above 1 % / 5 once four more categories are tested.
@@ -122,6 +132,11 @@ def test_fix_effect_on_a_clear_drop_and_on_no_change():
     # Only complete weeks after the fix count.
     early = recurring.fix_effect(drop, fix_day, last_complete_week=fix_week + timedelta(weeks=2))
     assert early.weeks_after == 2 and early.n_after == 20
+    # A fix dated before the data starts: only weeks with data count, on both sides.
+    late_data = drop[drop["week_start"] >= fix_week + timedelta(weeks=5)]
+    before_data = recurring.fix_effect(late_data, fix_day, last_complete_week=weeks[-1])
+    assert (before_data.weeks_before, before_data.weeks_after, before_data.n_after) == (0, 8, 80)
+    assert before_data.rate_after == 10.0
 
 
 def test_rank_costs_averages_the_shares():

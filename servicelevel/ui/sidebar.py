@@ -65,7 +65,11 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             sidebar.warning(f"The link asks for {' – '.join(requested_range)}, which is not a range of the data "
                             f"(it starts on {info.first_date(org.timezone)}): showing the range below.")
         if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
-            period = Period(chosen[0], chosen[1] + timedelta(days=1), org.timezone)
+            first, last = sorted(chosen)  # a link may give the dates the wrong way round
+            period = Period(first, last + timedelta(days=1), org.timezone)
+            newest = info.as_of(now).astimezone(org.zone).date()
+            if first > newest:
+                sidebar.warning(f"The range starts after the data ends ({newest:%d %b %Y}): nothing to show.")
         else:  # the user has picked only the first date so far
             start = chosen[0] if isinstance(chosen, (tuple, list)) and chosen else default_week.start
             period = Period(start, start + timedelta(days=1), org.timezone)

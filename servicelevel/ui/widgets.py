@@ -42,6 +42,11 @@ def field_text(value, missing: str = "") -> str:
     return missing if value is None or pd.isna(value) or value == "" else str(value)
 
 
+def local_time(instant) -> str:
+    """An instant as the pages write it: in the organisation's time zone, to the minute."""
+    return f"{instant.astimezone(organisation().zone):%d %b %Y %H:%M}"
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
