@@ -7,7 +7,7 @@ from servicelevel import charts, feedback
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, table
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, mid_sentence, table
 
 TREND_WEEKS = 12
 FOLLOWUP_LIMIT = 500
@@ -119,7 +119,7 @@ if not total.empty:
             st.caption(f"{title}: no answers (no internal requesters in this selection)." if dimension == "requester_department"
                        else f"{title}: no answers.")
             continue
-        chart(charts.rate_bars(rows, dimension, "csat", "n_answers", f"CSAT % by {title.lower()}", title, "CSAT %",
+        chart(charts.rate_bars(rows, dimension, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title, "CSAT %",
                                goal=org.csat_goal, low="csat_low", high="csat_high"))
         table(rows, f"csat-by-{dimension}", column_config=RATE)
         if dimension == "provider_type" and lacking.get("provider_type"):
@@ -131,7 +131,7 @@ if not total.empty:
     for i, (dimension, title) in enumerate(DRIVERS.items()):
         rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
         with columns[i % 2]:
-            chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {title.lower()}", title, "CSAT %",
+            chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title, "CSAT %",
                                    goal=org.csat_goal, low="csat_low", high="csat_high"))
             table(rows, f"csat-driver-{dimension}", column_config=RATE)
             if dimension == "reopened":

@@ -9,7 +9,7 @@ from servicelevel import charts, recurring
 from servicelevel.filters import Period
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, table
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, mid_sentence, table
 
 SPARK_WEEKS = 12
 REPEAT_DAYS = 30
@@ -183,7 +183,7 @@ else:
         rows = repeats[repeats["dimension"] == dimension].drop(columns="dimension").rename(columns={"value": dimension})
         with column:
             chart(charts.rate_bars(rows.head(15), dimension, "repeat_rate", "n_requests",
-                                   f"Repeat rate by {title.lower()} (largest 15 by requests)", title, "Repeat rate"))
+                                   f"Repeat rate by {mid_sentence(title)} (largest 15 by requests)", title, "Repeat rate"))
             table(rows, f"repeat-contacts-by-{dimension}",
                   column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent")})
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from servicelevel.ui.widgets import column_label, field_text, presented
+from servicelevel.ui.widgets import column_label, field_text, mid_sentence, presented
 
 
 def test_column_labels_read_as_words():
@@ -46,3 +46,8 @@ def test_a_page_setting_wins_over_the_presented_default():
 def test_empty_fields_read_as_nothing():
     assert [field_text(v) for v in (None, float("nan"), pd.NA, "", "Finance")] == ["", "", "", "", "Finance"]
     assert field_text(None, "no priority") == "no priority"
+
+
+def test_headings_inside_sentences_keep_their_acronyms():
+    assert mid_sentence("Provider department") == "provider department"
+    assert mid_sentence("SLA met or breached") == "SLA met or breached"

@@ -25,7 +25,8 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                     tile.label,
                     tile.format_value(),
                     delta=tile.format_delta(),
-                    delta_color="normal" if tile.higher_is_better else "inverse",
+                    # No change is neither good nor bad news: grey, not a red or green arrow.
+                    delta_color="off" if tile.delta == 0 else "normal" if tile.higher_is_better else "inverse",
                     delta_description="vs previous week",
                     help=tile.help,
                     border=True,
@@ -45,6 +46,13 @@ def field_text(value, missing: str = "") -> str:
 def local_time(instant) -> str:
     """An instant as the pages write it: in the organisation's time zone, to the minute."""
     return f"{instant.astimezone(organisation().zone):%d %b %Y %H:%M}"
+
+
+def mid_sentence(title: str) -> str:
+    """A heading for use inside a sentence: 'Provider department' -> 'provider department', but
+    'SLA met or breached' keeps its acronym."""
+    first = title.split(" ", 1)[0]
+    return title if first.isupper() else title[:1].lower() + title[1:]
 
 
 def slug(text: str) -> str:
