@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from servicelevel.ui.widgets import column_label, field_text, mid_sentence, presented
+from servicelevel.ui.widgets import column_label, csv_of, field_text, mid_sentence, presented
 
 
 def test_column_labels_read_as_words():
@@ -51,3 +51,9 @@ def test_empty_fields_read_as_nothing():
 def test_headings_inside_sentences_keep_their_acronyms():
     assert mid_sentence("Provider department") == "provider department"
     assert mid_sentence("SLA met or breached") == "SLA met or breached"
+
+
+def test_the_download_carries_ids_not_page_links():
+    frame = pd.DataFrame({"request": ["request?source=jira&id=IT-1"], "source": ["jira"], "request_id": ["IT-1"],
+                          "target_hours": [48.0]})
+    assert csv_of(frame).decode("utf-8").splitlines() == ["source,request_id,target_hours", "jira,IT-1,48.0"]

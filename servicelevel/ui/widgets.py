@@ -107,6 +107,13 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     return out, config
 
 
+def csv_of(frame: pd.DataFrame) -> bytes:
+    """A presented table as its download: the link column (a page-relative URL, useless in a
+    file) left out where source and request_id are there."""
+    links = ["request"] if {"request", "request_id"} <= set(frame.columns) else []
+    return frame.drop(columns=links).to_csv(index=False).encode("utf-8")
+
+
 def table(
     frame: pd.DataFrame,
     name: str,
@@ -115,14 +122,15 @@ def table(
     caption: str | None = None,
     height: int | str = "auto",
 ) -> None:
-    """A table with a CSV download of exactly what is shown (durations in hours, local times)."""
+    """A table with a CSV download of what is shown (durations in hours, local times; request ids
+    instead of links)."""
     frame, column_config = presented(frame, column_config)
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height)
     if caption:
         st.caption(caption)
     st.download_button(
         "Download CSV",
-        frame.to_csv(index=False).encode("utf-8"),
+        csv_of(frame),
         file_name=f"{slug(name)}.csv",
         mime="text/csv",
         key=f"download-{slug(name)}",
