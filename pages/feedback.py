@@ -38,9 +38,7 @@ if presence["n_linked"] == 0:
             "requests they rate, or check that the survey's request ids match the requests' ids.")
     st.stop()
 
-first_created = info().first_created_at
-trend = feedback.trend_period(selection.period, TREND_WEEKS, data_from=None if first_created is None
-                              else first_created.astimezone(org.zone).date())
+trend = feedback.trend_period(selection.period, TREND_WEEKS, data_from=info().first_date(org.timezone))
 weeks = feedback.weekly_rates(run_query("feedback_weeks", {**params, **trend.params()}))
 breakdown = run_query("feedback_breakdown", params)
 total = breakdown[breakdown["dimension"] == "all"]

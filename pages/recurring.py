@@ -1,7 +1,6 @@
 """Recurring problems: what keeps coming back, what is rising, what it costs, and whether fixes work."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -42,8 +41,7 @@ rule = recurring.EmergingRule(
 baseline_start, recent_start, _ = recurring.windows(end, rule)
 history_start = min(baseline_start, end - timedelta(weeks=SPARK_WEEKS))
 weekly = run_query("category_weeks", {**params, **Period(history_start, end, zone).params()})
-first_created = info().first_created_at
-data_start = None if first_created is None else first_created.astimezone(ZoneInfo(zone)).date()
+data_start = info().first_date(zone)
 # Weeks before the data are left out of the sparklines rather than drawn as zeros.
 spark_weeks = [w for w in (end - timedelta(weeks=k) for k in range(SPARK_WEEKS, 0, -1))
                if data_start is None or w + timedelta(weeks=1) > data_start]

@@ -220,3 +220,13 @@ def test_sla_outcome_driver_matches_the_sla_states(sample, sample_anchor):
     # The sample's story: breached SLAs go with lower satisfaction.
     rows = feedback.dimension_rows(breakdown, "sla_outcome").set_index("value")
     assert rows.loc["breached", "csat"] < rows.loc["met", "csat"]
+
+
+def test_the_trend_window_starts_no_earlier_than_the_data():
+    week = Period(date(2026, 11, 9), date(2026, 11, 16), "America/Sao_Paulo")
+    # Twelve whole weeks ending with the period: from Monday 24 August.
+    assert feedback.trend_period(week, 12).start == date(2026, 8, 24)
+    # Data from Wednesday 21 October: the window starts on that week's Monday.
+    assert feedback.trend_period(week, 12, data_from=date(2026, 10, 21)).start == date(2026, 10, 19)
+    # A period before the data keeps its own weeks (it is empty, and says so).
+    assert feedback.trend_period(week, 12, data_from=date(2026, 12, 2)).start == date(2026, 11, 9)
