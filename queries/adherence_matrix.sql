@@ -13,24 +13,14 @@
 with scoped as not materialized (
     select
         *,
-        case $row_dimension
-            when 'requester_type' then requester_type
-            when 'requester_department' then requester_department
-            when 'provider_department' then provider_department
-            when 'provider_type' then provider_type
-            when 'priority' then priority
-            when 'channel' then channel
-            when 'category' then category
-        end as row_value,
-        case $column_dimension
-            when 'requester_type' then requester_type
-            when 'requester_department' then requester_department
-            when 'provider_department' then provider_department
-            when 'provider_type' then provider_type
-            when 'priority' then priority
-            when 'channel' then channel
-            when 'category' then category
-        end as column_value
+        dimension_value(
+            $row_dimension, requester_type, requester_department, provider_department,
+            provider_type, priority, channel, category
+        ) as row_value,
+        dimension_value(
+            $column_dimension, requester_type, requester_department, provider_department,
+            provider_type, priority, channel, category
+        ) as column_value
     from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels

@@ -22,15 +22,10 @@ with promised as (
 ),
 judged as (
     select
-        coalesce(case $dimension
-            when '' then 'all'
-            when 'requester_type' then requester_type
-            when 'requester_department' then requester_department
-            when 'provider_department' then provider_department
-            when 'provider_type' then provider_type
-            when 'priority' then priority
-            when 'channel' then channel
-        end, '(none)') as group_value,
+        case when $dimension = '' then 'all' else coalesce(dimension_value(
+            $dimension, requester_type, requester_department, provider_department,
+            provider_type, priority, channel, category
+        ), '(none)') end as group_value,
         case
             when stopped_at <= due_at then 'kept'
             when stopped_at is not null or due_at <= $as_of then 'broken'

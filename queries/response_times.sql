@@ -32,15 +32,10 @@ scoped as (
 grouped as (
     select
         s.*,
-        coalesce(case $dimension
-            when '' then 'all'
-            when 'requester_type' then r.requester_type
-            when 'requester_department' then r.requester_department
-            when 'provider_department' then r.provider_department
-            when 'provider_type' then r.provider_type
-            when 'priority' then r.priority
-            when 'channel' then r.channel
-        end, '(none)') as group_value
+        case when $dimension = '' then 'all' else coalesce(dimension_value(
+            $dimension, r.requester_type, r.requester_department, r.provider_department,
+            r.provider_type, r.priority, r.channel, r.category
+        ), '(none)') end as group_value
     from stopped as s
     join scoped as r using (source, request_id)
 ),

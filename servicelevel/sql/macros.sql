@@ -17,6 +17,23 @@ where (requester_type = '' or requests.requester_type = requester_type)
   and (len(priorities) = 0 or list_contains(priorities, requests.priority))
   and (len(channels) = 0 or list_contains(channels, requests.channel));
 
+-- dimension_value: a request's value for one of the dimensions the pages group by (the
+-- allow-list sla.DIMENSIONS, plus category), NULL for any other (such as '', "no grouping").
+-- The queries pass the dimension as a bound parameter and the request's columns.
+create or replace macro dimension_value(
+    dimension, requester_type, requester_department, provider_department, provider_type, priority, channel,
+    category
+) as
+case dimension
+    when 'requester_type' then requester_type
+    when 'requester_department' then requester_department
+    when 'provider_department' then provider_department
+    when 'provider_type' then provider_type
+    when 'priority' then priority
+    when 'channel' then channel
+    when 'category' then category
+end;
+
 -- SLA. request_sla and the clock tables are derived data that servicelevel/sla.py and
 -- calendars.py replace on every refresh; these empty shapes only let sla_states be created
 -- before the first refresh (a macro's tables must exist when it is created).
