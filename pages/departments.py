@@ -78,4 +78,5 @@ for column, role in zip(st.columns(2), roles):
         table(per_partner.drop(columns=["column_value"]).rename(columns={"row_value": role.partner}),
               f"scorecard-{chosen}-{role.partner}")
         chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: weekly SLA adherence", "Adherence",
-                                 goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain))
+                                 goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
+                                 unfinished_week=trend.unfinished_week(selection.as_of)))

@@ -75,15 +75,17 @@ else:
           caption=f"{goal_text + ' (for CSAT %). ' if goal_text else ''}Scores on other scales are normalised to 1-5 "
           "on import (1-10 and NPS 0-10 linearly, good = 5, bad = 1) and read by their whole part.")
 
+unfinished = trend.unfinished_week(selection.as_of)
 left, right = st.columns(2)
 with left:
     chart(charts.trend_chart(weeks, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT", goal=org.csat_goal,
-                             as_percent=True))
-    chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers"))
+                             as_percent=True, unfinished_week=unfinished))
+    chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers", unfinished_week=unfinished))
 with right:
-    chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".2f"))
+    chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".2f",
+                             unfinished_week=unfinished))
     chart(charts.trend_chart(weeks, "response_rate", "Response rate by week (answers / resolved requests)",
-                             "Response rate", as_percent=True))
+                             "Response rate", as_percent=True, unfinished_week=unfinished))
 table(weeks.drop(columns="segment"), "feedback-by-week",
       column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"],
                      "response_rate": st.column_config.NumberColumn("response rate", format="percent")},
@@ -176,7 +178,8 @@ else:
         theme_weeks = run_query("feedback_theme_weeks", {**params, **trend.params()})
         if not theme_weeks.empty:
             chart(charts.theme_trend(theme_weeks.assign(share=theme_weeks["n_comments"] / theme_weeks["n_all_comments"]),
-                                     "Themes by week: share of the week's comments (solid: positive, dashed: negative)"))
+                                     "Themes by week: share of the week's comments (solid: positive, dashed: negative)",
+                                     unfinished_week=unfinished))
 
 st.subheader("Follow-up queue: unhappy answers with a comment")
 queue = run_query("feedback_followup", {**params, "max_rows": FOLLOWUP_LIMIT})

@@ -13,6 +13,7 @@ PRIORITY_ORDER = ["urgent", "high", "normal", "low"]
 SEGMENT_COLORS = {"all": "#54585A", "internal": "#4C78A8", "external": "#F58518"}
 STATE_COLORS = {"met": "#54A24B", "breached": "#E45756", "running": "#9D9D9D", "n/a": "#D3D3D3"}
 GOAL_COLOR = "#333333"
+WEEK_TITLE = "ISO week (starting Monday)"
 WIDTH = "container"
 
 
@@ -39,19 +40,22 @@ def trend_chart(
     goal: float | None = None,
     as_percent: bool = False,
     domain: tuple[float, float] | None = None,
+    unfinished_week=None,
 ) -> alt.LayerChart | alt.Chart:
     """Weekly lines per segment (internal/external/all) with the goal as a dashed rule.
 
     Rates are not drawn from zero (87 % and 94 % would look alike); `domain` fixes the value
-    axis, e.g. so that charts shown side by side share one.
+    axis, e.g. so that charts shown side by side share one. `unfinished_week` (a week_start)
+    is shaded and labelled "so far": its point counts part of a week, so a drop there is not news.
     """
     axis_format = ".0%" if as_percent else value_format
     if domain is not None:
         scale = alt.Scale(domain=list(domain))
     else:
         scale = alt.Scale(zero=not as_percent)
+    x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
     base = alt.Chart(frame).encode(
-        x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
+        x=alt.X("week_start:T", **x_axis),
         y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format), scale=scale),
         color=alt.Color("segment:N", title="Requesters", scale=segment_scale(frame["segment"])),
         tooltip=[
@@ -60,15 +64,42 @@ def trend_chart(
             alt.Tooltip(f"{value}:Q", title=value_title, format=axis_format),
         ],
     )
-    lines = base.mark_line(point=True)
-    if goal is None:
-        return lines.properties(title=title, width=WIDTH, height=220)
-    rule = (
-        alt.Chart(pd.DataFrame({"goal": [goal]}))
-        .mark_rule(strokeDash=[6, 4], color=GOAL_COLOR)
-        .encode(y="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=axis_format)])
+    layers = [base.mark_line(point=True)]
+    if goal is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"goal": [goal]}))
+            .mark_rule(strokeDash=[6, 4], color=GOAL_COLOR)
+            .encode(y="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=axis_format)])
+        )
+        title = f"{title} (dashed: goal)"
+    layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
+    chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
+    return chart.properties(title=title, width=WIDTH, height=220)
+
+
+def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list[alt.Chart]:
+    """A grey band around the unfinished week's point and the words "so far" at its top, when
+    the chart draws that week (on the same time axis as the lines: layers with differing axes
+    would get theirs merged)."""
+    if unfinished_week is None:
+        return []
+    week_start = pd.Timestamp(unfinished_week)
+    if not (pd.to_datetime(frame["week_start"]) == week_start).any():
+        return []
+    band = pd.DataFrame({
+        "from": [week_start - pd.Timedelta(days=3.5)],
+        "to": [week_start + pd.Timedelta(days=3.5)],
+        "at": [week_start],
+        "label": ["so far"],
+        "note": ["This week is not over in the data: its point counts part of a week."],
+    })
+    shade = alt.Chart(band).mark_rect(color=STATE_COLORS["running"], opacity=0.18).encode(
+        x=alt.X("from:T", **x_axis), x2="to:T", tooltip=[alt.Tooltip("note:N", title="Unfinished week")],
     )
-    return alt.layer(lines, rule).properties(title=f"{title} (dashed: goal)", width=WIDTH, height=220)
+    words = alt.Chart(band).mark_text(baseline="top", dy=2, color=GOAL_COLOR, fontSize=11).encode(
+        x=alt.X("at:T", **x_axis), y=alt.value(0), text="label:N",
+    )
+    return [shade, words]
 
 
 def goal_heatmap(
@@ -164,7 +195,7 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
+            x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
             y=alt.Y("n_requests:Q", title="Requests per week"),
             color=alt.Color("category:N", title="Category", scale=alt.Scale(range=list(CATEGORY_COLORS))),
             tooltip=[
@@ -192,7 +223,7 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
         alt.Chart(frame)
         .mark_bar(opacity=0.8)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
+            x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
             y=alt.Y("n_category:Q", title="Requests per week"),
             color=alt.Color("side:N", title="Week", scale=alt.Scale(
                 domain=["before", "fix week (left out)", "after"],
@@ -324,13 +355,15 @@ def theme_bars(frame: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def theme_trend(frame: pd.DataFrame, title: str) -> alt.Chart:
-    """Weekly share of comments per dimension and polarity (week_start, dimension, polarity, share, n_comments)."""
-    return (
+def theme_trend(frame: pd.DataFrame, title: str, unfinished_week=None) -> alt.LayerChart | alt.Chart:
+    """Weekly share of comments per dimension and polarity (week_start, dimension, polarity, share,
+    n_comments); an unfinished week shaded as in trend_chart."""
+    x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
+    lines = (
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("week_start:T", title="ISO week (starting Monday)", axis=week_axis(frame["week_start"])),
+            x=alt.X("week_start:T", **x_axis),
             y=alt.Y("share:Q", title="Share of the week's comments", axis=alt.Axis(format=".0%")),
             color=alt.Color("dimension:N", title="Dimension", scale=alt.Scale(
                 domain=list(DIMENSION_COLORS), range=list(DIMENSION_COLORS.values()))),
@@ -346,5 +379,7 @@ def theme_trend(frame: pd.DataFrame, title: str) -> alt.Chart:
                 alt.Tooltip("n_comments:Q", title="Comments", format=","),
             ],
         )
-        .properties(title=title, width=WIDTH, height=260)
     )
+    marks = unfinished_marks(frame, unfinished_week, x_axis)
+    chart = alt.layer(lines, *marks) if marks else lines
+    return chart.properties(title=title, width=WIDTH, height=260)

@@ -90,6 +90,16 @@ class Period:
         length = timedelta(days=self.days)
         return Period(self.start - length, self.start, self.timezone)
 
+    def unfinished_week(self, as_of: datetime) -> date | None:
+        """The Monday of the ISO week within this period that `as_of` (the data's newest instant)
+        falls inside, before its end: that week's counts cover part of a week. None if none."""
+        local = as_of.astimezone(ZoneInfo(self.timezone))
+        monday = local.date() - timedelta(days=local.weekday())
+        week_began = datetime.combine(monday, time(), ZoneInfo(self.timezone))
+        if not self.start <= monday < self.end or local == week_began:
+            return None
+        return monday
+
     def label(self) -> str:
         """'2026-W46 (9-15 Nov 2026)' for an ISO week, else 'start .. end'."""
         last = self.end - timedelta(days=1)

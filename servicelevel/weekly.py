@@ -85,6 +85,7 @@ class WeeklyKpis:
     goal_fr: float | None  # first-response goal over the trend window (the chart's dashed rule)
     goal_res: float | None
     csat_goal: float | None
+    unfinished_week: date | None = None  # week_start of a trend week not over in the data
 
     @property
     def overall(self) -> pd.DataFrame:
@@ -137,6 +138,7 @@ def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyK
         goal_fr=_mean_goal(overall["fr_goal"]),
         goal_res=_mean_goal(overall["res_goal"]),
         csat_goal=org.csat_goal,
+        unfinished_week=trend.unfinished_week(selection.as_of),
     )
 
 
@@ -150,15 +152,16 @@ TREND_CHARTS = ("fr_adherence", "res_adherence", "n_created", "csat")
 
 def trend_charts(kpis: WeeklyKpis) -> dict[str, alt.TopLevelMixin]:
     """The four 12-week trend charts (the same specifications on the page and in the report)."""
-    rows = kpis.chart_rows
+    rows, unfinished = kpis.chart_rows, kpis.unfinished_week
     return {
         "fr_adherence": charts.trend_chart(rows, "fr_adherence", "First-response adherence by week", "Adherence",
-                                           goal=kpis.goal_fr, as_percent=True),
+                                           goal=kpis.goal_fr, as_percent=True, unfinished_week=unfinished),
         "res_adherence": charts.trend_chart(rows, "res_adherence", "Resolution adherence by week", "Adherence",
-                                            goal=kpis.goal_res, as_percent=True),
-        "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests"),
+                                            goal=kpis.goal_res, as_percent=True, unfinished_week=unfinished),
+        "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests",
+                                        unfinished_week=unfinished),
         "csat": charts.trend_chart(rows, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT",
-                                   goal=kpis.csat_goal, as_percent=True),
+                                   goal=kpis.csat_goal, as_percent=True, unfinished_week=unfinished),
     }
 
 

@@ -1,8 +1,12 @@
 """Running the dashboard in AppTest: one run of a page that must end without an exception or an
-error element."""
+error element, and reading back the charts it drew."""
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 
@@ -16,3 +20,13 @@ def rendered(at: AppTest, page: str | None = None) -> AppTest:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def chart_data(at: AppTest) -> list[tuple[dict, list[pd.DataFrame]]]:
+    """Each Vega-Lite chart on the page: its specification and the data frames it draws
+    (Streamlit sends them beside the specification, Arrow-encoded)."""
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+        out.append((json.loads(chart.proto.spec), frames))
+    return out

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from servicelevel import store
 from servicelevel.datainfo import data_info
 from servicelevel.policies import load_policies
-from tests.apptest_support import rendered
+from tests.apptest_support import chart_data, rendered
 from tests.reference_clock import RefCalendar, business_seconds
 
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/departments.py", "pages/data.py", "pages/request.py"]
@@ -176,6 +177,32 @@ def test_the_week_still_running_in_the_data_is_flagged(app):
     assert at.selectbox(key="week").value == "2026-W47"
     assert any("is not over in the data" in w.value for w in at.warning)
     assert "not over yet" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def weekly_trends(at: AppTest) -> list[tuple[str, list[pd.DataFrame]]]:
+    """(title, data frames) of each chart drawn over ISO weeks."""
+    return [(spec["title"], frames) for spec, frames in chart_data(at) if "ISO week" in str(spec)]
+
+
+def so_far_bands(frames: list[pd.DataFrame]) -> list[str]:
+    """The dates of the weeks a trend chart shades as not over."""
+    return [str(row["at"].date()) for f in frames if "label" in f for _, row in f[f["label"] == "so far"].iterrows()]
+
+
+TREND_PAGES = ["pages/overview.py", "pages/departments.py", "pages/feedback.py"]
+
+
+@pytest.mark.parametrize("page", TREND_PAGES)
+def test_trend_charts_shade_the_week_still_running(app, page):
+    app.query_params["week"] = "2026-W47"  # the sample's data ends on Monday 16 November
+    trends = weekly_trends(rendered(app, page))
+    assert trends and all(so_far_bands(frames) == ["2026-11-16"] for _, frames in trends)
+
+
+@pytest.mark.parametrize("page", TREND_PAGES)
+def test_trend_charts_of_a_complete_week_shade_nothing(app, page):
+    trends = weekly_trends(rendered(app, page))
+    assert trends and all(so_far_bands(frames) == [] for _, frames in trends)
 
 
 def test_a_filter_changes_the_numbers(app):

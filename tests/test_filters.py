@@ -1,0 +1,23 @@
+"""Periods: which week of a trend window is not over in the data (hand-checked instants)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from servicelevel.filters import Period
+
+# Twelve ISO weeks, Monday 31 Aug to Sunday 22 Nov 2026, in São Paulo (UTC-3 all year).
+TREND = Period(date(2026, 8, 31), date(2026, 11, 23), "America/Sao_Paulo")
+
+
+@pytest.mark.parametrize("as_of, unfinished", [
+    (datetime(2026, 11, 18, 15, 0, tzinfo=timezone.utc), date(2026, 11, 16)),  # Wednesday noon local
+    (datetime(2026, 11, 16, 2, 30, tzinfo=timezone.utc), date(2026, 11, 9)),  # Sunday 23:30 local, Monday in UTC
+    (datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc), None),  # Monday 00:00 local: the week before is whole
+    (datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc), None),  # after the window
+    (datetime(2026, 8, 20, 12, 0, tzinfo=timezone.utc), None),  # before it
+])
+def test_the_unfinished_week_is_the_local_week_of_the_newest_instant(as_of, unfinished):
+    assert TREND.unfinished_week(as_of) == unfinished
