@@ -12,7 +12,8 @@ import pandas as pd
 PRIORITY_ORDER = ["urgent", "high", "normal", "low"]
 SEGMENT_COLORS = {"all": "#54585A", "internal": "#4C78A8", "external": "#F58518"}
 STATE_COLORS = {"met": "#54A24B", "breached": "#E45756", "running": "#9D9D9D", "n/a": "#D3D3D3"}
-GOAL_COLOR = "#333333"
+# Mid grey: goal rules, intervals and labels stay visible on Streamlit's light and dark themes alike.
+GOAL_COLOR = "#8A8A8A"
 WEEK_TITLE = "ISO week (starting Monday)"
 WIDTH = "container"
 
@@ -68,7 +69,7 @@ def trend_chart(
     if goal is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"goal": [goal]}))
-            .mark_rule(strokeDash=[6, 4], color=GOAL_COLOR)
+            .mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
             .encode(y="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=axis_format)])
         )
         title = f"{title} (dashed: goal)"
@@ -209,7 +210,7 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         return lines.properties(title=title, width=WIDTH, height=240)
     window = (
         alt.Chart(pd.DataFrame({"start": [pd.Timestamp(recent_start)], "end": [frame["week_start"].max()]}))
-        .mark_rect(opacity=0.12, color=GOAL_COLOR)
+        .mark_rect(opacity=0.2, color=GOAL_COLOR)
         .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("start:T", title="Recent window from", format="%d %b %Y")])
     )
     return alt.layer(window, lines).properties(title=f"{title} (shaded: the recent weeks tested)", width=WIDTH, height=240)
@@ -282,7 +283,7 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
     caption = title
     if goal is not None:
         layers.append(
-            alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR)
+            alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
             .encode(x="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=".0%")])
         )
         caption = f"{title} (dashed: goal)"
