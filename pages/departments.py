@@ -7,6 +7,7 @@ import streamlit as st
 
 from servicelevel import charts, scorecard
 from servicelevel.filters import Period
+from servicelevel.settings import organisation
 from servicelevel.ui import frame
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.widgets import chart, explain_empty, table
@@ -31,10 +32,9 @@ decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
 if decided.empty:
     explain_empty(selection, "internal SLA targets decided")
 else:
-    goal = float(decided["goal"].mean())
     chart(charts.goal_heatmap(
-        decided, "column_value", "row_value", "adherence", "n_met", goal,
-        "Adherence of internal SLAs (first response and resolution)", "Provider department", "Requester department",
+        decided, "column_value", "row_value", "Adherence of internal SLAs (first response and resolution)",
+        "Provider department", "Requester department", min_count=organisation().min_count,
     ))
     table(
         matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department"}),

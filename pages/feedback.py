@@ -76,20 +76,24 @@ else:
           "on import (1-10 and NPS 0-10 linearly, good = 5, bad = 1) and read by their whole part.")
 
 unfinished = trend.unfinished_week(selection.as_of)
-left, right = st.columns(2)
-with left:
-    chart(charts.trend_chart(weeks, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT", goal=org.csat_goal,
-                             as_percent=True, unfinished_week=unfinished))
-    chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers", unfinished_week=unfinished))
-with right:
-    chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".2f",
-                             unfinished_week=unfinished))
-    chart(charts.trend_chart(weeks, "response_rate", "Response rate by week (answers / resolved requests)",
-                             "Response rate", as_percent=True, unfinished_week=unfinished))
-table(weeks.drop(columns="segment"), "feedback-by-week",
-      column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"],
-                     "response_rate": st.column_config.NumberColumn("response rate", format="percent")},
-      caption=f"The {len(weeks)} ISO weeks ending with the period.")
+if weeks["n_answers"].sum() == 0:
+    st.caption(f"No survey answers for this selection in the {len(weeks)} weeks ending with the period either, "
+               "so there are no weekly trends to draw.")
+else:
+    left, right = st.columns(2)
+    with left:
+        chart(charts.trend_chart(weeks, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT", goal=org.csat_goal,
+                                 as_percent=True, unfinished_week=unfinished))
+        chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers", unfinished_week=unfinished))
+    with right:
+        chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".1f",
+                                 domain=(1, 5), unfinished_week=unfinished))
+        chart(charts.trend_chart(weeks, "response_rate", "Response rate by week (answers / resolved requests)",
+                                 "Response rate", as_percent=True, unfinished_week=unfinished))
+    table(weeks.drop(columns="segment"), "feedback-by-week",
+          column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"],
+                         "response_rate": st.column_config.NumberColumn("response rate", format="percent")},
+          caption=f"The {len(weeks)} ISO weeks ending with the period.")
 
 if not total.empty:
     st.subheader("How scores are spread")

@@ -27,20 +27,26 @@ if kpis.is_empty:
 else:
     kpi_tiles(list(kpis.tiles))
 
-st.subheader(f"{kpis.overall['week_start'].nunique()}-week trends: internal and external customers")
-trends = weekly.trend_charts(kpis)
-left, right = st.columns(2)
-with left:
-    chart(trends["fr_adherence"])
-    chart(trends["n_created"])
-with right:
-    chart(trends["res_adherence"])
-    chart(trends["csat"])
-table(
-    kpis.weekly.rename(columns={"week_start": "week"}),
-    "weekly-kpis",
-    caption="The numbers behind the tiles and charts, per week and segment.",
-)
+n_weeks = kpis.overall["week_start"].nunique()
+who = " and ".join(kpis.segments) + " customers" if len(kpis.segments) > 1 else f"{kpis.segments[0]} customers only"
+st.subheader(f"{n_weeks}-week trends: {who}")
+if kpis.trend_is_empty:
+    st.caption(f"Nothing was created, decided or answered for this selection in the {n_weeks} weeks ending with "
+               f"{week.label()} either, so there are no trends to draw.")
+else:
+    trends = weekly.trend_charts(kpis)
+    left, right = st.columns(2)
+    with left:
+        chart(trends["fr_adherence"])
+        chart(trends["n_created"])
+    with right:
+        chart(trends["res_adherence"])
+        chart(trends["csat"])
+    table(
+        kpis.weekly.rename(columns={"week_start": "week"}),
+        "weekly-kpis",
+        caption="The numbers behind the tiles and charts, per week and segment.",
+    )
 
 st.subheader("Movers: departments whose adherence changed most")
 movers = weekly.movers(run_query, selection, week)
@@ -62,8 +68,10 @@ else:
 
 st.subheader("Breaches that need attention this week")
 breaches = weekly.top_breaches(run_query, selection, week)
-if breaches.empty:
-    st.success("No SLA breaches decided this week for this selection.")
+if breaches.empty and kpis.n_decided == 0:
+    st.info("No SLA targets were decided this week for this selection, so there are no breaches to list.")
+elif breaches.empty:
+    st.success(f"None of the {kpis.n_decided:,} SLA targets decided this week for this selection breached.")
 else:
     table(
         links.with_request_links(breaches),

@@ -45,7 +45,10 @@ data_start = info().first_date(zone)
 # Weeks before the data are left out of the sparklines rather than drawn as zeros.
 spark_weeks = [w for w in (end - timedelta(weeks=k) for k in range(SPARK_WEEKS, 0, -1))
                if data_start is None or w + timedelta(weeks=1) > data_start]
-if has_requests:
+NOTHING_TO_RANK = "Nothing to rank: no requests were created in the period for this selection."
+if not has_requests:
+    top_section.caption(NOTHING_TO_RANK)
+else:
     lines = recurring.sparklines(weekly, spark_weeks)
     top = costs[["category", "n_requests", "share"]].assign(
         weekly=[lines.get(c, [0] * len(spark_weeks)) for c in costs["category"]]
@@ -80,7 +83,8 @@ else:
         shown = weekly[weekly["category"].isin(rising["category"].head(6))]
         chart(charts.weekly_category_lines(shown, "Requests per week of the emerging categories", recent_start))
     table(
-        emerging,
+        # Whole extra requests, and no "-0" for a category a fraction of a request under its baseline.
+        emerging.assign(extra_requests=emerging["extra_requests"].round(0) + 0.0),
         "emerging-problems",
         column_config={
             "baseline_per_week": st.column_config.NumberColumn("baseline / week", format="%.1f"),
@@ -92,7 +96,8 @@ else:
         },
         caption=f"Every category, emerging ones first. Recent: {recent_start:%d %b} – {end - timedelta(days=1):%d %b %Y}; "
         f"baseline: the {rule.baseline_weeks} weeks before (fewer when the data starts later). "
-        "Extra requests = recent requests minus what the baseline rate predicts.",
+        "Extra requests = recent requests minus what the baseline rate predicts. A category with fewer than "
+        f"{rule.min_recent} recent requests, or no baseline weeks, is not tested (no p-value).",
     )
 
 st.subheader("Problem candidates: what they cost")
@@ -120,6 +125,8 @@ if has_requests:
     if not examples.empty:
         st.markdown(f"**Example requests of the top {EXAMPLE_CANDIDATES}** (costliest first: most breaches, then most business time)")
         table(links.with_request_links(examples), "problem-candidate-examples", column_config=links.LINK_COLUMN)
+else:
+    st.caption(NOTHING_TO_RANK)
 
 st.subheader("Did the fix work?")
 categories = run_query("category_list", {})["category"].tolist()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from servicelevel import charts
+from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.widgets import chart, explain_empty, local_time, table
@@ -31,10 +32,9 @@ decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
 if decided.empty:
     explain_empty(selection, "SLA targets decided")
 else:
-    goal = float(decided["goal"].mean())
     chart(charts.goal_heatmap(
-        decided, "column_value", "row_value", "adherence", "n_met", goal,
-        f"{METRICS[metric]} adherence", "Priority", "Provider department", x_order=charts.PRIORITY_ORDER,
+        decided, "column_value", "row_value", f"{METRICS[metric]} adherence", "Priority", "Provider department",
+        min_count=organisation().min_count, x_order=charts.PRIORITY_ORDER,
     ))
     table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority"}),
           f"adherence-{metric}-department-priority",

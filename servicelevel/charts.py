@@ -103,44 +103,63 @@ def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list
     return [shade, words]
 
 
+# Cells of a goal heatmap are coloured by adherence minus the cell's own goal (policies differ in
+# goal): green at or above it, amber a few points below, red this far below or worse.
+GAP_DOMAIN = [-0.15, -0.05, 0.0]
+GAP_COLORS = ["#E45756", "#F2CF5B", "#54A24B"]
+
+
 def goal_heatmap(
     frame: pd.DataFrame,
     x: str,
     y: str,
-    value: str,
-    count: str,
-    goal: float,
     title: str,
     x_title: str,
     y_title: str,
+    min_count: int,
     x_order: list[str] | None = None,
 ) -> alt.LayerChart:
-    """Cells coloured against the goal: red below, green at or above; the count in each cell."""
-    low = max(0.0, goal - 0.3)
-    base = alt.Chart(frame).encode(
+    """Adherence per cell (columns adherence, goal, n_met, n_breached) coloured against the
+    cell's own goal; cells resting on fewer than `min_count` decided targets are faded."""
+    cells_frame = frame.assign(
+        n_decided=frame["n_met"] + frame["n_breached"],
+        gap=frame["adherence"] - frame["goal"],
+    )
+    cells_frame["trust"] = (cells_frame["n_decided"] >= min_count).map(
+        {True: "enough to trust", False: f"too few to trust (fewer than {min_count})"}
+    )
+    base = alt.Chart(cells_frame).encode(
         x=alt.X(f"{x}:N", title=x_title, sort=x_order, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:N", title=y_title, sort=None),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x}:N", title=x_title),
-            alt.Tooltip(f"{value}:Q", title="Adherence", format=".1%"),
-            alt.Tooltip(f"{count}:Q", title="Decided targets", format=","),
+            alt.Tooltip("adherence:Q", title="Adherence", format=".1%"),
+            alt.Tooltip("goal:Q", title="Goal", format=".1%"),
+            alt.Tooltip("n_met:Q", title="Met", format=","),
+            alt.Tooltip("n_breached:Q", title="Breached", format=","),
+            alt.Tooltip("n_decided:Q", title="Decided targets", format=","),
+            alt.Tooltip("trust:N", title="Count"),
         ],
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
-            f"{value}:Q",
-            title="Adherence",
-            scale=alt.Scale(domain=[low, goal, 1.0], range=["#E45756", "#F2CF5B", "#54A24B"], clamp=True),
-            legend=alt.Legend(format=".0%"),
-        )
+            "gap:Q",
+            title="Adherence vs goal",
+            scale=alt.Scale(domain=GAP_DOMAIN, range=GAP_COLORS, clamp=True),
+            legend=alt.Legend(values=GAP_DOMAIN, labelExpr=(
+                "datum.value == 0 ? 'at goal' : format(datum.value * 100, '+.0f') + ' points'"
+            )),
+        ),
+        opacity=alt.condition(f"datum.n_decided >= {int(min_count)}", alt.value(1.0), alt.value(0.35)),
     )
     labels = base.mark_text(fontSize=11).encode(
-        text=alt.Text(f"{value}:Q", format=".0%"),
+        text=alt.Text("adherence:Q", format=".0%"),
         color=alt.value("black"),
     )
     return alt.layer(cells, labels).properties(
-        title=f"{title} (goal {goal:.0%}: green at or above, red well below)", width=WIDTH
+        title=f"{title} (green: at or above its goal; faded: fewer than {min_count} decided)",
+        width=WIDTH,
     )
 
 

@@ -103,6 +103,18 @@ class WeeklyKpis:
         now = self.overall.iloc[-1]
         return bool(now["n_created"] == 0 and now["fr_met"] + now["fr_breached"] == 0)
 
+    @property
+    def trend_is_empty(self) -> bool:
+        """Nothing created, decided or answered in any week of the trend window."""
+        totals = self.overall[["n_created", "fr_met", "fr_breached", "res_met", "res_breached", "n_answers"]].sum()
+        return bool(totals.sum() == 0)
+
+    @property
+    def n_decided(self) -> int:
+        """SLA targets (first response and resolution) decided in the focus week."""
+        now = self.overall.iloc[-1]
+        return int(now["fr_met"] + now["fr_breached"] + now["res_met"] + now["res_breached"])
+
     def tile(self, key: str) -> Tile:
         return next(t for t in self.tiles if t.key == key)
 

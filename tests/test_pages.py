@@ -251,6 +251,23 @@ def test_sla_pages_change_with_filters(app, page):
 
 
 @pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
+def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
+    at = rendered(app, page)
+    spec, frames = next((s, f) for s, f in chart_data(at) if "faded: fewer than 30 decided" in s["title"])
+    cells = frames[0]
+    table = next(df.value for df in at.dataframe if {"n_met", "n_breached", "goal"} <= set(df.value.columns))
+    assert len(cells) == int(((table["n_met"] + table["n_breached"]) > 0).sum())
+    assert (cells["n_decided"] == cells["n_met"] + cells["n_breached"]).all()
+    assert (cells["n_met"] < cells["n_decided"]).any()  # the count shown is not the met count
+    assert cells["gap"].round(9).tolist() == (cells["adherence"] - cells["goal"]).round(9).tolist()
+    assert len(set(cells["goal"].round(4))) > 1  # the sample's policies differ in goal: no single one
+    tooltip = {t["title"]: t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]}
+    assert tooltip["Decided targets"] == "n_decided" and tooltip["Goal"] == "goal"
+    faded = cells["n_decided"] < 30
+    assert faded.any() and (cells.loc[faded, "trust"].str.startswith("too few")).all()
+
+
+@pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
 def test_sla_pages_explain_an_empty_period(app, page):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2027-03-01", "2027-03-07"]
