@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -169,7 +170,9 @@ def cmd_report(args) -> int:
             print(f"error: --week: {exc}", file=sys.stderr)
             return 2
     out = Path(args.out) if args.out else None
-    fmt = args.format or (REPORT_SUFFIXES.get(out.suffix.lower(), "html") if out and not out.is_dir() else "html")
+    # "reports/" names a folder even before it exists.
+    into_folder = out is not None and (out.is_dir() or args.out.endswith(("/", os.sep)))
+    fmt = args.format or (REPORT_SUFFIXES.get(out.suffix.lower(), "html") if out and not into_folder else "html")
     db_path = Path(args.db) if args.db else store.default_db_path()
     if not db_path.exists():
         print(f"error: no database at {db_path}; run `python -m servicelevel sample` or import a file", file=sys.stderr)
@@ -199,8 +202,9 @@ def cmd_report(args) -> int:
     finally:
         con.close()
     name = report.file_name(selection, fmt)
-    path = (out / name if out.is_dir() else out) if out else Path.cwd() / name
+    path = (out / name if into_folder else out) if out else Path.cwd() / name
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     except OSError as exc:
         print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)

@@ -121,6 +121,24 @@ def read_header(csv_path: Path, delimiter: str | None = None) -> tuple[str, list
     return chosen, [h.strip() for h in header]
 
 
+# Leading bytes of files people pick by mistake, and what to tell them.
+NOT_AN_EXPORT = {
+    b"%PDF": "a PDF document, not a CSV or XLSX export",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook; save it as .xlsx or CSV",
+    b"PK\x03\x04": "a ZIP archive; if it is an Excel workbook, name it .xlsx",
+    b"\x89PNG": "a PNG image, not an export",
+    b"\xff\xd8\xff": "a JPEG image, not an export",
+    b"GIF8": "a GIF image, not an export",
+}
+
+
+def _not_an_export(path: Path) -> str | None:
+    """What the file is instead, when its first bytes say it cannot be a text export."""
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    return next((what for magic, what in NOT_AN_EXPORT.items() if start.startswith(magic)), None)
+
+
 def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto") -> ExportFile:
     """Make an export readable by DuckDB's CSV reader: UTF-8, known delimiter, parsed header."""
     path = Path(path)
@@ -130,6 +148,8 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
         raise ExportError(f"{path.name}: the file is empty")
     work_dir = None
     csv_path = path
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES and (what := _not_an_export(path)):
+        raise ExportError(f"{path.name}: this is {what}")
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         work_dir = Path(tempfile.mkdtemp(prefix="servicelevel-"))
         csv_path = work_dir / (path.stem + ".csv")

@@ -48,7 +48,7 @@ class Conventions:
 
     @property
     def csat(self) -> float | None:
-        """Share of answers scoring 4-5 (the default, as DESIGN.md defines CSAT %)."""
+        """Share of answers scoring 4-5 (the default: CSAT % as the README's metric definitions give it)."""
         return self.n_satisfied / self.n_answers if self.n_answers else None
 
     @property

@@ -56,6 +56,7 @@ class ImportReport:
     n_rejected: int = 0
     n_events: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    first_rejected: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # reason -> (line, detail)
     mapped_fields: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
     ignored_headers: list[str] = field(default_factory=list)
@@ -84,9 +85,9 @@ class ImportReport:
                 f"#{self.identical_to} (same bytes, source and mapping); nothing to do "
                 "(use --force to import it again)"
             ]
+        layout = self.encoding if self.encoding == "spreadsheet" else f"{self.encoding}, delimiter {self.delimiter!r}"
         out = [
-            f"{self.file_name} -> source '{self.source}' ({how}, {self.kind}, "
-            f"{self.encoding}, delimiter {self.delimiter!r})",
+            f"{self.file_name} -> source '{self.source}' ({how}, {self.kind}, {layout})",
             f"  read {self.n_read:,} = inserted {self.n_inserted:,} + updated {self.n_updated:,}"
             f" + unchanged {self.n_unchanged:,} + superseded {self.n_superseded:,}"
             f" + rejected {self.n_rejected:,}",
@@ -94,7 +95,13 @@ class ImportReport:
         if self.n_events:
             out.append(f"  events added: {self.n_events:,}")
         for reason, count in sorted(self.rejected_by_reason.items(), key=lambda kv: -kv[1]):
-            out.append(f"  rejected, {reason}: {count:,}")
+            line, detail = self.first_rejected.get(reason, (None, ""))
+            where = f"line {line}" if line is not None else "first"
+            out.append(f"  rejected, {reason}: {count:,} (e.g. {where}: {detail})" if detail else
+                       f"  rejected, {reason}: {count:,}")
+        if self.n_rejected:
+            out.append("  every rejected row, with its line, reason and raw fields: the rejected_rows table "
+                       "(Data & definitions page)")
         if self.missing_fields:
             out.append(f"  this source has no: {', '.join(self.missing_fields)}")
         for warning in self.warnings:
@@ -330,10 +337,13 @@ def _load(con, export, preset, plan, report, digests, request_source, started_at
     report.n_updated = outcomes.get("updated", 0)
     report.n_unchanged = outcomes.get("unchanged", 0)
     report.n_superseded = outcomes.get("superseded", 0)
-    report.rejected_by_reason = dict(con.execute(
-        "select reason, count(*) from rejected_rows where import_id = $import_id group by reason",
+    rejected = con.execute(
+        "select reason, count(*), min(line), arg_min(detail, coalesce(line, 0)) from rejected_rows"
+        " where import_id = $import_id group by reason",
         {"import_id": import_id},
-    ).fetchall())
+    ).fetchall()
+    report.rejected_by_reason = {reason: count for reason, count, _, _ in rejected}
+    report.first_rejected = {reason: (line, detail) for reason, _, line, detail in rejected}
     report.n_rejected = sum(report.rejected_by_reason.values())
     report.warnings.extend(_unmapped_value_warnings(con, preset))
     if not report.is_balanced():

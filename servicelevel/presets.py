@@ -357,7 +357,10 @@ def fingerprint(preset: Preset) -> str:
     """A SHA-256 of everything that decides how the preset maps a file (not its name or path)."""
     import hashlib
 
-    return hashlib.sha256(tomli_w.dumps(preset_to_dict(preset)).encode("utf-8")).hexdigest()
+    # Descriptions and the note on where the headers come from map nothing: editing them must
+    # not make an earlier import of the same file look different.
+    doc = {k: v for k, v in preset_to_dict(preset).items() if k not in ("title", "header_source")}
+    return hashlib.sha256(tomli_w.dumps(doc).encode("utf-8")).hexdigest()
 
 
 def save_preset(preset: Preset, directory: Path = PRESETS_DIR, overwrite: bool = False) -> Path:

@@ -274,10 +274,10 @@ def refresh_after_import(con: duckdb.DuckDBPyConnection) -> str:
     return (
         f"SLA states: {result['n_requests']:,} requests under {result['n_policies']} policies"
         f"{f' ({no_policy:,} match none)' if no_policy else ''}; first response "
-        f"{_rate(fr_met, fr_breached)} met, resolution {_rate(res_met, res_breached)} met; "
+        f"{_rate(fr_met, fr_breached)}, resolution {_rate(res_met, res_breached)}; "
         f"{running:,} running ({paused:,} paused) [{result['seconds']:.1f} s]"
     )
 
 
 def _rate(met: int, breached: int) -> str:
-    return f"{met / (met + breached):.1%}" if met + breached else "n/a"
+    return f"{met / (met + breached):.1%} met" if met + breached else "none decided"

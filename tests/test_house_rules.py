@@ -1,4 +1,4 @@
-"""The house rules the code promises (STYLE.md), checked: every query file has its header and
+"""The house rules the code promises (README, Development), checked: every query file has its header and
 runs with the parameters the app gives it; the domain package never imports streamlit; pages
 never talk to DuckDB directly; every metric is defined in the README."""
 

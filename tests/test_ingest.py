@@ -703,6 +703,33 @@ def test_cli_reports_a_bad_file_in_one_line_and_keeps_the_good_ones(tmp_path, ca
     assert_every_import_balances(db)
 
 
+def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
+    export = write(tmp_path / "bad.csv", (
+        "request_id,created_at,status\n"
+        "A-1,2026-01-05T10:00:00Z,open\n"
+        "A-2,yesterday,open\n"
+        ",2026-01-05T11:00:00Z,open\n"
+        "A-4,last week,open\n"
+    ))
+    assert main(["--db", str(tmp_path / "cli.duckdb"), "import", str(export)]) == 0
+    out = capsys.readouterr().out
+    assert "rejected, unparseable_created_at: 2 (e.g. line 3: unparseable date in column created_at: 'yesterday')" in out
+    assert "rejected, missing_request_id: 1 (e.g. line 4: the request id is empty)" in out
+    assert "the rejected_rows table (Data & definitions page)" in out
+
+
+@pytest.mark.parametrize("start, what", [
+    (b"%PDF-1.3\n%\xe2\xe3\n1 0 obj\n", "this is a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "this is an old Excel (.xls) workbook; save it as .xlsx or CSV"),
+    (b"PK\x03\x04" + bytes(64), "this is a ZIP archive; if it is an Excel workbook, name it .xlsx"),
+])
+def test_a_file_that_is_not_a_text_export_is_named_for_what_it_is(tmp_path, capsys, start, what):
+    wrong = tmp_path / "export.csv"
+    wrong.write_bytes(start)
+    assert main(["--db", str(tmp_path / "cli.duckdb"), "import", str(wrong)]) == 1
+    assert capsys.readouterr().err.splitlines()[0].startswith(f"error: export.csv: {what}")
+
+
 def assert_every_import_balances(db: str) -> None:
     """The accounting identity for imports made through the CLI, read back from `imports`."""
     con = store.connect(db, read_only=True)

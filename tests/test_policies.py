@@ -15,6 +15,7 @@ from servicelevel.policies import (
     parse_duration,
     parse_policies,
 )
+from servicelevel import PROJECT_ROOT
 from servicelevel.sla import policy_case, refresh_sla
 
 OFFICE = """
@@ -258,3 +259,13 @@ def test_described_policies_and_calendars_read_as_tables():
     assert rows["office"]["1d means"] == "9h"
     assert rows["shop"]["hours"] == "mon 09:00-12:00, 13:00-18:00; sat 09:00-13:00"
     assert rows["shop"]["used by"] == "no policy"
+
+
+def test_the_readme_example_policy_file_loads():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index('    paused_statuses = ["pending", "on_hold"]')
+    end = readme.index("Mistakes stop the refresh", start)
+    example = "\n".join(line[4:] for line in readme[start:end].splitlines())
+    policy_set = parse_policies(example, "README.md")
+    assert [p.name for p in policy_set.policies] == ["Urgent, around the clock", "Internal, standard"]
+    assert policy_set.policies[1].resolution.secs == 40 * 3600

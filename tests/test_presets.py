@@ -5,6 +5,7 @@ rows that were worked out by hand below."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from servicelevel.presets import (
     PRESETS_DIR,
     PresetError,
     available_presets,
+    fingerprint,
+    get_preset,
     load_preset_file,
     match_preset,
 )
@@ -665,3 +668,11 @@ def test_nyc311_renamed_problem_columns(con, tmp_path):
     path.write_text(renamed, encoding="utf-8")
     report = import_checked(con, path)
     assert (report.preset, report.n_read, report.n_unchanged) == ("nyc311", 5, 5)
+
+
+def test_the_fingerprint_follows_the_mapping_not_the_description():
+    zendesk = get_preset("zendesk")
+    reworded = replace(zendesk, title="Tickets (reworded)", header_source="somewhere else")
+    remapped = replace(zendesk, columns={**zendesk.columns, "subject": ("Description",)})
+    assert fingerprint(reworded) == fingerprint(zendesk)
+    assert fingerprint(remapped) != fingerprint(zendesk)

@@ -238,6 +238,14 @@ def test_the_week_argument_is_validated_with_a_clear_error(sample_db_path, capsy
     assert captured.out == "" and list(tmp_path.iterdir()) == []
 
 
+def test_an_out_path_ending_in_a_slash_is_a_folder_made_if_missing(sample_db_path, capsys, tmp_path):
+    folder = tmp_path / "reports" / "weekly"
+    assert cli.main(["--db", str(sample_db_path), "report", "--format", "md", "--out", f"{folder}/"]) == 0
+    written = folder / "weekly-report-2026-W46.md"
+    assert capsys.readouterr().out.strip() == str(written)
+    assert written.read_text(encoding="utf-8").startswith("# Weekly service report: ")
+
+
 def test_the_command_writes_the_last_complete_week_to_the_current_folder(sample_db_path, capsys, tmp_path,
                                                                           monkeypatch):
     monkeypatch.chdir(tmp_path)
