@@ -76,7 +76,10 @@ for column, role in zip(st.columns(2), roles):
             st.info(f"No internal requests with {chosen} in this role in {selection.period.label()}.")
             continue
         table(per_partner.drop(columns=["column_value"]).rename(columns={"row_value": role.partner}),
-              f"scorecard-{chosen}-{role.partner}")
+              f"scorecard-{chosen}-{role.partner}",
+              caption=f"requests: created in the period; met and breached: targets decided in it (a request created "
+              f"earlier may be decided now). An adherence from fewer than {organisation().min_count} decided "
+              "targets is too few to trust.")
         chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: weekly SLA adherence", "Adherence",
                                  goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
                                  unfinished_week=trend.unfinished_week(selection.as_of)))

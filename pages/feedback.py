@@ -106,7 +106,7 @@ if not total.empty:
     adherence = run_query("sla_by_channel", params)
     by_channel = feedback.dimension_rows(breakdown, "channel")
     chart(charts.paired_rates(feedback.csat_next_to_adherence(breakdown, adherence), "channel",
-                              "CSAT % and SLA adherence by channel", "Channel"))
+                              "CSAT % and SLA adherence by channel", "Channel", min_count=org.min_count))
     merged = by_channel.rename(columns={"value": "channel"}).merge(
         adherence.rename(columns={"adherence": "sla_adherence", "goal": "sla_goal"}), on="channel", how="outer")
     table(merged, "csat-and-sla-by-channel",
@@ -128,7 +128,7 @@ if not total.empty:
         table(rows, f"csat-by-{dimension}", column_config=RATE)
         if dimension == "provider_type" and lacking.get("provider_type"):
             st.caption(f"No provider type column in {', '.join(lacking['provider_type'])}: "
-                       "those requests count as in_house here.")
+                       "those requests count as in-house here.")
 
     st.subheader("What drives satisfaction")
     columns = st.columns(2)

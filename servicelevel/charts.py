@@ -292,7 +292,8 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
     if low and high:
         tooltip += [alt.Tooltip(f"{low}:Q", title="95 % CI from", format=".1%"),
                     alt.Tooltip(f"{high}:Q", title="95 % CI to", format=".1%")]
-    base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=category_title, sort=None))
+    base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=category_title, sort=None,
+                                           axis=alt.Axis(labelLimit=260)))
     layers = [base.mark_bar(color=MEASURE_COLORS[1], opacity=0.85).encode(
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=tooltip,
@@ -306,7 +307,8 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
             .encode(x="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=".0%")])
         )
         caption = f"{title} (dashed: goal)"
-    return alt.layer(*layers).properties(title=caption, width=WIDTH)
+    # A fixed height per bar: two or three groups would otherwise get a sliver of a chart.
+    return alt.layer(*layers).properties(title=caption, width=WIDTH, height=max(110, 32 * frame[category].nunique()))
 
 
 def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -330,9 +332,10 @@ def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title: str) -> alt.Chart:
+def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title: str,
+                 min_count: int) -> alt.Chart:
     """Two rates side by side per group (category, measure, value, count): e.g. CSAT % next to
-    SLA adherence per channel."""
+    SLA adherence per channel; a rate resting on fewer than `min_count` is faded."""
     return (
         alt.Chart(frame)
         .mark_bar()
@@ -342,6 +345,7 @@ def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title:
             x=alt.X("value:Q", title="Rate", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("measure:N", title="Measure", scale=alt.Scale(range=list(MEASURE_COLORS)),
                             legend=alt.Legend(orient="bottom", labelLimit=400)),
+            opacity=alt.condition(f"datum.count >= {int(min_count)}", alt.value(1.0), alt.value(0.3)),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title),
                 alt.Tooltip("measure:N", title="Measure"),
@@ -349,7 +353,7 @@ def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title:
                 alt.Tooltip("count:Q", title="Count behind it", format=","),
             ],
         )
-        .properties(title=title, width=WIDTH)
+        .properties(title=f"{title} (faded: fewer than {min_count} behind it)", width=WIDTH)
     )
 
 

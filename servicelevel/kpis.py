@@ -37,7 +37,7 @@ class Tile:
     label: str
     value: float | None
     previous: float | None
-    unit: str  # count | rate | hours
+    unit: str  # count | rate | business_hours
     count: int | None  # how many requests/answers the value rests on
     count_label: str
     goal: float | None = None
@@ -59,8 +59,8 @@ class Tile:
             return "–"
         if self.unit == "rate":
             return f"{value:.1%}"
-        if self.unit == "hours":
-            return f"{value:.1f} h"
+        if self.unit == "business_hours":
+            return f"{value:.1f} business h"
         return f"{value:,.0f}"
 
     def format_delta(self) -> str | None:
@@ -69,9 +69,15 @@ class Tile:
             return None
         if self.unit == "rate":
             return f"{delta * 100:+.1f} pp"
-        if self.unit == "hours":
+        if self.unit == "business_hours":
             return f"{delta:+.1f} h"
         return f"{delta:+,.0f}"
+
+    @property
+    def shows_no_change(self) -> bool:
+        """The change as shown rounds to zero ("+0.0 h"): neither good nor bad news."""
+        shown = self.format_delta()
+        return shown is not None and not any(digit in shown for digit in "123456789")
 
     def goal_text(self) -> str:
         if self.goal is None:
@@ -152,8 +158,8 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
         _rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
                    "decided", org, goal_column="res_goal"),
         Tile(
-            key="frt", label="Median first response (business h)", value=frt_hours,
-            previous=previous_value("median_frt_business_secs", 1 / 3600), unit="hours",
+            key="frt", label="Median first response", value=frt_hours,
+            previous=previous_value("median_frt_business_secs", 1 / 3600), unit="business_hours",
             count=int(current["n_first_responses"]), count_label="first responses",
             too_small=int(current["n_first_responses"]) < org.min_count, higher_is_better=False,
             series=tuple(None if pd.isna(v) else v / 3600 for v in rows["median_frt_business_secs"]),

@@ -107,7 +107,7 @@ def overview_reference(path) -> dict[str, str]:
         "Volume": f"{volume:,}",
         "First-response adherence": f"{first_response:.1%}",
         "Resolution adherence": f"{resolution:.1%}",
-        "Median first response (business h)": f"{median_frt:.1f} h",
+        "Median first response": f"{median_frt:.1f} business h",
         "CSAT %": f"{csat:.1%}",
         "Backlog at week end": f"{backlog:,}",
         "Promises kept": f"{kept / due:.1%}",
@@ -124,28 +124,28 @@ def test_a_link_with_a_bare_iso_week_opens_that_week(app):
     at = rendered(app)
     assert at.selectbox(key="week").value == "2026-W45"
     assert at.caption[0].value.startswith("2026-W45 (02 Nov – 08 Nov 2026)")
-    assert not at.sidebar.warning
+    assert not at.warning
 
 
 def test_a_link_to_a_week_outside_the_data_says_so(app):
     app.query_params["week"] = "2020-W02"
     at = rendered(app)
     assert at.selectbox(key="week").value == "2026-W46"
-    assert "'2020-W02', which is not a week of the data" in at.sidebar.warning[0].value
+    assert "'2020-W02', which is not a week of the data" in at.warning[0].value
 
 
 def test_a_link_to_a_range_before_the_data_says_so(app):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2020-01-06", "2020-01-12"]
     at = rendered(app)
-    assert "2020-01-06 – 2020-01-12, which is not a range of the data" in at.sidebar.warning[0].value
+    assert "2020-01-06 – 2020-01-12, which is not a range of the data" in at.warning[0].value
 
 
 def test_a_range_after_the_data_says_so_and_is_not_called_unfinished(app):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2027-01-04", "2027-01-10"]
     at = rendered(app)
-    assert "starts after the data ends" in at.sidebar.warning[0].value
+    assert "starts after the data ends" in at.warning[0].value
     assert not any("is not over" in w.value for w in at.warning)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pandas as pd
+import pytest
 
+from servicelevel.kpis import Tile
 from servicelevel.ui.widgets import column_label, csv_of, field_text, mid_sentence, presented
 
 
@@ -14,6 +16,18 @@ def test_column_labels_read_as_words():
     assert column_label("fr_goal") == "first response goal"
     assert column_label("res_breached") == "resolution breached"
     assert column_label("overrun_business_hours") == "overrun business (h)"
+    assert column_label("median_frt_business_hours") == "median first response time business (h)"
+    assert column_label("csat") == "CSAT"
+    assert column_label("is_stopped") == "stopped"
+
+
+def test_codes_in_text_columns_read_as_words_and_other_text_is_left_alone():
+    frame = pd.DataFrame({"metric": ["first_response", "resolution"], "provider_type": ["in_house", "third_party"],
+                          "subject": ["first_response in_house", "printer"]})
+    shown, _ = presented(frame)
+    assert shown["metric"].tolist() == ["first response", "resolution"]
+    assert shown["provider_type"].tolist() == ["in-house", "third party"]
+    assert shown["subject"].tolist() == ["first_response in_house", "printer"]  # only whole values
 
 
 def test_durations_become_hours_and_instants_the_organisations_time():
@@ -57,3 +71,16 @@ def test_the_download_carries_ids_not_page_links():
     frame = pd.DataFrame({"request": ["request?source=jira&id=IT-1"], "source": ["jira"], "request_id": ["IT-1"],
                           "target_hours": [48.0]})
     assert csv_of(frame).decode("utf-8").splitlines() == ["source,request_id,target_hours", "jira,IT-1,48.0"]
+
+
+@pytest.mark.parametrize("unit, value, previous, shown, unchanged", [
+    ("business_hours", 1.23, 1.21, "+0.0 h", True),  # 0.02 h apart: shown as no change, so grey
+    ("business_hours", 1.30, 1.21, "+0.1 h", False),
+    ("rate", 0.9001, 0.9, "+0.0 pp", True),
+    ("rate", 0.905, 0.9, "+0.5 pp", False),
+    ("count", 120, 120, "+0", True),
+    ("count", 110, 120, "-10", False),
+])
+def test_a_change_that_shows_as_zero_is_no_change(unit, value, previous, shown, unchanged):
+    tile = Tile(key="k", label="k", value=value, previous=previous, unit=unit, count=None, count_label="")
+    assert (tile.format_delta(), tile.shows_no_change) == (shown, unchanged)

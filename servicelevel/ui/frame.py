@@ -13,7 +13,7 @@ from servicelevel.settings import organisation
 from servicelevel.themes import ThemeError
 from servicelevel.ui import data
 from servicelevel.filters import Selection
-from servicelevel.ui.sidebar import render_sidebar
+from servicelevel.ui.sidebar import NOTICES_KEY, render_sidebar
 
 SELECTION_KEY = "_selection"
 
@@ -90,4 +90,6 @@ def selection() -> Selection:
             "(or run `python -m servicelevel sample` for the bundled sample)."
         )
         st.stop()
+    for notice in st.session_state.get(NOTICES_KEY, []):
+        st.warning(notice)
     return current

@@ -34,9 +34,15 @@ def week_code(period: Period) -> str:
     return f"{iso.year}-W{iso.week:02d}"
 
 
+# Session key of the notices about the link (a week or range the data does not cover).
+NOTICES_KEY = "_link_notices"
+
+
 def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selection:
-    """Draw the filters and return the selection they describe."""
+    """Draw the filters and return the selection they describe (and, in NOTICES_KEY, what a
+    link asked for that the data cannot show, for the page to say above its content)."""
     sidebar = st.sidebar
+    notices = st.session_state[NOTICES_KEY] = []
     sidebar.header("Filters")
     mode = sidebar.segmented_control(
         "Period",
@@ -62,14 +68,14 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             format="YYYY-MM-DD",
         )
         if requested_range and [str(d) for d in chosen] != requested_range:
-            sidebar.warning(f"The link asks for {' – '.join(requested_range)}, which is not a range of the data "
-                            f"(it starts on {info.first_date(org.timezone)}): showing the range below.")
+            notices.append(f"The link asks for {' – '.join(requested_range)}, which is not a range of the data "
+                           f"(it starts on {info.first_date(org.timezone)}): showing the range in the sidebar.")
         if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
             first, last = sorted(chosen)  # a link may give the dates the wrong way round
             period = Period(first, last + timedelta(days=1), org.timezone)
             newest = info.as_of(now).astimezone(org.zone).date()
             if first > newest:
-                sidebar.warning(f"The range starts after the data ends ({newest:%d %b %Y}): nothing to show.")
+                notices.append(f"The range starts after the data ends ({newest:%d %b %Y}): nothing to show.")
         else:  # the user has picked only the first date so far
             start = chosen[0] if isinstance(chosen, (tuple, list)) and chosen else default_week.start
             period = Period(start, start + timedelta(days=1), org.timezone)
@@ -86,8 +92,8 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
         period = parse_iso_week(code, org.timezone)
         sidebar.caption(_week_note(period, default_week, info.as_of(now)))
         if requested and requested not in weeks:
-            sidebar.warning(f"The link asks for week '{requested}', which is not a week of the data "
-                            f"({weeks[-1]} to {weeks[0]}): showing {code}.")
+            notices.append(f"The link asks for week '{requested}', which is not a week of the data "
+                           f"({weeks[-1]} to {weeks[0]}): showing {code}.")
 
     requester_label = sidebar.segmented_control(
         "Requester",

@@ -26,7 +26,7 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                     tile.format_value(),
                     delta=tile.format_delta(),
                     # No change is neither good nor bad news: grey, not a red or green arrow.
-                    delta_color="off" if tile.delta == 0 else "normal" if tile.higher_is_better else "inverse",
+                    delta_color="off" if tile.shows_no_change else "normal" if tile.higher_is_better else "inverse",
                     delta_description="vs previous week",
                     help=tile.help,
                     border=True,
@@ -64,16 +64,28 @@ FRACTION_NAMES = {"adherence", "goal", "share", "csat", "csat_low", "csat_high"}
 FRACTION_SUFFIXES = ("_adherence", "_goal", "_rate", " goal")
 
 
+# Abbreviations in column names, spelled out; and the codes the data keeps, as tables print them.
+WORDS = {"frt": "first response time", "csat": "CSAT", "sla": "SLA", "nps": "NPS"}
+VALUE_LABELS = {
+    "first_response": "first response",
+    "in_house": "in-house",
+    "third_party": "third party",
+    "on_hold": "on hold",
+    "walk_in": "walk-in",
+}
+
+
 def column_label(name: str) -> str:
-    """A column name as people read it: 'n_decided_now' -> 'decided now', 'target_hours' -> 'target (h)'."""
-    label = name.removeprefix("n_")
+    """A column name as people read it: 'n_decided_now' -> 'decided now', 'target_hours' -> 'target (h)',
+    'median_frt_business_hours' -> 'median first response time business (h)', 'is_stopped' -> 'stopped'."""
+    label = name.removeprefix("n_").removeprefix("is_")
     if label.startswith("fr_"):
         label = "first response " + label[3:]
     elif label.startswith("res_"):
         label = "resolution " + label[4:]
     if label.endswith("_hours"):
         label = label.removesuffix("_hours") + " (h)"
-    return label.replace("_", " ")
+    return " ".join(WORDS.get(word, word) for word in label.replace("_", " ").split(" "))
 
 
 def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[pd.DataFrame, dict]:
@@ -100,6 +112,8 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
         ):
             config[name] = st.column_config.NumberColumn(column_label(name), format="percent")
         else:
+            if frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name]):
+                out[name] = frame[name].replace(VALUE_LABELS)
             config[name] = st.column_config.Column(column_label(name))
     if "request" in frame.columns and "request_id" in frame.columns:
         config["request_id"] = None
