@@ -182,7 +182,7 @@ else:
         theme_weeks = run_query("feedback_theme_weeks", {**params, **trend.params()})
         if not theme_weeks.empty:
             chart(charts.theme_trend(theme_weeks.assign(share=theme_weeks["n_comments"] / theme_weeks["n_all_comments"]),
-                                     "Themes by week: share of the week's comments (solid: positive, dashed: negative)",
+                                     "Themes by week, share of comments (solid: positive, dashed: negative)",
                                      unfinished_week=unfinished))
 
 st.subheader("Follow-up queue: unhappy answers with a comment")

@@ -58,7 +58,9 @@ def trend_chart(
     base = alt.Chart(frame).encode(
         x=alt.X("week_start:T", **x_axis),
         y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format), scale=scale),
-        color=alt.Color("segment:N", title="Requesters", scale=segment_scale(frame["segment"])),
+        # One line (one requester type, or all together) needs no legend.
+        color=alt.Color("segment:N", title="Requesters", scale=segment_scale(frame["segment"]),
+                        legend=alt.Legend() if frame["segment"].nunique() > 1 else None),
         tooltip=[
             alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
             alt.Tooltip("segment:N", title="Requesters"),
@@ -217,7 +219,8 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         .encode(
             x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
             y=alt.Y("n_requests:Q", title="Requests per week"),
-            color=alt.Color("category:N", title="Category", scale=alt.Scale(range=list(CATEGORY_COLORS))),
+            color=alt.Color("category:N", title="Category", scale=alt.Scale(range=list(CATEGORY_COLORS)),
+                            legend=alt.Legend(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
                 alt.Tooltip("category:N", title="Category"),
