@@ -96,9 +96,8 @@ class ImportReport:
             out.append(f"  events added: {self.n_events:,}")
         for reason, count in sorted(self.rejected_by_reason.items(), key=lambda kv: -kv[1]):
             line, detail = self.first_rejected.get(reason, (None, ""))
-            where = f"line {line}" if line is not None else "first"
-            out.append(f"  rejected, {reason}: {count:,} (e.g. {where}: {detail})" if detail else
-                       f"  rejected, {reason}: {count:,}")
+            example = f" (e.g. line {line}: {detail})" if line is not None else f" (e.g. {detail})" if detail else ""
+            out.append(f"  rejected, {reason}: {count:,}{example}")
         if self.n_rejected:
             out.append("  every rejected row, with its line, reason and raw fields: the rejected_rows table "
                        "(Data & definitions page)")
