@@ -17,9 +17,6 @@ st.title("Weekly overview")
 st.caption(f"{week.label()} · {selection.filters.describe()} · compared with the week before")
 if selection.period.days != 7:
     st.caption("A custom range is selected: the tiles show its last seven days, the trends the whole range.")
-unfinished = weekly.unfinished_note(selection, week)
-if unfinished:
-    st.warning(unfinished)
 report_buttons(selection)
 
 if kpis.is_empty:

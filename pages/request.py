@@ -7,7 +7,7 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.widgets import field_text, local_time, table
 
-selection = frame.selection()
+selection = frame.selection(period_notes=False)  # one request: the period is not the subject
 st.title("Request lookup")
 left, right = st.columns([1, 2])
 source = left.text_input("Source", key="source", bind="query-params", placeholder="e.g. jira")

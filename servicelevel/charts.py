@@ -106,9 +106,11 @@ def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list
 
 
 # Cells of a goal heatmap are coloured by adherence minus the cell's own goal (policies differ in
-# goal): green at or above it, amber a few points below, red this far below or worse.
-GAP_DOMAIN = [-0.15, -0.05, 0.0]
-GAP_COLORS = ["#E45756", "#F2CF5B", "#54A24B"]
+# goal), in steps rather than a gradient, so that a cell just under its goal is not green:
+# 15 points or more below, 5 to 15 below, less than 5 below, at or above.
+GAP_STEPS = [-0.15, -0.05, 0.0]
+GAP_LABELS = ["15+ points below", "5-15 points below", "under 5 points below", "at or above"]
+GAP_COLORS = ["#E45756", "#F0A07A", "#F2CF5B", "#54A24B"]
 
 
 def goal_heatmap(
@@ -127,6 +129,8 @@ def goal_heatmap(
         n_decided=frame["n_met"] + frame["n_breached"],
         gap=frame["adherence"] - frame["goal"],
     )
+    steps = [-float("inf"), *GAP_STEPS, float("inf")]
+    cells_frame["versus_goal"] = pd.cut(cells_frame["gap"], steps, right=False, labels=GAP_LABELS).astype(str)
     cells_frame["trust"] = (cells_frame["n_decided"] >= min_count).map(
         {True: "enough to trust", False: f"too few to trust (fewer than {min_count})"}
     )
@@ -146,12 +150,9 @@ def goal_heatmap(
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
-            "gap:Q",
-            title="Adherence vs goal",
-            scale=alt.Scale(domain=GAP_DOMAIN, range=GAP_COLORS, clamp=True),
-            legend=alt.Legend(values=GAP_DOMAIN, labelExpr=(
-                "datum.value == 0 ? 'at goal' : format(datum.value * 100, '+.0f') + ' points'"
-            )),
+            "versus_goal:N",
+            title="Adherence vs its goal",
+            scale=alt.Scale(domain=GAP_LABELS[::-1], range=GAP_COLORS[::-1]),
         ),
         opacity=alt.condition(f"datum.n_decided >= {int(min_count)}", alt.value(1.0), alt.value(0.35)),
     )
@@ -310,8 +311,9 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
             .encode(x="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=".0%")])
         )
         caption = f"{title} (dashed: goal)"
-    # A fixed height per bar: two or three groups would otherwise get a sliver of a chart.
-    return alt.layer(*layers).properties(title=caption, width=WIDTH, height=max(110, 32 * frame[category].nunique()))
+    # A height per bar (a step): with no height, or a fixed one that Streamlit's fit-to-container
+    # shares with the title and axes, two or three groups got a sliver of a chart.
+    return alt.layer(*layers).properties(title=caption, width=WIDTH, height=alt.Step(36))
 
 
 def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:

@@ -29,6 +29,9 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return None if not denominator else numerator / denominator
 
 
+NO_CHANGE = "no change"
+
+
 @dataclass(frozen=True)
 class Tile:
     """One KPI as the overview and the weekly report show it."""
@@ -46,6 +49,7 @@ class Tile:
     higher_is_better: bool = True
     series: tuple[float | None, ...] = field(default_factory=tuple)
     help: str = ""
+    unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
 
     @property
     def delta(self) -> float | None:
@@ -60,24 +64,27 @@ class Tile:
         if self.unit == "rate":
             return f"{value:.1%}"
         if self.unit == "business_hours":
-            return f"{value:.1f} business h"
+            return f"{value:.1f} h"
         return f"{value:,.0f}"
 
     def format_delta(self) -> str | None:
+        """The change from the week before as shown, e.g. "+1.5 pp"; "no change" where that
+        rounds to zero (rather than a signed "-0.0 h")."""
         delta = self.delta
         if delta is None:
             return None
         if self.unit == "rate":
-            return f"{delta * 100:+.1f} pp"
-        if self.unit == "business_hours":
-            return f"{delta:+.1f} h"
-        return f"{delta:+,.0f}"
+            shown = f"{delta * 100:+.1f} pp"
+        elif self.unit == "business_hours":
+            shown = f"{delta:+.1f} h"
+        else:
+            shown = f"{delta:+,.0f}"
+        return shown if any(digit in shown for digit in "123456789") else NO_CHANGE
 
     @property
     def shows_no_change(self) -> bool:
-        """The change as shown rounds to zero ("+0.0 h"): neither good nor bad news."""
-        shown = self.format_delta()
-        return shown is not None and not any(digit in shown for digit in "123456789")
+        """The change as shown rounds to zero: neither good nor bad news."""
+        return self.format_delta() == NO_CHANGE
 
     def goal_text(self) -> str:
         if self.goal is None:
@@ -90,7 +97,7 @@ class Tile:
 
     def caption(self) -> str:
         """The small print under the value: goal, count, interval, trust."""
-        parts = []
+        parts = [self.unit_note] if self.unit_note else []
         if self.goal_text():
             parts.append(self.goal_text())
         if self.count is not None:
@@ -158,7 +165,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
         _rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
                    "decided", org, goal_column="res_goal"),
         Tile(
-            key="frt", label="Median first response", value=frt_hours,
+            key="frt", label="Median first response (h)", value=frt_hours, unit_note="business hours",
             previous=previous_value("median_frt_business_secs", 1 / 3600), unit="business_hours",
             count=int(current["n_first_responses"]), count_label="first responses",
             too_small=int(current["n_first_responses"]) < org.min_count, higher_is_better=False,

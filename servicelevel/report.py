@@ -215,7 +215,7 @@ def _tone(tile: Tile) -> str:
     delta = tile.delta
     if delta is None:
         return ""
-    if delta == 0:
+    if tile.shows_no_change:
         return "same"
     return "good" if (delta > 0) == tile.higher_is_better else "bad"
 
@@ -237,7 +237,7 @@ def _spark(values: Iterable[float | None]) -> str:
 
 
 def _tile_text(tile: Tile) -> TileText:
-    basis = []
+    basis = [tile.unit_note] if tile.unit_note else []
     if tile.count is not None:
         basis.append(f"{tile.count_label} {tile.count:,}")
     if tile.too_small and tile.interval is not None:

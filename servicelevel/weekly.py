@@ -61,7 +61,7 @@ def unfinished_note(selection: Selection, week: Period) -> str | None:
         return None
     newest = selection.as_of.astimezone(ZoneInfo(week.timezone))
     return (f"{week.label()} is not over in the data: it ends at {newest:%a %d %b %H:%M}. Its counts cover "
-            "part of the week, so the change from the week before compares part of a week with a whole one.")
+            "part of the period, so comparisons with whole weeks before it need care.")
 
 
 def week_selection(selection: Selection, week: Period) -> Selection:

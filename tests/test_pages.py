@@ -107,7 +107,7 @@ def overview_reference(path) -> dict[str, str]:
         "Volume": f"{volume:,}",
         "First-response adherence": f"{first_response:.1%}",
         "Resolution adherence": f"{resolution:.1%}",
-        "Median first response": f"{median_frt:.1f} business h",
+        "Median first response (h)": f"{median_frt:.1f} h",
         "CSAT %": f"{csat:.1%}",
         "Backlog at week end": f"{backlog:,}",
         "Promises kept": f"{kept / due:.1%}",
@@ -195,8 +195,10 @@ TREND_PAGES = ["pages/overview.py", "pages/departments.py", "pages/feedback.py"]
 @pytest.mark.parametrize("page", TREND_PAGES)
 def test_trend_charts_shade_the_week_still_running(app, page):
     app.query_params["week"] = "2026-W47"  # the sample's data ends on Monday 16 November
-    trends = weekly_trends(rendered(app, page))
+    at = rendered(app, page)
+    trends = weekly_trends(at)
     assert trends and all(so_far_bands(frames) == ["2026-11-16"] for _, frames in trends)
+    assert any("is not over in the data" in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("page", TREND_PAGES)
@@ -260,6 +262,8 @@ def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     assert (cells["n_decided"] == cells["n_met"] + cells["n_breached"]).all()
     assert (cells["n_met"] < cells["n_decided"]).any()  # the count shown is not the met count
     assert cells["gap"].round(9).tolist() == (cells["adherence"] - cells["goal"]).round(9).tolist()
+    assert ((cells["versus_goal"] == "at or above") == (cells["gap"] >= 0)).all()  # just under is not green
+    assert ((cells["versus_goal"] == "under 5 points below") == cells["gap"].between(-0.05, 0, inclusive="left")).all()
     assert len(set(cells["goal"].round(4))) > 1  # the sample's policies differ in goal: no single one
     tooltip = {t["title"]: t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]}
     assert tooltip["Decided targets"] == "n_decided" and tooltip["Goal"] == "goal"

@@ -114,7 +114,7 @@ def test_markdown_has_every_section_and_the_trends_as_text(con):
     ]
     tiles = md_table(sections["Key numbers"])
     assert [t["KPI"] for t in tiles] == [
-        "Volume", "First-response adherence", "Resolution adherence", "Median first response",
+        "Volume", "First-response adherence", "Resolution adherence", "Median first response (h)",
         "CSAT %", "Backlog at week end", "Promises kept",
     ]
     assert all(len(t["Trend"].strip("`")) == weekly.TREND_WEEKS for t in tiles)

@@ -74,11 +74,11 @@ def test_the_download_carries_ids_not_page_links():
 
 
 @pytest.mark.parametrize("unit, value, previous, shown, unchanged", [
-    ("business_hours", 1.23, 1.21, "+0.0 h", True),  # 0.02 h apart: shown as no change, so grey
+    ("business_hours", 1.23, 1.21, "no change", True),  # 0.02 h apart: no "+0.0 h", and grey
     ("business_hours", 1.30, 1.21, "+0.1 h", False),
-    ("rate", 0.9001, 0.9, "+0.0 pp", True),
+    ("rate", 0.9, 0.9001, "no change", True),  # not "-0.0 pp"
     ("rate", 0.905, 0.9, "+0.5 pp", False),
-    ("count", 120, 120, "+0", True),
+    ("count", 120, 120, "no change", True),
     ("count", 110, 120, "-10", False),
 ])
 def test_a_change_that_shows_as_zero_is_no_change(unit, value, previous, shown, unchanged):

@@ -11,6 +11,7 @@ from servicelevel.policies import PolicyError
 from servicelevel.refresh import ensure_fresh
 from servicelevel.settings import organisation
 from servicelevel.themes import ThemeError
+from servicelevel.weekly import unfinished_note
 from servicelevel.ui import data
 from servicelevel.filters import Selection
 from servicelevel.ui.sidebar import NOTICES_KEY, render_sidebar
@@ -80,8 +81,9 @@ def routed_by_dashboard() -> None:
         st.rerun()
 
 
-def selection() -> Selection:
-    """The current selection; on an empty database, explain and stop the page."""
+def selection(period_notes: bool = True) -> Selection:
+    """The current selection; on an empty database, explain and stop the page. With period_notes,
+    say above the page what of the linked period the data cannot show, or that it is not over."""
     routed_by_dashboard()
     current = st.session_state.get(SELECTION_KEY)
     if current is None:
@@ -90,6 +92,8 @@ def selection() -> Selection:
             "(or run `python -m servicelevel sample` for the bundled sample)."
         )
         st.stop()
-    for notice in st.session_state.get(NOTICES_KEY, []):
-        st.warning(notice)
+    if period_notes:
+        unfinished = unfinished_note(current, current.period)
+        for notice in st.session_state.get(NOTICES_KEY, []) + ([unfinished] if unfinished else []):
+            st.warning(notice)
     return current

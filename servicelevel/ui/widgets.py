@@ -27,6 +27,7 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                     delta=tile.format_delta(),
                     # No change is neither good nor bad news: grey, not a red or green arrow.
                     delta_color="off" if tile.shows_no_change else "normal" if tile.higher_is_better else "inverse",
+                    delta_arrow="off" if tile.shows_no_change else "auto",
                     delta_description="vs previous week",
                     help=tile.help,
                     border=True,
@@ -152,9 +153,19 @@ def table(
     )
 
 
+# What a chart's title, axes and legend take beyond its plot height (pixels).
+CHART_FRAME_PX = 90
+
+
 def chart(spec: alt.TopLevelMixin) -> None:
-    """An Altair chart at the container's width."""
-    st.altair_chart(spec, width="stretch")
+    """An Altair chart at the container's width. A fixed plot height in the specification is
+    handed to Streamlit as the element's height (plus room for title and axes): fitted to the
+    container, the specification's own height also had to hold the title, which was cut."""
+    height = getattr(spec, "height", alt.Undefined)
+    if isinstance(height, int):
+        st.altair_chart(spec, width="stretch", height=height + CHART_FRAME_PX)
+    else:
+        st.altair_chart(spec, width="stretch")
 
 
 def explain_empty(selection: Selection, what: str) -> None:
