@@ -95,11 +95,9 @@ class Tile:
             status = " ✓ met" if met else " ✗ below goal"
         return f"goal {self.format_value(self.goal)}{status}"
 
-    def caption(self) -> str:
-        """The small print under the value: goal, count, interval, trust."""
+    def basis(self) -> str:
+        """What the value rests on: its unit, the count behind it, and whether that is too few."""
         parts = [self.unit_note] if self.unit_note else []
-        if self.goal_text():
-            parts.append(self.goal_text())
         if self.count is not None:
             parts.append(f"{self.count_label} {self.count:,}")
         if self.too_small and self.interval is not None:
@@ -108,6 +106,10 @@ class Tile:
         elif self.too_small:
             parts.append("too few to trust")
         return " · ".join(parts)
+
+    def caption(self) -> str:
+        """The small print under the value: goal, then the basis."""
+        return " · ".join(part for part in (self.goal_text(), self.basis()) if part)
 
 
 def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None) -> Tile:

@@ -237,14 +237,6 @@ def _spark(values: Iterable[float | None]) -> str:
 
 
 def _tile_text(tile: Tile) -> TileText:
-    basis = [tile.unit_note] if tile.unit_note else []
-    if tile.count is not None:
-        basis.append(f"{tile.count_label} {tile.count:,}")
-    if tile.too_small and tile.interval is not None:
-        low, high = tile.interval
-        basis.append(f"too few to trust: 95 % CI {low:.0%}–{high:.0%}")
-    elif tile.too_small:
-        basis.append("too few to trust")
     return TileText(
         key=tile.key,
         label=tile.label,
@@ -252,7 +244,7 @@ def _tile_text(tile: Tile) -> TileText:
         delta=tile.format_delta() or "",
         tone=_tone(tile),
         goal=tile.goal_text(),
-        basis=" · ".join(basis),
+        basis=tile.basis(),
         spark=_spark(tile.series),
     )
 
