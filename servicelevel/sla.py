@@ -19,6 +19,7 @@ import duckdb
 
 from servicelevel import store
 from servicelevel.calendars import build_clock_tables
+from servicelevel.derived import facts_as_of
 from servicelevel.policies import CRITERIA, POLICIES_PATH, PolicySet, calendars_fingerprint, load_policies
 from servicelevel.sqlfiles import pipeline_sql
 
@@ -203,7 +204,10 @@ def refresh_sla(
     con.execute("begin transaction")
     try:
         _ensure_clock(con, policy_set, now)
-        sql, params = request_sla_sql(con, policy_set, now)
+        # An ongoing pause ends where the pages judge running SLAs (now, or the data's newest
+        # instant if earlier), not at the wall clock of this refresh: an export looked at days
+        # later would otherwise count those days as paused.
+        sql, params = request_sla_sql(con, policy_set, facts_as_of(con, now))
         with joins_as_written(con):
             con.execute(sql, params)
         n_sla, n_requests = con.execute(

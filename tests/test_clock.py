@@ -33,12 +33,13 @@ def policy_set(calendar: Calendar, fr_secs: int = 4 * H, res_secs: int = 20 * H)
     return PolicySet((policy,), {"24x7": always_open(), calendar.name: calendar}, ("pending", "on_hold"))
 
 
-def add_request(con, request_id: str, created: datetime, first_response=None, resolved=None, status=None) -> None:
+def add_request(con, request_id: str, created: datetime, first_response=None, resolved=None, status=None,
+                updated=None) -> None:
     con.execute(
         """insert into requests (source, request_id, created_at, first_response_at, resolved_at,
-                                 status, import_id, row_hash)
-           values ('test', $id, $created, $fr, $res, $status, 0, 0)""",
-        {"id": request_id, "created": created, "fr": first_response, "res": resolved,
+                                 updated_at, status, import_id, row_hash)
+           values ('test', $id, $created, $fr, $res, $updated, $status, 0, 0)""",
+        {"id": request_id, "created": created, "fr": first_response, "res": resolved, "updated": updated,
          "status": status or ("resolved" if resolved else "open")},
     )
 
@@ -296,7 +297,10 @@ def test_sql_pauses_match_reference(shared_con, data, cal):
     created, *marks = sorted(data.draw(st.lists(instants(anchor), min_size=5, max_size=5, unique=True)))
     resolved = data.draw(st.one_of(st.none(), instants(anchor).filter(lambda t: t > created)))
     res_target = data.draw(st.integers(1, 60)) * QUARTER
-    add_request(con, "r", created, resolved=resolved, status="resolved" if resolved else "pending")
+    now = datetime.combine(anchor, datetime.min.time(), UTC) + timedelta(days=6)
+    # Exported at `now` (the request's updated_at): an ongoing pause runs to that instant, the
+    # data's newest, where running SLAs are judged.
+    add_request(con, "r", created, resolved=resolved, status="resolved" if resolved else "pending", updated=now)
     # Two pauses from the marks: pending [m0, m1), on hold [m2, m3); a resolution cuts them short.
     statuses = ["pending", "open", "on_hold", "open"]
     ongoing = resolved is None and data.draw(st.booleans())
@@ -304,7 +308,6 @@ def test_sql_pauses_match_reference(shared_con, data, cal):
         marks, statuses = marks[:3], statuses[:3]
     for mark, status in zip(marks, statuses):
         add_status(con, "r", mark, status)
-    now = datetime.combine(anchor, datetime.min.time(), UTC) + timedelta(days=6)
     row = sla_rows(con, policy_set(calendar, res_secs=res_target), now=now)["r"]
 
     stop = resolved or now

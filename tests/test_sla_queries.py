@@ -34,7 +34,7 @@ Monday 03-09 09:30. Source 'desk' exports everything; source 'chat' has no first
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -116,13 +116,16 @@ def week(con):
     for rid, source, rtype, priority, provider, created, reply, resolved, status, due in REQUESTS:
         con.execute(
             """insert into requests (source, request_id, created_at, first_response_at, resolved_at, due_at,
-                                     status, priority, requester_type, requester_id, provider_department,
-                                     category, import_id, row_hash)
-               values ($source, $id, $created, $reply, $resolved, $due, $status, $priority, $rtype,
+                                     updated_at, status, priority, requester_type, requester_id,
+                                     provider_department, category, import_id, row_hash)
+               values ($source, $id, $created, $reply, $resolved, $due, $updated, $status, $priority, $rtype,
                        'person-' || $id, $provider, 'General', $import_id, 0)""",
             {"source": source, "id": rid, "created": created, "reply": reply, "resolved": resolved,
              "due": due, "status": status, "priority": priority, "rtype": rtype, "provider": provider,
-             "import_id": 2 if source == "chat" else 1},
+             "import_id": 2 if source == "chat" else 1,
+             # The export was taken at AS_OF: H, touched last, carries that instant, so the data's
+             # newest instant (where running SLAs and ongoing pauses are judged) is AS_OF.
+             "updated": AS_OF if rid == "H" else None},
         )
     for rid, when, status in EVENTS:
         con.execute(
@@ -179,6 +182,17 @@ def test_request_sla_measures_pauses_and_deadlines(week):
            from request_sla where request_id = $id""", {"id": rid}).fetchall()[0] for rid in ("C", "F"))
     assert c == (9 * H, 8 * H, at(5, 17), False)
     assert f == (None, H, at(9, 17), True)
+
+
+def test_a_refresh_days_after_the_export_ends_ongoing_pauses_at_the_export(week):
+    # F has been pending since Fri 16:30; the data ends at AS_OF (Mon 09:30). Whenever the
+    # refresh runs, F's pause is the 1 business hour up to AS_OF, where the pages judge running
+    # SLAs, and its deadline stays Mon 17:00 (as in test_request_sla_measures_pauses_and_deadlines).
+    refresh_sla(week, parse_policies(POLICIES, "test.toml"), now=AS_OF + timedelta(days=4))
+    f = week.execute(
+        """select res_paused_business_secs, res_deadline_at, res_is_paused
+           from request_sla where request_id = 'F'""").fetchall()[0]
+    assert f == (H, at(9, 17), True)
 
 
 def test_adherence_by_week(week):
