@@ -6,7 +6,7 @@ import streamlit as st
 from servicelevel.definitions import METRICS
 from servicelevel.ui import frame, policies_view, upload
 from servicelevel.ui.data import run_query
-from servicelevel.ui.widgets import table
+from servicelevel.ui.widgets import csv_of, table
 
 frame.routed_by_dashboard()
 st.title("Data & definitions")
@@ -44,6 +44,8 @@ with rejected_tab:
     if rejected.empty:
         st.success("No rejected rows in the latest import of any file.")
     else:
+        # Reason codes read as words ("missing request id"); the detail column says the rest.
+        rejected = rejected.assign(reason=rejected["reason"].str.replace("_", " "))
         by_reason = rejected.groupby("reason").size().reset_index(name="rows").sort_values("rows", ascending=False)
         table(by_reason, "rejected-rows-by-reason")
         table(rejected, "rejected-rows",
@@ -56,5 +58,9 @@ with policies_tab:
     policies_view.render()
 
 with metrics_tab:
-    table(pd.DataFrame([(m.name, m.definition) for m in METRICS], columns=["metric", "definition"]),
-          "metric-definitions", caption="One definition per number, used on every page and in the weekly report.")
+    st.caption("One definition per number, used on every page and in the weekly report.")
+    # Prose, not a table: a definition runs to several lines, which a table cell cuts to one.
+    st.markdown("\n".join(f"- **{m.name}**: {m.definition}" for m in METRICS))
+    st.download_button("Download CSV", csv_of(pd.DataFrame([(m.name, m.definition) for m in METRICS],
+                                                           columns=["metric", "definition"])),
+                       file_name="metric-definitions.csv", mime="text/csv", icon=":material/download:")

@@ -48,6 +48,7 @@ class ImportReport:
     import_id: int | None = None
     encoding: str = ""
     delimiter: str = ""
+    timezone: str = ""  # the zone timestamps without an offset were read in
     n_read: int = 0
     n_inserted: int = 0
     n_updated: int = 0
@@ -101,6 +102,9 @@ class ImportReport:
         if self.n_rejected:
             out.append("  every rejected row, with its line, reason and raw fields: the rejected_rows table "
                        "(Data & definitions page)")
+        if self.timezone:
+            out.append(f"  times without a UTC offset read as {self.timezone} time (the preset's zone; "
+                       "another: --timezone, or the time-zone box on the import page)")
         if self.missing_fields:
             out.append(f"  this source has no: {', '.join(self.missing_fields)}")
         for warning in self.warnings:
@@ -254,6 +258,7 @@ def import_file(
             kind=chosen.kind,
             encoding=export.encoding,
             delimiter=export.delimiter,
+            timezone=chosen.timezone,
             detected_preset=detected,
             mapped_fields=sorted(plan.uses),
             missing_fields=plan.missing_fields,

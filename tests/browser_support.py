@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,27 +48,16 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def browser_db(tmp_path_factory, sample_anchor) -> Path:
     """A sample database of its own: the server runs in another process and needs the file lock."""
-    from servicelevel.sample import build_sample
-    from servicelevel.sla import ensure_fresh
-
-    folder = tmp_path_factory.mktemp("browser")
-    path = folder / "sample.duckdb"
-    con = store.connect(path)
-    try:
-        build_sample(con, anchor=sample_anchor, out_dir=folder / "exports")
-        ensure_fresh(con)
-    finally:
-        con.close()
-    return path
+    return built_sample(tmp_path_factory.mktemp("browser"), sample_anchor)
 
 
-@pytest.fixture(scope="session")
-def server(browser_db):
-    """`streamlit run dashboard.py` on a free port; yields its base URL."""
+@contextmanager
+def streamlit_server(db: Path, log_name: str):
+    """`streamlit run dashboard.py` on a free port serving `db`; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "SERVICELEVEL_DB": str(browser_db)}
-    log = (ARTIFACTS / "streamlit-server.log")
+    env = {**os.environ, "SERVICELEVEL_DB": str(db)}
     ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / log_name
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"),
@@ -95,6 +85,28 @@ def server(browser_db):
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def built_sample(folder: Path, anchor) -> Path:
+    """The bundled sample with its SLA states, in a database file of its own under `folder`."""
+    from servicelevel.sample import build_sample
+    from servicelevel.sla import ensure_fresh
+
+    path = folder / "sample.duckdb"
+    con = store.connect(path)
+    try:
+        build_sample(con, anchor=anchor, out_dir=folder / "exports")
+        ensure_fresh(con)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(browser_db):
+    """The server every read-only browser test shares; yields its base URL."""
+    with streamlit_server(browser_db, "streamlit-server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import assert_no_errors, settle, shot
+from tests.browser_support import assert_no_errors, built_sample, settle, shot, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -56,3 +56,43 @@ def test_a_bookmarked_url_reproduces_the_view(server, page):
     assert page.get_by_text("internal; provider Procurement").count() >= 1
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_by_text("Procurement", exact=True).count() >= 1
+
+
+@pytest.fixture
+def scratch_server(tmp_path, sample_anchor):
+    """A server on a sample database of its own, for a test that imports into it."""
+    with streamlit_server(built_sample(tmp_path, sample_anchor), "streamlit-scratch-server.log") as base:
+        yield base
+
+
+def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch_server, page, tmp_path):
+    export = tmp_path / "desk-upload.csv"
+    export.write_text(
+        "request_id,created_at,status\n"
+        "UP-1,2026-11-02T10:00:00Z,open\n"
+        "UP-2,yesterday,open\n"
+        ",2026-11-02T11:00:00Z,open\n"
+        "UP-4,2026-11-03T09:30:00Z,open\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{scratch_server}/data")
+    settle(page, "Data & definitions")
+    page.get_by_role("tab", name="Import a file").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported desk-upload.csv", exact=False).wait_for(timeout=90_000)
+    settle(page, "Data & definitions")
+    report = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert "read 4 = inserted 2 + updated 0 + unchanged 0 + superseded 0 + rejected 2" in report
+    assert "line 3: unparseable date in column created_at: 'yesterday'" in report
+    assert "line 4: the request id is empty" in report
+    shot(page, "upload-report")
+    assert_no_errors(page)
+
+    # The tabs drawn before the upload's show it without a reload.
+    page.get_by_role("tab", name="Rejected rows").click()
+    rejected = page.locator('[data-testid="stDataFrame"]').filter(has_text="desk-upload.csv")
+    rejected.first.wait_for(timeout=30_000)
+    shot(page, "upload-rejected-rows")
+    page.get_by_role("tab", name="Import history").click()
+    page.locator('[data-testid="stDataFrame"]').filter(has_text="desk-upload.csv").first.wait_for(timeout=30_000)

@@ -356,4 +356,4 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     history = next(f for f in frames if "balanced" in f.columns)
     assert history.loc[history["status"] == "ok", "balanced"].all()
     rejected = next(f for f in frames if "reason" in f.columns and "detail" in f.columns)
-    assert "resolved_before_created" in set(rejected["reason"])
+    assert "resolved before created" in set(rejected["reason"])  # codes read as words

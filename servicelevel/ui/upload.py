@@ -66,6 +66,10 @@ def report_frame(report: ImportReport) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["rows", "count"])
 
 
+# Session key of the last import's report, shown while its file stays in the uploader.
+LAST_IMPORT = "_last_import"
+
+
 def import_panel() -> None:
     """The upload form; on success the other pages show the new data right away."""
     uploaded = st.file_uploader(
@@ -82,6 +86,11 @@ def import_panel() -> None:
     if uploaded is None:
         st.caption("Nothing is written until you press Import. A file that fails leaves the database as it was.")
         return
+    last = st.session_state.get(LAST_IMPORT)
+    if last is not None and last["file_id"] == uploaded.file_id:
+        st.success(f"Imported {uploaded.name}: see the report below. Every page and tab now includes it.")
+        st.code(last["lines"], language=None)
+        table(last["accounting"], f"import-report-{last['import_id']}")
     path = _save_upload(uploaded)
     try:
         _preview(path, preset_name)
@@ -104,11 +113,17 @@ def import_panel() -> None:
         bar.progress(1.0, text="recomputing SLA states and the pages' tables…")
         _refresh()
         bar.empty()
-        st.success(f"Imported {uploaded.name}: see the report below. Every page now includes it.")
-        st.code("\n".join(report.lines()), language=None)
-        table(report_frame(report), f"import-report-{report.import_id}")
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
+    # Run the page again, so that the tabs drawn before this one (sources, history, rejected
+    # rows) show the import too; the report is kept for this file and shown at the top.
+    st.session_state[LAST_IMPORT] = {
+        "file_id": uploaded.file_id,
+        "import_id": report.import_id,
+        "lines": "\n".join(report.lines()),
+        "accounting": report_frame(report),
+    }
+    st.rerun()
 
 
 def _refresh() -> None:
