@@ -107,6 +107,9 @@ class ImportReport:
                        "another: --timezone, or the time-zone box on the import page)")
         if self.missing_fields:
             out.append(f"  this source has no: {', '.join(self.missing_fields)}")
+        if self.kind in ("requests", "event_log") and "requester_type" in self.missing_fields:
+            out.append("  no requester type: every request counts as external (a preset's [requester] "
+                       "internal_when rule, e.g. 'has a requester department', can say which are internal)")
         for warning in self.warnings:
             out.append(f"  note: {warning}")
         return out

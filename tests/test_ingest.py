@@ -716,6 +716,8 @@ def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     assert "rejected, unparseable_created_at: 2 (e.g. line 3: unparseable date in column created_at: 'yesterday')" in out
     assert "rejected, missing_request_id: 1 (e.g. line 4: the request id is empty)" in out
     assert "the rejected_rows table (Data & definitions page)" in out
+    assert "times without a UTC offset read as UTC time" in out  # the canonical preset's zone
+    assert "no requester type: every request counts as external" in out
 
 
 @pytest.mark.parametrize("start, what", [
