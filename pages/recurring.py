@@ -141,7 +141,10 @@ if fix_category is not None and fix_day is not None:
     fix_weeks = run_query("category_weeks", {**params, **around.params()})
     last_complete = info().default_week(selection.as_of, zone).start
     effect = recurring.fix_effect(recurring.fix_weekly(fix_weeks, fix_category), fix_day, last_complete)
-    if effect.n_before + effect.n_after == 0:
+    if fix_week > last_complete:
+        st.info(f"{fix_day:%d %b %Y} is after the last complete week of the data ({last_complete:%d %b %Y}): "
+                "there are no weeks after the fix to compare yet.")
+    elif effect.n_before + effect.n_after == 0:
         st.info(f"No '{fix_category}' requests in the 12 weeks either side of {fix_week:%d %b %Y} for {selection.filters.describe()}.")
     else:
         cols = st.columns(3)

@@ -64,6 +64,14 @@ def test_the_password_reset_fix_worked(dashboard, sample_anchor):
     assert metrics(at)["Per week after"] < metrics(at)["Per week before"]
 
 
+def test_a_fix_dated_after_the_data_says_there_is_nothing_after_it_yet(dashboard, sample_anchor):
+    at = rendered(dashboard, RECURRING)
+    at.selectbox(key="fix_category").set_value("Password reset")
+    at.date_input(key="fix_date").set_value(sample_anchor + timedelta(weeks=10))
+    at = rendered(at)
+    assert any("after the last complete week of the data" in i.value for i in at.info)
+
+
 def feedback_reference(path) -> dict[str, str]:
     """CSAT % and answers for 2026-W46, straight from the tables."""
     con = store.connect(path)
