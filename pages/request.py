@@ -5,7 +5,7 @@ import streamlit as st
 
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
-from servicelevel.ui.widgets import field_text, local_time, table
+from servicelevel.ui.widgets import VALUE_LABELS, field_text, local_time, table
 
 selection = frame.selection(period_notes=False)  # one request: the period is not the subject
 st.title("Request lookup")
@@ -41,7 +41,8 @@ st.subheader(f"{row['request_id']} · {field_text(row['subject'], '(no subject)'
 st.caption(
     f"{row['source']} · {field_text(row['requester_type'], 'unknown')} requester "
     f"{field_text(row['requester_department']) or field_text(row['requester_org']) or field_text(row['requester_id'])} → "
-    f"{field_text(row['provider_department'], '?')} ({field_text(row['provider_type'], 'provider type unknown')}) · "
+    f"{field_text(row['provider_department'], '?')} "
+    f"({VALUE_LABELS.get(row['provider_type'], field_text(row['provider_type'], 'provider type unknown'))}) · "
     f"{field_text(row['priority'], 'no priority')} · {field_text(row['channel'], 'no channel')} · "
     f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"
 )
@@ -56,7 +57,7 @@ clocks = pd.DataFrame(
             "elapsed_calendar_secs": row[f"{prefix}_calendar_secs_so_far"],
             "deadline_at": row[f"{prefix}_deadline_at"],
             "stopped_at": row[f"{prefix}_stopped_at"],
-            "na_because": row[f"{prefix}_na_reason"],
+            "not_applicable_because": row[f"{prefix}_na_reason"],
         }
         for prefix, label in (("fr", "first response"), ("res", "resolution"))
     ]

@@ -73,6 +73,7 @@ VALUE_LABELS = {
     "third_party": "third party",
     "on_hold": "on hold",
     "walk_in": "walk-in",
+    "status_change": "status change",
 }
 
 
