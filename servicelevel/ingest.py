@@ -193,17 +193,18 @@ def _read_csv_sql(export: ExportFile) -> str:
         "select * from read_csv($csv_path, header = true, all_varchar = true, names = $names, "
         "delim = $delim, quote = '\"', escape = '\"', nullstr = $missing, strict_mode = true, "
         "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans', "
-        "max_line_size = 20000000) with ordinality"
+        "max_line_size = 20000000)"
     )
 
 
 def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress: Progress | None) -> None:
     run_sql(con, pipeline_sql("drop_import_scratch"))
+    # A plain projection of the read, so the table keeps the file's order (staged_view).
     sql = (
-        "create temp table staged as\n"
+        "create temp table staged_rows as\n"
         f"with src as ({_read_csv_sql(export)}),\n"
         f"stage as ({plan.select_sql})\n"
-        "select record_no + 1 as line, * from stage"
+        "select * from stage"
     )
     params = dict(plan.params)
     params.update(
@@ -303,13 +304,16 @@ def _load(con, export, preset, plan, report, digests, request_source, started_at
     _stage(con, export, preset, plan, progress)
     if progress:
         progress("merging", 0.0)
-    n_staged = con.execute("select count(*) from staged").fetchone()[0]
+    n_staged = con.execute("select count(*) from staged_rows").fetchone()[0]
     # The reader may log several errors for one line (one per missing column).
     n_malformed = con.execute("select count(distinct line) from csv_rejects").fetchone()[0]
     report.n_read = n_staged + n_malformed
     if n_malformed:
         run_sql(con, pipeline_sql("line_numbers"), {"n_lines": report.n_read})
+        run_sql(con, pipeline_sql("staged_view_with_lines"))
         run_sql(con, pipeline_sql("csv_rejects_to_rejected_rows"), names)
+    else:
+        run_sql(con, pipeline_sql("staged_view"))
     run_sql(con, pipeline_sql("staged_to_rejected_rows"), names)
 
     if preset.kind in ("requests", "event_log"):

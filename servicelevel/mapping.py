@@ -5,12 +5,14 @@ value that comes from a file or a preset (header names, formats, value maps, tim
 bound parameter. Columns are addressed by position (c1, c2, ...), so header text never becomes
 an identifier.
 
-The SELECT runs over `src`, the raw CSV read with all columns as text plus `ordinality`, in
+The SELECT runs over `src`, the raw CSV read with all columns as text, in file order, in
 layers: `trimmed` (each used column trimmed once), `parsed` (each field from its own columns),
 `timed` (implausible instants dropped, durations added to their start), `derived` (rules that
 combine fields: status from timestamps, internal/external, provider type, survey scale) and
 `checked` (the first failing validation names the row's reason). Each expression reads a column
-of the layer below, so no parse runs twice for one value.
+of the layer below, so no parse runs twice for one value. Records are numbered afterwards by
+their position (sql/staged_view.sql), so every layer keeps the file's order: projections and
+whole-file window aggregates only, no joins.
 
 Parsing speed depends on order: a failed try_cast or try_strptime costs several times a
 successful one. The importer therefore samples the file and puts the parser that reads most
@@ -323,31 +325,30 @@ def build_staging(
         derived_list += " replace (" + ", ".join(f"{derived[n]} as {n}" for n in replaced) + ")"
     if added:
         derived_list += ", " + ", ".join(f"{derived[n]} as {n}" for n in added)
-    scale_cte = _scale_detection_cte(sql) if kind == "feedback" else ""
+    if kind == "feedback":
+        timed_list += f", {_detected_scale(sql)} as detected"
 
     select_sql = f"""
 with trimmed as (
-    select ordinality as record_no, {all_columns}{trimmed_list}
+    select {all_columns}{trimmed_list}
     from src
 ),
 parsed as (
     select
-        record_no,
         {parsed_list},
         {all_columns}
     from trimmed
 ),
 timed as (
     select {timed_list} from parsed
-),{scale_cte}
+),
 derived as (
-    select {derived_list} from timed{' cross join detected_scale' if scale_cte else ''}
+    select {derived_list} from timed
 ),
 checked as (
     select *, {reason_sql} as reason, {detail_sql} as detail from derived
 )
 select
-    record_no,
     {', '.join(output_fields)},
     reason,
     detail,
@@ -462,21 +463,21 @@ def _feedback_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> di
     return rules
 
 
-def _scale_detection_cte(sql: _Sql) -> str:
-    # One scale per file unless a column says otherwise: words -> good/bad; numbers by range.
+def _detected_scale(sql: _Sql) -> str:
+    """The file's survey scale, on every row. One scale per file unless a column says otherwise:
+    words -> good/bad; numbers by range. Window aggregates over the whole file (an empty OVER)
+    keep the rows in file order, which a join with a one-row summary would not promise."""
     words = sql.bind([w for w in GOOD_WORDS + BAD_WORDS])
     number = "try_cast(replace(score, ',', '.') as double)"
-    return f"""
-detected_scale as (
-    select case
-        when count(score) > 0 and bool_and(list_contains({words}, strip_accents(lower(score)))) filter (where score is not null) then 'good_bad'
-        when min({number}) >= 1 and max({number}) <= 5 then '1-5'
-        when min({number}) >= 1 and max({number}) <= 10 then '1-10'
-        when min({number}) >= 0 and max({number}) <= 10 then 'nps'
+    return f"""case
+        when count(score) over () > 0
+             and bool_and(list_contains({words}, strip_accents(lower(score)))) filter (where score is not null) over ()
+            then 'good_bad'
+        when min({number}) over () >= 1 and max({number}) over () <= 5 then '1-5'
+        when min({number}) over () >= 1 and max({number}) over () <= 10 then '1-10'
+        when min({number}) over () >= 0 and max({number}) over () <= 10 then 'nps'
         else '1-5'
-    end as detected
-    from parsed
-),"""
+    end"""
 
 
 def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[str]):

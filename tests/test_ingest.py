@@ -105,6 +105,28 @@ def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
     }
 
 
+def test_a_file_read_in_parallel_pieces_keeps_its_order_and_line_numbers(con, tmp_path):
+    """Records are numbered by their position once read, and DuckDB reads a large file in
+    pieces on several threads: the later of two rows of one request must still win, and rows far
+    down the file must still be rejected at their own lines."""
+    n = 600_000  # about 21 MB: DuckDB's reader gives its threads pieces of about 8 MB
+    path = tmp_path / "large.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("request_id,created_at,status\n")
+        for line in range(2, n + 2):
+            created = "not a date" if line == 400_001 else "2024-03-04T09:00:00Z"
+            out.write(f"L-{line},{created},open\n")
+        out.write("L-2,2024-03-04T09:00:00Z,closed\n")  # line n + 2: L-2 again, its latest state
+    report = import_checked(con, path)
+    assert (report.n_read, report.n_inserted, report.n_rejected) == (n + 1, n - 1, 2)
+    assert con.execute("select line, reason, detail from rejected_rows order by line").fetchall() == [
+        (2, "duplicate_request_id",
+         f"request id L-2 appears again on line {n + 2}, which holds its latest state and was kept"),
+        (400_001, "unparseable_created_at", "unparseable date in column created_at: 'not a date'"),
+    ]
+    assert con.execute("select status from requests where request_id = 'L-2'").fetchone()[0] == "closed"
+
+
 def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path):
     path = write(tmp_path / "zendesk-bad.csv", (
         "Id,Requester,Via,Created at,Solved at,Group stations,Reopens,First reply time in minutes\n"

@@ -1,7 +1,9 @@
 -- drop_import_scratch
 -- Removes the temporary tables one import works in (before it starts and when it ends).
 -- Params: none
-drop table if exists temp.staged;
+drop view if exists temp.staged;
+drop table if exists temp.staged_rows;
+drop table if exists temp.record_lines;
 drop table if exists temp.ranked;
 drop table if exists temp.winners;
 drop table if exists temp.event_outcomes;

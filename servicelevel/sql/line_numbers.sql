@@ -1,16 +1,11 @@
 -- line_numbers
--- Gives each parsed record the line number a spreadsheet shows (header = line 1), when
--- malformed lines were skipped by the reader: the n-th good record sits on the n-th line
--- that was not rejected.
+-- The line a spreadsheet shows (header = line 1) of each parsed record, when malformed lines
+-- were skipped by the reader: the n-th good record sits on the n-th line that was not rejected.
 -- Params: $n_lines (records read, good and malformed)
-update staged
-set line = numbered.line
+create temp table record_lines as
+select row_number() over (order by line) as record_no, line
 from (
-    select row_number() over (order by line) as record_no, line
-    from (
-        select range as line from range(2, $n_lines + 2)
-        except
-        select line from csv_rejects
-    )
-) as numbered
-where staged.record_no = numbered.record_no
+    select range as line from range(2, $n_lines + 2)
+    except
+    select line from csv_rejects
+)
