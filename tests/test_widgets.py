@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from servicelevel.kpis import Tile
 from servicelevel.ui.widgets import column_label, csv_of, field_text, mid_sentence, presented
@@ -70,7 +71,26 @@ def test_headings_inside_sentences_keep_their_acronyms():
 def test_the_download_carries_ids_not_page_links():
     frame = pd.DataFrame({"request": ["request?source=jira&id=IT-1"], "source": ["jira"], "request_id": ["IT-1"],
                           "target_hours": [48.0]})
-    assert csv_of(frame).decode("utf-8").splitlines() == ["source,request_id,target_hours", "jira,IT-1,48.0"]
+    assert csv_of(frame).decode("utf-8").splitlines() == ["source,request id,target (h)", "jira,IT-1,48.0"]
+
+
+def test_the_download_reads_as_the_table_does():
+    # 11:30 UTC is 08:30 in Sao Paulo (UTC-3, no daylight saving since 2019).
+    frame = pd.DataFrame({
+        "provider_department": ["Procurement", "Legal"],
+        "fr_met_rate": [0.934, None],
+        "created_at": pd.to_datetime(["2026-03-02 11:30:45.123456+00:00", None], utc=True),
+    })
+    shown, config = presented(frame)
+    assert csv_of(shown, config).decode("utf-8").splitlines() == [
+        "provider department,first response met rate (%),created at (America/Sao_Paulo)",
+        "Procurement,93.4,2026-03-02 08:30",
+        "Legal,,",
+    ]
+    # A page's own label wins, and a label that already says percent is not said twice.
+    own = {"fr_met_rate": st.column_config.NumberColumn("met %", format="percent")}
+    shown, config = presented(frame, own)
+    assert csv_of(shown, config).decode("utf-8").splitlines()[0].split(",")[1] == "met %"
 
 
 @pytest.mark.parametrize("unit, value, previous, shown, unchanged", [

@@ -123,11 +123,26 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     return out, config
 
 
-def csv_of(frame: pd.DataFrame) -> bytes:
-    """A presented table as its download: the link column (a page-relative URL, useless in a
-    file) left out where source and request_id are there."""
+def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
+    """A presented table as its download, reading as the table does: its column labels,
+    percentages in percent, times in the organisation's zone to the minute (the zone in the
+    header). The link column (a page-relative URL, useless in a file) is left out where source
+    and request_id are there; the ids the table hides behind the link stay."""
+    config = column_config or {}
     links = ["request"] if {"request", "request_id"} <= set(frame.columns) else []
-    return frame.drop(columns=links).to_csv(index=False).encode("utf-8")
+    out = frame.drop(columns=links)
+    labels = {}
+    for name in out.columns:
+        spec = config.get(name) or {}
+        label = spec.get("label") or column_label(name)
+        if (spec.get("type_config") or {}).get("format") == "percent" and pd.api.types.is_numeric_dtype(out[name]):
+            out[name] = (out[name] * 100).round(1)
+            label = label if "%" in label else f"{label} (%)"
+        elif isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = out[name].dt.strftime("%Y-%m-%d %H:%M")
+            label = f"{label} ({organisation().timezone})"
+        labels[name] = label
+    return out.rename(columns=labels).to_csv(index=False).encode("utf-8")
 
 
 def table(
@@ -138,15 +153,15 @@ def table(
     caption: str | None = None,
     height: int | str = "auto",
 ) -> None:
-    """A table with a CSV download of what is shown (durations in hours, local times; request ids
-    instead of links)."""
+    """A table with a CSV download of what is shown (labels, durations in hours, percentages, local
+    times; request ids instead of links)."""
     frame, column_config = presented(frame, column_config)
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height)
     if caption:
         st.caption(caption)
     st.download_button(
         "Download CSV",
-        csv_of(frame),
+        csv_of(frame, column_config),
         file_name=f"{slug(name)}.csv",
         mime="text/csv",
         key=f"download-{slug(name)}",
