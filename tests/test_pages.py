@@ -36,6 +36,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 def test_every_page_renders_on_the_sample(app, page):
     at = rendered(app, page)
     assert at.title, f"{page} has no title"
+    # A missing value is an empty cell, not the word "None" (Streamlit's default).
+    assert all(df.proto.HasField("placeholder") and df.proto.placeholder == "" for df in at.dataframe), page
 
 
 def test_the_default_week_is_the_last_complete_week_of_the_data(app):

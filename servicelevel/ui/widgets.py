@@ -156,7 +156,9 @@ def table(
     """A table with a CSV download of what is shown (labels, durations in hours, percentages, local
     times; request ids instead of links)."""
     frame, column_config = presented(frame, column_config)
-    st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height)
+    # Missing values as empty cells, not the word "None".
+    st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height,
+                 placeholder="")
     if caption:
         st.caption(caption)
     st.download_button(
