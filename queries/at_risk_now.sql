@@ -40,7 +40,7 @@ final as (
         is_paused,
         created_at,
         provider_department,
-        coalesce(requester_department, requester_org, requester_id) as requester,
+        coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,
         category,
         priority

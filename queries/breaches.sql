@@ -4,8 +4,8 @@
 --   policy_name, metric ('first_response' | 'resolution'), target_secs, elapsed_business_secs
 --   (target + overrun), overrun_business_secs, deadline_at (= the decision instant), stopped_at
 --   (NULL while still open), is_stopped, provider_department, requester (requester department,
---   else organisation, else id), category, priority. The same rows as sla_breaches with $as_of
---   at that instant (tests/test_page_queries.py checks), read from one table.
+--   else organisation, else "requester <id>"), category, priority. The same rows as sla_breaches
+--   with $as_of at that instant (tests/test_page_queries.py checks), read from one table.
 -- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters.
 -- not materialized: each use below reads only the columns it needs, instead of one copy of all.
 with scoped as not materialized (
@@ -43,7 +43,7 @@ final as (
         stopped_at,
         stopped_at is not null as is_stopped,
         provider_department,
-        coalesce(requester_department, requester_org, requester_id) as requester,
+        coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         category,
         priority
     from breached

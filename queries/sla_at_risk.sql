@@ -3,8 +3,8 @@
 --   business seconds away as of $as_of, soonest first: request_id, source, policy_name, metric
 --   ('first_response' | 'resolution'), deadline_at, remaining_business_secs, is_paused (the
 --   resolution clock is paused now; its deadline assumes work resumes), created_at,
---   provider_department, requester (requester department, else organisation, else id), agent,
---   category, priority.
+--   provider_department, requester (requester department, else organisation, else
+--   "requester <id>"), agent, category, priority.
 -- Params: $as_of TIMESTAMPTZ (the "now" to look from), $within_secs BIGINT (business seconds,
 --   e.g. 4 h = 14400), $max_rows INTEGER, and the shared filters $requester_type,
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
@@ -38,7 +38,7 @@ final as (
         g.is_paused,
         r.created_at,
         r.provider_department,
-        coalesce(r.requester_department, r.requester_org, r.requester_id) as requester,
+        coalesce(r.requester_department, r.requester_org, 'requester ' || r.requester_id) as requester,
         r.agent,
         r.category,
         r.priority

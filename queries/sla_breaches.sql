@@ -3,7 +3,7 @@
 --   first: request_id, source, policy_name, metric ('first_response' | 'resolution'),
 --   target_secs, elapsed_business_secs (target + overrun), overrun_business_secs, deadline_at
 --   (= the decision instant), stopped_at (NULL while still open), is_stopped, provider_department,
---   requester (requester department, else organisation, else id), category, priority.
+--   requester (requester department, else organisation, else "requester <id>"), category, priority.
 --   A breach is decided at its deadline, whether the request stopped later or is still running.
 -- Params: $start_at TIMESTAMPTZ (inclusive), $end_at TIMESTAMPTZ (exclusive), $as_of TIMESTAMPTZ
 --   (normally now), $max_rows INTEGER, and the shared filters $requester_type,
@@ -42,7 +42,7 @@ final as (
         b.stopped_at,
         b.stopped_at is not null as is_stopped,
         r.provider_department,
-        coalesce(r.requester_department, r.requester_org, r.requester_id) as requester,
+        coalesce(r.requester_department, r.requester_org, 'requester ' || r.requester_id) as requester,
         r.category,
         r.priority
     from breached as b
