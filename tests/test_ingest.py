@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from servicelevel import store
+from servicelevel import queries, store
 from servicelevel.cli import main
 from servicelevel.detect import match_headers, propose_preset
 from servicelevel.exports import open_export
@@ -242,6 +242,20 @@ def test_without_updated_at_the_later_import_wins(con, tmp_path):
     # ...unless forced: then nothing says which state is newer, and import order decides.
     assert import_checked(con, opened, force=True).n_updated == 1
     assert request_rows(con, "canonical")["N-1"]["status"] == "open"
+
+
+def test_sources_count_as_open_what_the_backlog_counts(con, tmp_path):
+    # A status of resolved without a resolution time is not open: when it stopped is unknown.
+    export = write(tmp_path / "mixed.csv", (
+        "request_id,created_at,resolved_at,status\n"
+        "M-1,2024-03-04T09:00:00Z,,open\n"
+        "M-2,2024-03-04T09:00:00Z,,resolved\n"
+        "M-3,2024-03-04T09:00:00Z,2024-03-04T10:00:00Z,resolved\n"
+        "M-4,2024-03-04T09:00:00Z,,pending\n"
+    ))
+    import_checked(con, export)
+    sources = queries.run(con, "sources", {})
+    assert sources[["source", "n_requests", "n_open"]].values.tolist() == [["canonical", 4, 2]]
 
 
 def test_both_311_header_styles_update_one_source(con):
