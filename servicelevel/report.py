@@ -429,7 +429,7 @@ def _feedback_section(feedback: weekly.Feedback, zone) -> Section:
                            "scoring 1-2 with a comment; lowest score first, then newest):"))
         blocks.append(Table(("Score", "Comment", "Provider department", "Requester", "Category", "Request",
                              "Submitted"), rows, (True, False, False, False, False, False, False),
-                            (0.55, 3.6, 1.4, 1.4, 1.3, 1.5, 0.95)))
+                            (0.7, 3.45, 1.4, 1.4, 1.3, 1.5, 0.95)))
     return Section("Customer satisfaction", tuple(blocks))
 
 

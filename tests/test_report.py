@@ -147,6 +147,11 @@ def test_the_pdf_opens_with_one_page_per_section_group_and_readable_numbers(con)
         assert tile.label in texts[0]
         assert tile.value in texts[0]
     assert "of 4" in texts[-1]  # the footer's page count
+    # No column heading is broken inside a word for want of width (a cell may wrap between words).
+    words = set(re.findall(r"\w+", " ".join(texts)))
+    headings = {w for s in document.sections for b in s.blocks if isinstance(b, report.Table)
+                for column in b.columns for w in re.findall(r"\w+", column)}
+    assert headings <= words, headings - words
 
 
 # --------------------------------------------------------------------------------------
