@@ -502,15 +502,13 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
             f"printf({message}, {label}, {name}__raw)",
         ))
     if kind in ("requests", "event_log"):
+        # Both instants in the preset's zone, the one the file's own times are read in.
+        zone = sql.preset.timezone
         for name, reason in NOT_BEFORE_CREATED.items():
             if name in uses:
-                message = sql.bind(f"{name} %s is before created_at %s")
-                checks.append((
-                    f"{name} < created_at",
-                    reason,
-                    f"printf({message}, strftime({name}, '%Y-%m-%d %H:%M UTC'), "
-                    "strftime(created_at, '%Y-%m-%d %H:%M UTC'))",
-                ))
+                message = sql.bind(f"{name} %s is before created_at %s ({zone} time)")
+                local = [f"strftime(timezone({sql.bind(zone)}, {n}), '%Y-%m-%d %H:%M')" for n in (name, "created_at")]
+                checks.append((f"{name} < created_at", reason, f"printf({message}, {', '.join(local)})"))
     if kind == "feedback":
         checks.append((
             "score is null and score_raw is not null",

@@ -83,7 +83,7 @@ def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
     assert detail[3] == "the request id is empty"
     assert detail[4] == "created_at is empty (column created_at)"
     assert detail[5] == "unparseable date in column created_at: 'yesterday'"
-    assert detail[6] == "resolved_at 2024-03-04 08:00 UTC is before created_at 2024-03-04 09:00 UTC"
+    assert detail[6] == "resolved_at 2024-03-04 08:00 is before created_at 2024-03-04 09:00 (UTC time)"
     assert detail[7] == "unparseable date in column resolved_at: '31/31/2024'"
     assert detail[8].startswith("malformed line (too many columns): ")
     assert detail[9].startswith("malformed line (missing columns): ")
@@ -127,6 +127,15 @@ def test_a_file_read_in_parallel_pieces_keeps_its_order_and_line_numbers(con, tm
     assert con.execute("select status from requests where request_id = 'L-2'").fetchone()[0] == "closed"
 
 
+def test_times_in_a_rejection_read_as_the_file_wrote_them(con, tmp_path):
+    # Times without an offset are read in the zone asked for; the rejection gives them back in it,
+    # so they match the file (11:00 and 12:00 UTC, were they shown in UTC).
+    path = write(tmp_path / "local.csv", "request_id,created_at,resolved_at\nT-1,2024-03-04 09:00,2024-03-04 08:00\n")
+    import_checked(con, path, timezone_name="America/Sao_Paulo")
+    assert con.execute("select detail from rejected_rows").fetchone()[0] == (
+        "resolved_at 2024-03-04 08:00 is before created_at 2024-03-04 09:00 (America/Sao_Paulo time)")
+
+
 def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path):
     path = write(tmp_path / "zendesk-bad.csv", (
         "Id,Requester,Via,Created at,Solved at,Group stations,Reopens,First reply time in minutes\n"
@@ -147,7 +156,7 @@ def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path)
         (4, "unparseable_reopen_count", "not a count (a whole number, 0 or more) in column Reopens: '-1'"),
         (5, "unparseable_resolved_at", "unparseable date in column Solved at: '04/03/2024 10:00'"),
         (6, "first_response_before_created",
-         "first_response_at 2024-03-04 08:45 UTC is before created_at 2024-03-04 09:15 UTC"),
+         "first_response_at 2024-03-04 08:45 is before created_at 2024-03-04 09:15 (UTC time)"),
     ]
     # "2.0" is a whole number as spreadsheets write it; 30 minutes after 09:15 is 09:45.
     row = request_rows(con, "zendesk")["6"]
