@@ -88,5 +88,8 @@ else:  # an earlier instant: judged from the SLA clocks themselves
 if at_risk.empty:
     st.success(f"No running request is due within {within_hours} business hours of {local_time(as_of)}.")
 else:
+    past = "" if as_of == selection.as_of else (
+        f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
+        "'paused' says whether the request is paused now.")
     table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
-          caption="Both targets (see the metric column), soonest deadline first.")
+          caption="Both targets (see the metric column), soonest deadline first." + past)

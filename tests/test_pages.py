@@ -273,6 +273,23 @@ def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     assert faded.any() and (cells.loc[faded, "trust"].str.startswith("too few")).all()
 
 
+@pytest.mark.parametrize("as_of", ["End of period", "Now"])
+def test_at_risk_at_the_end_of_a_past_week_says_what_it_looks_back_with(app, as_of):
+    app.query_params["week"] = "2026-W40"  # 28 Sep - 4 Oct 2026; ends 5 Oct 00:00 in Sao Paulo
+    app.query_params["risk_as_of"] = as_of
+    app.query_params["risk_hours"] = "40"
+    at = rendered(app, "pages/sla.py")
+    risk = next(df.value for df in at.dataframe if "remaining_business_hours" in df.value.columns)
+    caption = next(c.value for c in at.caption if "soonest deadline first" in c.value)
+    assert len(risk) > 0 and (risk["remaining_business_hours"].between(0, 40)).all()
+    if as_of == "Now":  # the data's newest instant: nothing to warn about
+        assert "Looking back" not in caption
+        return
+    end = pd.Timestamp("2026-10-05 03:00", tz="UTC")
+    assert (risk["deadline_at"] > end).all() and (risk["created_at"] < end).all()
+    assert "Looking back from 05 Oct 2026 00:00" in caption and "paused now" in caption
+
+
 @pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
 def test_sla_pages_explain_an_empty_period(app, page):
     app.query_params["period"] = "Range"
