@@ -59,7 +59,7 @@ else:
         resolved = int(run_query("feedback_weeks", params)["n_resolved"].sum())
     tiles = st.columns(4)
     goal_text = "" if org.csat_goal is None else f"goal {org.csat_goal:.0%}"
-    tiles[0].metric("CSAT %", f"{conventions.csat:.1%}", help="Answers scoring 4-5 / all answers",
+    tiles[0].metric("CSAT", f"{conventions.csat:.1%}", help="Answers scoring 4-5 / all answers",
                     delta=None if org.csat_goal is None else f"{(conventions.csat - org.csat_goal) * 100:+.1f} pp vs goal",
                     border=True)
     tiles[1].metric("Mean score (1-5)", f"{row['sum_score'] / row['n_answers']:.2f}", border=True)

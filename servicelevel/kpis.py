@@ -46,7 +46,7 @@ class Tile:
     goal: float | None = None
     interval: tuple[float, float] | None = None
     too_small: bool = False
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True  # None: a change is neither good nor bad news (volume)
     series: tuple[float | None, ...] = field(default_factory=tuple)
     help: str = ""
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
@@ -85,6 +85,11 @@ class Tile:
     def shows_no_change(self) -> bool:
         """The change as shown rounds to zero: neither good nor bad news."""
         return self.format_delta() == NO_CHANGE
+
+    @property
+    def change_is_news(self) -> bool:
+        """Whether the change is good or bad news, to be coloured so: not for volume, nor for none."""
+        return self.higher_is_better is not None and not self.shows_no_change
 
     def goal_text(self) -> str:
         if self.goal is None:
@@ -152,7 +157,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
     answers = int(current["n_answers"])
     resolved = int(current["n_resolved"])
     response_rate = ratio(answers, resolved)
-    csat = _rate_tile("csat", "CSAT %", rows, "n_satisfied", "n_answers", org.csat_goal,
+    csat = _rate_tile("csat", "CSAT", rows, "n_satisfied", "n_answers", org.csat_goal,
                       "answers", org)
     if response_rate is not None:
         csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.0%} · answers"})
@@ -160,14 +165,14 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
         Tile(
             key="volume", label="Volume", value=float(current["n_created"]),
             previous=previous_value("n_created"), unit="count", count=None, count_label="",
-            series=tuple(float(v) for v in rows["n_created"]), help=definition("volume"),
+            higher_is_better=None, series=tuple(float(v) for v in rows["n_created"]), help=definition("volume"),
         ),
         _rate_tile("fr_adherence", "First-response adherence", rows, "fr_met", "fr_decided", None,
                    "decided", org, goal_column="fr_goal"),
         _rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
                    "decided", org, goal_column="res_goal"),
         Tile(
-            key="frt", label="Median first response (h)", value=frt_hours, unit_note="business hours",
+            key="frt", label="Median first response", value=frt_hours, unit_note="business hours",
             previous=previous_value("median_frt_business_secs", 1 / 3600), unit="business_hours",
             count=int(current["n_first_responses"]), count_label="first responses",
             too_small=int(current["n_first_responses"]) < org.min_count, higher_is_better=False,

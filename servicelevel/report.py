@@ -215,7 +215,7 @@ def _tone(tile: Tile) -> str:
     delta = tile.delta
     if delta is None:
         return ""
-    if tile.shows_no_change:
+    if not tile.change_is_news:
         return "same"
     return "good" if (delta > 0) == tile.higher_is_better else "bad"
 

@@ -3,10 +3,11 @@ numbers, empty periods explain themselves, and the overview's numbers match inde
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from streamlit.proto.Metric_pb2 import Metric
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -109,8 +110,8 @@ def overview_reference(path) -> dict[str, str]:
         "Volume": f"{volume:,}",
         "First-response adherence": f"{first_response:.1%}",
         "Resolution adherence": f"{resolution:.1%}",
-        "Median first response (h)": f"{median_frt:.1f} h",
-        "CSAT %": f"{csat:.1%}",
+        "Median first response": f"{median_frt:.1f} h",
+        "CSAT": f"{csat:.1%}",
         "Backlog at week end": f"{backlog:,}",
         "Promises kept": f"{kept / due:.1%}",
     }
@@ -151,6 +152,15 @@ def test_a_range_after_the_data_says_so_and_is_not_called_unfinished(app):
     assert not any("is not over" in w.value for w in at.warning)
 
 
+@pytest.mark.parametrize("days, shown", [(3, "the seven days ending with it"), (14, "its last seven days")])
+def test_a_custom_range_on_the_overview_says_which_seven_days_the_tiles_show(app, days, shown):
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = [(date(2026, 11, 13) - timedelta(days=days)).isoformat(), "2026-11-12"]
+    at = rendered(app)
+    note = next(i.value for i in at.info if "custom range" in i.value)
+    assert shown in note and "06 Nov 2026 – 12 Nov 2026" in note and "count the range itself" in note
+
+
 def test_a_range_given_the_wrong_way_round_is_read_in_order(app):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2026-11-08", "2026-11-02"]
@@ -171,6 +181,15 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
     assert int(volume.value.replace(",", "")) > 0 and not volume.delta
     weeks = next(df.value for df in at.dataframe if "n_created" in df.value.columns)
     assert weeks["week"].nunique() == 1  # no empty weeks before the data drawn as zeros
+
+
+def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured(app):
+    # More requests is neither good nor bad news; better adherence is (the sample's W46 changes).
+    at = rendered(app)
+    colours = {m.label: (m.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
+    assert colours["Volume"][0] and colours["Volume"][1] == "GRAY"
+    judged = [colours[k] for k in ("First-response adherence", "Resolution adherence") if colours[k][0] != "no change"]
+    assert judged and all(colour in ("RED", "GREEN") for _, colour in judged)
 
 
 def test_the_week_still_running_in_the_data_is_flagged(app):

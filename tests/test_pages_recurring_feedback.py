@@ -85,7 +85,7 @@ def feedback_reference(path) -> dict[str, str]:
         ).fetchall()[0]
     finally:
         con.close()
-    return {"CSAT %": f"{satisfied / n:.1%}", "Answers": f"{n:,}"}
+    return {"CSAT": f"{satisfied / n:.1%}", "Answers": f"{n:,}"}
 
 
 def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
@@ -163,7 +163,7 @@ def test_feedback_from_a_survey_without_comments_says_so(dashboard, small_db, tm
     monkeypatch.setenv("SERVICELEVEL_DB", str(small_db))
     at = rendered(dashboard, FEEDBACK)
     assert "have no comments" in texts(at.info)
-    assert metrics(at)["CSAT %"] == "100.0%"
+    assert metrics(at)["CSAT"] == "100.0%"
 
 
 def test_recurring_on_a_source_without_requester_ids_names_it(dashboard, tmp_path, monkeypatch):

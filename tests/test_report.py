@@ -114,8 +114,8 @@ def test_markdown_has_every_section_and_the_trends_as_text(con):
     ]
     tiles = md_table(sections["Key numbers"])
     assert [t["KPI"] for t in tiles] == [
-        "Volume", "First-response adherence", "Resolution adherence", "Median first response (h)",
-        "CSAT %", "Backlog at week end", "Promises kept",
+        "Volume", "First-response adherence", "Resolution adherence", "Median first response",
+        "CSAT", "Backlog at week end", "Promises kept",
     ]
     assert all(len(t["Trend"].strip("`")) == weekly.TREND_WEEKS for t in tiles)
     assert not any("data:image" in line for line in sections["12-week trends"])

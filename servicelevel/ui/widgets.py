@@ -25,8 +25,8 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                     tile.label,
                     tile.format_value(),
                     delta=tile.format_delta(),
-                    # No change is neither good nor bad news: grey, not a red or green arrow.
-                    delta_color="off" if tile.shows_no_change else "normal" if tile.higher_is_better else "inverse",
+                    # Neither good nor bad news (no change, or more volume): grey, not red or green.
+                    delta_color=("normal" if tile.higher_is_better else "inverse") if tile.change_is_news else "off",
                     delta_arrow="off" if tile.shows_no_change else "auto",
                     delta_description="vs previous week",
                     help=tile.help,
