@@ -7,7 +7,7 @@ from servicelevel import charts, feedback
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, mid_sentence, table
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, mid_sentence, spelled_out, table
 
 TREND_WEEKS = 12
 FOLLOWUP_LIMIT = 500
@@ -105,7 +105,7 @@ if not total.empty:
     st.subheader("Online and offline: CSAT next to SLA adherence, by channel")
     adherence = run_query("sla_by_channel", params)
     by_channel = feedback.dimension_rows(breakdown, "channel")
-    chart(charts.paired_rates(feedback.csat_next_to_adherence(breakdown, adherence), "channel",
+    chart(charts.paired_rates(spelled_out(feedback.csat_next_to_adherence(breakdown, adherence)), "channel",
                               "CSAT % and SLA adherence by channel", "Channel", min_count=org.min_count))
     merged = by_channel.rename(columns={"value": "channel"}).merge(
         adherence.rename(columns={"adherence": "sla_adherence", "goal": "sla_goal"}), on="channel", how="outer")
@@ -123,7 +123,8 @@ if not total.empty:
             st.caption(f"{title}: no answers (no internal requesters in this selection)." if dimension == "requester_department"
                        else f"{title}: no answers.")
             continue
-        chart(charts.rate_bars(rows, dimension, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title, "CSAT %",
+        chart(charts.rate_bars(spelled_out(rows), dimension, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}",
+                               title, "CSAT %",
                                goal=org.csat_goal, low="csat_low", high="csat_high"))
         table(rows, f"csat-by-{dimension}", column_config=RATE)
         if dimension == "provider_type" and lacking.get("provider_type"):

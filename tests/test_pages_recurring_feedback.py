@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from servicelevel import store
-from tests.apptest_support import rendered
+from tests.apptest_support import chart_data, rendered
 from tests.handmade import import_answers, import_requests
 
 # 2026-W46 (9-15 November 2026) in America/Sao_Paulo (UTC-3): the sample's default week.
@@ -86,6 +86,14 @@ def feedback_reference(path) -> dict[str, str]:
     finally:
         con.close()
     return {"CSAT": f"{satisfied / n:.1%}", "Answers": f"{n:,}"}
+
+
+def test_feedback_charts_spell_out_codes_as_the_tables_do(dashboard):
+    at = rendered(dashboard, FEEDBACK)
+    drawn = {spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]: frames
+             for spec, frames in chart_data(at) if "title" in spec}
+    provider_types = next(f for t, f in drawn.items() if "by provider type" in str(t))[0]["provider_type"]
+    assert set(provider_types) <= {"in-house", "third party", "independent"} and "in-house" in set(provider_types)
 
 
 def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):

@@ -114,13 +114,22 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
         ):
             config[name] = st.column_config.NumberColumn(column_label(name), format="percent")
         else:
-            if frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name]):
+            if _is_text(frame[name]):
                 out[name] = frame[name].replace(VALUE_LABELS)
             config[name] = st.column_config.Column(column_label(name))
     if "request" in frame.columns and "request_id" in frame.columns:
         config["request_id"] = None
     config.update(column_config or {})
     return out, config
+
+
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
+
+
+def spelled_out(frame: pd.DataFrame) -> pd.DataFrame:
+    """Chart data with the codes the data keeps (in_house, walk_in, ...) as tables print them."""
+    return frame.assign(**{name: frame[name].replace(VALUE_LABELS) for name in frame.columns if _is_text(frame[name])})
 
 
 def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
