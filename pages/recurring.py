@@ -203,14 +203,13 @@ if not has_requests:
 elif faq.empty:
     st.info("No request in this selection has a subject with words to group.")
 else:
-    shown = faq.assign(
-        examples=faq["examples"].map(lambda e: " · ".join(e) if e is not None else ""),
-        request=[links.request_url(s, r) for s, r in zip(faq["newest_source"], faq["newest_request_id"])],
-    ).drop(columns=["newest_source", "newest_request_id"])
+    shown = faq.assign(examples=faq["examples"].map(lambda e: " · ".join(e) if e is not None else ""))
+    shown = shown.rename(columns={"newest_source": "source", "newest_request_id": "request_id"})
     table(
-        shown,
+        links.with_request_links(shown),
         "faq-candidates",
         column_config={
+            "source": None,  # the link shows the newest request; the download keeps its source and id
             "subject_key": st.column_config.TextColumn("normalised subject"),
             "share": st.column_config.NumberColumn("share", format="percent"),
             "n_variants": st.column_config.NumberColumn("wordings"),

@@ -74,6 +74,15 @@ def test_the_download_carries_ids_not_page_links():
     assert csv_of(frame).decode("utf-8").splitlines() == ["source,request id,target (h)", "jira,IT-1,48.0"]
 
 
+def test_the_download_rounds_numbers_as_the_table_shows_them():
+    frame = pd.DataFrame({"change_pp": [5.0522648083623665], "p_value": [1.0399369423999018e-13],
+                          "mean_score": [4.188937836514929]})
+    config = {"change_pp": st.column_config.NumberColumn("change (pp)", format="%+.1f"),
+              "p_value": st.column_config.NumberColumn("p-value", format="%.2g")}
+    shown, config = presented(frame, config)
+    assert csv_of(shown, config).decode("utf-8").splitlines() == ["change (pp),p-value,mean score", "5.1,1e-13,4.19"]
+
+
 def test_the_download_reads_as_the_table_does():
     # 11:30 UTC is 08:30 in Sao Paulo (UTC-3, no daylight saving since 2019).
     frame = pd.DataFrame({

@@ -144,14 +144,26 @@ def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
     for name in out.columns:
         spec = config.get(name) or {}
         label = spec.get("label") or column_label(name)
-        if (spec.get("type_config") or {}).get("format") == "percent" and pd.api.types.is_numeric_dtype(out[name]):
+        shown_as = (spec.get("type_config") or {}).get("format") or ""
+        if shown_as == "percent" and pd.api.types.is_numeric_dtype(out[name]):
             out[name] = (out[name] * 100).round(1)
             label = label if "%" in label else f"{label} (%)"
         elif isinstance(out[name].dtype, pd.DatetimeTZDtype):
             out[name] = out[name].dt.strftime("%Y-%m-%d %H:%M")
             label = f"{label} ({organisation().timezone})"
+        elif pd.api.types.is_float_dtype(out[name]):
+            out[name] = _as_shown(out[name], shown_as)
         labels[name] = label
     return out.rename(columns=labels).to_csv(index=False).encode("utf-8")
+
+
+def _as_shown(numbers: pd.Series, shown_as: str) -> pd.Series:
+    """Numbers to the precision the table shows: a printf format's decimals ('%.1f') or significant
+    digits ('%.2g'), else two decimals."""
+    precision = re.search(r"%[+]?\.(\d+)([fg])", shown_as)
+    if precision and precision.group(2) == "g":
+        return numbers.map(lambda v: float(f"{v:.{precision.group(1)}g}"), na_action="ignore")
+    return numbers.round(int(precision.group(1)) if precision else 2)
 
 
 def table(
