@@ -124,16 +124,18 @@ def goal_heatmap(
     x_order: list[str] | None = None,
 ) -> alt.LayerChart:
     """Adherence per cell (columns adherence, goal, n_met, n_breached) coloured against the
-    cell's own goal; cells resting on fewer than `min_count` decided targets are faded."""
+    cell's own goal; cells resting on fewer than `min_count` decided targets are lighter and
+    starred (not faded away: a small department far below its goal must still show)."""
     cells_frame = frame.assign(
         n_decided=frame["n_met"] + frame["n_breached"],
         gap=frame["adherence"] - frame["goal"],
     )
     steps = [-float("inf"), *GAP_STEPS, float("inf")]
     cells_frame["versus_goal"] = pd.cut(cells_frame["gap"], steps, right=False, labels=GAP_LABELS).astype(str)
-    cells_frame["trust"] = (cells_frame["n_decided"] >= min_count).map(
-        {True: "enough to trust", False: f"too few to trust (fewer than {min_count})"}
-    )
+    enough = cells_frame["n_decided"] >= min_count
+    cells_frame["trust"] = enough.map({True: "enough to trust", False: f"too few to trust (fewer than {min_count})"})
+    cells_frame["label"] = cells_frame["adherence"].map(lambda a: f"{a:.0%}", na_action="ignore") + enough.map(
+        {True: "", False: "*"})
     base = alt.Chart(cells_frame).encode(
         x=alt.X(f"{x}:N", title=x_title, sort=x_order, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:N", title=y_title, sort=None),
@@ -154,14 +156,14 @@ def goal_heatmap(
             title="Adherence vs its goal",
             scale=alt.Scale(domain=GAP_LABELS[::-1], range=GAP_COLORS[::-1]),
         ),
-        opacity=alt.condition(f"datum.n_decided >= {int(min_count)}", alt.value(1.0), alt.value(0.35)),
+        opacity=alt.condition(f"datum.n_decided >= {int(min_count)}", alt.value(1.0), alt.value(0.6)),
     )
     labels = base.mark_text(fontSize=11).encode(
-        text=alt.Text("adherence:Q", format=".0%"),
+        text=alt.Text("label:N"),
         color=alt.value("black"),
     )
     return alt.layer(cells, labels).properties(
-        title=f"{title} (green: at or above its goal; faded: fewer than {min_count} decided)",
+        title=f"{title} (green: at or above its goal; lighter, with *: fewer than {min_count} decided)",
         width=WIDTH,
     )
 

@@ -276,7 +276,7 @@ def test_sla_pages_change_with_filters(app, page):
 @pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
 def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     at = rendered(app, page)
-    spec, frames = next((s, f) for s, f in chart_data(at) if "faded: fewer than 30 decided" in s["title"])
+    spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in s["title"])
     cells = frames[0]
     table = next(df.value for df in at.dataframe if {"n_met", "n_breached", "goal"} <= set(df.value.columns))
     assert len(cells) == int(((table["n_met"] + table["n_breached"]) > 0).sum())
@@ -290,6 +290,7 @@ def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     assert tooltip["Decided targets"] == "n_decided" and tooltip["Goal"] == "goal"
     faded = cells["n_decided"] < 30
     assert faded.any() and (cells.loc[faded, "trust"].str.startswith("too few")).all()
+    assert (cells["label"].str.endswith("*") == faded).all()
 
 
 @pytest.mark.parametrize("as_of", ["End of period", "Now"])
