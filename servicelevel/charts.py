@@ -298,21 +298,23 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
     if low and high:
         tooltip += [alt.Tooltip(f"{low}:Q", title="95 % CI from", format=".1%"),
                     alt.Tooltip(f"{high}:Q", title="95 % CI to", format=".1%")]
-    base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=category_title, sort=None,
-                                           axis=alt.Axis(labelLimit=260)))
+    # No axis title: the chart's title names the categories, and a long one was cut off on the
+    # few bars' height.
+    base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)))
     layers = [base.mark_bar(color=MEASURE_COLORS[1], opacity=0.85).encode(
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=tooltip,
     )]
     if low and high:
         layers.append(base.mark_rule(color=GOAL_COLOR).encode(x=f"{low}:Q", x2=f"{high}:Q", tooltip=tooltip))
-    caption = title
+    caption: str | alt.TitleParams = title
     if goal is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
             .encode(x="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=".0%")])
         )
-        caption = f"{title} (dashed: goal)"
+        # On its own line: these charts often stand half-width, where one long line was cut.
+        caption = alt.TitleParams(title, subtitle="dashed: goal")
     # A height per bar (a step): with no height, or a fixed one that Streamlit's fit-to-container
     # shares with the title and axes, two or three groups got a sliver of a chart.
     return alt.layer(*layers).properties(title=caption, width=WIDTH, height=alt.Step(36))
