@@ -32,6 +32,16 @@ def week_axis(week_starts) -> alt.Axis:
     return alt.Axis(format="%d %b", values=values, labelAngle=0)
 
 
+def rate_domain(rates: list[float], min_span: float = 0.05) -> tuple[float, float] | None:
+    """A fixed rate axis when the values shown span less than `min_span` (a single week of data):
+    on such a narrow axis whole-percent ticks repeated one label. None: let the axis fit itself."""
+    if not rates or max(rates) - min(rates) >= min_span:
+        return None
+    middle = (min(rates) + max(rates)) / 2
+    low = min(max(middle - min_span / 2, 0.0), 1.0 - min_span)
+    return (low, low + min_span)
+
+
 def trend_chart(
     frame: pd.DataFrame,
     value: str,
@@ -50,10 +60,9 @@ def trend_chart(
     is shaded and labelled "so far": its point counts part of a week, so a drop there is not news.
     """
     axis_format = ".0%" if as_percent else value_format
-    if domain is not None:
-        scale = alt.Scale(domain=list(domain))
-    else:
-        scale = alt.Scale(zero=not as_percent)
+    if domain is None and as_percent:
+        domain = rate_domain([*frame[value].dropna(), *([goal] if goal is not None else [])])
+    scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=not as_percent)
     x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
     base = alt.Chart(frame).encode(
         x=alt.X("week_start:T", **x_axis),

@@ -181,6 +181,21 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
     assert int(volume.value.replace(",", "")) > 0 and not volume.delta
     weeks = next(df.value for df in at.dataframe if "n_created" in df.value.columns)
     assert weeks["week"].nunique() == 1  # no empty weeks before the data drawn as zeros
+    # Rates closer together than 5 points get an axis 5 points wide around them (whole-percent
+    # ticks, no label twice); wider ones fit the axis themselves.
+    narrow = 0
+    for spec, frames in chart_data(at):
+        if "adherence by week" in str(spec.get("title")):
+            column = next(c for c in frames[0].columns if c.endswith("adherence"))
+            rates = [*frames[0][column].dropna(), *frames[1]["goal"]]
+            scale = spec["layer"][0]["encoding"]["y"]["scale"]
+            if max(rates) - min(rates) < 0.05:
+                narrow += 1
+                low, high = scale["domain"]
+                assert high - low == pytest.approx(0.05) and low <= min(rates) <= max(rates) <= high
+            else:
+                assert "domain" not in scale
+    assert narrow  # the sample's first week has such a chart
 
 
 def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured(app):
