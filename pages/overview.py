@@ -30,7 +30,7 @@ else:
 
 n_weeks = kpis.overall["week_start"].nunique()
 who = " and ".join(kpis.segments) + " customers" if len(kpis.segments) > 1 else f"{kpis.segments[0]} customers only"
-st.subheader(f"{n_weeks}-week trends: {who}")
+st.subheader(f"{n_weeks}-week trends: {who}" if n_weeks > 1 else f"Trends: {who} (one week of data so far)")
 if kpis.trend_is_empty:
     st.caption(f"Nothing was created, decided or answered for this selection in the {n_weeks} weeks ending with "
                f"{week.label()} either, so there are no trends to draw.")

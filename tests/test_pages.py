@@ -196,6 +196,7 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
             else:
                 assert "domain" not in scale
     assert narrow  # the sample's first week has such a chart
+    assert any(h.value.endswith("(one week of data so far)") for h in at.subheader)
 
 
 def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured(app):
