@@ -67,7 +67,7 @@ else:
         f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out.",
     )
 
-st.subheader("Breaches that need attention this week")
+st.subheader("The week's largest breaches")
 breaches = weekly.top_breaches(run_query, selection, week)
 if breaches.empty and kpis.n_decided == 0:
     st.info("No SLA targets were decided this week for this selection, so there are no breaches to list.")
