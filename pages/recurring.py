@@ -1,6 +1,7 @@
 """Recurring problems: what keeps coming back, what is rising, what it costs, and whether fixes work."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -71,13 +72,18 @@ else:
 
 st.caption(rule.describe())
 emerging = recurring.emerging(weekly, end, rule, data_start=data_start)
+last_day = end - timedelta(days=1)
 if emerging.empty:
-    explain_empty(selection, f"requests in the {rule.recent_weeks + rule.baseline_weeks} weeks to {end:%d %b %Y}")
+    explain_empty(selection, "requests to test for a rise")
 else:
     rising = emerging[emerging["is_emerging"]]
-    if rising.empty:
+    data_end = selection.as_of.astimezone(ZoneInfo(zone)).date()
+    if data_end < last_day:  # part of the recent weeks is not in the data: their rate reads low
+        st.info(f"The {rule.recent_weeks} recent weeks to {last_day:%d %b %Y} run past the data, which ends on "
+                f"{data_end:%d %b %Y}: too little of them to test for a rise. Pick a period that ends by then.")
+    elif rising.empty:
         st.success(
-            f"No category rose significantly in the {rule.recent_weeks} weeks to {end - timedelta(days=1):%d %b %Y}."
+            f"No category rose significantly in the {rule.recent_weeks} weeks to {last_day:%d %b %Y}."
         )
     else:
         shown = weekly[weekly["category"].isin(rising["category"].head(6))]
@@ -94,7 +100,7 @@ else:
             "p_value": st.column_config.NumberColumn("p-value", format="%.2g"),
             "is_emerging": st.column_config.CheckboxColumn("emerging"),
         },
-        caption=f"Every category, emerging ones first. Recent: {recent_start:%d %b} – {end - timedelta(days=1):%d %b %Y}; "
+        caption=f"Every category, emerging ones first. Recent: {recent_start:%d %b} – {last_day:%d %b %Y}; "
         f"baseline: the {rule.baseline_weeks} weeks before (fewer when the data starts later). "
         "Extra requests = recent requests minus what the baseline rate predicts. A category with fewer than "
         f"{rule.min_recent} recent requests, or no baseline weeks, is not tested (no p-value).",

@@ -131,6 +131,19 @@ def test_an_empty_period_says_there_is_no_data(dashboard, page):
     assert "no requests were created" in texts(at.info)
 
 
+@pytest.mark.parametrize("period, past", [({"week": "2026-W47"}, True), ({"week": "2026-W46"}, False)])
+def test_recent_weeks_past_the_data_are_not_tested_for_a_rise(dashboard, period, past):
+    # The sample's newest instant is early in W47 (16-22 Nov 2026): the 4 recent weeks to 22 Nov
+    # hold a few days of their last week; those to 15 Nov (W46) are whole.
+    dashboard.query_params.update(period)
+    at = rendered(dashboard, RECURRING)
+    warned = "run past the data, which ends on" in texts(at.info)
+    assert warned == past
+    if past:
+        assert "4 recent weeks to 22 Nov 2026" in texts(at.info)
+        assert not any("rose significantly" in s.value for s in at.success)
+
+
 @pytest.mark.parametrize("page", [RECURRING, FEEDBACK])
 def test_filters_that_exclude_everything_say_so(dashboard, page):
     # External customers are never served by Payroll in the sample.
