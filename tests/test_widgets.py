@@ -16,8 +16,9 @@ def test_column_labels_read_as_words():
     assert column_label("n_decided_now") == "decided now"
     assert column_label("fr_goal") == "first response goal"
     assert column_label("res_breached") == "resolution breached"
-    assert column_label("overrun_business_hours") == "overrun business (h)"
-    assert column_label("median_frt_business_hours") == "median first response time business (h)"
+    assert column_label("overrun_business_hours") == "overrun (business h)"
+    assert column_label("median_frt_business_hours") == "median first response time (business h)"
+    assert column_label("elapsed_calendar_hours") == "elapsed (calendar h)"
     assert column_label("csat") == "CSAT"
     assert column_label("is_stopped") == "stopped"
 

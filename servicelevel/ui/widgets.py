@@ -79,13 +79,16 @@ VALUE_LABELS = {
 
 def column_label(name: str) -> str:
     """A column name as people read it: 'n_decided_now' -> 'decided now', 'target_hours' -> 'target (h)',
-    'median_frt_business_hours' -> 'median first response time business (h)', 'is_stopped' -> 'stopped'."""
+    'median_frt_business_hours' -> 'median first response time (business h)', 'is_stopped' -> 'stopped'."""
     label = name.removeprefix("n_").removeprefix("is_")
     if label.startswith("fr_"):
         label = "first response " + label[3:]
     elif label.startswith("res_"):
         label = "resolution " + label[4:]
-    if label.endswith("_hours"):
+    clock = next((c for c in ("business", "calendar") if label.endswith(f"_{c}_hours")), None)
+    if clock:
+        label = label.removesuffix(f"_{clock}_hours") + f" ({clock} h)"
+    elif label.endswith("_hours"):
         label = label.removesuffix("_hours") + " (h)"
     return " ".join(WORDS.get(word, word) for word in label.replace("_", " ").split(" "))
 
