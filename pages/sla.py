@@ -93,3 +93,15 @@ else:
         "'paused' says whether the request is paused now.")
     table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
           caption="Both targets (see the metric column), soonest deadline first." + past)
+
+st.subheader("Backlog at the period's end, by age")
+backlog = run_query("backlog", params)
+n_open = int(backlog["n_open"].sum())
+if n_open == 0:
+    st.success(f"No request was open at {local_time(period_end)} for this selection.")
+else:
+    table(backlog.drop(columns="bucket_order"), "sla-backlog-by-age",
+          column_config={"bucket": st.column_config.TextColumn("age"),
+                         "n_past_deadline": st.column_config.NumberColumn("past their resolution deadline")},
+          caption=f"{n_open:,} requests open at {local_time(period_end)}, by calendar age then. A request whose "
+                  "status says resolved or closed but whose export gives no resolution time is left out.")

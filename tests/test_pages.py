@@ -309,6 +309,18 @@ def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     assert (cells["label"].str.endswith("*") == faded).all()
 
 
+@pytest.mark.parametrize("week", ["2026-W46", "2026-W40"])
+def test_the_sla_pages_backlog_by_age_adds_up_to_the_overview_tile(app, week):
+    # Two computations of one number: weekly_kpis.sql for the tile, backlog.sql for the ages.
+    app.query_params["week"] = week
+    tile = int(metrics(rendered(app))["Backlog at week end"].replace(",", ""))
+    at = rendered(app, "pages/sla.py")
+    ages = next(df.value for df in at.dataframe if "bucket" in df.value.columns)
+    assert list(ages["bucket"]) == ["< 1 day", "1-3 days", "3-7 days", "7-30 days", "30+ days"]
+    assert tile > 0 and int(ages["n_open"].sum()) == tile
+    assert (ages["n_past_deadline"] <= ages["n_open"]).all()
+
+
 @pytest.mark.parametrize("as_of", ["End of period", "Now"])
 def test_at_risk_at_the_end_of_a_past_week_says_what_it_looks_back_with(app, as_of):
     app.query_params["week"] = "2026-W40"  # 28 Sep - 4 Oct 2026; ends 5 Oct 00:00 in Sao Paulo
