@@ -124,8 +124,7 @@ if not total.empty:
                        else f"{title}: no answers.")
             continue
         chart(charts.rate_bars(spelled_out(rows), dimension, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}",
-                               title, "CSAT %",
-                               goal=org.csat_goal, low="csat_low", high="csat_high"))
+                               title, "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high"))
         table(rows, f"csat-by-{dimension}", column_config=RATE)
         if dimension == "provider_type" and lacking.get("provider_type"):
             st.caption(f"No provider type column in {', '.join(lacking['provider_type'])}: "

@@ -97,11 +97,11 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     """The frame as a table shows it, and the column settings that go with it.
 
     Durations held in seconds (*_secs) become hours (*_hours); instants are shown in the
-    organisation's time zone; fractions as percentages; every column gets a readable label.
-    Settings a page passes win; the request id is hidden where a request link already shows it.
+    organisation's time zone; fractions as percentages; codes spelled out; every column gets a
+    readable label. Settings a page passes win; the request id is hidden where a request link already shows it.
     """
     zone = organisation().timezone
-    out = frame.copy()
+    out = spelled_out(frame)
     config: dict = {}
     for name in frame.columns:
         if name.endswith("_secs") and pd.api.types.is_numeric_dtype(frame[name]):
@@ -117,8 +117,6 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
         ):
             config[name] = st.column_config.NumberColumn(column_label(name), format="percent")
         else:
-            if _is_text(frame[name]):
-                out[name] = frame[name].replace(VALUE_LABELS)
             config[name] = st.column_config.Column(column_label(name))
     if "request" in frame.columns and "request_id" in frame.columns:
         config["request_id"] = None
