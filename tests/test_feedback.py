@@ -114,6 +114,20 @@ def test_followup_queue_is_unhappy_answers_with_a_comment_newest_first(con, tmp_
     assert limited["request_id"].tolist() == ["R4"] and limited["n_total"].iloc[0] == 3
 
 
+def test_followup_queue_names_a_requester_known_only_by_id(con, tmp_path):
+    external = {"created_at": "2026-03-02T10:00:00Z", "status": "resolved", "resolved_at": "2026-03-03T10:00:00Z",
+                "requester_type": "external", "requester_department": ""}
+    import_requests(con, tmp_path, [
+        {**external, "request_id": "E1", "requester_org": "Example Org Ltd", "requester_id": "C-1"},
+        {**external, "request_id": "E2", "requester_id": "C-77"},
+    ])
+    import_answers(con, tmp_path, [("E1", "2026-03-04 10:00", "1", "Never again"),
+                                   ("E2", "2026-03-04 11:00", "1", "Still broken")])
+    refresh_derived(con)
+    queue = queries.run(con, "feedback_followup", {**filters(), **MARCH, "max_rows": 10})
+    assert queue[["request_id", "requester"]].values.tolist() == [["E2", "requester C-77"], ["E1", "Example Org Ltd"]]
+
+
 def test_themes_query_counts_comments_per_theme_and_dimension(con, tmp_path):
     answers_db(con, tmp_path, ["5", "4", "1", "2"],
                ["Resolveram rápido, muito educado", "Resolveu, mas demorou", "Fecharam sem resolver, grosseiro", ""])

@@ -35,6 +35,7 @@ final as (
         r.created_at,
         coalesce(r.resolved_at, r.closed_at) as resolved_at,
         r.requester_type,
+        r.requester_id,
         r.requester_department,
         r.requester_org,
         r.provider_department,
