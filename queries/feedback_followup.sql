@@ -3,9 +3,9 @@
 --   scored below 3 of 5 (1-2) and left a comment, newest first, at most $max_rows rows:
 --   submitted_at, source, request_id, score (1-5), score_raw, scale, comment, themes (labels,
 --   comma-separated), provider_department, requester (department for internal requesters,
---   organisation for external, else "requester <id>"), requester_type, category, channel, agent, sla_outcome
---   ('breached' / 'met' / 'no SLA decided', as feedback_breakdown defines it), fr_state,
---   res_state, n_total (how many answers qualify, before $max_rows).
+--   organisation for external, else "requester <id>"), requester_type, category, channel, agent,
+--   sla_outcome ('breached' / 'met' / 'no SLA decided', as feedback_breakdown defines it),
+--   fr_state, res_state, n_total (how many answers qualify, before $max_rows).
 -- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters
 --   ($requester_type, $requester_departments, $provider_departments, $provider_types,
 --   $priorities, $channels).

@@ -308,12 +308,11 @@ def _load(con, export, preset, plan, report, digests, request_source, started_at
     # The reader may log several errors for one line (one per missing column).
     n_malformed = con.execute("select count(distinct line) from csv_rejects").fetchone()[0]
     report.n_read = n_staged + n_malformed
+    run_sql(con, pipeline_sql("staged_view"))
     if n_malformed:
         run_sql(con, pipeline_sql("line_numbers"), {"n_lines": report.n_read})
         run_sql(con, pipeline_sql("staged_view_with_lines"))
         run_sql(con, pipeline_sql("csv_rejects_to_rejected_rows"), names)
-    else:
-        run_sql(con, pipeline_sql("staged_view"))
     run_sql(con, pipeline_sql("staged_to_rejected_rows"), names)
 
     if preset.kind in ("requests", "event_log"):

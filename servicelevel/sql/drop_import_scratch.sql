@@ -2,6 +2,7 @@
 -- Removes the temporary tables one import works in (before it starts and when it ends).
 -- Params: none
 drop view if exists temp.staged;
+drop view if exists temp.staged_numbered;
 drop table if exists temp.staged_rows;
 drop table if exists temp.record_lines;
 drop table if exists temp.ranked;

@@ -2,7 +2,7 @@
 -- As staged_view, for a file with malformed lines: each record's line comes from
 -- record_lines (line_numbers), since the skipped lines shift the records after them.
 -- Params: none
-create temp view staged as
-select l.record_no, l.line, s.*
-from staged_rows as s
-join record_lines as l on l.record_no = s.rowid - (select min(rowid) from staged_rows) + 1
+create or replace temp view staged as
+select n.record_no, l.line, n.* exclude (record_no)
+from staged_numbered as n
+join record_lines as l using (record_no)

@@ -98,7 +98,8 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
 
     Durations held in seconds (*_secs) become hours (*_hours); instants are shown in the
     organisation's time zone; fractions as percentages; codes spelled out; every column gets a
-    readable label. Settings a page passes win; the request id is hidden where a request link already shows it.
+    readable label. Settings a page passes win; the request id is hidden where a request link
+    already shows it.
     """
     zone = organisation().timezone
     out = spelled_out(frame)
