@@ -15,12 +15,9 @@ kpis = weekly.weekly_kpis(run_query, selection, org)
 week = kpis.week
 st.title("Weekly overview")
 st.caption(f"{week.label()} · {selection.filters.describe()} · compared with the week before")
-if selection.period.days != 7:
-    # The tiles compare seven days with the seven before; a range of another length is not a week.
-    days = "its last seven days" if selection.period.days > 7 else "the seven days ending with it"
-    st.info(f"A custom range ({selection.period.label()}) is selected: the tiles, movers and breaches show {days}, "
-            f"{week.label()}, compared with the seven days before; the trends run to its end. The other pages "
-            "count the range itself.")
+range_note = weekly.custom_range_note(selection, week)
+if range_note:
+    st.info(range_note)
 report_buttons(selection)
 
 if kpis.is_empty:

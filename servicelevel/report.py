@@ -141,12 +141,9 @@ def render(document: Document, fmt: str) -> bytes:
 
 
 def week_code(selection: Selection) -> str:
-    """'2026-W46' for an ISO week; the dates for the last seven days of a custom range."""
-    week = weekly.focus_week(selection)
-    if week.start.weekday() == 0:
-        iso = week.start.isocalendar()
-        return f"{iso.year}-W{iso.week:02d}"
-    return f"{week.start:%Y-%m-%d}-to-{week.end - timedelta(days=1):%Y-%m-%d}"
+    """'2026-W46': the ISO week the report is about (for a custom range, see weekly.focus_week)."""
+    iso = weekly.focus_week(selection).start.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
 
 
 def file_name(selection: Selection, fmt: str) -> str:
@@ -177,8 +174,9 @@ def build_document(view: weekly.WeeklyView) -> Document:
                      f"{'this department' if len(departments) == 1 else 'these departments'} served "
                      "(provider department).")
     lines.append(f"Scope: {selection.filters.describe()}.")
-    if selection.period.days != 7:
-        lines.append(f"A custom range is selected ({selection.period.label()}): the numbers are its last seven days.")
+    range_note = weekly.custom_range_note(selection, kpis.week)
+    if range_note:
+        lines.append(range_note)
     lines.append(f"Times in {org.timezone}. Running SLAs judged as of {selection.as_of.astimezone(zone):%d %b %Y %H:%M} "
                  "(the data's newest timestamp, or the moment of writing if earlier).")
     unfinished = weekly.unfinished_note(selection, kpis.week)

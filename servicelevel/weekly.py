@@ -37,18 +37,39 @@ SEGMENTS = ("internal", "external")
 
 
 def focus_week(selection: Selection) -> Period:
-    """The seven days the tiles are about: the selected week, or a custom range's last seven days."""
+    """The ISO week the tiles are about: the selected week, or a custom range's last whole ISO
+    week (when it holds no whole week it lies in two at most: the one holding more of its days,
+    the later on a tie). The trends, the movers and the week before are counted in ISO weeks
+    (Monday to Sunday), so the tiles are one too."""
     period = selection.period
-    if period.days == 7:
-        return period
-    return Period(period.end - timedelta(days=7), period.end, period.timezone)
+    last_monday = period.end - timedelta(days=period.end.weekday())  # on or before the end
+    if last_monday - timedelta(days=7) >= period.start:
+        return Period(last_monday - timedelta(days=7), last_monday, period.timezone)
+    last_day = period.end - timedelta(days=1)
+    start = last_day - timedelta(days=last_day.weekday())
+    if (start - period.start).days > (period.end - start).days:
+        start -= timedelta(days=7)
+    return Period(start, start + timedelta(days=7), period.timezone)
+
+
+def custom_range_note(selection: Selection, week: Period) -> str | None:
+    """What the weekly overview shows of a custom range (None when an ISO week is selected)."""
+    period = selection.period
+    if week == period:
+        return None
+    which = "its last whole week" if period.start <= week.start and week.end <= period.end \
+        else "the week holding most of its days"
+    return (f"A custom range ({period.label()}) is selected. The weekly overview counts ISO weeks: its tiles, "
+            f"movers and breaches show {which}, {week.label()}, against the week before, and its trends end with "
+            "that week. The other pages count the range itself.")
 
 
 def trend_period(selection: Selection, week: Period, weeks: int = TREND_WEEKS, data_from: date | None = None) -> Period:
-    """`weeks` weeks ending with the focus week, or the whole custom range if that is longer;
+    """`weeks` ISO weeks ending with the focus week, or every week of a longer custom range;
     never starting before the week of `data_from` (the first request loaded): weeks before the
     data are not weeks of zero requests."""
-    start = min(week.start - timedelta(days=7 * (weeks - 1)), selection.period.start)
+    range_start = selection.period.start - timedelta(days=selection.period.start.weekday())
+    start = min(week.start - timedelta(days=7 * (weeks - 1)), range_start)
     if data_from is not None:
         start = min(max(start, data_from - timedelta(days=data_from.weekday())), week.start)
     return Period(start, week.end, week.timezone)

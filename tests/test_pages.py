@@ -152,13 +152,43 @@ def test_a_range_after_the_data_says_so_and_is_not_called_unfinished(app):
     assert not any("is not over" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("days, shown", [(3, "the seven days ending with it"), (14, "its last seven days")])
-def test_a_custom_range_on_the_overview_says_which_seven_days_the_tiles_show(app, days, shown):
+@pytest.mark.parametrize("first_day, shown", [
+    ("2026-10-30", "its last whole week, 2026-W45 (02 Nov – 08 Nov 2026)"),
+    ("2026-11-10", "the week holding most of its days, 2026-W46 (09 Nov – 15 Nov 2026)"),
+    ("2026-11-04", "the week holding most of its days, 2026-W45 (02 Nov – 08 Nov 2026)"),
+])
+def test_a_custom_range_on_the_overview_says_which_iso_week_the_tiles_show(app, first_day, shown):
     app.query_params["period"] = "Range"
-    app.query_params["range"] = [(date(2026, 11, 13) - timedelta(days=days)).isoformat(), "2026-11-12"]
+    app.query_params["range"] = [first_day, "2026-11-12"]
     at = rendered(app)
     note = next(i.value for i in at.info if "custom range" in i.value)
-    assert shown in note and "06 Nov 2026 – 12 Nov 2026" in note and "count the range itself" in note
+    assert shown in note and "count the range itself" in note
+
+
+@pytest.mark.parametrize("first_day, last_day", [("2026-10-01", "2026-10-20"), ("2026-10-14", "2026-10-20")])
+def test_a_custom_range_not_starting_on_a_monday_counts_whole_weeks_on_the_tiles(app, sample_db_path, first_day,
+                                                                                  last_day):
+    # Both ranges end on Tuesday 20 October, and the second holds five days of 12-18 October and
+    # two of the week after: the tiles show Monday 12 to Sunday 18 October against the week
+    # before, counted here straight from the requests table.
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = [first_day, last_day]
+    at = rendered(app)
+    zone = ZoneInfo("America/Sao_Paulo")
+    bounds = [datetime(2026, 10, day, tzinfo=zone) for day in (5, 12, 19)]
+    con = store.connect(sample_db_path)
+    try:
+        before, this_week = (
+            con.execute("select count(*) from requests where created_at >= $a and created_at < $b",
+                        {"a": a, "b": b}).fetchone()[0]
+            for a, b in zip(bounds, bounds[1:])
+        )
+    finally:
+        con.close()
+    volume = next(m for m in at.metric if m.label == "Volume")
+    assert int(volume.value.replace(",", "")) == this_week
+    assert int(volume.delta.replace(",", "")) == this_week - before
+    assert "2026-W42 (12 Oct – 18 Oct 2026)" in at.caption[0].value
 
 
 def test_a_range_given_the_wrong_way_round_is_read_in_order(app):
