@@ -101,11 +101,13 @@ class Period:
         return monday
 
     def label(self) -> str:
-        """'2026-W46 (9-15 Nov 2026)' for an ISO week, else 'start .. end'."""
+        """'2026-W46 (9-15 Nov 2026)' for an ISO week, '10 Nov 2026' for a day, else 'start – end'."""
         last = self.end - timedelta(days=1)
         iso = self.start.isocalendar()
         if self.days == 7 and self.start.weekday() == 0:
             return f"{iso.year}-W{iso.week:02d} ({self.start:%d %b} – {last:%d %b %Y})"
+        if self.days == 1:
+            return f"{self.start:%d %b %Y}"
         return f"{self.start:%d %b %Y} – {last:%d %b %Y}"
 
 

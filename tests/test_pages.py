@@ -191,6 +191,15 @@ def test_a_custom_range_not_starting_on_a_monday_counts_whole_weeks_on_the_tiles
     assert "2026-W42 (12 Oct – 18 Oct 2026)" in at.caption[0].value
 
 
+def test_a_link_to_a_one_day_range_shows_that_day_without_a_warning(app):
+    # The date picker writes a one-day range to the link as the same date twice.
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2026-11-10", "2026-11-10"]
+    at = rendered(app, "pages/sla.py")
+    assert not at.warning
+    assert at.caption[0].value.startswith("10 Nov 2026 · ")
+
+
 def test_a_range_given_the_wrong_way_round_is_read_in_order(app):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2026-11-08", "2026-11-02"]
