@@ -170,14 +170,16 @@ def choose_preset(export: ExportFile, preset: Preset | str | None, presets_dir: 
         return preset, False
     if preset:
         return preset_lib.get_preset(preset, presets_dir), False
-    matched = preset_lib.match_preset(export.headers, preset_lib.available_presets(presets_dir))
+    presets = preset_lib.available_presets(presets_dir)
+    matched = preset_lib.match_preset(export.headers, presets)
     if matched is not None:
         return matched, False
     proposal = propose_preset(export)
     if proposal.preset is None:
         raise ImportFailed(
             f"{export.original.name}: no preset fits and auto-detection found no "
-            f"{' and no '.join(proposal.missing_required)} column. Columns: {', '.join(export.headers)}"
+            f"{' and no '.join(proposal.missing_required)} column."
+            f"{preset_lib.closest_preset_note(export.headers, presets)} Columns: {', '.join(export.headers)}"
         )
     return proposal.preset, True
 

@@ -383,3 +383,30 @@ def match_preset(headers: list[str], presets: dict[str, Preset]) -> Preset | Non
     if not fitting:
         return None
     return max(fitting, key=lambda p: (len(p.signature), len(p.headers_used() & present)))
+
+
+def closest_preset(headers: list[str], presets: dict[str, Preset]) -> tuple[Preset, list[str]] | None:
+    """When no preset fits: the one with most of its signature headers present (at least half),
+    and the signature headers the file lacks, so a message can say "a Zendesk export without
+    'Created at'" instead of only "no preset fits"."""
+    present = set(headers)
+    scored = [
+        (len(set(p.signature) & present) / len(p.signature), p)
+        for p in presets.values() if p.signature
+    ]
+    near = [(share, p) for share, p in scored if 0.5 <= share < 1]
+    if not near:
+        return None
+    _, preset = max(near, key=lambda pair: (pair[0], len(pair[1].signature)))
+    return preset, [h for h in preset.signature if h not in present]
+
+
+def closest_preset_note(headers: list[str], presets: dict[str, Preset]) -> str:
+    """' It looks like <title>, preset <name>, but lacks the column(s) ...', or ''."""
+    closest = closest_preset(headers, presets)
+    if closest is None:
+        return ""
+    preset, lacking = closest
+    columns = ", ".join(f"'{h}'" for h in lacking)
+    return (f" It looks like {preset.title}, preset {preset.name}, but lacks the column"
+            f"{'s' if len(lacking) > 1 else ''} {columns}.")

@@ -82,6 +82,8 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Imported desk-upload.csv", exact=False).wait_for(timeout=90_000)
     settle(page, "Data & definitions")
+    outcome = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Imported desk-upload.csv")
+    assert "2 of its 4 rows were rejected" in outcome.inner_text()
     report = page.locator('[data-testid="stCode"]').first.inner_text()
     assert "read 4 = inserted 2 + updated 0 + unchanged 0 + superseded 0 + rejected 2" in report
     assert "line 3: unparseable date in column created_at: 'yesterday'" in report
@@ -96,3 +98,14 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     shot(page, "upload-rejected-rows")
     page.get_by_role("tab", name="Import history").click()
     page.locator('[data-testid="stDataFrame"]').filter(has_text="desk-upload.csv").first.wait_for(timeout=30_000)
+
+
+def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):
+    export = tmp_path / "notes.csv"
+    export.write_text("Assunto;Situação\nImpressora;Aberto\n", encoding="utf-8")
+    page.goto(f"{scratch_server}/data")
+    settle(page, "Data & definitions")
+    page.get_by_role("tab", name="Import a file").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    page.get_by_text("No preset fits this file", exact=False).wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Import").is_disabled()

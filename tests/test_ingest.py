@@ -388,6 +388,20 @@ def test_an_unreadable_file_fails_with_a_clear_message(con, tmp_path, content, e
     ]
 
 
+def test_an_export_lacking_a_signature_column_is_named_for_the_tool_it_looks_like(con, tmp_path):
+    # A Zendesk export without "Created at": no preset fits, and the message says which one nearly does.
+    with open(FIXTURES / "zendesk/tickets.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    dropped = rows[0].index("Created at")
+    path = tmp_path / "tickets.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(row[:dropped] + row[dropped + 1:] for row in rows)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(con, path)
+    assert ("It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column 'Created at'."
+            in str(failed.value))
+
+
 # --- encodings, delimiters, line ends, spreadsheets ---------------------------------------------
 
 def test_utf8_bom_is_not_part_of_the_first_header():

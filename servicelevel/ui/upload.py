@@ -27,29 +27,33 @@ def _save_upload(uploaded) -> Path:
     return path
 
 
-def _preview(path: Path, preset_name: str) -> None:
-    """Say which preset will be used, or what auto-detection proposes."""
+def _preview(path: Path, preset_name: str) -> bool:
+    """Say which preset will be used, or what auto-detection proposes; False when the file
+    cannot be imported as it is (so the Import button stays off)."""
     try:
         with open_export(path) as export:
             if preset_name != AUTO:
                 st.caption(f"{len(export.headers)} columns · {export.encoding} · delimiter {export.delimiter!r}")
-                return
-            matched = preset_lib.match_preset(export.headers, preset_lib.available_presets())
+                return True
+            presets = preset_lib.available_presets()
+            matched = preset_lib.match_preset(export.headers, presets)
             if matched is not None:
                 st.success(f"Recognised as **{matched.title}** (preset `{matched.name}`).")
-                return
+                return True
             proposal = propose_preset(export)
+            near = preset_lib.closest_preset_note(export.headers, presets)
     except (ExportError, preset_lib.PresetError) as exc:
         st.error(str(exc))
-        return
+        return False
     if proposal.preset is None:
         st.error(
             "No preset fits this file and auto-detection did not find "
-            f"{' and '.join(proposal.missing_required)}. Map it with a preset file (see README)."
+            f"{' and '.join(proposal.missing_required)}.{near} Map it with a preset file (see README)."
         )
     else:
-        st.warning("No preset fits this file; the importer will use this detected mapping:")
-    st.code("\n".join(proposal.lines()), language=None)
+        st.warning(f"No preset fits this file.{near} The importer will use this detected mapping:")
+    st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
+    return proposal.preset is not None
 
 
 def report_frame(report: ImportReport) -> pd.DataFrame:
@@ -88,13 +92,18 @@ def import_panel() -> None:
         return
     last = st.session_state.get(LAST_IMPORT)
     if last is not None and last["file_id"] == uploaded.file_id:
-        st.success(f"Imported {uploaded.name}: see the report below. Every page and tab now includes it.")
-        st.code(last["lines"], language=None)
+        outcome = (f"Imported {uploaded.name}: see the report below. Every page and tab now includes it.")
+        if last["n_rejected"]:
+            st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows were rejected: the report "
+                       "gives each reason, and the Rejected rows tab every row.")
+        else:
+            st.success(outcome)
+        st.code(last["lines"], language=None, wrap_lines=True)
         table(last["accounting"], f"import-report-{last['import_id']}")
     path = _save_upload(uploaded)
     try:
-        _preview(path, preset_name)
-        if not st.button("Import", type="primary", key="upload_go"):
+        importable = _preview(path, preset_name)
+        if not st.button("Import", type="primary", key="upload_go", disabled=not importable):
             return
         bar = st.progress(0.0, text="reading…")
         try:
@@ -121,6 +130,8 @@ def import_panel() -> None:
         "file_id": uploaded.file_id,
         "import_id": report.import_id,
         "lines": "\n".join(report.lines()),
+        "n_read": report.n_read,
+        "n_rejected": report.n_rejected,
         "accounting": report_frame(report),
     }
     st.rerun()
