@@ -54,6 +54,13 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     assert repeat_rate.endswith("%")
 
 
+def test_did_the_fix_work_waits_for_a_category(dashboard):
+    at = rendered(dashboard, RECURRING)
+    assert at.selectbox(key="fix_category").value is None
+    assert "Per week before" not in metrics(at)
+    assert any(c.value.startswith("Choose the category a fix addressed") for c in at.caption)
+
+
 def test_the_password_reset_fix_worked(dashboard, sample_anchor):
     at = rendered(dashboard, RECURRING)
     at.selectbox(key="fix_category").set_value("Password reset")
