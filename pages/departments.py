@@ -10,7 +10,7 @@ from servicelevel.filters import Period
 from servicelevel.settings import organisation
 from servicelevel.ui import frame
 from servicelevel.ui.data import info, run_query
-from servicelevel.ui.widgets import chart, explain_empty, table
+from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table
 
 TREND_WEEKS = 12
 
@@ -37,9 +37,10 @@ else:
         "Provider department", "Requester department", min_count=organisation().min_count,
     ))
     table(
-        matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department"}),
+        matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department",
+                               **MATRIX_COUNTS}),
         "internal-matrix",
-        caption="requests: created in the period; met, breached and adherence: targets decided in it.",
+        caption="created: requests created in the period; targets met and breached, and adherence: decided in it.",
     )
 
 st.subheader("Department scorecard")

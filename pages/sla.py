@@ -6,7 +6,7 @@ from servicelevel import charts
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
-from servicelevel.ui.widgets import chart, explain_empty, local_time, table
+from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, local_time, table
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
 MAX_ROWS = 5000
@@ -36,10 +36,10 @@ else:
         decided, "column_value", "row_value", f"{METRICS[metric]} adherence", "Priority", "Provider department",
         min_count=organisation().min_count, x_order=charts.PRIORITY_ORDER,
     ))
-    table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority"}),
+    table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority", **MATRIX_COUNTS}),
           f"adherence-{metric}-department-priority",
-          caption="requests: created in the period; met and breached: targets decided in it (a request "
-                  "created earlier may be decided now), so they need not add up to requests.")
+          caption="created: requests created in the period; targets met and breached: decided in it (a request "
+                  "created earlier may be decided now), so they need not add up to the requests created.")
 
 st.subheader(f"How long {METRICS[metric].lower()} takes")
 clock = st.segmented_control(

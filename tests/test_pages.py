@@ -333,8 +333,10 @@ def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     at = rendered(app, page)
     spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in s["title"])
     cells = frames[0]
-    table = next(df.value for df in at.dataframe if {"n_met", "n_breached", "goal"} <= set(df.value.columns))
-    assert len(cells) == int(((table["n_met"] + table["n_breached"]) > 0).sum())
+    table = next(df.value for df in at.dataframe if {"n_targets_met", "n_targets_breached", "goal"} <= set(df.value.columns))
+    assert len(cells) == int(((table["n_targets_met"] + table["n_targets_breached"]) > 0).sum())
+    # Its table counts requests by creation and targets by decision, and its labels say so.
+    assert {"n_created", "n_requests"} & set(table.columns) == {"n_created"}
     assert (cells["n_decided"] == cells["n_met"] + cells["n_breached"]).all()
     assert (cells["n_met"] < cells["n_decided"]).any()  # the count shown is not the met count
     assert cells["gap"].round(9).tolist() == (cells["adherence"] - cells["goal"]).round(9).tolist()

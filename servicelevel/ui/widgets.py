@@ -77,6 +77,11 @@ VALUE_LABELS = {
 }
 
 
+# An adherence matrix counts requests by creation and targets by decision; renamed so, its
+# table's labels say which is which ("created", "targets met", "targets breached").
+MATRIX_COUNTS = {"n_requests": "n_created", "n_met": "n_targets_met", "n_breached": "n_targets_breached"}
+
+
 def column_label(name: str) -> str:
     """A column name as people read it: 'n_decided_now' -> 'decided now', 'target_hours' -> 'target (h)',
     'median_frt_business_hours' -> 'median first response time (business h)', 'is_stopped' -> 'stopped'."""
