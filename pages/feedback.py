@@ -91,7 +91,7 @@ else:
         chart(charts.trend_chart(weeks, "response_rate", "Response rate by week (answers / resolved requests)",
                                  "Response rate", as_percent=True, unfinished_week=unfinished))
     table(weeks.drop(columns="segment"), "feedback-by-week",
-          column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"],
+          column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"], "sum_score": None,
                          "response_rate": st.column_config.NumberColumn("response rate", format="percent")},
           caption=f"The {len(weeks)} ISO weeks ending with the period.")
 
@@ -102,7 +102,7 @@ if not total.empty:
     scales = feedback.dimension_rows(breakdown, "scale")[["value", "n_answers"]].rename(columns={"value": "survey scale"})
     table(scales, "answers-by-scale", caption="Answers per survey scale, before normalisation.")
 
-    st.subheader("Online and offline: CSAT next to SLA adherence, by channel")
+    st.subheader("CSAT next to SLA adherence, by channel")
     adherence = run_query("sla_by_channel", params)
     by_channel = feedback.dimension_rows(breakdown, "channel")
     chart(charts.paired_rates(spelled_out(feedback.csat_next_to_adherence(breakdown, adherence)), "channel",
@@ -124,7 +124,8 @@ if not total.empty:
                        else f"{title}: no answers.")
             continue
         chart(charts.rate_bars(spelled_out(rows), dimension, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}",
-                               title, "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high"))
+                               title, "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high",
+                               min_count=org.min_count))
         table(rows, f"csat-by-{dimension}", column_config=RATE)
         if dimension == "provider_type" and lacking.get("provider_type"):
             st.caption(f"No provider type column in {', '.join(lacking['provider_type'])}: "
@@ -136,7 +137,7 @@ if not total.empty:
         rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
         with columns[i % 2]:
             chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title, "CSAT %",
-                                   goal=org.csat_goal, low="csat_low", high="csat_high"))
+                                   goal=org.csat_goal, low="csat_low", high="csat_high", min_count=org.min_count))
             table(rows, f"csat-driver-{dimension}", column_config=RATE)
             if dimension == "reopened":
                 lacking_note(lacking, "reopen_count", "reopen counts ('not recorded')")

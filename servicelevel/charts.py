@@ -6,6 +6,8 @@ things everywhere: internal/external customers, met/breached/running.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -295,10 +297,20 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
     )
 
 
+def few_behind(min_count: int, count: str = "count") -> dict:
+    """The encoding that leaves a bar resting on fewer than `min_count` (its `count` column) as
+    an outline in its own colour (a faint fill alone read as another measure's grey); the mark
+    must carry a stroke."""
+    condition = f"datum[{json.dumps(count)}] >= {int(min_count)}"
+    return {"fillOpacity": alt.condition(condition, alt.value(1.0), alt.value(0.12))}
+
+
 def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title: str, category_title: str,
-              value_title: str, goal: float | None = None, low: str | None = None, high: str | None = None) -> alt.LayerChart | alt.Chart:
+              value_title: str, goal: float | None = None, low: str | None = None, high: str | None = None,
+              min_count: int | None = None) -> alt.LayerChart | alt.Chart:
     """Horizontal bars of a rate per group (0-1), the count behind each in the tooltip, an
-    optional 95 % interval (low/high columns) and goal rule."""
+    optional 95 % interval (low/high columns) and goal rule; with `min_count`, a bar resting on
+    fewer is only outlined."""
     tooltip = [
         alt.Tooltip(f"{category}:N", title=category_title),
         alt.Tooltip(f"{value}:Q", title=value_title, format=".1%"),
@@ -310,20 +322,26 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
     # No axis title: the chart's title names the categories, and a long one was cut off on the
     # few bars' height.
     base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)))
-    layers = [base.mark_bar(color=MEASURE_COLORS[1], opacity=0.85).encode(
+    bars = base.mark_bar(color=MEASURE_COLORS[1], opacity=0.85, stroke=MEASURE_COLORS[1], strokeWidth=1.5)
+    if min_count is not None:
+        bars = bars.encode(**few_behind(min_count, count))
+    layers = [bars.encode(
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=tooltip,
     )]
     if low and high:
         layers.append(base.mark_rule(color=GOAL_COLOR).encode(x=f"{low}:Q", x2=f"{high}:Q", tooltip=tooltip))
-    caption: str | alt.TitleParams = title
+    notes = []
     if goal is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
             .encode(x="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=".0%")])
         )
-        # On its own line: these charts often stand half-width, where one long line was cut.
-        caption = alt.TitleParams(title, subtitle="dashed: goal")
+        notes.append("dashed: goal")
+    if min_count is not None:
+        notes.append(f"outlined: fewer than {min_count} behind it")
+    # Notes on a line of their own: these charts often stand half-width, where one long line was cut.
+    caption = alt.TitleParams(title, subtitle="; ".join(notes)) if notes else title
     # A height per bar (a step): with no height, or a fixed one that Streamlit's fit-to-container
     # shares with the title and axes, two or three groups got a sliver of a chart.
     return alt.layer(*layers).properties(title=caption, width=WIDTH, height=alt.Step(36))
@@ -353,17 +371,19 @@ def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
 def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title: str,
                  min_count: int) -> alt.Chart:
     """Two rates side by side per group (category, measure, value, count): e.g. CSAT % next to
-    SLA adherence per channel; a rate resting on fewer than `min_count` is faded."""
+    SLA adherence per channel; a rate resting on fewer than `min_count` is only outlined."""
+    measures = alt.Scale(range=list(MEASURE_COLORS))
     return (
         alt.Chart(frame)
-        .mark_bar()
+        .mark_bar(strokeWidth=1.5)
         .encode(
             y=alt.Y(f"{category}:N", title=category_title, sort=None),
             yOffset=alt.YOffset("measure:N"),
             x=alt.X("value:Q", title="Rate", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("measure:N", title="Measure", scale=alt.Scale(range=list(MEASURE_COLORS)),
+            color=alt.Color("measure:N", title="Measure", scale=measures,
                             legend=alt.Legend(orient="bottom", labelLimit=400)),
-            opacity=alt.condition(f"datum.count >= {int(min_count)}", alt.value(1.0), alt.value(0.3)),
+            stroke=alt.Stroke("measure:N", scale=measures, legend=None),
+            **few_behind(min_count),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title),
                 alt.Tooltip("measure:N", title="Measure"),
@@ -371,7 +391,7 @@ def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title:
                 alt.Tooltip("count:Q", title="Count behind it", format=","),
             ],
         )
-        .properties(title=f"{title} (faded: fewer than {min_count} behind it)", width=WIDTH)
+        .properties(title=alt.TitleParams(title, subtitle=f"outlined: fewer than {min_count} behind it"), width=WIDTH)
     )
 
 

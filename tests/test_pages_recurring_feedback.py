@@ -103,6 +103,25 @@ def test_feedback_charts_spell_out_codes_as_the_tables_do(dashboard):
     assert set(provider_types) <= {"in-house", "third party", "independent"} and "in-house" in set(provider_types)
 
 
+def test_feedback_bars_resting_on_few_answers_are_only_outlined(dashboard):
+    # Every CSAT bar chart marks the rates its table calls "too few to trust", in the same way:
+    # fill faint below the organisation's minimum count (30), an outline in the bar's colour.
+    at = rendered(dashboard, FEEDBACK)
+    marked = 0
+    for spec, frames in chart_data(at):
+        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        if not str(title).startswith("CSAT %") or "by week" in str(title):
+            continue
+        bars = spec["layer"][0] if "layer" in spec else spec
+        condition = bars["encoding"]["fillOpacity"]["condition"]
+        count = "count" if "layer" not in spec else "n_answers"
+        assert condition["test"] == f'datum["{count}"] >= 30' and bars["encoding"]["fillOpacity"]["value"] < 0.2
+        assert bars["mark"]["strokeWidth"] > 0
+        assert "outlined: fewer than 30 behind it" in spec["title"]["subtitle"]
+        marked += bool((frames[0][count] < 30).any())
+    assert marked  # the sample has such bars (the small channels, most provider departments)
+
+
 def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     at = rendered(dashboard, FEEDBACK)
     expected = feedback_reference(sample_db_path)
