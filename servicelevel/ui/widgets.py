@@ -77,6 +77,9 @@ VALUE_LABELS = {
 }
 
 
+# How a table shows a share held as a fraction: in points, one decimal (presented() scales it).
+PERCENT_SHOWN = "%.1f%%"
+
 # An adherence matrix counts requests by creation and targets by decision; renamed so, its
 # table's labels say which is which ("created", "targets met", "targets breached").
 MATRIX_COUNTS = {"n_requests": "n_created", "n_met": "n_targets_met", "n_breached": "n_targets_breached"}
@@ -127,6 +130,13 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     if "request" in frame.columns and "request_id" in frame.columns:
         config["request_id"] = None
     config.update(column_config or {})
+    # Streamlit's "percent" shows as many decimals as a value has (91 %, 91.3 %, 86.21 %): every
+    # percentage is shown in points to one decimal instead.
+    for name, spec in config.items():
+        type_config = (spec or {}).get("type_config") or {}
+        if type_config.get("format") == "percent" and name in out and pd.api.types.is_numeric_dtype(out[name]):
+            out[name] = out[name] * 100
+            config[name] = {**spec, "type_config": {**type_config, "format": PERCENT_SHOWN}}
     return out, config
 
 
@@ -152,8 +162,8 @@ def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
         spec = config.get(name) or {}
         label = spec.get("label") or column_label(name)
         shown_as = (spec.get("type_config") or {}).get("format") or ""
-        if shown_as == "percent" and pd.api.types.is_numeric_dtype(out[name]):
-            out[name] = (out[name] * 100).round(1)
+        if shown_as == PERCENT_SHOWN and pd.api.types.is_numeric_dtype(out[name]):
+            out[name] = _as_shown(out[name], shown_as)
             label = label if "%" in label else f"{label} (%)"
         elif isinstance(out[name].dtype, pd.DatetimeTZDtype):
             out[name] = out[name].dt.strftime("%Y-%m-%d %H:%M")
