@@ -18,7 +18,7 @@ selection = frame.selection()
 internal = replace(selection.filters, requester_type="internal")
 params = {**selection.params(), **internal.params()}
 st.title("Internal departments")
-st.caption(f"{selection.period.label()} · internal requests only · {internal.describe()}")
+st.caption(f"{selection.period.label()} · {internal.describe()}")
 if selection.filters.requester_type != "internal":
     st.caption("This page is about one department serving another: it always shows internal requesters, "
                "whatever the sidebar's requester type.")
@@ -44,6 +44,9 @@ else:
     )
 
 st.subheader("Department scorecard")
+if selection.filters.provider_departments or selection.filters.requester_departments:
+    st.caption("The scorecard sets its department itself, as provider and as requester: the sidebar's department "
+               "filters do not narrow it; the other filters do.")
 departments = sorted(set(info().options.get("provider_department", ())) | set(info().options.get("requester_department", ())))
 preselected = selection.filters.provider_departments[0] if len(selection.filters.provider_departments) == 1 else None
 if preselected not in departments:
@@ -76,11 +79,13 @@ for column, role in zip(st.columns(2), roles):
         if per_partner.empty:
             st.info(f"No internal requests with {chosen} in this role in {selection.period.label()}.")
             continue
-        table(per_partner.drop(columns=["column_value"]).rename(columns={"row_value": role.partner}),
+        min_count = organisation().min_count
+        table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.partner}",
-              caption=f"requests: created in the period; met and breached: targets decided in it (a request created "
-              f"earlier may be decided now). An adherence from fewer than {organisation().min_count} decided "
-              "targets is too few to trust.")
+              column_config={"too_few": st.column_config.CheckboxColumn("too few to trust")},
+              caption=f"created: requests created in the period; targets met and breached: decided in it (a request "
+              f"created earlier may be decided now). An adherence from fewer than {min_count} decided targets is "
+              "too few to trust.")
         chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: weekly SLA adherence", "Adherence",
                                  goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
                                  unfinished_week=trend.unfinished_week(selection.as_of)))

@@ -29,6 +29,14 @@ def roles(internal: Filters, department: str) -> tuple[Role, Role]:
     )
 
 
+def partner_rows(per_partner: pd.DataFrame, partner: str, min_count: int) -> pd.DataFrame:
+    """adherence_matrix rows of one role, per partner department, as its table shows them: with
+    too_few where the adherence rests on fewer than `min_count` decided targets."""
+    decided = per_partner["n_met"] + per_partner["n_breached"]
+    return (per_partner.drop(columns=["column_value"]).rename(columns={"row_value": partner})
+            .assign(too_few=decided < min_count))
+
+
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:
     """weekly_kpis rows of the internal segment with `adherence`: first-response and resolution
     targets together, met / decided (NaN in a week with nothing decided)."""

@@ -465,3 +465,13 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     assert history.loc[history["status"] == "ok", "balanced"].all()
     rejected = next(f for f in frames if "reason" in f.columns and "detail" in f.columns)
     assert "resolved before created" in set(rejected["reason"])  # codes read as words
+
+
+def test_the_scorecard_says_the_sidebar_department_filter_does_not_narrow_it(app):
+    app.query_params["dept"] = "IT"
+    at = rendered(app, "pages/departments.py")
+    captions = [c.value for c in at.caption]
+    assert captions[0].count("internal") == 1  # "internal; provider IT", not "internal ... internal"
+    assert any(c.startswith("The scorecard sets its department itself") for c in captions)
+    scorecards = [df.value for df in at.dataframe if "too_few" in df.value.columns]
+    assert len(scorecards) == 2  # as provider and as requester, each flagging its thin rows

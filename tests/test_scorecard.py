@@ -42,3 +42,14 @@ def test_roles_put_the_department_on_each_side():
     assert as_provider.filters == Filters("internal", (), ("Finance",), (), ("high",), ())
     assert as_requester.filters == Filters("internal", ("Finance",), (), (), ("high",), ())
     assert (as_provider.partner, as_requester.partner) == ("requester_department", "provider_department")
+
+
+def test_partner_rows_flag_adherence_on_too_few_decided_targets():
+    per_partner = pd.DataFrame({
+        "row_value": ["Legal", "Sales", "Payroll"], "column_value": ["internal"] * 3,
+        "n_requests": [40, 0, 3], "n_met": [28, 0, 1], "n_breached": [2, 2, 0],
+    })
+    rows = scorecard.partner_rows(per_partner, "requester_department", min_count=30)
+    assert rows["requester_department"].tolist() == ["Legal", "Sales", "Payroll"]
+    assert rows["too_few"].tolist() == [False, True, True]  # 30 decided is enough; 2 and 1 are not
+    assert "column_value" not in rows
