@@ -95,13 +95,17 @@ else:
           caption="Both targets (see the metric column), soonest deadline first." + past)
 
 st.subheader("Backlog at the period's end, by age")
-backlog = run_query("backlog", params)
+# A period not over in the data (the current week) ends at the data's newest instant: ages
+# counted to a later midnight would grow by days nothing is known about.
+backlog_at = min(period_end, selection.as_of)
+backlog = run_query("backlog", {**params, "end_at": backlog_at})
 n_open = int(backlog["n_open"].sum())
 if n_open == 0:
-    st.success(f"No request was open at {local_time(period_end)} for this selection.")
+    st.success(f"No request was open at {local_time(backlog_at)} for this selection.")
 else:
     table(backlog.drop(columns="bucket_order"), "sla-backlog-by-age",
           column_config={"bucket": st.column_config.TextColumn("age"),
                          "n_past_deadline": st.column_config.NumberColumn("past their resolution deadline")},
-          caption=f"{n_open:,} requests open at {local_time(period_end)}, by calendar age then. A request whose "
-                  "status says resolved or closed but whose export gives no resolution time is left out.")
+          caption=f"{n_open:,} requests open at {local_time(backlog_at)}, by calendar age then"
+                  f"{' (the newest data: the period is not over)' if backlog_at < period_end else ''}. A request "
+                  "whose status says resolved or closed but whose export gives no resolution time is left out.")

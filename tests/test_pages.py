@@ -350,7 +350,7 @@ def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     assert (cells["label"].str.endswith("*") == faded).all()
 
 
-@pytest.mark.parametrize("week", ["2026-W46", "2026-W40"])
+@pytest.mark.parametrize("week", ["2026-W46", "2026-W40", "2026-W47"])
 def test_the_sla_pages_backlog_by_age_adds_up_to_the_overview_tile(app, week):
     # Two computations of one number: weekly_kpis.sql for the tile, backlog.sql for the ages.
     app.query_params["week"] = week
@@ -360,6 +360,17 @@ def test_the_sla_pages_backlog_by_age_adds_up_to_the_overview_tile(app, week):
     assert list(ages["bucket"]) == ["< 1 day", "1-3 days", "3-7 days", "7-30 days", "30+ days"]
     assert tile > 0 and int(ages["n_open"].sum()) == tile
     assert (ages["n_past_deadline"] <= ages["n_open"]).all()
+
+
+def test_the_backlog_of_the_current_week_is_aged_at_the_newest_data(app):
+    # 2026-W47 is not over in the sample (its data ends Wednesday 18 November before noon): the ages
+    # count to then, so the requests of that morning are under a day old, not five days.
+    app.query_params["week"] = "2026-W47"
+    at = rendered(app, "pages/sla.py")
+    ages = next(df.value for df in at.dataframe if "bucket" in df.value.columns).set_index("bucket")
+    assert ages.loc["< 1 day", "n_open"] > 0
+    caption = next(c.value for c in at.caption if "by calendar age then" in c.value)
+    assert "open at 18 Nov 2026 11:" in caption and "the period is not over" in caption
 
 
 @pytest.mark.parametrize("as_of", ["End of period", "Now"])
