@@ -150,6 +150,8 @@ def test_a_range_after_the_data_says_so_and_is_not_called_unfinished(app):
     at = rendered(app)
     assert "starts after the data ends" in at.warning[0].value
     assert not any("is not over" in w.value for w in at.warning)
+    # One notice, not one more per section that has nothing to show.
+    assert len(at.warning) == 1 and not at.info and not at.metric and not at.success
 
 
 @pytest.mark.parametrize("first_day, shown", [

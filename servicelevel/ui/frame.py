@@ -96,4 +96,6 @@ def selection(period_notes: bool = True) -> Selection:
         unfinished = unfinished_note(current, current.period)
         for notice in st.session_state.get(NOTICES_KEY, []) + ([unfinished] if unfinished else []):
             st.warning(notice)
+        if current.period.bounds()[0] > current.as_of:
+            st.stop()  # a range after the data: the notice above says so, and every section would again
     return current
