@@ -75,7 +75,9 @@ timeline = pd.DataFrame(
     columns=["moment", "at"],
 ).sort_values("at")
 st.markdown("**Timeline**")
-table(timeline, f"request-{request_id}-timeline")
+table(timeline, f"request-{request_id}-timeline",
+      caption="due (promise): the date the request was promised for in the export, counted by Promises kept; "
+              "the SLA deadlines above come from the policy's targets." if pd.notna(row["due_at"]) else None)
 events = run_query("request_events", {"source": row["source"], "request_id": row["request_id"]})
 if not events.empty:
     st.markdown("**Status history**")
