@@ -169,13 +169,14 @@ def goal_heatmap(
         ),
         opacity=alt.condition(f"datum.n_decided >= {int(min_count)}", alt.value(1.0), alt.value(0.6)),
     )
-    labels = base.mark_text(fontSize=11).encode(
+    labels = base.mark_text(fontSize=12).encode(
         text=alt.Text("label:N"),
         color=alt.value("black"),
     )
+    # Rows of 28 px (Vega-Lite's default is 20): the cells' labels stay legible on a projector.
     return alt.layer(cells, labels).properties(
         title=f"{title} (green: at or above its goal; lighter, with *: fewer than {min_count} decided)",
-        width=WIDTH,
+        width=WIDTH, height=alt.Step(28),
     )
 
 
@@ -353,7 +354,8 @@ def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("value:O", title="Score (normalised 1-5, whole part)", sort=["1", "2", "3", "4", "5"]),
+            x=alt.X("value:O", title="Score (normalised 1-5, whole part)", sort=["1", "2", "3", "4", "5"],
+                    axis=alt.Axis(labelAngle=0)),
             y=alt.Y("n_answers:Q", title="Answers"),
             color=alt.Color("group:N", title="Reading", scale=alt.Scale(
                 domain=list(SATISFACTION_COLORS), range=list(SATISFACTION_COLORS.values()))),

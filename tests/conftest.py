@@ -60,3 +60,28 @@ def dashboard(sample_db_path, monkeypatch):
 
     monkeypatch.setenv("SERVICELEVEL_DB", str(sample_db_path))
     return AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+
+
+@pytest.fixture
+def gap_dashboard(tmp_path, monkeypatch):
+    """An AppTest of dashboard.py on a small database with requests (each with a survey answer)
+    in early March and mid-April 2026 and none in the weeks between (23 March - 5 April is empty)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.handmade import import_answers, import_requests
+
+    path = tmp_path / "gap.duckdb"
+    con = store.connect(path)
+    try:
+        days = [f"2026-03-{d:02d}" for d in range(2, 20)] + [f"2026-04-{d:02d}" for d in range(13, 24)]
+        import_requests(con, tmp_path, [
+            {"request_id": f"G{i}", "created_at": f"{day}T14:00:00Z", "requester_type": "internal",
+             "requester_department": "Sales", "provider_department": "IT", "status": "resolved",
+             "first_response_at": f"{day}T15:00:00Z", "resolved_at": f"{day}T17:00:00Z"}
+            for i, day in enumerate(days)
+        ])
+        import_answers(con, tmp_path, [(f"G{i}", f"{day} 18:00", "4", "ok") for i, day in enumerate(days)])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    return AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)

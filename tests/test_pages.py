@@ -313,11 +313,13 @@ def test_filters_that_exclude_everything_say_so(app):
     assert "the filters" in texts and "exclude all" in texts
 
 
-def test_an_empty_period_says_there_is_no_data(app):
-    app.query_params["period"] = "Range"
-    app.query_params["range"] = ["2027-03-01", "2027-03-07"]
-    at = rendered(app)
-    assert any("no requests were created" in i.value for i in at.info)
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/sla.py", "pages/departments.py"])
+def test_an_empty_period_inside_the_data_says_there_is_no_data(gap_dashboard, page):
+    gap_dashboard.query_params["period"] = "Range"
+    gap_dashboard.query_params["range"] = ["2026-03-23", "2026-03-29"]
+    at = rendered(gap_dashboard, page)
+    assert not at.warning  # a range of the data, not after it
+    assert any("no requests were created in 2026-W13 (23 Mar – 29 Mar 2026)" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
@@ -392,12 +394,13 @@ def test_at_risk_at_the_end_of_a_past_week_says_what_it_looks_back_with(app, as_
     assert "Looking back from 05 Oct 2026 00:00" in caption and "paused now" in caption
 
 
-@pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
-def test_sla_pages_explain_an_empty_period(app, page):
+@pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py", "pages/recurring.py", "pages/feedback.py"])
+def test_a_range_after_the_data_says_so_once_on_every_page(app, page):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2027-03-01", "2027-03-07"]
     at = rendered(app, page)
-    assert any("no requests were created" in i.value or "No internal requests" in i.value for i in at.info)
+    assert [w.value for w in at.warning] == ["The range starts after the data ends (18 Nov 2026): nothing to show."]
+    assert not at.info and not at.dataframe
 
 
 def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_path):

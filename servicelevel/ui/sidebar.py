@@ -59,10 +59,13 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     if mode == "Range":
         requested_range = st.query_params.get_all(KEYS["range"])
         end_default = default_week.end - timedelta(days=1)
+        first_date = info.first_date(org.timezone)
+        # Twelve weeks by default, or fewer when the data is younger (Streamlit refuses a value
+        # before min_value).
         chosen = sidebar.date_input(
             "From – to (inclusive)",
-            value=(default_week.start - timedelta(days=7 * 11), end_default),
-            min_value=info.first_date(org.timezone),
+            value=(max(default_week.start - timedelta(days=7 * 11), first_date), end_default),
+            min_value=first_date,
             key=KEYS["range"],
             bind="query-params",
             format="YYYY-MM-DD",
@@ -70,7 +73,7 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
         # A one-day range is written to the link as the same date twice and read back as one.
         if requested_range and set(requested_range) != {str(d) for d in chosen}:
             notices.append(f"The link asks for {' – '.join(requested_range)}, which is not a range of the data "
-                           f"(it starts on {info.first_date(org.timezone)}): showing the range in the sidebar.")
+                           f"(it starts on {first_date}): showing the range in the sidebar.")
         if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
             first, last = sorted(chosen)  # a link may give the dates the wrong way round
             period = Period(first, last + timedelta(days=1), org.timezone)
