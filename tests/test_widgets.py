@@ -55,6 +55,12 @@ def test_durations_become_hours_and_instants_the_organisations_time():
     assert config["target_hours"]["label"] == "target (h)"
 
 
+def test_a_goal_column_says_how_a_goal_nobody_typed_comes_about():
+    _, config = presented(pd.DataFrame({"sla_goal": [0.8928], "adherence": [0.9]}))
+    assert "average of the decided targets' own goals" in config["sla_goal"]["help"]
+    assert config["adherence"]["help"] is None
+
+
 def test_a_page_setting_wins_over_the_presented_default():
     _, config = presented(pd.DataFrame({"share": [0.5]}), {"share": {"label": "share of comments"}})
     assert config["share"] == {"label": "share of comments"}

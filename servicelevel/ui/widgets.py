@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from servicelevel.definitions import definition
 from servicelevel.filters import Selection
 from servicelevel.kpis import Tile
 from servicelevel.settings import organisation
@@ -124,7 +125,10 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
         elif pd.api.types.is_float_dtype(frame[name]) and (
             name in FRACTION_NAMES or name.endswith(FRACTION_SUFFIXES)
         ):
-            config[name] = st.column_config.NumberColumn(column_label(name), format="percent")
+            # A goal nobody typed (89.3 %) is the decided targets' own goals averaged: say so where it shows.
+            is_goal = name == "goal" or name.endswith(("_goal", " goal"))
+            config[name] = st.column_config.NumberColumn(column_label(name), format="percent",
+                                                         help=definition("goal") if is_goal else None)
         else:
             config[name] = st.column_config.Column(column_label(name))
     if "request" in frame.columns and "request_id" in frame.columns:
