@@ -72,6 +72,7 @@ for role in roles:
     results[role] = (per_partner, scorecard.weekly_adherence(weekly))
 domain = scorecard.shared_domain([weekly for _, weekly in results.values()])
 
+min_count = organisation().min_count
 for column, role in zip(st.columns(2), roles):
     per_partner, weekly = results[role]
     with column:
@@ -79,7 +80,6 @@ for column, role in zip(st.columns(2), roles):
         if per_partner.empty:
             st.info(f"No internal requests with {chosen} in this role in {selection.period.label()}.")
             continue
-        min_count = organisation().min_count
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.partner}",
               column_config={"too_few": st.column_config.CheckboxColumn("too few to trust")},

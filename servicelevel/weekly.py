@@ -57,8 +57,8 @@ def custom_range_note(selection: Selection, week: Period) -> str | None:
     period = selection.period
     if week == period:
         return None
-    which = "its last whole week" if period.start <= week.start and week.end <= period.end \
-        else "the week holding most of its days"
+    inside = period.start <= week.start and week.end <= period.end
+    which = "its last whole week" if inside else "the week holding most of its days"
     return (f"A custom range ({period.label()}) is selected. The weekly overview counts ISO weeks: its tiles, "
             f"movers and breaches show {which}, {week.label()}, against the week before, and its trends end with "
             "that week. The other pages count the range itself.")

@@ -97,5 +97,5 @@ def selection(period_notes: bool = True) -> Selection:
         for notice in st.session_state.get(NOTICES_KEY, []) + ([unfinished] if unfinished else []):
             st.warning(notice)
         if current.period.bounds()[0] > current.as_of:
-            st.stop()  # a range after the data: the notice above says so, and every section would again
+            st.stop()  # a range after the data: the notice above says so; each section would repeat it
     return current

@@ -92,7 +92,7 @@ def import_panel() -> None:
         return
     last = st.session_state.get(LAST_IMPORT)
     if last is not None and last["file_id"] == uploaded.file_id:
-        outcome = (f"Imported {uploaded.name}: see the report below. Every page and tab now includes it.")
+        outcome = f"Imported {uploaded.name}: see the report below. Every page and tab now includes it."
         if last["n_rejected"]:
             st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows were rejected: the report "
                        "gives each reason, and the Rejected rows tab every row.")
