@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from servicelevel import queries, store  # noqa: E402
 
 # Page-specific URL parameters, so that every section of the page has data to show.
-PAGE_PARAMS = {"pages/departments.py": {"unit": "Finance"}}
+PAGE_PARAMS = {"pages/departments.py": {"unit": "Finance"}, "pages/recurring.py": {"fix_category": "Password reset"}}
 PAGES = {
     "overview": ("pages/overview.py", 0.5),
     "sla": ("pages/sla.py", 0.5),

@@ -8,22 +8,24 @@
 --   they stopped is unknown).
 -- Params: $end_at TIMESTAMPTZ (the end of the period), and the shared filters $requester_type,
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
+-- request_facts holds each request's resolution (or close) time and its resolution deadline, so
+-- no join is needed (joining request_sla on (source, request_id) cost most of a second at 10 M).
 with scoped as (
-    select * from filtered_requests(
+    select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
     )
 ),
 open_requests as (
     select
-        source,
         request_id,
         created_at,
-        epoch($end_at - created_at) / 86400 as age_days
+        epoch($end_at - created_at) / 86400 as age_days,
+        res_deadline_at <= $end_at as is_past_deadline
     from scoped
     where created_at < $end_at
-      and coalesce(resolved_at, closed_at, timestamptz 'infinity') >= $end_at
-      and not (coalesce(resolved_at, closed_at) is null and status in ('resolved', 'closed'))
+      and coalesce(resolved_at, timestamptz 'infinity') >= $end_at
+      and not (resolved_at is null and status in ('resolved', 'closed'))
 ),
 buckets as (
     select * from (values
@@ -36,17 +38,15 @@ buckets as (
 ),
 aged as (
     select
-        o.*,
+        *,
         case
-            when o.age_days < 1 then 1
-            when o.age_days < 3 then 2
-            when o.age_days < 7 then 3
-            when o.age_days < 30 then 4
+            when age_days < 1 then 1
+            when age_days < 3 then 2
+            when age_days < 7 then 3
+            when age_days < 30 then 4
             else 5
-        end as bucket_order,
-        s.res_deadline_at <= $end_at as is_past_deadline
-    from open_requests as o
-    left join request_sla as s using (source, request_id)
+        end as bucket_order
+    from open_requests
 ),
 final as (
     select

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from servicelevel import queries
+from servicelevel import derived, queries
 from servicelevel.filters import Filters
 from servicelevel.policies import parse_policies
 from servicelevel.sla import DIMENSIONS, refresh_sla
@@ -134,6 +134,7 @@ def week(con):
             {"id": rid, "at": when, "status": status},
         )
     refresh_sla(con, parse_policies(POLICIES, "test.toml"), now=AS_OF)
+    derived.refresh_derived(con)  # request_facts, which the page queries read
     return con
 
 
