@@ -61,6 +61,14 @@ def test_a_goal_column_says_how_a_goal_nobody_typed_comes_about():
     assert config["adherence"]["help"] is None
 
 
+def test_a_progress_bar_in_percent_keeps_its_bounds_with_its_values():
+    shown, config = presented(pd.DataFrame({"cost_index": [0.141, 0.037]}), {
+        "cost_index": st.column_config.ProgressColumn("combined cost", format="percent", min_value=0, max_value=1)})
+    assert shown["cost_index"].round(6).tolist() == [14.1, 3.7]
+    bar = config["cost_index"]["type_config"]
+    assert (bar["min_value"], bar["max_value"], bar["format"]) == (0, 100, "%.1f%%")  # 14.1 % fills 14.1 % of it
+
+
 def test_a_page_setting_wins_over_the_presented_default():
     _, config = presented(pd.DataFrame({"share": [0.5]}), {"share": {"label": "share of comments"}})
     assert config["share"] == {"label": "share of comments"}

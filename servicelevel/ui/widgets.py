@@ -136,11 +136,13 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     config.update(column_config or {})
     # Streamlit's "percent" shows as many decimals as a value has (91 %, 91.3 %, 86.21 %): every
     # percentage is shown in points to one decimal instead.
+    # (A progress bar's bounds are scaled with its values.)
     for name, spec in config.items():
         type_config = (spec or {}).get("type_config") or {}
         if type_config.get("format") == "percent" and name in out and pd.api.types.is_numeric_dtype(out[name]):
             out[name] = out[name] * 100
-            config[name] = {**spec, "type_config": {**type_config, "format": PERCENT_SHOWN}}
+            bounds = {k: type_config[k] * 100 for k in ("min_value", "max_value") if type_config.get(k) is not None}
+            config[name] = {**spec, "type_config": {**type_config, **bounds, "format": PERCENT_SHOWN}}
     return out, config
 
 
