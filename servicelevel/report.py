@@ -174,7 +174,7 @@ def build_document(view: weekly.WeeklyView) -> Document:
                      f"{'this department' if len(departments) == 1 else 'these departments'} served "
                      "(provider department).")
     lines.append(f"Scope: {selection.filters.describe()}.")
-    range_note = weekly.custom_range_note(selection, kpis.week)
+    range_note = weekly.custom_range_note(selection, kpis.week, document="weekly report")
     if range_note:
         lines.append(range_note)
     lines.append(f"Times in {org.timezone}. Running SLAs judged as of {selection.as_of.astimezone(zone):%d %b %Y %H:%M} "

@@ -36,32 +36,48 @@ SEGMENTS = ("internal", "external")
 # Which week, which trend window
 
 
+def _covered_end(selection: Selection) -> date:
+    """The end (exclusive) of the part of the selected period the data covers: a range that runs
+    past the data's newest day is counted up to that day, not to empty weeks after it."""
+    period = selection.period
+    newest = selection.as_of.astimezone(ZoneInfo(period.timezone)).date()
+    return min(period.end, max(newest, period.start) + timedelta(days=1))
+
+
 def focus_week(selection: Selection) -> Period:
     """The ISO week the tiles are about: the selected week, or a custom range's last whole ISO
-    week (when it holds no whole week it lies in two at most: the one holding more of its days,
-    the later on a tie). The trends, the movers and the week before are counted in ISO weeks
-    (Monday to Sunday), so the tiles are one too."""
+    week up to the data's newest day (when it holds no whole week it lies in two at most: the
+    one holding more of its days, the later on a tie). The trends, the movers and the week
+    before are counted in ISO weeks (Monday to Sunday), so the tiles are one too."""
     period = selection.period
-    last_monday = period.end - timedelta(days=period.end.weekday())  # on or before the end
+    if period.days == 7 and period.start.weekday() == 0:
+        return period
+    end = _covered_end(selection)
+    last_monday = end - timedelta(days=end.weekday())  # on or before the end
     if last_monday - timedelta(days=7) >= period.start:
         return Period(last_monday - timedelta(days=7), last_monday, period.timezone)
-    last_day = period.end - timedelta(days=1)
+    last_day = end - timedelta(days=1)
     start = last_day - timedelta(days=last_day.weekday())
-    if (start - period.start).days > (period.end - start).days:
+    if (start - period.start).days > (end - start).days:
         start -= timedelta(days=7)
     return Period(start, start + timedelta(days=7), period.timezone)
 
 
-def custom_range_note(selection: Selection, week: Period) -> str | None:
-    """What the weekly overview shows of a custom range (None when an ISO week is selected)."""
+def custom_range_note(selection: Selection, week: Period, document: str = "weekly overview") -> str | None:
+    """What the weekly overview (or report: `document`) shows of a custom range; None when an
+    ISO week is selected."""
     period = selection.period
     if week == period:
         return None
-    inside = period.start <= week.start and week.end <= period.end
+    end = _covered_end(selection)
+    inside = period.start <= week.start and week.end <= end
     which = "its last whole week" if inside else "the week holding most of its days"
-    return (f"A custom range ({period.label()}) is selected. The weekly overview counts ISO weeks: its tiles, "
-            f"movers and breaches show {which}, {week.label()}, against the week before, and its trends end with "
-            "that week. The other pages count the range itself.")
+    past_data = "" if end == period.end else (
+        f" The range runs past the data, which ends on {end - timedelta(days=1):%d %b %Y}: it is counted up to there.")
+    pages = " The other pages count the range itself." if document == "weekly overview" else ""
+    return (f"A custom range ({period.label()}) is selected. The {document} counts ISO weeks: its tiles, movers and "
+            f"breaches show {which}, {week.label()}, against the week before, and its trends end with that week."
+            f"{past_data}{pages}")
 
 
 def trend_period(selection: Selection, week: Period, weeks: int = TREND_WEEKS, data_from: date | None = None) -> Period:

@@ -183,6 +183,18 @@ def test_a_custom_range_not_starting_on_a_monday_counts_whole_weeks_on_the_tiles
     assert "2026-W42 (12 Oct – 18 Oct 2026)" in at.caption[0].value
 
 
+def test_a_custom_range_running_past_the_data_shows_its_last_week_with_data(app):
+    week = AppTest.from_file(app._script_path, default_timeout=90)
+    week.query_params["week"] = "2026-W46"
+    whole_week = metrics(rendered(week))
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2026-11-10", "2026-12-10"]  # the sample's data ends on 18 November
+    at = rendered(app)
+    note = next(i.value for i in at.info if "custom range" in i.value)
+    assert "2026-W46 (09 Nov – 15 Nov 2026)" in note and "runs past the data, which ends on 18 Nov 2026" in note
+    assert metrics(at) == whole_week
+
+
 def test_a_link_to_a_one_day_range_shows_that_day_without_a_warning(app):
     # The date picker writes a one-day range to the link as the same date twice.
     app.query_params["period"] = "Range"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from io import BytesIO
 
 import pytest
@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from servicelevel import cli, queries, report, store, weekly
 from servicelevel.datainfo import data_info
-from servicelevel.filters import Filters, Selection, parse_iso_week
+from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.settings import organisation
 from tests.apptest_support import rendered
 from tests.browser_support import settle
@@ -183,6 +183,20 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
     breaches = page_frame(at, "overrun_business_hours")
     listed = [r["Request"] for r in md_table(sections["Top breaches"])]
     assert listed == [f"{s} {i}" for s, i in zip(breaches["source"], breaches["request_id"])][: report.REPORT_BREACHES]
+
+
+def test_a_custom_range_report_says_which_week_it_covers_in_its_own_words(con):
+    # 10 Nov - 10 Dec 2026 runs past the sample's data (to 18 Nov): the report covers 2026-W46,
+    # as the overview does, and says so without pointing at pages a reader of the file cannot see.
+    org = organisation()
+    week_view = selection_for(con, week="2026-W46")
+    in_range = Selection(Period(date(2026, 11, 10), date(2026, 12, 11), org.timezone), week_view.filters,
+                         week_view.as_of)
+    text = report.generate(con, in_range, org, "md").decode("utf-8")
+    assert "The weekly report counts ISO weeks" in text and "2026-W46 (09 Nov – 15 Nov 2026)" in text
+    assert "runs past the data, which ends on 18 Nov 2026" in text and "other pages" not in text
+    assert md_sections(text)["Key numbers"] == md_sections(markdown(con, week="2026-W46"))["Key numbers"]
+    assert report.file_name(in_range, "md") == "weekly-report-2026-W46.md"
 
 
 def test_a_department_report_says_which_department_it_is_for(con):
