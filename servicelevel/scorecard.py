@@ -30,11 +30,12 @@ def roles(internal: Filters, department: str) -> tuple[Role, Role]:
 
 
 def partner_rows(per_partner: pd.DataFrame, partner: str, min_count: int) -> pd.DataFrame:
-    """adherence_matrix rows of one role, per partner department, as its table shows them: with
-    too_few where the adherence rests on fewer than `min_count` decided targets."""
+    """adherence_matrix rows of one role, per partner department, as its table shows them: the
+    adherence, its goal and too_few (fewer than `min_count` decided targets) first, then the counts."""
     decided = per_partner["n_met"] + per_partner["n_breached"]
-    return (per_partner.drop(columns=["column_value"]).rename(columns={"row_value": partner})
-            .assign(too_few=decided < min_count))
+    rows = per_partner.rename(columns={"row_value": partner}).assign(too_few=decided < min_count)
+    # The rate, its goal and its flag first: the table stands half a page wide.
+    return rows[[partner, "adherence", "goal", "too_few", "n_requests", "n_met", "n_breached"]]
 
 
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:

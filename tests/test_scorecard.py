@@ -48,8 +48,10 @@ def test_partner_rows_flag_adherence_on_too_few_decided_targets():
     per_partner = pd.DataFrame({
         "row_value": ["Legal", "Sales", "Payroll"], "column_value": ["internal"] * 3,
         "n_requests": [40, 0, 3], "n_met": [28, 0, 1], "n_breached": [2, 2, 0],
+        "adherence": [28 / 30, 0.0, 1.0], "goal": [0.9, 0.9, 0.85],
     })
     rows = scorecard.partner_rows(per_partner, "requester_department", min_count=30)
     assert rows["requester_department"].tolist() == ["Legal", "Sales", "Payroll"]
     assert rows["too_few"].tolist() == [False, True, True]  # 30 decided is enough; 2 and 1 are not
-    assert "column_value" not in rows
+    assert list(rows.columns) == ["requester_department", "adherence", "goal", "too_few", "n_requests", "n_met",
+                                  "n_breached"]

@@ -69,6 +69,13 @@ def test_a_progress_bar_in_percent_keeps_its_bounds_with_its_values():
     assert (bar["min_value"], bar["max_value"], bar["format"]) == (0, 100, "%.1f%%")  # 14.1 % fills 14.1 % of it
 
 
+def test_the_first_column_naming_the_row_is_pinned():
+    _, config = presented(pd.DataFrame({"provider_department": ["IT"], "adherence": [0.9]}))
+    assert config["provider_department"]["pinned"] is True and config["adherence"]["pinned"] is None
+    _, config = presented(pd.DataFrame({"n_answers": [3], "channel": ["email"]}))
+    assert config["n_answers"]["pinned"] is None  # a number first: nothing to keep in view
+
+
 def test_a_page_setting_wins_over_the_presented_default():
     _, config = presented(pd.DataFrame({"share": [0.5]}), {"share": {"label": "share of comments"}})
     assert config["share"] == {"label": "share of comments"}

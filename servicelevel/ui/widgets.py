@@ -134,6 +134,10 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     if "request" in frame.columns and "request_id" in frame.columns:
         config["request_id"] = None
     config.update(column_config or {})
+    # The row's name stays in view when a wide table (half a page wide) scrolls sideways.
+    first = next((name for name in out.columns if config.get(name) is not None), None)
+    if first is not None and _is_text(out[first]) and config[first].get("pinned") is None:
+        config[first] = {**config[first], "pinned": True}
     # Streamlit's "percent" shows as many decimals as a value has (91 %, 91.3 %, 86.21 %): every
     # percentage is shown in points to one decimal instead.
     # (A progress bar's bounds are scaled with its values.)
