@@ -29,7 +29,11 @@ final as (
             when grouping(category) = 0 then 'category'
             else 'all'
         end as dimension,
-        coalesce(provider_department, category, 'all') as value,
+        case
+            when grouping(provider_department) = 0 then coalesce(provider_department, '(no provider department)')
+            when grouping(category) = 0 then category
+            else 'all'
+        end as value,
         count(*) as n_requests,
         count(*) filter (where is_repeat) as n_repeats,
         count(*) filter (where is_repeat) / count(*) as repeat_rate

@@ -14,6 +14,8 @@
 --   ($requester_type, $requester_departments, $provider_departments, $provider_types,
 --   $priorities, $channels).
 -- not materialized: each use below reads only the columns it needs, instead of one copy of all.
+-- A segment is named by grouping(): a request without a requester type counts in 'all' only
+-- (coalescing its NULL group to 'all' made a second 'all' row, and every join doubled).
 with scoped as not materialized (
     select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
@@ -31,7 +33,7 @@ weeks as (
 ),
 volume as (
     select created_week as week_start,
-           coalesce(requester_type, 'all') as segment,
+           case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            count(*) as n_created
     from scoped
     where created_at >= $start_at and created_at < $end_at
@@ -39,7 +41,7 @@ volume as (
 ),
 first_response_outcomes as (
     select fr_decided_week as week_start,
-           coalesce(requester_type, 'all') as segment,
+           case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            count(*) filter (where fr_state = 'met') as fr_met,
            count(*) filter (where fr_state = 'breached') as fr_breached,
            avg(fr_goal) as fr_goal
@@ -50,7 +52,7 @@ first_response_outcomes as (
 ),
 resolution_outcomes as (
     select res_decided_week as week_start,
-           coalesce(requester_type, 'all') as segment,
+           case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            count(*) filter (where res_state = 'met') as res_met,
            count(*) filter (where res_state = 'breached') as res_breached,
            avg(res_goal) as res_goal
@@ -61,7 +63,7 @@ resolution_outcomes as (
 ),
 first_responses as (
     select fr_stopped_week as week_start,
-           coalesce(requester_type, 'all') as segment,
+           case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            median(fr_elapsed_business_secs) as median_frt_business_secs,
            count(fr_elapsed_business_secs) as n_first_responses
     from scoped
@@ -70,7 +72,7 @@ first_responses as (
 ),
 answers as (
     select cast(date_trunc('week', timezone($timezone, submitted_at)) as date) as week_start,
-           coalesce(requester_type, 'all') as segment,
+           case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            count(*) as n_answers,
            count(*) filter (where score >= 4) as n_satisfied,
            avg(score) as mean_score
@@ -83,32 +85,36 @@ answers as (
 ),
 resolved as (
     select resolved_week as week_start,
-           coalesce(requester_type, 'all') as segment,
+           case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            count(*) as n_resolved
     from scoped
     where resolved_at >= $start_at and resolved_at < $end_at
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 -- Backlog at a week's end = open when the range starts + opened - stopped in its weeks so far.
+-- A request whose status says resolved or closed but whose export gives no time never counts
+-- (when it stopped is unknown), as in backlog.sql.
 open_at_start as (
-    select coalesce(requester_type, 'all') as segment,
+    select case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            count(*) filter (where created_at < $start_at)
                - count(*) filter (where resolved_at < $start_at) as n_open
     from scoped
     where created_at < $start_at
+      and not (resolved_at is null and status in ('resolved', 'closed'))
     group by grouping sets ((requester_type), ())
 ),
 flows as (
     select created_week as week_start, requester_type, 1 as opened, 0 as stopped
     from scoped
     where created_at >= $start_at and created_at < $end_at
+      and not (resolved_at is null and status in ('resolved', 'closed'))
     union all
     select resolved_week, requester_type, 0, 1
     from scoped
     where resolved_at >= $start_at and resolved_at < $end_at
 ),
 weekly_flows as (
-    select week_start, coalesce(requester_type, 'all') as segment,
+    select week_start, case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            sum(opened) - sum(stopped) as net
     from flows
     group by grouping sets ((week_start, requester_type), (week_start))
@@ -124,7 +130,7 @@ backlog as (
 ),
 promises as (
     select due_week as week_start,
-           coalesce(requester_type, 'all') as segment,
+           case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
            count(*) filter (where resolved_at is not null or due_at <= $as_of) as n_promises_due,
            count(*) filter (where resolved_at <= due_at) as n_promises_kept
     from scoped

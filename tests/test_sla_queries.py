@@ -281,6 +281,14 @@ def test_backlog_at_period_end(week):
     assert [got[b]["n_past_deadline"] for b in got] == [0, 1, 0, 0, 1]
 
 
+def test_the_weekly_backlog_counts_what_the_backlog_by_age_counts(week):
+    # The overview's tile (weekly_kpis.sql, by flows) and the SLA page's ages (backlog.sql) agree:
+    # D, F and I are open at the week's end; J, closed without a time, is in neither.
+    rows = run(week, "weekly_kpis")
+    assert rows.loc[rows["segment"] == "all", "backlog_at_end"].tolist() == [3]
+    assert int(run(week, "backlog")["n_open"].sum()) == 3
+
+
 def test_promises_kept(week):
     # Due in W10: A (kept), B (resolved a day late), C (kept), D and F (still open past due).
     (row,) = records(run(week, "promises_kept"))
