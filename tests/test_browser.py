@@ -99,6 +99,11 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     page.get_by_role("tab", name="Import history").click()
     page.locator('[data-testid="stDataFrame"]').filter(has_text="desk-upload.csv").first.wait_for(timeout=30_000)
 
+    # The same file again is recognised, and the page says nothing changed (not a report of zeros).
+    page.get_by_role("tab", name="Import a file").click()
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("desk-upload.csv was imported before", exact=False).wait_for(timeout=90_000)
+
 
 def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):
     export = tmp_path / "notes.csv"

@@ -92,14 +92,7 @@ def import_panel() -> None:
         return
     last = st.session_state.get(LAST_IMPORT)
     if last is not None and last["file_id"] == uploaded.file_id:
-        outcome = f"Imported {uploaded.name}: see the report below. Every page and tab now includes it."
-        if last["n_rejected"]:
-            st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows were rejected: the report "
-                       "gives each reason, and the Rejected rows tab every row.")
-        else:
-            st.success(outcome)
-        st.code(last["lines"], language=None, wrap_lines=True)
-        table(last["accounting"], f"import-report-{last['import_id']}")
+        _show_outcome(uploaded.name, last)
     path = _save_upload(uploaded)
     try:
         importable = _preview(path, preset_name)
@@ -132,9 +125,27 @@ def import_panel() -> None:
         "lines": "\n".join(report.lines()),
         "n_read": report.n_read,
         "n_rejected": report.n_rejected,
+        "identical_to": report.identical_to,
         "accounting": report_frame(report),
     }
     st.rerun()
+
+
+def _show_outcome(name: str, last: dict) -> None:
+    """The last import of the file in the uploader: skipped as a repeat, or its report, flagged
+    when rows were rejected."""
+    if last["identical_to"] is not None:
+        st.info(f"{name} was imported before (import #{last['identical_to']}: the same bytes, source and mapping), "
+                "so nothing changed. Every page already includes it.")
+        return
+    outcome = f"Imported {name}: see the report below. Every page and tab now includes it."
+    if last["n_rejected"]:
+        st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows were rejected: the report gives "
+                   "each reason, and the Rejected rows tab every row.")
+    else:
+        st.success(outcome)
+    st.code(last["lines"], language=None, wrap_lines=True)
+    table(last["accounting"], f"import-report-{last['import_id']}")
 
 
 def _refresh() -> None:
