@@ -160,7 +160,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
     csat = _rate_tile("csat", "CSAT", rows, "n_satisfied", "n_answers", org.csat_goal,
                       "answers", org)
     if response_rate is not None:
-        csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.0%} · answers"})
+        csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.1%} · answers"})
     return [
         Tile(
             key="volume", label="Volume", value=float(current["n_created"]),
