@@ -50,6 +50,7 @@ def test_durations_become_hours_and_instants_the_organisations_time():
     local = shown["deadline_at"].iloc[0]
     assert (local.hour, local.minute, local.utcoffset().total_seconds()) == (15, 47, -3 * 3600)
     assert config["request_id"] is None  # the link column shows the id already
+    assert config["deadline_at"]["width"] == 140  # a whole "YYYY-MM-DD HH:mm", not cut to fit the header
     # Percentages in points to one decimal, whatever decimals the fraction has.
     assert shown["adherence"].tolist() == [87.5] and config["adherence"]["type_config"]["format"] == "%.1f%%"
     assert config["target_hours"]["label"] == "target (h)"

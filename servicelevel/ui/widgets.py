@@ -78,6 +78,9 @@ VALUE_LABELS = {
 }
 
 
+# A table's time column, in pixels: a minute-precise local time and its sort arrow.
+DATETIME_WIDTH_PX = 140
+
 # How a table shows a share held as a fraction: in points, one decimal (presented() scales it).
 PERCENT_SHOWN = "%.1f%%"
 
@@ -121,7 +124,9 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
             config[hours] = st.column_config.NumberColumn(column_label(hours), format="%.1f")
         elif isinstance(frame[name].dtype, pd.DatetimeTZDtype):
             out[name] = frame[name].dt.tz_convert(zone)
-            config[name] = st.column_config.DatetimeColumn(column_label(name), format="YYYY-MM-DD HH:mm")
+            # Wide enough for "2026-11-16 14:05" whatever the header: sized to fit, it was cut.
+            config[name] = st.column_config.DatetimeColumn(column_label(name), format="YYYY-MM-DD HH:mm",
+                                                           width=DATETIME_WIDTH_PX)
         elif pd.api.types.is_float_dtype(frame[name]) and (
             name in FRACTION_NAMES or name.endswith(FRACTION_SUFFIXES)
         ):
