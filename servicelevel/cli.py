@@ -1,4 +1,4 @@
-"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|presets|report ..."""
+"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|remove|presets|report ..."""
 
 from __future__ import annotations
 
@@ -122,6 +122,26 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_remove(args) -> int:
+    from servicelevel.sources import UnknownSource, remove_source, source_contents
+
+    con = store.connect(args.db)
+    try:
+        contents = source_contents(con, args.source)
+    except UnknownSource as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    held = (f"{contents['n_requests']:,} requests, {contents['n_events']:,} events, {contents['n_answers']:,} "
+            f"survey answers, {contents['n_rejected']:,} rejected rows from {contents['n_imports']:,} imports")
+    if not args.yes:
+        print(f"source '{args.source}' holds {held}; nothing removed: add --yes to remove them")
+        return 1
+    remove_source(con, args.source)
+    print(f"removed source '{args.source}': {held}")
+    print("\n".join(refresh_all(con)))
+    return 0
+
+
 def cmd_presets(args) -> int:
     for name, preset in preset_lib.available_presets().items():
         print(f"{name:<24} {preset.kind:<10} {preset.title}")
@@ -237,6 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("status", help="what the database holds")
     p.set_defaults(run=cmd_status)
+
+    p = commands.add_parser("remove", help="take a source out of the database (all it imported)",
+                            description="Remove everything one source brought in: requests, status events, "
+                            "survey answers and rejected rows; its imports stay in the log, marked removed. "
+                            "Without --yes, only says what it would remove.")
+    p.add_argument("source")
+    p.add_argument("--yes", action="store_true", help="remove them (without it, nothing changes)")
+    p.set_defaults(run=cmd_remove)
 
     p = commands.add_parser("presets", help="list the import presets")
     p.set_defaults(run=cmd_presets)
