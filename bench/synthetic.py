@@ -33,7 +33,7 @@ CATEGORIES = ["Access request", "Password reset", "Hardware", "Software install"
               "Cleaning", "Account change", "Complaint", "Information", "Other"]
 
 REQUESTS_SQL = """
-insert into requests
+insert into requests by name
 with seq as (
     select range as i from range($n)
 ),
@@ -123,7 +123,9 @@ from timed
 # About one request in eight waits on its requester once (pending, then open again); requests
 # whose current status is pending or on hold got there with one status change.
 EVENTS_SQL = """
-insert into events
+insert into events (
+    source, request_id, event_at, kind, from_status, to_status, provider_department, agent, import_id
+)
 with waits as (
     select
         source, request_id, created_at, status,

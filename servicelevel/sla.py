@@ -21,7 +21,7 @@ from servicelevel import store
 from servicelevel.calendars import build_clock_tables
 from servicelevel.derived import facts_as_of
 from servicelevel.policies import CRITERIA, POLICIES_PATH, PolicySet, calendars_fingerprint, load_policies
-from servicelevel.sqlfiles import pipeline_sql
+from servicelevel.sqlfiles import pipeline_sql, statements
 
 META_DATA_VERSION = "sla_data_version"
 META_POLICIES = "sla_policies_sha256"
@@ -96,6 +96,13 @@ def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: 
         **_clock_layout(con, len(policy_set.calendar_list())),
     )
     return sql, params
+
+
+def key_requests(con: duckdb.DuckDBPyConnection) -> None:
+    """Key the requests and status events that have no request_key yet (new imports, or rows
+    written directly), keeping next_status_at right; cheap when there are none."""
+    for statement in statements(pipeline_sql("key_requests")):
+        con.execute(statement)
 
 
 @contextmanager
@@ -203,6 +210,7 @@ def refresh_sla(
     now = _utc(now)
     con.execute("begin transaction")
     try:
+        key_requests(con)
         _ensure_clock(con, policy_set, now)
         # An ongoing pause ends where the pages judge running SLAs (now, or the data's newest
         # instant if earlier), not at the wall clock of this refresh: an export looked at days

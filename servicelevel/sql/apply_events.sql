@@ -32,7 +32,9 @@ left join events as e
     and e.kind is not distinct from v.kind
     and e.to_status is not distinct from v.to_status;
 
-insert into events
+insert into events (
+    source, request_id, event_at, kind, from_status, to_status, provider_department, agent, import_id
+)
 select $source, request_id, event_at, kind, from_status, to_status,
        provider_department, agent, $import_id
 from event_outcomes

@@ -4,7 +4,9 @@
 -- provider department does. Rows already in the events table are skipped, so re-importing
 -- adds nothing.
 -- Params: $source, $import_id
-insert into events
+insert into events (
+    source, request_id, event_at, kind, from_status, to_status, provider_department, agent, import_id
+)
 with ordered as (
     select
         request_id,

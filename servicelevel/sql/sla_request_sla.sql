@@ -13,7 +13,8 @@
 -- probing the small clock tables) is the fast one, and the optimizer's estimates after several
 -- joins would otherwise turn a 10-million-row intermediate into a hash table. The CTEs are
 -- NOT MATERIALIZED: recomputing the cheap per-request steps for the pause branch costs less
--- than writing ten million rows aside for two readers.
+-- than writing ten million rows aside for two readers. It needs every request and status
+-- event keyed first (key_requests.sql; refresh_sla runs both in one transaction).
 -- Params: $policy_names, $policy_calendar_names VARCHAR[]; $policy_calendar_ids INTEGER[];
 --   $fr_targets, $res_targets BIGINT[] (NULL = no target); $fr_goals, $res_goals DOUBLE[];
 --   $paused_statuses VARCHAR[]; $no_first_response_imports, $no_resolution_imports INTEGER[]
@@ -24,6 +25,7 @@ create or replace table request_sla as
 with classified as not materialized (
     select
         rowid as row_no,
+        request_key,
         source,
         request_id,
         created_at,
@@ -38,6 +40,7 @@ with classified as not materialized (
 stops as not materialized (
     select
         c.row_no,
+        c.request_key,
         c.source,
         c.request_id,
         c.created_at,
@@ -99,43 +102,33 @@ clocked as not materialized (
     join calendar_hours as h1 on h1.hour_id = coalesce(s.hour_base + s.fr_stop_s // 3600, -1)
     join calendar_hours as h2 on h2.hour_id = coalesce(s.hour_base + s.res_stop_s // 3600, -1)
 ),
--- Pauses: a status_change to a paused status holds until the request's next status_change;
--- only the part between creation and the resolution (or $now, while open) counts. Events are
--- matched to their request once, here; the rest works on the integer row number. (With join
+-- Pauses: a status_change to a paused status holds until the request's next status_change
+-- (next_status_at, kept by key_requests.sql); only the part between creation and the resolution
+-- (or $now, while open) counts. Events find their request by its integer key. (With join
 -- reordering off, the right side of each join is the one hashed: keep the smaller one there.)
-status_spans as (
-    select
-        c.row_no,
-        c.created_s,
-        c.res_stop_s,
-        c.hour_base,
-        c.start_clock,
-        c.res_target_secs,
-        e.event_s,
-        e.to_status,
-        lead(e.event_s) over (partition by c.row_no order by e.event_s) as next_s
-    from started as c
-    join (
-        select source, request_id, epoch_us(event_at) // 1000000 as event_s, to_status
-        from events where kind = 'status_change'
-    ) as e
-        on c.source = e.source and c.request_id = e.request_id
-    where c.has_res_field and c.res_target_secs is not null
-),
 pause_spans as (
     select
-        row_no,
-        greatest(event_s, created_s) as from_s,
+        c.row_no,
+        greatest(e.event_s, c.created_s) as from_s,
         least(
-            coalesce(next_s, res_stop_s, epoch_us($now) // 1000000),
-            coalesce(res_stop_s, epoch_us($now) // 1000000)
+            coalesce(e.next_s, c.res_stop_s, epoch_us($now) // 1000000),
+            coalesce(c.res_stop_s, epoch_us($now) // 1000000)
         ) as to_s,
-        next_s is null and res_stop_s is null as is_ongoing,
-        hour_base,
-        start_clock,
-        res_target_secs
-    from status_spans
-    where list_contains($paused_statuses, to_status)
+        e.next_s is null and c.res_stop_s is null as is_ongoing,
+        c.hour_base,
+        c.start_clock,
+        c.res_target_secs
+    from started as c
+    join (
+        select
+            request_key,
+            epoch_us(event_at) // 1000000 as event_s,
+            epoch_us(next_status_at) // 1000000 as next_s
+        from events
+        where kind = 'status_change' and list_contains($paused_statuses, to_status)
+    ) as e
+        on c.request_key = e.request_key
+    where c.has_res_field and c.res_target_secs is not null
 ),
 pause_clocks as (
     select

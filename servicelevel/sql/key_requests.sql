@@ -1,0 +1,58 @@
+-- key_requests
+-- Gives every request and status event that lacks one the integer key of its (source,
+-- request_id), and refreshes next_status_at on the status changes of every request that gained
+-- events. Keys live in request_keys and never change: a request replaced by a newer export row,
+-- or whose events arrived before it, finds its key there. Only rows without a key are looked
+-- at, so the work follows the size of the import, not of the database.
+create or replace temp table unkeyed_pairs as
+select source, request_id from requests where request_key is null
+union
+select source, request_id from events where request_key is null;
+
+insert into request_keys
+select
+    p.source,
+    p.request_id,
+    (select coalesce(max(request_key), 0) from request_keys) + row_number() over () as request_key
+from unkeyed_pairs as p
+anti join request_keys as k using (source, request_id);
+
+create or replace temp table pair_keys as
+select k.source, k.request_id, k.request_key
+from request_keys as k
+semi join unkeyed_pairs as p using (source, request_id);
+
+-- Requests whose status history grows: their next_status_at values are recomputed below.
+create or replace temp table requests_with_new_events as
+select distinct k.request_key
+from events as e
+join pair_keys as k using (source, request_id)
+where e.request_key is null;
+
+update requests set request_key = k.request_key
+from pair_keys as k
+where requests.request_key is null
+  and requests.source = k.source
+  and requests.request_id = k.request_id;
+
+update events set request_key = k.request_key
+from pair_keys as k
+where events.request_key is null
+  and events.source = k.source
+  and events.request_id = k.request_id;
+
+-- Two changes at the same instant are taken in the order they were stored.
+update events set next_status_at = n.next_status_at
+from (
+    select
+        e.rowid as event_row,
+        lead(e.event_at) over (partition by e.request_key order by e.event_at, e.rowid) as next_status_at
+    from events as e
+    semi join requests_with_new_events using (request_key)
+    where e.kind = 'status_change'
+) as n
+where events.rowid = n.event_row;
+
+drop table unkeyed_pairs;
+drop table pair_keys;
+drop table requests_with_new_events
