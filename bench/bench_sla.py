@@ -6,7 +6,8 @@ Python computation of the same numbers.
 Prints a table: refresh_sla warm with the default business-hours policies, the same with every
 policy on the 24x7 calendar, the share of that time spent computing (the same statement as a
 SELECT that only counts its rows), the per-request Python reference timed on a sample and
-extrapolated, and the peak resident memory of this process.
+extrapolated, the peak resident memory of this process, and the time to key the requests an
+import brought (servicelevel/sql/key_requests.sql) for a few and for all of them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bench.synthetic import END_AT, make_synthetic_db  # noqa: E402
 from servicelevel import store  # noqa: E402
 from servicelevel.calendars import TWENTY_FOUR_SEVEN  # noqa: E402
 from servicelevel.policies import PolicySet, load_policies  # noqa: E402
-from servicelevel.sla import joins_as_written, refresh_sla, request_sla_sql  # noqa: E402
+from servicelevel.sla import joins_as_written, key_requests, refresh_sla, request_sla_sql  # noqa: E402
 from tests.reference_clock import RefCalendar, business_seconds, deadline  # noqa: E402
 
 NOW = datetime.fromisoformat(END_AT)
@@ -100,6 +101,26 @@ def timed_compute(con, policy_set: PolicySet, without_events: bool = False) -> f
     return min(times[1:])
 
 
+def timed_keying(con, every: int) -> tuple[int, float]:
+    """Seconds to key one request in `every` and its events as if an import had just brought
+    them (their keys forgotten), inside a transaction that is rolled back; returns (requests
+    keyed, seconds)."""
+    con.execute("begin transaction")
+    try:
+        # `every` is an integer constant of this script.
+        con.execute(f"update requests set request_key = null where request_key % {int(every)} = 0")
+        con.execute(
+            f"update events set request_key = null, next_status_at = null where request_key % {int(every)} = 0"
+        )
+        con.execute(f"delete from request_keys where request_key % {int(every)} = 0")
+        n = con.execute("select count(*) from requests where request_key is null").fetchall()[0][0]
+        started = time.perf_counter()
+        key_requests(con)
+        return n, time.perf_counter() - started
+    finally:
+        con.execute("rollback")
+
+
 def reference_per_request(con, policy_set: PolicySet) -> float:
     """Seconds per request for the plain-Python clock (elapsed and deadline for both metrics)."""
     rows = con.execute(
@@ -150,8 +171,11 @@ def main(argv: list[str]) -> int:
     refresh_sla(con, business, now=NOW)  # leave the business-hours states in place
     per_request = reference_per_request(con, business)
     python_total = per_request * n_requests
-    con.close()
     peak = memory.stop()
+    # After the memory figure: un-keying every row inside a transaction holds a copy of it.
+    n_some, t_some = timed_keying(con, 167)
+    n_all, t_all = timed_keying(con, 1)
+    con.close()
 
     rows = [
         ("requests / status events", f"{n_requests:,} / {n_events:,}", ""),
@@ -165,6 +189,8 @@ def main(argv: list[str]) -> int:
         ("Python reference extrapolated to all requests", f"{python_total:,.0f} s", ""),
         ("speed-up of the set-based computation over the Python reference", f"{python_total / c_business:,.0f}x", "target >= 100x"),
         ("peak RSS of this process (psutil)", f"{peak / 2**20:,.0f} MiB", ""),
+        (f"keying {n_some:,} newly imported requests and their events", f"{t_some:.2f} s", "per import"),
+        (f"keying all {n_all:,} requests and their events (as after migration)", f"{t_all:.2f} s", "once"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>21}  note")
