@@ -23,16 +23,17 @@ DEFAULTS = {
 }
 
 
-def import_requests(con: duckdb.DuckDBPyConnection, folder: Path, rows: list[dict], name: str = "requests.csv") -> None:
+def import_requests(con: duckdb.DuckDBPyConnection, folder: Path, rows: list[dict], name: str = "requests.csv",
+                    source: str | None = None) -> None:
     """Write rows (request_id and created_at required; the rest from DEFAULTS or empty) as the
-    canonical CSV and import it."""
+    canonical CSV and import it (under `source`, else the preset's source name)."""
     path = Path(folder) / name
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=REQUEST_COLUMNS)
         writer.writeheader()
         for row in rows:
             writer.writerow({c: row.get(c, DEFAULTS.get(c, "")) for c in REQUEST_COLUMNS})
-    import_file(con, path, preset="canonical")
+    import_file(con, path, preset="canonical", source=source)
 
 
 def import_answers(con: duckdb.DuckDBPyConnection, folder: Path, rows: list[tuple], name: str = "survey.csv") -> None:

@@ -17,6 +17,7 @@ from servicelevel.ingest import import_file
 from servicelevel.policies import Policy, PolicySet, Target
 from servicelevel.sla import refresh_sla
 from servicelevel.sources import remove_source
+from tests import handmade
 
 H = 3600
 NOW = datetime(2026, 3, 10, tzinfo=timezone.utc)
@@ -29,14 +30,8 @@ EVENT_COLUMNS = ["request_id", "event_at", "kind", "from_status", "to_status", "
 
 
 def import_requests(con, path, rows: list[dict], source: str = "desk") -> None:
-    """Canonical requests; every row names request_id and created_at, optionally more."""
-    columns = ["request_id", "created_at", "resolved_at", "updated_at", "status", "requester_type"]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({"status": "open", "requester_type": "internal", **row})
-    import_file(con, path, preset="canonical", source=source)
+    """Canonical requests (the rest of each row from tests.handmade's defaults)."""
+    handmade.import_requests(con, path.parent, rows, name=path.name, source=source)
 
 
 def import_events(con, path, rows: list[tuple], source: str = "desk") -> None:
