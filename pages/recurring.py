@@ -176,7 +176,7 @@ else:
         verdict = effect.verdict()
         if effect.interval is not None:
             low, high = effect.interval
-            verdict += f" 95 % interval of the change: {low:+.0%} to {high:+.0%}."
+            verdict += f" 95% interval of the change: {low:+.0%} to {high:+.0%}."
         (st.success if effect.is_significant and (effect.change or 0) < 0 else st.info)(verdict)
         chart(charts.before_after_chart(
             recurring.before_after_frame(fix_weeks, fix_category, effect), effect.fix_week,

@@ -25,7 +25,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("adherence", "SLA adherence (combined)",
            "Met / (met + breached) over first-response and resolution targets together."),
     Metric("goal", "Goal",
-           "Each SLA policy's goal (e.g. 95 %). Where several policies apply, the goal shown is the average "
+           "Each SLA policy's goal (e.g. 95%). Where several policies apply, the goal shown is the average "
            "of the decided targets' own goals: the adherence you would see if every policy met its goal exactly."),
     Metric("frt", "First response time (FRT)",
            "From created_at to the first response (a resolution without a reply counts as the first "
@@ -55,7 +55,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("week", "Week",
            "ISO week, Monday to Sunday, in the organisation's time zone; 'last week' is the last complete week."),
     Metric("small_counts", "Too few to trust",
-           "A rate from fewer than the configured minimum (30) is flagged and shown with its 95 % Wilson interval."),
+           "A rate from fewer than the configured minimum (30) is flagged and shown with its 95% Wilson interval."),
     Metric("satisfaction_groups", "Satisfied / neutral / dissatisfied",
            "Survey answers read by the whole part of their normalised 1-5 score: satisfied 4-5 (score >= 4), "
            "neutral 3, dissatisfied 1-2 (score below 3). On a 1-10 scale that is 8-10 / 6-7 / 1-5, on NPS 0-10 "
@@ -64,11 +64,11 @@ METRICS: tuple[Metric, ...] = (
            "Satisfied answers / (satisfied + dissatisfied): the neutral 3s left out. Higher than CSAT % whenever "
            "there are neutral answers."),
     Metric("csat_net", "Net satisfaction",
-           "Share of answers scoring 4-5 minus share scoring 1-2, from -100 % to +100 %."),
+           "Share of answers scoring 4-5 minus share scoring 1-2, from -100% to +100%."),
     Metric("answer_drivers", "What drives satisfaction",
            "CSAT % of the answers grouped by what happened to their request: SLA met or breached (any breached "
            "target counts as breached), business time to the first response, reopened or not, reassigned or not; "
-           "each with the number of answers behind it and its 95 % Wilson interval."),
+           "each with the number of answers behind it and its 95% Wilson interval."),
     Metric("comment_theme", "Comment theme",
            "A comment touches a theme when it contains one of the theme's terms in data/themes.toml (Portuguese "
            "and English; accents and case ignored; the longest phrase wins, so negations such as 'não resolveram' "
@@ -82,7 +82,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("emerging", "Emerging problem",
            "A category whose requests in the last N complete weeks (default 4) are significantly above its own "
            "rate in the 12 weeks before: exact one-sided conditional binomial test of two Poisson rates, p below "
-           "1 % divided by the number of categories tested (Bonferroni), and at least 25 % above baseline; "
+           "1% divided by the number of categories tested (Bonferroni), and at least 25% above baseline; "
            "categories with fewer than 5 recent requests are not tested. Size of the rise = recent minus baseline "
            "requests per week, and their ratio."),
     Metric("problem_cost", "Problem cost",
@@ -92,7 +92,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("fix_effect", "Did the fix work",
            "Weekly requests of a category in up to 12 complete ISO weeks before the fix's week and up to 12 after "
            "it (the fix's own week left out). Change = rate after / rate before - 1; significant when the exact "
-           "two-sided conditional binomial test of the two Poisson rates gives p below 5 %."),
+           "two-sided conditional binomial test of the two Poisson rates gives p below 5%."),
     Metric("repeat_contact", "Repeat contact",
            "A request whose requester (same source) had another request in the same category created at most "
            "30 days (720 hours) before it, whatever that earlier request's channel, priority or department. "

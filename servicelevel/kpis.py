@@ -107,7 +107,7 @@ class Tile:
             parts.append(f"{self.count_label} {self.count:,}")
         if self.too_small and self.interval is not None:
             low, high = self.interval
-            parts.append(f"too few to trust: 95 % CI {low:.0%}–{high:.0%}")
+            parts.append(f"too few to trust: 95% CI {low:.0%}–{high:.0%}")
         elif self.too_small:
             parts.append("too few to trust")
         return " · ".join(parts)

@@ -58,6 +58,17 @@ def test_a_bookmarked_url_reproduces_the_view(server, page):
     assert sidebar.get_by_text("Procurement", exact=True).count() >= 1
 
 
+def test_the_overview_also_answers_by_its_name_with_the_links_filters(server, page):
+    # The default page lives at the root URL; its name leads there, filters kept.
+    page.goto(f"{server}/overview?requester=Internal&dept=Procurement")
+    page.wait_for_url(f"{server}/?requester=Internal&dept=Procurement", timeout=30_000)
+    settle(page, "Weekly overview")
+    assert_no_errors(page)
+    assert page.get_by_text("Page not found").count() == 0
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("Procurement", exact=True).count() >= 1
+
+
 @pytest.fixture
 def scratch_server(tmp_path, sample_anchor):
     """A server on a sample database of its own, for a test that imports into it."""
