@@ -5,6 +5,7 @@ import streamlit as st
 
 from servicelevel.definitions import METRICS
 from servicelevel.ui import frame, policies_view, upload
+from servicelevel.ui.remove_panel import remove_panel
 from servicelevel.ui.data import run_query
 from servicelevel.ui.widgets import csv_of, table
 
@@ -30,6 +31,8 @@ with sources_tab:
             grouped = lacking.groupby("source")["field"].apply(", ".join).reset_index(name="fields it has no column for")
             table(grouped, "source-missing-fields",
                   caption="Charts that need one of these fields say so instead of showing zeros.")
+    with st.expander("Remove a source"):
+        remove_panel()
 
 with imports_tab:
     history = run_query("import_history", {})

@@ -123,7 +123,7 @@ def cmd_status(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from servicelevel.sources import UnknownSource, remove_source, source_contents
+    from servicelevel.sources import UnknownSource, describe_contents, remove_source, source_contents
 
     con = store.connect(args.db)
     try:
@@ -131,8 +131,7 @@ def cmd_remove(args) -> int:
     except UnknownSource as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    held = (f"{contents['n_requests']:,} requests, {contents['n_events']:,} events, {contents['n_answers']:,} "
-            f"survey answers, {contents['n_rejected']:,} rejected rows from {contents['n_imports']:,} imports")
+    held = describe_contents(contents)
     if not args.yes:
         print(f"source '{args.source}' holds {held}; nothing removed: add --yes to remove them")
         return 1

@@ -1,7 +1,7 @@
 """Taking a source out again: everything one source name brought in, in one transaction.
 
-Used by `python -m servicelevel remove SOURCE`, e.g. to undo an import made under the wrong
-source name or a rehearsal on the demo database.
+Used by `python -m servicelevel remove SOURCE` and the Data page's Sources tab, e.g. to undo an
+import made under the wrong source name or a rehearsal on the demo database.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from servicelevel import queries
 from servicelevel.ingest import run_sql
 from servicelevel.sqlfiles import pipeline_sql
 
@@ -25,11 +26,20 @@ def source_contents(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, in
     names = [d[0] for d in cursor.description]
     contents = dict(zip(names, cursor.fetchone()))
     if not any(contents.values()):
-        known = [r[0] for r in con.execute(
-            "select distinct source from imports where status <> 'removed' order by source"
-        ).fetchall()]
+        known = source_names(con)
         raise UnknownSource(f"no source '{source}' in the database (sources: {', '.join(known) or 'none'})")
     return contents
+
+
+def source_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every source name that holds something a removal would take."""
+    return queries.run(con, "source_names")["source"].tolist()
+
+
+def describe_contents(contents: dict[str, int]) -> str:
+    """What source_contents() found, in words."""
+    return (f"{contents['n_requests']:,} requests, {contents['n_events']:,} events, {contents['n_answers']:,} "
+            f"survey answers, {contents['n_rejected']:,} rejected rows from {contents['n_imports']:,} imports")
 
 
 def remove_source(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]:

@@ -125,3 +125,39 @@ def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, p
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
     page.get_by_text("No preset fits this file", exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Import").is_disabled()
+
+
+def test_a_source_is_removed_from_the_data_page_once_its_name_is_typed(scratch_server, page):
+    page.goto(f"{scratch_server}/data")
+    settle(page, "Data & definitions")
+    page.get_by_text("Remove a source").click()
+    settle(page, "Data & definitions")
+    page.get_by_role("combobox", name="Source to remove").click()
+    page.get_by_role("option", name="zendesk", exact=True).click()
+    warning = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Source zendesk holds")
+    warning.wait_for(timeout=30_000)
+    assert "survey answers" in warning.inner_text()
+    remove = page.get_by_role("button", name="Remove", exact=True)
+    confirm = page.get_by_label("Type zendesk to confirm")
+    confirm.fill("zendesc")
+    confirm.press("Enter")
+    settle(page, "Data & definitions")
+    assert remove.is_disabled()  # a typo removes nothing
+
+    confirm.fill("zendesk")
+    confirm.press("Enter")
+    settle(page, "Data & definitions")
+    remove.click()
+    page.get_by_text("Removed source 'zendesk'", exact=False).wait_for(timeout=120_000)
+    settle(page, "Data & definitions")
+    shot(page, "source-removed")
+    assert_no_errors(page)
+    tables = page.locator('[data-testid="stDataFrame"]')
+    tables.filter(has_text="jira").first.wait_for(timeout=30_000)
+    assert tables.filter(has_text="zendesk").count() == 0
+    assert page.get_by_role("combobox", name="Source to remove").input_value() == ""  # chosen afresh
+    # The other pages leave it out too: the external customers' requests were all zendesk's.
+    page.goto(f"{scratch_server}/?requester=External")
+    settle(page, "Weekly overview")
+    assert_no_errors(page)
+    assert page.get_by_text("No requests this week", exact=False).count() >= 1

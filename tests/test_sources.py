@@ -84,3 +84,4 @@ def test_the_command_says_what_it_would_remove_and_removes_only_with_yes(two_sou
         assert counts(con)["requests"] == [("chat", 2)]
     finally:
         con.close()
+

@@ -11,6 +11,7 @@ import streamlit as st
 
 from servicelevel import queries, store
 from servicelevel.datainfo import DataInfo, data_info
+from servicelevel.refresh import refresh_all
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,3 +83,13 @@ def info() -> DataInfo:
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
+
+def recompute_after_change() -> None:
+    """After an import or a removal: recompute the SLA states and the pages' tables, and drop
+    every cached result."""
+    cur = cursor()
+    try:
+        refresh_all(cur)
+    finally:
+        cur.close()
+    st.cache_data.clear()

@@ -13,7 +13,6 @@ from servicelevel import presets as preset_lib
 from servicelevel.detect import propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import ImportFailed, ImportReport, import_file
-from servicelevel.refresh import refresh_all
 from servicelevel.ui import data
 from servicelevel.ui.widgets import table
 
@@ -113,7 +112,7 @@ def import_panel() -> None:
             st.error(f"Import failed, nothing was changed: {exc}")
             return
         bar.progress(1.0, text="recomputing SLA states and the pages' tables…")
-        _refresh()
+        data.recompute_after_change()
         bar.empty()
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
@@ -146,12 +145,3 @@ def _show_outcome(name: str, last: dict) -> None:
         st.success(outcome)
     st.code(last["lines"], language=None, wrap_lines=True)
     table(last["accounting"], f"import-report-{last['import_id']}")
-
-
-def _refresh() -> None:
-    cur = data.cursor()
-    try:
-        refresh_all(cur)
-    finally:
-        cur.close()
-    st.cache_data.clear()
