@@ -6,15 +6,20 @@ from servicelevel.ui import frame
 
 st.set_page_config(page_title="Service levels", page_icon=":material/speed:", layout="wide")
 
+# The default page answers at "/" only (its url_path just has to differ from the others'). The
+# hidden last page runs the same script at /overview, so that a link by the page's name opens it
+# rather than a "Page not found" dialog. (Switching from there to the default page is no way
+# round: it would have to clear the URL's filters, which are bound to the sidebar's widgets.)
 page = st.navigation(
     [
-        st.Page("pages/overview.py", title="Weekly overview", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/overview.py", title="Weekly overview", icon=":material/dashboard:", url_path="home", default=True),
         st.Page("pages/sla.py", title="SLA adherence", icon=":material/timer:", url_path="sla"),
         st.Page("pages/departments.py", title="Internal departments", icon=":material/apartment:", url_path="departments"),
         st.Page("pages/recurring.py", title="Recurring problems", icon=":material/repeat:", url_path="recurring"),
         st.Page("pages/feedback.py", title="Feedback", icon=":material/reviews:", url_path="feedback"),
         st.Page("pages/data.py", title="Data & definitions", icon=":material/database:", url_path="data"),
         st.Page("pages/request.py", title="Request lookup", icon=":material/search:", url_path="request"),
+        st.Page("pages/overview.py", title="Weekly overview", url_path="overview", visibility="hidden"),
     ]
 )
 frame.prepare()

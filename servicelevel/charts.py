@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 PRIORITY_ORDER = ["urgent", "high", "normal", "low"]
@@ -118,8 +119,7 @@ def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list
 
 # Cells of a goal heatmap are coloured by adherence minus the cell's own goal (policies differ in
 # goal), in steps rather than a gradient, so that a cell just under its goal is not green:
-# 15 points or more below, 5 to 15 below, less than 5 below, at or above.
-GAP_STEPS = [-0.15, -0.05, 0.0]
+# 15 points or more below, 5 (included) to 15 below, less than 5 below, at or above.
 GAP_LABELS = ["15+ points below", "5-15 points below", "under 5 points below", "at or above"]
 GAP_COLORS = ["#E45756", "#F0A07A", "#F2CF5B", "#54A24B"]
 
@@ -139,10 +139,14 @@ def goal_heatmap(
     starred (not faded away: a small department far below its goal must still show)."""
     cells_frame = frame.assign(
         n_decided=frame["n_met"] + frame["n_breached"],
-        gap=frame["adherence"] - frame["goal"],
+        # Rounded, so that a cell exactly 5 points below (80% against 85%, which is -0.04999...
+        # in floating point) lands in the band it belongs to.
+        gap=(frame["adherence"] - frame["goal"]).round(9),
     )
-    steps = [-float("inf"), *GAP_STEPS, float("inf")]
-    cells_frame["versus_goal"] = pd.cut(cells_frame["gap"], steps, right=False, labels=GAP_LABELS).astype(str)
+    gap = cells_frame["gap"]
+    cells_frame["versus_goal"] = np.select(
+        [gap <= -0.15, gap <= -0.05, gap < 0, gap >= 0], GAP_LABELS, default=None
+    )
     enough = cells_frame["n_decided"] >= min_count
     cells_frame["trust"] = enough.map({True: "enough to trust", False: f"too few to trust (fewer than {min_count})"})
     cells_frame["label"] = cells_frame["adherence"].map(lambda a: f"{a:.0%}", na_action="ignore") + enough.map(

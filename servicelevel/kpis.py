@@ -50,6 +50,7 @@ class Tile:
     series: tuple[float | None, ...] = field(default_factory=tuple)
     help: str = ""
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
+    goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policies blended")
 
     @property
     def delta(self) -> float | None:
@@ -98,7 +99,8 @@ class Tile:
         if self.value is not None:
             met = self.value >= self.goal if self.higher_is_better else self.value <= self.goal
             status = " ✓ met" if met else " ✗ below goal"
-        return f"goal {self.format_value(self.goal)}{status}"
+        note = f" ({self.goal_note})" if self.goal_note else ""
+        return f"goal {self.format_value(self.goal)}{note}{status}"
 
     def basis(self) -> str:
         """What the value rests on: its unit, the count behind it, and whether that is too few."""
@@ -122,8 +124,10 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
     n = int(current[denominator])
     successes = int(current[numerator])
     series = tuple(ratio(r[numerator], r[denominator]) for _, r in rows.iterrows())
-    if goal_column is not None:
+    help_text, goal_note = definition(key), ""
+    if goal_column is not None:  # the policies' goals, averaged over the targets decided
         goal = current[goal_column] if pd.notna(current[goal_column]) else None
+        help_text, goal_note = f"{help_text} Goal: {definition('goal')}", "policies blended"
     return Tile(
         key=key,
         label=label,
@@ -136,12 +140,14 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
         interval=wilson_interval(successes, n),
         too_small=n < org.min_count,
         series=series,
-        help=definition(key),
+        help=help_text,
+        goal_note=goal_note,
     )
 
 
-def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
-    """Tiles for the last week in `weeks` (one row per week, oldest first, from weekly_kpis)."""
+def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = False) -> list[Tile]:
+    """Tiles for the last week in `weeks` (one row per week, oldest first, from weekly_kpis);
+    `unfinished`: that week is not over in the data, so its volume is not set against a whole week."""
     rows = weeks.copy()
     rows["fr_decided"] = rows["fr_met"] + rows["fr_breached"]
     rows["res_decided"] = rows["res_met"] + rows["res_breached"]
@@ -163,9 +169,11 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation) -> list[Tile]:
         csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.1%} · answers"})
     return [
         Tile(
-            key="volume", label="Volume", value=float(current["n_created"]),
-            previous=previous_value("n_created"), unit="count", count=None, count_label="",
-            higher_is_better=None, series=tuple(float(v) for v in rows["n_created"]), help=definition("volume"),
+            key="volume", label="Volume so far" if unfinished else "Volume", value=float(current["n_created"]),
+            previous=None if unfinished else previous_value("n_created"), unit="count", count=None, count_label="",
+            higher_is_better=None, series=tuple(float(v) for v in rows["n_created"]),
+            help=definition("volume") + (" The week is not over in the data: part of a week is not compared "
+                                         "with the whole week before." if unfinished else ""),
         ),
         _rate_tile("fr_adherence", "First-response adherence", rows, "fr_met", "fr_decided", None,
                    "decided", org, goal_column="fr_goal"),

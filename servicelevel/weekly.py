@@ -178,16 +178,17 @@ def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyK
     )
     overall = weekly[weekly["segment"] == "all"].reset_index(drop=True)
     requester_type = selection.filters.requester_type
+    unfinished_week = trend.unfinished_week(selection.as_of)
     return WeeklyKpis(
         week=week,
         trend=trend,
         weekly=weekly,
-        tiles=tuple(weekly_tiles(overall, org)),
+        tiles=tuple(weekly_tiles(overall, org, unfinished=unfinished_week == week.start)),
         segments=SEGMENTS if requester_type == "" else (requester_type,),
         goal_fr=_mean_goal(overall["fr_goal"]),
         goal_res=_mean_goal(overall["res_goal"]),
         csat_goal=org.csat_goal,
-        unfinished_week=trend.unfinished_week(selection.as_of),
+        unfinished_week=unfinished_week,
     )
 
 
@@ -219,7 +220,7 @@ def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, 
     out = {}
     for segment in kpis.segments:
         rows = kpis.weekly[kpis.weekly["segment"] == segment].reset_index(drop=True)
-        out[segment] = tuple(weekly_tiles(rows, org))
+        out[segment] = tuple(weekly_tiles(rows, org, unfinished=kpis.unfinished_week == kpis.week.start))
     return out
 
 

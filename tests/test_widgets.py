@@ -62,6 +62,13 @@ def test_a_goal_column_says_how_a_goal_nobody_typed_comes_about():
     assert config["adherence"]["help"] is None
 
 
+def test_counts_get_thousands_separators_and_ids_and_lines_do_not():
+    _, config = presented(pd.DataFrame({"n_requests": [23776], "import_id": [12], "line": [10432], "subject": ["x"]}))
+    assert config["n_requests"]["type_config"]["format"] == "localized"
+    assert "format" not in (config["import_id"].get("type_config") or {})
+    assert "format" not in (config["line"].get("type_config") or {})
+
+
 def test_a_progress_bar_in_percent_keeps_its_bounds_with_its_values():
     shown, config = presented(pd.DataFrame({"cost_index": [0.141, 0.037]}), {
         "cost_index": st.column_config.ProgressColumn("combined cost", format="percent", min_value=0, max_value=1)})

@@ -134,6 +134,10 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
             is_goal = name == "goal" or name.endswith(("_goal", " goal"))
             config[name] = st.column_config.NumberColumn(column_label(name), format="percent",
                                                          help=definition("goal") if is_goal else None)
+        elif pd.api.types.is_integer_dtype(frame[name]) and not name.endswith(("_id", "line")):
+            # Counts with thousands separators (23,776), as the tiles write them; ids and line
+            # numbers stay as the exports and error messages give them.
+            config[name] = st.column_config.NumberColumn(column_label(name), format="localized")
         else:
             config[name] = st.column_config.Column(column_label(name))
     if "request" in frame.columns and "request_id" in frame.columns:
