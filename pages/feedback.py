@@ -58,13 +58,13 @@ else:
     else:  # a range that cuts weeks: count its own days
         resolved = int(run_query("feedback_weeks", params)["n_resolved"].sum())
     tiles = st.columns(4)
-    goal_text = "" if org.csat_goal is None else f"goal {org.csat_goal:.0%}"
+    goal_text = "" if org.csat_goal is None else f"goal {org.csat_goal:.1%}"
     tiles[0].metric("CSAT", f"{conventions.csat:.1%}", help="Answers scoring 4-5 / all answers",
                     delta=None if org.csat_goal is None else f"{(conventions.csat - org.csat_goal) * 100:+.1f} pp vs goal",
                     border=True)
     tiles[1].metric("Mean score (1-5)", f"{row['sum_score'] / row['n_answers']:.2f}", border=True)
     tiles[2].metric("Answers", f"{int(row['n_answers']):,}", border=True)
-    tiles[3].metric("Response rate", "–" if not resolved else f"{row['n_answers'] / resolved:.0%}",
+    tiles[3].metric("Response rate", "–" if not resolved else f"{row['n_answers'] / resolved:.1%}",
                     help=f"Answers / requests resolved in the period ({resolved:,}); an answer may rate a request "
                     "resolved earlier", border=True)
     if conventions.n_answers < org.min_count:
@@ -189,8 +189,8 @@ else:
 st.subheader("Follow-up queue: unhappy answers with a comment")
 queue = run_query("feedback_followup", {**params, "max_rows": FOLLOWUP_LIMIT})
 if queue.empty:
-    if total.empty:
-        explain_empty(selection, "survey answers")
+    if total.empty:  # said above, with the reason
+        st.caption("Nothing to follow up: no survey answers for this selection.")
     else:
         st.success("No answer scored 1-2 with a comment in this period for this selection.")
 else:

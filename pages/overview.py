@@ -43,7 +43,8 @@ else:
     table(
         kpis.weekly.rename(columns={"week_start": "week"}),
         "weekly-kpis",
-        caption="The numbers behind the tiles and charts, per week and segment.",
+        caption="The numbers behind the tiles and charts, per week and segment: 'all' is every request the "
+        "filters keep, which internal and external split.",
     )
 
 st.subheader("Movers: departments whose adherence changed most")

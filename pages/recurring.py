@@ -90,14 +90,15 @@ else:
         chart(charts.weekly_category_lines(shown, "Requests per week of the emerging categories", recent_start))
     table(
         # Whole extra requests, and no "-0" for a category a fraction of a request under its baseline.
-        emerging.assign(extra_requests=emerging["extra_requests"].round(0) + 0.0),
+        emerging.assign(extra_requests=emerging["extra_requests"].round(0) + 0.0,
+                        p_value=emerging["p_value"].map(recurring.p_value_text, na_action="ignore")),
         "emerging-problems",
         column_config={
             "baseline_per_week": st.column_config.NumberColumn("baseline / week", format="%.1f"),
             "recent_per_week": st.column_config.NumberColumn("recent / week", format="%.1f"),
             "ratio": st.column_config.NumberColumn("recent ÷ baseline", format="%.2f×"),
             "extra_requests": st.column_config.NumberColumn("extra requests", format="%+.0f"),
-            "p_value": st.column_config.NumberColumn("p-value", format="%.2g"),
+            "p_value": st.column_config.TextColumn("p-value"),
             "is_emerging": st.column_config.CheckboxColumn("emerging"),
         },
         caption=f"Every category, emerging ones first. Recent: {recent_start:%d %b} – {last_day:%d %b %Y}; "
@@ -121,7 +122,9 @@ if has_requests:
             "n_breaches": st.column_config.NumberColumn("SLA breaches"),
             "n_answers": st.column_config.NumberColumn("survey answers"),
             "n_dissatisfied": st.column_config.NumberColumn("answers 1-2"),
-            "cost_index": st.column_config.ProgressColumn("combined cost", format="percent", min_value=0, max_value=1),
+            "cost_index": st.column_config.ProgressColumn(
+                "combined cost", format="percent", min_value=0, max_value=1,
+                help="The average of the category's shares of all requests, business hours, breaches and answers 1-2"),
         },
         caption="Requests created in the period. Business hours: creation to resolution of the resolved ones "
         "(waiting statuses excluded). Breaches: first-response and resolution targets breached. Combined cost: "

@@ -28,6 +28,13 @@ matrix = run_query(
     {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
 )
 matrix["column_value"] = matrix["column_value"].fillna("(no priority)")
+# The table lists priorities in the heatmap's order (urgent first, others after), not alphabetically.
+priority_rank = {priority: i for i, priority in enumerate(charts.PRIORITY_ORDER)}
+matrix = matrix.sort_values(
+    ["row_value", "column_value"],
+    key=lambda c: c.map(lambda v: priority_rank.get(v, len(priority_rank))) if c.name == "column_value" else c,
+    kind="stable",
+)
 decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
 if decided.empty:
     explain_empty(selection, "SLA targets decided")

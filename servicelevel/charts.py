@@ -51,20 +51,22 @@ def trend_chart(
     title: str,
     value_title: str,
     value_format: str = ",.0f",
-    goal: float | None = None,
+    goal: float | dict[str, float] | None = None,
     as_percent: bool = False,
     domain: tuple[float, float] | None = None,
     unfinished_week=None,
 ) -> alt.LayerChart | alt.Chart:
-    """Weekly lines per segment (internal/external/all) with the goal as a dashed rule.
+    """Weekly lines per segment (internal/external/all) with the goal as a dashed rule: one, or
+    one per segment in its colour when `goal` maps segments to goals that differ.
 
     Rates are not drawn from zero (87 % and 94 % would look alike); `domain` fixes the value
     axis, e.g. so that charts shown side by side share one. `unfinished_week` (a week_start)
     is shaded and labelled "so far": its point counts part of a week, so a drop there is not news.
     """
     axis_format = ".0%" if as_percent else value_format
+    goals = _goal_rules(goal)
     if domain is None and as_percent:
-        domain = rate_domain([*frame[value].dropna(), *([goal] if goal is not None else [])])
+        domain = rate_domain([*frame[value].dropna(), *goals["goal"]])
     scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=not as_percent)
     x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
     base = alt.Chart(frame).encode(
@@ -80,16 +82,39 @@ def trend_chart(
         ],
     )
     layers = [base.mark_line(point=True)]
-    if goal is not None:
+    if len(goals) == 1:
         layers.append(
-            alt.Chart(pd.DataFrame({"goal": [goal]}))
+            alt.Chart(goals[["goal"]])
             .mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
             .encode(y="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=axis_format)])
         )
         title = f"{title} (dashed: goal)"
+    elif len(goals) > 1:
+        layers.append(
+            alt.Chart(goals)
+            .mark_rule(strokeDash=[6, 4], size=2)
+            .encode(
+                y="goal:Q",
+                color=alt.Color("segment:N", scale=segment_scale(frame["segment"]), legend=None),
+                tooltip=[alt.Tooltip("segment:N", title="Requesters"),
+                         alt.Tooltip("goal:Q", title="Goal", format=axis_format)],
+            )
+        )
+        title = f"{title} (dashed: each group's goal)"
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
     return chart.properties(title=title, width=WIDTH, height=220)
+
+
+def _goal_rules(goal: float | dict[str, float] | None) -> pd.DataFrame:
+    """The goal rules to draw (columns segment, goal): none, one, or one per segment when the
+    segments' goals differ (equal ones are drawn once, in the goal's own colour)."""
+    if isinstance(goal, dict):
+        goals = {segment: g for segment, g in goal.items() if g is not None}
+        if len({round(g, 4) for g in goals.values()}) > 1:
+            return pd.DataFrame({"segment": list(goals), "goal": list(goals.values())})
+        goal = next(iter(goals.values()), None)
+    return pd.DataFrame({"segment": ["all"] * (goal is not None), "goal": [goal] if goal is not None else []})
 
 
 def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list[alt.Chart]:

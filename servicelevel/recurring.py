@@ -206,8 +206,14 @@ class FixEffect:
         direction = "fell" if (self.change or 0) < 0 else "rose"
         size = f"{abs(self.change):.0%}" if self.change is not None and math.isfinite(self.change) else "from zero"
         if self.is_significant:
-            return f"The weekly rate {direction} {size} after the fix; a change this large is unlikely by chance (p = {self.p_value:.2g})."
-        return f"The weekly rate {direction} {size}, which is within what chance alone produces (p = {self.p_value:.2g}): no clear effect yet."
+            return f"The weekly rate {direction} {size} after the fix; a change this large is unlikely by chance (p {p_value_text(self.p_value, '= ')})."
+        return f"The weekly rate {direction} {size}, which is within what chance alone produces (p {p_value_text(self.p_value, '= ')}): no clear effect yet."
+
+
+def p_value_text(p: float, equals: str = "") -> str:
+    """A p-value as reports write it: two significant digits (0.038), or "<0.001" below that
+    (1e-13 says nothing more to a reader). `equals` goes before a value that is not "<..."."""
+    return "< 0.001" if p < 0.001 else f"{equals}{p:.2g}"
 
 
 def fix_effect(weekly: pd.DataFrame, fix_day: date, last_complete_week: date, max_weeks: int = 12) -> FixEffect:

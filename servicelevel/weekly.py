@@ -119,8 +119,6 @@ class WeeklyKpis:
     weekly: pd.DataFrame  # one row per week x segment (all/internal/external) with the rates added
     tiles: tuple[Tile, ...]
     segments: tuple[str, ...]  # the requester segments the trends draw
-    goal_fr: float | None  # first-response goal over the trend window (the chart's dashed rule)
-    goal_res: float | None
     csat_goal: float | None
     unfinished_week: date | None = None  # week_start of a trend week not over in the data
 
@@ -151,6 +149,12 @@ class WeeklyKpis:
         """SLA targets (first response and resolution) decided in the focus week."""
         now = self.overall.iloc[-1]
         return int(now["fr_met"] + now["fr_breached"] + now["res_met"] + now["res_breached"])
+
+    def segment_goals(self, column: str) -> dict[str, float | None]:
+        """Per segment drawn, its goal over the trend window (fr_goal / res_goal averaged over the
+        weeks): internal and external requests fall under different policies."""
+        rows = self.chart_rows
+        return {segment: _mean_goal(rows.loc[rows["segment"] == segment, column]) for segment in self.segments}
 
     def tile(self, key: str) -> Tile:
         return next(t for t in self.tiles if t.key == key)
@@ -185,8 +189,6 @@ def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyK
         weekly=weekly,
         tiles=tuple(weekly_tiles(overall, org, unfinished=unfinished_week == week.start)),
         segments=SEGMENTS if requester_type == "" else (requester_type,),
-        goal_fr=_mean_goal(overall["fr_goal"]),
-        goal_res=_mean_goal(overall["res_goal"]),
         csat_goal=org.csat_goal,
         unfinished_week=unfinished_week,
     )
@@ -205,9 +207,9 @@ def trend_charts(kpis: WeeklyKpis) -> dict[str, alt.TopLevelMixin]:
     rows, unfinished = kpis.chart_rows, kpis.unfinished_week
     return {
         "fr_adherence": charts.trend_chart(rows, "fr_adherence", "First-response adherence by week", "Adherence",
-                                           goal=kpis.goal_fr, as_percent=True, unfinished_week=unfinished),
+                                           goal=kpis.segment_goals("fr_goal"), as_percent=True, unfinished_week=unfinished),
         "res_adherence": charts.trend_chart(rows, "res_adherence", "Resolution adherence by week", "Adherence",
-                                            goal=kpis.goal_res, as_percent=True, unfinished_week=unfinished),
+                                            goal=kpis.segment_goals("res_goal"), as_percent=True, unfinished_week=unfinished),
         "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests",
                                         unfinished_week=unfinished),
         "csat": charts.trend_chart(rows, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT",

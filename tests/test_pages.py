@@ -327,6 +327,15 @@ def test_filters_that_exclude_everything_say_so(app):
     at = rendered(app)
     texts = " ".join(i.value for i in at.info)
     assert "the filters" in texts and "exclude all" in texts
+    assert "Requester departments are those of internal requesters" not in texts
+
+
+def test_external_requesters_with_a_requester_department_are_told_why_nothing_matches(app):
+    app.query_params["requester"] = "External"
+    app.query_params["requester_dept"] = "Finance"
+    at = rendered(app)
+    texts = " ".join(i.value for i in at.info)
+    assert "exclude all" in texts and "with External they match nothing" in texts
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/sla.py", "pages/departments.py"])
@@ -509,3 +518,39 @@ def test_the_scorecard_says_the_sidebar_department_filter_does_not_narrow_it(app
     assert any(c.startswith("The scorecard sets its department itself") for c in captions)
     scorecards = [df.value for df in at.dataframe if "too_few" in df.value.columns]
     assert len(scorecards) == 2  # as provider and as requester, each flagging its thin rows
+
+
+def test_the_adherence_table_lists_priorities_in_the_heatmaps_order(app):
+    at = rendered(app, "pages/sla.py")
+    table = next(df.value for df in at.dataframe if {"provider_department", "priority"} <= set(df.value.columns))
+    order = ["urgent", "high", "normal", "low"]
+    for _, rows in table.groupby("provider_department", sort=False):
+        listed = [p for p in rows["priority"] if p in order]
+        assert listed == sorted(listed, key=order.index)
+    assert table["provider_department"].tolist() == sorted(table["provider_department"])
+
+
+def goal_rules(at: AppTest, title_start: str) -> pd.DataFrame:
+    """The goal rules a trend chart draws (the layer whose data has a goal column)."""
+    _, frames = next((s, f) for s, f in chart_data(at) if s["title"].startswith(title_start))
+    return next(f for f in frames if "goal" in f.columns and "week_start" not in f.columns)
+
+
+def test_each_requester_group_gets_its_own_goal_rule_when_their_goals_differ(app):
+    at = rendered(app)
+    rules = goal_rules(at, "First-response adherence by week").set_index("segment")["goal"]
+    assert set(rules.index) == {"internal", "external"}
+    weeks = next(df.value for df in at.dataframe if {"segment", "fr_goal"} <= set(df.value.columns))
+    for segment in ("internal", "external"):
+        # The table shows goals in percent to one decimal; the rule is their mean over the weeks.
+        assert rules[segment] * 100 == pytest.approx(weeks.loc[weeks["segment"] == segment, "fr_goal"].mean(), abs=0.05)
+    assert rules["internal"] != pytest.approx(rules["external"], abs=1e-4)
+
+
+def test_one_requester_group_gets_one_goal_rule(app):
+    app.query_params["requester"] = "Internal"
+    at = rendered(app)
+    rules = goal_rules(at, "First-response adherence by week")
+    weeks = next(df.value for df in at.dataframe if {"segment", "fr_goal"} <= set(df.value.columns))
+    internal = weeks.loc[weeks["segment"] == "internal", "fr_goal"].mean()
+    assert len(rules) == 1 and rules["goal"].iloc[0] * 100 == pytest.approx(internal, abs=0.05)

@@ -8,6 +8,7 @@ import base64
 import json
 import re
 from datetime import date, datetime, timezone
+from html import unescape
 from io import BytesIO
 
 import pytest
@@ -214,7 +215,7 @@ def test_the_report_embeds_the_charts_the_page_draws(dashboard, con):
     at = rendered(dashboard)
     page_titles = sorted(json.loads(c.proto.spec)["title"] for c in at.get("vega_lite_chart"))
     html = report.generate(con, selection_for(con), organisation(), "html").decode("utf-8")
-    report_titles = sorted(re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html))
+    report_titles = sorted(unescape(t) for t in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html))
     assert report_titles == page_titles
 
 

@@ -249,9 +249,12 @@ def explain_empty(selection: Selection, what: str) -> None:
     if counts["n_in_period"] == 0:
         st.info(f"No {what}: no requests were created in {selection.period.label()}. Pick another week or range.")
     elif counts["n_filtered"] == 0:
+        filters = selection.filters
+        why = (" Requester departments are those of internal requesters, so with External they match nothing."
+               if filters.requester_type == "external" and filters.requester_departments else "")
         st.info(
-            f"No {what}: the filters ({selection.filters.describe()}) exclude all "
-            f"{int(counts['n_in_period']):,} requests of {selection.period.label()}. Widen the filters in the sidebar."
+            f"No {what}: the filters ({filters.describe()}) exclude all "
+            f"{int(counts['n_in_period']):,} requests of {selection.period.label()}.{why} Widen the filters in the sidebar."
         )
     else:
         st.info(f"No {what} for {selection.filters.describe()} in {selection.period.label()}.")
