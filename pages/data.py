@@ -10,6 +10,7 @@ from servicelevel.ui.data import run_query
 from servicelevel.ui.widgets import csv_of, table
 
 frame.routed_by_dashboard()
+frame.filters_not_used_here()
 st.title("Data & definitions")
 
 sources_tab, imports_tab, rejected_tab, upload_tab, policies_tab, metrics_tab = st.tabs(

@@ -8,6 +8,7 @@ from servicelevel.ui.data import run_query
 from servicelevel.ui.widgets import VALUE_LABELS, field_text, local_time, table
 
 selection = frame.selection(period_notes=False)  # one request: the period is not the subject
+frame.filters_not_used_here()
 st.title("Request lookup")
 left, right = st.columns([1, 2])
 source = left.text_input("Source", key="source", bind="query-params", placeholder="e.g. jira")

@@ -554,3 +554,10 @@ def test_one_requester_group_gets_one_goal_rule(app):
     weeks = next(df.value for df in at.dataframe if {"segment", "fr_goal"} <= set(df.value.columns))
     internal = weeks.loc[weeks["segment"] == "internal", "fr_goal"].mean()
     assert len(rules) == 1 and rules["goal"].iloc[0] * 100 == pytest.approx(internal, abs=0.05)
+
+
+@pytest.mark.parametrize("page, uses_filters", [("pages/data.py", False), ("pages/request.py", False), ("pages/sla.py", True)])
+def test_a_page_the_filters_do_not_narrow_says_so_in_the_sidebar(app, page, uses_filters):
+    at = rendered(app, page)
+    says = any("does not use these filters" in c.value for c in at.sidebar.caption)
+    assert says != uses_filters

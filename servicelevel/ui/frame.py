@@ -99,3 +99,10 @@ def selection(period_notes: bool = True) -> Selection:
         if current.period.bounds()[0] > current.as_of:
             st.stop()  # a range after the data: the notice above says so; each section would repeat it
     return current
+
+
+def filters_not_used_here() -> None:
+    """On a page the sidebar's filters do not narrow, say so under them (they stay, bound to the
+    URL, so that the other pages keep them). No filters are drawn on an empty database."""
+    if st.session_state.get(SELECTION_KEY) is not None:
+        st.sidebar.caption("This page does not use these filters; the other pages do.")
