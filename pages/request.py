@@ -52,6 +52,7 @@ clocks = pd.DataFrame(
         {
             "metric": label,
             "policy": row["policy_name"],
+            "calendar": row["calendar_name"],
             "state": row[f"{prefix}_state"],
             "target_business_secs": row[f"{prefix}_target_secs"],
             "elapsed_business_secs": row[f"{prefix}_business_secs_so_far"],
@@ -64,7 +65,8 @@ clocks = pd.DataFrame(
     ]
 )
 table(clocks, f"request-{request_id}-sla",
-      caption=f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs.")
+      caption=f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
+              "Business h: hours the policy's calendar is open (every hour on 24x7).")
 if pd.notna(row.get("res_paused_business_secs")) and row["res_paused_business_secs"]:
     st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} business hours (waiting statuses).")
 

@@ -494,6 +494,7 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
     assert source in at.caption[0].value and "nan" not in at.caption[0].value
     clocks = at.dataframe[0].value.set_index("metric")
     assert clocks.loc["resolution", "state"] == "breached"
+    assert clocks.loc["resolution", "calendar"] == calendar_name  # whose hours "business" means
     assert clocks.loc["resolution", "elapsed_business_hours"] == pytest.approx(expected_hours, abs=0.05)
     calendar_hours = (as_of - created_at).total_seconds() / 3600
     assert clocks.loc["resolution", "elapsed_calendar_hours"] == pytest.approx(calendar_hours, abs=0.05)
