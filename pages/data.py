@@ -5,8 +5,8 @@ import streamlit as st
 
 from servicelevel.definitions import METRICS
 from servicelevel.ui import frame, policies_view, upload
-from servicelevel.ui.remove_panel import remove_panel
 from servicelevel.ui.data import run_query
+from servicelevel.ui.remove_panel import remove_panel
 from servicelevel.ui.widgets import csv_of, table
 
 frame.routed_by_dashboard()

@@ -211,8 +211,8 @@ class FixEffect:
 
 
 def p_value_text(p: float, equals: str = "") -> str:
-    """A p-value as reports write it: two significant digits (0.038), or "<0.001" below that
-    (1e-13 says nothing more to a reader). `equals` goes before a value that is not "<..."."""
+    """A p-value as reports write it: two significant digits (0.038), or "< 0.001" below that
+    (1e-13 says nothing more to a reader). `equals` (e.g. "= ") goes before a value shown as it is."""
     return "< 0.001" if p < 0.001 else f"{equals}{p:.2g}"
 
 

@@ -3,7 +3,7 @@ numbers, empty periods explain themselves, and the overview's numbers match inde
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd

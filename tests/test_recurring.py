@@ -299,10 +299,8 @@ def test_category_costs_breaches_match_the_sla_states(sample, sample_anchor):
 
 
 def test_p_values_read_as_reports_write_them():
-    from servicelevel.recurring import p_value_text
-
-    assert p_value_text(0.0381) == "0.038"
-    assert p_value_text(0.276) == "0.28"
-    assert p_value_text(0.001) == "0.001"
-    assert p_value_text(1e-13) == "< 0.001"
-    assert p_value_text(0.04, "= ") == "= 0.04" and p_value_text(1e-5, "= ") == "< 0.001"
+    assert recurring.p_value_text(0.0381) == "0.038"
+    assert recurring.p_value_text(0.276) == "0.28"
+    assert recurring.p_value_text(0.001) == "0.001"
+    assert recurring.p_value_text(1e-13) == "< 0.001"
+    assert recurring.p_value_text(0.04, "= ") == "= 0.04" and recurring.p_value_text(1e-5, "= ") == "< 0.001"

@@ -84,6 +84,7 @@ def info() -> DataInfo:
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
+
 def recompute_after_change() -> None:
     """After an import or a removal: recompute the SLA states and the pages' tables, and drop
     every cached result."""
