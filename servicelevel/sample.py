@@ -1366,12 +1366,14 @@ def _with_bad_survey_rows(rows: list[tuple]) -> list[list]:
 
 
 def default_anchor(now: datetime | None = None) -> date:
-    """The Monday that starts the current ISO week in the organisation's time zone."""
+    """The latest Monday whose export moment (that Wednesday, 12:00 in the organisation's time
+    zone) has passed: this week's from Wednesday noon on, the week before's until then, so that
+    the sample never holds a timestamp later than now."""
     from servicelevel.settings import organisation
 
     zone = ZoneInfo(organisation().timezone)
-    today = (now.astimezone(zone) if now else datetime.now(zone)).date()
-    return _monday(today)
+    local = (now.astimezone(zone) if now else datetime.now(zone)).replace(tzinfo=None)
+    return _monday((local - timedelta(minutes=AS_OF_OFFSET)).date())
 
 
 def _monday(day: date) -> date:
@@ -1387,7 +1389,7 @@ def generate_exports(
     """Write the sample exports into out_dir; how to import each, in the order to import them.
 
     anchor: the Monday the data leads up to (another day stands for its week's Monday);
-    default: this week's. scale: multiplies every volume (1.0 = about 40,000 requests).
+    default: default_anchor(). scale: multiplies every volume (1.0 = about 40,000 requests).
     """
     from servicelevel.settings import organisation
 

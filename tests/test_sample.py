@@ -81,12 +81,16 @@ def test_files_use_each_tools_own_headers_and_formats(tmp_path):
 @pytest.mark.parametrize(
     ("now_utc", "monday"),
     [
+        # The export moment is the anchor week's Wednesday, 12:00 in Sao Paulo (UTC-3): 15:00 UTC.
         (datetime(2026, 11, 19, 1, 0, tzinfo=timezone.utc), date(2026, 11, 16)),  # Wed 22:00 local
+        (datetime(2026, 11, 18, 15, 0, tzinfo=timezone.utc), date(2026, 11, 16)),  # Wed 12:00 local
+        (datetime(2026, 11, 18, 14, 59, tzinfo=timezone.utc), date(2026, 11, 9)),  # Wed 11:59 local
+        (datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc), date(2026, 11, 9)),  # Monday 00:00 local
         (datetime(2026, 11, 16, 2, 0, tzinfo=timezone.utc), date(2026, 11, 9)),  # still Sunday local
-        (datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc), date(2026, 11, 16)),  # Monday 00:00 local
+        (datetime(2026, 11, 15, 12, 0, tzinfo=timezone.utc), date(2026, 11, 9)),  # Sunday 09:00 local
     ],
 )
-def test_default_anchor_is_this_weeks_monday_in_the_organisation_time_zone(now_utc, monday):
+def test_default_anchor_is_the_latest_monday_whose_export_moment_has_passed(now_utc, monday):
     assert sample.default_anchor(now_utc) == monday
 
 
