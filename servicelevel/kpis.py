@@ -51,6 +51,7 @@ class Tile:
     help: str = ""
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
     goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policies blended")
+    no_change_note: str = "no week before to compare"  # said instead of a change when there is none
 
     @property
     def delta(self) -> float | None:
@@ -171,6 +172,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
         Tile(
             key="volume", label="Volume so far" if unfinished else "Volume", value=float(current["n_created"]),
             previous=None if unfinished else previous_value("n_created"), unit="count", count=None, count_label="",
+            no_change_note="part of a week: not compared",
             higher_is_better=None, series=tuple(float(v) for v in rows["n_created"]),
             help=definition("volume") + (" The week is not over in the data: part of a week is not compared "
                                          "with the whole week before." if unfinished else ""),

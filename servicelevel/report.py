@@ -20,7 +20,7 @@ import json
 import math
 import re
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from typing import Iterable
@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from servicelevel import queries, weekly
-from servicelevel.filters import Selection
+from servicelevel.filters import Filters, Selection
 from servicelevel.kpis import Tile
 from servicelevel.settings import Organisation
 
@@ -60,7 +60,8 @@ class TileText:
     key: str
     label: str
     value: str
-    delta: str  # '' when there is no previous week to compare with
+    delta: str  # '' when there is no previous week to compare with (or it is not compared)
+    no_delta: str  # said instead, e.g. "no week before to compare"
     tone: str  # good | bad | same | '' (the change read against the KPI's direction)
     goal: str
     basis: str  # the count the value rests on, and whether it is too small to trust
@@ -159,8 +160,12 @@ def file_name(selection: Selection, fmt: str) -> str:
 
 
 def title_of(selection: Selection, org: Organisation) -> str:
+    """The report's title: the department(s) it is for, else the organisation, and any other
+    filter, so that a forwarded copy does not pass for the whole organisation's."""
     departments = selection.filters.provider_departments
-    return f"Weekly service report: {', '.join(departments) if departments else org.name}"
+    others = replace(selection.filters, provider_departments=())
+    scope = "" if others == Filters() else f" · {others.describe()}"
+    return f"Weekly service report: {', '.join(departments) if departments else org.name}{scope}"
 
 
 def build_document(view: weekly.WeeklyView) -> Document:
@@ -186,7 +191,8 @@ def build_document(view: weekly.WeeklyView) -> Document:
         sections = (
             Section("Nothing to report this week", (
                 Text(view.empty, "notice"),
-                Text("Pick another week, or widen the filters, for a report with numbers."),
+                Text("Widen the filters for a report with numbers." if view.empty_kind == "filtered"
+                     else "Pick another week for a report with numbers."),
             )),
             _basis_section(view.basis, zone, new_page=False),
         )
@@ -240,6 +246,7 @@ def _tile_text(tile: Tile) -> TileText:
         label=tile.label,
         value=tile.format_value(),
         delta=tile.format_delta() or "",
+        no_delta=tile.no_change_note,
         tone=_tone(tile),
         goal=tile.goal_text(),
         basis=tile.basis(),
@@ -353,7 +360,7 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
     )
     return Section("Top breaches", (
         Text(f"The {len(shown)} largest overruns of the {total:,} SLA targets breached this week "
-             "(business hours past the target)."),
+             "(hours past the target on the policy's clock: business hours, or every hour on 24x7)."),
         Table(("Request", "Target", "Provider department", "Requester", "Category", "Priority", "Target time",
                "Overrun", "Now"), rows, (False, False, False, False, False, False, True, True, False),
               (1.6, 1.1, 1.6, 1.6, 1.6, 0.9, 0.9, 0.9, 1.2)),
@@ -410,7 +417,7 @@ def _feedback_section(feedback: weekly.Feedback, zone) -> Section:
     if feedback.mean_score is not None:
         parts.append(f"mean score {feedback.mean_score:.2f} of 5")
     if feedback.response_rate is not None:
-        parts.append(f"response rate {feedback.response_rate:.0%} ({feedback.n_answers:,} answers, "
+        parts.append(f"response rate {feedback.response_rate:.1%} ({feedback.n_answers:,} answers, "
                      f"{feedback.n_resolved:,} requests resolved)")
     blocks: list[Block] = [Text(f"{parts[0]}. {'; '.join(parts[1:])}.")]
     if csat.too_small:
@@ -442,7 +449,8 @@ def _basis_section(basis: weekly.DataBasis, zone, new_page: bool) -> Section:
              _local(r.newest_at, zone), _local(r.last_import_at, zone), f"{int(r.n_open):,}")
             for r in basis.sources.itertuples(index=False)
         )
-        blocks.append(Text("Each source's data runs up to its newest timestamp: later events are not in these numbers."))
+        blocks.append(Text("Each source's data runs up to its newest timestamp: later events are not in these numbers. "
+                           "All the data loaded, whatever the report's filters."))
         blocks.append(Table(("Source", "Requests", "From", "Data up to", "Last import", "Open now"), rows,
                             (False, True, False, False, False, True), (1.4, 1.0, 1.2, 1.5, 1.5, 0.9)))
     n_rejected = basis.n_rejected
@@ -455,7 +463,7 @@ def _basis_section(basis: weekly.DataBasis, zone, new_page: bool) -> Section:
         were = "rows were" if n_rejected != 1 else "row was"
         are = "are" if n_rejected != 1 else "is"
         blocks.append(Text(f"{n_rejected:,} {were} rejected on import (the latest import of each file) and {are} in "
-                           "none of the numbers above; the Data & definitions page lists each with its reason."))
+                           "none of the numbers above; the dashboard's Data & definitions page lists each with its reason."))
         blocks.append(Table(("Source", "File", "Reason", "Rows"), rows, (False, False, False, True),
                             (1.0, 2.2, 2.2, 0.6)))
         if len(basis.rejected) > len(shown):
@@ -550,7 +558,7 @@ def _html_block(block: Block, images: _Images) -> str:
         cards = []
         for t in block.tiles:
             delta = (f'<div style="color:{TONE_COLORS[t.tone]};font-size:13px;">{e(t.delta)} vs week before</div>'
-                     if t.delta else '<div style="color:#999;font-size:13px;">no week before to compare</div>')
+                     if t.delta else f'<div style="color:#999;font-size:13px;">{e(t.no_delta)}</div>')
             small = "".join(f'<div style="color:#666;font-size:12px;">{e(x)}</div>' for x in (t.goal, t.basis) if x)
             cards.append(
                 '<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:23.5%;min-width:190px;'
@@ -611,7 +619,7 @@ def to_markdown(document: Document) -> str:
                 text = block.text
                 out += [f"_{text}_" if block.tone == "note" else f"**{text}**" if block.tone == "notice" else text, ""]
             elif isinstance(block, Tiles):
-                rows = [(t.label, t.value, t.delta or "–", t.goal or "–", t.basis or "–", f"`{t.spark}`" if t.spark else "")
+                rows = [(t.label, t.value, t.delta or t.no_delta, t.goal or "–", t.basis or "–", f"`{t.spark}`" if t.spark else "")
                         for t in block.tiles]
                 out += _md_table(("KPI", "This week", "Change", "Goal", "Based on", "Trend"), rows,
                                  (False, True, True, False, False, False))
@@ -630,7 +638,7 @@ def to_markdown(document: Document) -> str:
 # --------------------------------------------------------------------------------------
 # PDF (fpdf2)
 
-PDF_REPLACEMENTS = {" ✓ met": ", met", " ✗ below goal": ", below goal", "✓": "", "✗": "", "≥": ">=", "≤": "<=", "−": "-", "→": "->", "÷": "/"}
+PDF_REPLACEMENTS = {" ✓ met": ", met", " ✗ below goal": ", below goal", "✓": "", "✗": "", "≥": ">=", "≤": "<=", "−": "-", "→": "->"}
 PDF_TONES = {"good": (46, 125, 50), "bad": (198, 40, 40), "same": (85, 85, 85), "": (85, 85, 85),
              "body": (34, 34, 34), "note": (102, 102, 102), "notice": (34, 34, 34)}
 
@@ -769,7 +777,7 @@ def _pdf_tiles(pdf, block: Tiles, per_row: int = 4) -> None:
             pdf.cell(inner, 7.5, pdf_text(tile.value), new_x="LEFT", new_y="NEXT")
             pdf.set_font("helvetica", size=7.5)
             pdf.set_text_color(*PDF_TONES[tile.tone])
-            pdf.cell(inner, 3.6, pdf_text(f"{tile.delta} vs week before" if tile.delta else "no week before"),
+            pdf.cell(inner, 3.6, pdf_text(f"{tile.delta} vs week before" if tile.delta else tile.no_delta),
                      new_x="LEFT", new_y="NEXT")
             pdf.set_font("helvetica", size=6.5)
             pdf.set_text_color(102, 102, 102)

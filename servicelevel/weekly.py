@@ -352,16 +352,27 @@ def data_basis(run: Runner, selection: Selection) -> DataBasis:
     return DataBasis(as_of=selection.as_of, sources=run("sources", {}), rejected=run("rejected_row_counts", {}))
 
 
-def empty_message(run: Runner, selection: Selection, what: str) -> str:
-    """Why there is nothing to show: no data in the period, or the filters exclude all of it."""
+def why_empty(run: Runner, selection: Selection, what: str) -> tuple[str, str]:
+    """Why there is nothing to show, and which case it is: 'no_data' (no request created in the
+    period: the message says where the data is), 'filtered' (the filters exclude all of it) or
+    'none' (requests, but none of `what`)."""
     counts = run("period_counts", selection.params()).iloc[0]
     label = selection.period.label()
+    filters = selection.filters
     if counts["n_in_period"] == 0:
-        return f"No {what}: no requests were created in {label}."
+        extent = run("data_extent", {}).iloc[0]
+        where = ""
+        if extent["n_requests"]:
+            zone = ZoneInfo(selection.period.timezone)
+            where = (f" (the data runs from {extent['first_created_at'].astimezone(zone):%d %b %Y} to "
+                     f"{extent['last_created_at'].astimezone(zone):%d %b %Y})")
+        return f"No {what}: no requests were created in {label}{where}.", "no_data"
     if counts["n_filtered"] == 0:
-        return (f"No {what}: the filters ({selection.filters.describe()}) exclude all "
-                f"{int(counts['n_in_period']):,} requests of {label}.")
-    return f"No {what} for {selection.filters.describe()} in {label}."
+        why = (" Requester departments are those of internal requesters, so with External they match nothing."
+               if filters.requester_type == "external" and filters.requester_departments else "")
+        return (f"No {what}: the filters ({filters.describe()}) exclude all "
+                f"{int(counts['n_in_period']):,} requests of {label}.{why}", "filtered")
+    return f"No {what} for {filters.describe()} in {label}.", "none"
 
 
 # --------------------------------------------------------------------------------------
@@ -377,6 +388,7 @@ class WeeklyView:
     kpis: WeeklyKpis
     basis: DataBasis
     empty: str | None  # why the week has nothing to show, else None
+    empty_kind: str | None = None  # which case (why_empty)
     by_segment: dict[str, tuple[Tile, ...]] | None = None
     movers: pd.DataFrame | None = None
     slipped: pd.DataFrame | None = None
@@ -395,8 +407,8 @@ def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyV
     week = kpis.week
     basis = data_basis(run, selection)
     if kpis.is_empty:
-        message = empty_message(run, week_selection(selection, week), "requests this week")
-        return WeeklyView(selection=selection, org=org, kpis=kpis, basis=basis, empty=message)
+        message, kind = why_empty(run, week_selection(selection, week), "requests this week")
+        return WeeklyView(selection=selection, org=org, kpis=kpis, basis=basis, empty=message, empty_kind=kind)
     moved = movers(run, selection, week)
     return WeeklyView(
         selection=selection,

@@ -228,6 +228,8 @@ def test_an_empty_week_says_so_in_every_format(con):
     text = markdown(con, week="2030-W02")
     assert list(md_sections(text)) == ["Nothing to report this week", "What the numbers rest on"]
     assert "no requests were created in 2030-W02" in text
+    # The shared sample runs from its anchor's Monday 52 weeks back to the anchor week's Wednesday.
+    assert "(the data runs from 17 Nov 2025 to 18 Nov 2026)" in text and "Pick another week" in text
     document = document_for(con, selection)
     reader = PdfReader(BytesIO(report.render(document, "pdf")))
     assert document.page_groups == 1 and len(reader.pages) == 1
@@ -282,7 +284,7 @@ def test_the_command_writes_a_department_pdf_where_it_is_told(sample_db_path, ca
     assert code == 0
     assert capsys.readouterr().out.strip() == str(out)
     first = PdfReader(out).pages[0].extract_text()
-    assert "Weekly service report: Procurement" in first and "internal; provider Procurement" in first
+    assert "Weekly service report: Procurement · internal" in first and "internal; provider Procurement" in first
 
 
 def test_a_week_without_data_is_an_empty_report_not_an_error(sample_db_path, capsys, tmp_path):
@@ -332,3 +334,14 @@ def test_clicking_the_pdf_button_downloads_the_department_report(server, browser
         assert f"Volume\n{volume}" in first or f"Volume {volume}" in first
     finally:
         context.close()
+
+
+def test_a_filtered_report_says_so_in_its_title(con):
+    text = markdown(con, Filters(requester_type="internal"))
+    assert text.startswith("# Weekly service report: Example Org (fictional) · internal\n")
+
+
+def test_a_week_not_over_compares_no_part_week_volume(con):
+    # 2026-W47 is the week the shared sample's data ends in (Wednesday noon).
+    tiles = "\n".join(md_sections(markdown(con, week="2026-W47"))["Key numbers"])
+    assert "| Volume so far | " in tiles and "part of a week: not compared" in tiles

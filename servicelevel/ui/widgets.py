@@ -13,6 +13,7 @@ from servicelevel.filters import Selection
 from servicelevel.kpis import Tile
 from servicelevel.settings import organisation
 from servicelevel.ui.data import run_query
+from servicelevel.weekly import why_empty
 
 
 def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
@@ -243,21 +244,14 @@ def chart(spec: alt.TopLevelMixin) -> None:
         st.altair_chart(spec, width="stretch")
 
 
+# What a page suggests after saying why it has nothing to show (weekly.why_empty's cases).
+EMPTY_ADVICE = {"no_data": " Pick another week or range.", "filtered": " Widen the filters in the sidebar.", "none": ""}
+
+
 def explain_empty(selection: Selection, what: str) -> None:
     """Say why there is nothing to show: no data in the period, or the filters exclude it all."""
-    counts = run_query("period_counts", selection.params()).iloc[0]
-    if counts["n_in_period"] == 0:
-        st.info(f"No {what}: no requests were created in {selection.period.label()}. Pick another week or range.")
-    elif counts["n_filtered"] == 0:
-        filters = selection.filters
-        why = (" Requester departments are those of internal requesters, so with External they match nothing."
-               if filters.requester_type == "external" and filters.requester_departments else "")
-        st.info(
-            f"No {what}: the filters ({filters.describe()}) exclude all "
-            f"{int(counts['n_in_period']):,} requests of {selection.period.label()}.{why} Widen the filters in the sidebar."
-        )
-    else:
-        st.info(f"No {what} for {selection.filters.describe()} in {selection.period.label()}.")
+    message, kind = why_empty(run_query, selection, what)
+    st.info(message + EMPTY_ADVICE[kind])
 
 
 def lacking_note(lacking: dict[str, list[str]], field: str, meaning: str) -> None:
