@@ -66,6 +66,7 @@ class TileText:
     goal: str
     basis: str  # the count the value rests on, and whether it is too small to trust
     spark: str  # the trend window as a text sparkline (Markdown)
+    trend: str = ""  # the trend window's first and last value, e.g. "12 weeks: 93.3% → 77.7%"
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,8 @@ def build_document(view: weekly.WeeklyView) -> Document:
             Tiles(tuple(_tile_text(t) for t in kpis.tiles)),
             Text("Each tile: this week's value, its change from the week before, the goal where one exists, and the "
                  "count it rests on. Adherence counts the SLA targets decided this week; CSAT the survey answers "
-                 "submitted this week.", "note"),
+                 "submitted this week. An adherence goal blends the policies' own goals: their average over the "
+                 "targets decided.", "note"),
         )),
         _segment_section(view),
         _slipped_section(view),
@@ -251,7 +253,17 @@ def _tile_text(tile: Tile) -> TileText:
         goal=tile.goal_text(),
         basis=tile.basis(),
         spark=_spark(tile.series),
+        trend=_trend_text(tile),
     )
+
+
+def _trend_text(tile: Tile) -> str:
+    """Where the KPI stood at the start of the trend window and where it stands now: the slide a
+    week-on-week change hides (the PDF and HTML draw four of the tiles as charts, not all)."""
+    present = [v for v in tile.series if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if len(tile.series) < 2 or len(present) < 2:
+        return ""
+    return f"{len(tile.series)} weeks: {tile.format_value(present[0])} → {tile.format_value(present[-1])}"
 
 
 def _goal_short(tile: Tile) -> str:
@@ -276,12 +288,14 @@ def _segment_section(view: weekly.WeeklyView) -> Section:
         row = [label]
         for segment in segments:
             tile = by_segment[segment][i]
-            row += [tile.format_value(), tile.format_delta() or "–", _goal_short(tile) or "–"]
+            row += [tile.format_value() + (" *" if tile.too_small else ""), tile.format_delta() or "–",
+                    _goal_short(tile) or "–"]
         rows.append(tuple(row))
     title = "Internal and external customers" if len(segments) > 1 else f"{segments[0].capitalize()} customers"
     note = Text("The same tiles per requester type: internal customers are other departments of the organisation "
                 "(their targets are internal agreements), external ones are customers. Change: from the week before; "
-                "goal: the policies' own goals for that requester type.", "note")
+                "goal: the policies' own goals for that requester type. *: too few to trust (fewer than "
+                f"{view.org.min_count} behind the value).", "note")
     return Section(title, (Table(tuple(columns), tuple(rows), tuple(numeric), tuple(widths)), note))
 
 
@@ -346,6 +360,10 @@ def _local(value, zone, fmt="%d %b %Y %H:%M") -> str:
     return pd.Timestamp(value).to_pydatetime().astimezone(zone).strftime(fmt)
 
 
+# What became of a breached target: (not stopped, stopped) per metric.
+BREACH_NOW = {"first_response": ("no response yet", "answered late"), "resolution": ("still open", "resolved late")}
+
+
 def _breach_section(view: weekly.WeeklyView) -> Section:
     breaches = view.breaches
     total = view.kpis.n_breaches
@@ -355,7 +373,7 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
     rows = tuple(
         (f"{r.source} {r.request_id}", str(r.metric).replace("_", " "), _str(r.provider_department),
          _str(r.requester), _str(r.category), _str(r.priority), _hours(r.target_secs),
-         _hours(r.overrun_business_secs), "stopped late" if r.is_stopped else "still open")
+         _hours(r.overrun_business_secs), BREACH_NOW[r.metric][bool(r.is_stopped)])
         for r in shown.itertuples(index=False)
     )
     return Section("Top breaches", (
@@ -559,7 +577,7 @@ def _html_block(block: Block, images: _Images) -> str:
         for t in block.tiles:
             delta = (f'<div style="color:{TONE_COLORS[t.tone]};font-size:13px;">{e(t.delta)} vs week before</div>'
                      if t.delta else f'<div style="color:#999;font-size:13px;">{e(t.no_delta)}</div>')
-            small = "".join(f'<div style="color:#666;font-size:12px;">{e(x)}</div>' for x in (t.goal, t.basis) if x)
+            small = "".join(f'<div style="color:#666;font-size:12px;">{e(x)}</div>' for x in (t.goal, t.basis, t.trend) if x)
             cards.append(
                 '<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:23.5%;min-width:190px;'
                 'margin:0 1% 10px 0;padding:10px 12px;min-height:118px;border:1px solid #DDDDDD;border-radius:6px;">'
@@ -750,8 +768,8 @@ def _pdf_tiles(pdf, block: Tiles, per_row: int = 4) -> None:
 
     def small_lines(tile: TileText) -> int:
         pdf.set_font("helvetica", size=6.5)
-        return sum(len(pdf.multi_cell(inner, line, pdf_text(text), dry_run=True, output="LINES"))
-                   for text in (tile.goal, tile.basis) if text)
+        return sum(len(pdf.multi_cell(inner, line, pdf_text(text), align="L", dry_run=True, output="LINES"))
+                   for text in (tile.goal, tile.basis, tile.trend) if text)
 
     for start in range(0, len(block.tiles), per_row):
         row = block.tiles[start:start + per_row]
@@ -781,8 +799,8 @@ def _pdf_tiles(pdf, block: Tiles, per_row: int = 4) -> None:
                      new_x="LEFT", new_y="NEXT")
             pdf.set_font("helvetica", size=6.5)
             pdf.set_text_color(102, 102, 102)
-            for text in (tile.goal, tile.basis):
-                if text:
-                    pdf.multi_cell(inner, line, pdf_text(text), new_x="LEFT", new_y="NEXT")
+            for text in (tile.goal, tile.basis, tile.trend):
+                if text:  # ragged right: justified, a narrow column opens wide gaps between words
+                    pdf.multi_cell(inner, line, pdf_text(text), align="L", new_x="LEFT", new_y="NEXT")
         pdf.set_xy(pdf.l_margin, top + height + gap)
     pdf.ln(1)

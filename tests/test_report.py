@@ -345,3 +345,26 @@ def test_a_week_not_over_compares_no_part_week_volume(con):
     # 2026-W47 is the week the shared sample's data ends in (Wednesday noon).
     tiles = "\n".join(md_sections(markdown(con, week="2026-W47"))["Key numbers"])
     assert "| Volume so far | " in tiles and "part of a week: not compared" in tiles
+
+
+def test_each_tile_says_where_its_trend_window_began(con):
+    # Requests created in the first and the last of the 12 weeks to 2026-W46, counted here.
+    first_week, last_week = (con.execute(
+        """select count(*) from requests
+           where timezone('America/Sao_Paulo', created_at) >= $monday::timestamp
+             and timezone('America/Sao_Paulo', created_at) < $monday::timestamp + interval 7 day""",
+        {"monday": monday},
+    ).fetchone()[0] for monday in ("2026-08-24", "2026-11-09"))
+    document = document_for(con, selection_for(con))
+    html_text = report.render(document, "html").decode("utf-8")
+    assert f"12 weeks: {first_week:,} → {last_week:,}" in html_text
+    assert f"12 weeks: {first_week:,} -> {last_week:,}" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
+
+
+def test_a_breach_says_what_became_of_it_in_words_that_fit_its_target(con):
+    rows = [line.split(" | ") for line in md_sections(markdown(con))["Top breaches"] if line.startswith("| ")][2:]
+    assert rows
+    for row in rows:
+        target, now = row[1], row[-1].rstrip(" |")
+        assert now in {"first response": {"no response yet", "answered late"},
+                       "resolution": {"still open", "resolved late"}}[target]
