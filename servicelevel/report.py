@@ -93,6 +93,7 @@ class Chart:
 class Charts:
     charts: tuple[Chart, ...]
     fallback: tuple[Text, ...] = ()  # what Markdown says instead of the images
+    caption: str = ""  # how to read the images (not said where they are not drawn)
 
 
 Block = Text | Tiles | Table | Charts
@@ -344,9 +345,9 @@ def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
     )
     segments = " and ".join(kpis.segments)
     return Section(f"{len(kpis.overall)}-week trends", (
-        Charts(tuple(Chart(key, str(specs[key].title), specs[key]) for key in weekly.TREND_CHARTS), fallback),
-        Text(f"One line per requester type ({segments}); dashed: the goal. Week of {kpis.trend.start:%d %b} to the "
-             f"week of {kpis.week.start:%d %b %Y}.", "note"),
+        Charts(tuple(Chart(key, str(specs[key].title), specs[key]) for key in weekly.TREND_CHARTS), fallback,
+               caption=f"One line per requester type ({segments}); dashed: the goal."),
+        Text(f"Week of {kpis.trend.start:%d %b} to the week of {kpis.week.start:%d %b %Y}.", "note"),
     ), new_page=True)
 
 
@@ -606,7 +607,8 @@ def _html_block(block: Block, images: _Images) -> str:
                 '<div style="display:inline-block;vertical-align:top;width:49%;min-width:320px;margin:0 0.5% 10px 0;">'
                 f'<img src="data:image/png;base64,{data}" alt="{e(chart.title)}" style="width:100%;height:auto;"></div>'
             )
-        return f'<div data-block="charts">{"".join(figures)}</div>'
+        caption = _html_block(Text(block.caption, "note"), images) if block.caption else ""
+        return f'<div data-block="charts">{"".join(figures)}</div>{caption}'
     raise TypeError(f"unknown block {block!r}")
 
 
@@ -757,6 +759,8 @@ def _pdf_block(pdf, block: Block, images: _Images, FontFace) -> None:
             for i, png in enumerate(pngs):
                 pdf.image(BytesIO(png), x=pdf.l_margin + i * (width + gap), y=top, w=width)
             pdf.set_y(top + max(heights) + 3)
+        if block.caption:
+            _pdf_block(pdf, Text(block.caption, "note"), images, FontFace)
     else:
         raise TypeError(f"unknown block {block!r}")
 

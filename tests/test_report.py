@@ -120,6 +120,8 @@ def test_markdown_has_every_section_and_the_trends_as_text(con):
     ]
     assert all(len(t["Trend"].strip("`")) == weekly.TREND_WEEKS for t in tiles)
     assert not any("data:image" in line for line in sections["12-week trends"])
+    assert not any("dashed" in line for line in sections["12-week trends"])  # no chart to read here
+    assert "dashed: the goal" in report.render(document_for(con, selection_for(con)), "html").decode("utf-8")
     segments = md_table(sections["Internal and external customers"])
     assert {"Internal requesters", "External requesters"} <= set(segments[0])
     # The sample's requests all carry a requester type: the segments add up to the whole.
