@@ -338,11 +338,7 @@ def _slipped_section(view: weekly.WeeklyView) -> Section:
 
 def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
     specs = weekly.trend_charts(kpis)
-    fallback = tuple(
-        Text(f"{t.label}: {_spark(t.series)} ({t.format_value(t.series[0]) if t.series and t.series[0] is not None else '–'}"
-             f" → {t.format_value()})")
-        for t in kpis.tiles
-    )
+    fallback = tuple(Text(f"{t.label}: {_spark(t.series)} ({_trend_text(t) or '–'})") for t in kpis.tiles)
     segments = " and ".join(kpis.segments)
     return Section(f"{len(kpis.overall)}-week trends", (
         Charts(tuple(Chart(key, str(specs[key].title), specs[key]) for key in weekly.TREND_CHARTS), fallback,
