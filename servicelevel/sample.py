@@ -12,7 +12,7 @@ What the data tells (the pages should reveal it; tests/test_sample.py checks it)
 - Feedback (1-5, Portuguese and English; Facilities' vendor surveys on 1-10) scores lower
   after slow resolutions, late first responses, reopens and transfers; comments speak to the
   three dimensions of service: business (was it solved), human (respect, empathy) and hidden
-  (the process behind the scenes).
+  (the process behind the scenes); about one in eight says nothing a theme can catch ("Obrigado!").
 - A few deliberately bad rows (BAD_ROWS) end in rejected_rows with named reasons.
 
 Everything is vectorised over requests: arrivals are Poisson counts per category and day,
@@ -512,6 +512,18 @@ COMMENTS = {
     ),
 }
 
+# Comments that say nothing about a dimension, as real surveys hold many: by (language,
+# polarity). The lexicon must leave them unclassified (tests/test_themes.py).
+PLAIN_COMMENTS = {
+    ("pt", "pos"): ("Obrigado!", "Muito bom!", "Tudo certo.", "Valeu."),
+    ("pt", "mid"): ("Ok.", "Normal.", "Nada a acrescentar.", "Poderia ser melhor."),
+    ("pt", "neg"): ("Não gostei.", "Decepcionante.", "Insatisfeito."),
+    ("en", "pos"): ("Thanks!", "Very good!", "All good.", "Cheers."),
+    ("en", "mid"): ("OK.", "Fine.", "Nothing to add.", "Could be better."),
+    ("en", "neg"): ("Not happy.", "Disappointed.", "Very disappointing."),
+}
+PLAIN_COMMENT_SHARE = 0.12
+
 # Latent satisfaction -> 1-5 score.
 SCORE_THRESHOLDS = np.array([2.2, 2.9, 3.6, 4.4])
 
@@ -914,7 +926,7 @@ def _scores(rng, req: pd.DataFrame, warmth: np.ndarray) -> np.ndarray:
         4.55
         - slow
         - 0.4 * late_reply
-        - 1.3 * (req["reopens"].to_numpy() > 0)
+        - 0.9 * (req["reopens"].to_numpy() > 0)
         - 0.45 * req["transfers"].to_numpy()
         - 1.0 * req["declined"].to_numpy()
         + warmth
@@ -951,6 +963,10 @@ def _feedback(
         rows = np.flatnonzero(
             answers & wants_comment & (language == lang) & (polarity == pol) & (dimension == dim)
         )
+        comment[rows] = np.array(texts, dtype=object)[(pick[rows] * len(texts)).astype(np.int64)]
+    plain = rng.random(n) < PLAIN_COMMENT_SHARE
+    for (lang, pol), texts in PLAIN_COMMENTS.items():
+        rows = np.flatnonzero(answers & wants_comment & plain & (language == lang) & (polarity == pol))
         comment[rows] = np.array(texts, dtype=object)[(pick[rows] * len(texts)).astype(np.int64)]
     return pd.DataFrame({
         "row": np.flatnonzero(answers),

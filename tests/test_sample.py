@@ -300,6 +300,13 @@ def test_comments_in_portuguese_and_english_on_two_scales(db):
     assert 0.15 < answered / resolved < 0.4
 
 
+def test_most_comments_but_not_all_touch_a_theme(db):
+    # As in real surveys, some comments ("Obrigado!", "Nothing to add.") say nothing classifiable.
+    themed, commented = db.execute(
+        "select count(*) filter (where len(themes) > 0), count(comment) from answer_facts").fetchone()
+    assert 0.75 < themed / commented < 0.95
+
+
 def test_scores_are_lower_after_reopens_and_slow_resolutions(db):
     reopened, not_reopened, slow, fast = db.execute(
         """with rated as (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from servicelevel import themes
-from servicelevel.sample import COMMENTS
+from servicelevel.sample import COMMENTS, PLAIN_COMMENTS
 
 POLARITY = {"pos": "positive", "neg": "negative"}
 
@@ -34,6 +34,11 @@ def test_every_sample_comment_lands_in_its_dimension_with_its_polarity(con, lexi
         assert dimension in {d for d, _ in touched}, (text, found[text])
         if polarity in POLARITY:
             assert (dimension, POLARITY[polarity]) in touched, (text, found[text])
+
+
+def test_the_samples_plain_comments_touch_no_theme(con, lexicon):
+    plain = [text for texts in PLAIN_COMMENTS.values() for text in texts]
+    assert themes.classify(con, plain, lexicon) == {text: [] for text in plain}
 
 
 @pytest.mark.parametrize("comment, expected", [
