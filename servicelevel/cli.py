@@ -1,4 +1,4 @@
-"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|remove|presets|report ..."""
+"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|remove|presets|policies|report ..."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from servicelevel import policies as policy_lib
 from servicelevel import presets as preset_lib
 from servicelevel import store
 from servicelevel.detect import propose_preset
@@ -77,6 +78,14 @@ def cmd_detect(args) -> int:
     with open_export(args.path) as export:
         proposal = propose_preset(export, name=args.save)
         print(f"{args.path}: {len(export.headers)} columns, {export.encoding}, delimiter {export.delimiter!r}")
+        presets = preset_lib.available_presets()
+        matched = preset_lib.match_preset(export.headers, presets)
+        if matched is not None:
+            print(f"Preset '{matched.name}' ({matched.title}) fits these headers, and import uses it."
+                  " Auto-detection alone would propose:")
+        else:
+            near = preset_lib.closest_preset_note(export.headers, presets)
+            print(f"{near or 'No preset fits these headers.'} Auto-detection proposes:")
         print("\n".join(proposal.lines()))
         if args.save:
             if proposal.preset is None:
@@ -144,6 +153,28 @@ def cmd_remove(args) -> int:
 def cmd_presets(args) -> int:
     for name, preset in preset_lib.available_presets().items():
         print(f"{name:<24} {preset.kind:<10} {preset.title}")
+    return 0
+
+
+def cmd_policies(args) -> int:
+    try:
+        policy_set = policy_lib.load_policies(args.file)
+    except policy_lib.PolicyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{policy_set.source}: valid; {len(policy_set.policies)} policies, tried in this order "
+          f"(the first that matches applies); paused statuses: {', '.join(policy_set.paused_statuses)}")
+    for row in policy_lib.describe_policies(policy_set):
+        print(f"  {row['order']}. {row['policy']} [{row['calendar']}]: {row['applies to']}")
+        for label in ("first response", "resolution"):
+            goal = row[f"{label} goal"]
+            print(f"       {label}: {row[f'{label} target']}" + (f", goal {goal:.0%}" if goal is not None else ""))
+    print("calendars:")
+    for row in policy_lib.describe_calendars(policy_set):
+        print(f"  {row['calendar']} ({row['time zone']}): {row['hours']}; {row['hours per week']} h a week, "
+              f"1d = {row['1d means']}; holidays {row['public holidays']}; closed {row['closed dates']}; "
+              f"used by {row['used by']}")
+    print("The SLA states follow this file at the next import, report or dashboard page view.")
     return 0
 
 
@@ -267,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("presets", help="list the import presets")
     p.set_defaults(run=cmd_presets)
+
+    p = commands.add_parser("policies", help="check the SLA policies file and list its policies and calendars")
+    p.add_argument("--file", metavar="PATH", help=f"a policies file (default: {policy_lib.POLICIES_PATH})")
+    p.set_defaults(run=cmd_policies)
 
     p = commands.add_parser(
         "report", help="write the weekly report (HTML, PDF or Markdown) for a week and filters",

@@ -29,9 +29,11 @@ METRICS: tuple[Metric, ...] = (
            "of the decided targets' own goals: the adherence you would see if every policy met its goal exactly."),
     Metric("frt", "First response time (FRT)",
            "From created_at to the first response (a resolution without a reply counts as the first "
-           "response), in business hours of the policy's calendar and in calendar hours; median and p90."),
+           "response), in business hours of the policy's calendar and in calendar hours; median and p90 "
+           "of the first responses given in the period (business hours only where a policy applies)."),
     Metric("resolution_time", "Resolution time",
-           "From created_at to resolved_at (or closed_at), business and calendar; median and p90."),
+           "From created_at to resolved_at (or closed_at), business and calendar; median and p90 of the "
+           "requests resolved in the period."),
     Metric("breach", "Breach",
            "A target whose deadline passed before the response/resolution; overrun = business time past the target."),
     Metric("at_risk", "At risk",

@@ -10,7 +10,7 @@ import duckdb
 
 from servicelevel.exports import ExportFile, sample_values
 from servicelevel.fields import FIELDS_BY_KIND, REQUIRED_BY_KIND, TIMESTAMPS_BY_KIND
-from servicelevel.presets import Duration, Preset, RequesterRule
+from servicelevel.presets import Duration, Preset, RequesterRule, closest_preset, closest_preset_note
 from servicelevel.vocabulary import fold, header_synonyms
 
 SAMPLE_ROWS = 2000
@@ -87,13 +87,30 @@ class Proposal:
         return out
 
 
+# A ticket's life: survey exports do not carry these, so a file holding any is about requests
+# even when it has a score column (a ticket export with its satisfaction rating).
+TICKET_LIFE_FIELDS = ("status", "priority", "resolved_at", "first_response_at")
+
+
 def guess_kind(folded_headers: set[str]) -> str:
-    """Survey exports have a score and no creation date; everything else is requests."""
+    """Survey exports have a score and no creation date or ticket life; everything else is
+    requests."""
     synonyms = header_synonyms()
     has = lambda f: bool(folded_headers & set(synonyms.get(f, ())))  # noqa: E731
-    if has("score") and not has("created_at"):
+    if has("score") and not has("created_at") and not any(has(f) for f in TICKET_LIFE_FIELDS):
         return "feedback"
     return "requests"
+
+
+def no_preset_fits(headers: list[str], presets: dict[str, Preset], proposal: Proposal) -> str:
+    """Why a file cannot be imported as it is: the preset it nearly fits first (the likely
+    cause), then what auto-detection could not find."""
+    missing = f"auto-detection found no {' and no '.join(proposal.missing_required)} column"
+    closest = closest_preset(headers, presets)
+    if closest is None:
+        return f"No preset fits, and {missing}."
+    lacking = "them" if len(closest[1]) > 1 else "it"
+    return f"{closest_preset_note(headers, presets)} Without {lacking} no preset fits, and {missing}."
 
 
 def match_headers(headers: list[str], kind: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from servicelevel import presets as preset_lib
-from servicelevel.detect import propose_preset
+from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, ExportFile, open_export, sample_values
 from servicelevel.mapping import MappingError, StagingPlan, build_staging
 from servicelevel.presets import Preset, PresetError
@@ -177,9 +177,8 @@ def choose_preset(export: ExportFile, preset: Preset | str | None, presets_dir: 
     proposal = propose_preset(export)
     if proposal.preset is None:
         raise ImportFailed(
-            f"{export.original.name}: no preset fits and auto-detection found no "
-            f"{' and no '.join(proposal.missing_required)} column."
-            f"{preset_lib.closest_preset_note(export.headers, presets)} Columns: {', '.join(export.headers)}"
+            f"{export.original.name}: {no_preset_fits(export.headers, presets, proposal)} "
+            f"Columns: {', '.join(export.headers)}"
         )
     return proposal.preset, True
 

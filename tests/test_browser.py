@@ -122,7 +122,8 @@ def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, p
     settle(page, "Data & definitions")
     page.get_by_role("tab", name="Import a file").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
-    page.get_by_text("No preset fits this file", exact=False).wait_for(timeout=30_000)
+    page.get_by_text("No preset fits, and auto-detection found no request_id and no created_at column",
+                     exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Import").is_disabled()
 
 

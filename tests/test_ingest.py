@@ -369,7 +369,7 @@ def test_a_preset_naming_a_missing_column_fails_cleanly(con):
         (b"", "empty.csv: the file is empty"),
         (b"\n\nrequest_id,created_at\n", "empty.csv: the file is empty or its first line is blank"),
         (b"Assunto;Situa\xe7\xe3o\nImpressora;Aberto\n",
-         "empty.csv: no preset fits and auto-detection found no request_id and no created_at column. "
+         "empty.csv: No preset fits, and auto-detection found no request_id and no created_at column. "
          "Columns: Assunto, Situação"),
     ],
     ids=["empty", "blank-first-line", "no-id-or-date"],
@@ -398,8 +398,11 @@ def test_an_export_lacking_a_signature_column_is_named_for_the_tool_it_looks_lik
         csv.writer(f).writerows(row[:dropped] + row[dropped + 1:] for row in rows)
     with pytest.raises(ImportFailed) as failed:
         import_file(con, path)
-    assert ("It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column 'Created at'."
-            in str(failed.value))
+    # The likely cause comes first; its Status and Priority columns keep the guess on requests,
+    # though it has a satisfaction score and no creation date, as a survey export would.
+    assert str(failed.value).startswith(
+        "tickets.csv: It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column "
+        "'Created at'. Without it no preset fits, and auto-detection found no created_at column. Columns: Id,")
 
 
 # --- encodings, delimiters, line ends, spreadsheets ---------------------------------------------
@@ -728,7 +731,12 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
     assert main(["detect", str(binary["portuguese"])]) == 0
     out = capsys.readouterr().out
     assert "15 columns, cp1252, delimiter ';'" in out
+    assert "No preset fits these headers. Auto-detection proposes:" in out
     assert "created_at             <- 'Data de abertura' + 'Hora de abertura'" in out
+
+    assert main(["detect", str(ZENDESK)]) == 0
+    assert ("Preset 'zendesk' (Zendesk Support ticket export (CSV)) fits these headers, and import uses it."
+            in capsys.readouterr().out)
 
     assert main(["--db", db, "status"]) == 0
     out = capsys.readouterr().out

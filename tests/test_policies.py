@@ -264,8 +264,33 @@ def test_described_policies_and_calendars_read_as_tables():
 def test_the_readme_example_policy_file_loads():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index('    paused_statuses = ["pending", "on_hold"]')
-    end = readme.index("Mistakes stop the refresh", start)
+    end = readme.index("`python -m servicelevel policies` checks the file", start)
     example = "\n".join(line[4:] for line in readme[start:end].splitlines())
     policy_set = parse_policies(example, "README.md")
     assert [p.name for p in policy_set.policies] == ["Urgent, around the clock", "Internal, standard"]
     assert policy_set.policies[1].resolution.secs == 40 * 3600
+
+
+def test_the_policies_command_checks_a_file_and_lists_it_in_matching_order(tmp_path, capsys):
+    from servicelevel.cli import main
+
+    path = tmp_path / "draft.toml"
+    standard = POLICY.replace('"2d"', '"3d"') + 'match = { requester_type = "internal", channel = ["email", "chat"] }\n'
+    path.write_text(OFFICE + standard + '\n[[policies]]\nname = "Rest"\n'
+                    'first_response = { target = "30m", goal = 0.8 }\n', encoding="utf-8")
+    assert main(["policies", "--file", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{path}: valid; 2 policies")
+    # 3 days of the 9-hour office calendar; the second policy has no calendar, so 24x7.
+    assert out[1:6] == [
+        "  1. Standard [office]: requester type = internal; channel = email or chat",
+        "       first response: 4h (4h business time), goal 90%",
+        "       resolution: 3d (27h business time), goal 85%",
+        "  2. Rest [24x7]: every request not matched above",
+        "       first response: 30m (30m business time), goal 80%",
+    ]
+
+    path.write_text(OFFICE + POLICY.replace('"4h"', '"4hh"'), encoding="utf-8")
+    assert main(["policies", "--file", str(path)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {path}") and "policy 'Standard', field 'first_response'.target" in error

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel import presets as preset_lib
-from servicelevel.detect import propose_preset
+from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import ImportFailed, ImportReport, import_file
 from servicelevel.ui import data
@@ -45,12 +45,10 @@ def _preview(path: Path, preset_name: str) -> bool:
         st.error(str(exc))
         return False
     if proposal.preset is None:
-        st.error(
-            "No preset fits this file and auto-detection did not find "
-            f"{' and '.join(proposal.missing_required)}.{near} Map it with a preset file (see README)."
-        )
+        st.error(f"{no_preset_fits(export.headers, presets, proposal)} Map it with a preset file (see README).")
     else:
-        st.warning(f"No preset fits this file.{near} The importer will use this detected mapping:")
+        st.warning(" ".join(filter(None, ["No preset fits this file.", near,
+                                          "The importer will use this detected mapping:"])))
     st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
     return proposal.preset is not None
 
