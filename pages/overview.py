@@ -24,6 +24,8 @@ if kpis.is_empty:
     explain_empty(selection, "requests this week")
 else:
     kpi_tiles(list(kpis.tiles))
+    for note in kpis.mix_notes:
+        st.caption(note)
 
 n_weeks = kpis.overall["week_start"].nunique()
 who = " and ".join(kpis.segments) + " customers" if len(kpis.segments) > 1 else f"{kpis.segments[0]} customers only"

@@ -297,7 +297,8 @@ def _segment_section(view: weekly.WeeklyView) -> Section:
                 "(their targets are internal agreements), external ones are customers. Change: from the week before; "
                 "goal: the policies' own goals for that requester type. *: too few to trust (fewer than "
                 f"{view.org.min_count} behind the value).", "note")
-    return Section(title, (Table(tuple(columns), tuple(rows), tuple(numeric), tuple(widths)), note))
+    mix = tuple(Text(text, "note") for text in view.kpis.mix_notes)
+    return Section(title, (Table(tuple(columns), tuple(rows), tuple(numeric), tuple(widths)), note, *mix))
 
 
 def _str(value) -> str:

@@ -121,6 +121,7 @@ class WeeklyKpis:
     segments: tuple[str, ...]  # the requester segments the trends draw
     csat_goal: float | None
     unfinished_week: date | None = None  # week_start of a trend week not over in the data
+    min_count: int = 30  # the fewest targets or answers a rate is trusted on (organisation.toml)
 
     @property
     def overall(self) -> pd.DataFrame:
@@ -160,10 +161,67 @@ class WeeklyKpis:
         return next(t for t in self.tiles if t.key == key)
 
     @property
+    def mix_notes(self) -> tuple[str, ...]:
+        """Why a rate moved more overall than for either requester type, where it did."""
+        return mix_notes(self.weekly, self.min_count)
+
+    @property
     def n_breaches(self) -> int:
         """SLA targets (first response and resolution) breached in the focus week."""
         now = self.overall.iloc[-1]
         return int(now["fr_breached"] + now["res_breached"])
+
+
+# Rates whose overall change a shift between requester types can explain: name in a sentence,
+# numerator column, denominator columns, what the denominator counts.
+MIX_RATES = (
+    ("first-response adherence", "fr_met", ("fr_met", "fr_breached"), "first-response targets decided"),
+    ("resolution adherence", "res_met", ("res_met", "res_breached"), "resolution targets decided"),
+    ("CSAT", "n_satisfied", ("n_answers",), "survey answers"),
+)
+MIX_GAP_PP = 1.0  # a smaller gap is rounding and noise, not worth a sentence
+
+
+def mix_notes(weekly: pd.DataFrame, min_count: int) -> tuple[str, ...]:
+    """Where a rate moved from the week before overall by at least MIX_GAP_PP more (or less)
+    than for internal and external requesters alike, the reason: the mix between them shifted
+    towards the one whose rate differs (Simpson's paradox, which otherwise reads as an error).
+    Said only when the two requester types add up to the whole and each has at least
+    `min_count` behind its rate in both weeks (on fewer, the rates themselves are noise)."""
+    last_two = sorted(weekly["week_start"].unique())[-2:]
+    if len(last_two) < 2:
+        return ()
+    rows = weekly[weekly["week_start"].isin(last_two)].set_index(["segment", "week_start"]).sort_index()
+    if not all((segment, week) in rows.index for segment in ("all", *SEGMENTS) for week in last_two):
+        return ()
+    before, now = last_two
+    notes = []
+    for name, numerator, denominator, counted in MIX_RATES:
+        counts = {(seg, week): (float(rows.loc[(seg, week), numerator]),
+                                float(sum(rows.loc[(seg, week), c] for c in denominator)))
+                  for seg in ("all", *SEGMENTS) for week in last_two}
+        if any(n < min_count for _, n in counts.values()):
+            continue
+        if any(counts[("all", week)][1] != sum(counts[(seg, week)][1] for seg in SEGMENTS) for week in last_two):
+            continue  # requests without a requester type count in 'all' only: not a mix of the two
+        rate = {at: met / n for at, (met, n) in counts.items()}
+        shown = {seg: round((rate[(seg, now)] - rate[(seg, before)]) * 100, 1) for seg in ("all", *SEGMENTS)}
+        parts = [shown[seg] for seg in SEGMENTS]
+        if min(parts) - MIX_GAP_PP < shown["all"] < max(parts) + MIX_GAP_PP:
+            continue
+        def share(segment: str, week) -> float:
+            return counts[(segment, week)][1] / counts[("all", week)][1]
+
+        grew, other = SEGMENTS if share(SEGMENTS[0], now) > share(SEGMENTS[0], before) else SEGMENTS[::-1]
+        level = "lower" if rate[(grew, now)] < rate[(other, now)] else "higher"
+        notes.append(
+            f"{name[:1].upper() + name[1:]} moved {shown['all']:+.1f} pp overall but {shown['internal']:+.1f} pp "
+            f"for internal and {shown['external']:+.1f} pp for external requesters: the mix shifted. "
+            f"{grew.capitalize()} requesters, whose {name} is {level} ({rate[(grew, now)]:.1%} against "
+            f"{rate[(other, now)]:.1%}), account for {share(grew, now):.0%} of the {counted} this week against "
+            f"{share(grew, before):.0%} the week before."
+        )
+    return tuple(notes)
 
 
 def _rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -190,6 +248,7 @@ def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyK
         tiles=tuple(weekly_tiles(overall, org, unfinished=unfinished_week == week.start)),
         segments=SEGMENTS if requester_type == "" else (requester_type,),
         csat_goal=org.csat_goal,
+        min_count=org.min_count,
         unfinished_week=unfinished_week,
     )
 
