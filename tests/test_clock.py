@@ -113,24 +113,30 @@ def test_friday_afternoon_deadline_lands_on_monday(con):
     assert row["fr_deadline_at"] == local(SP, 2026, 3, 9, 12, 0)
 
 
-def test_dst_change_day_keeps_nine_hours(con):
-    # New York springs forward on Sunday 2026-03-08 at 02:00. Open 09:00-18:00 every day: that
-    # Sunday still has 9 business hours, while 08:00 -> 20:00 local is only 11 real hours.
+def test_dst_change_day_keeps_its_opening_hours_in_local_time(con):
+    # New York springs forward on Sunday 2026-03-08 at 02:00 (UTC-5 -> UTC-4). Open 09:00-18:00
+    # every day: that Sunday opens at 09:00 EDT = 13:00 UTC, not 14:00 UTC as the night's offset
+    # would have it. Created 01:00 EST (06:00 UTC), answered 17:30 EDT (21:30 UTC): 8.5 business
+    # hours (7.5 with the night's offset), 15.5 real hours; the 4 h deadline is 13:00 EDT.
     ny = "America/New_York"
     every_day = tuple([((9 * H, 18 * H),)] * 7)
-    add_request(con, "r1", local(ny, 2026, 3, 8, 1, 0), first_response=local(ny, 2026, 3, 8, 20, 0))
+    add_request(con, "r1", local(ny, 2026, 3, 8, 1, 0), first_response=local(ny, 2026, 3, 8, 17, 30))
     row = sla_rows(con, policy_set(weekday_calendar(ny, week=every_day)))["r1"]
-    assert row["fr_elapsed_business_secs"] == 9 * H
-    assert row["fr_elapsed_calendar_secs"] == 18 * H
+    assert row["fr_elapsed_business_secs"] == 8 * H + 30 * 60
+    assert row["fr_elapsed_calendar_secs"] == 15 * H + 30 * 60
+    assert row["fr_deadline_at"] == datetime(2026, 3, 8, 17, 0, tzinfo=UTC)
 
 
 def test_sao_paulo_historic_dst_start_at_midnight(con):
-    # Sao Paulo sprang forward at 00:00 on Sunday 2018-11-04 (midnight did not exist). A 24 h
-    # local day then lasts 23 real hours; Monday is normal again.
-    every_day = tuple([((0, 24 * H),)] * 7)
+    # Sao Paulo sprang forward at 00:00 on Sunday 2018-11-04 (UTC-3 -> UTC-2): that midnight did
+    # not exist, so a Sunday opening 00:00-12:00 opens at the change (03:00 UTC) and closes at
+    # 12:00 UTC-2 = 14:00 UTC: 11 hours, not 12. From Saturday 12:00 (15:00 UTC) to Monday 12:00
+    # (14:00 UTC) the only open time is that morning; 47 real hours pass.
+    sunday_mornings = tuple([()] * 6 + [((0, 12 * H),)])
     add_request(con, "r1", local(SP, 2018, 11, 3, 12, 0), first_response=local(SP, 2018, 11, 5, 12, 0))
-    row = sla_rows(con, policy_set(weekday_calendar(SP, week=every_day)))["r1"]
-    assert row["fr_elapsed_business_secs"] == row["fr_elapsed_calendar_secs"] == 47 * H
+    row = sla_rows(con, policy_set(weekday_calendar(SP, week=sunday_mornings)))["r1"]
+    assert row["fr_elapsed_business_secs"] == 11 * H
+    assert row["fr_elapsed_calendar_secs"] == 47 * H
 
 
 def test_paused_time_leaves_resolution_but_not_first_response(con):

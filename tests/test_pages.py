@@ -252,7 +252,7 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured(app):
 
 
 def test_the_week_still_running_in_the_data_is_flagged(app):
-    app.query_params["week"] = "2026-W47"  # the sample's data ends on Monday 16 November
+    app.query_params["week"] = "2026-W47"  # the sample's data ends on Wednesday 18 November
     at = rendered(app)
     assert at.selectbox(key="week").value == "2026-W47"
     assert any("is not over in the data" in w.value for w in at.warning)
@@ -288,7 +288,7 @@ TREND_PAGES = ["pages/overview.py", "pages/departments.py", "pages/feedback.py"]
 
 @pytest.mark.parametrize("page", TREND_PAGES)
 def test_trend_charts_shade_the_week_still_running(app, page):
-    app.query_params["week"] = "2026-W47"  # the sample's data ends on Monday 16 November
+    app.query_params["week"] = "2026-W47"  # the sample's data ends on Wednesday 18 November
     at = rendered(app, page)
     trends = weekly_trends(at)
     assert trends and all(so_far_bands(frames) == ["2026-11-16"] for _, frames in trends)
@@ -449,10 +449,15 @@ def test_departments_page_says_it_shows_internal_requesters_whatever_the_sidebar
 
 
 def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
+    # A resolved request: the page shows, per metric, the engine's state and elapsed business time.
     con = store.connect(sample_db_path)
     try:
-        source, request_id = con.execute(
-            "select source, request_id from request_sla where res_stopped_at is not null limit 1"
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+        source, request_id, fr_state, fr_secs, res_state, res_secs = con.execute(
+            """select source, request_id, fr_state, fr_elapsed_business_secs, res_state, res_elapsed_business_secs
+               from sla_states($as_of) where res_stopped_at is not null and fr_elapsed_business_secs > 0
+               order by source, request_id limit 1""",
+            {"as_of": as_of},
         ).fetchone()
     finally:
         con.close()
@@ -462,6 +467,10 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
     assert request_id in at.subheader[0].value
     clocks = at.dataframe[0].value
     assert list(clocks["metric"]) == ["first response", "resolution"]
+    clocks = clocks.set_index("metric")
+    assert (clocks.loc["first response", "state"], clocks.loc["resolution", "state"]) == (fr_state, res_state)
+    assert clocks.loc["first response", "elapsed_business_hours"] == pytest.approx(fr_secs / 3600, abs=0.05)  # shown to 0.1 h
+    assert clocks.loc["resolution", "elapsed_business_hours"] == pytest.approx(res_secs / 3600, abs=0.05)
 
 
 def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):

@@ -68,7 +68,10 @@ def test_the_password_reset_fix_worked(dashboard, sample_anchor):
     at = rendered(at)
     verdict = texts(at.success)
     assert "fell" in verdict and "unlikely by chance" in verdict
-    assert metrics(at)["Per week after"] < metrics(at)["Per week before"]
+    # The sample's self-service reset, launched 16 weeks before its anchor, cut password resets to
+    # about a third (servicelevel/sample.py); numbers, not their text ("138.0" < "47.6" as text).
+    after, before = (float(metrics(at)[label].replace(",", "")) for label in ("Per week after", "Per week before"))
+    assert after < 0.5 * before
 
 
 def test_a_fix_dated_after_the_data_says_there_is_nothing_after_it_yet(dashboard, sample_anchor):

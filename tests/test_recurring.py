@@ -103,7 +103,7 @@ def test_emerging_on_the_first_week_of_data_tests_nothing_and_invents_no_rise():
 
 
 def test_the_bonferroni_threshold_grows_with_the_categories_tested():
-    # "edge": 60 recent against 120 in the baseline; P(Bin(180, 1/4) >= 60) is about 0.005 (mean
+    # "edge": 60 recent against 120 in the baseline; P(Bin(180, 1/4) >= 60) is about 0.0075 (mean
     # 45, sd 5.8): below 1 % alone, above 1 % / 5 once four more categories are tested.
     edge = [10] * 12 + [15] * 4
     alone = recurring.emerging(weekly({"edge": edge}), END).set_index("category")

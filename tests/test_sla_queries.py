@@ -221,10 +221,18 @@ def test_adherence_by_requester_type_and_filters(week):
 
 
 def test_adherence_weeks_follow_the_organisation_time_zone(week):
-    # In Sao Paulo (UTC-3) D's resolution breach at Sat 14:00 UTC is still W10, and B's reply
-    # deadline Tue 10:00 UTC too; nothing moves across the Monday boundary here.
-    frame = run(week, "adherence_by_week", timezone="America/Sao_Paulo")
-    assert {str(d)[:10] for d in frame["week_start"]} == {"2026-03-02"}
+    # In Pago Pago (UTC-11, no DST) A's reply at Mon 03-02 10:00 UTC is Sunday 23:00 local, so it
+    # counts in the week before (from 2026-02-23). Every other decision stays in W10: B's reply
+    # deadline Tue 10:00 UTC is Mon 23:00 local, C's reply Tue 01:00, D's Fri 23:30; the
+    # resolutions A Mon 04:00, B Tue 05:00, C Wed 23:00, D Sat 03:00, E Thu 00:00. In UTC
+    # (test_adherence_by_week) all of them fall in W10.
+    frame = run(week, "adherence_by_week", timezone="Pacific/Pago_Pago")
+    got = {(str(r["week_start"])[:10], r["metric"]): (r["n_met"], r["n_breached"]) for r in records(frame)}
+    assert got == {
+        ("2026-02-23", "first_response"): (1, 0),  # A
+        ("2026-03-02", "first_response"): (2, 1),  # C, D met; B breached
+        ("2026-03-02", "resolution"): (3, 2),  # A, C, E met; B, D breached
+    }
 
 
 def test_sla_breaches_largest_overrun_first(week):

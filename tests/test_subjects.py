@@ -96,5 +96,5 @@ def test_faq_candidates_group_counts_and_examples(con, tmp_path):
     assert first["share"] == pytest.approx(4 / 6)
     assert (second["n_requests"], second["n_requesters"], second["share"]) == (2, 2, pytest.approx(2 / 6))
     assert len(first["examples"]) == 3
-    # The newest of R1-R4 was created last (R4, 2026-03-03 13:00).
+    # The newest of R1-R4 was created last (R4, 2026-03-02 13:00: day 2 + 3 // 4, hour 10 + 3).
     assert first["newest_request_id"] == "R4"
