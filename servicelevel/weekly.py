@@ -209,17 +209,15 @@ def mix_notes(weekly: pd.DataFrame, min_count: int) -> tuple[str, ...]:
         parts = [shown[seg] for seg in SEGMENTS]
         if min(parts) - MIX_GAP_PP < shown["all"] < max(parts) + MIX_GAP_PP:
             continue
-        def share(segment: str, week) -> float:
-            return counts[(segment, week)][1] / counts[("all", week)][1]
-
-        grew, other = SEGMENTS if share(SEGMENTS[0], now) > share(SEGMENTS[0], before) else SEGMENTS[::-1]
+        share = {(seg, week): n / counts[("all", week)][1] for (seg, week), (_, n) in counts.items()}
+        grew, other = SEGMENTS if share[(SEGMENTS[0], now)] > share[(SEGMENTS[0], before)] else SEGMENTS[::-1]
         level = "lower" if rate[(grew, now)] < rate[(other, now)] else "higher"
         notes.append(
             f"{name[:1].upper() + name[1:]} moved {shown['all']:+.1f} pp overall but {shown['internal']:+.1f} pp "
             f"for internal and {shown['external']:+.1f} pp for external requesters: the mix shifted. "
             f"{grew.capitalize()} requesters, whose {name} is {level} ({rate[(grew, now)]:.1%} against "
-            f"{rate[(other, now)]:.1%}), account for {share(grew, now):.0%} of the {counted} this week against "
-            f"{share(grew, before):.0%} the week before."
+            f"{rate[(other, now)]:.1%}), account for {share[(grew, now)]:.0%} of the {counted} this week against "
+            f"{share[(grew, before)]:.0%} the week before."
         )
     return tuple(notes)
 
