@@ -10,7 +10,7 @@ import duckdb
 
 from servicelevel.exports import ExportFile, sample_values
 from servicelevel.fields import FIELDS_BY_KIND, REQUIRED_BY_KIND, TIMESTAMPS_BY_KIND
-from servicelevel.presets import Duration, Preset, RequesterRule, closest_preset, closest_preset_note
+from servicelevel.presets import Duration, Preset, RequesterRule, closest_preset, lacks_columns_note
 from servicelevel.vocabulary import fold, header_synonyms
 
 SAMPLE_ROWS = 2000
@@ -109,8 +109,9 @@ def no_preset_fits(headers: list[str], presets: dict[str, Preset], proposal: Pro
     closest = closest_preset(headers, presets)
     if closest is None:
         return f"No preset fits, and {missing}."
-    lacking = "them" if len(closest[1]) > 1 else "it"
-    return f"{closest_preset_note(headers, presets)} Without {lacking} no preset fits, and {missing}."
+    preset, lacking = closest
+    without = "them" if len(lacking) > 1 else "it"
+    return f"{lacks_columns_note(preset, lacking)} Without {without} no preset fits, and {missing}."
 
 
 def match_headers(headers: list[str], kind: str) -> dict[str, str]:

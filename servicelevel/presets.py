@@ -404,9 +404,11 @@ def closest_preset(headers: list[str], presets: dict[str, Preset]) -> tuple[Pres
 def closest_preset_note(headers: list[str], presets: dict[str, Preset]) -> str:
     """'It looks like <title>, preset <name>, but lacks the column(s) ...', or ''."""
     closest = closest_preset(headers, presets)
-    if closest is None:
-        return ""
-    preset, lacking = closest
+    return "" if closest is None else lacks_columns_note(*closest)
+
+
+def lacks_columns_note(preset: Preset, lacking: list[str]) -> str:
+    """'It looks like <title>, preset <name>, but lacks the column(s) ...'."""
     columns = ", ".join(f"'{h}'" for h in lacking)
     return (f"It looks like {preset.title}, preset {preset.name}, but lacks the column"
             f"{'s' if len(lacking) > 1 else ''} {columns}.")
