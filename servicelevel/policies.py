@@ -407,6 +407,12 @@ def format_duration(secs: int) -> str:
     return f"{hours}h" if hours else f"{minutes}m"
 
 
+def _target_text(target: Target) -> str:
+    """'2d (18h business time)', or '4h business time' where the file already says it in hours."""
+    hours = format_duration(target.secs)
+    return f"{hours} business time" if hours == target.text else f"{target.text} ({hours} business time)"
+
+
 def describe_policies(policy_set: PolicySet | None = None) -> list[dict]:
     """One row per policy, in matching order, for a readable table."""
     policy_set = policy_set or load_policies()
@@ -421,9 +427,7 @@ def describe_policies(policy_set: PolicySet | None = None) -> list[dict]:
         }
         for metric, label in (("first_response", "first response"), ("resolution", "resolution")):
             target = policy.target(metric)
-            row[f"{label} target"] = (
-                f"{target.text} ({format_duration(target.secs)} business time)" if target else "none"
-            )
+            row[f"{label} target"] = _target_text(target) if target else "none"
             row[f"{label} goal"] = target.goal if target else None
         row["description"] = policy.description
         rows.append(row)

@@ -284,10 +284,10 @@ def test_the_policies_command_checks_a_file_and_lists_it_in_matching_order(tmp_p
     # 3 days of the 9-hour office calendar; the second policy has no calendar, so 24x7.
     assert out[1:6] == [
         "  1. Standard [office]: requester type = internal; channel = email or chat",
-        "       first response: 4h (4h business time), goal 90%",
+        "       first response: 4h business time, goal 90%",
         "       resolution: 3d (27h business time), goal 85%",
         "  2. Rest [24x7]: every request not matched above",
-        "       first response: 30m (30m business time), goal 80%",
+        "       first response: 30m business time, goal 80%",
     ]
 
     path.write_text(OFFICE + POLICY.replace('"4h"', '"4hh"'), encoding="utf-8")
