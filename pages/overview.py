@@ -1,4 +1,4 @@
-"""Weekly overview for leadership: KPIs against goals, 12-week trends, movers, breaches."""
+"""Weekly overview for leadership: KPIs against goals, 12-week trends, slipping departments, movers, breaches."""
 
 import streamlit as st
 
@@ -7,7 +7,7 @@ from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
-from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, table
+from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, movers_columns, table
 
 selection = frame.selection()
 org = organisation()
@@ -49,7 +49,17 @@ else:
         "filters keep, which internal and external split.",
     )
 
-st.subheader("Movers: departments whose adherence changed most")
+st.subheader(f"Slipping: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")
+slipping = weekly.slipping(run_query, selection, week)
+if slipping.compared.empty:
+    st.info(f"{slipping.verdict()} {slipping.note()}")
+elif slipping.departments.empty:
+    st.success(f"{slipping.verdict()} {slipping.note()}")
+else:
+    table(slipping.departments, "slipping", caption=f"{slipping.verdict()} {slipping.note()}",
+          column_config=movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"))
+
+st.subheader("Movers: departments whose adherence changed most since the week before")
 movers = weekly.movers(run_query, selection, week)
 if movers.empty:
     st.info(f"Not enough decided SLA targets in both weeks to compare departments "
@@ -58,11 +68,7 @@ else:
     table(
         movers,
         "movers",
-        column_config={
-            "adherence_now": st.column_config.NumberColumn("adherence this week", format="percent"),
-            "adherence_before": st.column_config.NumberColumn("adherence week before", format="percent"),
-            "change_pp": st.column_config.NumberColumn("change (pp)", format="%+.1f"),
-        },
+        column_config=movers_columns("this week", "week before"),
         caption=f"First-response and resolution targets together; departments with fewer than "
         f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out.",
     )

@@ -24,6 +24,8 @@ METRICS: tuple[Metric, ...] = (
            "excluding time paused in waiting statuses (pending, on hold) where status history exists."),
     Metric("adherence", "SLA adherence (combined)",
            "Met / (met + breached) over first-response and resolution targets together."),
+    Metric("slipping", "Slipping department",
+           "Provider departments whose SLA adherence (combined) over the last 4 weeks is at least 5 points below their own over the 8 weeks before, each span with at least 10 decided targets. The movers compare one week with the week before instead."),
     Metric("goal", "Goal",
            "Each SLA policy's goal (e.g. 95%). Where several policies apply, the goal shown is the average "
            "of the decided targets' own goals: the adherence you would see if every policy met its goal exactly."),

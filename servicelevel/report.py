@@ -38,6 +38,7 @@ FORMATS = ("html", "pdf", "md")
 MIME = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}
 REPORT_BREACHES = 10
 REPORT_EMERGING = 8
+REPORT_SLIPPED = 8
 REPORT_REJECTED = 12
 COMMENT_CHARS = 160
 CHART_WIDTH_PX = 380  # the plot's width; the legend adds to it
@@ -208,7 +209,7 @@ def build_document(view: weekly.WeeklyView) -> Document:
                  "targets decided.", "note"),
         )),
         _segment_section(view),
-        _slipped_section(view),
+        _slipped_section(view.slipping),
         _trend_section(kpis),
         _breach_section(view),
         _emerging_section(view.emerging),
@@ -310,30 +311,31 @@ def _pct(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.1%}"
 
 
-def _slipped_section(view: weekly.WeeklyView) -> Section:
-    slipped, moved = view.slipped, view.movers
-    minimum = weekly.MOVERS_MIN_DECIDED
-    if moved is None or moved.empty:
-        return Section("Departments that slipped", (Text(
-            f"Not enough decided SLA targets in both weeks to compare departments (at least {minimum} each).", "note"),))
-    if slipped.empty and len(moved) == 1:
-        only = moved.iloc[0]
-        return Section("Departments that slipped", (Text(
-            f"{only['department']} did not slip: adherence {_pct(only['adherence_now'])} this week against "
-            f"{_pct(only['adherence_before'])} the week before ({only['change_pp']:+.1f} pp).", "good"),))
-    if slipped.empty:
-        return Section("Departments that slipped", (Text(
-            f"No department's adherence fell from the week before (of {len(moved)} compared).", "good"),))
+def _slipped_section(slipping: weekly.Slipping) -> Section:
+    title = "Departments that slipped"
+    compared, fell = slipping.compared, slipping.departments
+    if len(compared) == 1 and fell.empty:  # a department's own report
+        only = compared.iloc[0]
+        return Section(title, (Text(
+            f"{only['department']} did not slip: adherence {_pct(only['adherence_now'])} over the last "
+            f"{weekly.RECENT_WEEKS} weeks against {_pct(only['adherence_before'])} in the {weekly.BASELINE_WEEKS} "
+            f"weeks before ({only['change_pp']:+.1f} pp; a fall of {weekly.SLIP_MIN_PP:.0f} points or more counts).",
+            "good"), Text(slipping.note(), "note")))
+    if fell.empty:
+        return Section(title, (Text(slipping.verdict(), "note" if compared.empty else "good"),
+                               Text(slipping.note(), "note")))
+    recent = f"last {weekly.RECENT_WEEKS} weeks"
+    shown = fell.head(REPORT_SLIPPED)
+    more = "" if len(shown) == len(fell) else f" The first {len(shown)} are listed."
     rows = tuple(
         (str(r.department), _pct(r.adherence_now), _pct(r.adherence_before), f"{r.change_pp:+.1f}",
          f"{int(r.n_breached_now):,} of {int(r.n_decided_now):,}")
-        for r in slipped.itertuples(index=False)
+        for r in shown.itertuples(index=False)
     )
-    return Section("Departments that slipped", (
-        Table(("Provider department", "Adherence this week", "Week before", "Change (pp)", "Breached this week"),
-              rows, (False, True, True, True, True), (2.2, 1.2, 1.2, 1.0, 1.4)),
-        Text(f"First-response and resolution targets together; {len(slipped)} of {len(moved)} departments compared "
-             f"fell. Departments with fewer than {minimum} decided targets in either week are left out.", "note"),
+    return Section(title, (
+        Table(("Provider department", f"Adherence, {recent}", f"{weekly.BASELINE_WEEKS} weeks before", "Change (pp)",
+               f"Breached, {recent}"), rows, (False, True, True, True, True), (2.2, 1.2, 1.2, 1.0, 1.4)),
+        Text(f"{slipping.verdict()}{more} {slipping.note()}", "note"),
     ))
 
 

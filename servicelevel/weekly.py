@@ -27,6 +27,13 @@ Runner = Callable[[str, dict], pd.DataFrame]
 TREND_WEEKS = 12
 TOP_BREACHES = 25  # the overview lists this many; the report its first REPORT_BREACHES
 MOVERS_MIN_DECIDED = 10
+# Slipping: the RECENT_WEEKS ending with the focus week against the BASELINE_WEEKS before them,
+# listed when adherence fell by at least SLIP_MIN_PP points. A department that has been slow for a
+# month is no mover from one week to the next, yet it is the one leadership needs to see.
+# (The metric dictionary, definitions.py, states these numbers in words.)
+RECENT_WEEKS = 4
+BASELINE_WEEKS = 8
+SLIP_MIN_PP = 5.0
 FOLLOWUP_LIMIT = 500  # unhappy answers with a comment read to pick the lowest-scored ones
 LOWEST_COMMENTS = 8
 SEGMENTS = ("internal", "external")
@@ -287,23 +294,62 @@ def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, 
 # Movers and breaches
 
 
+def _by_department(run: Runner, selection: Selection, period: Period) -> pd.DataFrame:
+    """Targets met and breached per provider department, both metrics, decided in `period`."""
+    frame = run("adherence_matrix", {
+        **selection.params(), **period.params(),
+        "row_dimension": "provider_department", "column_dimension": "", "metric": "both",
+    })
+    return frame.rename(columns={"row_value": "group_value"})
+
+
 def movers(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:
     """Provider departments whose adherence changed most from the week before (movers.py)."""
     before = Period(week.start - timedelta(days=7), week.start, week.timezone)
-
-    def by_department(period: Period) -> pd.DataFrame:
-        frame = run("adherence_matrix", {
-            **selection.params(), **period.params(),
-            "row_dimension": "provider_department", "column_dimension": "", "metric": "both",
-        })
-        return frame.rename(columns={"row_value": "group_value"})
-
-    return adherence_movers(by_department(week), by_department(before), min_decided)
+    return adherence_movers(_by_department(run, selection, week), _by_department(run, selection, before), min_decided)
 
 
-def slipped(moved: pd.DataFrame) -> pd.DataFrame:
-    """The movers whose adherence fell, largest fall first."""
-    return moved[moved["change_pp"] < 0].sort_values(["change_pp", "department"]).reset_index(drop=True)
+@dataclass(frozen=True)
+class Slipping:
+    """Departments whose adherence over the recent weeks fell against the weeks before them."""
+
+    recent: Period
+    baseline: Period
+    compared: pd.DataFrame  # adherence_movers (now = recent): departments with enough in both spans
+
+    @property
+    def departments(self) -> pd.DataFrame:
+        """The compared departments that fell by SLIP_MIN_PP points or more, largest fall first."""
+        fell = self.compared[self.compared["change_pp"] <= -SLIP_MIN_PP]
+        return fell.sort_values(["change_pp", "department"]).reset_index(drop=True)
+
+    def verdict(self) -> str:
+        """One sentence on what was found, for above (or instead of) the table."""
+        if self.compared.empty:
+            return (f"Not enough decided SLA targets in both spans to compare departments "
+                    f"(at least {MOVERS_MIN_DECIDED} each).")
+        if self.departments.empty:
+            return f"No department's adherence fell by {SLIP_MIN_PP:.0f} points or more (of {len(self.compared)} compared)."
+        if len(self.compared) == 1:
+            return f"{self.compared['department'].iloc[0]} fell by {SLIP_MIN_PP:.0f} points or more."
+        return (f"{len(self.departments)} of {len(self.compared)} departments compared fell by {SLIP_MIN_PP:.0f} "
+                "points or more, largest fall first.")
+
+    def note(self) -> str:
+        """What is compared with what."""
+        return (f"First-response and resolution targets together, the {RECENT_WEEKS} weeks {self.recent.label()} "
+                f"against the {BASELINE_WEEKS} weeks {self.baseline.label()}; departments with fewer than "
+                f"{MOVERS_MIN_DECIDED} decided targets in either span are left out.")
+
+
+def slipping(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> Slipping:
+    """Provider departments whose adherence over the RECENT_WEEKS ending with `week` is at least
+    SLIP_MIN_PP points below the BASELINE_WEEKS before them."""
+    recent = Period(week.end - timedelta(weeks=RECENT_WEEKS), week.end, week.timezone)
+    baseline = Period(recent.start - timedelta(weeks=BASELINE_WEEKS), recent.start, week.timezone)
+    compared = adherence_movers(_by_department(run, selection, recent), _by_department(run, selection, baseline),
+                                min_decided)
+    return Slipping(recent, baseline, compared)
 
 
 def top_breaches(run: Runner, selection: Selection, week: Period, limit: int = TOP_BREACHES) -> pd.DataFrame:
@@ -447,8 +493,7 @@ class WeeklyView:
     empty: str | None  # why the week has nothing to show, else None
     empty_kind: str | None = None  # which case (why_empty)
     by_segment: dict[str, tuple[Tile, ...]] | None = None
-    movers: pd.DataFrame | None = None
-    slipped: pd.DataFrame | None = None
+    slipping: Slipping | None = None
     breaches: pd.DataFrame | None = None
     emerging: Emerging | None = None
     feedback: Feedback | None = None
@@ -466,7 +511,6 @@ def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyV
     if kpis.is_empty:
         message, kind = why_empty(run, week_selection(selection, week), "requests this week")
         return WeeklyView(selection=selection, org=org, kpis=kpis, basis=basis, empty=message, empty_kind=kind)
-    moved = movers(run, selection, week)
     return WeeklyView(
         selection=selection,
         org=org,
@@ -474,8 +518,7 @@ def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyV
         basis=basis,
         empty=None,
         by_segment=segment_tiles(kpis, org),
-        movers=moved,
-        slipped=slipped(moved),
+        slipping=slipping(run, selection, week),
         breaches=top_breaches(run, selection, week),
         emerging=emerging(run, selection, week),
         feedback=feedback(run, selection, kpis),

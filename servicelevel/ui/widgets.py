@@ -90,6 +90,21 @@ PERCENT_SHOWN = "%.1f%%"
 MATRIX_COUNTS = {"n_requests": "n_created", "n_met": "n_targets_met", "n_breached": "n_targets_breached"}
 
 
+def movers_columns(now: str, before: str) -> dict:
+    """Column labels for a movers table (movers.adherence_movers) comparing `now` with `before`,
+    e.g. 'this week' with 'week before'."""
+    number = st.column_config.NumberColumn
+    return {
+        "adherence_now": number(f"adherence {now}", format="percent"),
+        "adherence_before": number(f"adherence {before}", format="percent"),
+        "change_pp": number("change (pp)", format="%+.1f"),
+        "n_decided_now": number(f"decided {now}", format="localized"),
+        "n_breached_now": number(f"breached {now}", format="localized"),
+        "n_decided_before": number(f"decided {before}", format="localized"),
+        "n_breached_before": number(f"breached {before}", format="localized"),
+    }
+
+
 def column_label(name: str) -> str:
     """A column name as people read it: 'n_decided_now' -> 'decided now', 'target_hours' -> 'target (h)',
     'median_frt_business_hours' -> 'median first response time (business h)', 'is_stopped' -> 'stopped'."""

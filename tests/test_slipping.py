@@ -1,0 +1,119 @@
+"""Departments that slipped: the last four weeks against the eight before, on the bundled sample
+(where Procurement slows down five weeks before the anchor) and on counts worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import pytest
+
+from servicelevel import queries, report, store, weekly
+from servicelevel.datainfo import data_info
+from servicelevel.filters import Filters, Period, Selection, parse_iso_week
+from servicelevel.settings import organisation
+
+WEEK = "2026-W46"  # 9-15 November 2026, the sample's last complete week
+ZONE = "America/Sao_Paulo"  # UTC-3 all year: local midnight is 03:00 UTC
+
+
+@pytest.fixture
+def con(sample_db_path):
+    connection = store.connect(sample_db_path)
+    yield connection
+    connection.close()
+
+
+def slipping_for(con, filters: Filters = Filters()) -> weekly.Slipping:
+    org = organisation()
+    week = parse_iso_week(WEEK, org.timezone)
+    selection = Selection(week, filters, data_info(con).as_of(datetime.now(timezone.utc)))
+    return weekly.slipping(lambda name, params: queries.run(con, name, params), selection, week)
+
+
+def decided(con, department: str, start: date, end: date) -> tuple[int, int]:
+    """(met, breached) targets of both metrics decided in [start, end), straight from request_sla:
+    met when stopped in the span within target, breached when the deadline fell in the span and the
+    request stopped late or had not stopped by the data's newest instant."""
+    as_of = data_info(con).as_of(datetime.now(timezone.utc))
+    params = {"dept": department, "start": f"{start} 03:00:00+00", "end": f"{end} 03:00:00+00", "as_of": as_of}
+    met = breached = 0
+    for prefix in ("fr", "res"):
+        m, b = con.execute(
+            f"""select
+                    count(*) filter (where s.{prefix}_stopped_at >= $start and s.{prefix}_stopped_at < $end
+                                     and s.{prefix}_stopped_at <= $as_of
+                                     and s.{prefix}_elapsed_business_secs <= s.{prefix}_target_secs),
+                    count(*) filter (where s.{prefix}_deadline_at >= $start and s.{prefix}_deadline_at < $end
+                                     and s.{prefix}_deadline_at <= $as_of
+                                     and (s.{prefix}_stopped_at is null or s.{prefix}_stopped_at > $as_of
+                                          or s.{prefix}_elapsed_business_secs > s.{prefix}_target_secs))
+                from request_sla as s
+                join requests as r on r.source = s.source and r.request_id = s.request_id
+                where r.provider_department = $dept
+                  and s.{prefix}_na_reason is null and s.{prefix}_target_secs is not null""",
+            params,
+        ).fetchone()
+        met, breached = met + m, breached + b
+    return met, breached
+
+
+def test_the_spans_are_the_four_weeks_ending_with_the_week_and_the_eight_before(con):
+    slipping = slipping_for(con)
+    # W46 ends on Sunday 15 November; four weeks back is Monday 19 October, eight more 24 August.
+    assert (slipping.recent.start, slipping.recent.end) == (date(2026, 10, 19), date(2026, 11, 16))
+    assert (slipping.baseline.start, slipping.baseline.end) == (date(2026, 8, 24), date(2026, 10, 19))
+    assert "19 Oct 2026 – 15 Nov 2026" in slipping.note() and "24 Aug 2026 – 18 Oct 2026" in slipping.note()
+
+
+def test_the_sample_slipping_department_leads_with_counts_an_independent_query_gives(con):
+    slipping = slipping_for(con)
+    top = slipping.departments.iloc[0]
+    assert top["department"] == "Procurement"  # sample.SLIPPING_DEPARTMENT
+    met_now, breached_now = decided(con, "Procurement", date(2026, 10, 19), date(2026, 11, 16))
+    met_before, breached_before = decided(con, "Procurement", date(2026, 8, 24), date(2026, 10, 19))
+    assert (top["n_decided_now"], top["n_breached_now"]) == (met_now + breached_now, breached_now)
+    assert (top["n_decided_before"], top["n_breached_before"]) == (met_before + breached_before, breached_before)
+    shown_now = round(100 * met_now / (met_now + breached_now), 1)
+    shown_before = round(100 * met_before / (met_before + breached_before), 1)
+    assert top["change_pp"] == pytest.approx(shown_now - shown_before)
+    # The sample's slip (responses and resolutions 2.8 times slower) costs well over 20 points.
+    assert top["change_pp"] < -20
+    # A department that keeps its pace is compared but not listed.
+    assert "IT" in set(slipping.compared["department"]) - set(slipping.departments["department"])
+
+
+def test_a_department_report_says_whether_it_slipped(con):
+    procurement = slipping_for(con, Filters(provider_departments=("Procurement",)))
+    assert procurement.verdict() == "Procurement fell by 5 points or more."
+    it = slipping_for(con, Filters(provider_departments=("IT",)))
+    assert it.departments.empty and len(it.compared) == 1
+    selection = Selection(parse_iso_week(WEEK, ZONE), Filters(provider_departments=("IT",)),
+                          data_info(con).as_of(datetime.now(timezone.utc)))
+    text = report.generate(con, selection, organisation(), "md").decode("utf-8")
+    assert "IT did not slip: adherence " in text
+
+
+def movers(rows: list[tuple[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(name, None, None, change, 20, 5, 40, 5) for name, change in rows],
+        columns=["department", "adherence_now", "adherence_before", "change_pp",
+                 "n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before"],
+    )
+
+
+def spans() -> tuple[Period, Period]:
+    return Period(date(2026, 10, 19), date(2026, 11, 16), ZONE), Period(date(2026, 8, 24), date(2026, 10, 19), ZONE)
+
+
+def test_a_fall_of_exactly_five_points_slips_and_one_of_four_point_nine_does_not():
+    slipping = weekly.Slipping(*spans(), movers([("Legal", -4.9), ("Sales", -5.0), ("Procurement", -36.5),
+                                                 ("IT", 7.0)]))
+    assert slipping.departments["department"].tolist() == ["Procurement", "Sales"]
+    assert slipping.verdict() == "2 of 4 departments compared fell by 5 points or more, largest fall first."
+
+
+def test_nothing_compared_and_nothing_fallen_say_so_differently():
+    assert weekly.Slipping(*spans(), movers([])).verdict().startswith("Not enough decided SLA targets in both spans")
+    assert weekly.Slipping(*spans(), movers([("IT", -1.0), ("Legal", 2.0)])).verdict() == (
+        "No department's adherence fell by 5 points or more (of 2 compared).")
