@@ -140,12 +140,12 @@ if not total.empty:
                                    goal=org.csat_goal, low="csat_low", high="csat_high", min_count=org.min_count))
             table(rows, f"csat-driver-{dimension}", column_config=RATE)
             if dimension == "reopened":
-                lacking_note(lacking, "reopen_count", "reopen counts ('not recorded')")
+                lacking_note(lacking, "reopen_count", "reopen counts", counted_as="not recorded")
             if dimension == "reassigned":
-                lacking_note(lacking, "reassignment_count", "reassignment counts ('not recorded')")
+                lacking_note(lacking, "reassignment_count", "reassignment counts", counted_as="not recorded")
 
 st.subheader("What the comments are about")
-st.caption("Each comment is matched against the Portuguese and English lexicon in data/themes.toml (extend it there): "
+st.caption("Each comment is matched against a Portuguese and English word list (data/themes.toml, which can be extended): "
            "business = was it solved and how fast; human = respect, empathy, promises kept; hidden = the process "
            "behind the scenes. A comment can touch several themes.")
 if presence["n_comments"] == 0:

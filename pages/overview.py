@@ -46,7 +46,8 @@ else:
         kpis.weekly.rename(columns={"week_start": "week"}),
         "weekly-kpis",
         caption="The numbers behind the tiles and charts, per week and segment: 'all' is every request the "
-        "filters keep, which internal and external split.",
+        + ("filters keep, which internal and external split." if len(kpis.segments) > 1
+           else f"filters keep, all of them {kpis.segments[0]}."),
     )
 
 st.subheader(f"Slipping: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")

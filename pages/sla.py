@@ -20,6 +20,7 @@ st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
 metric = st.segmented_control(
     "Target", list(METRICS), format_func=METRICS.get, default="resolution", required=True,
     key="metric", bind="query-params",
+    help="The target the heatmap and the time distribution show. The breach and at-risk lists below show both.",
 )
 
 st.subheader(f"{METRICS[metric]} adherence by provider department and priority")
@@ -69,7 +70,7 @@ else:
     chart(charts.duration_histogram(bins, f"{METRICS[metric]} time, {clock} hours", f"{clock} hours", bin_hours,
                                     None if target != target else target))
 
-st.subheader("Breaches")
+st.subheader("Breaches of either target")
 breaches = run_query("breaches", {**params, "max_rows": MAX_ROWS})
 if breaches.empty:
     st.success("No breaches decided in this period for this selection.")
@@ -79,7 +80,7 @@ else:
           caption="Both targets (see the metric column), largest overrun first. "
                   "Overrun = business time past the target." + shown)
 
-st.subheader("At risk: open requests close to their deadline")
+st.subheader("At risk: open requests close to either deadline")
 as_of_choice = st.segmented_control(
     "As of", ["Now", "End of period"], default="Now", required=True, key="risk_as_of", bind="query-params",
     help="Now: the data's newest timestamp. End of period: what was about to breach when the chosen period ended.",
@@ -96,7 +97,7 @@ else:  # an earlier instant: judged from the SLA clocks themselves
 if at_risk.empty:
     st.success(f"No running request is due within {within_hours} business hours of {local_time(as_of)}.")
 else:
-    past = "" if as_of == selection.as_of else (
+    past = f" 'Now' is the data's newest timestamp, {local_time(as_of)}." if as_of == selection.as_of else (
         f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
         "'paused' says whether the request is paused now.")
     table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,

@@ -100,7 +100,7 @@ def trend_chart(
                          alt.Tooltip("goal:Q", title="Goal", format=axis_format)],
             )
         )
-        title = f"{title} (dashed: each group's goal)"
+        title = f"{title} (dashed: goals)"
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
     return chart.properties(title=title, width=WIDTH, height=220)

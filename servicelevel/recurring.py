@@ -106,11 +106,12 @@ class EmergingRule:
 
     def describe(self) -> str:
         return (
-            f"A category is emerging when its requests in the last {self.recent_weeks} complete weeks are "
-            f"significantly above its own rate in the {self.baseline_weeks} weeks before: an exact one-sided "
-            f"test comparing two Poisson rates (conditional binomial), p below {self.alpha:g} divided by the "
-            f"number of categories tested (Bonferroni), and at least {self.min_ratio - 1:.0%} above baseline. "
-            f"Categories with fewer than {self.min_recent} recent requests are not tested."
+            f"A category is emerging when its requests in the last {self.recent_weeks} complete weeks run at "
+            f"least {self.min_ratio - 1:.0%} above its own weekly rate in the {self.baseline_weeks} weeks before, "
+            f"by more than chance explains: the chance that any of the categories tested rises this much by "
+            f"chance alone is under {self.alpha:.0%}. Categories with fewer than {self.min_recent} recent "
+            f"requests are not tested. (Method: an exact one-sided test of two Poisson rates, the conditional "
+            f"binomial, with the Bonferroni correction; the p-value is that chance for one category.)"
         )
 
 

@@ -29,7 +29,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from servicelevel import queries, weekly
+from servicelevel import queries, recurring, weekly
 from servicelevel.filters import Filters, Selection
 from servicelevel.kpis import Tile
 from servicelevel.settings import Organisation
@@ -400,7 +400,7 @@ def _emerging_section(emerging: weekly.Emerging) -> Section:
     rows = tuple(
         (str(r.category), f"{r.recent_per_week:.1f}",
          "–" if pd.isna(r.baseline_per_week) else f"{r.baseline_per_week:.1f}",
-         "new" if pd.isna(r.ratio) else f"{r.ratio:.2f}×", f"{r.extra_requests:+.0f}", f"{r.p_value:.2g}")
+         "new" if pd.isna(r.ratio) else f"{r.ratio:.2f}×", f"{r.extra_requests:+.0f}", recurring.p_value_text(r.p_value))
         for r in shown.itertuples(index=False)
     )
     more = f" (the {len(shown)} most significant shown)" if len(rising) > len(shown) else ""

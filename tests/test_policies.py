@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -294,3 +296,13 @@ def test_the_policies_command_checks_a_file_and_lists_it_in_matching_order(tmp_p
     assert main(["policies", "--file", str(path)]) == 1
     error = capsys.readouterr().err
     assert error.startswith(f"error: {path}") and "policy 'Standard', field 'first_response'.target" in error
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    # `python -m servicelevel policies | head -1`: the pipe is closed before the command writes.
+    command = subprocess.Popen([sys.executable, "-m", "servicelevel", "policies"], cwd=PROJECT_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    command.stdout.close()
+    error = command.stderr.read().decode()
+    assert command.wait(timeout=60) == 0
+    assert error == ""

@@ -269,8 +269,15 @@ def explain_empty(selection: Selection, what: str) -> None:
     st.info(message + EMPTY_ADVICE[kind])
 
 
-def lacking_note(lacking: dict[str, list[str]], field: str, meaning: str) -> None:
-    """A caption naming the sources that lack a field a chart needs (instead of a chart of zeros)."""
+def lacking_note(lacking: dict[str, list[str]], field: str, meaning: str, counted_as: str | None = None) -> None:
+    """A caption naming the sources that lack a field a chart needs (instead of a chart of zeros),
+    or, where the chart keeps their rows under a label such as 'not recorded', saying so."""
     sources = lacking.get(field, [])
-    if sources:
-        st.caption(f"Not shown for {', '.join(sources)}: {'this source has' if len(sources) == 1 else 'these sources have'} no {meaning}.")
+    if not sources:
+        return
+    one = len(sources) == 1
+    if counted_as:
+        st.caption(f"{', '.join(sources)} {'has' if one else 'have'} no {meaning}: "
+                   f"{'its' if one else 'their'} answers are counted as '{counted_as}'.")
+    else:
+        st.caption(f"Not shown for {', '.join(sources)}: {'this source has' if one else 'these sources have'} no {meaning}.")
