@@ -52,12 +52,13 @@ else:
 
 st.subheader(f"Slipping: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")
 slipping = weekly.slipping(run_query, selection, week)
+said = f"{slipping.verdict()} {slipping.note()}"
 if slipping.compared.empty:
-    st.info(f"{slipping.verdict()} {slipping.note()}")
+    st.info(said)
 elif slipping.departments.empty:
-    st.success(f"{slipping.verdict()} {slipping.note()}")
+    st.success(said)
 else:
-    table(slipping.departments, "slipping", caption=f"{slipping.verdict()} {slipping.note()}",
+    table(slipping.departments, "slipping", caption=said,
           column_config=movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"))
 
 st.subheader("Movers: departments whose adherence changed most since the week before")
