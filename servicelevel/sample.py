@@ -157,57 +157,60 @@ class Category:
     labels: tuple[str, ...] = ()  # Jira labels or Zendesk tags
     incident: bool = False  # Jira issue type Incident rather than Service Request
     on_hold: bool = False  # the pause is a hold (approval, third party), not the requester
+    # How often it is urgent or high: the two top priorities' odds are multiplied by this (a
+    # product question is rarely urgent, a VPN outage often is).
+    urgency: float = 1.0
 
 
 CATEGORIES = (
     # Internal requests (Jira Service Management), by provider department.
     Category("jira", "IT", "Password reset", 48, 15, 15, 0.03, 0.0, "Identity & Access", ("password",)),
-    Category("jira", "IT", "VPN access", 16, 30, 120, 0.12, 0.05, "Network", ("vpn", "remote-work"), incident=True),
-    Category("jira", "IT", "System access", 38, 30, 180, 0.15, 0.1, "Identity & Access", ("access",)),
-    Category("jira", "IT", "Laptop & hardware", 32, 45, 900, 0.2, 0.35, "Hardware", ("hardware",), incident=True),
+    Category("jira", "IT", "VPN access", 16, 30, 120, 0.12, 0.05, "Network", ("vpn", "remote-work"), incident=True, urgency=2.0),
+    Category("jira", "IT", "System access", 38, 30, 180, 0.15, 0.1, "Identity & Access", ("access",), urgency=2.0),
+    Category("jira", "IT", "Laptop & hardware", 32, 45, 900, 0.2, 0.35, "Hardware", ("hardware",), incident=True, urgency=2.0),
     Category("jira", "IT", "Software installation", 30, 40, 300, 0.15, 0.15, "Software", ("software",)),
     Category("jira", "IT", "Email & calendar", 20, 30, 90, 0.1, 0.05, "Collaboration", ("email",)),
     Category("jira", "IT", "Printer", 12, 60, 240, 0.05, 0.05, "Hardware", ("printer",), incident=True),
-    Category("jira", "Human Resources", "Vacation request", 20, 120, 240, 0.15, 0.3, "Time off", ("ferias",)),
+    Category("jira", "Human Resources", "Vacation request", 20, 120, 240, 0.15, 0.3, "Time off", ("ferias",), urgency=0.1),
     Category("jira", "Human Resources", "Benefits", 12, 120, 600, 0.25, 0.15, "Benefits", ("beneficios",)),
-    Category("jira", "Human Resources", "Employment certificate", 10, 90, 480, 0.05, 0.6, "Documents", ()),
+    Category("jira", "Human Resources", "Employment certificate", 10, 90, 480, 0.05, 0.6, "Documents", (), urgency=0.1),
     Category("jira", "Human Resources", "Onboarding", 8, 90, 2400, 0.2, 0.9, "Onboarding", ("onboarding",)),
-    Category("jira", "Human Resources", "Training", 7, 180, 600, 0.1, 0.3, "Learning", ()),
+    Category("jira", "Human Resources", "Training", 7, 180, 600, 0.1, 0.3, "Learning", (), urgency=0.1),
     Category("jira", "Finance", "Expense reimbursement", 24, 120, 960, 0.3, 0.3, "Accounts payable", ("reembolso",)),
-    Category("jira", "Finance", "Invoice payment", 14, 120, 1440, 0.2, 0.5, "Accounts payable", ("nf",)),
-    Category("jira", "Finance", "Budget question", 8, 180, 480, 0.1, 0.1, "Controlling", ()),
-    Category("jira", "Finance", "Cost center change", 6, 180, 600, 0.1, 0.2, "Controlling", ()),
+    Category("jira", "Finance", "Invoice payment", 14, 120, 1440, 0.2, 0.5, "Accounts payable", ("nf",), urgency=2.0),
+    Category("jira", "Finance", "Budget question", 8, 180, 480, 0.1, 0.1, "Controlling", (), urgency=0.1),
+    Category("jira", "Finance", "Cost center change", 6, 180, 600, 0.1, 0.2, "Controlling", (), urgency=0.1),
     Category("jira", "Procurement", "Purchase request", 22, 120, 1800, 0.35, 0.6, "Purchasing", ("compras",), on_hold=True),
     Category("jira", "Procurement", "Supplier registration", 9, 150, 2400, 0.3, 0.3, "Suppliers", ("fornecedor",)),
     Category("jira", "Procurement", "Quote request", 9, 120, 1200, 0.2, 0.5, "Purchasing", ("cotacao",)),
     Category("jira", "Procurement", "Purchase order change", 5, 120, 600, 0.1, 0.2, "Purchasing", ()),
-    Category("jira", "Facilities", "Air conditioning", 12, 60, 480, 0.05, 0.1, "Building", ("hvac",), incident=True),
-    Category("jira", "Facilities", "Cleaning", 10, 45, 120, 0.0, 0.05, "Services", ()),
-    Category("jira", "Facilities", "Meeting room setup", 9, 60, 240, 0.05, 0.7, "Services", ("eventos",)),
-    Category("jira", "Facilities", "Maintenance", 13, 60, 960, 0.1, 0.15, "Building", ("manutencao",), incident=True),
-    Category("jira", "Facilities", "Parking badge", 6, 90, 480, 0.1, 0.1, "Access", ()),
+    Category("jira", "Facilities", "Air conditioning", 12, 60, 480, 0.05, 0.1, "Building", ("hvac",), incident=True, urgency=2.0),
+    Category("jira", "Facilities", "Cleaning", 10, 45, 120, 0.0, 0.05, "Services", (), urgency=0.1),
+    Category("jira", "Facilities", "Meeting room setup", 9, 60, 240, 0.05, 0.7, "Services", ("eventos",), urgency=0.1),
+    Category("jira", "Facilities", "Maintenance", 13, 60, 960, 0.1, 0.15, "Building", ("manutencao",), incident=True, urgency=2.0),
+    Category("jira", "Facilities", "Parking badge", 6, 90, 480, 0.1, 0.1, "Access", (), urgency=0.1),
     Category("jira", "Legal", "Contract review", 9, 480, 2400, 0.3, 0.8, "Contracts", ("contratos",)),
     Category("jira", "Legal", "NDA", 5, 240, 600, 0.2, 0.6, "Contracts", ("nda",)),
-    Category("jira", "Legal", "Power of attorney", 2, 480, 1440, 0.2, 0.5, "Corporate", ()),
+    Category("jira", "Legal", "Power of attorney", 2, 480, 1440, 0.2, 0.5, "Corporate", (), urgency=0.1),
     Category("jira", "Payroll", "Payslip question", 16, 180, 480, 0.1, 0.05, "Payroll", ("holerite",)),
     Category("jira", "Payroll", "Overtime", 9, 180, 960, 0.15, 0.2, "Payroll", ("horas-extras",)),
-    Category("jira", "Payroll", "Income tax statement", 7, 180, 600, 0.05, 0.3, "Tax", ("informe",)),
+    Category("jira", "Payroll", "Income tax statement", 7, 180, 600, 0.05, 0.3, "Tax", ("informe",), urgency=0.1),
     Category("jira", "Logistics", "Shipment request", 14, 90, 600, 0.15, 0.5, "Shipping", ("envio",)),
     Category("jira", "Logistics", "Courier pickup", 8, 45, 240, 0.05, 0.5, "Shipping", ("motoboy",)),
     Category("jira", "Logistics", "Stock transfer", 5, 120, 960, 0.1, 0.3, "Warehouse", ()),
     # External customers (Zendesk), by group.
-    Category("zendesk", "Customer Support", "Order status", 55, 60, 60, 0.1, 0.03, labels=("pedido",)),
+    Category("zendesk", "Customer Support", "Order status", 55, 60, 60, 0.1, 0.03, labels=("pedido",), urgency=0.1),
     Category("zendesk", "Customer Support", "Returns & exchanges", 35, 60, 1440, 0.4, 0.1, labels=("troca",)),
-    Category("zendesk", "Customer Support", "Product question", 40, 60, 120, 0.15, 0.03, labels=("duvida",)),
-    Category("zendesk", "Customer Support", "Complaint", 20, 90, 960, 0.2, 0.3, labels=("reclamacao",)),
-    Category("zendesk", "Finance", "Invoice copy", 30, 120, 30, 0.05, 0.02, labels=("boleto",)),
-    Category("zendesk", "Finance", "Billing error", 18, 180, 960, 0.25, 0.3, labels=("cobranca",)),
+    Category("zendesk", "Customer Support", "Product question", 40, 60, 120, 0.15, 0.03, labels=("duvida",), urgency=0.1),
+    Category("zendesk", "Customer Support", "Complaint", 20, 90, 960, 0.2, 0.3, labels=("reclamacao",), urgency=2.0),
+    Category("zendesk", "Finance", "Invoice copy", 30, 120, 30, 0.05, 0.02, labels=("boleto",), urgency=0.1),
+    Category("zendesk", "Finance", "Billing error", 18, 180, 960, 0.25, 0.3, labels=("cobranca",), urgency=2.0),
     Category("zendesk", "Finance", "Refund", 12, 180, 2400, 0.3, 0.4, labels=("estorno",), on_hold=True),
     Category("zendesk", "Logistics", "Delivery delay", 35, 120, 1440, 0.35, 0.25, labels=("entrega",), on_hold=True),
-    Category("zendesk", "Logistics", "Damaged item", 12, 120, 1440, 0.3, 0.2, labels=("avaria",)),
-    Category("zendesk", "Logistics", "Change delivery address", 13, 90, 120, 0.05, 0.05, labels=("endereco",)),
-    Category("zendesk", "IT", "Portal access", 25, 90, 120, 0.15, 0.03, labels=("portal",)),
-    Category("zendesk", "Sales", "Price quote", 10, 240, 480, 0.2, 0.5, labels=("orcamento",)),
+    Category("zendesk", "Logistics", "Damaged item", 12, 120, 1440, 0.3, 0.2, labels=("avaria",), urgency=2.0),
+    Category("zendesk", "Logistics", "Change delivery address", 13, 90, 120, 0.05, 0.05, labels=("endereco",), urgency=0.1),
+    Category("zendesk", "IT", "Portal access", 25, 90, 120, 0.15, 0.03, labels=("portal",), urgency=2.0),
+    Category("zendesk", "Sales", "Price quote", 10, 240, 480, 0.2, 0.5, labels=("orcamento",), urgency=0.1),
     Category("zendesk", "Sales", "Bulk order", 5, 240, 960, 0.3, 0.4, labels=("corporativo",)),
 )
 
@@ -691,13 +694,26 @@ def _lognormal(rng, median: np.ndarray, sigma: float) -> np.ndarray:
     return median * np.exp(sigma * rng.standard_normal(len(median)))
 
 
+def _priorities(rng, cats, cat: np.ndarray, system: str) -> np.ndarray:
+    """Each request's priority (index into PRIORITIES[system]), drawn from its category's odds.
+    Drawn as Generator.choice draws (one uniform per request against the cumulative odds), so a
+    category of urgency 1 gets exactly the priorities a plain choice would give."""
+    odds = np.array(PRIORITIES[system][1])
+    urgency = np.array([c.urgency for c in cats])
+    weights = np.tile(odds, (len(cats), 1))
+    weights[:, :2] *= urgency[:, None]
+    cdf = weights.cumsum(axis=1)
+    cdf /= cdf[:, -1:]
+    uniform = rng.random(len(cat))
+    return (cdf[cat] <= uniform[:, None]).sum(axis=1)
+
+
 def _simulate(rng, cats, frame: _Frame, clock: _BusinessClock, system: str, scale: float) -> pd.DataFrame:
     """Every request's full life in calendar minutes (inf = not (yet) happened)."""
     cat, created = _arrivals(rng, cats, frame, system, scale)
     n = len(cat)
     dept = np.array([c.department for c in cats])[cat]
-    names, p_priority = PRIORITIES[system]
-    priority = rng.choice(len(names), size=n, p=p_priority)
+    priority = _priorities(rng, cats, cat, system)
     channel_names, p_channel, channel_speed = CHANNELS[system]
     channel = rng.choice(len(channel_names), size=n, p=p_channel)
 

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
 from servicelevel import PROJECT_ROOT, sample, store
@@ -211,6 +212,30 @@ def test_departments_serve_each_other_and_customers(db):
     assert one(db, "select count(distinct channel) from requests") >= 4
     assert one(db, "select count(distinct priority) from requests") == 4
 
+
+
+def test_priority_follows_what_the_request_is_about(db):
+    def urgent_or_high(categories: tuple[str, ...]) -> float:
+        return one(db, "select avg((priority in ('urgent', 'high'))::int) from requests "
+                       "where category in (select unnest($c))", {"c": list(categories)})
+
+    # The exports' own odds: Highest/Urgent 3-4%, High 16-17%; questions are rarely urgent,
+    # outages and access problems often are.
+    routine = urgent_or_high(("Product question", "Price quote", "Vacation request", "Training"))
+    ordinary = urgent_or_high(("Password reset", "Purchase request", "Returns & exchanges"))
+    pressing = urgent_or_high(("VPN access", "System access", "Portal access", "Billing error"))
+    # Expected, from the odds and the urgency factors: 0.02 / 0.82 = 2.4%, 20%, 0.4 / 1.2 = 33%.
+    assert routine < 0.05
+    assert 0.15 < ordinary < 0.25
+    assert pressing > 0.3
+
+
+def test_a_category_of_ordinary_urgency_draws_exactly_as_a_plain_choice():
+    categories = [c for c in sample.CATEGORIES if c.system == "jira" and c.urgency == 1.0]
+    cat = np.random.default_rng(1).integers(0, len(categories), 10_000)
+    drawn = sample._priorities(np.random.default_rng(7), categories, cat, "jira")
+    plain = np.random.default_rng(7).choice(5, size=len(cat), p=sample.PRIORITIES["jira"][1])
+    assert (drawn == plain).all()
 
 def test_the_slipping_department_is_slower_and_its_backlog_grows(db, sample_anchor):
     params = {
