@@ -58,6 +58,23 @@ def test_a_bookmarked_url_reproduces_the_view(server, page):
     assert sidebar.get_by_text("Procurement", exact=True).count() >= 1
 
 
+def test_a_link_to_the_latest_week_by_name_stays_on_that_week(server, page):
+    # Streamlit leaves a bound widget's default out of the URL. The week picker's default is
+    # "the last complete week", not the week itself, so a week picked by name stays in the link.
+    page.goto(f"{server}/sla?dept=Finance")
+    settle(page, "SLA adherence")
+    week = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="ISO week (Monday – Sunday)")
+    assert week.input_value() == "Last complete week (2026-W46)"
+    assert "week=" not in page.url  # this link follows the data
+    week.click()
+    page.get_by_role("option", name="2026-W46", exact=True).click()
+    page.wait_for_url("**week=2026-W46**", timeout=30_000)
+    page.goto(f"{server}/sla?week=2026-W46&dept=Finance")
+    settle(page, "SLA adherence")
+    assert_no_errors(page)
+    assert "week=2026-W46" in page.url
+
+
 def test_the_overview_also_answers_by_its_name_with_the_links_filters(server, page):
     # The default page lives at the root URL; its name opens it too, with the filters.
     page.goto(f"{server}/overview?requester=Internal&dept=Procurement")

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from servicelevel import store
 from servicelevel.datainfo import data_info
 from servicelevel.policies import load_policies
+from servicelevel.ui.sidebar import LATEST_WEEK
 from tests.apptest_support import chart_data, rendered
 from tests.reference_clock import RefCalendar, business_seconds
 
@@ -43,8 +44,10 @@ def test_every_page_renders_on_the_sample(app, page):
 
 def test_the_default_week_is_the_last_complete_week_of_the_data(app):
     at = rendered(app)
-    assert at.selectbox(key="week").value == "2026-W46"
+    assert at.selectbox(key="week").value == LATEST_WEEK
+    assert at.selectbox(key="week").options[:2] == ["Last complete week (2026-W46)", "2026-W47"]
     assert "2026-W46" in at.caption[0].value
+    assert at.sidebar.caption[0].value.startswith("09 Nov – 15 Nov 2026 · the last complete week")
 
 
 def overview_reference(path) -> dict[str, str]:
@@ -133,7 +136,7 @@ def test_a_link_with_a_bare_iso_week_opens_that_week(app):
 def test_a_link_to_a_week_outside_the_data_says_so(app):
     app.query_params["week"] = "2020-W02"
     at = rendered(app)
-    assert at.selectbox(key="week").value == "2026-W46"
+    assert at.selectbox(key="week").value == LATEST_WEEK
     assert "'2020-W02', which is not a week of the data" in at.warning[0].value
 
 

@@ -15,6 +15,7 @@ from servicelevel.settings import Organisation
 REQUESTER_TYPES = {"All": "", "Internal": "internal", "External": "external"}
 PROVIDER_TYPES = {"in_house": "In-house", "third_party": "Third-party", "independent": "Independent"}
 PERIOD_MODES = ("Week", "Range")
+LATEST_WEEK = "latest"  # the week picker's default: the last complete week, whichever it is
 # URL parameter names (the widget keys): short, so links stay readable.
 KEYS = {
     "period": "period",
@@ -86,18 +87,22 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     else:
         requested = st.query_params.get(KEYS["week"])
         # The options are the bare codes, so links read ?week=2026-W46, as the report command takes it.
+        # The default is not a week but "the latest": a bound widget leaves its default out of the
+        # URL, so a link without a week follows the data, and one to a week picked by name, even
+        # the latest, stays on it.
         code = sidebar.selectbox(
             "ISO week (Monday – Sunday)",
-            weeks,
-            index=weeks.index(week_code(default_week)),
+            [LATEST_WEEK, *weeks],
+            format_func=lambda option: f"Last complete week ({week_code(default_week)})" if option == LATEST_WEEK else option,
+            help="A link to 'Last complete week' moves on as new data arrives; a week picked by name stays in the link.",
             key=KEYS["week"],
             bind="query-params",
         )
-        period = parse_iso_week(code, org.timezone)
+        period = default_week if code == LATEST_WEEK else parse_iso_week(code, org.timezone)
         sidebar.caption(_week_note(period, default_week, info.as_of(now)))
         if requested and requested not in weeks:
             notices.append(f"The link asks for week '{requested}', which is not a week of the data "
-                           f"({weeks[-1]} to {weeks[0]}): showing {code}.")
+                           f"({weeks[-1]} to {weeks[0]}): showing {week_code(period)}.")
 
     requester_label = sidebar.segmented_control(
         "Requester",
