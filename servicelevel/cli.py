@@ -82,7 +82,7 @@ def cmd_detect(args) -> int:
         matched = preset_lib.match_preset(export.headers, presets)
         if matched is not None:
             print(f"Preset '{matched.name}' ({matched.title}) fits these headers, and import uses it."
-                  " Auto-detection alone would propose:")
+                  " For comparison, what auto-detection alone would propose (not used):")
         else:
             near = preset_lib.closest_preset_note(export.headers, presets)
             print(f"{near or 'No preset fits these headers.'} Auto-detection proposes:")
@@ -93,7 +93,8 @@ def cmd_detect(args) -> int:
                 return 1
             path = preset_lib.save_preset(proposal.preset)
             print(f"saved preset '{proposal.preset.name}' to {path}")
-    return 0 if proposal.preset is not None else 1
+    # The file can be imported when a preset fits, whatever auto-detection alone would miss.
+    return 0 if matched is not None or proposal.preset is not None else 1
 
 
 def cmd_sample(args) -> int:

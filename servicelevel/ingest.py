@@ -110,6 +110,9 @@ class ImportReport:
         if self.kind in ("requests", "event_log") and "requester_type" in self.missing_fields:
             out.append("  no requester type: every request counts as external (a preset's [requester] "
                        "internal_when rule, e.g. 'has a requester department', can say which are internal)")
+        if self.kind in ("requests", "event_log") and "provider_type" in self.missing_fields:
+            out.append("  no provider type: every provider department counts as in-house (a preset's "
+                       "[provider_types] table, or a provider_type column, can name the third parties)")
         for warning in self.warnings:
             out.append(f"  note: {warning}")
         return out

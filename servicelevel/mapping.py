@@ -98,10 +98,11 @@ def order_parsers(formats: tuple[str, ...], sample: list[str]) -> list[str]:
         con = duckdb.connect()
         lo, hi = PLAUSIBLE_YEARS
         for parser in parsers:
-            parse = "try_cast(x as timestamp)" if parser == ISO else "try_strptime(x, $f)"
-            params = {"v": sample} if parser == ISO else {"v": sample, "f": parser}
+            # ISO is DuckDB's own cast (offsets, fractions, 'T' or a space), not a strptime format.
             hits[parser] = con.execute(
-                f"select count(*) from unnest($v) t(x) where year({parse}) between {lo} and {hi}", params
+                "select count(*) from unnest($v) t(x) where year(case when $f is null"
+                " then try_cast(x as timestamp) else try_strptime(x, $f) end) between $lo and $hi",
+                {"v": sample, "f": None if parser == ISO else parser, "lo": lo, "hi": hi},
             ).fetchone()[0]
         con.close()
     ordered = sorted(parsers, key=lambda p: -hits[p])

@@ -737,6 +737,11 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
     assert main(["detect", str(ZENDESK)]) == 0
     assert ("Preset 'zendesk' (Zendesk Support ticket export (CSV)) fits these headers, and import uses it."
             in capsys.readouterr().out)
+    # A file a preset fits can be imported, even where auto-detection alone misses a required field.
+    assert main(["detect", str(FIXTURES / "canonical_events" / "events.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Preset 'canonical_events'" in out and "what auto-detection alone would propose (not used)" in out
+    assert "MISSING (required): created_at" in out
 
     assert main(["--db", db, "status"]) == 0
     out = capsys.readouterr().out
@@ -785,6 +790,7 @@ def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     assert "the rejected_rows table (Data & definitions page)" in out
     assert "times without a UTC offset read as UTC time" in out  # the canonical preset's zone
     assert "no requester type: every request counts as external" in out
+    assert "no provider type: every provider department counts as in-house" in out
 
 
 @pytest.mark.parametrize("start, what", [
