@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from itertools import repeat
 from pathlib import Path
 
 from servicelevel import policies as policy_lib
@@ -15,6 +16,7 @@ from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import ImportFailed, import_file
 from servicelevel.presets import PresetError
 from servicelevel.refresh import refresh_all
+from servicelevel.sla import PolicyReach, policy_reach
 
 
 class TerminalProgress:
@@ -165,8 +167,10 @@ def cmd_policies(args) -> int:
         return 1
     print(f"{policy_set.source}: valid; {len(policy_set.policies)} policies, tried in this order "
           f"(the first that matches applies); paused statuses: {', '.join(policy_set.paused_statuses)}")
-    for row in policy_lib.describe_policies(policy_set):
-        print(f"  {row['order']}. {row['policy']} [{row['calendar']}]: {row['applies to']}")
+    reach, not_counted = _policy_reach(args, policy_set)
+    for row, n in zip(policy_lib.describe_policies(policy_set), reach.n_requests if reach else repeat(None)):
+        applies = "" if n is None else f" ({n:,} stored requests)"
+        print(f"  {row['order']}. {row['policy']} [{row['calendar']}]: {row['applies to']}{applies}")
         for label in ("first response", "resolution"):
             goal = row[f"{label} goal"]
             print(f"       {label}: {row[f'{label} target']}" + (f", goal {goal:.0%}" if goal is not None else ""))
@@ -175,8 +179,30 @@ def cmd_policies(args) -> int:
         print(f"  {row['calendar']} ({row['time zone']}): {row['hours']}; {row['hours per week']} h a week, "
               f"1d = {row['1d means']}; holidays {row['public holidays']}; closed {row['closed dates']}; "
               f"used by {row['used by']}")
+    if reach is None:
+        print(f"Not counted on the data: {not_counted}.")
+    else:
+        print(f"Stored requests no policy applies to: {reach.n_unmatched:,} (they have no SLA).")
+        for absent in reach.absent:
+            print(f"warning: {absent.describe()}")
     print("The SLA states follow this file at the next import, report or dashboard page view.")
     return 0
+
+
+def _policy_reach(args, policy_set) -> tuple[PolicyReach | None, str]:
+    """The policies' reach on the database, or None and why it could not be read (no file yet,
+    or the dashboard holds it): checking a file must not need, create or wait for a database."""
+    db_path = Path(args.db) if args.db else store.default_db_path()
+    if not db_path.exists():
+        return None, f"no database at {db_path}"
+    try:
+        con = store.connect(db_path, read_only=True)
+    except store.StoreError as exc:
+        return None, str(exc)
+    try:
+        return policy_reach(con, policy_set), ""
+    finally:
+        con.close()
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md", ".markdown": "md"}

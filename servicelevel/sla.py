@@ -9,9 +9,11 @@ running / n/a as of any instant. request_sla is derived data: it is replaced, ne
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -73,6 +75,56 @@ def policy_case(policy_set: PolicySet) -> tuple[str, dict]:
             conditions.append(f"{field_name} in ({', '.join(names)})")
         whens.append(f"when {' and '.join(conditions) or 'true'} then {int(i)}")
     return "case " + " ".join(whens) + " end", params
+
+
+@dataclass(frozen=True)
+class AbsentValue:
+    """A value a policy's criterion names that no stored request has."""
+
+    policy: str
+    field: str
+    value: str
+    known_values: tuple[str, ...]  # what the requests do have in that field
+
+    def describe(self) -> str:
+        close = difflib.get_close_matches(self.value.casefold(), [v.casefold() for v in self.known_values], n=3)
+        suggestions = [v for v in self.known_values if v.casefold() in close]
+        if suggestions:
+            hint = f"did you mean {' or '.join(repr(v) for v in suggestions)}?"
+        elif self.known_values:
+            more = ", ..." if len(self.known_values) > 12 else ""
+            hint = f"the requests have {', '.join(self.known_values[:12])}{more}"
+        else:
+            hint = f"no request has a {self.field}"
+        return (f"Policy '{self.policy}': {self.field} '{self.value}' is in no stored request, so it matches "
+                f"nothing (values are compared exactly; {hint})")
+
+
+@dataclass(frozen=True)
+class PolicyReach:
+    """What a policy file does to the stored requests."""
+
+    n_requests: tuple[int, ...]  # per policy, in the file's order: the requests it applies to
+    n_unmatched: int  # requests no policy applies to
+    absent: tuple[AbsentValue, ...]
+
+
+def policy_reach(con: duckdb.DuckDBPyConnection, policy_set: PolicySet) -> PolicyReach:
+    """Requests per policy (the first that matches) and criteria values no request has."""
+    case_sql, params = policy_case(policy_set)
+    counts = dict(con.execute(pipeline_sql("policy_reach").replace(POLICY_MARKER, case_sql), params).fetchall())
+    pairs = [(policy.name, field_name, value) for policy in policy_set.policies
+             for field_name, values in policy.criteria.items() for value in values]
+    absent = con.execute(pipeline_sql("criteria_values_absent"), {
+        "fields": [field_name for _, field_name, _ in pairs], "values": [value for _, _, value in pairs],
+    }).fetchall()
+    known = {(field_name, value): tuple(values) for field_name, value, values in absent}
+    return PolicyReach(
+        n_requests=tuple(counts.get(position, 0) for position in range(1, len(policy_set.policies) + 1)),
+        n_unmatched=counts.get(None, 0),
+        absent=tuple(AbsentValue(name, field_name, value, known[field_name, value])
+                     for name, field_name, value in pairs if (field_name, value) in known),
+    )
 
 
 def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: datetime) -> tuple[str, dict]:

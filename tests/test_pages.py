@@ -515,6 +515,11 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     assert history.loc[history["status"] == "ok", "balanced"].all()
     rejected = next(f for f in frames if "reason" in f.columns and "detail" in f.columns)
     assert "resolved before created" in set(rejected["reason"])  # codes read as words
+    # The policies tab says how many stored requests each policy applies to: all of them, once.
+    listed = next(f for f in frames if "stored requests" in f.columns)
+    assert listed["policy"].tolist() == [p.name for p in load_policies().policies]
+    assert listed["stored requests"].sum() == sources["n_requests"].sum()
+    assert not at.warning  # every value the shipped policies name occurs in the sample
 
 
 def test_the_scorecard_says_the_sidebar_department_filter_does_not_narrow_it(app):

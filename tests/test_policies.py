@@ -280,9 +280,12 @@ def test_the_policies_command_checks_a_file_and_lists_it_in_matching_order(tmp_p
     standard = POLICY.replace('"2d"', '"3d"') + 'match = { requester_type = "internal", channel = ["email", "chat"] }\n'
     path.write_text(OFFICE + standard + '\n[[policies]]\nname = "Rest"\n'
                     'first_response = { target = "30m", goal = 0.8 }\n', encoding="utf-8")
-    assert main(["policies", "--file", str(path)]) == 0
+    no_database = tmp_path / "none.duckdb"
+    assert main(["--db", str(no_database), "policies", "--file", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{path}: valid; 2 policies")
+    assert f"Not counted on the data: no database at {no_database}." in out
+    assert not no_database.exists()  # checking a file creates no database
     # 3 days of the 9-hour office calendar; the second policy has no calendar, so 24x7.
     assert out[1:6] == [
         "  1. Standard [office]: requester type = internal; channel = email or chat",
@@ -293,7 +296,7 @@ def test_the_policies_command_checks_a_file_and_lists_it_in_matching_order(tmp_p
     ]
 
     path.write_text(OFFICE + POLICY.replace('"4h"', '"4hh"'), encoding="utf-8")
-    assert main(["policies", "--file", str(path)]) == 1
+    assert main(["--db", str(no_database), "policies", "--file", str(path)]) == 1
     error = capsys.readouterr().err
     assert error.startswith(f"error: {path}") and "policy 'Standard', field 'first_response'.target" in error
 
@@ -306,3 +309,75 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     error = command.stderr.read().decode()
     assert command.wait(timeout=60) == 0
     assert error == ""
+
+
+# --------------------------------------------------------------------------------------
+# A policy file on the stored requests
+
+
+DRAFT = """
+[[policies]]
+name = "Finance, for others"
+calendar = "office"
+match = { provider_department = ["finance", "Information Tech"], requester_type = "internal" }
+first_response = { target = "2h", goal = 0.9 }
+
+[[policies]]
+name = "Urgent"
+match = { priority = "urgent", channel = ["phone", "chat"] }
+first_response = { target = "1h", goal = 0.9 }
+
+[[policies]]
+name = "Internal"
+calendar = "office"
+match = { requester_type = "internal" }
+first_response = { target = "4h", goal = 0.9 }
+"""
+
+
+def test_each_policy_counts_the_stored_requests_it_applies_to(sample_db_path):
+    from servicelevel import store
+    from servicelevel.sla import policy_reach
+
+    def count(con, where: str) -> int:
+        return con.execute(f"select count(*) from requests where {where}").fetchone()[0]
+
+    con = store.connect(sample_db_path, read_only=True)
+    try:
+        reach = policy_reach(con, load_policies())
+        # The SLA engine's own assignment (request_sla), counted independently.
+        assigned = dict(con.execute("select policy_name, count(*) from request_sla group by all").fetchall())
+        draft = policy_reach(con, policies(DRAFT))
+        total = count(con, "true")
+        urgent_live = count(con, "priority = 'urgent' and channel in ('phone', 'chat')")
+        internal_rest = count(con, "requester_type = 'internal' and not "
+                                   "coalesce(priority = 'urgent' and channel in ('phone', 'chat'), false)")
+    finally:
+        con.close()
+    names = [p.name for p in load_policies().policies]
+    assert dict(zip(names, reach.n_requests)) == {name: assigned.get(name, 0) for name in names}
+    assert sum(reach.n_requests) == total and reach.n_unmatched == 0
+
+    # 'finance' and 'Information Tech' are in no request: the first policy matches nothing.
+    assert draft.n_requests == (0, urgent_live, internal_rest)
+    assert draft.n_unmatched == total - urgent_live - internal_rest > 0
+    assert [(a.policy, a.field, a.value) for a in draft.absent] == [
+        ("Finance, for others", "provider_department", "finance"),
+        ("Finance, for others", "provider_department", "Information Tech"),
+    ]  # priority 'urgent', channels 'phone' and 'chat' and requester type 'internal' all occur
+    finance, unknown = (a.describe() for a in draft.absent)
+    assert finance.endswith("(values are compared exactly; did you mean 'Finance'?)")
+    assert "the requests have Customer Support, Facilities, Finance, Human Resources, IT," in unknown
+
+
+def test_the_policies_command_counts_and_warns_on_the_database(sample_db_path, tmp_path, capsys):
+    from servicelevel.cli import main
+
+    path = tmp_path / "draft.toml"
+    path.write_text(OFFICE + DRAFT, encoding="utf-8")
+    assert main(["--db", str(sample_db_path), "policies", "--file", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == ("  1. Finance, for others [office]: requester type = internal; "
+                      "provider department = finance or Information Tech (0 stored requests)")
+    assert sum(line.startswith("warning: Policy 'Finance, for others': provider_department ") for line in out) == 2
+    assert any(line.startswith("Stored requests no policy applies to: ") for line in out)

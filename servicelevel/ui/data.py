@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from servicelevel import queries, store
+from servicelevel import queries, sla, store
 from servicelevel.datainfo import DataInfo, data_info
+from servicelevel.policies import PolicySet
 from servicelevel.refresh import refresh_all
 
 
@@ -79,6 +80,20 @@ def _cached_info(db: str, version: str) -> DataInfo:
 def info() -> DataInfo:
     """What is loaded: sources, date range, the instant the data runs up to, filter options."""
     return _cached_info(db_path(), data_version())
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False, hash_funcs={PolicySet: lambda p: p.fingerprint})
+def _cached_reach(db: str, version: str, policy_set: PolicySet) -> sla.PolicyReach:
+    cur = connection(db).cursor()
+    try:
+        return sla.policy_reach(cur, policy_set)
+    finally:
+        cur.close()
+
+
+def policy_reach(policy_set: PolicySet) -> sla.PolicyReach:
+    """Requests per policy and criteria values no request has, cached until the data changes."""
+    return _cached_reach(db_path(), data_version(), policy_set)
 
 
 def now_utc() -> datetime:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel import policies
+from servicelevel.ui import data
 from servicelevel.ui.widgets import table
 
 
@@ -16,7 +17,14 @@ def render() -> None:
     except policies.PolicyError as exc:
         st.error(f"The SLA policies file is invalid: {exc}")
         return
-    table(pd.DataFrame(policies.describe_policies(config)), "sla-policies",
-          caption="The first policy whose criteria fit a request applies (empty criteria match everything).")
+    reach = data.policy_reach(config)
+    for absent in reach.absent:
+        st.warning(absent.describe())
+    described = pd.DataFrame(policies.describe_policies(config))
+    described.insert(3, "stored requests", reach.n_requests)
+    unmatched = f" {reach.n_unmatched:,} stored requests fit no policy and have no SLA." if reach.n_unmatched else ""
+    table(described, "sla-policies",
+          caption="The first policy whose criteria fit a request applies (empty criteria match everything); "
+                  "stored requests: how many it applies to." + unmatched)
     st.subheader("Calendars")
     table(pd.DataFrame(policies.describe_calendars(config)), "calendars")
