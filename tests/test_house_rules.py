@@ -72,9 +72,14 @@ def test_every_query_runs_with_what_the_app_passes(path, sample_db_path):
     assert not unknown, f"{path.name} binds parameters no caller provides: {unknown}"
     con = store.connect(sample_db_path)
     try:
-        queries.run(con, path.stem, {**COMMON, **EXTRA})
+        result = queries.run(con, path.stem, {**COMMON, **EXTRA})
     finally:
         con.close()
+    returns = "\n".join(header(path)).split("-- Returns:", 1)[1].split("-- Params:", 1)[0]
+    # The header names every column, unless it passes on a whole table's ("every requests column").
+    if not re.search(r"every \w+ column", returns):
+        unnamed = [c for c in result.columns if not re.search(rf"\b{re.escape(c)}\b", returns)]
+        assert not unnamed, f"{path.name}: the -- Returns: comment does not name {unnamed}"
 
 
 def python_files(folder):
@@ -121,5 +126,5 @@ def test_no_sql_is_formatted_with_user_values():
 
 def test_every_metric_is_defined_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [m.name for m in METRICS if m.name not in readme]
+    missing = [m.name for m in METRICS if f"\n| {m.name} | " not in readme]  # a row of the table
     assert missing == []
