@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -342,7 +343,7 @@ def test_each_policy_counts_the_stored_requests_it_applies_to(sample_db_path):
     def count(con, where: str) -> int:
         return con.execute(f"select count(*) from requests where {where}").fetchone()[0]
 
-    con = store.connect(sample_db_path, read_only=True)
+    con = store.connect(sample_db_path)  # as the session's other connections to it are opened
     try:
         reach = policy_reach(con, load_policies())
         # The SLA engine's own assignment (request_sla), counted independently.
@@ -375,7 +376,10 @@ def test_the_policies_command_counts_and_warns_on_the_database(sample_db_path, t
 
     path = tmp_path / "draft.toml"
     path.write_text(OFFICE + DRAFT, encoding="utf-8")
-    assert main(["--db", str(sample_db_path), "policies", "--file", str(path)]) == 0
+    # A copy: the command opens the file read-only, which DuckDB refuses next to this test
+    # session's read-write connections to the shared sample.
+    database = shutil.copy(sample_db_path, tmp_path / "sample.duckdb")
+    assert main(["--db", str(database), "policies", "--file", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1] == ("  1. Finance, for others [office]: requester type = internal; "
                       "provider department = finance or Information Tech (0 stored requests)")
