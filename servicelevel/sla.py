@@ -43,6 +43,13 @@ CLOCK_LAYOUT = "dense-keys-4"
 # Bumped whenever request_sla changes shape, so existing files recompute it.
 SLA_LAYOUT = "row-no-1"
 
+
+def _layout(constant: str, *sql_names: str) -> str:
+    """A derived table's layout: its constant and the text of the SQL that builds it, so that
+    an edited statement recomputes existing files too."""
+    text = "\n".join(pipeline_sql(name) for name in sql_names)
+    return f"{constant}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+
 # The values the queries' $dimension accepts ('' = no grouping); pages offer exactly these.
 DIMENSIONS = (
     "",
@@ -218,7 +225,7 @@ def _clock_span(con: duckdb.DuckDBPyConnection, now: datetime) -> tuple[date, da
 def _ensure_clock(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: datetime) -> None:
     """Rebuild the clock tables when the calendars changed or the data outgrew their range."""
     calendars = policy_set.calendar_list()
-    fingerprint = f"{calendars_fingerprint(calendars)}:{CLOCK_LAYOUT}"
+    fingerprint = f"{calendars_fingerprint(calendars)}:{_layout(CLOCK_LAYOUT, 'calendar_hours', 'calendar_inverse')}"
     first, last = _clock_span(con, now)
     recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
     if recorded[0] == fingerprint and _clock_tables_built(con):
@@ -276,7 +283,7 @@ def refresh_sla(
         if n_sla != n_requests:
             raise RuntimeError(f"request_sla has {n_sla} rows for {n_requests} requests")
         store.set_meta(con, META_DATA_VERSION, data_version(con))
-        store.set_meta(con, META_POLICIES, f"{policy_set.fingerprint}:{SLA_LAYOUT}")
+        store.set_meta(con, META_POLICIES, f"{policy_set.fingerprint}:{_layout(SLA_LAYOUT, 'sla_request_sla')}")
         store.set_meta(con, META_REFRESHED_AT, now.isoformat())
         con.execute("commit")
     except Exception:
@@ -300,7 +307,7 @@ def is_fresh(con: duckdb.DuckDBPyConnection, now: datetime | None = None, path: 
     now = _utc(now)
     if store.get_meta(con, META_DATA_VERSION) != data_version(con):
         return False
-    if store.get_meta(con, META_POLICIES) != f"{policies_digest(path)}:{SLA_LAYOUT}":
+    if store.get_meta(con, META_POLICIES) != f"{policies_digest(path)}:{_layout(SLA_LAYOUT, 'sla_request_sla')}":
         return False
     recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
     if not recorded[2]:

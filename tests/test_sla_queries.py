@@ -328,3 +328,18 @@ def test_the_empty_request_sla_shape_matches_what_refresh_writes(con):
     before = shape()
     refresh_sla(con, parse_policies(POLICIES, "test.toml"), now=AS_OF)
     assert shape() == before
+
+
+def test_an_edited_sla_statement_recomputes_an_existing_file(tmp_path, monkeypatch):
+    from servicelevel import sla, store
+    from tests import handmade
+
+    con = store.connect(tmp_path / "edited.duckdb")
+    handmade.import_requests(con, tmp_path, [{"request_id": "R1", "created_at": "2026-03-02T10:00:00Z"}])
+    now = datetime(2026, 3, 10, tzinfo=timezone.utc)
+    assert sla.ensure_fresh(con, now)
+    assert sla.is_fresh(con, now)
+    edited = pipeline_sql("sla_request_sla") + "\n-- a comment changes the text"
+    monkeypatch.setattr(sla, "pipeline_sql", lambda name: edited if name == "sla_request_sla" else pipeline_sql(name))
+    assert not sla.is_fresh(con, now)  # no layout constant had to be bumped
+    con.close()
