@@ -213,7 +213,6 @@ def test_departments_serve_each_other_and_customers(db):
     assert one(db, "select count(distinct priority) from requests") == 4
 
 
-
 def test_priority_follows_what_the_request_is_about(db):
     def urgent_or_high(categories: tuple[str, ...]) -> float:
         return one(db, "select avg((priority in ('urgent', 'high'))::int) from requests "
@@ -236,6 +235,7 @@ def test_a_category_of_ordinary_urgency_draws_exactly_as_a_plain_choice():
     drawn = sample._priorities(np.random.default_rng(7), categories, cat, "jira")
     plain = np.random.default_rng(7).choice(5, size=len(cat), p=sample.PRIORITIES["jira"][1])
     assert (drawn == plain).all()
+
 
 def test_the_slipping_department_is_slower_and_its_backlog_grows(db, sample_anchor):
     params = {
