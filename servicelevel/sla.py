@@ -50,6 +50,7 @@ def _layout(constant: str, *sql_names: str) -> str:
     text = "\n".join(pipeline_sql(name) for name in sql_names)
     return f"{constant}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
 
+
 # The values the queries' $dimension accepts ('' = no grouping); pages offer exactly these.
 DIMENSIONS = (
     "",
