@@ -184,7 +184,7 @@ def cmd_policies(args) -> int:
     else:
         print(f"Stored requests no policy applies to: {reach.n_unmatched:,} (they have no SLA).")
         for absent in reach.absent:
-            print(f"warning: {absent.describe()}")
+            print(f"{'note' if absent.is_code else 'warning'}: {absent.describe()}")
     print("The SLA states follow this file at the next import, report or dashboard page view.")
     return 0
 

@@ -22,7 +22,9 @@ import duckdb
 from servicelevel import store
 from servicelevel.calendars import build_clock_tables
 from servicelevel.derived import facts_as_of
-from servicelevel.policies import CRITERIA, POLICIES_PATH, PolicySet, calendars_fingerprint, load_policies
+from servicelevel.policies import (
+    CODED_CRITERIA, CRITERIA, POLICIES_PATH, PolicySet, calendars_fingerprint, load_policies,
+)
 from servicelevel.sqlfiles import pipeline_sql, statements
 
 META_DATA_VERSION = "sla_data_version"
@@ -94,7 +96,16 @@ class AbsentValue:
     value: str
     known_values: tuple[str, ...]  # what the requests do have in that field
 
+    @property
+    def is_code(self) -> bool:
+        """A coded field's value: validation already knows it is a real code (say channel
+        'walk_in'), so it cannot be misspelt; no request simply has it yet."""
+        return self.field in CODED_CRITERIA
+
     def describe(self) -> str:
+        if self.is_code:
+            return (f"Policy '{self.policy}': no stored request has {self.field} '{self.value}' yet, so that "
+                    f"value matches nothing for now (a valid code: it applies once such requests arrive)")
         close = difflib.get_close_matches(self.value.casefold(), [v.casefold() for v in self.known_values], n=3)
         suggestions = [v for v in self.known_values if v.casefold() in close]
         if suggestions:

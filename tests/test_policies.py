@@ -325,7 +325,7 @@ first_response = { target = "2h", goal = 0.9 }
 
 [[policies]]
 name = "Urgent"
-match = { priority = "urgent", channel = ["phone", "chat"] }
+match = { priority = "urgent", channel = ["phone", "chat", "walk_in"] }
 first_response = { target = "1h", goal = 0.9 }
 
 [[policies]]
@@ -365,10 +365,15 @@ def test_each_policy_counts_the_stored_requests_it_applies_to(sample_db_path):
     assert [(a.policy, a.field, a.value) for a in draft.absent] == [
         ("Finance, for others", "provider_department", "finance"),
         ("Finance, for others", "provider_department", "Information Tech"),
+        ("Urgent", "channel", "walk_in"),
     ]  # priority 'urgent', channels 'phone' and 'chat' and requester type 'internal' all occur
-    finance, unknown = (a.describe() for a in draft.absent)
-    assert finance.endswith("(values are compared exactly; did you mean 'Finance'?)")
-    assert "the requests have Customer Support, Facilities, Finance, Human Resources, IT," in unknown
+    finance, unknown, walk_in = draft.absent
+    assert finance.describe().endswith("(values are compared exactly; did you mean 'Finance'?)")
+    assert "the requests have Customer Support, Facilities, Finance, Human Resources, IT," in unknown.describe()
+    # A valid channel code no request has yet is not a misspelling: no spelling is suggested.
+    assert [a.is_code for a in draft.absent] == [False, False, True]
+    assert walk_in.describe() == ("Policy 'Urgent': no stored request has channel 'walk_in' yet, so that value "
+                                  "matches nothing for now (a valid code: it applies once such requests arrive)")
 
 
 def test_the_policies_command_counts_and_warns_on_the_database(sample_db_path, tmp_path, capsys):
@@ -384,4 +389,6 @@ def test_the_policies_command_counts_and_warns_on_the_database(sample_db_path, t
     assert out[1] == ("  1. Finance, for others [office]: requester type = internal; "
                       "provider department = finance or Information Tech (0 stored requests)")
     assert sum(line.startswith("warning: Policy 'Finance, for others': provider_department ") for line in out) == 2
+    assert "note: Policy 'Urgent': no stored request has channel 'walk_in' yet, so that value matches nothing " \
+           "for now (a valid code: it applies once such requests arrive)" in out
     assert any(line.startswith("Stored requests no policy applies to: ") for line in out)

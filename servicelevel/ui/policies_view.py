@@ -18,8 +18,8 @@ def render() -> None:
         st.error(f"The SLA policies file is invalid: {exc}")
         return
     reach = data.policy_reach(config)
-    for absent in reach.absent:
-        st.warning(absent.describe())
+    for absent in reach.absent:  # a valid code no request has yet is news, not a mistake
+        (st.info if absent.is_code else st.warning)(absent.describe())
     described = pd.DataFrame(policies.describe_policies(config))
     described.insert(3, "stored requests", reach.n_requests)
     unmatched = f" {reach.n_unmatched:,} stored requests fit no policy and have no SLA." if reach.n_unmatched else ""
