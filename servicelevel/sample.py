@@ -526,6 +526,20 @@ PLAIN_COMMENTS = {
     ("en", "neg"): ("Not happy.", "Disappointed.", "Very disappointing."),
 }
 PLAIN_COMMENT_SHARE = 0.12
+# Circumstances people add to a comment, touching no theme (tests/test_themes.py): half the
+# comments end with one, so that a week's follow-up queue does not repeat itself word for word.
+COMMENT_TAILS = {
+    "pt": (
+        "Era para o fechamento do mês.", "Precisava disso para a reunião de sexta.",
+        "Estou na filial de Vila Fictícia.", "Uso o notebook da empresa.", "Foi numa segunda de manhã.",
+        "Enviado do celular.", "Sou da equipe nova.", "Meu gestor também acompanhou.",
+    ),
+    "en": (
+        "It was for the month-end close.", "I needed it for Friday's meeting.",
+        "I work at the Springfield Example office.", "On my work laptop.", "This was on a Monday morning.",
+        "Sent from my phone.", "I joined the team recently.", "My manager was copied in.",
+    ),
+}
 
 # Latent satisfaction -> 1-5 score.
 SCORE_THRESHOLDS = np.array([2.2, 2.9, 3.6, 4.4])
@@ -951,6 +965,17 @@ def _scores(rng, req: pd.DataFrame, warmth: np.ndarray) -> np.ndarray:
     return x
 
 
+def _with_tails(texts: tuple[str, ...], tails: tuple[str, ...], pick: np.ndarray) -> np.ndarray:
+    """A text per uniform draw in pick; the draw's remainder within its text decides the tail
+    (none for the lower half), so tails cost no extra random numbers."""
+    scaled = pick * len(texts)
+    chosen = np.array(texts, dtype=object)[scaled.astype(np.int64)]
+    remainder = scaled - np.floor(scaled)
+    tail_no = ((remainder - 0.5) * 2 * len(tails)).astype(np.int64)
+    tailed = np.array([""] + [" " + tail for tail in tails], dtype=object)[np.where(remainder < 0.5, 0, tail_no + 1)]
+    return chosen + tailed
+
+
 def _feedback(
     rng, req: pd.DataFrame, language: np.ndarray, warmth: np.ndarray, as_of: float, rate: float
 ) -> pd.DataFrame:
@@ -979,7 +1004,7 @@ def _feedback(
         rows = np.flatnonzero(
             answers & wants_comment & (language == lang) & (polarity == pol) & (dimension == dim)
         )
-        comment[rows] = np.array(texts, dtype=object)[(pick[rows] * len(texts)).astype(np.int64)]
+        comment[rows] = _with_tails(texts, COMMENT_TAILS[lang], pick[rows])
     plain = rng.random(n) < PLAIN_COMMENT_SHARE
     for (lang, pol), texts in PLAIN_COMMENTS.items():
         rows = np.flatnonzero(answers & wants_comment & plain & (language == lang) & (polarity == pol))

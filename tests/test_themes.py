@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from servicelevel import themes
-from servicelevel.sample import COMMENTS, PLAIN_COMMENTS
+from servicelevel.sample import COMMENT_TAILS, COMMENTS, PLAIN_COMMENTS
 
 POLARITY = {"pos": "positive", "neg": "negative"}
 
@@ -39,6 +39,16 @@ def test_every_sample_comment_lands_in_its_dimension_with_its_polarity(con, lexi
 def test_the_samples_plain_comments_touch_no_theme(con, lexicon):
     plain = [text for texts in PLAIN_COMMENTS.values() for text in texts]
     assert themes.classify(con, plain, lexicon) == {text: [] for text in plain}
+
+
+def test_the_circumstances_added_to_sample_comments_change_no_theme(con, lexicon):
+    tails = [tail for language_tails in COMMENT_TAILS.values() for tail in language_tails]
+    assert themes.classify(con, tails, lexicon) == {tail: [] for tail in tails}
+    texts = [text for (language, _, _), texts in COMMENTS.items() for text in texts]
+    tailed = {f"{text} {tail}": text for (language, _, _), texts in COMMENTS.items() for text in texts
+              for tail in COMMENT_TAILS[language]}
+    alone, with_tail = themes.classify(con, texts, lexicon), themes.classify(con, list(tailed), lexicon)
+    assert {full: with_tail[full] for full in tailed} == {full: alone[text] for full, text in tailed.items()}
 
 
 @pytest.mark.parametrize("comment, expected", [
