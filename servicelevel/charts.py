@@ -173,7 +173,8 @@ def goal_heatmap(
         [gap <= -0.15, gap <= -0.05, gap < 0, gap >= 0], GAP_LABELS, default=None
     )
     enough = cells_frame["n_decided"] >= min_count
-    cells_frame["trust"] = enough.map({True: "enough to trust", False: f"too few to trust (fewer than {min_count})"})
+    trust_labels = [f"{min_count} or more decided", f"fewer than {min_count} decided (*)"]
+    cells_frame["trust"] = enough.map({True: trust_labels[0], False: trust_labels[1]})
     cells_frame["label"] = cells_frame["adherence"].map(lambda a: f"{a:.0%}", na_action="ignore") + enough.map(
         {True: "", False: "*"})
     base = alt.Chart(cells_frame).encode(
@@ -196,7 +197,8 @@ def goal_heatmap(
             title="Adherence vs its goal",
             scale=alt.Scale(domain=GAP_LABELS[::-1], range=GAP_COLORS[::-1]),
         ),
-        opacity=alt.condition(f"datum.n_decided >= {int(min_count)}", alt.value(1.0), alt.value(0.6)),
+        opacity=alt.Opacity("trust:N", title="Count", scale=alt.Scale(domain=trust_labels, range=[1.0, 0.6]),
+                            legend=alt.Legend(labelLimit=240)),
     )
     labels = base.mark_text(fontSize=12).encode(
         text=alt.Text("label:N"),

@@ -1,4 +1,5 @@
-"""Chart data worked out by hand: which colour band a heatmap cell falls in."""
+"""Chart data worked out by hand: which colour band a heatmap cell falls in, and which cells
+rest on too few targets to trust."""
 
 from __future__ import annotations
 
@@ -26,3 +27,15 @@ def test_a_cell_exactly_on_a_band_edge_falls_in_the_band_below_it():
     assert bands([(0.80, 0.85), (0.90, 0.95), (0.70, 0.85), (0.85, 0.85), (0.849, 0.85)]) == [
         "5-15 points below", "5-15 points below", "15+ points below", "at or above", "under 5 points below",
     ]
+
+
+def test_cells_resting_on_too_few_targets_are_lighter_with_a_legend_entry_of_their_own():
+    frame = pd.DataFrame({"department": ["Small", "Large"], "priority": "normal", "adherence": [0.5, 0.9],
+                          "goal": 0.85, "n_met": [10, 90], "n_breached": [19, 10]})  # 29 and 100 decided
+    spec = goal_heatmap(frame, "priority", "department", "t", "Priority", "Department", min_count=30).to_dict()
+    rows = {row["department"]: row for row in next(iter(spec["datasets"].values()))}
+    assert (rows["Small"]["trust"], rows["Small"]["label"]) == ("fewer than 30 decided (*)", "50%*")
+    assert (rows["Large"]["trust"], rows["Large"]["label"]) == ("30 or more decided", "90%")
+    opacity = spec["layer"][0]["encoding"]["opacity"]
+    assert opacity["field"] == "trust" and opacity["title"] == "Count"
+    assert opacity["scale"] == {"domain": ["30 or more decided", "fewer than 30 decided (*)"], "range": [1.0, 0.6]}
