@@ -122,9 +122,14 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None
     """Execute each statement of `sql` with just the parameters it names."""
     result = None
     for statement in statements(sql):
-        wanted = set(PARAM_PATTERN.findall(COMMENT_PATTERN.sub("", statement)))
-        result = con.execute(statement, {k: v for k, v in (params or {}).items() if k in wanted})
+        result = con.execute(statement, _named_in(statement, params or {}))
     return result
+
+
+def _named_in(statement: str, params: dict) -> dict:
+    """The parameters a statement names (DuckDB refuses any others)."""
+    wanted = set(PARAM_PATTERN.findall(COMMENT_PATTERN.sub("", statement)))
+    return {k: v for k, v in params.items() if k in wanted}
 
 
 def _run_with_progress(con, sql: str, params: dict, label: str, progress: Progress | None) -> None:
@@ -192,24 +197,20 @@ def _timestamp_samples(export: ExportFile, preset: Preset) -> dict[str, list[str
     return sample_values(export, sorted(headers & set(export.headers)))
 
 
-def _read_csv_sql(export: ExportFile) -> str:
+def _read_csv_sql(export: ExportFile, log_rejects: bool = True) -> str:
+    """The reader; malformed lines are skipped, and logged (for rejected_rows) unless
+    log_rejects is False, as when a file is read a second time."""
+    skipping = ("store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
+                if log_rejects else "ignore_errors = true")
     return (
         "select * from read_csv($csv_path, header = true, all_varchar = true, names = $names, "
         "delim = $delim, quote = '\"', escape = '\"', nullstr = $missing, strict_mode = true, "
-        "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans', "
-        "max_line_size = 20000000)"
+        f"{skipping}, max_line_size = 20000000)"
     )
 
 
 def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress: Progress | None) -> None:
     run_sql(con, pipeline_sql("drop_import_scratch"))
-    # A plain projection of the read, so the table keeps the file's order (staged_view).
-    sql = (
-        "create temp table staged_rows as\n"
-        f"with src as ({_read_csv_sql(export)}),\n"
-        f"stage as ({plan.select_sql})\n"
-        "select * from stage"
-    )
     params = dict(plan.params)
     params.update(
         csv_path=str(export.csv_path),
@@ -217,7 +218,17 @@ def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress:
         delim=export.delimiter,
         missing=list(preset.missing_values),
     )
-    _run_with_progress(con, sql, params, "reading", progress)
+    if plan.scale_sql is not None:
+        scale_sql = f"with src as ({_read_csv_sql(export, log_rejects=False)})\n{plan.scale_sql}"
+        params["detected_scale"] = run_sql(con, scale_sql, params).fetchone()[0]
+    # A plain projection of the read, so the table keeps the file's order (staged_view).
+    sql = (
+        "create temp table staged_rows as\n"
+        f"with src as ({_read_csv_sql(export)}),\n"
+        f"stage as ({plan.select_sql})\n"
+        "select * from stage"
+    )
+    _run_with_progress(con, sql, _named_in(sql, params), "reading", progress)
 
 
 def import_file(

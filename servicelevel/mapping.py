@@ -81,6 +81,9 @@ class StagingPlan:
     output_fields: list[str]
     missing_fields: list[str]
     ignored_headers: list[str]
+    # Surveys: a one-row SELECT over `src` giving the file's scale, run first and bound as
+    # $detected_scale (None for other kinds).
+    scale_sql: str | None = None
 
 
 ISO = "iso"  # the parser name for ISO 8601 text (DuckDB's own cast)
@@ -326,9 +329,6 @@ def build_staging(
         derived_list += " replace (" + ", ".join(f"{derived[n]} as {n}" for n in replaced) + ")"
     if added:
         derived_list += ", " + ", ".join(f"{derived[n]} as {n}" for n in added)
-    if kind == "feedback":
-        timed_list += f", {_detected_scale(sql)} as detected"
-
     select_sql = f"""
 with trimmed as (
     select {all_columns}{trimmed_list}
@@ -360,7 +360,13 @@ from checked
     provided = set(uses) | _filled_by_rules(kind, preset, uses)
     missing_fields = [f for f in FIELDS_BY_KIND[kind] if f not in provided]
     ignored = [h for h in headers if h and h not in used_headers]
-    return StagingPlan(select_sql, sql.params, uses, output_fields, missing_fields, ignored)
+    scale_sql = None
+    if kind == "feedback":
+        scale_sql = f"""
+select {_detected_scale(sql)}
+from (select {raw.get("score", "cast(NULL as varchar)")} as score from (select {all_columns}{trimmed_list} from src))
+"""
+    return StagingPlan(select_sql, sql.params, uses, output_fields, missing_fields, ignored, scale_sql)
 
 
 def _filled_by_rules(kind: str, preset: Preset, uses: dict[str, ColumnUse]) -> set[str]:
@@ -439,11 +445,11 @@ def _request_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> dic
 def _feedback_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> dict[str, str]:
     rules: dict[str, str] = {}
     if "scale" in uses and uses["scale"].how == "column":
-        scale = "coalesce(lower(scale), detected)"
+        scale = "coalesce(lower(scale), $detected_scale)"
     elif preset.scale != "auto":
         scale = sql.bind(preset.scale)
     else:
-        scale = "detected"
+        scale = "$detected_scale"
     rules["scale"] = scale
     rules["score_raw"] = "score"
     number = "try_cast(replace(score, ',', '.') as double)"
@@ -465,18 +471,19 @@ def _feedback_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> di
 
 
 def _detected_scale(sql: _Sql) -> str:
-    """The file's survey scale, on every row. One scale per file unless a column says otherwise:
-    words -> good/bad; numbers by range. Window aggregates over the whole file (an empty OVER)
-    keep the rows in file order, which a join with a one-row summary would not promise."""
+    """The file's survey scale, as an aggregate over its scores: words -> good/bad; numbers by
+    range. It runs as a query of its own before staging: aggregates over the whole file inside
+    the staging SELECT (windows with an empty OVER) let parallel threads reorder its rows, and
+    staged_view numbers records by that order."""
     words = sql.bind([w for w in GOOD_WORDS + BAD_WORDS])
     number = "try_cast(replace(score, ',', '.') as double)"
     return f"""case
-        when count(score) over () > 0
-             and bool_and(list_contains({words}, strip_accents(lower(score)))) filter (where score is not null) over ()
+        when count(score) > 0
+             and bool_and(list_contains({words}, strip_accents(lower(score)))) filter (where score is not null)
             then 'good_bad'
-        when min({number}) over () >= 1 and max({number}) over () <= 5 then '1-5'
-        when min({number}) over () >= 1 and max({number}) over () <= 10 then '1-10'
-        when min({number}) over () >= 0 and max({number}) over () <= 10 then 'nps'
+        when min({number}) >= 1 and max({number}) <= 5 then '1-5'
+        when min({number}) >= 1 and max({number}) <= 10 then '1-10'
+        when min({number}) >= 0 and max({number}) <= 10 then 'nps'
         else '1-5'
     end"""
 

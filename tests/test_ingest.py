@@ -98,6 +98,12 @@ def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
         "status": "open", "reopen_count": None,
     }
     assert raw[8] == "B-7,2024-03-04T09:00:00Z,,,open,,extra"
+    # The state a duplicate line held is kept too, as read: line 10 of the file.
+    assert {k: v for k, v in json.loads(raw[10]).items() if v is not None} == {
+        "request_id": "B-9", "created_at": "2024-03-04 09:00:00+00", "updated_at": "2024-03-04 09:00:00+00",
+        "status": "open", "status_raw": "open", "reopen_count": 0,
+        "requester_type": "external", "provider_type": "in_house",  # the defaults, as on every row
+    }
     # The duplicate kept is the latest state (line 11), not the first line seen.
     assert {rid: (row["status"], row["resolved_at"]) for rid, row in request_rows(con, "canonical").items()} == {
         "B-1": ("resolved", utc(2024, 3, 4, 10, 0)),
@@ -125,6 +131,30 @@ def test_a_file_read_in_parallel_pieces_keeps_its_order_and_line_numbers(con, tm
         (400_001, "unparseable_created_at", "unparseable date in column created_at: 'not a date'"),
     ]
     assert con.execute("select status from requests where request_id = 'L-2'").fetchone()[0] == "closed"
+
+
+def test_a_large_survey_keeps_its_line_numbers(con, tmp_path):
+    """A survey's scale is judged on the whole file before its rows are staged: aggregates over
+    the file inside the staging statement let parallel threads reorder its rows, and rejected
+    answers were then filed under other answers' lines."""
+    n = 400_000
+    path = tmp_path / "survey.csv"
+    bad = {3: ("", "5"), 150_001: ("S-150001", ""), 399_999: ("S-399999", "eleven")}
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("Ticket ID,Submitted at,Score,Comment\n")
+        for line in range(2, n + 2):
+            ticket, score = bad.get(line, (f"S-{line}", str(1 + line % 5)))
+            out.write(f"{ticket},2024-03-04 17:00,{score},line {line}\n")
+    con.execute("set threads = 8")  # more threads than cores: any reordering shows more often
+    for attempt in range(3):  # a reordering was never certain: each import had its own chance
+        report = import_checked(con, path, preset="survey", force=True)
+        assert (report.n_read, report.n_rejected) == (n, 3)
+        rows = con.execute("select line, reason, raw from rejected_rows where import_id = $id order by line",
+                           {"id": report.import_id}).fetchall()
+        assert [(line, reason) for line, reason, _ in rows] == [
+            (3, "missing_request_id"), (150_001, "missing_score"), (399_999, "unparseable_score"),
+        ], attempt
+        assert [json.loads(raw)["Comment"] for _, _, raw in rows] == ["line 3", "line 150001", "line 399999"]
 
 
 def test_times_in_a_rejection_read_as_the_file_wrote_them(con, tmp_path):
