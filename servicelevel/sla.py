@@ -339,8 +339,10 @@ def ensure_fresh(con: duckdb.DuckDBPyConnection, now: datetime | None = None) ->
 
 
 def refresh_after_import(con: duckdb.DuckDBPyConnection) -> str:
-    """Refresh the SLA states and summarise them in one line."""
+    """Refresh the SLA states and summarise them in one line, judged as the pages judge them:
+    as of the data's newest instant (an export imported days later is not all breached)."""
     result = refresh_sla(con)
+    as_of = facts_as_of(con, result["refreshed_at"])
     counts = con.execute(
         """select
                count(*) filter (where fr_state = 'met'),
@@ -350,7 +352,7 @@ def refresh_after_import(con: duckdb.DuckDBPyConnection) -> str:
                count(*) filter (where res_state = 'running'),
                count(*) filter (where res_state = 'running' and res_is_paused)
            from sla_states($now)""",
-        {"now": result["refreshed_at"]},
+        {"now": as_of},
     ).fetchall()[0]
     fr_met, fr_breached, res_met, res_breached, running, paused = counts
     no_policy = result["n_requests"] - result["n_with_policy"]
@@ -358,7 +360,7 @@ def refresh_after_import(con: duckdb.DuckDBPyConnection) -> str:
         f"SLA states: {result['n_requests']:,} requests under {result['n_policies']} policies"
         f"{f' ({no_policy:,} match none)' if no_policy else ''}; first response "
         f"{_rate(fr_met, fr_breached)}, resolution {_rate(res_met, res_breached)}; "
-        f"{running:,} running ({paused:,} paused) [{result['seconds']:.1f} s]"
+        f"{running:,} running ({paused:,} paused) as of {as_of:%Y-%m-%d %H:%M} UTC [{result['seconds']:.1f} s]"
     )
 
 

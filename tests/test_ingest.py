@@ -823,6 +823,27 @@ def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     assert "no provider type: every provider department counts as in-house" in out
 
 
+def test_the_import_summary_judges_running_slas_as_of_the_exports_newest_instant(tmp_path, capsys):
+    # Two requests still open at the export's newest instant, Tue 5 March 2024 11:00 UTC, an
+    # hour or less after they came in: running then, though every target has long passed now.
+    export = write(tmp_path / "open.csv", (
+        "request_id,created_at,first_response_at,resolved_at,updated_at,status,priority\n"
+        "N-1,2024-03-05T10:00:00Z,,,2024-03-05T10:00:00Z,open,normal\n"
+        "N-2,2024-03-05T10:30:00Z,,,2024-03-05T11:00:00Z,open,normal\n"
+    ))
+    db = tmp_path / "cli.duckdb"
+    assert main(["--db", str(db), "import", str(export)]) == 0
+    summary = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("SLA states: "))
+    assert "first response none decided, resolution none decided; 2 running (0 paused) as of 2024-03-05 11:00 UTC [" \
+        in summary
+    con = store.connect(db, read_only=True)
+    try:  # the deadlines themselves lie after that instant
+        assert con.execute("select count(*) from request_sla where res_deadline_at > '2024-03-05 11:00Z'"
+                           ).fetchone()[0] == 2
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize("start, what", [
     (b"%PDF-1.3\n%\xe2\xe3\n1 0 obj\n", "this is a PDF document"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "this is an old Excel (.xls) workbook; save it as .xlsx or CSV"),
