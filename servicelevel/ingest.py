@@ -311,6 +311,22 @@ def import_file(
     return report
 
 
+def _unmatched_event_warnings(con, source: str) -> list[str]:
+    """Say so when status events name requests their source does not hold (yet)."""
+    n_unmatched, elsewhere = run_sql(con, pipeline_sql("events_unmatched"), {"source": source}).fetchone()
+    if not n_unmatched:
+        return []
+    warning = (f"{n_unmatched:,} of the events added {'refers' if n_unmatched == 1 else 'refer'} to requests "
+               f"not (yet) imported into source "
+               f"'{source}'; they are kept, and count once those requests arrive")
+    if elsewhere:
+        where = ", ".join(f"'{e['source']}' ({e['n_events']:,})" for e in elsewhere)
+        warning += (f". Their request ids are found in source {where}: to file them there, import the "
+                    f"file again with that source (--source {elsewhere[0]['source']}, or the source box "
+                    f"on the import page), and remove source '{source}' if it holds nothing else")
+    return [warning]
+
+
 def _load(con, export, preset, plan, report, digests, request_source, started_at, progress) -> None:
     import_id = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0]
     report.import_id = import_id
@@ -336,6 +352,7 @@ def _load(con, export, preset, plan, report, digests, request_source, started_at
         run_sql(con, pipeline_sql("apply_events"), names)
         outcomes = _count_outcomes(con, "event_outcomes")
         report.n_events = outcomes.get("inserted", 0)
+        report.warnings.extend(_unmatched_event_warnings(con, report.source))
     else:
         wanted_source = request_source or preset.request_source or ""
         run_sql(con, pipeline_sql("classify_feedback"), {"request_source": wanted_source})

@@ -297,6 +297,28 @@ def test_sources_count_as_open_what_the_backlog_counts(con, tmp_path):
     assert sources[["source", "n_requests", "n_open"]].values.tolist() == [["canonical", 4, 2]]
 
 
+def test_status_events_for_requests_their_source_lacks_are_kept_and_named(con, tmp_path):
+    # The requests were filed as 'helpdesk'; their status history, imported without a source,
+    # lands in the preset's 'canonical', where no request has those ids.
+    import_checked(con, FIXTURES / "canonical/requests.csv", source="helpdesk")
+    events = FIXTURES / "canonical_events/events.csv"
+    stray = import_checked(con, events)
+    assert stray.n_events == 5 and stray.warnings == [
+        "5 of the events added refer to requests not (yet) imported into source 'canonical'; they are kept, and "
+        "count once those requests arrive. Their request ids are found in source 'helpdesk' (5): to file them "
+        "there, import the file again with that source (--source helpdesk, or the source box on the import "
+        "page), and remove source 'canonical' if it holds nothing else"
+    ]
+    # Filed where the requests are, they raise nothing.
+    assert import_checked(con, events, source="helpdesk").warnings == []
+    # Events for requests not imported anywhere yet: kept, without a source to suggest.
+    early = write(tmp_path / "early.csv", "request_id,event_at,to_status\nNEW-1,2024-03-04T08:00:00Z,pending\n")
+    assert import_checked(con, early, source="helpdesk").warnings == [
+        "1 of the events added refers to requests not (yet) imported into source 'helpdesk'; they are kept, "
+        "and count once those requests arrive"
+    ]
+
+
 def test_both_311_header_styles_update_one_source(con):
     import_checked(con, FIXTURES / "nyc311/service_requests.csv")
     report = import_checked(con, FIXTURES / "nyc311_api/service_requests.csv")
