@@ -133,6 +133,14 @@ def test_a_link_with_a_bare_iso_week_opens_that_week(app):
     assert not at.warning
 
 
+def test_a_link_to_the_latest_week_by_its_url_value_opens_it_quietly(app):
+    app.query_params["week"] = LATEST_WEEK  # "latest", as someone may type it into a link
+    at = rendered(app)
+    assert at.selectbox(key="week").value == LATEST_WEEK
+    assert at.caption[0].value.startswith("2026-W46 (09 Nov – 15 Nov 2026)")
+    assert not at.warning
+
+
 def test_a_link_to_a_week_outside_the_data_says_so(app):
     app.query_params["week"] = "2020-W02"
     at = rendered(app)
