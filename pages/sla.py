@@ -3,6 +3,7 @@
 import streamlit as st
 
 from servicelevel import charts
+from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
@@ -65,7 +66,8 @@ if bins.empty:
 else:
     summary = bins.iloc[0]
     target = summary["target_hours"] if clock == "business" else None
-    st.caption(f"{int(summary['n_total']):,} requests · median {summary['median_hours']:.1f} h · p90 {summary['p90_hours']:.1f} h ({clock} hours)"
+    st.caption(f"{int(summary['n_total']):,} requests · median {half_up(summary['median_hours'], 1):.1f} h · "
+               f"p90 {half_up(summary['p90_hours'], 1):.1f} h ({clock} hours)"
                + ("" if clock == "business" else " · targets are business time, so they are marked on business hours only"))
     chart(charts.duration_histogram(bins, f"{METRICS[metric]} time, {clock} hours", f"{clock} hours", bin_hours,
                                     None if target != target else target))

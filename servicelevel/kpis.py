@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from servicelevel.definitions import definition
+from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 
 Z_95 = 1.959964
@@ -64,9 +65,9 @@ class Tile:
         if value is None:
             return "–"
         if self.unit == "rate":
-            return f"{value:.1%}"
+            return f"{half_up(value, 3):.1%}"
         if self.unit == "business_hours":
-            return f"{value:.1f} h"
+            return f"{half_up(value, 1):.1f} h"
         return f"{value:,.0f}"
 
     def format_delta(self) -> str | None:
@@ -76,9 +77,9 @@ class Tile:
         if delta is None:
             return None
         if self.unit == "rate":
-            shown = f"{delta * 100:+.1f} pp"
+            shown = f"{half_up(delta * 100, 1):+.1f} pp"
         elif self.unit == "business_hours":
-            shown = f"{delta:+.1f} h"
+            shown = f"{half_up(delta, 1):+.1f} h"
         else:
             shown = f"{delta:+,.0f}"
         return shown if any(digit in shown for digit in "123456789") else NO_CHANGE

@@ -32,6 +32,7 @@ import pandas as pd
 from servicelevel import queries, recurring, weekly
 from servicelevel.filters import Filters, Selection
 from servicelevel.kpis import Tile
+from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 
 FORMATS = ("html", "pdf", "md")
@@ -308,7 +309,7 @@ def _str(value) -> str:
 
 
 def _pct(value) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.1%}"
+    return "–" if value is None or pd.isna(value) else f"{half_up(value, 3):.1%}"
 
 
 def _slipped_section(slipping: weekly.Slipping) -> Section:
@@ -351,7 +352,7 @@ def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
 
 
 def _hours(secs) -> str:
-    return "–" if secs is None or pd.isna(secs) else f"{secs / 3600:,.1f} h"
+    return "–" if secs is None or pd.isna(secs) else f"{half_up(secs / 3600, 1):,.1f} h"
 
 
 def _local(value, zone, fmt="%d %b %Y %H:%M") -> str:
@@ -433,9 +434,9 @@ def _feedback_section(feedback: weekly.Feedback, zone) -> Section:
         parts[0] += f" ({'; '.join(details)})"
     parts.append(f"{feedback.n_satisfied:,} of {feedback.n_answers:,} answers scored 4-5")
     if feedback.mean_score is not None:
-        parts.append(f"mean score {feedback.mean_score:.2f} of 5")
+        parts.append(f"mean score {half_up(feedback.mean_score, 2):.2f} of 5")
     if feedback.response_rate is not None:
-        parts.append(f"response rate {feedback.response_rate:.1%} ({feedback.n_answers:,} answers, "
+        parts.append(f"response rate {half_up(feedback.response_rate, 3):.1%} ({feedback.n_answers:,} answers, "
                      f"{feedback.n_resolved:,} requests resolved)")
     blocks: list[Block] = [Text(f"{parts[0]}. {'; '.join(parts[1:])}.")]
     if csat.too_small:

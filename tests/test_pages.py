@@ -4,6 +4,7 @@ numbers, empty periods explain themselves, and the overview's numbers match inde
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -109,14 +110,19 @@ def overview_reference(path) -> dict[str, str]:
         ).fetchone()
     finally:
         con.close()
+
+    def shown(value: float, scale: int = 1) -> str:
+        # One decimal, halves up, on the number as written (0.95 h is 1.0 h), as tables show it.
+        return str((Decimal(repr(value)) * scale).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
     return {
         "Volume": f"{volume:,}",
-        "First-response adherence": f"{first_response:.1%}",
-        "Resolution adherence": f"{resolution:.1%}",
-        "Median first response": f"{median_frt:.1f} h",
-        "CSAT": f"{csat:.1%}",
+        "First-response adherence": f"{shown(first_response, 100)}%",
+        "Resolution adherence": f"{shown(resolution, 100)}%",
+        "Median first response": f"{shown(median_frt)} h",
+        "CSAT": f"{shown(csat, 100)}%",
         "Backlog at week end": f"{backlog:,}",
-        "Promises kept": f"{kept / due:.1%}",
+        "Promises kept": f"{shown(kept / due, 100)}%",
     }
 
 

@@ -114,6 +114,19 @@ def test_the_download_rounds_numbers_as_the_table_shows_them():
     assert csv_of(shown, config).decode("utf-8").splitlines() == ["change (pp),p-value,mean score", "5.1,1e-13,4.19"]
 
 
+def test_halves_round_up_alike_in_the_table_its_download_and_a_tile():
+    # 3,420 s is 0.95 h and 69/80 is 86.25 %: halves, which Python's format() and pandas' round()
+    # take down or to even (0.9, 86.2) and the browser up. 4.0547 had no format and showed unrounded.
+    frame = pd.DataFrame({"median_secs": [3420.0], "goal": [69 / 80], "mean_score": [4.0547]})
+    shown, config = presented(frame)
+    assert shown.iloc[0].tolist() == [1.0, 86.3, 4.05]  # what the browser is given to format
+    assert [config[c]["type_config"]["format"] for c in shown.columns] == ["%.1f", "%.1f%%", "%.2f"]
+    assert csv_of(shown, config).decode("utf-8").splitlines()[1] == "1.0,86.3,4.05"
+    hours = Tile(key="k", label="k", value=0.95, previous=None, unit="business_hours", count=None, count_label="")
+    rate = Tile(key="k", label="k", value=69 / 80, previous=None, unit="rate", count=None, count_label="")
+    assert (hours.format_value(), rate.format_value()) == ("1.0 h", "86.3%")
+
+
 def test_the_download_reads_as_the_table_does():
     # 11:30 UTC is 08:30 in Sao Paulo (UTC-3, no daylight saving since 2019).
     frame = pd.DataFrame({

@@ -11,6 +11,7 @@ import streamlit as st
 from servicelevel.definitions import definition
 from servicelevel.filters import Selection
 from servicelevel.kpis import Tile
+from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui.data import run_query
 from servicelevel.weekly import why_empty
@@ -135,7 +136,7 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     for name in frame.columns:
         if name.endswith("_secs") and pd.api.types.is_numeric_dtype(frame[name]):
             hours = name.removesuffix("_secs") + "_hours"
-            out[name] = (frame[name] / 3600).round(1)
+            out[name] = frame[name] / 3600
             out = out.rename(columns={name: hours})
             config[hours] = st.column_config.NumberColumn(column_label(hours), format="%.1f")
         elif isinstance(frame[name].dtype, pd.DatetimeTZDtype):
@@ -154,6 +155,8 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
             # Counts with thousands separators (23,776), as the tiles write them; ids and line
             # numbers stay as the exports and error messages give them.
             config[name] = st.column_config.NumberColumn(column_label(name), format="localized")
+        elif pd.api.types.is_float_dtype(frame[name]):
+            config[name] = st.column_config.NumberColumn(column_label(name), format="%.2f")
         else:
             config[name] = st.column_config.Column(column_label(name))
     if "request" in frame.columns and "request_id" in frame.columns:
@@ -172,7 +175,19 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
             out[name] = out[name] * 100
             bounds = {k: type_config[k] * 100 for k in ("min_value", "max_value") if type_config.get(k) is not None}
             config[name] = {**spec, "type_config": {**type_config, **bounds, "format": PERCENT_SHOWN}}
+    # Decimals are rounded here, halves up, to the places shown: the browser then formats a
+    # number already rounded, and the download (csv_of) holds that same number.
+    for name, spec in config.items():
+        places = _places(((spec or {}).get("type_config") or {}).get("format") or "")
+        if places is not None and name in out and pd.api.types.is_float_dtype(out[name]):
+            out[name] = half_up(out[name], places)
     return out, config
+
+
+def _places(shown_as: str) -> int | None:
+    """The decimals of a printf format ('%.1f', '%.1f%%'); None for any other."""
+    fixed = re.fullmatch(r"%[+]?\.(\d+)f(%%)?", shown_as)
+    return int(fixed.group(1)) if fixed else None
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -215,7 +230,7 @@ def _as_shown(numbers: pd.Series, shown_as: str) -> pd.Series:
     precision = re.search(r"%[+]?\.(\d+)([fg])", shown_as)
     if precision and precision.group(2) == "g":
         return numbers.map(lambda v: float(f"{v:.{precision.group(1)}g}"), na_action="ignore")
-    return numbers.round(int(precision.group(1)) if precision else 2)
+    return half_up(numbers, int(precision.group(1)) if precision else 2)
 
 
 def table(
