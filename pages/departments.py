@@ -78,10 +78,11 @@ for column, role in zip(st.columns(2), roles):
     with column:
         st.markdown(f"**{role.heading}**")
         if per_partner.empty:
-            st.info(f"No internal requests with {chosen} in this role in {selection.period.label()}.")
+            st.info(f"No internal requests with {chosen} {role.short} in {selection.period.label()}. "
+                    "Work for external customers is not on this page: see SLA adherence.")
             continue
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
-              f"scorecard-{chosen}-{role.partner}",
+              f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv
               column_config={"too_few": st.column_config.CheckboxColumn("too few to trust")},
               caption=f"created: requests created in the period; targets met and breached: decided in it (a request "
               f"created earlier may be decided now). An adherence from fewer than {min_count} decided targets is "

@@ -456,6 +456,15 @@ def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_
     assert at.selectbox(key="unit").value == busiest
 
 
+def test_a_scorecards_downloads_are_named_for_the_departments_own_role(app):
+    app.query_params["unit"] = "Finance"
+    at = rendered(app, "pages/departments.py")
+    keys = [button.proto.id.split("-download-", 1)[1] for button in at.get("download_button")]
+    # As provider (how Finance serves the others) first, then as requester; each file says which.
+    assert [key for key in keys if key.startswith("scorecard-")] == [
+        "scorecard-finance-as-provider", "scorecard-finance-as-requester"]
+
+
 def test_departments_page_says_it_shows_internal_requesters_whatever_the_sidebar_says(app):
     app.query_params["requester"] = "External"
     at = rendered(app, "pages/departments.py")
