@@ -154,6 +154,20 @@ def test_a_link_to_a_week_outside_the_data_says_so(app):
     assert "'2020-W02', which is not a week of the data" in at.warning[0].value
 
 
+def test_a_link_with_filter_values_the_data_lacks_says_so(app):
+    app.query_params["dept"] = ["finance", "IT"]  # as someone may type it: one right, one not
+    app.query_params["requester"] = "internal"
+    at = rendered(app)
+    notices = [w.value for w in at.warning]
+    assert notices == [
+        "The link asks for requester 'internal', which is not one of the data's (did you mean 'Internal'? "
+        "Values are spelled as the filter lists them): that filter is not applied.",
+        "The link asks for provider departments 'finance', which is not one of the data's (did you mean "
+        "'Finance'? Values are spelled as the filter lists them): that filter is not applied.",
+    ]
+    assert at.multiselect(key="dept").value == ["IT"]  # the value the data has still applies
+
+
 def test_a_link_to_a_range_before_the_data_says_so(app):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2020-01-06", "2020-01-12"]

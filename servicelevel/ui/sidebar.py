@@ -3,6 +3,7 @@ link (e.g. ?dept=Finance for a department head) and filters survive page switche
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime, timedelta
 
 import streamlit as st
@@ -104,6 +105,7 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             notices.append(f"The link asks for week '{requested}', which is not a week of the data "
                            f"({weeks[-1]} to {weeks[0]}): showing {week_code(period)}.")
 
+    notices.extend(_not_in_options("requester_type", "Requester", list(REQUESTER_TYPES)))
     requester_label = sidebar.segmented_control(
         "Requester",
         list(REQUESTER_TYPES),
@@ -115,16 +117,17 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     filters = Filters(
         requester_type=REQUESTER_TYPES[requester_label],
         requester_departments=_multiselect(
-            "Requester departments (internal)", info.options.get("requester_department", ()), "requester_departments"
+            "Requester departments (internal)", info.options.get("requester_department", ()), "requester_departments",
+            notices,
         ),
         provider_departments=_multiselect(
-            "Provider departments", info.options.get("provider_department", ()), "provider_departments"
+            "Provider departments", info.options.get("provider_department", ()), "provider_departments", notices
         ),
         provider_types=_multiselect(
-            "Provider type", info.options.get("provider_type", ()), "provider_types", PROVIDER_TYPES.get
+            "Provider type", info.options.get("provider_type", ()), "provider_types", notices, PROVIDER_TYPES.get
         ),
-        priorities=_multiselect("Priority", info.options.get("priority", ()), "priorities"),
-        channels=_multiselect("Channel", info.options.get("channel", ()), "channels"),
+        priorities=_multiselect("Priority", info.options.get("priority", ()), "priorities", notices),
+        channels=_multiselect("Channel", info.options.get("channel", ()), "channels", notices),
     )
     sidebar.caption(
         f"Times in {org.timezone}. Running SLAs judged as of {info.as_of(now).astimezone(org.zone):%d %b %Y %H:%M}"
@@ -133,7 +136,23 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     return Selection(period=period, filters=filters, as_of=info.as_of(now))
 
 
-def _multiselect(label: str, options, name: str, format_func=None) -> tuple[str, ...]:
+def _not_in_options(name: str, label: str, options: list[str]) -> list[str]:
+    """Notices for values a link gives a filter that are not among its options: the bound widget
+    drops them without a word, and the page would show everything instead."""
+    notices = []
+    for value in st.query_params.get_all(KEYS[name]):
+        if value in options:
+            continue
+        same_letters = [o for o in options if o.casefold() == value.casefold()]
+        close = same_letters or difflib.get_close_matches(value, options, n=1)
+        hint = f" (did you mean '{close[0]}'? Values are spelled as the filter lists them)" if close else ""
+        notices.append(f"The link asks for {label.lower()} '{value}', which is not one of the data's{hint}: "
+                       "that filter is not applied.")
+    return notices
+
+
+def _multiselect(label: str, options, name: str, notices: list[str], format_func=None) -> tuple[str, ...]:
+    notices.extend(_not_in_options(name, label, list(options)))
     kwargs = {"format_func": format_func} if format_func else {}
     chosen = st.sidebar.multiselect(
         label,
