@@ -316,8 +316,8 @@ def _unmatched_event_warnings(con, source: str) -> list[str]:
     n_unmatched, elsewhere = run_sql(con, pipeline_sql("events_unmatched"), {"source": source}).fetchone()
     if not n_unmatched:
         return []
-    warning = (f"{n_unmatched:,} of the events added {'refers' if n_unmatched == 1 else 'refer'} to requests "
-               f"not (yet) imported into source "
+    verb = "refers" if n_unmatched == 1 else "refer"
+    warning = (f"{n_unmatched:,} of the events added {verb} to requests not (yet) imported into source "
                f"'{source}'; they are kept, and count once those requests arrive")
     if elsewhere:
         where = ", ".join(f"'{e['source']}' ({e['n_events']:,})" for e in elsewhere)
