@@ -9,7 +9,6 @@ running / n/a as of any instant. request_sla is derived data: it is replaced, ne
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import time
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from servicelevel.policies import (
     CODED_CRITERIA, CRITERIA, POLICIES_PATH, PolicySet, calendars_fingerprint, load_policies,
 )
 from servicelevel.sqlfiles import pipeline_sql, statements
+from servicelevel.vocabulary import close_spellings
 
 META_DATA_VERSION = "sla_data_version"
 META_POLICIES = "sla_policies_sha256"
@@ -106,8 +106,7 @@ class AbsentValue:
         if self.is_code:
             return (f"Policy '{self.policy}': no stored request has {self.field} '{self.value}' yet, so that "
                     f"value matches nothing for now (a valid code: it applies once such requests arrive)")
-        close = difflib.get_close_matches(self.value.casefold(), [v.casefold() for v in self.known_values], n=3)
-        suggestions = [v for v in self.known_values if v.casefold() in close]
+        suggestions = close_spellings(self.value, self.known_values)
         if suggestions:
             hint = f"did you mean {' or '.join(repr(v) for v in suggestions)}?"
         elif self.known_values:

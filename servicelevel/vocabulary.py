@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 import unicodedata
@@ -26,6 +27,13 @@ def fold_value(text: str) -> str:
     """How raw values are compared in SQL: strip_accents(lower(trim(x)))."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def close_spellings(value: str, known, n: int = 3) -> list[str]:
+    """The known values spelled most like `value`, case ignored (in the order of `known`): what
+    a message suggests for a value that matches nothing ('finance' -> 'Finance')."""
+    close = difflib.get_close_matches(value.casefold(), [k.casefold() for k in known], n=n)
+    return [k for k in known if k.casefold() in close]
 
 
 @cache

@@ -3,7 +3,6 @@ link (e.g. ?dept=Finance for a department head) and filters survive page switche
 
 from __future__ import annotations
 
-import difflib
 from datetime import datetime, timedelta
 
 import streamlit as st
@@ -11,6 +10,7 @@ import streamlit as st
 from servicelevel.datainfo import DataInfo
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.settings import Organisation
+from servicelevel.vocabulary import close_spellings
 
 # Bound widgets put the option's label in the URL, so the options are the labels themselves.
 REQUESTER_TYPES = {"All": "", "Internal": "internal", "External": "external"}
@@ -143,8 +143,7 @@ def _not_in_options(name: str, label: str, options: list[str]) -> list[str]:
     for value in st.query_params.get_all(KEYS[name]):
         if value in options:
             continue
-        same_letters = [o for o in options if o.casefold() == value.casefold()]
-        close = same_letters or difflib.get_close_matches(value, options, n=1)
+        close = close_spellings(value, options, n=1)
         hint = f" (did you mean '{close[0]}'? Values are spelled as the filter lists them)" if close else ""
         notices.append(f"The link asks for {label.lower()} '{value}', which is not one of the data's{hint}: "
                        "that filter is not applied.")
