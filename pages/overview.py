@@ -43,7 +43,7 @@ else:
         chart(trends["res_adherence"])
         chart(trends["csat"])
     table(
-        kpis.weekly.rename(columns={"week_start": "week"}),
+        kpis.table_rows.rename(columns={"week_start": "week"}),
         "weekly-kpis",
         caption="The numbers behind the tiles and charts, per week and segment: 'all' is every request the "
         + ("filters keep, which internal and external split." if len(kpis.segments) > 1

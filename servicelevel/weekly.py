@@ -141,6 +141,11 @@ class WeeklyKpis:
         return self.weekly[self.weekly["segment"].isin(self.segments)]
 
     @property
+    def table_rows(self) -> pd.DataFrame:
+        """The rows the table under the charts lists: 'all' and the segments drawn."""
+        return self.weekly[self.weekly["segment"].isin(("all", *self.segments))]
+
+    @property
     def is_empty(self) -> bool:
         """Nothing created and no SLA target decided in the focus week."""
         now = self.overall.iloc[-1]
@@ -149,7 +154,7 @@ class WeeklyKpis:
     @property
     def trend_is_empty(self) -> bool:
         """Nothing created, decided or answered in any week of the trend window."""
-        totals = self.overall[["n_created", "fr_met", "fr_breached", "res_met", "res_breached", "n_answers"]].sum()
+        totals = self.overall[list(ACTIVITY_COLUMNS)].sum()
         return bool(totals.sum() == 0)
 
     @property
@@ -244,18 +249,31 @@ def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyK
         csat=_rate(raw["n_satisfied"], raw["n_answers"]),
     )
     overall = weekly[weekly["segment"] == "all"].reset_index(drop=True)
-    requester_type = selection.filters.requester_type
     unfinished_week = trend.unfinished_week(selection.as_of)
     return WeeklyKpis(
         week=week,
         trend=trend,
         weekly=weekly,
         tiles=tuple(weekly_tiles(overall, org, unfinished=unfinished_week == week.start)),
-        segments=SEGMENTS if requester_type == "" else (requester_type,),
+        segments=segments_present(weekly, selection.filters.requester_type),
         csat_goal=org.csat_goal,
         min_count=org.min_count,
         unfinished_week=unfinished_week,
     )
+
+
+# What makes a requester segment worth a line of its own in the trend window.
+ACTIVITY_COLUMNS = ("n_created", "fr_met", "fr_breached", "res_met", "res_breached", "n_answers")
+
+
+def segments_present(weekly: pd.DataFrame, requester_type: str) -> tuple[str, ...]:
+    """The requester segments to draw: those the filter allows that have anything in the trend
+    window (a department that serves no external customer gets no flat 'external' line at zero).
+    When neither has anything, the ones the filter allows, so the page can say why it is empty."""
+    allowed = SEGMENTS if requester_type == "" else (requester_type,)
+    active = weekly[weekly["segment"].isin(allowed)].groupby("segment")[list(ACTIVITY_COLUMNS)].sum().sum(axis=1)
+    present = tuple(segment for segment in allowed if active.get(segment, 0) > 0)
+    return present or allowed
 
 
 def _mean_goal(goals: pd.Series) -> float | None:

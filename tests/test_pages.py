@@ -610,3 +610,25 @@ def test_a_page_the_filters_do_not_narrow_says_so_in_the_sidebar(app, page, uses
     at = rendered(app, page)
     says = any("does not use these filters" in c.value for c in at.sidebar.caption)
     assert says != uses_filters
+
+
+@pytest.mark.parametrize("department", ["Procurement", "Sales", "Finance"])
+def test_trends_draw_only_the_requester_types_a_department_serves(app, sample_db_path, department):
+    con = store.connect(sample_db_path)
+    try:
+        served = {t for (t,) in con.execute(
+            "select distinct requester_type from requests where provider_department = ?", [department]).fetchall()}
+    finally:
+        con.close()
+    app.query_params["dept"] = department
+    at = rendered(app)
+    _, frames = next((s, f) for s, f in chart_data(at) if s["title"].startswith("Requests created by week"))
+    drawn = set(next(f for f in frames if "week_start" in f.columns)["segment"])
+    assert drawn == served
+    listed = next(df.value for df in at.dataframe if {"segment", "fr_goal"} <= set(df.value.columns))
+    assert set(listed["segment"]) == {"all", *served}
+    heading = next(h.value for h in at.subheader if "trends" in h.value.lower())
+    if len(served) == 1:
+        assert heading.endswith(f"{next(iter(served))} customers only")
+    else:
+        assert "internal and external customers" in heading
