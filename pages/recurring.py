@@ -140,12 +140,10 @@ else:
 st.subheader("Did the fix work?")
 categories = run_query("category_list", {})["category"].tolist()
 left, right = st.columns(2)
-# No category is chosen for the user: a verdict on a fix nobody made would read as a finding.
+# Neither category nor day is chosen for the user: a verdict on a fix nobody made would read as a finding.
 fix_category = left.selectbox("Category", categories, index=None, placeholder="the category a fix addressed",
                               key="fix_category", bind="query-params")
-fix_day = right.date_input(
-    "Fix released on", value=end - timedelta(weeks=8), key="fix_date", bind="query-params", format="YYYY-MM-DD"
-)
+fix_day = right.date_input("Fix released on", value=None, key="fix_date", bind="query-params", format="YYYY-MM-DD")
 if fix_category is None or fix_day is None:
     st.caption("Choose the category a fix addressed and the day it was released: its requests per week in the 12 "
                "complete weeks either side are compared, with a test of whether the change could be chance.")

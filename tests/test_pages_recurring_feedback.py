@@ -55,10 +55,12 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     assert repeat_rate.endswith("%")
 
 
-def test_did_the_fix_work_waits_for_a_category(dashboard):
+def test_did_the_fix_work_waits_for_a_category_and_a_day(dashboard):
     at = rendered(dashboard, RECURRING)
-    assert at.selectbox(key="fix_category").value is None
-    assert "Per week before" not in metrics(at)
+    assert at.selectbox(key="fix_category").value is None and at.date_input(key="fix_date").value is None
+    at.selectbox(key="fix_category").set_value("Password reset")
+    at = rendered(at)
+    assert "Per week before" not in metrics(at) and not at.success and not at.warning
     assert any(c.value.startswith("Choose the category a fix addressed") for c in at.caption)
 
 
