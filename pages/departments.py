@@ -10,6 +10,7 @@ from servicelevel.filters import Period
 from servicelevel.settings import organisation
 from servicelevel.ui import frame
 from servicelevel.ui.data import info, run_query
+from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table
 
 TREND_WEEKS = 12
@@ -53,10 +54,9 @@ if preselected not in departments:
     # The department serving the most internal requests in the period opens first.
     by_volume = matrix.groupby("column_value")["n_requests"].sum().sort_values(ascending=False)
     preselected = next((d for d in by_volume.index if d in departments), None)
-chosen = st.selectbox(
-    "Department", departments,
-    index=departments.index(preselected) if preselected in departments else 0,
-    key="unit", bind="query-params",
+chosen = bound_choice(
+    st.selectbox, "Department", departments,
+    index=departments.index(preselected) if preselected in departments else 0, key="unit",
 )
 week_end = selection.period.end
 trend = Period(week_end - timedelta(days=7 * TREND_WEEKS), week_end, selection.period.timezone)

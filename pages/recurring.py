@@ -9,6 +9,7 @@ from servicelevel import charts, recurring
 from servicelevel.filters import Period
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
+from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import chart, explain_empty, lacking_note, mid_sentence, table
 
 SPARK_WEEKS = 12
@@ -34,9 +35,9 @@ top_section = st.container()  # filled below, once the emerging window (which th
 
 st.subheader("Emerging problems")
 rule = recurring.EmergingRule(
-    recent_weeks=int(st.segmented_control(
-        "Recent weeks tested for a rise", ["2", "4", "8"], default="4", required=True, key="recent_weeks",
-        bind="query-params", format_func=lambda n: f"{n} weeks",
+    recent_weeks=int(bound_choice(
+        st.segmented_control, "Recent weeks tested for a rise", ["2", "4", "8"], default="4", required=True,
+        key="recent_weeks", format_func=lambda n: f"{n} weeks",
     ))
 )
 baseline_start, recent_start, _ = recurring.windows(end, rule)
@@ -109,9 +110,9 @@ else:
 
 st.subheader("Problem candidates: what they cost")
 if has_requests:
-    rank_by = st.segmented_control(
-        "Rank by", list(recurring.RANKINGS), default="Combined cost", required=True, key="rank_by",
-        bind="query-params",
+    rank_by = bound_choice(
+        st.segmented_control, "Rank by", list(recurring.RANKINGS), default="Combined cost", required=True,
+        key="rank_by",
     )
     ranked = recurring.rank_costs(costs, rank_by)
     table(
@@ -141,8 +142,8 @@ st.subheader("Did the fix work?")
 categories = run_query("category_list", {})["category"].tolist()
 left, right = st.columns(2)
 # Neither category nor day is chosen for the user: a verdict on a fix nobody made would read as a finding.
-fix_category = left.selectbox("Category", categories, index=None, placeholder="the category a fix addressed",
-                              key="fix_category", bind="query-params")
+fix_category = bound_choice(left.selectbox, "Category", categories, index=None,
+                            placeholder="the category a fix addressed", key="fix_category")
 fix_day = right.date_input("Fix released on", value=None, key="fix_date", bind="query-params", format="YYYY-MM-DD")
 if fix_category is None or fix_day is None:
     st.caption("Choose the category a fix addressed and the day it was released: its requests per week in the 12 "

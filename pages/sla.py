@@ -7,6 +7,7 @@ from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
+from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, local_time, table
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
@@ -18,9 +19,9 @@ params = selection.params()
 st.title("SLA adherence")
 st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
 
-metric = st.segmented_control(
-    "Target", list(METRICS), format_func=METRICS.get, default="resolution", required=True,
-    key="metric", bind="query-params",
+metric = bound_choice(
+    st.segmented_control, "Target", list(METRICS), format_func=METRICS.get, default="resolution", required=True,
+    key="metric",
     help="The target the heatmap and the time distribution show. The breach and at-risk lists below show both.",
 )
 
@@ -51,9 +52,9 @@ else:
                   "created earlier may be decided now), so they need not add up to the requests created.")
 
 st.subheader(f"How long {METRICS[metric].lower()} takes")
-clock = st.segmented_control(
-    "Clock", ["business", "calendar"], format_func=lambda c: f"{c.title()} hours", default="business",
-    required=True, key="clock", bind="query-params",
+clock = bound_choice(
+    st.segmented_control, "Clock", ["business", "calendar"], format_func=lambda c: f"{c.title()} hours",
+    default="business", required=True, key="clock",
 )
 bin_hours, max_hours = HISTOGRAM[metric]
 if clock == "calendar":
@@ -83,8 +84,8 @@ else:
                   "Overrun = business time past the target." + shown)
 
 st.subheader("At risk: open requests close to either deadline")
-as_of_choice = st.segmented_control(
-    "As of", ["Now", "End of period"], default="Now", required=True, key="risk_as_of", bind="query-params",
+as_of_choice = bound_choice(
+    st.segmented_control, "As of", ["Now", "End of period"], default="Now", required=True, key="risk_as_of",
     help="Now: the data's newest timestamp. End of period: what was about to breach when the chosen period ended.",
 )
 within_hours = st.slider("Deadline within the next … business hours", 1, 40, 8, key="risk_hours", bind="query-params")

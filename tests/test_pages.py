@@ -161,11 +161,45 @@ def test_a_link_with_filter_values_the_data_lacks_says_so(app):
     notices = [w.value for w in at.warning]
     assert notices == [
         "The link asks for requester 'internal', which is not one of the data's (did you mean 'Internal'? "
-        "Values are spelled as the filter lists them): that filter is not applied.",
+        "Values are spelled as the page shows them): that filter is not applied.",
         "The link asks for provider departments 'finance', which is not one of the data's (did you mean "
-        "'Finance'? Values are spelled as the filter lists them): that filter is not applied.",
+        "'Finance'? Values are spelled as the page shows them): that filter is not applied.",
     ]
     assert at.multiselect(key="dept").value == ["IT"]  # the value the data has still applies
+
+
+def test_a_link_gives_a_provider_type_as_the_filter_shows_it(app):
+    app.query_params["provider_type"] = "Third-party"
+    at = rendered(app)
+    assert at.multiselect(key="provider_type").value == ["third_party"] and not at.warning
+
+
+def test_a_link_with_a_provider_type_spelled_as_stored_says_how_the_filter_spells_it(app):
+    app.query_params["provider_type"] = "third_party"
+    at = rendered(app)
+    assert at.multiselect(key="provider_type").value == []
+    assert [w.value for w in at.warning] == [
+        "The link asks for provider type 'third_party', which is not one of the data's (did you mean "
+        "'Third-party'? Values are spelled as the page shows them): that filter is not applied."
+    ]
+
+
+@pytest.mark.parametrize("page, key, value, label, shown, default", [
+    ("pages/sla.py", "metric", "first-response", "target", "First response", "resolution"),
+    ("pages/sla.py", "clock", "business", "clock", "Business hours", "business"),
+    ("pages/departments.py", "unit", "finance", "department", "Finance", None),
+])
+def test_a_link_value_a_pages_own_choice_lacks_is_named_where_the_choice_is(app, page, key, value, label, shown,
+                                                                            default):
+    app.query_params[key] = value
+    at = rendered(app, page)
+    assert [w.value for w in at.warning] == [
+        f"The link asks for {label} '{value}', which is not one of its choices (did you mean '{shown}'? "
+        "Values are spelled as the page shows them): showing the page's default instead."
+    ]
+    widget = at.selectbox(key=key) if key == "unit" else at.segmented_control(key=key)
+    if default is not None:
+        assert widget.value == default
 
 
 def test_a_link_to_a_range_before_the_data_says_so(app):

@@ -233,3 +233,12 @@ def test_recurring_on_a_source_without_requester_ids_names_it(dashboard, tmp_pat
     monkeypatch.setenv("SERVICELEVEL_DB", str(path))
     at = rendered(dashboard, RECURRING)
     assert "No requests with a requester id and a category" in texts(at.info)
+
+
+def test_a_link_to_a_ranking_the_page_lacks_says_so_and_ranks_by_the_default(dashboard):
+    dashboard.query_params["rank_by"] = "Loudest"
+    at = rendered(dashboard, RECURRING)
+    assert [w.value for w in at.warning] == [
+        "The link asks for rank by 'Loudest', which is not one of its choices: showing the page's default instead."
+    ]
+    assert at.segmented_control(key="rank_by").value == "Combined cost"

@@ -10,7 +10,7 @@ import streamlit as st
 from servicelevel.datainfo import DataInfo
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.settings import Organisation
-from servicelevel.vocabulary import close_spellings
+from servicelevel.ui.link_values import unknown_link_values
 
 # Bound widgets put the option's label in the URL, so the options are the labels themselves.
 REQUESTER_TYPES = {"All": "", "Internal": "internal", "External": "external"}
@@ -105,7 +105,7 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             notices.append(f"The link asks for week '{requested}', which is not a week of the data "
                            f"({weeks[-1]} to {weeks[0]}): showing {week_code(period)}.")
 
-    notices.extend(_not_in_options("requester_type", "Requester", list(REQUESTER_TYPES)))
+    notices.extend(unknown_link_values(KEYS["requester_type"], "Requester", REQUESTER_TYPES))
     requester_label = sidebar.segmented_control(
         "Requester",
         list(REQUESTER_TYPES),
@@ -136,22 +136,8 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     return Selection(period=period, filters=filters, as_of=info.as_of(now))
 
 
-def _not_in_options(name: str, label: str, options: list[str]) -> list[str]:
-    """Notices for values a link gives a filter that are not among its options: the bound widget
-    drops them without a word, and the page would show everything instead."""
-    notices = []
-    for value in st.query_params.get_all(KEYS[name]):
-        if value in options:
-            continue
-        close = close_spellings(value, options, n=1)
-        hint = f" (did you mean '{close[0]}'? Values are spelled as the filter lists them)" if close else ""
-        notices.append(f"The link asks for {label.lower()} '{value}', which is not one of the data's{hint}: "
-                       "that filter is not applied.")
-    return notices
-
-
 def _multiselect(label: str, options, name: str, notices: list[str], format_func=None) -> tuple[str, ...]:
-    notices.extend(_not_in_options(name, label, list(options)))
+    notices.extend(unknown_link_values(KEYS[name], label, options, format_func))
     kwargs = {"format_func": format_func} if format_func else {}
     chosen = st.sidebar.multiselect(
         label,

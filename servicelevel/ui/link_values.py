@@ -1,0 +1,43 @@
+"""What a link asks of a bound widget that the widget cannot show. A widget bound to a URL query
+parameter drops a value that is not among its choices without a word, and the page then shows
+its default: these notices say so, and offer the closest spelling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import streamlit as st
+
+from servicelevel.vocabulary import close_spellings
+
+
+def unknown_link_values(
+    key: str, label: str, options: Iterable, format_func: Callable | None = None, among: str = "the data's",
+    outcome: str = "that filter is not applied",
+) -> list[str]:
+    """Notices for the values the URL gives parameter `key` that are none of the widget's choices.
+    The URL holds each choice as the widget shows it (its format_func label), so that is what a
+    value is compared with."""
+    shown = [str(format_func(o)) if format_func else str(o) for o in options]
+    notices = []
+    for value in st.query_params.get_all(key):
+        if value in shown:
+            continue
+        close = close_spellings(value, shown, n=1)
+        hint = f" (did you mean '{close[0]}'? Values are spelled as the page shows them)" if close else ""
+        notices.append(f"The link asks for {label.lower()} '{value}', which is not one of {among}{hint}: {outcome}.")
+    return notices
+
+
+def bound_choice(widget: Callable, label: str, options: list, *, key: str, format_func: Callable | None = None,
+                 **kwargs):
+    """A page's own choice widget (st.selectbox, st.segmented_control, ...) bound to the URL
+    parameter `key`, preceded where it stands by a notice for each link value it ignores."""
+    # A widget of a column or container is a method of that container: the notice goes there too.
+    where = getattr(widget, "__self__", st)
+    for notice in unknown_link_values(key, label, options, format_func, among="its choices",
+                                      outcome="showing the page's default instead"):
+        where.warning(notice)
+    if format_func:
+        kwargs["format_func"] = format_func
+    return widget(label, options, key=key, bind="query-params", **kwargs)
