@@ -126,7 +126,8 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
     n = int(current[denominator])
     successes = int(current[numerator])
     series = tuple(ratio(r[numerator], r[denominator]) for _, r in rows.iterrows())
-    help_text, goal_note = definition(key), ""
+    # Rate tiles show their change in percentage points.
+    help_text, goal_note = f"{definition(key)} Change in percentage points (pp): {definition('pp')}", ""
     if goal_column is not None:  # the policies' goals, averaged over the targets decided
         goal = current[goal_column] if pd.notna(current[goal_column]) else None
         help_text, goal_note = f"{help_text} Goal: {definition('goal')}", "policies blended"

@@ -327,6 +327,13 @@ def test_the_week_still_running_in_the_data_is_flagged(app):
     assert volume.label == "Volume so far" and not volume.delta
 
 
+def test_rate_tiles_say_their_change_is_in_percentage_points(app):
+    at = rendered(app)
+    rates = [m for m in at.metric if m.value.endswith("%")]
+    assert rates and all(m.delta.endswith("pp") or m.delta == "no change" for m in rates if m.delta)
+    assert all("percentage points" in m.proto.help for m in rates)
+
+
 def test_adherence_goals_say_they_blend_the_policies_goals(app):
     at = rendered(app)
     captions = [c.value for c in at.caption]
