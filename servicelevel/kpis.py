@@ -193,10 +193,13 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
         ),
         csat,
         Tile(
-            key="backlog", label="Backlog at week end", value=float(current["backlog_at_end"]),
+            key="backlog", label="Backlog now" if unfinished else "Backlog at week end",
+            value=float(current["backlog_at_end"]),
             previous=previous_value("backlog_at_end"), unit="count", count=None, count_label="",
             higher_is_better=False, series=tuple(float(v) for v in rows["backlog_at_end"]),
-            help=definition("backlog") + " The ageing buckets are on the SLA page.",
+            help=definition("backlog") + " The ageing buckets are on the SLA page."
+            + (" The week is not over in the data: the backlog is counted at its newest timestamp, against "
+               "the backlog at the end of the week before." if unfinished else ""),
         ),
         _rate_tile("promises_kept", "Promises kept", rows, "n_promises_kept", "n_promises_due",
                    org.promises_kept_goal, "due dates", org),

@@ -24,14 +24,15 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
         for column, tile in zip(columns, tiles[start:start + per_row]):
             with column:
                 series = [v for v in tile.series if v is not None]
+                delta = tile.format_delta()
                 st.metric(
                     tile.label,
                     tile.format_value(),
-                    delta=tile.format_delta(),
+                    delta=delta,
                     # Neither good nor bad news (no change, or more volume): grey, not red or green.
                     delta_color=("normal" if tile.higher_is_better else "inverse") if tile.change_is_news else "off",
                     delta_arrow="off" if tile.shows_no_change else "auto",
-                    delta_description="vs previous week",
+                    delta_description="vs previous week" if delta else None,
                     help=tile.help,
                     border=True,
                     chart_data=series if len(series) > 1 else None,
