@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -17,6 +18,7 @@ from servicelevel.datainfo import data_info
 from servicelevel.policies import load_policies
 from servicelevel.ui.sidebar import LATEST_WEEK
 from tests.apptest_support import chart_data, rendered
+from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/departments.py", "pages/data.py", "pages/request.py"]
@@ -555,6 +557,26 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
     assert (clocks.loc["first response", "state"], clocks.loc["resolution", "state"]) == (fr_state, res_state)
     assert clocks.loc["first response", "elapsed_business_hours"] == pytest.approx(fr_secs / 3600, abs=0.05)  # shown to 0.1 h
     assert clocks.loc["resolution", "elapsed_business_hours"] == pytest.approx(res_secs / 3600, abs=0.05)
+
+
+def test_a_request_opened_from_a_table_keeps_the_sidebars_filters(app):
+    app.query_params["week"] = "2026-W40"
+    app.query_params["dept"] = ["IT", "Finance"]
+    at = rendered(app)
+    breaches = next(df.value for df in at.dataframe if "request" in df.value.columns)
+    link = breaches["request"].iloc[0]
+    path, query = link.split("?", 1)
+    params = parse_qs(query)
+    assert path == "request" and params["week"] == ["2026-W40"] and params["dept"] == ["IT", "Finance"]
+    assert set(params) == {"source", "id", "week", "dept"}  # only the sidebar's filters travel
+    # Opened, the link shows the request with the same filters in the sidebar.
+    opened = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    for key, values in params.items():
+        opened.query_params[key] = values if len(values) > 1 else values[0]
+    opened = rendered(opened, "pages/request.py")
+    assert params["id"][0] in opened.subheader[0].value
+    assert opened.selectbox(key="week").value == "2026-W40"
+    assert opened.multiselect(key="dept").value == ["IT", "Finance"]
 
 
 def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from servicelevel.ui.sidebar import KEYS
+
 LINK_COLUMN = {
     "request": st.column_config.LinkColumn(
         "request", display_text=r"id=([^&]*)", help="Open the request's timeline and SLA details"
@@ -14,13 +16,20 @@ LINK_COLUMN = {
 }
 
 
-def request_url(source: str, request_id: str) -> str:
-    """The request page's URL for one request."""
-    return "request?" + urlencode({"source": source, "id": request_id})
+def request_url(source: str, request_id: str, filters: str = "") -> str:
+    """The request page's URL for one request; `filters` (already URL-encoded) follow its id."""
+    return "request?" + urlencode({"source": source, "id": request_id}) + (f"&{filters}" if filters else "")
+
+
+def sidebar_filters_in_url() -> str:
+    """The sidebar's filters as the current URL holds them, URL-encoded: a request opened from a
+    table keeps them, so going on from the request page returns to the same view."""
+    return urlencode([(key, value) for key in KEYS.values() for value in st.query_params.get_all(key)])
 
 
 def with_request_links(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with a first column 'request' linking each row's (source, request_id)."""
     out = frame.copy()
-    out.insert(0, "request", [request_url(s, r) for s, r in zip(out["source"], out["request_id"])])
+    filters = sidebar_filters_in_url()
+    out.insert(0, "request", [request_url(s, r, filters) for s, r in zip(out["source"], out["request_id"])])
     return out
