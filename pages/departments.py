@@ -14,6 +14,7 @@ from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table
 
 TREND_WEEKS = 12
+FOLLOWS_DATA = ""  # the department picker's first choice: see below
 
 selection = frame.selection()
 internal = replace(selection.filters, requester_type="internal")
@@ -50,14 +51,19 @@ if selection.filters.provider_departments or selection.filters.requester_departm
                "filters do not narrow it; the other filters do.")
 departments = sorted(set(info().options.get("provider_department", ())) | set(info().options.get("requester_department", ())))
 preselected = selection.filters.provider_departments[0] if len(selection.filters.provider_departments) == 1 else None
+why_preselected = "the sidebar's provider department"
 if preselected not in departments:
     # The department serving the most internal requests in the period opens first.
     by_volume = matrix.groupby("column_value")["n_requests"].sum().sort_values(ascending=False)
-    preselected = next((d for d in by_volume.index if d in departments), None)
-chosen = bound_choice(
-    st.selectbox, "Department", departments,
-    index=departments.index(preselected) if preselected in departments else 0, key="unit",
+    preselected = next((d for d in by_volume.index if d in departments), departments[0] if departments else None)
+    why_preselected = "the busiest internal provider of the period"
+# The first choice follows the data (like the week picker's "Last complete week"): a bound widget
+# leaves its default out of the URL, so a department picked by name, even the same one, stays in it.
+choice = bound_choice(
+    st.selectbox, "Department", [FOLLOWS_DATA, *departments], key="unit",
+    format_func=lambda d: f"{preselected} ({why_preselected})" if d == FOLLOWS_DATA else d,
 )
+chosen = preselected if choice == FOLLOWS_DATA else choice
 week_end = selection.period.end
 trend = Period(week_end - timedelta(days=7 * TREND_WEEKS), week_end, selection.period.timezone)
 

@@ -75,6 +75,30 @@ def test_a_link_to_the_latest_week_by_name_stays_on_that_week(server, page):
     assert "week=2026-W46" in page.url
 
 
+def test_a_department_picked_by_name_stays_in_the_link(server, page):
+    # Like the week picker: the first choice follows the data (the busiest internal provider),
+    # so a department picked by name, even that one, is written to the URL.
+    page.goto(f"{server}/departments")
+    settle(page, "Internal departments")
+    picker = page.get_by_role("combobox", name="Department", exact=True)
+    assert picker.input_value() == "IT (the busiest internal provider of the period)"
+    assert "unit=" not in page.url
+    picker.click()
+    picker.fill("IT")  # the list is long: narrow it as a user would
+    page.get_by_role("option", name="IT", exact=True).click()
+    page.wait_for_url("**unit=IT**", timeout=30_000)
+    settle(page, "Internal departments")
+    assert_no_errors(page)
+
+
+def test_a_link_value_with_a_space_is_read_as_the_page_shows_it(server, page):
+    page.goto(f"{server}/sla?clock=Calendar+hours")
+    settle(page, "SLA adherence")
+    assert_no_errors(page)
+    assert page.get_by_role("radio", name="Calendar hours", exact=True).is_checked()
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="The link asks for").count() == 0
+
+
 def test_the_overview_also_answers_by_its_name_with_the_links_filters(server, page):
     # The default page lives at the root URL; its name opens it too, with the filters.
     page.goto(f"{server}/overview?requester=Internal&dept=Procurement")

@@ -17,6 +17,7 @@ from servicelevel import store
 from servicelevel.datainfo import data_info
 from servicelevel.policies import load_policies
 from servicelevel.ui.sidebar import LATEST_WEEK
+from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, rendered
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
@@ -501,6 +502,12 @@ def test_a_range_after_the_data_says_so_once_on_every_page(app, page):
     assert not at.info and not at.dataframe
 
 
+def scorecard_of(at: AppTest) -> str:
+    """The department whose scorecard the page shows, read from its provider table's download."""
+    keys = [button.proto.id.split("-download-", 1)[1] for button in at.get("download_button")]
+    return next(k for k in keys if k.endswith("-as-provider")).removeprefix("scorecard-").removesuffix("-as-provider")
+
+
 def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:
@@ -513,7 +520,12 @@ def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_
     finally:
         con.close()
     at = rendered(app, "pages/departments.py")
-    assert at.selectbox(key="unit").value == busiest
+    picker = at.selectbox(key="unit")
+    assert picker.value == "" and picker.options[0] == f"{busiest} (the busiest internal provider of the period)"
+    assert scorecard_of(at) == slug(busiest)
+    # Picked by name, it is the same scorecard (that it then stays in the link: test_browser.py).
+    picker.set_value(busiest)
+    assert scorecard_of(rendered(at)) == slug(busiest)
 
 
 def test_a_scorecards_downloads_are_named_for_the_departments_own_role(app):
