@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from itertools import repeat
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from servicelevel.ingest import ImportFailed, import_file
 from servicelevel.presets import PresetError
 from servicelevel.refresh import refresh_all
 from servicelevel.sla import PolicyReach, policy_reach
+from servicelevel.themes import ThemeError
 
 
 class TerminalProgress:
@@ -71,12 +73,29 @@ def cmd_import(args) -> int:
         print("\n".join(report.lines()))
     if failures:
         print(f"{failures} of {len(args.paths)} file(s) failed; nothing from them was kept", file=sys.stderr)
-    if failures < len(args.paths):
-        print("\n".join(refresh_all(con)))
+    if failures < len(args.paths) and not _refreshed(con, "the imported files are kept"):
+        return 1
     return 1 if failures else 0
 
 
+def _refreshed(con, kept: str) -> bool:
+    """Recompute SLA states and derived tables after a change to the data, printing their summary;
+    False (and why, on stderr) when a settings file is invalid: the change itself stays."""
+    try:
+        print("\n".join(refresh_all(con)))
+    except (policy_lib.PolicyError, ThemeError) as exc:
+        print(f"error: a settings file is invalid, so the SLA states and derived tables were not recomputed: {exc}\n"
+              f"{kept[:1].upper() + kept[1:]}; once the file is fixed, the dashboard, the report or the next import "
+              "recomputes them.", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_detect(args) -> int:
+    if args.save is not None and not preset_lib.is_preset_name(args.save):
+        print(f"error: --save {args.save!r}: a preset name is letters, digits, '-' and '_' (it becomes "
+              f"{preset_lib.PRESETS_DIR.name}/NAME.toml)", file=sys.stderr)
+        return 2
     with open_export(args.path) as export:
         proposal = propose_preset(export, name=args.save)
         print(f"{args.path}: {len(export.headers)} columns, {export.encoding}, delimiter {export.delimiter!r}")
@@ -146,11 +165,10 @@ def cmd_remove(args) -> int:
     held = describe_contents(contents)
     if not args.yes:
         print(f"source '{args.source}' holds {held}; nothing removed: add --yes to remove them")
-        return 1
+        return 0
     remove_source(con, args.source)
     print(f"removed source '{args.source}': {held}")
-    print("\n".join(refresh_all(con)))
-    return 0
+    return 0 if _refreshed(con, f"source '{args.source}' is removed") else 1
 
 
 def cmd_presets(args) -> int:
@@ -165,7 +183,8 @@ def cmd_policies(args) -> int:
     except policy_lib.PolicyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"{policy_set.source}: valid; {len(policy_set.policies)} policies, tried in this order "
+    n = len(policy_set.policies)
+    print(f"{policy_set.source}: valid; {n} polic{'y' if n == 1 else 'ies'}, tried in this order "
           f"(the first that matches applies); paused statuses: {', '.join(policy_set.paused_statuses)}")
     reach, not_counted = _policy_reach(args, policy_set)
     for row, n in zip(policy_lib.describe_policies(policy_set), reach.n_requests if reach else repeat(None)):
@@ -292,10 +311,15 @@ def cmd_report(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m servicelevel", description=__doc__)
-    parser.add_argument("--db", help=f"database file (default: ${store.DB_ENV_VAR} or {store.DEFAULT_DB_PATH})")
+    db_help = f"database file (default: ${store.DB_ENV_VAR} or {store.DEFAULT_DB_PATH})"
+    parser.add_argument("--db", help=db_help)
+    # --db is also accepted after the command; there it is only set when given.
+    with_db = argparse.ArgumentParser(add_help=False)
+    with_db.add_argument("--db", help=db_help, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
+    command = partial(commands.add_parser, parents=[with_db])
 
-    p = commands.add_parser("import", help="import export files (CSV, TSV, XLSX)")
+    p = command("import", help="import export files (CSV, TSV, XLSX)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--preset", help="preset name or .toml path (default: the preset whose headers fit, else auto-detect)")
     p.add_argument("--source", help="source label (default: the preset's)")
@@ -304,18 +328,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--request-source", help="for survey files: the source of the requests answered")
     p.set_defaults(run=cmd_import)
 
-    p = commands.add_parser("detect", help="show the mapping auto-detection proposes for a file")
+    p = command("detect", help="show the mapping auto-detection proposes for a file")
     p.add_argument("path")
     p.add_argument("--save", metavar="NAME", help="save the proposal as data/presets/NAME.toml")
     p.set_defaults(run=cmd_detect)
 
-    p = commands.add_parser("sample", help="build the bundled sample into the database")
+    p = command("sample", help="build the bundled sample into the database")
     p.set_defaults(run=cmd_sample)
 
-    p = commands.add_parser("status", help="what the database holds")
+    p = command("status", help="what the database holds")
     p.set_defaults(run=cmd_status)
 
-    p = commands.add_parser("remove", help="take a source out of the database (all it imported)",
+    p = command("remove", help="take a source out of the database (all it imported)",
                             description="Remove everything one source brought in: requests, status events, "
                             "survey answers and rejected rows; its imports stay in the log, marked removed. "
                             "Without --yes, only says what it would remove.")
@@ -323,14 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="remove them (without it, nothing changes)")
     p.set_defaults(run=cmd_remove)
 
-    p = commands.add_parser("presets", help="list the import presets")
+    p = command("presets", help="list the import presets")
     p.set_defaults(run=cmd_presets)
 
-    p = commands.add_parser("policies", help="check the SLA policies file and list its policies and calendars")
+    p = command("policies", help="check the SLA policies file and list its policies and calendars")
     p.add_argument("--file", metavar="PATH", help=f"a policies file (default: {policy_lib.POLICIES_PATH})")
     p.set_defaults(run=cmd_policies)
 
-    p = commands.add_parser(
+    p = command(
         "report", help="write the weekly report (HTML, PDF or Markdown) for a week and filters",
         description="Write the weekly report: the overview page's numbers for one ISO week and the "
         "filters given, as one document to forward. Prints the path written.",
@@ -360,6 +384,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (store.StoreError, PresetError, ExportError) as exc:
+    except (store.StoreError, PresetError, ExportError, policy_lib.PolicyError, ThemeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -144,6 +144,8 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
     path = Path(path)
     if not path.exists():
         raise ExportError(f"{path}: no such file")
+    if path.is_dir():
+        raise ExportError(f"{path}: a folder, not a file; name the export files in it (e.g. {path / '*.csv'})")
     if path.stat().st_size == 0:
         raise ExportError(f"{path.name}: the file is empty")
     work_dir = None

@@ -49,6 +49,7 @@ class ImportReport:
     encoding: str = ""
     delimiter: str = ""
     timezone: str = ""  # the zone timestamps without an offset were read in
+    timezone_origin: str = "the preset's zone"  # where that zone came from
     n_read: int = 0
     n_inserted: int = 0
     n_updated: int = 0
@@ -103,7 +104,7 @@ class ImportReport:
             out.append("  every rejected row, with its line, reason and raw fields: the rejected_rows table "
                        "(Data & definitions page)")
         if self.timezone:
-            out.append(f"  times without a UTC offset read as {self.timezone} time (the preset's zone; "
+            out.append(f"  times without a UTC offset read as {self.timezone} time ({self.timezone_origin}; "
                        "another: --timezone, or the time-zone box on the import page)")
         if self.missing_fields:
             out.append(f"  this source has no: {', '.join(self.missing_fields)}")
@@ -278,11 +279,16 @@ def import_file(
             encoding=export.encoding,
             delimiter=export.delimiter,
             timezone=chosen.timezone,
+            timezone_origin="as given for this import" if timezone_name
+            else "a detected mapping's default" if detected else "the preset's zone",
             detected_preset=detected,
             mapped_fields=sorted(plan.uses),
             missing_fields=plan.missing_fields,
             ignored_headers=plan.ignored_headers,
         )
+        if detected and (near := preset_lib.closest_preset(export.headers, preset_lib.available_presets(presets_dir))):
+            report.warnings.append(f"{preset_lib.lacks_columns_note(*near)} It was imported with the detected "
+                                   f"mapping instead: check the fields above, or import it with --preset {near[0].name}.")
         digest = file_sha256(path)
         mapping_digest = preset_lib.fingerprint(chosen)
         if not force:

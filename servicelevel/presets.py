@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -361,6 +363,11 @@ def fingerprint(preset: Preset) -> str:
     # not make an earlier import of the same file look different.
     doc = {k: v for k, v in preset_to_dict(preset).items() if k not in ("title", "header_source")}
     return hashlib.sha256(tomli_w.dumps(doc).encode("utf-8")).hexdigest()
+
+
+def is_preset_name(name: str) -> bool:
+    """A name a preset file can be saved under: letters, digits, '-' and '_', no path."""
+    return re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name) is not None
 
 
 def save_preset(preset: Preset, directory: Path = PRESETS_DIR, overwrite: bool = False) -> Path:

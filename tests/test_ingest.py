@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from servicelevel import queries, store
+from servicelevel import policies, queries, store
 from servicelevel.cli import main
 from servicelevel.detect import match_headers, propose_preset
 from servicelevel.exports import open_export
@@ -889,3 +889,76 @@ def assert_every_import_balances(db: str) -> None:
     finally:
         con.close()
     assert rows and all(read == accounted for read, accounted in rows)
+
+
+def test_cli_takes_the_database_before_or_after_the_command(tmp_path, capsys):
+    db = str(tmp_path / "after.duckdb")
+    assert main(["import", "--db", db, str(ZENDESK)]) == 0
+    assert main(["status", "--db", db]) == 0
+    assert "zendesk: 6 requests" in capsys.readouterr().out
+    assert main(["--db", db, "status"]) == 0
+    assert "zendesk: 6 requests" in capsys.readouterr().out
+
+
+def test_cli_refuses_a_folder_and_a_preset_name_that_is_a_path_in_one_line(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "import", str(tmp_path), str(ZENDESK)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: {tmp_path}: a folder, not a file; name the export files in it (e.g. {tmp_path}/*.csv)"
+    assert main(["detect", str(tmp_path)]) == 1
+    assert "a folder, not a file" in capsys.readouterr().err
+    assert main(["detect", str(ZENDESK), "--save", "../elsewhere/mine"]) == 2
+    assert capsys.readouterr().err.startswith("error: --save '../elsewhere/mine': a preset name is letters, digits")
+    assert not (tmp_path.parent / "elsewhere").exists()
+    assert_every_import_balances(db)
+
+
+def test_cli_import_keeps_the_file_and_says_so_when_the_policies_file_is_broken(tmp_path, capsys, monkeypatch):
+    broken = tmp_path / "sla_policies.toml"
+    broken.write_text('[[policies]]\nname = "all"\nfirst_response = { target = "4hh" }\n', encoding="utf-8")
+    monkeypatch.setattr(policies, "POLICIES_PATH", broken)
+    db = tmp_path / "cli.duckdb"
+    assert main(["--db", str(db), "import", str(ZENDESK)]) == 1
+    captured = capsys.readouterr()
+    assert "read 6 = inserted 6" in captured.out
+    err = captured.err.splitlines()
+    assert err[0].startswith("error: a settings file is invalid, so the SLA states and derived tables were not "
+                             "recomputed: ") and "bad duration '4hh'" in err[0]
+    assert err[1].startswith("The imported files are kept; once the file is fixed")
+    con = store.connect(db)
+    try:
+        assert con.execute("select count(*) from requests").fetchone()[0] == 6
+    finally:
+        con.close()
+
+
+def test_a_file_that_nearly_fits_a_preset_is_imported_detected_and_named_for_it(tmp_path):
+    with ZENDESK.open(encoding="utf-8", newline="") as handle:
+        rows = [row[:17] + row[18:] for row in csv.reader(handle)]  # without 'Group stations'
+    assert "Group stations" not in rows[0]
+    export = tmp_path / "zendesk-trimmed.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    con = store.connect(tmp_path / "near.duckdb")
+    try:
+        report = import_checked(con, export)
+    finally:
+        con.close()
+    assert report.detected_preset
+    lines = report.lines()
+    assert ("  note: It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column "
+            "'Group stations'. It was imported with the detected mapping instead: check the fields above, or "
+            "import it with --preset zendesk.") in lines
+    assert any(line.startswith("  times without a UTC offset read as UTC time (a detected mapping's default;")
+               for line in lines)
+
+
+def test_the_report_says_where_the_time_zone_came_from(tmp_path):
+    con = store.connect(tmp_path / "zone.duckdb")
+    try:
+        report = import_file(con, ZENDESK, timezone_name="America/Sao_Paulo")
+    finally:
+        con.close()
+    assert ("  times without a UTC offset read as America/Sao_Paulo time (as given for this import; another: "
+            "--timezone, or the time-zone box on the import page)") in report.lines()
+    assert not any("looks like" in line for line in report.lines())

@@ -205,6 +205,16 @@ def test_a_link_value_a_pages_own_choice_lacks_is_named_where_the_choice_is(app,
         assert widget.value == default
 
 
+def test_a_link_with_a_range_but_no_range_period_says_how_to_show_it(app):
+    app.query_params["range"] = ["2026-10-01", "2026-10-31"]
+    at = rendered(app)
+    assert at.segmented_control(key="period").value == "Week"
+    assert [w.value for w in at.warning] == [
+        "The link gives a range (2026-10-01 – 2026-10-31) without period=Range, so it shows a week; add "
+        "period=Range to the link to show the range."
+    ]
+
+
 def test_a_link_to_a_range_before_the_data_says_so(app):
     app.query_params["period"] = "Range"
     app.query_params["range"] = ["2020-01-06", "2020-01-12"]

@@ -73,7 +73,7 @@ def test_an_unknown_source_is_named_with_the_ones_there_are(two_sources):
 def test_the_command_says_what_it_would_remove_and_removes_only_with_yes(two_sources, capsys):
     con, path, _ = two_sources
     con.close()
-    assert main(["--db", str(path), "remove", "desk"]) == 1
+    assert main(["--db", str(path), "remove", "desk"]) == 0  # it did what was asked: say what it would remove
     out = capsys.readouterr().out
     assert "source 'desk' holds 3 requests, 0 events, 0 survey answers, 1 rejected rows from 1 imports" in out
     assert "nothing removed: add --yes" in out
