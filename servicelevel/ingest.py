@@ -333,6 +333,29 @@ def _unmatched_event_warnings(con, source: str) -> list[str]:
     return [warning]
 
 
+def _unlinked_answer_warnings(con: duckdb.DuckDBPyConnection, request_source: str | None) -> list[str]:
+    """The survey answers just classified that no stored request matches, and, where the import
+    named the requests' source, whether that source holds any request at all (a misspelt name
+    would otherwise file every answer under requests that never arrive)."""
+    unmatched = con.execute(
+        """select count(*) from feedback_outcomes as o
+           where o.outcome <> 'superseded' and not exists (
+               select 1 from requests as r where r.source = o.request_source and r.request_id = o.request_id)"""
+    ).fetchone()[0]
+    if not unmatched:
+        return []
+    one = unmatched == 1
+    out = [f"{unmatched:,} answer{'' if one else 's'} refer{'s' if one else ''} to request ids not (yet) imported"
+           + ("" if request_source else ", or found in several sources")
+           + "; they are kept, and linked when their request is imported"]
+    if request_source:
+        sources = [s for (s,) in con.execute("select distinct source from requests order by source").fetchall()]
+        if request_source not in sources:
+            out.append(f"no requests of source '{request_source}' are stored (sources with requests: "
+                       f"{', '.join(sources) or 'none'}): check the name given for the requests' source")
+    return out
+
+
 def _load(con, export, preset, plan, report, digests, request_source, started_at, progress) -> None:
     import_id = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0]
     report.import_id = import_id
@@ -364,14 +387,7 @@ def _load(con, export, preset, plan, report, digests, request_source, started_at
         run_sql(con, pipeline_sql("classify_feedback"), {"request_source": wanted_source})
         run_sql(con, pipeline_sql("apply_feedback"), {**names, "survey_source": report.source})
         outcomes = _count_outcomes(con, "feedback_outcomes")
-        unmatched = con.execute(
-            "select count(*) from feedback_outcomes where request_source is null"
-        ).fetchone()[0]
-        if unmatched:
-            report.warnings.append(
-                f"{unmatched:,} answers refer to request ids not (yet) imported, or found in "
-                "several sources; they are kept, and linked when their request is imported"
-            )
+        report.warnings.extend(_unlinked_answer_warnings(con, request_source or preset.request_source))
         scales = [r[0] for r in con.execute("select distinct scale from staged where scale is not null order by 1").fetchall()]
         report.warnings.append(f"score scale: {', '.join(scales) or 'none'} (normalised to 1-5)")
     if preset.kind == "event_log":

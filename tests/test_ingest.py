@@ -743,13 +743,25 @@ def test_request_source_is_found_by_id_unless_ambiguous(con, tmp_path):
         ("canonical", "REQ-3"),
         ("canonical", "REQ-4"),
     ]
-    assert report.warnings[0].startswith("1 answers refer to request ids not (yet) imported, or found in several")
+    assert report.warnings[0].startswith("1 answer refers to request ids not (yet) imported, or found in several")
 
 
 def test_request_source_can_be_given(con):
+    import_checked(con, CANONICAL)
     report = import_checked(con, FIXTURES / "survey/nps_0_10.csv", request_source="canonical")
     assert {row[0] for row in feedback_rows(con)} == {"canonical"}
     assert report.warnings == ["score scale: nps (normalised to 1-5)"]
+
+
+def test_a_request_source_no_request_has_is_named_with_the_sources_there_are(con):
+    import_checked(con, CANONICAL)
+    report = import_checked(con, FIXTURES / "survey/nps_0_10.csv", request_source="canonicl")
+    assert {row[0] for row in feedback_rows(con)} == {"canonicl"}  # kept, as the import was told
+    assert report.warnings[:2] == [
+        "4 answers refer to request ids not (yet) imported; they are kept, and linked when their request is imported",
+        "no requests of source 'canonicl' are stored (sources with requests: canonical): check the name given "
+        "for the requests' source",
+    ]
 
 
 def test_a_changed_answer_updates_and_a_repeated_one_is_superseded(con, tmp_path):
