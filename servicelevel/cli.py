@@ -13,7 +13,7 @@ from servicelevel import policies as policy_lib
 from servicelevel import presets as preset_lib
 from servicelevel import store
 from servicelevel.detect import propose_preset
-from servicelevel.exports import ExportError, open_export
+from servicelevel.exports import ExportError, describe_layout, open_export
 from servicelevel.ingest import ImportFailed, import_file
 from servicelevel.presets import PresetError
 from servicelevel.refresh import refresh_all
@@ -98,7 +98,7 @@ def cmd_detect(args) -> int:
         return 2
     with open_export(args.path) as export:
         proposal = propose_preset(export, name=args.save)
-        print(f"{args.path}: {len(export.headers)} columns, {export.encoding}, delimiter {export.delimiter!r}")
+        print(f"{args.path}: {len(export.headers)} columns, {describe_layout(export.encoding, export.delimiter)}")
         presets = preset_lib.available_presets()
         matched = preset_lib.match_preset(export.headers, presets)
         if matched is not None:

@@ -14,6 +14,11 @@ DELIMITERS = (",", ";", "\t", "|")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
+def describe_layout(encoding: str, delimiter: str) -> str:
+    """How a file was read, for a report: 'utf-8, delimiter ','', or 'spreadsheet'."""
+    return encoding if encoding == "spreadsheet" else f"{encoding}, delimiter {delimiter!r}"
+
+
 class ExportError(Exception):
     """An export file cannot be read at all; the message names the file and the reason."""
 

@@ -22,7 +22,7 @@ import duckdb
 
 from servicelevel import presets as preset_lib
 from servicelevel.detect import no_preset_fits, propose_preset
-from servicelevel.exports import ExportError, ExportFile, open_export, sample_values
+from servicelevel.exports import ExportError, ExportFile, describe_layout, open_export, sample_values
 from servicelevel.mapping import MappingError, StagingPlan, build_staging
 from servicelevel.presets import Preset, PresetError
 from servicelevel.sqlfiles import pipeline_sql, statements
@@ -87,7 +87,7 @@ class ImportReport:
                 f"#{self.identical_to} (same bytes, source and mapping); nothing to do "
                 "(use --force to import it again)"
             ]
-        layout = self.encoding if self.encoding == "spreadsheet" else f"{self.encoding}, delimiter {self.delimiter!r}"
+        layout = describe_layout(self.encoding, self.delimiter)
         out = [
             f"{self.file_name} -> source '{self.source}' ({how}, {self.kind}, {layout})",
             f"  read {self.n_read:,} = inserted {self.n_inserted:,} + updated {self.n_updated:,}"

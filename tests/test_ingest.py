@@ -798,6 +798,9 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
     assert "No preset fits these headers. Auto-detection proposes:" in out
     assert "created_at             <- 'Data de abertura' + 'Hora de abertura'" in out
 
+    assert main(["detect", str(binary["freshservice"])]) == 0
+    assert ", spreadsheet\n" in capsys.readouterr().out  # no delimiter to speak of
+
     assert main(["detect", str(ZENDESK)]) == 0
     assert ("Preset 'zendesk' (Zendesk Support ticket export (CSV)) fits these headers, and import uses it."
             in capsys.readouterr().out)
@@ -974,3 +977,15 @@ def test_the_report_says_where_the_time_zone_came_from(tmp_path):
     assert ("  times without a UTC offset read as America/Sao_Paulo time (as given for this import; another: "
             "--timezone, or the time-zone box on the import page)") in report.lines()
     assert not any("looks like" in line for line in report.lines())
+
+
+def test_a_malformed_line_of_a_crlf_file_keeps_its_raw_text_as_written(con, tmp_path):
+    export = write(tmp_path / "crlf.csv", (
+        "request_id,created_at,status\r\n"
+        "A,2024-01-01T00:00:00Z,open\r\n"
+        "B,2024-01-02T00:00:00Z,open,extra\r\n"
+        "C,2024-01-03T00:00:00Z,open\r\n"
+    ))
+    report = import_checked(con, export, preset="canonical")
+    assert (report.n_inserted, report.rejected_by_reason) == (2, {"malformed_line": 1})
+    assert con.execute("select line, raw from rejected_rows").fetchall() == [(3, "B,2024-01-02T00:00:00Z,open,extra")]

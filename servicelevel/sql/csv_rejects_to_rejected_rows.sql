@@ -13,6 +13,7 @@ select
     'malformed_line',
     'malformed line (' || lower(arg_min(e.error_type, e.column_idx)) || '): '
         || arg_min(e.error_message, e.column_idx),
-    arg_min(e.csv_line, e.column_idx)
+    -- In a CRLF file the reader's copy of the line starts with the previous line's '\n'.
+    ltrim(arg_min(e.csv_line, e.column_idx), chr(13) || chr(10))
 from csv_rejects as e
 group by e.line
