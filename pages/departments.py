@@ -1,12 +1,11 @@
 """Internal departments: who serves whom, and one department's scorecard as provider and requester."""
 
 from dataclasses import replace
-from datetime import timedelta
 
 import streamlit as st
 
 from servicelevel import charts, scorecard
-from servicelevel.filters import Period
+from servicelevel.filters import whole_weeks_trend
 from servicelevel.settings import organisation
 from servicelevel.ui import frame
 from servicelevel.ui.data import info, run_query
@@ -50,13 +49,9 @@ if selection.filters.provider_departments or selection.filters.requester_departm
     st.caption("The scorecard sets its department itself, as provider and as requester: the sidebar's department "
                "filters do not narrow it; the other filters do.")
 departments = sorted(set(info().options.get("provider_department", ())) | set(info().options.get("requester_department", ())))
-preselected = selection.filters.provider_departments[0] if len(selection.filters.provider_departments) == 1 else None
-why_preselected = "the sidebar's provider department"
-if preselected not in departments:
-    # The department serving the most internal requests in the period opens first.
-    by_volume = matrix.groupby("column_value")["n_requests"].sum().sort_values(ascending=False)
-    preselected = next((d for d in by_volume.index if d in departments), departments[0] if departments else None)
-    why_preselected = "the busiest internal provider of the period"
+# The busiest internal providers of the period, for the picker's first choice.
+by_volume = matrix.groupby("column_value")["n_requests"].sum().sort_values(ascending=False)
+preselected, why_preselected = scorecard.opening_department(selection.filters, departments, list(by_volume.index))
 # The first choice follows the data (like the week picker's "Last complete week"): a bound widget
 # leaves its default out of the URL, so a department picked by name, even the same one, stays in it.
 choice = bound_choice(
@@ -64,8 +59,8 @@ choice = bound_choice(
     format_func=lambda d: f"{preselected} ({why_preselected})" if d == FOLLOWS_DATA else d,
 )
 chosen = preselected if choice == FOLLOWS_DATA else choice
-week_end = selection.period.end
-trend = Period(week_end - timedelta(days=7 * TREND_WEEKS), week_end, selection.period.timezone)
+# Whole ISO weeks (a part-week point would read as a drop), ending with the period's last one.
+trend = whole_weeks_trend(selection.period, TREND_WEEKS, data_from=info().first_date(selection.period.timezone))
 
 roles = scorecard.roles(internal, chosen)
 results = {}

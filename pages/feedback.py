@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel import charts, feedback
+from servicelevel.filters import whole_weeks_trend
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
@@ -38,7 +39,7 @@ if presence["n_linked"] == 0:
             "requests they rate, or check that the survey's request ids match the requests' ids.")
     st.stop()
 
-trend = feedback.trend_period(selection.period, TREND_WEEKS, data_from=info().first_date(org.timezone))
+trend = whole_weeks_trend(selection.period, TREND_WEEKS, data_from=info().first_date(org.timezone))
 weeks = feedback.weekly_rates(run_query("feedback_weeks", {**params, **trend.params()}))
 breakdown = run_query("feedback_breakdown", params)
 total = breakdown[breakdown["dimension"] == "all"]

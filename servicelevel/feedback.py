@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import duckdb
 import pandas as pd
 
 from servicelevel import store
-from servicelevel.filters import Period
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
 from servicelevel.kpis import wilson_interval
 from servicelevel.sqlfiles import pipeline_sql
@@ -139,17 +138,6 @@ def csat_next_to_adherence(breakdown: pd.DataFrame, adherence: pd.DataFrame) -> 
     rows += [{"channel": r.channel, "measure": "SLA adherence (targets met)", "value": r.adherence,
               "count": int(r.n_met + r.n_breached)} for r in adherence.itertuples(index=False)]
     return pd.DataFrame(rows, columns=["channel", "measure", "value", "count"])
-
-
-def trend_period(period: Period, weeks: int = 12, data_from: date | None = None) -> Period:
-    """Whole ISO weeks covering the period, and at least `weeks` of them ending with it, but none
-    before the week of `data_from` (the first request loaded) unless the period itself is."""
-    start = period.start - timedelta(days=period.start.weekday())
-    end = period.end + timedelta(days=(7 - period.end.weekday()) % 7)
-    trend_start = min(start, end - timedelta(weeks=weeks))
-    if data_from is not None:
-        trend_start = min(max(trend_start, data_from - timedelta(days=data_from.weekday())), start)
-    return Period(trend_start, end, period.timezone)
 
 
 def weekly_rates(weeks: pd.DataFrame) -> pd.DataFrame:

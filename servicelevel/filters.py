@@ -151,3 +151,14 @@ class Selection:
         params["as_of"] = self.as_of
         params["timezone"] = self.period.timezone
         return params
+
+
+def whole_weeks_trend(period: Period, weeks: int = 12, data_from: date | None = None) -> Period:
+    """Whole ISO weeks covering the period, and at least `weeks` of them ending with it, but none
+    before the week of `data_from` (the first request loaded) unless the period itself is."""
+    start = period.start - timedelta(days=period.start.weekday())
+    end = period.end + timedelta(days=(7 - period.end.weekday()) % 7)
+    trend_start = min(start, end - timedelta(weeks=weeks))
+    if data_from is not None:
+        trend_start = min(max(trend_start, data_from - timedelta(days=data_from.weekday())), start)
+    return Period(trend_start, end, period.timezone)

@@ -11,7 +11,7 @@ import pytest
 
 from servicelevel import feedback, queries, store
 from servicelevel.derived import ensure_fresh, refresh_derived
-from servicelevel.filters import Period
+from servicelevel.filters import Period, whole_weeks_trend
 from tests.handmade import filters, import_answers, import_requests
 
 UTC = timezone.utc
@@ -239,8 +239,8 @@ def test_sla_outcome_driver_matches_the_sla_states(sample, sample_anchor):
 def test_the_trend_window_starts_no_earlier_than_the_data():
     week = Period(date(2026, 11, 9), date(2026, 11, 16), "America/Sao_Paulo")
     # Twelve whole weeks ending with the period: from Monday 24 August.
-    assert feedback.trend_period(week, 12).start == date(2026, 8, 24)
+    assert whole_weeks_trend(week, 12).start == date(2026, 8, 24)
     # Data from Wednesday 21 October: the window starts on that week's Monday.
-    assert feedback.trend_period(week, 12, data_from=date(2026, 10, 21)).start == date(2026, 10, 19)
+    assert whole_weeks_trend(week, 12, data_from=date(2026, 10, 21)).start == date(2026, 10, 19)
     # A period before the data keeps its own weeks (it is empty, and says so).
-    assert feedback.trend_period(week, 12, data_from=date(2026, 12, 2)).start == date(2026, 11, 9)
+    assert whole_weeks_trend(week, 12, data_from=date(2026, 12, 2)).start == date(2026, 11, 9)

@@ -3,7 +3,7 @@ numbers, empty periods explain themselves, and the overview's numbers match inde
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
@@ -545,6 +545,24 @@ def test_a_scorecards_downloads_are_named_for_the_departments_own_role(app):
     # As provider (how Finance serves the others) first, then as requester; each file says which.
     assert [key for key in keys if key.startswith("scorecard-")] == [
         "scorecard-finance-as-provider", "scorecard-finance-as-requester"]
+
+
+def test_the_scorecard_trend_counts_whole_iso_weeks_for_a_range_ending_mid_week(app):
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2026-10-01", "2026-10-20"]  # a Thursday to a Tuesday
+    app.query_params["unit"] = "Finance"
+    at = rendered(app, "pages/departments.py")
+    _, frames = next((s, f) for s, f in chart_data(at) if s["title"].startswith("Finance as provider"))
+    weeks = pd.to_datetime(next(f for f in frames if "week_start" in f.columns)["week_start"]).dt.date
+    # Twelve Mondays, the last one holding the range's last day (20 October), the first 11 weeks before it.
+    assert sorted(set(weeks)) == [date(2026, 8, 3) + timedelta(weeks=k) for k in range(12)]
+
+
+def test_a_single_requester_department_in_the_sidebar_opens_its_scorecard(app):
+    app.query_params["requester_dept"] = "Legal"
+    at = rendered(app, "pages/departments.py")
+    assert at.selectbox(key="unit").options[0] == "Legal (the sidebar's requester department)"
+    assert scorecard_of(at) == "legal"
 
 
 def test_departments_page_says_it_shows_internal_requesters_whatever_the_sidebar_says(app):

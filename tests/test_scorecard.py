@@ -55,3 +55,22 @@ def test_partner_rows_flag_adherence_on_too_few_decided_targets():
     assert rows["too_few"].tolist() == [False, True, True]  # 30 decided is enough; 2 and 1 are not
     assert list(rows.columns) == ["requester_department", "adherence", "goal", "too_few", "n_requests", "n_met",
                                   "n_breached"]
+
+
+@pytest.mark.parametrize("filters, expected", [
+    (Filters(provider_departments=("Finance",)), ("Finance", "the sidebar's provider department")),
+    (Filters(requester_departments=("Legal",)), ("Legal", "the sidebar's requester department")),
+    (Filters(provider_departments=("Finance",), requester_departments=("Legal",)),
+     ("Finance", "the sidebar's provider department")),
+    (Filters(provider_departments=("Finance", "Legal")), ("IT", "the busiest internal provider of the period")),
+    (Filters(provider_departments=("Nowhere",)), ("IT", "the busiest internal provider of the period")),
+    (Filters(), ("IT", "the busiest internal provider of the period")),
+])
+def test_the_scorecard_opens_on_the_department_the_sidebar_names_else_the_busiest(filters, expected):
+    departments = ["Finance", "IT", "Legal"]
+    assert scorecard.opening_department(filters, departments, ["Customer Support", "IT", "Finance"]) == expected
+
+
+def test_the_scorecard_opens_on_the_first_department_when_none_served_anyone():
+    assert scorecard.opening_department(Filters(), ["Finance", "IT"], []) == ("Finance", "the first department")
+    assert scorecard.opening_department(Filters(), [], []) == (None, "no department in the data")
