@@ -104,7 +104,8 @@ else:
         f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
         "'paused' says whether the request is paused now.")
     table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
-          caption="Both targets (see the metric column), soonest deadline first." + past)
+          caption="Both targets (see the metric column), least business time left first: an office-hours request "
+          "due tomorrow morning can come before a 24x7 one due tonight." + past)
 
 st.subheader("Backlog at the period's end, by age")
 # A period not over in the data (the current week) ends at the data's newest instant: ages

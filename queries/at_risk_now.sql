@@ -1,6 +1,6 @@
 -- at_risk_now
 -- Returns: one row per running target (request x metric) whose deadline is at most $within_secs
---   business seconds away, as of the data's newest instant (request_facts), soonest first:
+--   business seconds away, as of the data's newest instant (request_facts), least business time left first:
 --   request_id, source, policy_name, metric, deadline_at, remaining_business_secs, is_paused,
 --   created_at, provider_department, requester, agent, category, priority. The same rows as
 --   sla_at_risk at that instant (tests/test_page_queries.py checks); for any other instant,

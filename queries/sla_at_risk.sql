@@ -1,6 +1,6 @@
 -- sla_at_risk
 -- Returns: one row per running target (request x metric) whose deadline is at most $within_secs
---   business seconds away as of $as_of, soonest first: request_id, source, policy_name, metric
+--   business seconds away as of $as_of, least business time left first: request_id, source, policy_name, metric
 --   ('first_response' | 'resolution'), deadline_at, remaining_business_secs, is_paused (the
 --   resolution clock is paused now; its deadline assumes work resumes), created_at,
 --   provider_department, requester (requester department, else organisation, else

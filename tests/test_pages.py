@@ -491,8 +491,9 @@ def test_at_risk_at_the_end_of_a_past_week_says_what_it_looks_back_with(app, as_
     app.query_params["risk_hours"] = "40"
     at = rendered(app, "pages/sla.py")
     risk = next(df.value for df in at.dataframe if "remaining_business_hours" in df.value.columns)
-    caption = next(c.value for c in at.caption if "soonest deadline first" in c.value)
+    caption = next(c.value for c in at.caption if "least business time left first" in c.value)
     assert len(risk) > 0 and (risk["remaining_business_hours"].between(0, 40)).all()
+    assert risk["remaining_business_hours"].is_monotonic_increasing  # as the caption says
     if as_of == "Now":  # the data's newest instant: nothing to warn about
         assert "Looking back" not in caption
         return
