@@ -198,7 +198,9 @@ def goal_heatmap(
             scale=alt.Scale(domain=GAP_LABELS[::-1], range=GAP_COLORS[::-1]),
         ),
         opacity=alt.Opacity("trust:N", title="Count", scale=alt.Scale(domain=trust_labels, range=[1.0, 0.6]),
-                            legend=alt.Legend(labelLimit=240)),
+                            # Drawn in a cell colour: the default black squares match no cell.
+                            legend=alt.Legend(labelLimit=240, symbolType="square", symbolFillColor=GAP_COLORS[-1],
+                                              symbolStrokeWidth=0)),
     )
     labels = base.mark_text(fontSize=12).encode(
         text=alt.Text("label:N"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from servicelevel.charts import goal_heatmap
+from servicelevel.charts import GAP_COLORS, goal_heatmap
 
 
 def bands(adherence_and_goal: list[tuple[float, float]]) -> list[str]:
@@ -39,3 +39,5 @@ def test_cells_resting_on_too_few_targets_are_lighter_with_a_legend_entry_of_the
     opacity = spec["layer"][0]["encoding"]["opacity"]
     assert opacity["field"] == "trust" and opacity["title"] == "Count"
     assert opacity["scale"] == {"domain": ["30 or more decided", "fewer than 30 decided (*)"], "range": [1.0, 0.6]}
+    # Its legend squares are drawn in a colour the cells use, not the default black.
+    assert opacity["legend"]["symbolFillColor"] in GAP_COLORS
