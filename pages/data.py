@@ -24,6 +24,11 @@ with sources_tab:
     else:
         st.subheader("Sources and freshness")
         table(sources, "sources", caption="newest at: the newest timestamp in a source's data, i.e. how fresh it is.")
+        surveys = run_query("survey_sources", {})
+        if not surveys.empty:
+            table(surveys, "survey-sources",
+                  caption="Survey answers per survey source. newest at: its newest answer, i.e. how fresh the CSAT "
+                  "numbers are; linked: answers whose request is loaded (the others wait for it).")
         lacking = run_query("source_fields", {})
         st.subheader("Fields each source lacks")
         if lacking.empty:

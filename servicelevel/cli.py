@@ -11,7 +11,7 @@ from pathlib import Path
 
 from servicelevel import policies as policy_lib
 from servicelevel import presets as preset_lib
-from servicelevel import store
+from servicelevel import queries, store
 from servicelevel.detect import propose_preset
 from servicelevel.exports import ExportError, describe_layout, open_export
 from servicelevel.ingest import ImportFailed, import_file
@@ -142,6 +142,9 @@ def cmd_status(args) -> int:
         print("no requests loaded")
     for source, n, first, last in rows:
         print(f"  {source}: {n:,} requests, created {first:%Y-%m-%d} .. {last:%Y-%m-%d}")
+    for survey in queries.run(con, "survey_sources").itertuples(index=False):
+        print(f"  {survey.survey_source}: {survey.n_answers:,} survey answers ({survey.n_linked:,} linked to their "
+              f"request), submitted {survey.first_submitted_at:%Y-%m-%d} .. {survey.newest_at:%Y-%m-%d}")
     n_feedback = con.execute("select count(*) from feedback").fetchone()[0]
     n_events = con.execute("select count(*) from events").fetchone()[0]
     n_rejected = con.execute("select count(*) from rejected_rows").fetchone()[0]

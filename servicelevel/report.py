@@ -472,6 +472,15 @@ def _basis_section(basis: weekly.DataBasis, zone, new_page: bool) -> Section:
                            "All the data loaded, whatever the report's filters."))
         blocks.append(Table(("Source", "Requests", "From", "Data up to", "Last import", "Open now"), rows,
                             (False, True, False, False, False, True), (1.4, 1.0, 1.2, 1.5, 1.5, 0.9)))
+    if not basis.surveys.empty:
+        rows = tuple(
+            (str(r.survey_source), f"{int(r.n_answers):,}", _local(r.first_submitted_at, zone, "%d %b %Y"),
+             _local(r.newest_at, zone), _local(r.last_import_at, zone), f"{int(r.n_linked):,}")
+            for r in basis.surveys.itertuples(index=False)
+        )
+        blocks.append(Text("The survey answers behind CSAT, per survey source, up to its newest answer:"))
+        blocks.append(Table(("Survey source", "Answers", "From", "Answers up to", "Last import", "Linked"), rows,
+                            (False, True, False, False, False, True), (1.4, 1.0, 1.2, 1.5, 1.5, 0.9)))
     n_rejected = basis.n_rejected
     if n_rejected == 0:
         blocks.append(Text("No rows were rejected on import.", "good"))

@@ -461,6 +461,7 @@ class DataBasis:
 
     as_of: datetime
     sources: pd.DataFrame  # sources.sql: one row per source
+    surveys: pd.DataFrame  # survey_sources.sql: one row per survey source
     rejected: pd.DataFrame  # rejected_row_counts.sql: source x file x reason
 
     @property
@@ -470,7 +471,8 @@ class DataBasis:
 
 def data_basis(run: Runner, selection: Selection) -> DataBasis:
     """Freshness per source and rejected-row counts (whole database, whatever the filters)."""
-    return DataBasis(as_of=selection.as_of, sources=run("sources", {}), rejected=run("rejected_row_counts", {}))
+    return DataBasis(as_of=selection.as_of, sources=run("sources", {}), surveys=run("survey_sources", {}),
+                     rejected=run("rejected_row_counts", {}))
 
 
 def why_empty(run: Runner, selection: Selection, what: str) -> tuple[str, str]:

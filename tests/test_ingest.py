@@ -989,3 +989,14 @@ def test_a_malformed_line_of_a_crlf_file_keeps_its_raw_text_as_written(con, tmp_
     report = import_checked(con, export, preset="canonical")
     assert (report.n_inserted, report.rejected_by_reason) == (2, {"malformed_line": 1})
     assert con.execute("select line, raw from rejected_rows").fetchall() == [(3, "B,2024-01-02T00:00:00Z,open,extra")]
+
+
+def test_cli_status_lists_survey_sources_with_how_many_answers_found_their_request(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "import", str(CANONICAL)]) == 0
+    assert main(["--db", db, "import", str(FIXTURES / "survey/nps_0_10.csv"), "--source", "nps"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "status"]) == 0
+    # The survey answers REQ-1 to REQ-4, all four in the canonical fixture.
+    assert "  nps: 4 survey answers (4 linked to their request), submitted 2024-03-05 .. 2024-03-09" in \
+        capsys.readouterr().out

@@ -653,8 +653,13 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
 def test_data_page_lists_sources_imports_and_rejected_rows(app):
     at = rendered(app, "pages/data.py")
     frames = [df.value for df in at.dataframe]
-    sources = next(f for f in frames if "newest_at" in f.columns)
+    sources = next(f for f in frames if "newest_at" in f.columns and "source" in f.columns)
     assert set(sources["source"]) == {"jira", "zendesk"}
+    # The sample's two surveys, every answer linked to its request (the generator answers only
+    # requests it wrote).
+    surveys = next(f for f in frames if "survey_source" in f.columns)
+    assert set(surveys["survey_source"]) == {"survey", "facilities_survey"}
+    assert (surveys["n_linked"] == surveys["n_answers"]).all() and (surveys["n_answers"] > 0).all()
     history = next(f for f in frames if "balanced" in f.columns)
     assert history.loc[history["status"] == "ok", "balanced"].all()
     rejected = next(f for f in frames if "reason" in f.columns and "detail" in f.columns)

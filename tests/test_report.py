@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from itertools import takewhile
 from datetime import date, datetime, timezone
 from html import unescape
 from io import BytesIO
@@ -71,9 +72,10 @@ def md_sections(text: str) -> dict[str, list[str]]:
 
 def md_table(lines: list[str]) -> list[dict[str, str]]:
     """The first pipe table among the lines, as one dict per row."""
-    rows = [line for line in lines if line.startswith("|")]
-    if not rows:
+    start = next((i for i, line in enumerate(lines) if line.startswith("|")), None)
+    if start is None:
         return []
+    rows = list(takewhile(lambda line: line.startswith("|"), lines[start:]))
 
     def cells(row: str) -> list[str]:
         return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", row.strip()[1:-1])]
@@ -129,7 +131,12 @@ def test_markdown_has_every_section_and_the_trends_as_text(con):
     volume = next(r for r in segments if r["KPI"] == "Volume")
     assert int(volume["Internal requesters"].replace(",", "")) + int(volume["External requesters"].replace(",", "")) \
         == int(whole.replace(",", ""))
-    assert md_table(sections["What the numbers rest on"])[0]["Source"] in {"jira", "zendesk"}
+    basis = sections["What the numbers rest on"]
+    assert md_table(basis)[0]["Source"] in {"jira", "zendesk"}
+    # The answers behind CSAT have their own freshness: one row per survey source.
+    surveys = md_table(basis[next(i for i, line in enumerate(basis) if line.startswith("| Survey source")):])
+    answers = dict(con.execute("select survey_source, count(*) from feedback group by all").fetchall())
+    assert {r["Survey source"]: int(r["Answers"].replace(",", "")) for r in surveys} == answers
 
 
 def test_the_pdf_opens_with_one_page_per_section_group_and_readable_numbers(con):
