@@ -157,3 +157,13 @@ def test_the_download_reads_as_the_table_does():
 def test_a_change_that_shows_as_zero_is_no_change(unit, value, previous, shown, unchanged):
     tile = Tile(key="k", label="k", value=value, previous=previous, unit=unit, count=None, count_label="")
     assert (tile.format_delta(), tile.shows_no_change) == (shown, unchanged)
+
+
+def test_the_download_leaves_out_what_the_table_hides_and_writes_counts_as_whole_numbers():
+    # A sum over groups comes back decimal (3.0 answers); sum_score is there only to average with.
+    frame = pd.DataFrame({"channel": ["email", "chat"], "n_answers": [3.0, 12.0], "sum_score": [11.5, 50.0],
+                          "n_dissatisfied": [0.0, None]})
+    shown, config = presented(frame, {"sum_score": None})
+    assert csv_of(shown, config).decode("utf-8").splitlines() == [
+        "channel,answers,dissatisfied", "email,3,0", "chat,12,"]
+    assert frame["n_answers"].dtype == "float64"  # the caller's frame is left as it was

@@ -132,6 +132,12 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     already shows it.
     """
     zone = organisation().timezone
+    # Counts that a sum made decimal (3.0 answers) are counts again, in the table and its file.
+    frame = frame.assign(**{
+        name: frame[name].astype("Int64") for name in frame.columns
+        if name.startswith("n_") and pd.api.types.is_float_dtype(frame[name])
+        and (frame[name].dropna() == frame[name].dropna().round()).all()
+    })
     out = spelled_out(frame)
     config: dict = {}
     for name in frame.columns:
@@ -207,7 +213,10 @@ def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
     and request_id are there; the ids the table hides behind the link stay."""
     config = column_config or {}
     links = ["request"] if {"request", "request_id"} <= set(frame.columns) else []
-    out = frame.drop(columns=links)
+    # Columns the table hides are not shown, so not downloaded either; but for the link's ids.
+    hidden = [name for name in frame.columns if name in config and config[name] is None
+              and not (links and name in ("source", "request_id"))]
+    out = frame.drop(columns=links + hidden)
     labels = {}
     for name in out.columns:
         spec = config.get(name) or {}
