@@ -7,7 +7,7 @@ from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
-from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, movers_columns, table
+from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, local_time, movers_columns, table
 
 selection = frame.selection()
 org = organisation()
@@ -86,6 +86,7 @@ else:
         links.with_request_links(breaches),
         "breaches-this-week",
         column_config=links.LINK_COLUMN,
-        caption=f"The {weekly.TOP_BREACHES} largest overruns (all breaches: SLA adherence page). "
+        caption=f"The {weekly.TOP_BREACHES} largest overruns (all breaches: SLA adherence page); for a request "
+        f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
         "Click an id for its timeline.",
     )

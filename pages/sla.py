@@ -80,8 +80,8 @@ if breaches.empty:
 else:
     shown = "" if len(breaches) < MAX_ROWS else f" Only the {MAX_ROWS:,} largest are listed: narrow the filters to see the rest."
     table(links.with_request_links(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
-          caption="Both targets (see the metric column), largest overrun first. "
-                  "Overrun = business time past the target." + shown)
+          caption="Both targets (see the metric column), largest overrun first. Overrun = business time past "
+                  f"the target; for a request not stopped yet, up to {local_time(selection.as_of)}." + shown)
 
 st.subheader("At risk: open requests close to either deadline")
 as_of_choice = bound_choice(

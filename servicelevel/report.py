@@ -379,7 +379,8 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
     )
     return Section("Top breaches", (
         Text(f"The {len(shown)} largest overruns of the {total:,} SLA targets breached this week "
-             "(hours past the target on the policy's clock: business hours, or every hour on 24x7)."),
+             "(hours past the target on the policy's clock: business hours, or every hour on 24x7; for one "
+             "still open, up to the data's newest timestamp, not to the week's end)."),
         Table(("Request", "Target", "Provider department", "Requester", "Category", "Priority", "Target time",
                "Overrun", "Now"), rows, (False, False, False, False, False, False, True, True, False),
               (1.6, 1.1, 1.6, 1.6, 1.6, 0.9, 0.9, 0.9, 1.2)),

@@ -349,6 +349,13 @@ def test_rate_tiles_say_their_change_is_in_percentage_points(app):
     assert all("percentage points" in m.proto.help for m in rates)
 
 
+@pytest.mark.parametrize("page, words", [("pages/overview.py", "counted up to"), ("pages/sla.py", "not stopped yet, up to")])
+def test_breach_lists_say_an_open_requests_overrun_runs_to_the_newest_data(app, page, words):
+    at = rendered(app, page)
+    # The sample's data ends on Wednesday 18 November before noon (Sao Paulo), after week 2026-W46.
+    assert any(f"{words} 18 Nov 2026 11:" in c.value for c in at.caption)
+
+
 def test_adherence_goals_say_they_blend_the_policies_goals(app):
     at = rendered(app)
     captions = [c.value for c in at.caption]
