@@ -300,6 +300,7 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
     at = rendered(app)
     volume = next(m for m in at.metric if m.label == "Volume")
     assert int(volume.value.replace(",", "")) > 0 and not volume.delta
+    assert at.caption[0].value.endswith("· the first week of the data: none before it to compare with")
     weeks = next(df.value for df in at.dataframe if "n_created" in df.value.columns)
     assert weeks["week"].nunique() == 1  # no empty weeks before the data drawn as zeros
     # Rates closer together than 5 points get an axis 5 points wide around them (whole-percent
