@@ -304,7 +304,7 @@ def _policy(number: int, spec, calendars: dict[str, Calendar], source: str) -> P
     targets = {}
     for metric in METRICS:
         raw = spec.get(metric)
-        targets[metric] = None if raw is None else _target(raw, calendar, source, f"{where}, field '{metric}'")
+        targets[metric] = None if raw is None else _target(raw, calendar, source, where, metric)
     if targets["first_response"] is None and targets["resolution"] is None:
         raise PolicyError(f"{source}: {where}: give a 'first_response' or a 'resolution' target (or both)")
     return Policy(name, calendar_name, criteria, targets["first_response"], targets["resolution"],
@@ -334,19 +334,19 @@ def _criteria(raw, source: str, where: str) -> dict[str, tuple[str, ...]]:
     return criteria
 
 
-def _target(raw, calendar: Calendar, source: str, where: str) -> Target:
+def _target(raw, calendar: Calendar, source: str, where: str, metric: str) -> Target:
     if not isinstance(raw, dict):
-        raise PolicyError(f"{source}: {where} must be a table such as {{ target = \"4h\", goal = 0.95 }}")
-    _no_unknown_keys(raw, TARGET_KEYS, source, where)
+        raise PolicyError(f"{source}: {where}, field '{metric}' must be a table such as {{ target = \"4h\", goal = 0.95 }}")
+    _no_unknown_keys(raw, TARGET_KEYS, source, f"{where}, field '{metric}'")
     if "target" not in raw:
-        raise PolicyError(f"{source}: {where}: 'target' is required (e.g. \"4h\")")
+        raise PolicyError(f"{source}: {where}, field '{metric}.target' is required (e.g. \"4h\")")
     try:
         secs = parse_duration(raw["target"], calendar)
     except ValueError as exc:
-        raise PolicyError(f"{source}: {where}.target: {exc}") from None
+        raise PolicyError(f"{source}: {where}, field '{metric}.target': {exc}") from None
     goal = raw.get("goal", 0.95)
     if isinstance(goal, bool) or not isinstance(goal, (int, float)) or not 0 < goal <= 1:
-        raise PolicyError(f"{source}: {where}.goal: {goal!r} must be a share between 0 and 1, e.g. 0.95")
+        raise PolicyError(f"{source}: {where}, field '{metric}.goal': {goal!r} must be a share between 0 and 1, e.g. 0.95")
     return Target(secs, float(goal), str(raw["target"]))
 
 

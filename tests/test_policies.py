@@ -88,7 +88,7 @@ def test_days_are_refused_on_a_calendar_with_unequal_days():
 @pytest.mark.parametrize("text", ["4hh", "4 hours", "h4", "", "0m", "30s"])
 def test_bad_durations_are_named(text):
     message = error_of(POLICY.replace('"4h"', f'"{text}"'))
-    assert "policy 'Standard', field 'first_response'.target" in message
+    assert "policy 'Standard', field 'first_response.target'" in message
     assert "duration" in message
 
 
@@ -194,7 +194,7 @@ def test_a_criterion_value_that_is_not_a_code_can_never_match():
 def test_a_policy_needs_a_target_and_a_sane_goal():
     no_target = '\n[[policies]]\nname = "Empty"\n'
     assert "give a 'first_response' or a 'resolution' target" in error_of(no_target)
-    assert ".goal: 95 must be a share between 0 and 1" in error_of(POLICY.replace("0.9", "95"))
+    assert "field 'first_response.goal': 95 must be a share between 0 and 1" in error_of(POLICY.replace("0.9", "95"))
 
 
 def test_paused_statuses_are_checked():
@@ -299,7 +299,7 @@ def test_the_policies_command_checks_a_file_and_lists_it_in_matching_order(tmp_p
     path.write_text(OFFICE + POLICY.replace('"4h"', '"4hh"'), encoding="utf-8")
     assert main(["--db", str(no_database), "policies", "--file", str(path)]) == 1
     error = capsys.readouterr().err
-    assert error.startswith(f"error: {path}") and "policy 'Standard', field 'first_response'.target" in error
+    assert error.startswith(f"error: {path}") and "policy 'Standard', field 'first_response.target'" in error
 
 
 def test_a_reader_that_stops_early_gets_no_traceback():
