@@ -14,7 +14,8 @@ org = organisation()
 kpis = weekly.weekly_kpis(run_query, selection, org)
 week = kpis.week
 st.title("Weekly overview")
-compared = "compared with the week before" if len(kpis.overall) > 1 else "the first week of the data: none before it to compare with"
+compared = ("compared with the week before" if len(kpis.overall) > 1
+            else "the first week of the data: none before it to compare with")
 st.caption(f"{week.label()} · {selection.filters.describe()} · {compared}")
 range_note = weekly.custom_range_note(selection, week)
 if range_note:

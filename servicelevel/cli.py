@@ -343,9 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_status)
 
     p = command("remove", help="take a source out of the database (all it imported)",
-                            description="Remove everything one source brought in: requests, status events, "
-                            "survey answers and rejected rows; its imports stay in the log, marked removed. "
-                            "Without --yes, only says what it would remove.")
+                description="Remove everything one source brought in: requests, status events, "
+                "survey answers and rejected rows; its imports stay in the log, marked removed. "
+                "Without --yes, only says what it would remove.")
     p.add_argument("source")
     p.add_argument("--yes", action="store_true", help="remove them (without it, nothing changes)")
     p.set_defaults(run=cmd_remove)

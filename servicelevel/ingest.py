@@ -286,9 +286,10 @@ def import_file(
             missing_fields=plan.missing_fields,
             ignored_headers=plan.ignored_headers,
         )
-        if detected and (near := preset_lib.closest_preset(export.headers, preset_lib.available_presets(presets_dir))):
-            report.warnings.append(f"{preset_lib.lacks_columns_note(*near)} It was imported with the detected "
-                                   f"mapping instead: check the fields above, or import it with --preset {near[0].name}.")
+        near = preset_lib.closest_preset(export.headers, preset_lib.available_presets(presets_dir)) if detected else None
+        if near:
+            report.warnings.append(f"{preset_lib.lacks_columns_note(*near)} It was imported with the detected mapping "
+                                   f"instead: check the fields above, or import it with --preset {near[0].name}.")
         digest = file_sha256(path)
         mapping_digest = preset_lib.fingerprint(chosen)
         if not force:

@@ -101,10 +101,9 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
         )
         period = default_week if code == LATEST_WEEK else parse_iso_week(code, org.timezone)
         sidebar.caption(_week_note(period, default_week, info.as_of(now)))
-        if st.query_params.get_all(KEYS["range"]):
-            notices.append(f"The link gives a range ({' – '.join(st.query_params.get_all(KEYS['range']))}) without "
-                           f"{KEYS['period']}=Range, so it shows a week; add {KEYS['period']}=Range to the link to "
-                           "show the range.")
+        if linked_range := st.query_params.get_all(KEYS["range"]):
+            notices.append(f"The link gives a range ({' – '.join(linked_range)}) without {KEYS['period']}=Range, "
+                           f"so it shows a week; add {KEYS['period']}=Range to the link to show the range.")
         if requested and requested not in (LATEST_WEEK, *weeks):
             notices.append(f"The link asks for week '{requested}', which is not a week of the data "
                            f"({weeks[-1]} to {weeks[0]}): showing {week_code(period)}.")
