@@ -86,8 +86,8 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise StoreError(
-                f"{db_path} is in use by another process (is the dashboard running?); "
-                "import from the dashboard's Data page, or stop the other process first"
+                f"{db_path} is in use by another process (is the dashboard running?): stop it first "
+                "(files can also be imported from the dashboard's Data page while it runs)"
             ) from exc
         raise StoreError(f"cannot open {db_path}: {exc}") from exc
     con.execute("set TimeZone = 'UTC'")

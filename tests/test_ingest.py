@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -1000,3 +1002,21 @@ def test_cli_status_lists_survey_sources_with_how_many_answers_found_their_reque
     # The survey answers REQ-1 to REQ-4, all four in the canonical fixture.
     assert "  nps: 4 survey answers (4 linked to their request), submitted 2024-03-05 .. 2024-03-09" in \
         capsys.readouterr().out
+
+
+def test_cli_says_when_another_process_holds_the_database(tmp_path, capsys):
+    db = tmp_path / "held.duckdb"
+    assert main(["--db", str(db), "import", str(ZENDESK)]) == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+         "time.sleep(60)", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        capsys.readouterr()
+        assert main(["--db", str(db), "status"]) == 1
+        assert capsys.readouterr().err.strip() == (
+            f"error: {db} is in use by another process (is the dashboard running?): stop it first (files can also "
+            "be imported from the dashboard's Data page while it runs)")
+    finally:
+        holder.kill()
+        holder.wait()
