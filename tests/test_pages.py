@@ -163,10 +163,10 @@ def test_a_link_with_filter_values_the_data_lacks_says_so(app):
     at = rendered(app)
     notices = [w.value for w in at.warning]
     assert notices == [
-        "The link asks for requester 'internal', which is not one of the data's (did you mean 'Internal'? "
+        "The link asks for requester 'internal', which is not one of its choices (did you mean 'Internal'? "
         "Values are spelled as the page shows them): that filter is not applied.",
         "The link asks for provider departments 'finance', which is not one of the data's (did you mean "
-        "'Finance'? Values are spelled as the page shows them): that filter is not applied.",
+        "'Finance'? Values are spelled as the page shows them): the filter keeps the link's other values.",
     ]
     assert at.multiselect(key="dept").value == ["IT"]  # the value the data has still applies
 
@@ -203,6 +203,16 @@ def test_a_link_value_a_pages_own_choice_lacks_is_named_where_the_choice_is(app,
     widget = at.selectbox(key=key) if key == "unit" else at.segmented_control(key=key)
     if default is not None:
         assert widget.value == default
+
+
+def test_a_link_with_a_misspelt_period_says_so_once(app):
+    app.query_params["period"] = "range"
+    app.query_params["range"] = ["2026-10-01", "2026-10-31"]
+    at = rendered(app)
+    assert [w.value for w in at.warning] == [
+        "The link asks for period 'range', which is not one of its choices (did you mean 'Range'? Values are "
+        "spelled as the page shows them): showing a week."
+    ]
 
 
 def test_a_link_with_a_range_but_no_range_period_says_how_to_show_it(app):

@@ -239,6 +239,7 @@ def test_a_link_to_a_ranking_the_page_lacks_says_so_and_ranks_by_the_default(das
     dashboard.query_params["rank_by"] = "Loudest"
     at = rendered(dashboard, RECURRING)
     assert [w.value for w in at.warning] == [
-        "The link asks for rank by 'Loudest', which is not one of its choices: showing the page's default instead."
+        "The link asks for rank by 'Loudest', which is not one of its choices (Combined cost, Requests, Business "
+        "hours, SLA breaches, Dissatisfied answers (1-2)): showing the page's default instead."
     ]
     assert at.segmented_control(key="rank_by").value == "Combined cost"

@@ -10,6 +10,8 @@ import streamlit as st
 
 from servicelevel.vocabulary import close_spellings
 
+FEW_CHOICES = 8  # a notice with no close spelling to offer lists the choices, up to this many
+
 
 def unknown_link_values(
     key: str, label: str, options: Iterable, format_func: Callable | None = None, among: str = "the data's",
@@ -19,12 +21,20 @@ def unknown_link_values(
     The URL holds each choice as the widget shows it (its format_func label), so that is what a
     value is compared with."""
     shown = [str(format_func(o)) if format_func else str(o) for o in options]
+    linked = st.query_params.get_all(key)
+    if any(value in shown for value in linked):
+        outcome = "the filter keeps the link's other values"  # a multiselect keeps those it has
     notices = []
-    for value in st.query_params.get_all(key):
+    for value in linked:
         if value in shown:
             continue
         close = close_spellings(value, shown, n=1)
-        hint = f" (did you mean '{close[0]}'? Values are spelled as the page shows them)" if close else ""
+        if close:
+            hint = f" (did you mean '{close[0]}'? Values are spelled as the page shows them)"
+        elif len(shown) <= FEW_CHOICES:
+            hint = f" ({', '.join(shown)})"
+        else:
+            hint = ""
         notices.append(f"The link asks for {label.lower()} '{value}', which is not one of {among}{hint}: {outcome}.")
     return notices
 

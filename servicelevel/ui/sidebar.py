@@ -46,6 +46,9 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     sidebar = st.sidebar
     notices = st.session_state[NOTICES_KEY] = []
     sidebar.header("Filters")
+    linked_period = st.query_params.get_all(KEYS["period"])  # before the widget drops a misspelt one
+    notices.extend(unknown_link_values(KEYS["period"], "Period", PERIOD_MODES, among="its choices",
+                                       outcome="showing a week"))
     mode = sidebar.segmented_control(
         "Period",
         PERIOD_MODES,
@@ -101,14 +104,16 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
         )
         period = default_week if code == LATEST_WEEK else parse_iso_week(code, org.timezone)
         sidebar.caption(_week_note(period, default_week, info.as_of(now)))
-        if linked_range := st.query_params.get_all(KEYS["range"]):
+        # (A misspelt period, ?period=range, has its own notice above.)
+        linked_range = st.query_params.get_all(KEYS["range"])
+        if linked_range and set(linked_period) <= set(PERIOD_MODES):
             notices.append(f"The link gives a range ({' – '.join(linked_range)}) without {KEYS['period']}=Range, "
                            f"so it shows a week; add {KEYS['period']}=Range to the link to show the range.")
         if requested and requested not in (LATEST_WEEK, *weeks):
             notices.append(f"The link asks for week '{requested}', which is not a week of the data "
                            f"({weeks[-1]} to {weeks[0]}): showing {week_code(period)}.")
 
-    notices.extend(unknown_link_values(KEYS["requester_type"], "Requester", REQUESTER_TYPES))
+    notices.extend(unknown_link_values(KEYS["requester_type"], "Requester", REQUESTER_TYPES, among="its choices"))
     requester_label = sidebar.segmented_control(
         "Requester",
         list(REQUESTER_TYPES),
