@@ -31,14 +31,16 @@ def roles(internal: Filters, department: str) -> tuple[Role, Role]:
 
 def opening_department(filters: Filters, departments: list[str], busiest_first: list[str]) -> tuple[str | None, str]:
     """The department the scorecard opens on, and why: the one department the sidebar names (as
-    provider, else as requester), else the busiest internal provider (`busiest_first`), else the
-    first there is."""
+    provider, else as requester), else the busiest internal provider (`busiest_first`, counted
+    under the sidebar's filters, which the reason then mentions), else the first there is."""
     for role, named in (("provider", filters.provider_departments), ("requester", filters.requester_departments)):
         if len(named) == 1 and named[0] in departments:
             return named[0], f"the sidebar's {role} department"
     busiest = next((d for d in busiest_first if d in departments), None)
     if busiest is not None:
-        return busiest, "the busiest internal provider of the period"
+        # The page shows internal requesters whatever the sidebar's requester type.
+        filtered = not replace(filters, requester_type="").is_empty()
+        return busiest, "the busiest internal provider of the period" + (" for the sidebar's filters" if filtered else "")
     return (departments[0], "the first department") if departments else (None, "no department in the data")
 
 

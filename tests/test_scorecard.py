@@ -62,9 +62,12 @@ def test_partner_rows_flag_adherence_on_too_few_decided_targets():
     (Filters(requester_departments=("Legal",)), ("Legal", "the sidebar's requester department")),
     (Filters(provider_departments=("Finance",), requester_departments=("Legal",)),
      ("Finance", "the sidebar's provider department")),
-    (Filters(provider_departments=("Finance", "Legal")), ("IT", "the busiest internal provider of the period")),
-    (Filters(provider_departments=("Nowhere",)), ("IT", "the busiest internal provider of the period")),
+    (Filters(provider_departments=("Finance", "Legal")),
+     ("IT", "the busiest internal provider of the period for the sidebar's filters")),
+    (Filters(provider_departments=("Nowhere",)),
+     ("IT", "the busiest internal provider of the period for the sidebar's filters")),
     (Filters(), ("IT", "the busiest internal provider of the period")),
+    (Filters(requester_type="internal"), ("IT", "the busiest internal provider of the period")),
 ])
 def test_the_scorecard_opens_on_the_department_the_sidebar_names_else_the_busiest(filters, expected):
     departments = ["Finance", "IT", "Legal"]
