@@ -167,3 +167,13 @@ def test_the_download_leaves_out_what_the_table_hides_and_writes_counts_as_whole
     assert csv_of(shown, config).decode("utf-8").splitlines() == [
         "channel,answers,dissatisfied", "email,3,0", "chat,12,"]
     assert frame["n_answers"].dtype == "float64"  # the caller's frame is left as it was
+
+
+def test_a_number_shown_without_decimals_is_downloaded_without_them():
+    frame = pd.DataFrame({"extra_requests": [83.4, -2.5], "business_hours": [427.6, None]})
+    config = {"extra_requests": st.column_config.NumberColumn("extra requests", format="%+.0f"),
+              "business_hours": st.column_config.NumberColumn("business hours", format="%.0f")}
+    shown, config = presented(frame, config)
+    # Halves up, as the table shows them: -2.5 is -2 (up), not -3.
+    assert csv_of(shown, config).decode("utf-8").splitlines() == [
+        "extra requests,business hours", "83,428", "-2,"]

@@ -230,6 +230,8 @@ def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
             label = f"{label} ({organisation().timezone})"
         elif pd.api.types.is_float_dtype(out[name]):
             out[name] = _as_shown(out[name], shown_as)
+            if _places(shown_as) == 0:  # shown without decimals (+83): written so too, not 83.0
+                out[name] = out[name].astype("Int64")
         labels[name] = label
     return out.rename(columns=labels).to_csv(index=False).encode("utf-8")
 
