@@ -145,6 +145,8 @@ def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list
 # Cells of a goal heatmap are coloured by adherence minus the cell's own goal (policies differ in
 # goal), in steps rather than a gradient, so that a cell just under its goal is not green:
 # 15 points or more below, 5 (included) to 15 below, less than 5 below, at or above.
+HEATMAP_ROW_PX = 28
+HEATMAP_LEGENDS_PX = 190  # the two legends' height: 4 + 2 entries under their titles
 GAP_LABELS = ["15+ points below", "5-15 points below", "under 5 points below", "at or above"]
 GAP_COLORS = ["#E45756", "#F0A07A", "#F2CF5B", "#54A24B"]
 
@@ -206,10 +208,11 @@ def goal_heatmap(
         text=alt.Text("label:N"),
         color=alt.value("black"),
     )
-    # Rows of 28 px (Vega-Lite's default is 20): the cells' labels stay legible on a projector.
+    # Rows of 28 px (Vega-Lite's default is 20): the cells' labels stay legible on a projector; but
+    # never lower than its two legends, which a chart of few rows would cut off.
     return alt.layer(cells, labels).properties(
         title=f"{title} (green: at or above its goal; lighter, with *: fewer than {min_count} decided)",
-        width=WIDTH, height=alt.Step(28),
+        width=WIDTH, height=max(HEATMAP_ROW_PX * cells_frame[y].nunique(), HEATMAP_LEGENDS_PX),
     )
 
 

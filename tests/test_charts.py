@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from servicelevel.charts import GAP_COLORS, goal_heatmap
+from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, goal_heatmap
 
 
 def bands(adherence_and_goal: list[tuple[float, float]]) -> list[str]:
@@ -41,3 +41,13 @@ def test_cells_resting_on_too_few_targets_are_lighter_with_a_legend_entry_of_the
     assert opacity["scale"] == {"domain": ["30 or more decided", "fewer than 30 decided (*)"], "range": [1.0, 0.6]}
     # Its legend squares are drawn in a colour the cells use, not the default black.
     assert opacity["legend"]["symbolFillColor"] in GAP_COLORS
+
+
+def test_a_heatmap_of_few_rows_is_tall_enough_for_its_legends_and_of_many_rows_28_px_a_row():
+    def height(n_rows: int) -> int:
+        frame = pd.DataFrame({"department": [f"D{i}" for i in range(n_rows)], "priority": "normal",
+                              "adherence": 0.9, "goal": 0.85, "n_met": 90, "n_breached": 10})
+        return goal_heatmap(frame, "priority", "department", "t", "Priority", "Department", min_count=30).to_dict()["height"]
+
+    assert height(2) == HEATMAP_LEGENDS_PX  # 56 px of rows would cut the 'Count' legend off
+    assert height(12) == 12 * 28
