@@ -31,7 +31,7 @@ else:
 
 n_weeks = kpis.overall["week_start"].nunique()
 who = " and ".join(kpis.segments) + " customers" if len(kpis.segments) > 1 else f"{kpis.segments[0]} customers only"
-st.subheader(f"{n_weeks}-week trends: {who}" if n_weeks > 1 else f"Trends: {who} (one week of data so far)")
+st.subheader(f"{n_weeks}-week trends: {who}" if n_weeks > 1 else f"Trends: {who} (the data starts this week)")
 if kpis.trend_is_empty:
     st.caption(f"Nothing was created, decided or answered for this selection in the {n_weeks} weeks ending with "
                f"{week.label()} either, so there are no trends to draw.")
@@ -65,7 +65,9 @@ else:
 
 st.subheader("Movers: departments whose adherence changed most since the week before")
 movers = weekly.movers(run_query, selection, week)
-if movers.empty:
+if movers.empty and len(kpis.overall) == 1:
+    st.info("The data starts this week: there is no week before it to compare departments with.")
+elif movers.empty:
     st.info(f"Not enough decided SLA targets in both weeks to compare departments "
             f"(at least {weekly.MOVERS_MIN_DECIDED} each).")
 else:

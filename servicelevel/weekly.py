@@ -334,6 +334,7 @@ class Slipping:
     recent: Period
     baseline: Period
     compared: pd.DataFrame  # adherence_movers (now = recent): departments with enough in both spans
+    data_from: date | None = None  # the local date of the first request loaded
 
     @property
     def departments(self) -> pd.DataFrame:
@@ -343,6 +344,9 @@ class Slipping:
 
     def verdict(self) -> str:
         """One sentence on what was found, for above (or instead of) the table."""
+        if self.compared.empty and self.data_from is not None and self.baseline.end <= self.data_from:
+            return (f"The data starts on {self.data_from:%d %b %Y}, after the {BASELINE_WEEKS} weeks before the last "
+                    f"{RECENT_WEEKS}: there is nothing yet to compare departments with.")
         if self.compared.empty:
             return (f"Not enough decided SLA targets in both spans to compare departments "
                     f"(at least {MOVERS_MIN_DECIDED} each).")
@@ -367,7 +371,7 @@ def slipping(run: Runner, selection: Selection, week: Period, min_decided: int =
     baseline = Period(recent.start - timedelta(weeks=BASELINE_WEEKS), recent.start, week.timezone)
     compared = adherence_movers(_by_department(run, selection, recent), _by_department(run, selection, baseline),
                                 min_decided)
-    return Slipping(recent, baseline, compared)
+    return Slipping(recent, baseline, compared, data_from=data_start(run, week.timezone))
 
 
 def top_breaches(run: Runner, selection: Selection, week: Period, limit: int = TOP_BREACHES) -> pd.DataFrame:

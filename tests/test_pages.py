@@ -328,7 +328,11 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
             else:
                 assert "domain" not in scale
     assert narrow  # the sample's first week has such a chart
-    assert any(h.value.endswith("(one week of data so far)") for h in at.subheader)
+    assert any(h.value.endswith("(the data starts this week)") for h in at.subheader)
+    infos = [i.value for i in at.info]
+    assert "The data starts this week: there is no week before it to compare departments with." in infos
+    assert any(i.startswith(f"The data starts on {first.astimezone(ZoneInfo('America/Sao_Paulo')):%d %b %Y}, after "
+                            "the 8 weeks before the last 4") for i in infos)
 
 
 def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured(app):
