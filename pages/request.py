@@ -5,7 +5,8 @@ import streamlit as st
 
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
-from servicelevel.ui.widgets import VALUE_LABELS, field_text, local_time, table
+from servicelevel.fields import VALUE_LABELS
+from servicelevel.ui.widgets import field_text, local_time, table
 
 selection = frame.selection(period_notes=False)  # one request: the period is not the subject
 frame.filters_not_used_here()

@@ -62,6 +62,16 @@ REQUIRED_BY_KIND = {
     "events": ("request_id", "event_at"),
 }
 
+# The codes the data keeps that read differently in tables and sentences.
+VALUE_LABELS = {
+    "first_response": "first response",
+    "in_house": "in-house",
+    "third_party": "third party",
+    "on_hold": "on hold",
+    "walk_in": "walk-in",
+    "status_change": "status change",
+}
+
 # Coded fields: the canonical values each may take.
 CODES = {
     "status": ("open", "pending", "on_hold", "resolved", "closed"),

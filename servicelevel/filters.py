@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from servicelevel.fields import VALUE_LABELS
+
 # The named arguments of the filtered_requests() macro, in order.
 FILTER_PARAMS = (
     "requester_type",
@@ -56,7 +58,7 @@ class Filters:
         for name, label in labels.items():
             values = getattr(self, name)
             if values:
-                parts.append(f"{label} {', '.join(values)}")
+                parts.append(f"{label} {', '.join(VALUE_LABELS.get(v, v) for v in values)}")
         return "; ".join(parts) or "all requests"
 
 

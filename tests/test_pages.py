@@ -175,6 +175,7 @@ def test_a_link_gives_a_provider_type_as_the_filter_shows_it(app):
     app.query_params["provider_type"] = "Third-party"
     at = rendered(app)
     assert at.multiselect(key="provider_type").value == ["third_party"] and not at.warning
+    assert at.caption[0].value.endswith("· provider type third party · compared with the week before")
 
 
 def test_a_link_with_a_provider_type_spelled_as_stored_says_how_the_filter_spells_it(app):

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel.definitions import definition
+from servicelevel.fields import VALUE_LABELS
 from servicelevel.filters import Selection
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
@@ -69,16 +70,8 @@ FRACTION_NAMES = {"adherence", "goal", "share", "csat", "csat_low", "csat_high"}
 FRACTION_SUFFIXES = ("_adherence", "_goal", "_rate", " goal")
 
 
-# Abbreviations in column names, spelled out; and the codes the data keeps, as tables print them.
+# Abbreviations in column names, spelled out (codes the data keeps: fields.VALUE_LABELS).
 WORDS = {"frt": "first response time", "csat": "CSAT", "sla": "SLA", "nps": "NPS"}
-VALUE_LABELS = {
-    "first_response": "first response",
-    "in_house": "in-house",
-    "third_party": "third party",
-    "on_hold": "on hold",
-    "walk_in": "walk-in",
-    "status_change": "status change",
-}
 
 
 # A table's time column, in pixels: a minute-precise local time and its sort arrow.
