@@ -20,12 +20,13 @@ if not request_id:
     st.info("Enter a request id, or click an id in any breaches or at-risk table.")
     st.stop()
 
-if not source:
-    # An id is usually unique across sources: take the one source that has it.
-    exact = run_query("request_search", {"prefix": request_id})
-    exact = exact[exact["request_id"].str.lower() == request_id.lower()]
-    if len(exact) == 1:
-        source, request_id = exact.iloc[0]["source"], exact.iloc[0]["request_id"]
+# Ids are matched in any letter case, as typed or pasted; an id is usually unique across sources,
+# so without a source the one source that has it is taken.
+exact = run_query("request_search", {"prefix": request_id})
+exact = exact[(exact["request_id"].str.lower() == request_id.lower())
+              & ((exact["source"].str.lower() == source.lower()) if source else True)]
+if len(exact) == 1:
+    source, request_id = exact.iloc[0]["source"], exact.iloc[0]["request_id"]
 
 detail = run_query("request_detail", {"source": source, "request_id": request_id, "as_of": selection.as_of})
 if detail.empty:

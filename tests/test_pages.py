@@ -611,10 +611,10 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
         ).fetchone()
     finally:
         con.close()
-    app.query_params["source"] = source.upper()  # the source's name in any letter case
-    app.query_params["id"] = request_id
+    app.query_params["source"] = source.upper()  # the source's name and the id in any letter case
+    app.query_params["id"] = request_id.lower()
     at = rendered(app, "pages/request.py")
-    assert request_id in at.subheader[0].value
+    assert at.subheader[0].value.startswith(f"{request_id} · ")
     clocks = at.dataframe[0].value
     assert list(clocks["metric"]) == ["first response", "resolution"]
     clocks = clocks.set_index("metric")
