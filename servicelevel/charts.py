@@ -118,7 +118,7 @@ def _goal_rules(goal: float | dict[str, float] | None) -> pd.DataFrame:
 
 
 def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list[alt.Chart]:
-    """A grey band around the unfinished week's point and the words "so far" at its top, when
+    """A grey band around the unfinished week's point and the words "so far" just above it, when
     the chart draws that week (on the same time axis as the lines: layers with differing axes
     would get theirs merged)."""
     if unfinished_week is None:
@@ -136,7 +136,8 @@ def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list
     shade = alt.Chart(band).mark_rect(color=STATE_COLORS["running"], opacity=0.18).encode(
         x=alt.X("from:T", **x_axis), x2="to:T", tooltip=[alt.Tooltip("note:N", title="Unfinished week")],
     )
-    words = alt.Chart(band).mark_text(baseline="top", dy=2, color=GOAL_COLOR, fontSize=11).encode(
+    # Just above the plot, where no line or goal rule can cross it.
+    words = alt.Chart(band).mark_text(baseline="bottom", dy=-3, color=GOAL_COLOR, fontSize=11).encode(
         x=alt.X("at:T", **x_axis), y=alt.value(0), text="label:N",
     )
     return [shade, words]
