@@ -7,7 +7,7 @@ from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
-from servicelevel.ui.link_values import bound_choice
+from servicelevel.ui.link_values import bound_choice, bound_slider
 from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, local_time, table
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
@@ -88,7 +88,8 @@ as_of_choice = bound_choice(
     st.segmented_control, "As of", ["Now", "End of period"], default="Now", required=True, key="risk_as_of",
     help="Now: the data's newest timestamp. End of period: what was about to breach when the chosen period ended.",
 )
-within_hours = st.slider("Deadline within the next … business hours", 1, 40, 8, key="risk_hours", bind="query-params")
+within_hours = bound_slider("Deadline within the next … business hours", 1, 40, 8, key="risk_hours",
+                            unit="business hours")
 risk_params = {**params, "within_secs": within_hours * 3600, "max_rows": MAX_ROWS}
 period_end = selection.period.bounds()[1]
 if as_of_choice == "Now" or period_end >= selection.as_of:

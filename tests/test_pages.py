@@ -188,6 +188,14 @@ def test_a_link_with_a_provider_type_spelled_as_stored_says_how_the_filter_spell
     ]
 
 
+def test_a_link_with_an_at_risk_window_out_of_range_says_so(app):
+    app.query_params["risk_hours"] = "50"
+    at = rendered(app, "pages/sla.py")
+    assert [w.value for w in at.warning] == [
+        "The link asks for 50 business hours, which is not a whole number from 1 to 40: showing 8."]
+    assert at.slider(key="risk_hours").value == 8
+
+
 @pytest.mark.parametrize("page, key, value, label, shown, default", [
     ("pages/sla.py", "metric", "first-response", "target", "First response", "resolution"),
     ("pages/sla.py", "clock", "business", "clock", "Business hours", "business"),

@@ -39,6 +39,16 @@ def unknown_link_values(
     return notices
 
 
+def bound_slider(label: str, low: int, high: int, default: int, *, key: str, unit: str) -> int:
+    """A page's own whole-number slider bound to the URL parameter `key`, preceded by a notice for
+    a link value outside [low, high] (or not a number), which the slider would drop silently."""
+    for value in st.query_params.get_all(key):
+        if not (value.isdigit() and low <= int(value) <= high):
+            st.warning(f"The link asks for {value} {unit}, which is not a whole number from {low} to {high}: "
+                       f"showing {default}.")
+    return st.slider(label, low, high, default, key=key, bind="query-params")
+
+
 def bound_choice(widget: Callable, label: str, options: list, *, key: str, format_func: Callable | None = None,
                  **kwargs):
     """A page's own choice widget (st.selectbox, st.segmented_control, ...) bound to the URL
