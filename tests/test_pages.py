@@ -544,10 +544,15 @@ def test_a_range_after_the_data_says_so_once_on_every_page(app, page):
     assert not at.info and not at.dataframe
 
 
+def download_keys(at: AppTest) -> list[str]:
+    """The keys of the page's download buttons, in page order ('scorecard-finance-as-provider')."""
+    return [button.proto.id.split("-download-", 1)[1] for button in at.get("download_button")]
+
+
 def scorecard_of(at: AppTest) -> str:
     """The department whose scorecard the page shows, read from its provider table's download."""
-    keys = [button.proto.id.split("-download-", 1)[1] for button in at.get("download_button")]
-    return next(k for k in keys if k.endswith("-as-provider")).removeprefix("scorecard-").removesuffix("-as-provider")
+    provider = next(k for k in download_keys(at) if k.endswith("-as-provider"))
+    return provider.removeprefix("scorecard-").removesuffix("-as-provider")
 
 
 def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_path):
@@ -573,7 +578,7 @@ def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_
 def test_a_scorecards_downloads_are_named_for_the_departments_own_role(app):
     app.query_params["unit"] = "Finance"
     at = rendered(app, "pages/departments.py")
-    keys = [button.proto.id.split("-download-", 1)[1] for button in at.get("download_button")]
+    keys = download_keys(at)
     # As provider (how Finance serves the others) first, then as requester; each file says which.
     assert [key for key in keys if key.startswith("scorecard-")] == [
         "scorecard-finance-as-provider", "scorecard-finance-as-requester"]
