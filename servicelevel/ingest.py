@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -263,6 +263,9 @@ def import_file(
             chosen, detected = choose_preset(export, preset, presets_dir)
             if timezone_name:
                 chosen = preset_lib.with_timezone(chosen, timezone_name)
+            if request_source and chosen.kind == "feedback":
+                # Part of the mapping: the same survey file linked to another source is a new import.
+                chosen = replace(chosen, request_source=request_source)
             if chosen.encoding != "auto" or chosen.delimiter != "auto":
                 export.close()
                 export = open_export(path, chosen.encoding, chosen.delimiter)
@@ -300,7 +303,7 @@ def import_file(
                 return report
         con.execute("begin transaction")
         try:
-            _load(con, export, chosen, plan, report, (digest, mapping_digest), request_source, started_at, progress)
+            _load(con, export, chosen, plan, report, (digest, mapping_digest), started_at, progress)
             con.execute("commit")
         except Exception as exc:
             con.execute("rollback")
@@ -357,7 +360,7 @@ def _unlinked_answer_warnings(con: duckdb.DuckDBPyConnection, request_source: st
     return out
 
 
-def _load(con, export, preset, plan, report, digests, request_source, started_at, progress) -> None:
+def _load(con, export, preset, plan, report, digests, started_at, progress) -> None:
     import_id = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()[0]
     report.import_id = import_id
     names = dict(import_id=import_id, source=report.source, file_name=report.file_name)
@@ -384,11 +387,11 @@ def _load(con, export, preset, plan, report, digests, request_source, started_at
         report.n_events = outcomes.get("inserted", 0)
         report.warnings.extend(_unmatched_event_warnings(con, report.source))
     else:
-        wanted_source = request_source or preset.request_source or ""
-        run_sql(con, pipeline_sql("classify_feedback"), {"request_source": wanted_source})
+        run_sql(con, pipeline_sql("classify_feedback"),
+                {"request_source": preset.request_source, "survey_source": report.source})
         run_sql(con, pipeline_sql("apply_feedback"), {**names, "survey_source": report.source})
         outcomes = _count_outcomes(con, "feedback_outcomes")
-        report.warnings.extend(_unlinked_answer_warnings(con, request_source or preset.request_source))
+        report.warnings.extend(_unlinked_answer_warnings(con, preset.request_source))
         scales = [r[0] for r in con.execute("select distinct scale from staged where scale is not null order by 1").fetchall()]
         report.warnings.append(f"score scale: {', '.join(scales) or 'none'} (normalised to 1-5)")
     if preset.kind == "event_log":

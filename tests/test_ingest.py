@@ -12,6 +12,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from openpyxl import Workbook
 
@@ -764,6 +765,58 @@ def test_a_request_source_no_request_has_is_named_with_the_sources_there_are(con
         "no requests of source 'canonicl' are stored (sources with requests: canonical): check the name given "
         "for the requests' source",
     ]
+
+
+def test_a_corrected_request_source_moves_the_answers_instead_of_adding_them_again(con):
+    import_checked(con, CANONICAL)
+    import_checked(con, FIXTURES / "survey/nps_0_10.csv", request_source="canonicl")
+    # Not skipped as a repeat of the same bytes: the link to the requests is part of the mapping.
+    report = import_checked(con, FIXTURES / "survey/nps_0_10.csv", request_source="canonical")
+    assert report.identical_to is None
+    assert (report.n_inserted, report.n_updated, report.n_unchanged) == (0, 4, 0)
+    assert [(row[0], row[1]) for row in feedback_rows(con)] == [
+        ("canonical", "REQ-1"), ("canonical", "REQ-2"), ("canonical", "REQ-3"), ("canonical", "REQ-4"),
+    ]
+
+
+def test_answers_stored_twice_under_two_request_sources_are_folded_by_the_migration(tmp_path):
+    path = tmp_path / "v3.duckdb"
+    old = duckdb.connect(str(path))
+    for version, migration in store.migrations():
+        if version <= 3:
+            old.execute(migration.read_text(encoding="utf-8"))
+    old.execute("insert or replace into meta values ('schema_version', '3')")
+    old.execute(
+        """insert into feedback (request_source, request_id, submitted_at, score, survey_source, import_id, row_hash)
+           values ('canonicl', 'REQ-1', '2024-03-05 08:00:00+00', 5, 'survey', 2, 0),
+                  ('canonical', 'REQ-1', '2024-03-05 08:00:00+00', 5, 'survey', 3, 0),
+                  ('canonical', 'REQ-1', '2024-03-05 08:00:00+00', 4, 'other_survey', 4, 0),
+                  ('canonicl', 'REQ-2', '2024-03-05 09:00:00+00', 1, 'survey', 2, 0)"""
+    )
+    old.close()
+
+    con = store.connect(path)
+    try:
+        assert con.execute(
+            "select survey_source, request_source, request_id, import_id from feedback order by all"
+        ).fetchall() == [
+            ("other_survey", "canonical", "REQ-1", 4),  # another survey's answer is its own
+            ("survey", "canonical", "REQ-1", 3),  # the later import's copy
+            ("survey", "canonicl", "REQ-2", 2),  # never re-imported: kept as it was
+        ]
+    finally:
+        con.close()
+
+
+def test_an_answer_keeps_its_link_when_its_request_id_turns_ambiguous(con, tmp_path):
+    import_checked(con, CANONICAL)
+    import_checked(con, FIXTURES / "survey/nps_0_10.csv")
+    other = write(tmp_path / "other.csv", "request_id,created_at\nREQ-2,2024-03-04T09:00:00Z\n")
+    import_checked(con, other, source="other_desk")
+    # REQ-2 is now in two sources: the re-read answer cannot tell which, so it keeps its link.
+    report = import_checked(con, FIXTURES / "survey/nps_0_10.csv", force=True)
+    assert (report.n_inserted, report.n_updated, report.n_unchanged) == (0, 0, 4)
+    assert ("canonical", "REQ-2") in [(row[0], row[1]) for row in feedback_rows(con)]
 
 
 def test_a_changed_answer_updates_and_a_repeated_one_is_superseded(con, tmp_path):

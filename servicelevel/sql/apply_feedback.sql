@@ -1,10 +1,10 @@
 -- apply_feedback
--- Writes classified survey answers: updated answers replace the stored ones.
+-- Writes classified survey answers: updated answers replace the survey source's stored ones.
 -- Params: $survey_source, $import_id
 delete from feedback
 using feedback_outcomes as o
 where o.outcome = 'updated'
-  and feedback.request_source is not distinct from o.request_source
+  and feedback.survey_source = $survey_source
   and feedback.request_id = o.request_id
   and feedback.submitted_at = o.submitted_at;
 
