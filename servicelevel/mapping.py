@@ -40,8 +40,13 @@ from servicelevel.vocabulary import GOOD_WORDS, BAD_WORDS, PORTUGUESE_PATTERN, v
 # Offsets such as Z, +01:00, +0100 or " +0000" at the end of a timestamp.
 OFFSET_PATTERN = r"([zZ]|[+-][0-9]{2}:?[0-9]{2})$"
 SPACE_BEFORE_OFFSET = r"\s+([+-][0-9]{2}:?[0-9]{2})$"
-# Any parse outside these years is a misread format (e.g. a two-digit year read as year 24).
-PLAUSIBLE_YEARS = (1900, 2200)
+# Any parse outside these years is a misread format (e.g. a two-digit year read as year 24) or a
+# typing slip (1902 for 2002). Request logs hold nothing older; and the SLA clock spans every
+# instant stored, so one stray century would make it a century long.
+PLAUSIBLE_YEARS = (1970, 2099)
+# ISO 8601 without an offset, and nothing after it. DuckDB's cast reads '2024-03-04 8:12 PM' as
+# 08:12 (the rest taken for a time-zone name it then drops), so the cast only sees whole matches.
+ISO_NAIVE_PATTERN = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
 # A duration longer than this is a misread column (seconds taken for minutes, an id, ...);
 # it also keeps the timestamp arithmetic far from DuckDB's range limits.
 MAX_DURATION_SECS = 100 * 366 * 86400
@@ -89,6 +94,12 @@ class StagingPlan:
 ISO = "iso"  # the parser name for ISO 8601 text (DuckDB's own cast)
 
 
+def iso_naive(raw: str, pattern: str) -> str:
+    """SQL: the timestamp ISO 8601 text `raw` names, NULL unless all of it is one (`pattern`
+    is the SQL holding ISO_NAIVE_PATTERN)."""
+    return f"case when regexp_full_match({raw}, {pattern}) then try_cast({raw} as timestamp) end"
+
+
 def order_parsers(formats: tuple[str, ...], sample: list[str]) -> list[str]:
     """ISO and the preset's formats, those that read most sample values plausibly first.
 
@@ -104,8 +115,8 @@ def order_parsers(formats: tuple[str, ...], sample: list[str]) -> list[str]:
             # ISO is DuckDB's own cast (offsets, fractions, 'T' or a space), not a strptime format.
             hits[parser] = con.execute(
                 "select count(*) from unnest($v) t(x) where year(case when $f is null"
-                " then try_cast(x as timestamp) else try_strptime(x, $f) end) between $lo and $hi",
-                {"v": sample, "f": None if parser == ISO else parser, "lo": lo, "hi": hi},
+                f" then {iso_naive('x', '$iso')} else try_strptime(x, $f) end) between $lo and $hi",
+                {"v": sample, "f": None if parser == ISO else parser, "lo": lo, "hi": hi, "iso": ISO_NAIVE_PATTERN},
             ).fetchone()[0]
         con.close()
     ordered = sorted(parsers, key=lambda p: -hits[p])
@@ -144,7 +155,7 @@ class _Sql:
         naive_parsers = [p for p in parsers if "%z" not in p.lower()]
         offset_formats = [p for p in parsers if "%z" in p.lower()]
         attempts = [
-            f"try_cast({raw} as timestamp)" if p == ISO else f"try_strptime({raw}, {self.bind(p)})"
+            iso_naive(raw, self.bind(ISO_NAIVE_PATTERN)) if p == ISO else f"try_strptime({raw}, {self.bind(p)})"
             for p in naive_parsers
         ]
         naive = attempts[0] if len(attempts) == 1 else f"coalesce({', '.join(attempts)})"
@@ -266,6 +277,7 @@ def build_staging(
     timestamps = TIMESTAMPS_BY_KIND[kind]
     parsed: dict[str, str] = {}
     timed: dict[str, str] = {}  # the `timed` layer: plausibility, and durations added to their start
+    read_years: dict[str, str] = {}  # the year each date read as, plausible or not
     for name in timestamps:
         use = uses.get(name)
         if use is None:
@@ -281,6 +293,7 @@ def build_staging(
             sample = [f"{d} {t or ''}".strip() if times else d for d, t in zip(dates, times or dates) if d]
             parsed[name] = sql.timestamp(raw[name], order_parsers(preset.timestamp_formats, sample))
             timed[name] = sql.plausible(name)
+            read_years[name] = f"year(parsed.{name})"  # to tell an implausible date from gibberish
             if name == "due_at" and preset.due_dates_are_days:
                 timed[name] = sql.plausible(sql.end_of_day_if_midnight(name))
 
@@ -308,7 +321,7 @@ def build_staging(
         parsed[name + "__raw"] = raw[name]
 
     derived = _derived_rules(kind, preset, sql, uses)
-    checks = _checks(kind, sql, uses, checked_raw)
+    checks = _checks(kind, sql, uses, checked_raw, read_years)
 
     reason_sql = "case " + " ".join(f"when {c} then '{r}'" for c, r, _ in checks) + " end"
     detail_sql = "case " + " ".join(f"when {c} then {d}" for c, _, d in checks) + " end"
@@ -322,6 +335,7 @@ def build_staging(
     timed_list = "*"
     if timed:
         timed_list += " replace (" + ", ".join(f"{expr} as {name}" for name, expr in timed.items()) + ")"
+    timed_list += "".join(f", {expr} as {name}__year" for name, expr in read_years.items())
     replaced = [n for n in derived if n in parsed]
     added = [n for n in derived if n not in parsed]
     derived_list = "*"
@@ -488,7 +502,7 @@ def _detected_scale(sql: _Sql) -> str:
     end"""
 
 
-def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[str]):
+def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[str], read_years: dict[str, str]):
     """(condition, reason code, detail SQL) in the order they are tried."""
     checks = [("request_id is null", "missing_request_id", sql.bind("the request id is empty"))]
     timestamps = TIMESTAMPS_BY_KIND[kind]
@@ -504,19 +518,27 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
             message = sql.bind("unparseable date in column %s: '%s'")
         else:
             message = sql.bind("not a count (a whole number, 0 or more) in column %s: '%s'")
-        checks.append((
-            f"{name} is null and {name}__raw is not null",
-            f"unparseable_{name}",
-            f"printf({message}, {label}, {name}__raw)",
-        ))
+        detail = f"printf({message}, {label}, {name}__raw)"
+        if name in read_years:
+            lo, hi = PLAUSIBLE_YEARS
+            outside = sql.bind(f"date outside the years {lo}-{hi} in column %s: '%s'")
+            detail = f"case when {name}__year is not null then printf({outside}, {label}, {name}__raw) else {detail} end"
+        checks.append((f"{name} is null and {name}__raw is not null", f"unparseable_{name}", detail))
     if kind in ("requests", "event_log"):
         # Both instants in the preset's zone, the one the file's own times are read in.
         zone = sql.preset.timezone
         for name, reason in NOT_BEFORE_CREATED.items():
             if name in uses:
-                message = sql.bind(f"{name} %s is before created_at %s ({zone} time)")
                 local = [f"strftime(timezone({sql.bind(zone)}, {n}), '%Y-%m-%d %H:%M')" for n in (name, "created_at")]
-                checks.append((f"{name} < created_at", reason, f"printf({message}, {', '.join(local)})"))
+                if uses[name].how == "duration":
+                    message = sql.bind(f"{name} %s is before created_at %s ({zone} time; {uses[name].label}: '%s')")
+                    detail = f"printf({message}, {', '.join(local)}, {name}__raw)"
+                else:
+                    # The file's text, then how it was read: a time the zone skips at a DST
+                    # change (or an offset) can make the two differ.
+                    message = sql.bind(f"{name} '%s' is before created_at '%s' (read as %s and %s, {zone} time)")
+                    detail = f"printf({message}, {name}__raw, created_at__raw, {', '.join(local)})"
+                checks.append((f"{name} < created_at", reason, detail))
     if kind == "feedback":
         checks.append((
             "score is null and score_raw is not null",

@@ -179,10 +179,15 @@ def key_requests(con: duckdb.DuckDBPyConnection) -> None:
 def joins_as_written(con: duckdb.DuckDBPyConnection):
     """Keep DuckDB from reordering joins (see sla_request_sla.sql), for the statements inside."""
     con.execute("set disabled_optimizers = 'join_order,build_side_probe_side'")
-    try:
-        yield
-    finally:
-        con.execute("reset disabled_optimizers")
+    yield
+    # Not in a `finally`: a failed statement aborts the transaction, which then takes no other
+    # statement; the caller rolls back first, then calls reset_optimizers.
+    reset_optimizers(con)
+
+
+def reset_optimizers(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo joins_as_written (outside an aborted transaction)."""
+    con.execute("reset disabled_optimizers")
 
 
 def _clock_layout(con: duckdb.DuckDBPyConnection, n_calendars: int) -> dict:
@@ -221,10 +226,11 @@ def _utc(now: datetime | None) -> datetime:
 
 
 def _clock_span(con: duckdb.DuckDBPyConnection, now: datetime) -> tuple[date, date]:
-    """The local dates the clock tables must cover for the data and `now`."""
+    """The local dates the clock tables must cover for the data and `now` (due dates are
+    compared as instants, never read on the clock)."""
     first, last = con.execute(
         """select min(created_at),
-                  max(greatest(created_at, first_response_at, resolved_at, closed_at, due_at))
+                  max(greatest(created_at, first_response_at, resolved_at, closed_at))
            from requests"""
     ).fetchall()[0]
     last_event = con.execute("select max(event_at) from events").fetchall()[0][0]
@@ -299,14 +305,16 @@ def refresh_sla(
         con.execute("commit")
     except Exception:
         con.execute("rollback")
+        reset_optimizers(con)
         raise
-    n_requests, n_matched = con.execute(
-        "select count(*), count(policy_name) from request_sla"
+    n_requests, n_matched, n_applied = con.execute(
+        "select count(*), count(policy_name), count(distinct policy_name) from request_sla"
     ).fetchall()[0]
     return {
         "n_requests": n_requests,
         "n_with_policy": n_matched,
         "n_policies": len(policy_set.policies),
+        "n_policies_applied": n_applied,
         "policies": policy_set.source,
         "refreshed_at": now,
         "seconds": time.perf_counter() - started,
@@ -356,7 +364,8 @@ def refresh_after_import(con: duckdb.DuckDBPyConnection) -> str:
     fr_met, fr_breached, res_met, res_breached, running, paused = counts
     no_policy = result["n_requests"] - result["n_with_policy"]
     return (
-        f"SLA states: {result['n_requests']:,} requests under {result['n_policies']} policies"
+        f"SLA states: {result['n_requests']:,} request{'' if result['n_requests'] == 1 else 's'} under "
+        f"{result['n_policies_applied']} of the {result['n_policies']} policies"
         f"{f' ({no_policy:,} match none)' if no_policy else ''}; first response "
         f"{_rate(fr_met, fr_breached)}, resolution {_rate(res_met, res_breached)}; "
         f"{running:,} running ({paused:,} paused) as of {as_of:%Y-%m-%d %H:%M} UTC [{result['seconds']:.1f} s]"

@@ -86,7 +86,8 @@ def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
     assert detail[3] == "the request id is empty"
     assert detail[4] == "created_at is empty (column created_at)"
     assert detail[5] == "unparseable date in column created_at: 'yesterday'"
-    assert detail[6] == "resolved_at 2024-03-04 08:00 is before created_at 2024-03-04 09:00 (UTC time)"
+    assert detail[6] == ("resolved_at '2024-03-04T08:00:00Z' is before created_at '2024-03-04T09:00:00Z' "
+                         "(read as 2024-03-04 08:00 and 2024-03-04 09:00, UTC time)")
     assert detail[7] == "unparseable date in column resolved_at: '31/31/2024'"
     assert detail[8].startswith("malformed line (too many columns): ")
     assert detail[9].startswith("malformed line (missing columns): ")
@@ -166,7 +167,47 @@ def test_times_in_a_rejection_read_as_the_file_wrote_them(con, tmp_path):
     path = write(tmp_path / "local.csv", "request_id,created_at,resolved_at\nT-1,2024-03-04 09:00,2024-03-04 08:00\n")
     import_checked(con, path, timezone_name="America/Sao_Paulo")
     assert con.execute("select detail from rejected_rows").fetchone()[0] == (
-        "resolved_at 2024-03-04 08:00 is before created_at 2024-03-04 09:00 (America/Sao_Paulo time)")
+        "resolved_at '2024-03-04 08:00' is before created_at '2024-03-04 09:00' "
+        "(read as 2024-03-04 08:00 and 2024-03-04 09:00, America/Sao_Paulo time)")
+
+
+def test_text_after_a_time_is_not_dropped_and_a_stray_century_is_named(con, tmp_path):
+    path = write(tmp_path / "dates.csv", (
+        "request_id,created_at\n"
+        "G-1,2024-03-04 8:12 PM\n"  # read as 08:12 by a lenient cast: 12 hours off
+        "G-2,2024-03-04 09:00 garbage\n"
+        "G-3,2024-03-04T09:00:00 EST\n"
+        "G-4,1902-03-04 09:00\n"
+        "G-5,2024-03-04 09:00:00.250\n"
+    ))
+    report = import_checked(con, path)
+    assert (report.n_inserted, report.n_rejected) == (1, 4)
+    assert con.execute("select line, detail from rejected_rows order by line").fetchall() == [
+        (2, "unparseable date in column created_at: '2024-03-04 8:12 PM'"),
+        (3, "unparseable date in column created_at: '2024-03-04 09:00 garbage'"),
+        (4, "unparseable date in column created_at: '2024-03-04T09:00:00 EST'"),
+        (5, "date outside the years 1970-2099 in column created_at: '1902-03-04 09:00'"),
+    ]
+    assert request_rows(con, "canonical")["G-5"]["created_at"] == datetime.fromisoformat("2024-03-04 09:00:00.25+00:00")
+
+
+def test_a_request_past_2038_gets_its_sla_states(tmp_path, capsys):
+    # Epoch seconds past 2038 do not fit 32 bits: the clock's hours are multiplied as 64-bit.
+    path = write(tmp_path / "late.csv", (
+        "request_id,created_at,resolved_at,requester_type\n"
+        "L-1,2039-01-03T09:00:00Z,2039-01-03T10:00:00Z,external\n"
+    ))
+    db = tmp_path / "late.duckdb"
+    assert main(["--db", str(db), "import", str(path)]) == 0
+    assert "SLA states: 1 request under 1 of the 7 policies" in capsys.readouterr().out
+    con = store.connect(db)
+    try:
+        deadline, elapsed = con.execute(
+            "select res_deadline_at, res_elapsed_calendar_secs from request_sla"
+        ).fetchone()
+        assert deadline.year == 2039 and elapsed == 3600
+    finally:
+        con.close()
 
 
 def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path):
@@ -189,7 +230,8 @@ def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path)
         (4, "unparseable_reopen_count", "not a count (a whole number, 0 or more) in column Reopens: '-1'"),
         (5, "unparseable_resolved_at", "unparseable date in column Solved at: '04/03/2024 10:00'"),
         (6, "first_response_before_created",
-         "first_response_at 2024-03-04 08:45 is before created_at 2024-03-04 09:15 (UTC time)"),
+         "first_response_at 2024-03-04 08:45 is before created_at 2024-03-04 09:15 "
+         "(UTC time; First reply time in minutes: '-30')"),
     ]
     # "2.0" is a whole number as spreadsheets write it; 30 minutes after 09:15 is 09:45.
     row = request_rows(con, "zendesk")["6"]

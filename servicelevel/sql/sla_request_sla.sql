@@ -195,12 +195,12 @@ inverse_keyed as (
 deadlines as (
     select
         t.*,
-        case when i1.k_id >= 0 then i1.hour_key * 3600 + case
+        case when i1.k_id >= 0 then cast(i1.hour_key as bigint) * 3600 + case
             when t.fr_deadline_clock - i1.cum_secs <= i1.s1_to - i1.s1_from
                 then i1.s1_from + t.fr_deadline_clock - i1.cum_secs
             else i1.s2_from + t.fr_deadline_clock - i1.cum_secs - (i1.s1_to - i1.s1_from)
         end end as fr_deadline_s,
-        case when i2.k_id >= 0 then i2.hour_key * 3600 + case
+        case when i2.k_id >= 0 then cast(i2.hour_key as bigint) * 3600 + case
             when t.res_deadline_clock - i2.cum_secs <= i2.s1_to - i2.s1_from
                 then i2.s1_from + t.res_deadline_clock - i2.cum_secs
             else i2.s2_from + t.res_deadline_clock - i2.cum_secs - (i2.s1_to - i2.s1_from)
