@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK_BYTES = 8 * 1024 * 1024
+MAX_FIELD_BYTES = 20_000_000  # a longer field is no helpdesk text; the reader rejects its line
 DELIMITERS = (",", ";", "\t", "|")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -70,13 +71,15 @@ def detect_encoding(path: Path) -> str:
     return name
 
 
-def _transcode(path: Path, encoding: str, target: Path) -> None:
+def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = False) -> None:
     # cp1252 leaves five bytes undefined; Latin-1 maps them, so nothing is lost or rejected.
     errors = "strict"
     if encoding == "cp1252":
         codecs.register_error("latin1_fallback", lambda e: (e.object[e.start:e.end].decode("latin-1"), e.end))
         errors = "latin1_fallback"
-    with path.open("r", encoding=encoding, errors=errors, newline="") as src, target.open(
+    # unify_newlines: CRLF, CR and LF all become LF (Python's universal newlines).
+    newline = None if unify_newlines else ""
+    with path.open("r", encoding=encoding, errors=errors, newline=newline) as src, target.open(
         "w", encoding="utf-8", newline=""
     ) as dst:
         shutil.copyfileobj(src, dst, CHUNK_BYTES)
@@ -180,7 +183,86 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
         raise ExportError(f"{path.name}: cannot read the header line ({exc})") from None
     if "\x00" in "".join(headers):
         raise ExportError(f"{path.name}: binary content in the header; is this a CSV export?")
-    return ExportFile(path, csv_path, found, chosen, headers, work_dir)
+    export = ExportFile(path, csv_path, found, chosen, headers, work_dir)
+    try:
+        _make_readable(export)
+    except ExportError:
+        export.close()
+        raise
+    return export
+
+
+def _reader_complaint(export: ExportFile) -> str | None:
+    """None when DuckDB's CSV reader can take the file (it guesses the layout from a sample of
+    lines before reading any), else the first line of its complaint."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"select * from ({reader_sql(export, 'ignore_errors = true')}) limit 1",
+                    reader_params(export)).fetchall()
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0]
+    finally:
+        con.close()
+    return None
+
+
+def _make_readable(export: ExportFile) -> None:
+    """Mixed line endings (CRLF and LF, as after editing an export by hand) confuse the reader:
+    such a file is read through a copy with LF only. Any other file the reader refuses fails
+    here, with the line Python's strict CSV reader finds at fault."""
+    if _reader_complaint(export) is None:
+        return
+    if export.encoding != "spreadsheet" and _mixed_newlines(export.csv_path):
+        if export.work_dir is None:
+            export.work_dir = Path(tempfile.mkdtemp(prefix="servicelevel-"))
+        unified = export.work_dir / (export.original.stem + ".lf.csv")
+        _transcode(export.csv_path, "utf-8-sig", unified, unify_newlines=True)
+        export.csv_path = unified
+        if _reader_complaint(export) is None:
+            return
+    raise ExportError(f"{export.original.name}: {unreadable_reason(export)}")
+
+
+def _mixed_newlines(csv_path: Path) -> bool:
+    """True when the file ends lines both with CRLF and with a bare LF or CR."""
+    crlf = bare = 0
+    with csv_path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            n_crlf = chunk.count(b"\r\n")
+            crlf += n_crlf
+            bare += chunk.count(b"\n") + chunk.count(b"\r") - 2 * n_crlf
+            if crlf and bare:
+                return True
+    return False
+
+
+# What Python's strict CSV reader says, as a person would put it.
+CSV_COMPLAINTS = {
+    "expected after": 'a quote inside a quoted field is not doubled (a field "say ""hi""" holds say "hi")',
+    "unexpected end of data": "a quoted field is never closed: its opening quote swallows the rest of the file",
+    "nul": "binary content (NUL bytes), which no text export holds",
+    "field larger than field limit": "a field longer than 20 MB",
+}
+
+
+def unreadable_reason(export: ExportFile) -> str:
+    """Where and why the file is not CSV: the first record Python's strict reader cannot parse."""
+    csv.field_size_limit(MAX_FIELD_BYTES)
+    with export.csv_path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=export.delimiter, strict=True)
+        record_start = 1
+        try:
+            for record in reader:
+                if any("\x00" in field for field in record):
+                    return f"line {record_start}: {CSV_COMPLAINTS['nul']}"
+                record_start = reader.line_num + 1
+        except csv.Error as exc:
+            said = str(exc)
+            why = next((text for key, text in CSV_COMPLAINTS.items() if key in said.lower()), said)
+            return f"line {record_start}: {why}"
+    return "the CSV reader cannot work out its layout (quotes, delimiter, line endings) from its first lines"
 
 
 def sample_values(export: ExportFile, headers: list[str], n: int = 2000) -> dict[str, list[str | None]]:
@@ -193,15 +275,28 @@ def sample_values(export: ExportFile, headers: list[str], n: int = 2000) -> dict
     con = duckdb.connect()
     try:
         rows = con.execute(
-            "select * from read_csv($path, header = true, all_varchar = true, names = $names, "
-            "delim = $delim, quote = '\"', escape = '\"', ignore_errors = true) limit $n",
-            {
-                "path": str(export.csv_path),
-                "names": [f"c{i + 1}" for i in range(len(export.headers))],
-                "delim": export.delimiter,
-                "n": n,
-            },
+            f"select * from ({reader_sql(export, 'ignore_errors = true')}) limit $n", {**reader_params(export), "n": n}
         ).fetchall()
     finally:
         con.close()
     return {h: [(r[p] or "").strip() or None for r in rows] for h, p in positions.items()}
+
+
+def reader_sql(export: ExportFile, handling: str, nullstr: str | None = None) -> str:
+    """DuckDB's CSV reader over the export, every column as text named c1, c2, ... (params:
+    reader_params). `handling` says what happens to malformed lines (ignore_errors, or
+    store_rejects and its tables); `nullstr`, the SQL for the texts read as missing."""
+    missing = f"nullstr = {nullstr}, " if nullstr else ""
+    return (
+        "select * from read_csv($csv_path, header = true, all_varchar = true, names = $names, "
+        f"delim = $delim, quote = '\"', escape = '\"', {missing}strict_mode = true, "
+        f"{handling}, max_line_size = {MAX_FIELD_BYTES})"
+    )
+
+
+def reader_params(export: ExportFile) -> dict:
+    return {
+        "csv_path": str(export.csv_path),
+        "names": [f"c{i + 1}" for i in range(len(export.headers))],
+        "delim": export.delimiter,
+    }

@@ -22,7 +22,15 @@ import duckdb
 
 from servicelevel import presets as preset_lib
 from servicelevel.detect import no_preset_fits, propose_preset
-from servicelevel.exports import ExportError, ExportFile, describe_layout, open_export, sample_values
+from servicelevel.exports import (
+    ExportError,
+    ExportFile,
+    describe_layout,
+    open_export,
+    reader_params,
+    reader_sql,
+    sample_values,
+)
 from servicelevel.mapping import MappingError, StagingPlan, build_staging
 from servicelevel.presets import Preset, PresetError
 from servicelevel.sqlfiles import pipeline_sql, statements
@@ -201,24 +209,15 @@ def _timestamp_samples(export: ExportFile, preset: Preset) -> dict[str, list[str
 def _read_csv_sql(export: ExportFile, log_rejects: bool = True) -> str:
     """The reader; malformed lines are skipped, and logged (for rejected_rows) unless
     log_rejects is False, as when a file is read a second time."""
-    skipping = ("store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
+    handling = ("store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
                 if log_rejects else "ignore_errors = true")
-    return (
-        "select * from read_csv($csv_path, header = true, all_varchar = true, names = $names, "
-        "delim = $delim, quote = '\"', escape = '\"', nullstr = $missing, strict_mode = true, "
-        f"{skipping}, max_line_size = 20000000)"
-    )
+    return reader_sql(export, handling, nullstr="$missing")
 
 
 def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress: Progress | None) -> None:
     run_sql(con, pipeline_sql("drop_import_scratch"))
     params = dict(plan.params)
-    params.update(
-        csv_path=str(export.csv_path),
-        names=[f"c{i + 1}" for i in range(len(export.headers))],
-        delim=export.delimiter,
-        missing=list(preset.missing_values),
-    )
+    params.update(reader_params(export), missing=list(preset.missing_values))
     if plan.scale_sql is not None:
         scale_sql = f"with src as ({_read_csv_sql(export, log_rejects=False)})\n{plan.scale_sql}"
         params["detected_scale"] = run_sql(con, scale_sql, params).fetchone()[0]

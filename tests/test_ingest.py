@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -1115,3 +1116,71 @@ def test_cli_says_when_another_process_holds_the_database(tmp_path, capsys):
     finally:
         holder.kill()
         holder.wait()
+
+
+# --- files the CSV reader cannot take as they are ----------------------------------------------
+
+GOOD_LINES = "".join(f"G-{i},2024-01-01T00:00:00Z,open\n" for i in range(30_000))  # past the reader's sniffing
+
+
+@pytest.mark.parametrize("body, said", [
+    ('Q-1,2024-01-01T00:00:00Z,"He said "hi" twice\nQ-2,2024-01-01T00:00:00Z,fine\n',
+     'line 2: a quote inside a quoted field is not doubled'),
+    ('Q-1,2024-01-01T00:00:00Z,fine\nQ-2,2024-01-01T00:00:00Z,"never closed\nQ-3,2024-01-01T00:00:00Z,fine\n',
+     'line 3: a quoted field is never closed'),
+    (bytes(range(256)) * 4, "line 2: binary content (NUL bytes)"),
+])
+def test_a_file_the_reader_cannot_take_fails_with_its_line_and_nothing_changes(con, tmp_path, body, said):
+    import_checked(con, CANONICAL)
+    before = table_contents(con)
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"request_id,created_at,status\n" + (body if isinstance(body, bytes) else body.encode()))
+    with pytest.raises(ImportFailed, match=f"^broken.csv: {re.escape(said)}"):
+        import_file(con, path)
+    assert table_contents(con) == before
+    assert con.execute("select status, file_name from imports order by import_id desc limit 1").fetchone() == (
+        "failed", "broken.csv")
+
+
+def test_mixed_line_endings_are_read(con, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"request_id,created_at,status\r\nM-1,2024-01-01T00:00:00Z,open\n"
+                     b"M-2,2024-01-02T00:00:00Z,open\r\nM-3,2024-01-03T00:00:00Z,open\n")
+    report = import_checked(con, path)
+    assert (report.n_read, report.n_inserted) == (3, 3)
+    assert sorted(request_rows(con, "canonical")) == ["M-1", "M-2", "M-3"]
+
+
+def test_an_unclosed_quote_late_in_a_file_says_how_many_lines_it_swallowed(con, tmp_path):
+    path = write(tmp_path / "late.csv", "request_id,created_at,status\n" + GOOD_LINES
+                 + 'Q-1,2024-01-01T00:00:00Z,"never closed\nQ-2,2024-01-01T00:00:00Z,fine\nQ-3,2024-01-01T00:00:00Z,fine\n')
+    report = import_checked(con, path)
+    assert (report.n_inserted, report.n_rejected) == (30_000, 1)
+    line, detail = con.execute("select line, detail from rejected_rows").fetchone()
+    assert line == 30_002
+    assert detail.endswith("It runs over 3 lines of the file, which are not imported either: fix the quote and "
+                           "import it again.")
+
+
+def test_a_line_over_the_size_limit_is_rejected_with_its_reason(con, tmp_path):
+    path = write(tmp_path / "huge.csv", "request_id,created_at,status\n" + GOOD_LINES
+                 + "H-1,2024-01-01T00:00:00Z," + "x" * 21_000_000 + "\n")
+    report = import_checked(con, path)
+    assert (report.n_inserted, report.rejected_by_reason) == (30_000, {"malformed_line": 1})
+    assert con.execute("select line, detail from rejected_rows").fetchone() == (
+        30_002, "malformed line (line size over maximum): Maximum line size of 20000000 bytes exceeded. "
+        "Actual Size:21000025 bytes.")  # "H-1," + the date and comma (21) + the field
+
+
+def test_a_broken_file_among_good_ones_leaves_the_others_imported_and_refreshed(tmp_path, capsys):
+    broken = write(tmp_path / "broken.csv", 'request_id,created_at,status\nQ-1,2024-01-01T00:00:00Z,"a "b" c\n')
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "import", str(ZENDESK), str(broken), str(FIXTURES / "jira/issues.csv")]) == 1
+    captured = capsys.readouterr()
+    assert "error: broken.csv: line 2: a quote inside a quoted field is not doubled" in captured.err
+    assert "1 of 3 file(s) failed" in captured.err
+    con = store.connect(db)
+    try:
+        assert con.execute("select count(*), count(distinct source) from request_sla").fetchone() == (11, 2)
+    finally:
+        con.close()

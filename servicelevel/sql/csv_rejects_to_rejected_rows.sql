@@ -5,15 +5,29 @@
 -- by its first error.
 -- Params: $import_id, $source, $file_name
 insert into rejected_rows
+with first_errors as (
+    select
+        e.line,
+        -- The line-size error names no column (NULL), which arg_min would pass over.
+        arg_min(e.error_type, coalesce(e.column_idx, -1)) as error_type,
+        arg_min(e.error_message, coalesce(e.column_idx, -1)) as error_message,
+        -- In a CRLF file the reader's copy of the line starts with the previous line's '\n'.
+        ltrim(arg_min(e.csv_line, coalesce(e.column_idx, -1)), chr(13) || chr(10)) as raw_text
+    from csv_rejects as e
+    group by e.line
+)
 select
     $import_id,
     $source,
     $file_name,
-    e.line,
+    line,
     'malformed_line',
-    'malformed line (' || lower(arg_min(e.error_type, e.column_idx)) || '): '
-        || arg_min(e.error_message, e.column_idx),
-    -- In a CRLF file the reader's copy of the line starts with the previous line's '\n'.
-    ltrim(arg_min(e.csv_line, e.column_idx), chr(13) || chr(10))
-from csv_rejects as e
-group by e.line
+    'malformed line (' || lower(error_type) || '): ' || error_message
+        -- An unclosed quote makes one record of the lines after it: say how many it took.
+        || case when rtrim(raw_text, chr(13) || chr(10)) like '%' || chr(10) || '%'
+            then ' It runs over ' || (length(rtrim(raw_text, chr(13) || chr(10)))
+                                      - length(replace(rtrim(raw_text, chr(13) || chr(10)), chr(10), '')) + 1)
+                 || ' lines of the file, which are not imported either: fix the quote and import it again.'
+            else '' end,
+    raw_text
+from first_errors
