@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from servicelevel import presets as preset_lib
+from servicelevel.fields import FEEDBACK_SCALES
 from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import (
     ExportError,
@@ -391,7 +392,10 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
         run_sql(con, pipeline_sql("apply_feedback"), {**names, "survey_source": report.source})
         outcomes = _count_outcomes(con, "feedback_outcomes")
         report.warnings.extend(_unlinked_answer_warnings(con, preset.request_source))
-        scales = [r[0] for r in con.execute("select distinct scale from staged where scale is not null order by 1").fetchall()]
+        scales = [r[0] for r in con.execute(
+            "select distinct scale from staged where list_contains($known, scale) order by 1",
+            {"known": list(FEEDBACK_SCALES)},
+        ).fetchall()]
         report.warnings.append(f"score scale: {', '.join(scales) or 'none'} (normalised to 1-5)")
     if preset.kind == "event_log":
         before = con.execute("select count(*) from events").fetchone()[0]

@@ -28,6 +28,7 @@ import duckdb
 
 from servicelevel.fields import (
     CODES,
+    FEEDBACK_SCALES,
     FIELDS_BY_KIND,
     RAW_KEPT,
     REQUEST_COUNTS,
@@ -485,20 +486,26 @@ def _feedback_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> di
 
 
 def _detected_scale(sql: _Sql) -> str:
-    """The file's survey scale, as an aggregate over its scores: words -> good/bad; numbers by
-    range. It runs as a query of its own before staging: aggregates over the whole file inside
-    the staging SELECT (windows with an empty OVER) let parallel threads reorder its rows, and
-    staged_view numbers records by that order."""
+    """The file's survey scale, as an aggregate over its scores: the scale most of them fit,
+    the narrowest on a tie (so 1-5 scores stay 1-5, and one stray 11 in an NPS survey is
+    rejected alone rather than turning the file into something else). It runs as a query of
+    its own before staging: aggregates over the whole file inside the staging SELECT (windows
+    with an empty OVER) let parallel threads reorder its rows, and staged_view numbers records
+    by that order."""
     words = sql.bind([w for w in GOOD_WORDS + BAD_WORDS])
     number = "try_cast(replace(score, ',', '.') as double)"
+    fit = {
+        "good_bad": f"list_contains({words}, strip_accents(lower(score)))",
+        "1-5": f"{number} between 1 and 5",
+        "1-10": f"{number} between 1 and 10",
+        "nps": f"{number} between 0 and 10",  # every 1-5 and 1-10 score fits here too
+    }
+    n = {scale: f"count(*) filter (where {test})" for scale, test in fit.items()}
     return f"""case
-        when count(score) > 0
-             and bool_and(list_contains({words}, strip_accents(lower(score)))) filter (where score is not null)
-            then 'good_bad'
-        when min({number}) >= 1 and max({number}) <= 5 then '1-5'
-        when min({number}) >= 1 and max({number}) <= 10 then '1-10'
-        when min({number}) >= 0 and max({number}) <= 10 then 'nps'
-        else '1-5'
+        when {n['good_bad']} > 0 and {n['good_bad']} >= {n['nps']} then 'good_bad'
+        when {n['1-5']} >= {n['nps']} then '1-5'
+        when {n['1-10']} >= {n['nps']} then '1-10'
+        else 'nps'
     end"""
 
 
@@ -540,6 +547,11 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
                     detail = f"printf({message}, {name}__raw, created_at__raw, {', '.join(local)})"
                 checks.append((f"{name} < created_at", reason, detail))
     if kind == "feedback":
+        checks.append((
+            f"not list_contains({sql.bind(list(FEEDBACK_SCALES))}, scale)",
+            "unparseable_score",
+            f"printf({sql.bind('unknown scale %s (the scales are ' + ', '.join(FEEDBACK_SCALES) + ')')}, scale)",
+        ))
         checks.append((
             "score is null and score_raw is not null",
             "unparseable_score",

@@ -771,6 +771,31 @@ def test_a_scale_column_decides_per_answer_and_misfits_are_rejected(con, tmp_pat
     assert scores(con) == pytest.approx([5.0, 1 + 4 * 7 / 9, 1 + 4 * 8 / 10])
 
 
+@pytest.mark.parametrize("scores_given, scale, rejected", [
+    (["10", "0", "11", "7"], "nps", {"11": "score 11 does not fit the nps scale"}),  # a stray 11 alone
+    (["Good", "Bad", "Neutral", "Good"], "good_bad", {"Neutral": "score Neutral does not fit the good_bad scale"}),
+    (["9", "3", "11", "10"], "1-10", {"11": "score 11 does not fit the 1-10 scale"}),  # no 0: the narrower
+    (["5", "3", "1", "4"], "1-5", {}),
+])
+def test_the_scale_most_answers_fit_is_the_files_and_only_misfits_are_rejected(con, tmp_path, scores_given,
+                                                                                scale, rejected):
+    lines = "".join(f"R{i},2024-03-04 1{i}:00,{score}\n" for i, score in enumerate(scores_given))
+    report = import_checked(con, write(tmp_path / "survey.csv", "Ticket ID,Submitted at,Score\n" + lines), preset="survey")
+    assert f"score scale: {scale} (normalised to 1-5)" in report.warnings
+    details = {json.loads(raw)["Score"]: detail for raw, detail in con.execute(
+        "select raw, detail from rejected_rows").fetchall()}
+    assert details == rejected
+
+
+def test_an_unknown_scale_is_named_as_such(con, tmp_path):
+    path = write(tmp_path / "survey.csv", (
+        "Ticket ID,Submitted at,Score,Scale\nA,2024-03-04 10:00,5,1-5\nB,2024-03-04 11:00,3,stars\n"))
+    report = import_checked(con, path, preset="survey")
+    assert report.warnings[-1] == "score scale: 1-5 (normalised to 1-5)"
+    assert con.execute("select line, detail from rejected_rows").fetchall() == [
+        (3, "unknown scale stars (the scales are 1-5, 1-10, nps, good_bad)")]
+
+
 def test_missing_feedback_fields_are_only_what_the_file_lacks(con, tmp_path):
     path = write(tmp_path / "scores.csv", "Ticket ID,Submitted at,Score\nA,2024-03-04 10:00,4\n")
     report = import_checked(con, path, preset="survey")
