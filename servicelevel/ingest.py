@@ -70,6 +70,7 @@ class ImportReport:
     first_rejected: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # reason -> (line, detail)
     mapped_fields: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
+    looked_for: dict[str, str] = field(default_factory=dict)  # missing field -> the column the preset names
     ignored_headers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     detected_preset: bool = False
@@ -116,7 +117,14 @@ class ImportReport:
             out.append(f"  times without a UTC offset read as {self.timezone} time ({self.timezone_origin}; "
                        "another: --timezone, or the time-zone box on the import page)")
         if self.missing_fields:
-            out.append(f"  this source has no: {', '.join(self.missing_fields)}")
+            lacking = [f"{f} (no column {self.looked_for[f]!r})" if f in self.looked_for else f
+                       for f in self.missing_fields]
+            out.append(f"  this source has no: {', '.join(lacking)}")
+        if self.ignored_headers:
+            shown = ", ".join(repr(h) for h in self.ignored_headers[:SHOWN_IGNORED])
+            more = len(self.ignored_headers) - SHOWN_IGNORED
+            out.append(f"  columns not read ({len(self.ignored_headers)}): {shown}"
+                       + (f" and {more} more" if more > 0 else ""))
         if self.kind in ("requests", "event_log") and "requester_type" in self.missing_fields:
             out.append("  no requester type: every request counts as external (a preset's [requester] "
                        "internal_when rule, e.g. 'has a requester department', can say which are internal)")
@@ -126,6 +134,9 @@ class ImportReport:
         for warning in self.warnings:
             out.append(f"  note: {warning}")
         return out
+
+
+SHOWN_IGNORED = 8  # columns not read named in a report; the rest are counted
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
@@ -287,8 +298,17 @@ def import_file(
             detected_preset=detected,
             mapped_fields=sorted(plan.uses),
             missing_fields=plan.missing_fields,
+            # The preset's spelling, where it differs from the field's name: a misspelt column
+            # in a preset shows here rather than as a silently empty field.
+            looked_for={f: chosen.columns[f][0] for f in plan.missing_fields
+                        if chosen.columns.get(f) and chosen.columns[f][0] != f},
             ignored_headers=plan.ignored_headers,
         )
+        read = {h for use in plan.uses.values() for h in use.headers}
+        repeated = [h for h in dict.fromkeys(export.headers) if h in read and export.headers.count(h) > 1]
+        if repeated:
+            report.warnings.append(f"the header names {', '.join(map(repr, repeated))} more than once; "
+                                   "the first such column is read, the others are not")
         near = preset_lib.closest_preset(export.headers, preset_lib.available_presets(presets_dir)) if detected else None
         if near:
             report.warnings.append(f"{preset_lib.lacks_columns_note(*near)} It was imported with the detected mapping "

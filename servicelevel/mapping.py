@@ -374,7 +374,7 @@ from checked
     used_headers = {h for u in uses.values() for h in u.headers}
     provided = set(uses) | _filled_by_rules(kind, preset, uses)
     missing_fields = [f for f in FIELDS_BY_KIND[kind] if f not in provided]
-    ignored = [h for h in headers if h and h not in used_headers]
+    ignored = [h for h in dict.fromkeys(headers) if h and h not in used_headers]
     scale_sql = None
     if kind == "feedback":
         scale_sql = f"""

@@ -1209,3 +1209,19 @@ def test_a_broken_file_among_good_ones_leaves_the_others_imported_and_refreshed(
         assert con.execute("select count(*), count(distinct source) from request_sla").fetchone() == (11, 2)
     finally:
         con.close()
+
+
+def test_the_report_names_columns_not_read_repeated_and_looked_for_in_vain(con, tmp_path):
+    path = write(tmp_path / "extra.csv", (
+        "request_id,created_at,Foo,status,Bar Baz,subject,request_id,Foo\n"
+        "E-1,2024-03-04T09:00:00Z,f,open,b,s,E-1x,g\n"
+    ))
+    lines = import_checked(con, path).lines()
+    assert "  columns not read (2): 'Foo', 'Bar Baz'" in lines
+    assert "  note: the header names 'request_id' more than once; the first such column is read, the others are not" \
+        in lines
+    assert list(request_rows(con, "canonical")) == ["E-1"]
+    # A field the preset reads from a column of another name says which column it looked for.
+    jira = import_checked(con, FIXTURES / "jira/issues.csv").lines()
+    assert ("  this source has no: closed_at, requester_org (no column 'Custom field (Organizations)'), "
+            "reopen_count (no column 'Custom field (Reopen count)'), reassignment_count") in jira
