@@ -99,6 +99,8 @@ def cmd_detect(args) -> int:
     with open_export(args.path) as export:
         proposal = propose_preset(export, name=args.save)
         print(f"{args.path}: {len(export.headers)} columns, {describe_layout(export.encoding, export.delimiter)}")
+        for note in export.notes:
+            print(f"note: {note}")
         presets = preset_lib.available_presets()
         matched = preset_lib.match_preset(export.headers, presets)
         if matched is not None:

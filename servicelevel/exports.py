@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -34,6 +35,7 @@ class ExportFile:
     delimiter: str
     headers: list[str]
     work_dir: Path | None = None  # holds converted copies; removed by close()
+    notes: list[str] = field(default_factory=list)  # what a report should say about the reading
 
     def close(self) -> None:
         """Remove any converted copy."""
@@ -48,8 +50,18 @@ class ExportFile:
         self.close()
 
 
+# A file that is UTF-8 but for a few bytes (one line pasted from a Windows-1252 file, a download
+# cut in the middle of a character): read as UTF-8, those bytes as Windows-1252.
+MIXED_UTF8 = "utf-8 with some cp1252 bytes"
+# Characters a UTF-8 decoding gives for real multi-byte sequences, and the escapes of bad bytes.
+_DECODED_NON_ASCII = re.compile("[\u0080-\ud7ff\ue000-\U0010ffff]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def detect_encoding(path: Path) -> str:
-    """'utf-8', 'utf-8-sig', 'utf-16' or 'cp1252' (Windows-1252, a superset of Latin-1 text)."""
+    """'utf-8', 'utf-8-sig', 'utf-16', 'cp1252' (Windows-1252, a superset of Latin-1 text), or
+    MIXED_UTF8 when the file holds both multi-byte UTF-8 characters and bytes UTF-8 cannot
+    decode (a cp1252 file's accents are single bytes, which seldom happen to form one)."""
     with path.open("rb") as handle:
         head = handle.read(4)
         if head.startswith(codecs.BOM_UTF8):
@@ -61,14 +73,36 @@ def detect_encoding(path: Path) -> str:
             start = 0
             name = "utf-8"
         handle.seek(start)
+        # Valid UTF-8 (the usual case) is checked at C speed; only a file with a bad byte is read
+        # again, to see whether it holds real multi-byte characters besides.
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             while chunk := handle.read(CHUNK_BYTES):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
+            return name
         except UnicodeDecodeError:
-            return "cp1252"
-    return name
+            pass
+        handle.seek(start)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+        while chunk := handle.read(CHUNK_BYTES):
+            if _DECODED_NON_ASCII.search(decoder.decode(chunk)):
+                return MIXED_UTF8
+    return "cp1252"
+
+
+def first_line_with_bad_utf8(path: Path) -> int:
+    """The 1-based line of the first byte UTF-8 cannot decode."""
+    line = 1
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            text = decoder.decode(chunk)
+            bad = _ESCAPED_BYTE.search(text)
+            if bad is not None:
+                return line + text.count("\n", 0, bad.start())
+            line += text.count("\n")
+    return line
 
 
 def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = False) -> None:
@@ -77,12 +111,24 @@ def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = F
     if encoding == "cp1252":
         codecs.register_error("latin1_fallback", lambda e: (e.object[e.start:e.end].decode("latin-1"), e.end))
         errors = "latin1_fallback"
+    elif encoding == MIXED_UTF8:
+        codecs.register_error("cp1252_bytes", lambda e: (_cp1252_text(e.object[e.start:e.end]), e.end))
+        encoding, errors = "utf-8", "cp1252_bytes"
     # unify_newlines: CRLF, CR and LF all become LF (Python's universal newlines).
     newline = None if unify_newlines else ""
     with path.open("r", encoding=encoding, errors=errors, newline=newline) as src, target.open(
         "w", encoding="utf-8", newline=""
     ) as dst:
         shutil.copyfileobj(src, dst, CHUNK_BYTES)
+
+
+def _cp1252_text(data: bytes) -> str:
+    # cp1252 leaves five bytes undefined; Latin-1 maps them, so nothing is lost or rejected.
+    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in CP1252_UNDEFINED else chr(b)
+                   for b in data)
+
+
+CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 def _spreadsheet_to_csv(path: Path, target: Path) -> None:
@@ -184,6 +230,10 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
     if "\x00" in "".join(headers):
         raise ExportError(f"{path.name}: binary content in the header; is this a CSV export?")
     export = ExportFile(path, csv_path, found, chosen, headers, work_dir)
+    if found == MIXED_UTF8:
+        export.notes.append(
+            f"the file is UTF-8 but for some bytes, the first on line {first_line_with_bad_utf8(path)} (a line pasted "
+            "from a Windows-1252 file, or a download cut short?): those were read as Windows-1252; check their accents")
     try:
         _make_readable(export)
     except ExportError:

@@ -304,6 +304,7 @@ def import_file(
                         if chosen.columns.get(f) and chosen.columns[f][0] != f},
             ignored_headers=plan.ignored_headers,
         )
+        report.warnings.extend(export.notes)
         read = {h for use in plan.uses.values() for h in use.headers}
         repeated = [h for h in dict.fromkeys(export.headers) if h in read and export.headers.count(h) > 1]
         if repeated:

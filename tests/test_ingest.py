@@ -530,6 +530,21 @@ def test_latin1_text_survives(con, tmp_path):
     assert request_rows(con, "canonical")["L-1"]["subject"] == "Solicitação de férias"
 
 
+def test_a_utf8_file_with_a_windows_1252_line_keeps_both_kinds_of_accents(con, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "request_id,created_at,subject\nP-1,2024-03-04T09:00:00Z,Não consigo acessar\n".encode("utf-8")
+        + "P-2,2024-03-04T09:00:00Z,Solicitação – urgente\n".encode("cp1252")
+        + b"P-3,2024-03-04T09:00:00Z,Manuten\xc3"  # a download cut in the middle of 'ç'
+    )
+    report = import_checked(con, path)
+    assert report.encoding == "utf-8 with some cp1252 bytes"
+    assert report.warnings[0].startswith("the file is UTF-8 but for some bytes, the first on line 3 ")
+    rows = request_rows(con, "canonical")
+    assert [rows[r]["subject"] for r in ("P-1", "P-2", "P-3")] == [
+        "Não consigo acessar", "Solicitação – urgente", "ManutenÃ"]
+
+
 def test_utf16_tsv_for_excel_reads_like_the_csv(con, binary):
     import_checked(con, FIXTURES / "nyc311/service_requests.csv")
     report = import_checked(con, binary["nyc311_tsv"])
