@@ -7,6 +7,7 @@ things everywhere: internal/external customers, met/breached/running.
 from __future__ import annotations
 
 import json
+import math
 
 import altair as alt
 import numpy as np
@@ -148,6 +149,10 @@ def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list
 # 15 points or more below, 5 (included) to 15 below, less than 5 below, at or above.
 HEATMAP_ROW_PX = 28
 HEATMAP_LEGENDS_PX = 190  # the two legends' height: 4 + 2 entries under their titles
+# Column labels slant by this angle (degrees), up to this length (pixels; about CHAR_PX a letter).
+LABEL_ANGLE = 40
+LABEL_LIMIT_PX = 160
+CHAR_PX = 6.5
 GAP_LABELS = ["15+ points below", "5-15 points below", "under 5 points below", "at or above"]
 GAP_COLORS = ["#E45756", "#F0A07A", "#F2CF5B", "#54A24B"]
 
@@ -180,9 +185,17 @@ def goal_heatmap(
     cells_frame["trust"] = enough.map({True: trust_labels[0], False: trust_labels[1]})
     cells_frame["label"] = cells_frame["adherence"].map(lambda a: f"{a:.0%}", na_action="ignore") + enough.map(
         {True: "", False: "*"})
+    # Orders spelled out in the specification: left to the data ("sort": null), a chart redrawn
+    # with other rows kept its earlier rows first, so the same link drew different charts.
+    columns = sorted(set(cells_frame[x]))
+    if x_order:
+        columns = [v for v in x_order if v in columns] + [v for v in columns if v not in x_order]
+    rows = list(dict.fromkeys(cells_frame[y]))  # the query's order
     base = alt.Chart(cells_frame).encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=x_order, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{y}:N", title=y_title, sort=None),
+        # Slanted, and never thinned out: a department head looks for their own column.
+        x=alt.X(f"{x}:N", title=x_title, sort=columns,
+                axis=alt.Axis(labelAngle=-LABEL_ANGLE, labelOverlap=False, labelLimit=LABEL_LIMIT_PX)),
+        y=alt.Y(f"{y}:N", title=y_title, sort=rows, axis=alt.Axis(labelOverlap=False)),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x}:N", title=x_title),
@@ -212,8 +225,13 @@ def goal_heatmap(
     # Rows of 28 px (Vega-Lite's default is 20): the cells' labels stay legible on a projector; but
     # never lower than its two legends, which a chart of few rows would cut off.
     return alt.layer(cells, labels).properties(
-        title=f"{title} (green: at or above its goal; lighter, with *: fewer than {min_count} decided)",
+        # The key as a subtitle: on one line with the title it was cut off on a laptop screen.
+        title=alt.TitleParams(title, subtitle=f"Green: at or above its goal; lighter, with *: fewer than "
+                                              f"{min_count} decided targets"),
         width=WIDTH, height=max(HEATMAP_ROW_PX * cells_frame[y].nunique(), HEATMAP_LEGENDS_PX),
+        # Room beyond the plot: title, subtitle, axis title, and the slanted column labels.
+        usermeta={"frame_px": 110 + round(min(max(map(len, columns), default=0) * CHAR_PX, LABEL_LIMIT_PX)
+                                          * math.sin(math.radians(LABEL_ANGLE)))},
     )
 
 

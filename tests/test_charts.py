@@ -51,3 +51,15 @@ def test_a_heatmap_of_few_rows_is_tall_enough_for_its_legends_and_of_many_rows_2
 
     assert height(2) == HEATMAP_LEGENDS_PX  # 56 px of rows would cut the 'Count' legend off
     assert height(12) == 12 * 28
+
+
+def test_heatmap_rows_and_columns_are_ordered_in_the_specification_not_by_the_data():
+    # Left to the data, a chart redrawn in the browser with other rows kept its old rows first.
+    frame = pd.DataFrame({"department": ["Sales", "Sales", "Finance"], "priority": ["low", "(no priority)", "urgent"],
+                          "adherence": 0.9, "goal": 0.85, "n_met": 9, "n_breached": 1})
+    spec = goal_heatmap(frame, "priority", "department", "t", "Priority", "Department", min_count=30,
+                        x_order=["urgent", "high", "normal", "low"]).to_dict()
+    encoding = spec["layer"][0]["encoding"]
+    assert encoding["x"]["sort"] == ["urgent", "low", "(no priority)"]  # the order given, then the rest
+    assert encoding["y"]["sort"] == ["Sales", "Finance"]  # as the query ordered them
+    assert encoding["x"]["axis"]["labelOverlap"] is False  # no column loses its label

@@ -264,7 +264,8 @@ def table(
     )
 
 
-# What a chart's title, axes and legend take beyond its plot height (pixels).
+# What a chart's title, axes and legend take beyond its plot height (pixels), unless the chart
+# says otherwise in its usermeta ("frame_px").
 CHART_FRAME_PX = 90
 
 
@@ -273,8 +274,10 @@ def chart(spec: alt.TopLevelMixin) -> None:
     handed to Streamlit as the element's height (plus room for title and axes): fitted to the
     container, the specification's own height also had to hold the title, which was cut."""
     height = getattr(spec, "height", alt.Undefined)
+    meta = getattr(spec, "usermeta", alt.Undefined)
+    frame = meta.get("frame_px", CHART_FRAME_PX) if isinstance(meta, dict) else CHART_FRAME_PX
     if isinstance(height, int):
-        st.altair_chart(spec, width="stretch", height=height + CHART_FRAME_PX)
+        st.altair_chart(spec, width="stretch", height=height + frame)
     else:
         st.altair_chart(spec, width="stretch")
 
