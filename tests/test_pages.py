@@ -472,7 +472,7 @@ def test_sla_pages_change_with_filters(app, page):
 @pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
 def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     at = rendered(app, page)
-    spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in s["title"])
+    spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in str(s["title"]))
     cells = frames[0]
     table = next(df.value for df in at.dataframe if {"n_targets_met", "n_targets_breached", "goal"} <= set(df.value.columns))
     assert len(cells) == int(((table["n_targets_met"] + table["n_targets_breached"]) > 0).sum())
