@@ -22,6 +22,15 @@ def rendered(at: AppTest, page: str | None = None) -> AppTest:
     return at
 
 
+def chart_title(spec: dict) -> str:
+    """A chart's title, with its subtitle where it has one."""
+    title = spec.get("title", "")
+    if isinstance(title, dict):
+        subtitle = title.get("subtitle", "")
+        return " ".join([title.get("text", "")] + (subtitle if isinstance(subtitle, list) else [subtitle])).strip()
+    return title
+
+
 def chart_data(at: AppTest) -> list[tuple[dict, list[pd.DataFrame]]]:
     """Each Vega-Lite chart on the page: its specification and the data frames it draws
     (Streamlit sends them beside the specification, Arrow-encoded)."""

@@ -18,7 +18,7 @@ from servicelevel.datainfo import data_info
 from servicelevel.policies import load_policies
 from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
-from tests.apptest_support import chart_data, rendered
+from tests.apptest_support import chart_data, chart_title, rendered
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
@@ -393,7 +393,7 @@ def test_adherence_goals_say_they_blend_the_policies_goals(app):
 
 def weekly_trends(at: AppTest) -> list[tuple[str, list[pd.DataFrame]]]:
     """(title, data frames) of each chart drawn over ISO weeks."""
-    return [(spec["title"], frames) for spec, frames in chart_data(at) if "ISO week" in str(spec)]
+    return [(chart_title(spec), frames) for spec, frames in chart_data(at) if "ISO week" in str(spec)]
 
 
 def so_far_bands(frames: list[pd.DataFrame]) -> list[str]:
@@ -472,7 +472,7 @@ def test_sla_pages_change_with_filters(app, page):
 @pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py"])
 def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     at = rendered(app, page)
-    spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in str(s["title"]))
+    spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in chart_title(s))
     cells = frames[0]
     table = next(df.value for df in at.dataframe if {"n_targets_met", "n_targets_breached", "goal"} <= set(df.value.columns))
     assert len(cells) == int(((table["n_targets_met"] + table["n_targets_breached"]) > 0).sum())
@@ -589,7 +589,7 @@ def test_the_scorecard_trend_counts_whole_iso_weeks_for_a_range_ending_mid_week(
     app.query_params["range"] = ["2026-10-01", "2026-10-20"]  # a Thursday to a Tuesday
     app.query_params["unit"] = "Finance"
     at = rendered(app, "pages/departments.py")
-    _, frames = next((s, f) for s, f in chart_data(at) if s["title"].startswith("Finance as provider"))
+    _, frames = next((s, f) for s, f in chart_data(at) if chart_title(s).startswith("Finance as provider"))
     weeks = pd.to_datetime(next(f for f in frames if "week_start" in f.columns)["week_start"]).dt.date
     # Twelve Mondays, the last one holding the range's last day (20 October), the first 11 weeks before it.
     assert sorted(set(weeks)) == [date(2026, 8, 3) + timedelta(weeks=k) for k in range(12)]
@@ -729,7 +729,7 @@ def test_the_adherence_table_lists_priorities_in_the_heatmaps_order(app):
 
 def goal_rules(at: AppTest, title_start: str) -> pd.DataFrame:
     """The goal rules a trend chart draws (the layer whose data has a goal column)."""
-    _, frames = next((s, f) for s, f in chart_data(at) if s["title"].startswith(title_start))
+    _, frames = next((s, f) for s, f in chart_data(at) if chart_title(s).startswith(title_start))
     return next(f for f in frames if "goal" in f.columns and "week_start" not in f.columns)
 
 
@@ -770,7 +770,7 @@ def test_trends_draw_only_the_requester_types_a_department_serves(app, sample_db
         con.close()
     app.query_params["dept"] = department
     at = rendered(app)
-    _, frames = next((s, f) for s, f in chart_data(at) if s["title"].startswith("Requests created by week"))
+    _, frames = next((s, f) for s, f in chart_data(at) if chart_title(s).startswith("Requests created by week"))
     drawn = set(next(f for f in frames if "week_start" in f.columns)["segment"])
     assert drawn == served
     listed = next(df.value for df in at.dataframe if {"segment", "fr_goal"} <= set(df.value.columns))

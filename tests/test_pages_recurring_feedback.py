@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from servicelevel import store
-from tests.apptest_support import chart_data, rendered
+from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_answers, import_requests
 
 # 2026-W46 (9-15 November 2026) in America/Sao_Paulo (UTC-3): the sample's default week.
@@ -103,8 +103,7 @@ def feedback_reference(path) -> dict[str, str]:
 
 def test_feedback_charts_spell_out_codes_as_the_tables_do(dashboard):
     at = rendered(dashboard, FEEDBACK)
-    drawn = {spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]: frames
-             for spec, frames in chart_data(at) if "title" in spec}
+    drawn = {chart_title(spec): frames for spec, frames in chart_data(at) if "title" in spec}
     provider_types = next(f for t, f in drawn.items() if "by provider type" in str(t))[0]["provider_type"]
     assert set(provider_types) <= {"in-house", "third party", "independent"} and "in-house" in set(provider_types)
 
@@ -115,8 +114,8 @@ def test_feedback_bars_resting_on_few_answers_are_only_outlined(dashboard):
     at = rendered(dashboard, FEEDBACK)
     marked = 0
     for spec, frames in chart_data(at):
-        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
-        if not str(title).startswith("CSAT %") or "by week" in str(title):
+        title = chart_title(spec)
+        if not title.startswith("CSAT %") or "by week" in title:
             continue
         bars = spec["layer"][0] if "layer" in spec else spec
         condition = bars["encoding"]["fillOpacity"]["condition"]
