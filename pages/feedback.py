@@ -159,8 +159,8 @@ else:
         explain_empty(selection, "comments")
     else:
         n_classified = int(totals["n_classified"].iloc[0])
-        st.caption(f"{n_comments:,} comments in the period, {n_classified:,} ({n_classified / n_comments:.0%}) touch "
-                   "at least one theme.")
+        st.caption(f"{n_comments:,} comment{'' if n_comments == 1 else 's'} in the period, {n_classified:,} "
+                   f"({n_classified / n_comments:.0%}) touch{'es' if n_classified == 1 else ''} at least one theme.")
         by_theme = themes[themes["level"] == "theme"].sort_values("theme_order").assign(
             share=lambda t: t["n_comments"] / n_comments,
             csat=lambda t: t["n_satisfied"] / t["n_comments"],

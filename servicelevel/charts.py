@@ -459,7 +459,7 @@ def theme_bars(frame: pd.DataFrame, title: str) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title="Theme", sort=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X("n_comments:Q", title="Comments"),
+            x=alt.X("n_comments:Q", title="Comments", axis=alt.Axis(tickMinStep=1, format="d")),  # whole comments
             color=alt.Color("polarity:N", title="Polarity", scale=alt.Scale(
                 domain=list(POLARITY_COLORS), range=list(POLARITY_COLORS.values()))),
             tooltip=[

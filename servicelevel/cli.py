@@ -150,11 +150,14 @@ def cmd_status(args) -> int:
     n_feedback = con.execute("select count(*) from feedback").fetchone()[0]
     n_events = con.execute("select count(*) from events").fetchone()[0]
     n_rejected = con.execute("select count(*) from rejected_rows").fetchone()[0]
-    ok, failed = con.execute(
-        "select count(*) filter (where status = 'ok'), count(*) filter (where status = 'failed') from imports"
+    ok, skipped, failed, removed = con.execute(
+        """select count(*) filter (where status = 'ok'), count(*) filter (where status = 'skipped'),
+                  count(*) filter (where status = 'failed'), count(*) filter (where status = 'removed')
+           from imports"""
     ).fetchone()
     print(f"  feedback answers: {n_feedback:,}; events: {n_events:,}; rejected rows: {n_rejected:,}")
-    print(f"  imports: {ok} ok, {failed} failed")
+    print(f"  imports: {ok} ok, {skipped} skipped as identical to an earlier one, {failed} failed, "
+          f"{removed} of sources since removed")
     return 0
 
 

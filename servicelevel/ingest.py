@@ -583,7 +583,7 @@ def _log_failure(con, path: Path, source: str, preset: str, kind: str, started_a
             "source": source,
             "kind": kind or "unknown",
             "file_name": path.name,
-            "file_path": str(path),
+            "file_path": str(path.resolve()),  # as a successful import logs it
             "preset": preset,
             "started_at": started_at,
             "message": message,

@@ -952,7 +952,7 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
     out = capsys.readouterr().out
     assert "jira: 5 requests, created 2024-03-01 .. 2024-03-05" in out
     assert "zendesk: 6 requests, created 2024-02-28 .. 2024-03-06" in out
-    assert "imports: 3 ok, 0 failed" in out
+    assert "imports: 3 ok, 1 skipped as identical to an earlier one, 0 failed, 0 of sources since removed" in out
     assert_every_import_balances(db)
 
 
@@ -1178,8 +1178,8 @@ def test_a_file_the_reader_cannot_take_fails_with_its_line_and_nothing_changes(c
     with pytest.raises(ImportFailed, match=f"^broken.csv: {re.escape(said)}"):
         import_file(con, path)
     assert table_contents(con) == before
-    assert con.execute("select status, file_name from imports order by import_id desc limit 1").fetchone() == (
-        "failed", "broken.csv")
+    assert con.execute("select status, file_name, file_path from imports order by import_id desc limit 1"
+                       ).fetchone() == ("failed", "broken.csv", str(path.resolve()))
 
 
 def test_mixed_line_endings_are_read(con, tmp_path):
