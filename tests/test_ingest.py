@@ -13,7 +13,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 from openpyxl import Workbook
 
@@ -24,6 +23,7 @@ from servicelevel.exports import open_export
 from servicelevel.ingest import ImportFailed, import_file
 from servicelevel.presets import Duration, load_preset_file, save_preset, with_timezone
 from tests.fixtures.importing import (
+    database_at_version,
     event_rows,
     feedback_rows,
     import_checked,
@@ -201,14 +201,9 @@ def test_a_request_past_2038_gets_its_sla_states(tmp_path, capsys):
     db = tmp_path / "late.duckdb"
     assert main(["--db", str(db), "import", str(path)]) == 0
     assert "SLA states: 1 request under 1 of the 7 policies" in capsys.readouterr().out
-    con = store.connect(db)
-    try:
-        deadline, elapsed = con.execute(
-            "select res_deadline_at, res_elapsed_calendar_secs from request_sla"
-        ).fetchone()
-        assert deadline.year == 2039 and elapsed == 3600
-    finally:
-        con.close()
+    with store.connect(db) as con:
+        deadline, elapsed = con.execute("select res_deadline_at, res_elapsed_calendar_secs from request_sla").fetchone()
+    assert deadline.year == 2039 and elapsed == 3600
 
 
 def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path):
@@ -864,11 +859,7 @@ def test_a_corrected_request_source_moves_the_answers_instead_of_adding_them_aga
 
 def test_answers_stored_twice_under_two_request_sources_are_folded_by_the_migration(tmp_path):
     path = tmp_path / "v3.duckdb"
-    old = duckdb.connect(str(path))
-    for version, migration in store.migrations():
-        if version <= 3:
-            old.execute(migration.read_text(encoding="utf-8"))
-    old.execute("insert or replace into meta values ('schema_version', '3')")
+    old = database_at_version(path, 3)
     old.execute(
         """insert into feedback (request_source, request_id, submitted_at, score, survey_source, import_id, row_hash)
            values ('canonicl', 'REQ-1', '2024-03-05 08:00:00+00', 5, 'survey', 2, 0),
@@ -878,8 +869,7 @@ def test_answers_stored_twice_under_two_request_sources_are_folded_by_the_migrat
     )
     old.close()
 
-    con = store.connect(path)
-    try:
+    with store.connect(path) as con:
         assert con.execute(
             "select survey_source, request_source, request_id, import_id from feedback order by all"
         ).fetchall() == [
@@ -887,8 +877,6 @@ def test_answers_stored_twice_under_two_request_sources_are_folded_by_the_migrat
             ("survey", "canonical", "REQ-1", 3),  # the later import's copy
             ("survey", "canonicl", "REQ-2", 2),  # never re-imported: kept as it was
         ]
-    finally:
-        con.close()
 
 
 def test_an_answer_keeps_its_link_when_its_request_id_turns_ambiguous(con, tmp_path):
@@ -1219,11 +1207,8 @@ def test_a_broken_file_among_good_ones_leaves_the_others_imported_and_refreshed(
     captured = capsys.readouterr()
     assert "error: broken.csv: line 2: a quote inside a quoted field is not doubled" in captured.err
     assert "1 of 3 file(s) failed" in captured.err
-    con = store.connect(db)
-    try:
+    with store.connect(db) as con:
         assert con.execute("select count(*), count(distinct source) from request_sla").fetchone() == (11, 2)
-    finally:
-        con.close()
 
 
 def test_the_report_names_columns_not_read_repeated_and_looked_for_in_vain(con, tmp_path):

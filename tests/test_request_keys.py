@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 from datetime import datetime, timezone
 
-import duckdb
 import pytest
 
 from servicelevel import store
@@ -18,6 +17,7 @@ from servicelevel.policies import Policy, PolicySet, Target
 from servicelevel.sla import refresh_sla
 from servicelevel.sources import remove_source
 from tests import handmade
+from tests.fixtures.importing import database_at_version
 
 H = 3600
 NOW = datetime(2026, 3, 10, tzinfo=timezone.utc)
@@ -156,11 +156,7 @@ def test_the_same_request_id_in_two_sources_has_two_keys_and_removal_takes_only_
 
 def test_a_file_from_before_request_keys_is_migrated_and_keyed(tmp_path):
     path = tmp_path / "old.duckdb"
-    old = duckdb.connect(str(path))
-    for version, migration in store.migrations():
-        if version <= 2:
-            old.execute(migration.read_text(encoding="utf-8"))
-    old.execute("insert or replace into meta values ('schema_version', '2')")
+    old = database_at_version(path, 2)
     old.execute(
         """insert into requests (source, request_id, created_at, resolved_at, status, import_id, row_hash)
            values ('desk', 'R1', '2026-03-02 09:00:00+00', '2026-03-02 14:00:00+00', 'resolved', 1, 0)"""
