@@ -105,14 +105,19 @@ def first_line_with_bad_utf8(path: Path) -> int:
     return line
 
 
+# cp1252 leaves five bytes undefined; Latin-1 maps them, so nothing is lost or rejected.
+codecs.register_error("latin1_fallback", lambda e: (e.object[e.start:e.end].decode("latin-1"), e.end))
+# In a mostly UTF-8 file, the bytes UTF-8 cannot decode are read as cp1252.
+codecs.register_error(
+    "cp1252_bytes", lambda e: (e.object[e.start:e.end].decode("cp1252", errors="latin1_fallback"), e.end)
+)
+
+
 def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = False) -> None:
-    # cp1252 leaves five bytes undefined; Latin-1 maps them, so nothing is lost or rejected.
     errors = "strict"
     if encoding == "cp1252":
-        codecs.register_error("latin1_fallback", lambda e: (e.object[e.start:e.end].decode("latin-1"), e.end))
         errors = "latin1_fallback"
     elif encoding == MIXED_UTF8:
-        codecs.register_error("cp1252_bytes", lambda e: (_cp1252_text(e.object[e.start:e.end]), e.end))
         encoding, errors = "utf-8", "cp1252_bytes"
     # unify_newlines: CRLF, CR and LF all become LF (Python's universal newlines).
     newline = None if unify_newlines else ""
@@ -120,15 +125,6 @@ def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = F
         "w", encoding="utf-8", newline=""
     ) as dst:
         shutil.copyfileobj(src, dst, CHUNK_BYTES)
-
-
-def _cp1252_text(data: bytes) -> str:
-    # cp1252 leaves five bytes undefined; Latin-1 maps them, so nothing is lost or rejected.
-    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in CP1252_UNDEFINED else chr(b)
-                   for b in data)
-
-
-CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 def _spreadsheet_to_csv(path: Path, target: Path) -> None:
@@ -232,8 +228,9 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
     export = ExportFile(path, csv_path, found, chosen, headers, work_dir)
     if found == MIXED_UTF8:
         export.notes.append(
-            f"the file is UTF-8 but for some bytes, the first on line {first_line_with_bad_utf8(path)} (a line pasted "
-            "from a Windows-1252 file, or a download cut short?): those were read as Windows-1252; check their accents")
+            f"the file is UTF-8 but for some bytes, the first on line {first_line_with_bad_utf8(path)} "
+            "(a line pasted from a Windows-1252 file, or a download cut short?): those were read as "
+            "Windows-1252; check their accents")
     try:
         _make_readable(export)
     except ExportError:

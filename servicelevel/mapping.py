@@ -529,7 +529,8 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
         if name in read_years:
             lo, hi = PLAUSIBLE_YEARS
             outside = sql.bind(f"date outside the years {lo}-{hi} in column %s: '%s'")
-            detail = f"case when {name}__year is not null then printf({outside}, {label}, {name}__raw) else {detail} end"
+            detail = (f"case when {name}__year is not null then printf({outside}, {label}, {name}__raw) "
+                      f"else {detail} end")
         checks.append((f"{name} is null and {name}__raw is not null", f"unparseable_{name}", detail))
     if kind in ("requests", "event_log"):
         # Both instants in the preset's zone, the one the file's own times are read in.
