@@ -244,10 +244,10 @@ def _reader_complaint(export: ExportFile) -> str | None:
     lines before reading any), else the first line of its complaint."""
     import duckdb
 
+    first_row = f"select * from ({reader_sql(export, 'ignore_errors = true')}) limit 1"
     con = duckdb.connect()
     try:
-        con.execute(f"select * from ({reader_sql(export, 'ignore_errors = true')}) limit 1",
-                    reader_params(export)).fetchall()
+        con.execute(first_row, reader_params(export)).fetchall()
     except duckdb.Error as exc:
         return str(exc).splitlines()[0]
     finally:
@@ -319,11 +319,10 @@ def sample_values(export: ExportFile, headers: list[str], n: int = 2000) -> dict
     positions = {h: export.headers.index(h) for h in headers if h in export.headers}
     if not positions:
         return {}
+    first_rows = f"select * from ({reader_sql(export, 'ignore_errors = true')}) limit $n"
     con = duckdb.connect()
     try:
-        rows = con.execute(
-            f"select * from ({reader_sql(export, 'ignore_errors = true')}) limit $n", {**reader_params(export), "n": n}
-        ).fetchall()
+        rows = con.execute(first_rows, {**reader_params(export), "n": n}).fetchall()
     finally:
         con.close()
     return {h: [(r[p] or "").strip() or None for r in rows] for h, p in positions.items()}
