@@ -38,6 +38,8 @@ from servicelevel.fields import (
 from servicelevel.presets import DURATION_UNITS, Preset
 from servicelevel.vocabulary import GOOD_WORDS, BAD_WORDS, PORTUGUESE_PATTERN, value_synonyms
 
+# Coded fields of a status-history file, checked against their maps.
+EVENT_CODES = ("kind", "from_status", "to_status")
 # Offsets such as Z, +01:00, +0100 or " +0000" at the end of a timestamp.
 OFFSET_PATTERN = r"([zZ]|[+-][0-9]{2}:?[0-9]{2})$"
 SPACE_BEFORE_OFFSET = r"\s+([+-][0-9]{2}:?[0-9]{2})$"
@@ -318,6 +320,10 @@ def build_staging(
     checked_raw = [n for n in timestamps if n in uses and uses[n].how != "constant"]
     if kind in ("requests", "event_log"):
         checked_raw += [n for n in REQUEST_COUNTS if n in uses]
+    if kind == "events":
+        # The events table keeps no raw text: a value no map understands is rejected, not
+        # stored as an empty status or a guessed kind.
+        checked_raw += [n for n in EVENT_CODES if n in uses and uses[n].how != "constant"]
     for name in checked_raw:
         parsed[name + "__raw"] = raw[name]
 
@@ -523,6 +529,10 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
             message = sql.bind("not a duration in column %s: '%s'")
         elif name in timestamps:
             message = sql.bind("unparseable date in column %s: '%s'")
+        elif name in EVENT_CODES:
+            known = ", ".join(CODES[name])
+            message = sql.bind(f"unrecognised {name} in column %s: '%s' (known: {known}; "
+                               f"[values.{name}] in the preset maps other spellings)")
         else:
             message = sql.bind("not a count (a whole number, 0 or more) in column %s: '%s'")
         detail = f"printf({message}, {label}, {name}__raw)"
@@ -531,7 +541,8 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
             outside = sql.bind(f"date outside the years {lo}-{hi} in column %s: '%s'")
             detail = (f"case when {name}__year is not null then printf({outside}, {label}, {name}__raw) "
                       f"else {detail} end")
-        checks.append((f"{name} is null and {name}__raw is not null", f"unparseable_{name}", detail))
+        reason = f"unrecognised_{name}" if name in EVENT_CODES else f"unparseable_{name}"
+        checks.append((f"{name} is null and {name}__raw is not null", reason, detail))
     if kind in ("requests", "event_log"):
         # Both instants in the preset's zone, the one the file's own times are read in.
         zone = sql.preset.timezone
