@@ -127,17 +127,33 @@ def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = F
         shutil.copyfileobj(src, dst, CHUNK_BYTES)
 
 
-def _spreadsheet_to_csv(path: Path, target: Path) -> None:
+def _spreadsheet_to_csv(path: Path, target: Path) -> str | None:
+    """Writes the workbook's first sheet holding any value as CSV; returns a note naming the
+    sheets left unread, if any."""
     # Spreadsheets hold at most about a million rows, so one pass through calamine is fine.
     from python_calamine import CalamineWorkbook
 
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        book = CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+        sheets = ((name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names)
+        # A leading sheet that is empty (a cover page left blank) is passed over.
+        read, rows = next(((n, r) for n, r in sheets if any(c not in (None, "") for row in r for c in row)),
+                          (None, []))
     except Exception as exc:  # calamine raises its own error types per format
         raise ExportError(f"{path.name}: cannot read the spreadsheet ({exc})") from None
+    if read is None:
+        raise ExportError(f"{path.name}: the spreadsheet holds no values (sheets: {', '.join(map(repr, names))})")
     with target.open("w", encoding="utf-8", newline="") as dst:
         csv.writer(dst).writerows(_spreadsheet_cell_text(row) for row in rows)
+    if len(names) == 1:
+        return None
+    position = names.index(read)
+    note = f"the sheet {read!r} was read" + (", the first holding values" if position else "")
+    unread = names[position + 1:]
+    if unread:
+        note += f"; the workbook's later sheets ({', '.join(map(repr, unread))}) were not: save each as its own file to import it"
+    return note
 
 
 def _spreadsheet_cell_text(row: list) -> list[str]:
@@ -160,11 +176,12 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 def read_header(csv_path: Path, delimiter: str | None = None) -> tuple[str, list[str]]:
-    """(delimiter, header names) from the first record of a UTF-8 CSV."""
+    """(delimiter, header names) from the first record of a UTF-8 CSV; no names when the first
+    line is blank."""
     with csv_path.open("r", encoding="utf-8-sig", newline="") as handle:
         first_line = handle.readline()
         if not first_line.strip():
-            raise ExportError(f"{csv_path.name}: the file is empty or its first line is blank")
+            return delimiter or ",", []
         chosen = delimiter or sniff_delimiter(first_line)
         handle.seek(0)
         header = next(csv.reader(handle, delimiter=chosen), [])
@@ -200,12 +217,17 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
         raise ExportError(f"{path.name}: the file is empty")
     work_dir = None
     csv_path = path
+    sheet_note = None
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES and (what := _not_an_export(path)):
         raise ExportError(f"{path.name}: this is {what}")
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         work_dir = Path(tempfile.mkdtemp(prefix="servicelevel-"))
         csv_path = work_dir / (path.stem + ".csv")
-        _spreadsheet_to_csv(path, csv_path)
+        try:
+            sheet_note = _spreadsheet_to_csv(path, csv_path)
+        except ExportError:
+            shutil.rmtree(work_dir, ignore_errors=True)
+            raise
         found = "spreadsheet"
     else:
         found = detect_encoding(path) if encoding == "auto" else encoding
@@ -220,12 +242,18 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
     try:
         chosen, headers = read_header(csv_path, None if delimiter == "auto" else delimiter)
     except (UnicodeDecodeError, csv.Error) as exc:
+        headers, complaint = None, f"cannot read the header line ({exc})"
+    else:
+        complaint = ("the file is empty or its first line is blank" if not headers
+                     else "binary content in the header; is this a CSV export?" if "\x00" in "".join(headers)
+                     else None)
+    if complaint:
         if work_dir:
             shutil.rmtree(work_dir, ignore_errors=True)
-        raise ExportError(f"{path.name}: cannot read the header line ({exc})") from None
-    if "\x00" in "".join(headers):
-        raise ExportError(f"{path.name}: binary content in the header; is this a CSV export?")
+        raise ExportError(f"{path.name}: {complaint}")
     export = ExportFile(path, csv_path, found, chosen, headers, work_dir)
+    if sheet_note:
+        export.notes.append(sheet_note)
     if found == MIXED_UTF8:
         export.notes.append(
             f"the file is UTF-8 but for some bytes, the first on line {first_line_with_bad_utf8(path)} "
