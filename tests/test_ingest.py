@@ -360,6 +360,28 @@ def test_status_events_for_requests_their_source_lacks_are_kept_and_named(con, t
     ]
 
 
+def test_status_events_with_values_no_map_knows_are_rejected_by_name(con, tmp_path):
+    events = write(tmp_path / "events.csv", (
+        "request_id,event_at,kind,from_status,to_status\n"
+        "E-1,2024-03-04T08:00:00Z,status_change,,open\n"
+        "E-1,2024-03-04T09:00:00Z,status_change,open,Parked\n"
+        "E-1,2024-03-04T10:00:00Z,note,,\n"
+        "E-1,2024-03-04T11:00:00Z,,open,On hold\n"
+    ))
+    report = import_checked(con, events)
+    assert (report.n_inserted, report.rejected_by_reason) == (
+        2, {"unrecognised_to_status": 1, "unrecognised_kind": 1})
+    assert con.execute("select line, detail from rejected_rows order by line").fetchall() == [
+        (3, "unrecognised to_status in column to_status: 'Parked' (known: open, pending, on_hold, "
+            "resolved, closed; [values.to_status] in the preset maps other spellings)"),
+        (4, "unrecognised kind in column kind: 'note' (known: status_change, reply, reassign, reopen; "
+            "[values.kind] in the preset maps other spellings)"),
+    ]
+    assert [event[2:5] for event in event_rows(con, "canonical")] == [
+        ("status_change", None, "open"), ("status_change", "open", "on_hold"),
+    ]
+
+
 def test_both_311_header_styles_update_one_source(con):
     import_checked(con, FIXTURES / "nyc311/service_requests.csv")
     report = import_checked(con, FIXTURES / "nyc311_api/service_requests.csv")
@@ -397,6 +419,27 @@ def test_event_log_reimport_and_a_later_log_add_only_new_events(con, tmp_path):
     assert len(event_rows(con, "servicenow")) == 7 + 1
     row = request_rows(con, "servicenow")["INC0020002"]
     assert (row["status"], row["resolved_at"]) == ("resolved", utc(2024, 3, 2, 17, 30))
+
+
+def test_an_event_log_starting_mid_history_continues_the_stored_one(con, tmp_path):
+    log = FIXTURES / "servicenow_event_log" / "incident_event_log.csv"
+    import_checked(con, log)
+    header, *rows = log.read_text(encoding="utf-8").splitlines()
+    awaiting = rows[6]  # INC0020002 at 2/3/2024 15:00, Awaiting User Info, Group 24
+    # The next extract starts after that row: a note at 16:00 (status unchanged), then the
+    # incident moves to Group 25 at 16:45 and is resolved at 17:30.
+    note = awaiting.replace("Updated by 45,2/3/2024 15:00", "Updated by 45,2/3/2024 16:00")
+    moved = note.replace("2/3/2024 16:00", "2/3/2024 16:45").replace("Group 24", "Group 25")
+    resolved = moved.replace("Awaiting User Info", "Resolved").replace("2/3/2024 16:45", "2/3/2024 17:30")
+    later = write(tmp_path / "later.csv", "\n".join([header, note, moved, resolved]) + "\n")
+    assert import_checked(con, later).n_events == 2
+    assert [event for event in event_rows(con, "servicenow") if event[0] == "INC0020002"] == [
+        ("INC0020002", utc(2024, 3, 2, 14, 30), "status_change", None, "open", "Group 24", None),
+        ("INC0020002", utc(2024, 3, 2, 15, 0), "status_change", "open", "pending", "Group 24", "Resolver 3"),
+        # no 'None -> pending' at 16:00: the note is compared with the stored 15:00 state
+        ("INC0020002", utc(2024, 3, 2, 16, 45), "reassign", "pending", "pending", "Group 25", "Resolver 3"),
+        ("INC0020002", utc(2024, 3, 2, 17, 30), "status_change", "pending", "resolved", "Group 25", "Resolver 3"),
+    ]
 
 
 # --- a failing file leaves the database as it was -----------------------------------------------
@@ -589,6 +632,25 @@ def test_xlsx_numbers_and_dates_read_as_written(con, tmp_path):
                        requester_type="external", provider_type="in_house"),
     }
 
+
+
+def test_a_workbook_is_read_from_its_first_sheet_with_values_and_names_the_rest(con, tmp_path):
+    workbook = Workbook()
+    workbook.active.title = "Cover"  # left blank
+    tickets = workbook.create_sheet("Tickets")
+    tickets.append(["request_id", "created_at"])
+    tickets.append(["W-1", "2024-03-04T09:00:00Z"])
+    workbook.create_sheet("Pivot").append(["request_id", "created_at"])
+    path = tmp_path / "export.xlsx"
+    workbook.save(path)
+    report = import_checked(con, path)
+    assert report.n_inserted == 1
+    assert ("the sheet 'Tickets' was read, the first holding values; the workbook's later sheets ('Pivot') "
+            "were not: save each as its own file to import it") in report.warnings
+    # A workbook without a single value is named, not its temporary CSV copy.
+    Workbook().save(path)
+    with pytest.raises(ImportFailed, match=r"^export\.xlsx: the spreadsheet holds no values \(sheets: 'Sheet'\)$"):
+        import_file(con, path)
 
 # --- auto-detection -----------------------------------------------------------------------------
 
