@@ -168,7 +168,7 @@ def detect_formats(values: list[str]) -> tuple[list[str], list[str]]:
     if day_first and month_first:
         notes.append(
             f"dates such as {values[0]!r} read both day-first and month-first; day-first assumed "
-            "(edit timestamp_formats in the saved preset if that is wrong)"
+            "(if that is wrong, save the mapping with detect --save NAME and edit its timestamp_formats)"
         )
         chosen = [f for f in chosen if not f.startswith("%m")]
     # Keep near-ties too (e.g. some rows with seconds, some without).

@@ -193,23 +193,26 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def choose_preset(export: ExportFile, preset: Preset | str | None, presets_dir: Path) -> tuple[Preset, bool]:
-    """The given preset, else the one whose signature headers fit, else an auto-detected one."""
+def choose_preset(
+    export: ExportFile, preset: Preset | str | None, presets_dir: Path
+) -> tuple[Preset, list[str] | None]:
+    """The given preset, else the one whose signature headers fit, else an auto-detected one;
+    with the detection's notes (what it assumed), None when a preset was used."""
     if isinstance(preset, Preset):
-        return preset, False
+        return preset, None
     if preset:
-        return preset_lib.get_preset(preset, presets_dir), False
+        return preset_lib.get_preset(preset, presets_dir), None
     presets = preset_lib.available_presets(presets_dir)
     matched = preset_lib.match_preset(export.headers, presets)
     if matched is not None:
-        return matched, False
+        return matched, None
     proposal = propose_preset(export)
     if proposal.preset is None:
         raise ImportFailed(
             f"{export.original.name}: {no_preset_fits(export.headers, presets, proposal)} "
             f"Columns: {', '.join(export.headers)}"
         )
-    return proposal.preset, True
+    return proposal.preset, proposal.notes
 
 
 def _timestamp_samples(export: ExportFile, preset: Preset) -> dict[str, list[str | None]]:
@@ -271,7 +274,8 @@ def import_file(
         raise ImportFailed(str(exc)) from None
     with export:
         try:
-            chosen, detected = choose_preset(export, preset, presets_dir)
+            chosen, detection_notes = choose_preset(export, preset, presets_dir)
+            detected = detection_notes is not None
             if timezone_name:
                 chosen = preset_lib.with_timezone(chosen, timezone_name)
             if request_source and chosen.kind == "feedback":
@@ -304,7 +308,7 @@ def import_file(
                         if chosen.columns.get(f) and chosen.columns[f][0] != f},
             ignored_headers=plan.ignored_headers,
         )
-        report.warnings.extend(export.notes)
+        report.warnings.extend(export.notes + (detection_notes or []))
         read = {h for use in plan.uses.values() for h in use.headers}
         repeated = [h for h in dict.fromkeys(export.headers) if h in read and export.headers.count(h) > 1]
         if repeated:

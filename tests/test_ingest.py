@@ -754,6 +754,19 @@ def test_portuguese_export_imports_without_a_preset_and_saves_as_one(con, binary
     assert (again.preset, again.detected_preset, again.n_unchanged) == ("chamados_pt", False, 5)
 
 
+def test_an_import_with_a_detected_mapping_says_what_it_assumed(con, tmp_path):
+    export = write(tmp_path / "chamados.csv", (
+        "Protocolo,Aberto em\n"
+        "P-1,03/04/2024 09:00\n"
+        "P-2,05/04/2024 10:30\n"
+    ))
+    report = import_checked(con, export)
+    assert report.detected_preset
+    assert ("dates such as '03/04/2024 09:00' read both day-first and month-first; day-first assumed (if that "
+            "is wrong, save the mapping with detect --save NAME and edit its timestamp_formats)") in report.warnings
+    assert request_rows(con, "chamados")["P-1"]["created_at"] == utc(2024, 4, 3, 9, 0)
+
+
 def test_header_synonyms_in_portuguese_and_english():
     assert match_headers(["Nº", "Aberto em", "Departamento", "Situação", "Setor"], "requests") == {
         "created_at": "Aberto em",
