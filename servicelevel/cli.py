@@ -48,7 +48,22 @@ class TerminalProgress:
             self.stream.flush()
 
 
+def _import_option_error(args) -> str | None:
+    """--preset and --timezone hold for every file: a wrong one is said once, before any import."""
+    if args.timezone and not preset_lib.is_time_zone(args.timezone):
+        return f"--timezone {args.timezone!r} is not an IANA time zone (such as Europe/Lisbon or America/Sao_Paulo)"
+    if args.preset:
+        try:
+            preset_lib.get_preset(args.preset)
+        except PresetError as exc:
+            return f"--preset: {exc}"
+    return None
+
+
 def cmd_import(args) -> int:
+    if error := _import_option_error(args):
+        print(f"error: {error}; nothing was imported", file=sys.stderr)
+        return 2
     failures = 0
     con = store.connect(args.db)
     for path in args.paths:

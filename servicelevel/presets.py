@@ -140,10 +140,8 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
     if kind not in FIELDS_BY_KIND:
         raise PresetError(f"{where}: kind must be one of {', '.join(FIELDS_BY_KIND)}, got '{kind}'")
     timezone = raw.get("timezone", "UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PresetError(f"{where}: timezone '{timezone}' is not an IANA time zone") from None
+    if not is_time_zone(timezone):
+        raise PresetError(f"{where}: timezone '{timezone}' is not an IANA time zone")
 
     columns = {}
     for key, value in raw.get("columns", {}).items():
@@ -270,12 +268,19 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
     return preset
 
 
+def is_time_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone (Europe/Lisbon, UTC)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def with_timezone(preset: Preset, timezone: str) -> Preset:
     """The same preset reading naive timestamps in another IANA time zone."""
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PresetError(f"time zone '{timezone}' is not an IANA time zone") from None
+    if not is_time_zone(timezone):
+        raise PresetError(f"time zone '{timezone}' is not an IANA time zone")
     return replace(preset, timezone=timezone)
 
 

@@ -1035,8 +1035,20 @@ def test_cli_reports_a_bad_file_in_one_line_and_keeps_the_good_ones(tmp_path, ca
     error = capsys.readouterr().err.splitlines()[0]
     assert error.startswith("error: tickets.csv: preset 'jira' needs request_id (column 'Issue key')")
 
-    assert main(["--db", db, "import", "--preset", "no_such_preset", str(ZENDESK)]) == 1
-    assert capsys.readouterr().err.startswith("error: no preset named 'no_such_preset' (available: canonical,")
+    # A wrong option holds for every file: said once, and no file is tried (or logged as failed).
+    logged = imports_logged(db)
+    assert main(["--db", db, "import", "--preset", "no_such_preset", str(ZENDESK), str(CANONICAL)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --preset: no preset named 'no_such_preset' (available: canonical, canonical_events, freshdesk, "
+        "freshservice, jira, nyc311, nyc311_api, servicenow, servicenow_event_log, survey, zendesk); "
+        "nothing was imported"
+    ]
+    assert main(["--db", db, "import", "--timezone", "Mars/Olympus", str(ZENDESK)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --timezone 'Mars/Olympus' is not an IANA time zone (such as Europe/Lisbon or America/Sao_Paulo); "
+        "nothing was imported"
+    ]
+    assert imports_logged(db) == logged
 
     assert main(["detect", str(tmp_path / "missing.csv")]) == 1
     assert capsys.readouterr().err.strip().endswith("missing.csv: no such file")
@@ -1092,6 +1104,11 @@ def test_a_file_that_is_not_a_text_export_is_named_for_what_it_is(tmp_path, caps
     wrong.write_bytes(start)
     assert main(["--db", str(tmp_path / "cli.duckdb"), "import", str(wrong)]) == 1
     assert capsys.readouterr().err.splitlines()[0].startswith(f"error: export.csv: {what}")
+
+
+def imports_logged(db: str) -> int:
+    with store.connect(db, read_only=True) as con:
+        return con.execute("select count(*) from imports").fetchone()[0]
 
 
 def assert_every_import_balances(db: str) -> None:

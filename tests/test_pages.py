@@ -707,6 +707,15 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     assert not at.warning  # every value the shipped policies name occurs in the sample
 
 
+def test_the_import_form_names_a_time_zone_it_does_not_know_before_any_upload(app):
+    at = rendered(app, "pages/data.py")
+    at.text_input(key="upload_tz").input("Europe/Lisbn").run()
+    assert [e.value for e in at.error] == [
+        "'Europe/Lisbn' is not an IANA time zone (such as Europe/Lisbon or America/Sao_Paulo)."]
+    at.text_input(key="upload_tz").input("Europe/Lisbon").run()
+    assert not at.error
+
+
 def test_the_scorecard_says_the_sidebar_department_filter_does_not_narrow_it(app):
     app.query_params["dept"] = "IT"
     at = rendered(app, "pages/departments.py")

@@ -84,6 +84,9 @@ def import_panel() -> None:
         "Time zone of timestamps without an offset (optional)", key="upload_tz",
         help="An IANA name such as America/Sao_Paulo; defaults to the preset's.",
     )
+    zone_known = not zone.strip() or preset_lib.is_time_zone(zone.strip())
+    if not zone_known:
+        right.error(f"'{zone.strip()}' is not an IANA time zone (such as Europe/Lisbon or America/Sao_Paulo).")
     if uploaded is None:
         st.caption("Nothing is written until you press Import. A file that fails leaves the database as it was.")
         return
@@ -93,7 +96,7 @@ def import_panel() -> None:
     path = _save_upload(uploaded)
     try:
         importable = _preview(path, preset_name)
-        if not st.button("Import", type="primary", key="upload_go", disabled=not importable):
+        if not st.button("Import", type="primary", key="upload_go", disabled=not (importable and zone_known)):
             return
         bar = st.progress(0.0, text="reading…")
         try:
