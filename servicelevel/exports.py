@@ -59,9 +59,12 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def detect_encoding(path: Path) -> str:
-    """'utf-8', 'utf-8-sig', 'utf-16', 'cp1252' (Windows-1252, a superset of Latin-1 text), or
-    MIXED_UTF8 when the file holds both multi-byte UTF-8 characters and bytes UTF-8 cannot
-    decode (a cp1252 file's accents are single bytes, which seldom happen to form one)."""
+    """'utf-8', 'utf-8-sig', 'utf-16' (or 'utf-16-le'/'utf-16-be' without a BOM), 'cp1252'
+    (Windows-1252, a superset of Latin-1 text), or MIXED_UTF8 when the file holds both
+    multi-byte UTF-8 characters and bytes UTF-8 cannot decode (a cp1252 file's accents are
+    single bytes, which seldom happen to form one)."""
+    if bomless := _bomless_utf16(path):
+        return bomless
     with path.open("rb") as handle:
         head = handle.read(4)
         if head.startswith(codecs.BOM_UTF8):
@@ -89,6 +92,23 @@ def detect_encoding(path: Path) -> str:
             if _DECODED_NON_ASCII.search(decoder.decode(chunk)):
                 return MIXED_UTF8
     return "cp1252"
+
+
+def _bomless_utf16(path: Path) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text saved without a byte-order mark: its header's
+    ASCII characters leave a zero byte in every other position, always the same one."""
+    with path.open("rb") as handle:
+        head = handle.read(256)
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 8 or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    if zeros_odd > 0.8 * pairs and zeros_even == 0:
+        return "utf-16-le"
+    if zeros_even > 0.8 * pairs and zeros_odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def first_line_with_bad_utf8(path: Path) -> int:

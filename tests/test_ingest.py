@@ -590,6 +590,15 @@ def test_utf16_tsv_for_excel_reads_like_the_csv(con, binary):
     assert (report.n_read, report.n_unchanged) == (5, 5)
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_recognised(con, tmp_path, codec):
+    export = tmp_path / "export.csv"
+    export.write_bytes("request_id,created_at,subject\nB-1,2024-03-04T09:00:00Z,Não abre\n".encode(codec))
+    report = import_checked(con, export)
+    assert (report.encoding, report.n_inserted) == (codec, 1)
+    assert request_rows(con, "canonical")["B-1"]["subject"] == "Não abre"
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"], ids=["comma", "semicolon", "tab", "pipe"])
 def test_delimiters_are_sniffed(con, tmp_path, delimiter):
     import_checked(con, CANONICAL)
