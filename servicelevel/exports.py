@@ -172,7 +172,8 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> str | None:
     note = f"the sheet {read!r} was read" + (", the first holding values" if position else "")
     unread = names[position + 1:]
     if unread:
-        note += f"; the workbook's later sheets ({', '.join(map(repr, unread))}) were not: save each as its own file to import it"
+        note += (f"; the workbook's later sheets ({', '.join(map(repr, unread))}) were not: "
+                 "save each as its own file to import it")
     return note
 
 
