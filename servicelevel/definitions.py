@@ -59,7 +59,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("week", "Week",
            "ISO week, Monday to Sunday, in the organisation's time zone; 'last week' is the last complete week."),
     Metric("pp", "pp (percentage points)",
-           "The difference between two percentages: adherence going from 85% to 90% is +5 pp (not +5.9%)."),
+           "The difference between two percentages: adherence going from 85% to 90% is +5 pp (not +5.9%). "
+           "Every change shown (in pp, hours or counts) is taken between the two values as shown, rounded, so "
+           "that they subtract on paper."),
     Metric("small_counts", "Too few to trust",
            "A rate from fewer than the configured minimum (30) is flagged and shown with its 95% Wilson interval."),
     Metric("satisfaction_groups", "Satisfied / neutral / dissatisfied",

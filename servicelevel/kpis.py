@@ -56,9 +56,19 @@ class Tile:
 
     @property
     def delta(self) -> float | None:
+        """The change from the week before between the two values as shown (rounded), in points
+        for a rate: the tile, the tables and the report then subtract on paper (2.3 h before and
+        2.2 h now is -0.1 h, never "no change")."""
         if self.value is None or self.previous is None:
             return None
-        return self.value - self.previous
+        return self._as_shown(self.value) - self._as_shown(self.previous)
+
+    def _as_shown(self, value: float) -> float:
+        if self.unit == "rate":
+            return half_up(value, 3) * 100
+        if self.unit == "business_hours":
+            return half_up(value, 1)
+        return value
 
     def format_value(self, value: float | None = None) -> str:
         value = self.value if value is None else value
@@ -77,9 +87,9 @@ class Tile:
         if delta is None:
             return None
         if self.unit == "rate":
-            shown = f"{half_up(delta * 100, 1):+.1f} pp"
+            shown = f"{delta:+.1f} pp"
         elif self.unit == "business_hours":
-            shown = f"{half_up(delta, 1):+.1f} h"
+            shown = f"{delta:+.1f} h"
         else:
             shown = f"{delta:+,.0f}"
         return shown if any(digit in shown for digit in "123456789") else NO_CHANGE

@@ -23,3 +23,10 @@ def test_the_change_is_the_difference_of_the_percentages_as_shown():
     assert moved["department"].tolist() == ["Legal", "Procurement"]  # Tiny: too few decided
     assert moved["change_pp"].tolist() == [pytest.approx(-22.5), pytest.approx(-13.1)]
     assert f"{moved['change_pp'].iloc[1]:+.1f}" == "-13.1"
+
+
+def test_a_percentage_on_the_half_rounds_up_as_the_tables_show_it():
+    # 69 of 80 met is 86.25%, shown 86.3% (halves up, as every table rounds; 86.25 is exact in
+    # binary, and round-half-even would give 86.2); 40 of 50 before is 80.0%: +6.3.
+    moved = adherence_movers(counts([("Facilities", 69, 11)]), counts([("Facilities", 40, 10)]))
+    assert f"{moved['change_pp'].iloc[0]:+.1f}" == "+6.3"

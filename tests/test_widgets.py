@@ -149,6 +149,9 @@ def test_the_download_reads_as_the_table_does():
 @pytest.mark.parametrize("unit, value, previous, shown, unchanged", [
     ("business_hours", 1.23, 1.21, "no change", True),  # 0.02 h apart: no "+0.0 h", and grey
     ("business_hours", 1.30, 1.21, "+0.1 h", False),
+    # Shown 2.2 h against 2.3 h the week before: -0.1 h, though only 0.017 h apart.
+    ("business_hours", 2.233, 2.25, "-0.1 h", False),
+    ("rate", 0.7548, 0.8084, "-5.3 pp", False),  # 75.5% against 80.8%, not the exact -5.36
     ("rate", 0.9, 0.9001, "no change", True),  # not "-0.0 pp"
     ("rate", 0.905, 0.9, "+0.5 pp", False),
     ("count", 120, 120, "no change", True),
