@@ -11,6 +11,7 @@ import duckdb
 from servicelevel.exports import ExportFile, sample_values
 from servicelevel.fields import FIELDS_BY_KIND, REQUIRED_BY_KIND, TIMESTAMPS_BY_KIND
 from servicelevel.presets import Duration, Preset, RequesterRule, closest_preset, lacks_columns_note
+from servicelevel.settings import organisation
 from servicelevel.vocabulary import fold, header_synonyms
 
 SAMPLE_ROWS = 2000
@@ -77,6 +78,9 @@ class Proposal:
                 out.append(f"  {name:<22} <- {d.after} + {d.column!r} ({d.unit})")
         if self.timestamp_formats:
             out.append(f"timestamp formats: {', '.join(self.timestamp_formats)} (and ISO 8601)")
+        if self.preset is not None:
+            out.append(f"times without a UTC offset: {self.preset.timezone} (the organisation's zone; "
+                       "--timezone on import, or the saved preset's timezone, sets another)")
         if self.missing_required:
             out.append(f"MISSING (required): {', '.join(self.missing_required)}")
         if self.missing_optional:
@@ -242,6 +246,8 @@ def propose_preset(export: ExportFile, name: str | None = None) -> Proposal:
         title=f"Detected from {export.original.name}",
         kind=kind,
         source=stem,
+        # Exports write local times without an offset far more often than UTC ones.
+        timezone=organisation().timezone,
         timestamp_formats=tuple(formats),
         signature=tuple(sorted(columns.values())),
         header_source=f"auto-detected from the header of {export.original.name}",

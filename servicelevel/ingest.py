@@ -298,7 +298,7 @@ def import_file(
             delimiter=export.delimiter,
             timezone=chosen.timezone,
             timezone_origin="as given for this import" if timezone_name
-            else "a detected mapping's default" if detected else "the preset's zone",
+            else "the organisation's zone, a detected mapping's default" if detected else "the preset's zone",
             detected_preset=detected,
             mapped_fields=sorted(plan.uses),
             missing_fields=plan.missing_fields,

@@ -740,6 +740,8 @@ def test_portuguese_export_mapping_is_proposed(binary):
     assert "created_at             <- 'Data de abertura' + 'Hora de abertura'" in text
     assert "first_response_at      <- created_at + 'Primeira resposta (min)' (minutes)" in text
     assert "not found: closed_at, updated_at, requester_org" in text
+    # data/organisation.toml's zone, not UTC: exports mostly write local times without an offset.
+    assert "times without a UTC offset: America/Sao_Paulo (the organisation's zone;" in text
 
 
 def test_portuguese_export_imports_without_a_preset_and_saves_as_one(con, binary, tmp_path):
@@ -773,7 +775,9 @@ def test_an_import_with_a_detected_mapping_says_what_it_assumed(con, tmp_path):
     assert report.detected_preset
     assert ("dates such as '03/04/2024 09:00' read both day-first and month-first; day-first assumed (if that "
             "is wrong, save the mapping with detect --save NAME and edit its timestamp_formats)") in report.warnings
-    assert request_rows(con, "chamados")["P-1"]["created_at"] == utc(2024, 4, 3, 9, 0)
+    # 09:00 in the organisation's zone (data/organisation.toml: America/Sao_Paulo, UTC-3), not in UTC.
+    assert report.timezone == "America/Sao_Paulo"
+    assert request_rows(con, "chamados")["P-1"]["created_at"] == utc(2024, 4, 3, 12, 0)
 
 
 def test_header_synonyms_in_portuguese_and_english():
@@ -799,8 +803,9 @@ def test_a_survey_without_a_preset_is_detected_as_feedback(con, tmp_path):
     report = import_checked(con, path)
     assert (report.detected_preset, report.kind, report.n_inserted) == (True, "feedback", 2)
     assert feedback_rows(con) == [
-        (None, "2024-0101", utc(2024, 3, 14, 9, 0), "5", "1-5", 5.0, "Atendimento excelente", "pt"),
-        (None, "2024-0104", utc(2024, 3, 15, 10, 30), "2", "1-5", 2.0, "Demorou demais", "pt"),
+        # Read in the organisation's zone (data/organisation.toml: America/Sao_Paulo, UTC-3).
+        (None, "2024-0101", utc(2024, 3, 14, 12, 0), "5", "1-5", 5.0, "Atendimento excelente", "pt"),
+        (None, "2024-0104", utc(2024, 3, 15, 13, 30), "2", "1-5", 2.0, "Demorou demais", "pt"),
     ]
 
 
@@ -1191,7 +1196,8 @@ def test_a_file_that_nearly_fits_a_preset_is_imported_detected_and_named_for_it(
     assert ("  note: It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column "
             "'Group stations'. It was imported with the detected mapping instead: check the fields above, or "
             "import it with --preset zendesk.") in lines
-    assert any(line.startswith("  times without a UTC offset read as UTC time (a detected mapping's default;")
+    assert any(line.startswith("  times without a UTC offset read as America/Sao_Paulo time (the organisation's "
+                               "zone, a detected mapping's default;")
                for line in lines)
 
 
