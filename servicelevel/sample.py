@@ -38,6 +38,9 @@ import pandas as pd
 from servicelevel import DATA_DIR
 
 SAMPLE_DIR = DATA_DIR / "sample"
+# The sources the sample's exports are imported under (the presets' own names, as real exports'
+# would be: the import form warns that these mix with the sample).
+SAMPLE_SOURCES = ("jira", "zendesk", "survey", "facilities_survey")
 DEFAULT_SEED = 20260101
 WEEKS = 52
 DAY = 1440  # minutes
@@ -1512,6 +1515,14 @@ def generate_exports(
         SampleFile(survey_path, "survey", "survey"),
         SampleFile(vendor_path, "survey", "facilities_survey", timezone, "jira"),
     ]
+
+
+def sample_sources_held(con: duckdb.DuckDBPyConnection, held: set[str]) -> list[str]:
+    """The sample's sources among `held` (the sources holding data), when the sample was built
+    into this database."""
+    from servicelevel.store import get_meta
+
+    return [s for s in SAMPLE_SOURCES if s in held] if get_meta(con, "sample_anchor") else []
 
 
 def build_sample(

@@ -166,6 +166,13 @@ def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, p
     page.get_by_text("No preset fits, and auto-detection found no request_id and no created_at column",
                      exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Import").is_disabled()
+    # A preset chosen by hand is checked against the header before anything is imported.
+    page.get_by_role("combobox", name="Preset").click()
+    page.get_by_role("option", name="jira", exact=True).click()
+    page.get_by_text("preset 'jira' needs request_id (column 'Issue key')", exact=False).wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Import").is_disabled()
+    # The sample's sources are named before an upload would mix with them.
+    assert page.get_by_text("This database holds the bundled sample", exact=False).count() == 1
 
 
 def test_a_source_is_removed_from_the_data_page_once_its_name_is_typed(scratch_server, page):

@@ -113,6 +113,15 @@ def test_every_import_accounts_for_every_row(db):
         assert n_read == accounted > 0, file_name
 
 
+def test_the_sample_is_known_by_its_sources(db, tmp_path):
+    # The import form warns by these names that a real export would mix with the sample.
+    assert sorted(r[0] for r in db.execute("select distinct source from imports").fetchall()) == sorted(
+        sample.SAMPLE_SOURCES)
+    assert sample.sample_sources_held(db, {"zendesk", "survey", "ours"}) == ["zendesk", "survey"]
+    with store.connect(tmp_path / "ours.duckdb") as ours:  # never built here: the names are only names
+        assert sample.sample_sources_held(ours, {"jira", "zendesk"}) == []
+
+
 def test_bad_rows_are_rejected_for_the_intended_reasons(db):
     rejected = db.execute("select file_name, reason from rejected_rows").fetchall()
     assert Counter(rejected) == Counter(sample.BAD_ROWS)

@@ -13,6 +13,8 @@ from servicelevel import presets as preset_lib
 from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import ImportFailed, ImportReport, import_file
+from servicelevel.mapping import MappingError, build_staging
+from servicelevel.sample import sample_sources_held
 from servicelevel.ui import data
 from servicelevel.ui.widgets import table
 
@@ -31,8 +33,12 @@ def _preview(path: Path, preset_name: str) -> bool:
     cannot be imported as it is (so the Import button stays off)."""
     try:
         with open_export(path) as export:
+            for note in export.notes:  # e.g. a workbook's sheets left unread
+                st.warning(f"Note: {note}.")
             if preset_name != AUTO:
                 st.caption(f"{len(export.headers)} columns · {export.encoding} · delimiter {export.delimiter!r}")
+                # The preset's required columns, checked before anything is read.
+                build_staging(preset_lib.get_preset(preset_name), export.headers, path.name)
                 return True
             presets = preset_lib.available_presets()
             matched = preset_lib.match_preset(export.headers, presets)
@@ -41,7 +47,7 @@ def _preview(path: Path, preset_name: str) -> bool:
                 return True
             proposal = propose_preset(export)
             near = preset_lib.closest_preset_note(export.headers, presets)
-    except (ExportError, preset_lib.PresetError) as exc:
+    except (ExportError, preset_lib.PresetError, MappingError) as exc:
         st.error(str(exc))
         return False
     if proposal.preset is None:
@@ -71,8 +77,22 @@ def report_frame(report: ImportReport) -> pd.DataFrame:
 LAST_IMPORT = "_last_import"
 
 
+def _sample_mix_warning() -> None:
+    """Real exports named like the sample's sources would land in them, unnoticed."""
+    held = set(data.run_query("sources", {})["source"]) | set(data.run_query("survey_sources", {})["survey_source"])
+    sample = sample_sources_held(data.cursor(), held)
+    if sample:
+        st.warning(
+            f"This database holds the bundled sample (sources {', '.join(sample)}). A file imported here is mixed "
+            "with it: a real Jira export, for one, lands in the sample's `jira` source. To see your own data alone, "
+            "import it into a database of its own (README: \"Your own data instead of the sample\"), or first "
+            "take out the sample's sources under \"Remove a source\" in the Sources tab."
+        )
+
+
 def import_panel() -> None:
     """The upload form; on success the other pages show the new data right away."""
+    _sample_mix_warning()
     uploaded = st.file_uploader(
         "Export file (CSV, TSV or XLSX)", type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"], key="upload"
     )
@@ -139,7 +159,9 @@ def _show_outcome(name: str, last: dict) -> None:
                 "so nothing changed. Every page already includes it.")
         return
     outcome = f"Imported {name}: see the report below. Every page and tab now includes it."
-    if last["n_rejected"]:
+    if not last["n_read"]:
+        st.warning(f"{name} holds no rows under its header line: nothing was imported.")
+    elif last["n_rejected"]:
         st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows were rejected: the report gives "
                    "each reason, and the Rejected rows tab every row.")
     else:
