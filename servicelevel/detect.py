@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from servicelevel.exports import ExportFile, sample_values
+from servicelevel.exports import ExportFile, name_some, sample_values
 from servicelevel.fields import FIELDS_BY_KIND, REQUIRED_BY_KIND, TIMESTAMPS_BY_KIND
 from servicelevel.presets import Duration, Preset, RequesterRule, closest_preset, lacks_columns_note
 from servicelevel.settings import organisation
@@ -86,7 +86,7 @@ class Proposal:
         if self.missing_optional:
             out.append(f"not found: {', '.join(self.missing_optional)}")
         if self.unused_headers:
-            out.append(f"columns not used: {', '.join(self.unused_headers)}")
+            out.append(f"columns not used: {name_some(self.unused_headers, 30)}")
         out.extend(f"note: {n}" for n in self.notes)
         return out
 
@@ -110,6 +110,9 @@ def no_preset_fits(headers: list[str], presets: dict[str, Preset], proposal: Pro
     """Why a file cannot be imported as it is: the preset it nearly fits first (the likely
     cause), then what auto-detection could not find."""
     missing = f"auto-detection found no {' and no '.join(proposal.missing_required)} column"
+    if len(headers) == 1:
+        missing += (f": the header reads as one column ({headers[0][:80]!r}); a file whose columns are "
+                    "separated by something other than a comma, semicolon, tab or | can be saved as CSV first")
     closest = closest_preset(headers, presets)
     if closest is None:
         return f"No preset fits, and {missing}."

@@ -16,6 +16,13 @@ DELIMITERS = (",", ";", "\t", "|")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
+def name_some(headers: list[str], shown: int = 8) -> str:
+    """Header names for a message: the first few quoted, the rest counted (an export can have
+    thousands of columns)."""
+    named = ", ".join(repr(h) for h in headers[:shown])
+    return named + (f" and {len(headers) - shown:,} more" if len(headers) > shown else "")
+
+
 def describe_layout(encoding: str, delimiter: str) -> str:
     """How a file was read, for a report: 'utf-8, delimiter ','', or 'spreadsheet'."""
     return encoding if encoding == "spreadsheet" else f"{encoding}, delimiter {delimiter!r}"

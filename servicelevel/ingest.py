@@ -27,6 +27,7 @@ from servicelevel.exports import (
     ExportError,
     ExportFile,
     describe_layout,
+    name_some,
     open_export,
     reader_params,
     reader_sql,
@@ -121,10 +122,7 @@ class ImportReport:
                        for f in self.missing_fields]
             out.append(f"  this source has no: {', '.join(lacking)}")
         if self.ignored_headers:
-            shown = ", ".join(repr(h) for h in self.ignored_headers[:SHOWN_IGNORED])
-            more = len(self.ignored_headers) - SHOWN_IGNORED
-            out.append(f"  columns not read ({len(self.ignored_headers)}): {shown}"
-                       + (f" and {more} more" if more > 0 else ""))
+            out.append(f"  columns not read ({len(self.ignored_headers)}): {name_some(self.ignored_headers)}")
         if self.kind in ("requests", "event_log") and "requester_type" in self.missing_fields:
             out.append("  no requester type: every request counts as external (a preset's [requester] "
                        "internal_when rule, e.g. 'has a requester department', can say which are internal)")
@@ -136,7 +134,6 @@ class ImportReport:
         return out
 
 
-SHOWN_IGNORED = 8  # columns not read named in a report; the rest are counted
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
@@ -210,7 +207,7 @@ def choose_preset(
     if proposal.preset is None:
         raise ImportFailed(
             f"{export.original.name}: {no_preset_fits(export.headers, presets, proposal)} "
-            f"Columns: {', '.join(export.headers)}"
+            f"Columns: {name_some(export.headers, 30)}"
         )
     return proposal.preset, proposal.notes
 

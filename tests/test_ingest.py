@@ -506,9 +506,17 @@ def test_a_preset_naming_a_missing_column_fails_cleanly(con):
         (b"\n\nrequest_id,created_at\n", "empty.csv: the file is empty or its first line is blank"),
         (b"Assunto;Situa\xe7\xe3o\nImpressora;Aberto\n",
          "empty.csv: No preset fits, and auto-detection found no request_id and no created_at column. "
-         "Columns: Assunto, Situação"),
+         "Columns: 'Assunto', 'Situação'"),
+        (b"request_id:created_at\nA:2024\n",
+         "empty.csv: No preset fits, and auto-detection found no request_id and no created_at column: the header "
+         "reads as one column ('request_id:created_at'); a file whose columns are separated by something other "
+         "than a comma, semicolon, tab or | can be saved as CSV first. Columns: 'request_id:created_at'"),
+        # Thousands of unknown columns: the first 30 named, the rest counted.
+        (",".join(f"c{i}" for i in range(3000)).encode() + b"\n",
+         "empty.csv: No preset fits, and auto-detection found no request_id and no created_at column. Columns: "
+         + ", ".join(f"'c{i}'" for i in range(30)) + " and 2,970 more"),
     ],
-    ids=["empty", "blank-first-line", "no-id-or-date"],
+    ids=["empty", "blank-first-line", "no-id-or-date", "one-column", "thousands-of-columns"],
 )
 def test_an_unreadable_file_fails_with_a_clear_message(con, tmp_path, content, expected):
     import_checked(con, CANONICAL)
@@ -538,7 +546,7 @@ def test_an_export_lacking_a_signature_column_is_named_for_the_tool_it_looks_lik
     # though it has a satisfaction score and no creation date, as a survey export would.
     assert str(failed.value).startswith(
         "tickets.csv: It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column "
-        "'Created at'. Without it no preset fits, and auto-detection found no created_at column. Columns: Id,")
+        "'Created at'. Without it no preset fits, and auto-detection found no created_at column. Columns: 'Id',")
 
 
 # --- encodings, delimiters, line ends, spreadsheets ---------------------------------------------
