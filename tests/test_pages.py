@@ -49,9 +49,9 @@ def test_every_page_renders_on_the_sample(app, page):
 def test_the_default_week_is_the_last_complete_week_of_the_data(app):
     at = rendered(app)
     assert at.selectbox(key="week").value == LATEST_WEEK
-    assert at.selectbox(key="week").options[:2] == ["Last complete week (2026-W46)", "2026-W47"]
+    assert at.selectbox(key="week").options[:2] == ["Last complete week", "2026-W47"]
     assert "2026-W46" in at.caption[0].value
-    assert at.sidebar.caption[0].value.startswith("09 Nov – 15 Nov 2026 · the last complete week")
+    assert at.sidebar.caption[0].value.startswith("2026-W46: 09 Nov – 15 Nov 2026 · the last complete week")
 
 
 def overview_reference(path) -> dict[str, str]:

@@ -97,13 +97,17 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
         code = sidebar.selectbox(
             "ISO week (Monday – Sunday)",
             [LATEST_WEEK, *weeks],
-            format_func=lambda option: f"Last complete week ({week_code(default_week)})" if option == LATEST_WEEK else option,
+            # A fixed label: the browser keeps a selected option's label through reruns, so one
+            # naming the week went stale once an import moved the last complete week on. The
+            # caption below names it.
+            format_func=lambda option: "Last complete week" if option == LATEST_WEEK else option,
             help="A link to 'Last complete week' moves on as new data arrives; a week picked by name stays in the link.",
             key=KEYS["week"],
             bind="query-params",
         )
         period = default_week if code == LATEST_WEEK else parse_iso_week(code, org.timezone)
-        sidebar.caption(_week_note(period, default_week, info.as_of(now)))
+        note = _week_note(period, default_week, info.as_of(now))
+        sidebar.caption(f"{week_code(period)}: {note}" if code == LATEST_WEEK else note)
         # (A misspelt period, ?period=range, has its own notice above.)
         linked_range = st.query_params.get_all(KEYS["range"])
         if linked_range and set(linked_period) <= set(PERIOD_MODES):
