@@ -53,9 +53,18 @@ with rejected_tab:
     if rejected.empty:
         st.success("No rejected rows in the latest import of any file.")
     else:
+        files = rejected.drop_duplicates("import_id")
+        if len(files) > 1:
+            import_ids = {f"All {len(files)} files": 0} | {
+                f"{r.file_name} (import #{r.import_id}, source {r.source})": int(r.import_id)
+                for r in files.itertuples(index=False)}
+            chosen = import_ids[st.selectbox("File", list(import_ids), key="rejected_file")]
+            if chosen:
+                rejected = run_query("rejected_rows", {"import_id": chosen})
         # Reason codes read as words ("missing request id"); the detail column says the rest.
         rejected = rejected.assign(reason=rejected["reason"].str.replace("_", " "))
-        by_reason = rejected.groupby("reason").size().reset_index(name="rows").sort_values("rows", ascending=False)
+        by_reason = (rejected.groupby(["file_name", "reason"]).size().reset_index(name="rows")
+                     .sort_values(["file_name", "rows"], ascending=[True, False]))
         table(by_reason, "rejected-rows-by-reason")
         table(rejected, "rejected-rows",
               caption="line: the row's number as a spreadsheet shows it (the header is line 1).")

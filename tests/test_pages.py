@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from servicelevel import store
 from servicelevel.datainfo import data_info
 from servicelevel.policies import load_policies
+from servicelevel.sample import BAD_ROWS
 from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, chart_title, rendered
@@ -708,6 +709,20 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     # upload would mix with the sample's sources.
     assert [w.value.split(")")[0] for w in at.warning] == [
         "This database holds the bundled sample (sources jira, zendesk, survey, facilities_survey"]
+
+
+def test_rejected_rows_narrow_to_one_file(app):
+    at = rendered(app, "pages/data.py")
+    picker = at.selectbox(key="rejected_file")
+    # The sample's three files with deliberately bad rows (servicelevel/sample.py BAD_ROWS).
+    assert [o.split(" (")[0] for o in picker.options] == [
+        "All 3 files", "csat_survey.csv", "zendesk_tickets.csv", "jira_requests.csv"]
+    picker.select(picker.options[2]).run()
+    frames = [df.value for df in at.dataframe if "file_name" in df.value.columns]
+    by_reason = next(f for f in frames if "rows" in f.columns)
+    rows = next(f for f in frames if "detail" in f.columns)
+    assert set(rows["file_name"]) == set(by_reason["file_name"]) == {"zendesk_tickets.csv"}
+    assert by_reason["rows"].sum() == len(rows) == sum(f == "zendesk_tickets.csv" for f, _ in BAD_ROWS)
 
 
 def test_the_import_form_names_a_time_zone_it_does_not_know_before_any_upload(app):
