@@ -182,7 +182,7 @@ def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, p
 def test_a_source_is_removed_from_the_data_page_once_its_name_is_typed(scratch_server, page):
     page.goto(f"{scratch_server}/data")
     settle(page, "Data & definitions")
-    page.get_by_text("Remove a source").click()
+    page.get_by_test_id("stExpander").get_by_text("Remove a source").click()
     settle(page, "Data & definitions")
     page.get_by_role("combobox", name="Source to remove").click()
     page.get_by_role("option", name="zendesk", exact=True).click()
