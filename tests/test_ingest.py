@@ -1305,6 +1305,20 @@ def test_an_unclosed_quote_late_in_a_file_says_how_many_lines_it_swallowed(con, 
                            "import it again.")
 
 
+def test_a_line_split_by_another_delimiter_says_so(con, tmp_path):
+    path = write(tmp_path / "mixed.csv", (
+        "request_id,created_at,status\n"
+        "D-1,2024-03-04T09:00:00Z,open\n"
+        "D-2;2024-03-04T09:00:00Z;open\n"  # pasted from a semicolon export
+        "D-3,2024-03-04T09:00:00Z\n"  # a column short: no such hint
+    ))
+    import_checked(con, path)
+    detail = dict(con.execute("select line, detail from rejected_rows").fetchall())
+    assert detail[3] == ("malformed line (missing columns): Expected Number of Columns: 3 Found: 1. The line reads "
+                         "as one value: are its values separated by another character than the header's?")
+    assert detail[4] == "malformed line (missing columns): Expected Number of Columns: 3 Found: 2"
+
+
 def test_a_line_over_the_size_limit_is_rejected_with_its_reason(con, tmp_path):
     path = write(tmp_path / "huge.csv", "request_id,created_at,status\n" + GOOD_LINES
                  + "H-1,2024-01-01T00:00:00Z," + "x" * 21_000_000 + "\n")

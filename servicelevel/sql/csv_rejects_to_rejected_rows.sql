@@ -28,6 +28,10 @@ select
             then ' It runs over ' || (length(rtrim(raw_text, chr(13) || chr(10)))
                                       - length(replace(rtrim(raw_text, chr(13) || chr(10)), chr(10), '')) + 1)
                  || ' lines of the file, which are not imported either: fix the quote and import it again.'
+            else '' end
+        -- A line the header's delimiter does not split at all.
+        || case when regexp_matches(error_message, 'Found: 1$')
+            then '. The line reads as one value: are its values separated by another character than the header''s?'
             else '' end,
     raw_text
 from first_errors
