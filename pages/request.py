@@ -70,7 +70,9 @@ table(clocks, f"request-{request_id}-sla",
       caption=f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
               "Business h: hours the policy's calendar is open (every hour on 24x7).")
 if pd.notna(row.get("res_paused_business_secs")) and row["res_paused_business_secs"]:
-    st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} business hours (waiting statuses).")
+    st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} business hours "
+               "(waiting statuses): left out of the elapsed business time, not of the calendar time, which "
+               "counts every hour since creation.")
 
 timeline = pd.DataFrame(
     [(name, row[column]) for name, column in (

@@ -687,6 +687,30 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
     assert clocks.loc["resolution", "elapsed_calendar_hours"] == pytest.approx(calendar_hours, abs=0.05)
 
 
+def test_request_page_says_paused_time_is_left_out_of_business_time_only(app, sample_db_path):
+    con = store.connect(sample_db_path)
+    try:
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+        request_id, created_at, resolved_at, paused = con.execute(
+            """select r.request_id, r.created_at, coalesce(r.resolved_at, r.closed_at), s.res_paused_business_secs
+               from sla_states($as_of) as s join requests as r using (source, request_id)
+               where s.res_state = 'met' and s.res_paused_business_secs > 3600
+               order by r.source, r.request_id limit 1""",
+            {"as_of": as_of},
+        ).fetchone()
+    finally:
+        con.close()
+    app.query_params["id"] = request_id
+    at = rendered(app, "pages/request.py")
+    clocks = at.dataframe[0].value.set_index("metric")
+    # Calendar time runs through the pause: every hour from creation to resolution.
+    calendar_hours = (resolved_at - created_at).total_seconds() / 3600
+    assert clocks.loc["resolution", "elapsed_calendar_hours"] == pytest.approx(calendar_hours, abs=0.05)
+    assert any(c.value.startswith(f"Resolution clock paused for {paused / 3600:.1f} business hours (waiting "
+                                  "statuses): left out of the elapsed business time, not of the calendar time")
+               for c in at.caption)
+
+
 def test_data_page_lists_sources_imports_and_rejected_rows(app):
     at = rendered(app, "pages/data.py")
     frames = [df.value for df in at.dataframe]
