@@ -650,7 +650,6 @@ def test_xlsx_numbers_and_dates_read_as_written(con, tmp_path):
     }
 
 
-
 def test_a_workbook_is_read_from_its_first_sheet_with_values_and_names_the_rest(con, tmp_path):
     workbook = Workbook()
     workbook.active.title = "Cover"  # left blank
