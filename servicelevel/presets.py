@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import duckdb
 import tomli_w
 
 from servicelevel.vocabulary import fold_value
@@ -114,6 +115,44 @@ class Preset:
     def fields_provided(self) -> set[str]:
         """Canonical fields this preset can fill (before looking at a file)."""
         return set(self.columns) | set(self.combine) | set(self.durations) | set(self.constants)
+
+
+def _text(raw: dict, key: str, default: str, where: str) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise PresetError(f"{where}: {key} must be text in quotes, got {value!r}")
+    return value
+
+
+def _texts(raw: dict, key: str, default: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """A list of strings; one string alone is a list of one (not its characters)."""
+    value = raw.get(key, default)
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise PresetError(f"{where}: {key} must be a list of texts in quotes, got {value!r}")
+
+
+def _timestamp_formats(raw: dict, where: str) -> tuple[str, ...]:
+    """The preset's strptime formats, each one DuckDB understands and holding a % code: a format
+    written the way people say it ("dd.mm.yyyy HH:MM") would otherwise reject every row."""
+    formats = _texts(raw, "timestamp_formats", (), where)
+    con = duckdb.connect()
+    try:
+        for text in formats:
+            if "%" not in text:
+                raise PresetError(f"{where}: timestamp_formats '{text}' holds no % code; write it as DuckDB's "
+                                  "strptime reads it, e.g. '%d.%m.%Y %H:%M' for 31.12.2024 17:30")
+            try:
+                con.execute("select try_strptime('', $format)", {"format": text})
+            except duckdb.Error as exc:
+                reason = str(exc).splitlines()[0].split(": ", 1)[-1]
+                raise PresetError(f"{where}: timestamp_formats '{text}' is not a strptime format DuckDB reads "
+                                  f"({reason})") from None
+    finally:
+        con.close()
+    return formats
 
 
 def _as_tuple(value, where: str) -> tuple[str, ...]:
@@ -236,20 +275,24 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
     if scale not in ("auto", "1-5", "1-10", "nps", "good_bad"):
         raise PresetError(f"{where}: scale must be auto, 1-5, 1-10, nps or good_bad")
 
+    due_dates_are_days = raw.get("due_dates_are_days", False)
+    if not isinstance(due_dates_are_days, bool):
+        raise PresetError(f"{where}: due_dates_are_days must be true or false (no quotes), got {due_dates_are_days!r}")
+
     preset = Preset(
         name=name,
-        title=raw.get("title", name),
+        title=_text(raw, "title", name, where),
         kind=kind,
-        source=raw.get("source", name),
+        source=_text(raw, "source", name, where),
         timezone=timezone,
-        timestamp_formats=tuple(raw.get("timestamp_formats", ())),
-        missing_values=tuple(raw.get("missing_values", DEFAULT_MISSING_VALUES)),
-        encoding=raw.get("encoding", "auto"),
-        delimiter=raw.get("delimiter", "auto"),
-        signature=tuple(raw.get("signature", ())),
-        header_source=raw.get("header_source", ""),
+        timestamp_formats=_timestamp_formats(raw, where),
+        missing_values=_texts(raw, "missing_values", DEFAULT_MISSING_VALUES, where),
+        encoding=_text(raw, "encoding", "auto", where),
+        delimiter=_text(raw, "delimiter", "auto", where),
+        signature=_texts(raw, "signature", (), where),
+        header_source=_text(raw, "header_source", "", where),
         scale=scale,
-        request_source=raw.get("request_source", ""),
+        request_source=_text(raw, "request_source", "", where),
         columns=columns,
         combine=combine,
         durations=durations,
@@ -258,7 +301,7 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
         requester_rule=requester_rule,
         provider_types=provider_types,
         offsets=offsets,
-        due_dates_are_days=bool(raw.get("due_dates_are_days", False)),
+        due_dates_are_days=due_dates_are_days,
         path=path,
     )
     provided = preset.fields_provided()
@@ -301,14 +344,15 @@ def available_presets(directory: Path = PRESETS_DIR) -> dict[str, Preset]:
 def get_preset(name_or_path: str, directory: Path = PRESETS_DIR) -> Preset:
     """A preset by name (from the presets folder) or by path to a .toml file."""
     candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" and candidate.exists():
+    if candidate.suffix == ".toml":
+        if not candidate.is_file():
+            raise PresetError(f"no preset file {candidate}")
         return load_preset_file(candidate)
-    presets = available_presets(directory)
-    if name_or_path not in presets:
-        raise PresetError(
-            f"no preset named '{name_or_path}' (available: {', '.join(presets) or 'none'})"
-        )
-    return presets[name_or_path]
+    own = directory / f"{name_or_path}.toml"
+    if own.is_file():
+        return load_preset_file(own)  # only this file is read: a broken other preset stops nothing here
+    names = sorted(p.stem for p in directory.glob("*.toml"))
+    raise PresetError(f"no preset named '{name_or_path}' (available: {', '.join(names) or 'none'})")
 
 
 def preset_to_dict(preset: Preset) -> dict:

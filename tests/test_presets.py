@@ -143,12 +143,21 @@ COLUMNS = '[columns]\nrequest_id = "Id"\ncreated_at = "Created"\n'
         (TOP + COLUMNS + '[offsets]\nsubject = 1\n',
          "[offsets] subject: offsets apply to reopen_count, reassignment_count"),
         (TOP + "[columns\n", "not valid TOML"),
+        (TOP + 'timestamp_formats = ["dd.mm.yyyy HH:MM"]\n' + COLUMNS,
+         "timestamp_formats 'dd.mm.yyyy HH:MM' holds no % code; write it as DuckDB's strptime reads it"),
+        (TOP + 'timestamp_formats = ["%d/%m/%Y %k"]\n' + COLUMNS,
+         "timestamp_formats '%d/%m/%Y %k' is not a strptime format DuckDB reads"),
+        (TOP + "signature = 5\n" + COLUMNS, "signature must be a list of texts in quotes, got 5"),
+        (TOP + 'due_dates_are_days = "false"\n' + COLUMNS,
+         "due_dates_are_days must be true or false (no quotes), got 'false'"),
+        (TOP + "delimiter = 59\n" + COLUMNS, "delimiter must be text in quotes, got 59"),
     ],
     ids=[
         "unknown-key", "bad-kind", "bad-timezone", "bad-scale", "unknown-field", "missing-required",
         "bad-status-code", "no-value-map", "bad-constant", "bad-duration-unit",
         "duration-not-timestamp", "combine-pair", "bad-provider-type", "bad-requester-rule",
-        "bad-offset", "not-toml",
+        "bad-offset", "not-toml", "format-without-codes", "format-duckdb-refuses", "signature-not-a-list",
+        "boolean-in-quotes", "delimiter-not-text",
     ],
 )
 def test_validation_errors_name_the_file_and_key(tmp_path, text, expected):
@@ -159,6 +168,23 @@ def test_validation_errors_name_the_file_and_key(tmp_path, text, expected):
     message = str(raised.value)
     assert str(path) in message
     assert expected in message
+
+
+def test_one_text_where_a_list_is_expected_is_a_list_of_one(tmp_path):
+    path = tmp_path / "single.toml"
+    path.write_text(TOP + 'timestamp_formats = "%d.%m.%Y %H:%M"\nsignature = "Ticket No"\n' + COLUMNS, encoding="utf-8")
+    preset = load_preset_file(path)
+    assert (preset.timestamp_formats, preset.signature) == (("%d.%m.%Y %H:%M",), ("Ticket No",))
+
+
+def test_a_preset_named_loads_even_when_another_file_in_the_folder_is_broken(tmp_path):
+    (tmp_path / "good.toml").write_text(TOP + COLUMNS, encoding="utf-8")
+    (tmp_path / "broken.toml").write_text(TOP + "[columns\n", encoding="utf-8")
+    assert get_preset("good", tmp_path).name == "good"
+    with pytest.raises(PresetError, match=r"no preset named 'gone' \(available: broken, good\)"):
+        get_preset("gone", tmp_path)
+    with pytest.raises(PresetError, match="no preset file"):
+        get_preset(str(tmp_path / "gone.toml"), tmp_path)
 
 
 def test_shipped_presets_load_from_their_own_folder():
