@@ -1,4 +1,5 @@
-"""Service-level dashboard: routes to the pages and owns the shared sidebar filters."""
+"""Service-level dashboard: readies the database, draws the shared sidebar (servicelevel/ui/frame.py,
+sidebar.py) and routes to the pages."""
 
 import streamlit as st
 

@@ -1,4 +1,6 @@
 -- adherence_by_week
+-- A reference query: no page runs it. It asks the SLA engine's request_sla directly, and the
+-- tests check the pages' faster queries over request_facts (adherence_matrix, weekly_kpis) against it.
 -- Returns: one row per ISO week (Monday start, organisation time zone) x group x metric with at
 --   least one target decided that week: week_start DATE, group_value VARCHAR ('all' without a
 --   dimension; '(none)' for requests without a value), metric ('first_response' | 'resolution'),

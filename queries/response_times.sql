@@ -1,4 +1,7 @@
 -- response_times
+-- A reference query: no page runs it. It asks the SLA engine's request_sla directly, and the
+-- tests check the pages' faster queries over request_facts (duration_histogram's median and p90)
+-- against it.
 -- Returns: one row per metric x group over the requests whose clock stopped in the period:
 --   metric ('first_response' | 'resolution'), group_value ('all' without a dimension; '(none)'
 --   for requests without a value), n_stopped, n_business (with a business time: a policy

@@ -1,4 +1,6 @@
 -- sla_breaches
+-- A reference query: no page runs it. It asks the SLA engine's request_sla directly, and the
+-- tests check the pages' faster queries over request_facts (breaches) against it.
 -- Returns: one row per breached target (request x metric) decided in the period, largest overrun
 --   first: request_id, source, policy_name, metric ('first_response' | 'resolution'),
 --   target_secs, elapsed_business_secs (target + overrun), overrun_business_secs, deadline_at

@@ -1,5 +1,5 @@
-"""Derived tables of the recurring-problems and feedback pages: when they are stale, and one
-call that refreshes them all.
+"""Derived tables the pages read (request_facts on every page, answer_facts on the feedback page
+and the overview's CSAT): when they are stale, and one call that refreshes them all.
 
     subject_keys   subject -> FAQ grouping key          (servicelevel/subjects.py)
     request_facts  requests with subject key, previous  (servicelevel/recurring.py)
@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from servicelevel import queries, store
-from servicelevel.sqlfiles import pipeline_sql, statements
+from servicelevel.sqlfiles import pipeline_sql, run_statements
 
 
 def data_marker(con: duckdb.DuckDBPyConnection, with_sla: bool = True) -> str:
@@ -59,9 +59,7 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def run_pipeline(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
     """Run every statement of servicelevel/sql/<name>.sql, each with the parameters it names."""
-    for statement in statements(pipeline_sql(name)):
-        wanted = queries.parameters_of(statement)
-        con.execute(statement, {k: v for k, v in params.items() if k in wanted})
+    run_statements(con, pipeline_sql(name), params)
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection, with_feedback: bool = True) -> bool:

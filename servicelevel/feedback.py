@@ -23,8 +23,6 @@ from servicelevel.kpis import wilson_interval
 from servicelevel.sqlfiles import pipeline_sql
 from servicelevel.themes import Lexicon, classify_into_temp_table, load_lexicon
 
-SATISFIED_MIN = 4.0
-DISSATISFIED_BELOW = 3.0
 META_VERSION = "answer_facts_version"
 
 # The order driver buckets are shown in (the SQL names them).

@@ -17,7 +17,6 @@ FILTER_PARAMS = (
     "priorities",
     "channels",
 )
-FILTERED_REQUESTS = "filtered_requests(" + ", ".join(f"${p}" for p in FILTER_PARAMS) + ")"
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 
-from servicelevel.sqlfiles import query_sql
-
-PARAM_PATTERN = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-COMMENT_PATTERN = re.compile(r"--[^\n]*")
+from servicelevel.sqlfiles import parameters_of, query_sql
 
 
 # When a list, every run() appends (name, params) to it: bench/bench_pages.py records which
@@ -20,11 +15,6 @@ RECORDER: list[tuple[str, dict]] | None = None
 
 class QueryParameterError(KeyError):
     """A query names a parameter the caller did not give."""
-
-
-def parameters_of(sql: str) -> set[str]:
-    """The $names a SQL text binds (comments ignored)."""
-    return set(PARAM_PATTERN.findall(COMMENT_PATTERN.sub("", sql)))
 
 
 def bind(name: str, params: dict) -> tuple[str, dict]:

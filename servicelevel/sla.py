@@ -24,7 +24,7 @@ from servicelevel.derived import facts_as_of
 from servicelevel.policies import (
     CODED_CRITERIA, CRITERIA, POLICIES_PATH, PolicySet, calendars_fingerprint, load_policies,
 )
-from servicelevel.sqlfiles import pipeline_sql, statements
+from servicelevel.sqlfiles import pipeline_sql, run_statements
 from servicelevel.vocabulary import close_spellings
 
 META_DATA_VERSION = "sla_data_version"
@@ -171,8 +171,7 @@ def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: 
 def key_requests(con: duckdb.DuckDBPyConnection) -> None:
     """Key the requests and status events that have no request_key yet (new imports, or rows
     written directly), keeping next_status_at right; cheap when there are none."""
-    for statement in statements(pipeline_sql("key_requests")):
-        con.execute(statement)
+    run_statements(con, pipeline_sql("key_requests"))
 
 
 @contextmanager

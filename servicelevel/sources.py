@@ -11,8 +11,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from servicelevel import queries
-from servicelevel.ingest import run_sql
-from servicelevel.sqlfiles import pipeline_sql
+from servicelevel.sqlfiles import pipeline_sql, run_statements
 
 
 class UnknownSource(ValueError):
@@ -47,7 +46,7 @@ def remove_source(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]
     contents = source_contents(con, source)
     con.execute("begin transaction")
     try:
-        run_sql(con, pipeline_sql("remove_source"), {"source": source, "removed_at": datetime.now(timezone.utc)})
+        run_statements(con, pipeline_sql("remove_source"), {"source": source, "removed_at": datetime.now(timezone.utc)})
         con.execute("commit")
     except Exception:
         con.execute("rollback")

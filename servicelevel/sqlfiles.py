@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
+
+import duckdb
 
 from servicelevel import QUERIES_DIR
 
 PIPELINE_SQL_DIR = Path(__file__).resolve().parent / "sql"
+PARAM_PATTERN = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+COMMENT_PATTERN = re.compile(r"--[^\n]*")
 
 
 @cache
@@ -31,3 +36,22 @@ def statements(sql: str) -> list[str]:
     return [p.rstrip(";") for p in parts if p and not all(
         line.strip().startswith("--") or not line.strip() for line in p.splitlines()
     )]
+
+
+def parameters_of(sql: str) -> set[str]:
+    """The $names a SQL text binds (comments ignored)."""
+    return set(PARAM_PATTERN.findall(COMMENT_PATTERN.sub("", sql)))
+
+
+def named_in(sql: str, params: dict) -> dict:
+    """The parameters `sql` names, out of `params` (DuckDB refuses unused ones)."""
+    wanted = parameters_of(sql)
+    return {k: v for k, v in params.items() if k in wanted}
+
+
+def run_statements(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
+    """Execute each statement of `sql` with just the parameters it names; the last one's result."""
+    result = None
+    for statement in statements(sql):
+        result = con.execute(statement, named_in(statement, params or {}))
+    return result

@@ -105,10 +105,9 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     """(Re-)create the table macros the queries build on."""
-    from servicelevel.sqlfiles import pipeline_sql, statements
+    from servicelevel.sqlfiles import pipeline_sql, run_statements
 
-    for statement in statements(pipeline_sql("macros")):
-        con.execute(statement)
+    run_statements(con, pipeline_sql("macros"))
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

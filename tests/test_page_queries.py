@@ -77,3 +77,16 @@ def test_the_empty_dimension_groups_nothing(con):
     p = {**params(con, Filters()), "row_dimension": "", "column_dimension": "", "metric": "resolution"}
     frame = queries.run(con, "adherence_matrix", p)
     assert len(frame) == 1 and frame["row_value"].isna().all()
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.describe())
+@pytest.mark.parametrize("metric", ["first_response", "resolution"])
+@pytest.mark.parametrize("clock", ["business", "calendar"])
+def test_the_histograms_median_and_p90_equal_the_sla_engines(con, filters, metric, clock):
+    p = params(con, filters, weeks=4)
+    bins = queries.run(con, "duration_histogram", {**p, "metric": metric, "clock": clock, "bin_hours": 1.0,
+                                                    "max_hours": 100.0})
+    general = queries.run(con, "response_times", {**p, "dimension": ""}).set_index("metric").loc[metric]
+    assert len(bins) > 0
+    assert bins["median_hours"].iloc[0] == pytest.approx(general[f"median_{clock}_secs"] / 3600, abs=1e-9)
+    assert bins["p90_hours"].iloc[0] == pytest.approx(general[f"p90_{clock}_secs"] / 3600, abs=1e-9)
