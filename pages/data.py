@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel.definitions import METRICS
+from servicelevel.ingest import OUTCOME_MEANINGS
 from servicelevel.ui import frame, policies_view, upload
 from servicelevel.ui.data import run_query
 from servicelevel.ui.remove_panel import remove_panel
@@ -45,7 +46,8 @@ with imports_tab:
     if history.empty:
         st.info("No imports yet.")
     else:
-        st.caption("Every row of every file is accounted for: read = inserted + updated + unchanged + superseded + rejected.")
+        st.caption("Every row of every file is accounted for: read = inserted + updated + unchanged + superseded + "
+                   f"rejected. Superseded rows are {OUTCOME_MEANINGS['superseded']}.")
         table(history, "import-history")
 
 with rejected_tab:

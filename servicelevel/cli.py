@@ -19,6 +19,7 @@ from servicelevel.presets import PresetError
 from servicelevel.refresh import refresh_all
 from servicelevel.sla import PolicyReach, policy_reach
 from servicelevel.themes import ThemeError
+from servicelevel.vocabulary import VOCABULARY_PATH
 
 
 class TerminalProgress:
@@ -64,7 +65,7 @@ def cmd_import(args) -> int:
     if error := _import_option_error(args):
         print(f"error: {error}; nothing was imported", file=sys.stderr)
         return 2
-    failures = 0
+    failures = nothing_kept = changed = 0
     con = store.connect(args.db)
     for path in args.paths:
         progress = TerminalProgress(Path(path).name)
@@ -86,11 +87,17 @@ def cmd_import(args) -> int:
             continue
         progress.done()
         print("\n".join(report.lines()))
+        changed += report.identical_to is None  # a repeat of an earlier import changes nothing
+        if report.n_read and report.n_rejected == report.n_read:
+            # Imported, yet nothing stored: most often one wrong setting (a timestamp format, the
+            # delimiter), which the first rejection's reason above names.
+            print(f"error: every row of {Path(path).name} was rejected; the reasons above say why", file=sys.stderr)
+            nothing_kept += 1
     if failures:
         print(f"{failures} of {len(args.paths)} file(s) failed; nothing from them was kept", file=sys.stderr)
-    if failures < len(args.paths) and not _refreshed(con, "the imported files are kept"):
+    if changed and not _refreshed(con, "the imported files are kept"):
         return 1
-    return 1 if failures else 0
+    return 1 if failures or nothing_kept else 0
 
 
 def _refreshed(con, kept: str) -> bool:
@@ -127,7 +134,11 @@ def cmd_detect(args) -> int:
         print("\n".join(proposal.lines()))
         if args.save:
             if proposal.preset is None:
-                print("error: cannot save: required fields are missing", file=sys.stderr)
+                missing = ", ".join(proposal.missing_required)
+                print(f"error: cannot save {args.save}: no column was recognised as {missing}, which every "
+                      f"import needs. Add the file's header for it to [headers] in {VOCABULARY_PATH} and run "
+                      f"detect --save again, or write the preset by hand (README, Writing a preset).",
+                      file=sys.stderr)
                 return 1
             path = preset_lib.save_preset(proposal.preset)
             print(f"saved preset '{proposal.preset.name}' to {path}")
@@ -149,6 +160,13 @@ def cmd_status(args) -> int:
     if not db_path.exists():
         print(f"no database at {db_path}; run `python -m servicelevel sample` or import a file")
         return 1
+    from servicelevel.settings import organisation
+
+    zone = organisation().zone
+
+    def day(instant) -> str:  # the day as the pages show it, in the organisation's zone
+        return f"{instant.astimezone(zone):%Y-%m-%d}"
+
     con = store.connect(db_path, read_only=True)
     print(f"database: {db_path} (schema version {store.schema_version(con)})")
     rows = con.execute(
@@ -158,10 +176,11 @@ def cmd_status(args) -> int:
     if not rows:
         print("no requests loaded")
     for source, n, first, last in rows:
-        print(f"  {source}: {n:,} requests, created {first:%Y-%m-%d} .. {last:%Y-%m-%d}")
+        print(f"  {source}: {n:,} requests, created {day(first)} .. {day(last)}")
     for survey in queries.run(con, "survey_sources").itertuples(index=False):
         print(f"  {survey.survey_source}: {survey.n_answers:,} survey answers ({survey.n_linked:,} linked to their "
-              f"request), submitted {survey.first_submitted_at:%Y-%m-%d} .. {survey.newest_at:%Y-%m-%d}")
+              f"request), submitted {day(survey.first_submitted_at)} .. {day(survey.newest_at)}")
+    print(f"  (days in {zone.key}, the organisation's time zone)")
     n_feedback = con.execute("select count(*) from feedback").fetchone()[0]
     n_events = con.execute("select count(*) from events").fetchone()[0]
     n_rejected = con.execute("select count(*) from rejected_rows").fetchone()[0]

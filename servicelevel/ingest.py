@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -35,12 +34,19 @@ from servicelevel.exports import (
 )
 from servicelevel.mapping import MappingError, StagingPlan, build_staging
 from servicelevel.presets import Preset, PresetError
-from servicelevel.sqlfiles import pipeline_sql, statements
+from servicelevel.sqlfiles import named_in, pipeline_sql, run_statements
 
 Progress = Callable[[str, float], None]  # (stage label, fraction 0-1)
-PARAM_PATTERN = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-COMMENT_PATTERN = re.compile(r"--[^\n]*")
-OUTCOMES = ("inserted", "updated", "unchanged", "superseded")
+# What each word of the accounting means, as the import report and the history explain it.
+OUTCOME_MEANINGS = {
+    "read": "rows under the header line",
+    "inserted": "not stored before",
+    "updated": "stored before with other content, which this file's state replaced",
+    "unchanged": "stored before with the same content",
+    "superseded": "not stored: a newer state of the same request is kept (already in the database, or on a "
+                  "later row of an event log), or the file repeats the same answer or event",
+    "rejected": "not stored, each with its line and reason (Rejected rows tab)",
+}
 
 
 class ImportFailed(Exception):
@@ -136,20 +142,6 @@ class ImportReport:
 
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
-    """Execute each statement of `sql` with just the parameters it names."""
-    result = None
-    for statement in statements(sql):
-        result = con.execute(statement, _named_in(statement, params or {}))
-    return result
-
-
-def _named_in(statement: str, params: dict) -> dict:
-    """The parameters a statement names (DuckDB refuses any others)."""
-    wanted = set(PARAM_PATTERN.findall(COMMENT_PATTERN.sub("", statement)))
-    return {k: v for k, v in params.items() if k in wanted}
-
-
 def _run_with_progress(con, sql: str, params: dict, label: str, progress: Progress | None) -> None:
     """Run one long statement, reporting DuckDB's own progress estimate while it runs."""
     if progress is None:
@@ -227,12 +219,12 @@ def _read_csv_sql(export: ExportFile, log_rejects: bool = True) -> str:
 
 
 def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress: Progress | None) -> None:
-    run_sql(con, pipeline_sql("drop_import_scratch"))
+    run_statements(con, pipeline_sql("drop_import_scratch"))
     params = dict(plan.params)
     params.update(reader_params(export), missing=list(preset.missing_values))
     if plan.scale_sql is not None:
         scale_sql = f"with src as ({_read_csv_sql(export, log_rejects=False)})\n{plan.scale_sql}"
-        params["detected_scale"] = run_sql(con, scale_sql, params).fetchone()[0]
+        params["detected_scale"] = run_statements(con, scale_sql, params).fetchone()[0]
     # A plain projection of the read, so the table keeps the file's order (staged_view).
     sql = (
         "create temp table staged_rows as\n"
@@ -240,7 +232,7 @@ def _stage(con, export: ExportFile, preset: Preset, plan: StagingPlan, progress:
         f"stage as ({plan.select_sql})\n"
         "select * from stage"
     )
-    _run_with_progress(con, sql, _named_in(sql, params), "reading", progress)
+    _run_with_progress(con, sql, named_in(sql, params), "reading", progress)
 
 
 def import_file(
@@ -338,14 +330,14 @@ def import_file(
             con.execute("rollback")
             raise
         finally:
-            run_sql(con, pipeline_sql("drop_import_scratch"))
+            run_statements(con, pipeline_sql("drop_import_scratch"))
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _unmatched_event_warnings(con, source: str) -> list[str]:
     """Say so when status events name requests their source does not hold (yet)."""
-    n_unmatched, elsewhere = run_sql(con, pipeline_sql("events_unmatched"), {"source": source}).fetchone()
+    n_unmatched, elsewhere = run_statements(con, pipeline_sql("events_unmatched"), {"source": source}).fetchone()
     if not n_unmatched:
         return []
     verb = "refers" if n_unmatched == 1 else "refer"
@@ -394,24 +386,24 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     # The reader may log several errors for one line (one per missing column).
     n_malformed = con.execute("select count(distinct line) from csv_rejects").fetchone()[0]
     report.n_read = n_staged + n_malformed
-    run_sql(con, pipeline_sql("staged_view"))
+    run_statements(con, pipeline_sql("staged_view"))
     if n_malformed:
-        run_sql(con, pipeline_sql("line_numbers"), {"n_lines": report.n_read})
-        run_sql(con, pipeline_sql("staged_view_with_lines"))
-        run_sql(con, pipeline_sql("csv_rejects_to_rejected_rows"), names)
-    run_sql(con, pipeline_sql("staged_to_rejected_rows"), names)
+        run_statements(con, pipeline_sql("line_numbers"), {"n_lines": report.n_read})
+        run_statements(con, pipeline_sql("staged_view_with_lines"))
+        run_statements(con, pipeline_sql("csv_rejects_to_rejected_rows"), names)
+    run_statements(con, pipeline_sql("staged_to_rejected_rows"), names)
 
     if preset.kind in ("requests", "event_log"):
         outcomes = _merge_requests(con, preset, names)
     elif preset.kind == "events":
-        run_sql(con, pipeline_sql("apply_events"), names)
+        run_statements(con, pipeline_sql("apply_events"), names)
         outcomes = _count_outcomes(con, "event_outcomes")
         report.n_events = outcomes.get("inserted", 0)
         report.warnings.extend(_unmatched_event_warnings(con, report.source))
     else:
-        run_sql(con, pipeline_sql("classify_feedback"),
+        run_statements(con, pipeline_sql("classify_feedback"),
                 {"request_source": preset.request_source, "survey_source": report.source})
-        run_sql(con, pipeline_sql("apply_feedback"), {**names, "survey_source": report.source})
+        run_statements(con, pipeline_sql("apply_feedback"), {**names, "survey_source": report.source})
         outcomes = _count_outcomes(con, "feedback_outcomes")
         report.warnings.extend(_unlinked_answer_warnings(con, preset.request_source))
         scales = [r[0] for r in con.execute(
@@ -421,7 +413,7 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
         report.warnings.append(f"score scale: {', '.join(scales) or 'none'} (normalised to 1-5)")
     if preset.kind == "event_log":
         before = con.execute("select count(*) from events").fetchone()[0]
-        run_sql(con, pipeline_sql("events_from_log"), names)
+        run_statements(con, pipeline_sql("events_from_log"), names)
         report.n_events = con.execute("select count(*) from events").fetchone()[0] - before
     if progress:
         progress("merging", 1.0)
@@ -447,14 +439,14 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
 
 
 def _merge_requests(con, preset: Preset, names: dict) -> dict[str, int]:
-    run_sql(con, pipeline_sql("rank_in_file"))
-    run_sql(con, pipeline_sql("classify_requests"), names)
-    run_sql(con, pipeline_sql("apply_requests"), names)
+    run_statements(con, pipeline_sql("rank_in_file"))
+    run_statements(con, pipeline_sql("classify_requests"), names)
+    run_statements(con, pipeline_sql("apply_requests"), names)
     outcomes = _count_outcomes(con, "winners")
     older = con.execute("select count(*) from ranked where rank_in_file > 1").fetchone()[0]
-    run_sql(con, pipeline_sql("link_feedback"))
+    run_statements(con, pipeline_sql("link_feedback"))
     if preset.kind == "requests":
-        run_sql(con, pipeline_sql("duplicates_to_rejected_rows"), names)
+        run_statements(con, pipeline_sql("duplicates_to_rejected_rows"), names)
     else:  # an event log holds every older state of a request by design
         outcomes["superseded"] = outcomes.get("superseded", 0) + older
     return outcomes
@@ -484,7 +476,7 @@ def _unmapped_value_warnings(con, preset: Preset) -> list[str]:
         for name in FALLBACKS
     }
     listed: dict[str, list[str]] = {}
-    for field_name, raw, n in run_sql(con, pipeline_sql("unmapped_values"), known).fetchall():
+    for field_name, raw, n in run_statements(con, pipeline_sql("unmapped_values"), known).fetchall():
         listed.setdefault(field_name, []).append(f"'{raw}' ({n:,})")
     return [
         f"unrecognised {name} values {', '.join(listed[name])}: {FALLBACKS[name]}"

@@ -528,7 +528,9 @@ def _checks(kind: str, sql: _Sql, uses: dict[str, ColumnUse], checked_raw: list[
         if name in timestamps and uses[name].how == "duration":
             message = sql.bind("not a duration in column %s: '%s'")
         elif name in timestamps:
-            message = sql.bind("unparseable date in column %s: '%s'")
+            # Name what was tried, so a format written wrong in the preset shows in the first row.
+            expected = " or ".join(["ISO 8601", *sql.preset.timestamp_formats]).replace("%", "%%")
+            message = sql.bind(f"unparseable date in column %s: '%s' (expected {expected})")
         elif name in EVENT_CODES:
             known = ", ".join(CODES[name])
             message = sql.bind(f"unrecognised {name} in column %s: '%s' (known: {known}; "

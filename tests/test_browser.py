@@ -154,8 +154,14 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     page.get_by_role("tab", name="Import history").click()
     page.locator('[data-testid="stDataFrame"]').filter(has_text="desk-upload.csv").first.wait_for(timeout=30_000)
 
-    # The same file again is recognised, and the page says nothing changed (not a report of zeros).
+    # The imported file keeps its report, with no second Import button under it.
     page.get_by_role("tab", name="Import a file").click()
+    assert page.get_by_role("button", name="Import").count() == 0
+    # The same file added again is recognised, and the page says nothing changed (not a report of zeros).
+    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
+    settle(page, "Data & definitions")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([])  # a change event for the same file
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
     page.get_by_role("button", name="Import").click()
     page.get_by_text("desk-upload.csv was imported before", exact=False).wait_for(timeout=90_000)
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from servicelevel import policies, queries, store
+from servicelevel import PROJECT_ROOT, policies, queries, store
 from servicelevel.cli import main
 from servicelevel.detect import match_headers, propose_preset
 from servicelevel.exports import open_export
 from servicelevel.ingest import ImportFailed, import_file
 from servicelevel.presets import Duration, load_preset_file, save_preset, with_timezone
+from servicelevel.ui.upload import report_frame
 from tests.fixtures.importing import (
     database_at_version,
     event_rows,
@@ -86,10 +87,10 @@ def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
     detail = {line: text for _, line, _, text, _ in rejected}
     assert detail[3] == "the request id is empty"
     assert detail[4] == "created_at is empty (column created_at)"
-    assert detail[5] == "unparseable date in column created_at: 'yesterday'"
+    assert detail[5] == "unparseable date in column created_at: 'yesterday' (expected ISO 8601)"
     assert detail[6] == ("resolved_at '2024-03-04T08:00:00Z' is before created_at '2024-03-04T09:00:00Z' "
                          "(read as 2024-03-04 08:00 and 2024-03-04 09:00, UTC time)")
-    assert detail[7] == "unparseable date in column resolved_at: '31/31/2024'"
+    assert detail[7] == "unparseable date in column resolved_at: '31/31/2024' (expected ISO 8601)"
     assert detail[8].startswith("malformed line (too many columns): ")
     assert detail[9].startswith("malformed line (missing columns): ")
     assert detail[10] == "request id B-9 appears again on line 11, which holds its latest state and was kept"
@@ -133,7 +134,7 @@ def test_a_file_read_in_parallel_pieces_keeps_its_order_and_line_numbers(con, tm
     assert con.execute("select line, reason, detail from rejected_rows order by line").fetchall() == [
         (2, "duplicate_request_id",
          f"request id L-2 appears again on line {n + 2}, which holds its latest state and was kept"),
-        (400_001, "unparseable_created_at", "unparseable date in column created_at: 'not a date'"),
+        (400_001, "unparseable_created_at", "unparseable date in column created_at: 'not a date' (expected ISO 8601)"),
     ]
     assert con.execute("select status from requests where request_id = 'L-2'").fetchone()[0] == "closed"
 
@@ -184,9 +185,9 @@ def test_text_after_a_time_is_not_dropped_and_a_stray_century_is_named(con, tmp_
     report = import_checked(con, path)
     assert (report.n_inserted, report.n_rejected) == (1, 4)
     assert con.execute("select line, detail from rejected_rows order by line").fetchall() == [
-        (2, "unparseable date in column created_at: '2024-03-04 8:12 PM'"),
-        (3, "unparseable date in column created_at: '2024-03-04 09:00 garbage'"),
-        (4, "unparseable date in column created_at: '2024-03-04T09:00:00 EST'"),
+        (2, "unparseable date in column created_at: '2024-03-04 8:12 PM' (expected ISO 8601)"),
+        (3, "unparseable date in column created_at: '2024-03-04 09:00 garbage' (expected ISO 8601)"),
+        (4, "unparseable date in column created_at: '2024-03-04T09:00:00 EST' (expected ISO 8601)"),
         (5, "date outside the years 1970-2099 in column created_at: '1902-03-04 09:00'"),
     ]
     assert request_rows(con, "canonical")["G-5"]["created_at"] == datetime.fromisoformat("2024-03-04 09:00:00.25+00:00")
@@ -200,7 +201,8 @@ def test_a_request_past_2038_gets_its_sla_states(tmp_path, capsys):
     ))
     db = tmp_path / "late.duckdb"
     assert main(["--db", str(db), "import", str(path)]) == 0
-    assert "SLA states: 1 request under 1 of the 7 policies" in capsys.readouterr().out
+    n_policies = len(policies.load_policies().policies)
+    assert f"SLA states: 1 request under 1 of the {n_policies} policies" in capsys.readouterr().out
     with store.connect(db) as con:
         deadline, elapsed = con.execute("select res_deadline_at, res_elapsed_calendar_secs from request_sla").fetchone()
     assert deadline.year == 2039 and elapsed == 3600
@@ -224,7 +226,8 @@ def test_bad_numbers_and_dates_are_named_by_the_tools_own_headers(con, tmp_path)
         (3, "unparseable_first_response_at",
          "not a duration in column First reply time in minutes: '1e300'"),
         (4, "unparseable_reopen_count", "not a count (a whole number, 0 or more) in column Reopens: '-1'"),
-        (5, "unparseable_resolved_at", "unparseable date in column Solved at: '04/03/2024 10:00'"),
+        (5, "unparseable_resolved_at", "unparseable date in column Solved at: '04/03/2024 10:00' "
+         "(expected ISO 8601 or %Y-%m-%d %H:%M:%S or %Y-%m-%d %H:%M)"),
         (6, "first_response_before_created",
          "first_response_at 2024-03-04 08:45 is before created_at 2024-03-04 09:15 "
          "(UTC time; First reply time in minutes: '-30')"),
@@ -309,6 +312,12 @@ def test_overlapping_exports_keep_the_latest_state(con, tmp_path):
     assert con.execute(
         "select import_id from requests where request_id = 'R-1'"
     ).fetchone()[0] == second.import_id
+    # The import form's table of the late import: each word with its count and what it means.
+    accounting = report_frame(late).set_index("rows")
+    assert accounting["count"].to_dict() == {
+        "read": 2, "inserted": 0, "updated": 0, "unchanged": 1, "superseded": 1, "rejected": 0}
+    assert accounting.loc["superseded", "meaning"].startswith(
+        "not stored: a newer state of the same request is kept (already in the database")
 
 
 def test_without_updated_at_the_later_import_wins(con, tmp_path):
@@ -1010,7 +1019,8 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
     assert "read 5 = inserted 5 + updated 0 + unchanged 0 + superseded 0 + rejected 0" in out
 
     assert main(["--db", db, "import", "--preset", "zendesk", str(ZENDESK)]) == 0
-    assert "identical to import #1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "identical to import #1" in out and "SLA states" not in out  # nothing to recompute
     assert main(["--db", db, "import", "--force", "--preset", "zendesk", str(ZENDESK)]) == 0
     assert "read 6 = inserted 0 + updated 0 + unchanged 6" in capsys.readouterr().out
 
@@ -1034,10 +1044,31 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
 
     assert main(["--db", db, "status"]) == 0
     out = capsys.readouterr().out
-    assert "jira: 5 requests, created 2024-03-01 .. 2024-03-05" in out
+    # Days in Sao Paulo (UTC-3): Jira's first, 01/Mar/24 12:30 AM in UTC, is 29 February there.
+    assert "jira: 5 requests, created 2024-02-29 .. 2024-03-05" in out
     assert "zendesk: 6 requests, created 2024-02-28 .. 2024-03-06" in out
     assert "imports: 3 ok, 1 skipped as identical to an earlier one, 0 failed, 0 of sources since removed" in out
     assert_every_import_balances(db)
+
+
+def test_status_gives_days_in_the_organisations_zone(tmp_path, capsys):
+    # 01:30 UTC on 3 March is 22:30 on 2 March in Sao Paulo (UTC-3), where the pages count days.
+    export = write(tmp_path / "late.csv", "request_id,created_at\nL-1,2026-03-02T12:00:00Z\nL-2,2026-03-03T01:30:00Z\n")
+    db = str(tmp_path / "late.duckdb")
+    assert main(["--db", db, "import", str(export)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "status"]) == 0
+    out = capsys.readouterr().out
+    assert "canonical: 2 requests, created 2026-03-02 .. 2026-03-02" in out
+    assert "(days in America/Sao_Paulo, the organisation's time zone)" in out
+
+
+def test_cli_fails_a_file_of_which_every_row_is_rejected(tmp_path, capsys):
+    export = write(tmp_path / "all_bad.csv", "request_id,created_at\nB-1,yesterday\nB-2,tomorrow\n")
+    assert main(["--db", str(tmp_path / "bad.duckdb"), "import", str(export)]) == 1
+    captured = capsys.readouterr()
+    assert "read 2 = inserted 0 + updated 0 + unchanged 0 + superseded 0 + rejected 2" in captured.out
+    assert captured.err.splitlines() == ["error: every row of all_bad.csv was rejected; the reasons above say why"]
 
 
 def test_cli_reports_a_bad_file_in_one_line_and_keeps_the_good_ones(tmp_path, capsys):
@@ -1059,10 +1090,10 @@ def test_cli_reports_a_bad_file_in_one_line_and_keeps_the_good_ones(tmp_path, ca
     # A wrong option holds for every file: said once, and no file is tried (or logged as failed).
     logged = imports_logged(db)
     assert main(["--db", db, "import", "--preset", "no_such_preset", str(ZENDESK), str(CANONICAL)]) == 2
+    shipped = ", ".join(sorted(p.stem for p in (PROJECT_ROOT / "data" / "presets").glob("*.toml")))
+    assert shipped.startswith("canonical, canonical_events, freshdesk, freshservice, jira, nyc311")
     assert capsys.readouterr().err.splitlines() == [
-        "error: --preset: no preset named 'no_such_preset' (available: canonical, canonical_events, freshdesk, "
-        "freshservice, jira, nyc311, nyc311_api, servicenow, servicenow_event_log, survey, zendesk); "
-        "nothing was imported"
+        f"error: --preset: no preset named 'no_such_preset' (available: {shipped}); nothing was imported"
     ]
     assert main(["--db", db, "import", "--timezone", "Mars/Olympus", str(ZENDESK)]) == 2
     assert capsys.readouterr().err.splitlines() == [
@@ -1086,7 +1117,7 @@ def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     ))
     assert main(["--db", str(tmp_path / "cli.duckdb"), "import", str(export)]) == 0
     out = capsys.readouterr().out
-    assert "rejected, unparseable_created_at: 2 (e.g. line 3: unparseable date in column created_at: 'yesterday')" in out
+    assert "rejected, unparseable_created_at: 2 (e.g. line 3: unparseable date in column created_at: 'yesterday' (expected ISO 8601))" in out
     assert "rejected, missing_request_id: 1 (e.g. line 4: the request id is empty)" in out
     assert "the rejected_rows table (Data & definitions page)" in out
     assert "times without a UTC offset read as UTC time" in out  # the canonical preset's zone
@@ -1165,6 +1196,20 @@ def test_cli_refuses_a_folder_and_a_preset_name_that_is_a_path_in_one_line(tmp_p
     assert capsys.readouterr().err.startswith("error: --save '../elsewhere/mine': a preset name is letters, digits")
     assert not (tmp_path.parent / "elsewhere").exists()
     assert_every_import_balances(db)
+
+
+def test_detect_save_names_the_required_field_it_could_not_find_and_saves_nothing(tmp_path, capsys):
+    export = write(tmp_path / "desk.csv", "Ticket No,Logged\nT-1,01.02.2024 10:00\n")
+    assert main(["detect", str(export), "--save", "no_created_column"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: cannot save no_created_column: no column was recognised as created_at, "
+                            "which every import needs. Add the file's header for it to [headers] in ")
+    assert not (PROJECT_ROOT / "data" / "presets" / "no_created_column.toml").exists()
+
+
+def test_detection_knows_on_dates_and_a_short_priority():
+    assert match_headers(["Ticket No", "Opened On", "Closed On", "Resolved On", "Prio"], "requests") == {"request_id": "Ticket No", "created_at": "Opened On", "resolved_at": "Resolved On",
+                                "closed_at": "Closed On", "priority": "Prio"}
 
 
 def test_cli_import_keeps_the_file_and_says_so_when_the_policies_file_is_broken(tmp_path, capsys, monkeypatch):

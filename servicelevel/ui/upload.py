@@ -12,7 +12,7 @@ import streamlit as st
 from servicelevel import presets as preset_lib
 from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, open_export
-from servicelevel.ingest import ImportFailed, ImportReport, import_file
+from servicelevel.ingest import OUTCOME_MEANINGS, ImportFailed, ImportReport, import_file
 from servicelevel.mapping import MappingError, build_staging
 from servicelevel.sample import sample_sources_held
 from servicelevel.ui import data
@@ -60,17 +60,18 @@ def _preview(path: Path, preset_name: str) -> bool:
 
 
 def report_frame(report: ImportReport) -> pd.DataFrame:
-    """The accounting of one import as a two-column table."""
-    rows = [
-        ("read", report.n_read),
-        ("inserted", report.n_inserted),
-        ("updated", report.n_updated),
-        ("unchanged", report.n_unchanged),
-        ("superseded", report.n_superseded),
-        ("rejected", report.n_rejected),
-    ]
-    rows += [(f"rejected: {reason}", n) for reason, n in sorted(report.rejected_by_reason.items())]
-    return pd.DataFrame(rows, columns=["rows", "count"])
+    """The accounting of one import as a table: each word, its count and what it means."""
+    counts = {
+        "read": report.n_read,
+        "inserted": report.n_inserted,
+        "updated": report.n_updated,
+        "unchanged": report.n_unchanged,
+        "superseded": report.n_superseded,
+        "rejected": report.n_rejected,
+    }
+    rows = [(word, n, OUTCOME_MEANINGS[word]) for word, n in counts.items()]
+    rows += [(f"rejected: {reason}", n, "") for reason, n in sorted(report.rejected_by_reason.items())]
+    return pd.DataFrame(rows, columns=["rows", "count", "meaning"])
 
 
 # Session key of the last import's report, shown while its file stays in the uploader.
@@ -112,7 +113,11 @@ def import_panel() -> None:
         return
     last = st.session_state.get(LAST_IMPORT)
     if last is not None and last["file_id"] == uploaded.file_id:
+        # Imported already: its outcome, not a second preview and Import button under it.
         _show_outcome(uploaded.name, last)
+        st.caption("Drop another file above to import it. To import this one again (say, with another preset), "
+                   "take it out of the uploader and add it again.")
+        return
     path = _save_upload(uploaded)
     try:
         importable = _preview(path, preset_name)
@@ -132,9 +137,9 @@ def import_panel() -> None:
             bar.empty()
             st.error(f"Import failed, nothing was changed: {exc}")
             return
-        bar.progress(1.0, text="recomputing SLA states and the pages' tables…")
-        data.recompute_after_change()
         bar.empty()
+        with st.spinner("Recomputing SLA states and the pages' tables…", show_time=True):
+            data.recompute_after_change()
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     # Run the page again, so that the tabs drawn before this one (sources, history, rejected
