@@ -31,17 +31,21 @@ def _needs_sample(cur) -> bool:
     ).fetchall()[0][0]
 
 
+def _build_sample(cur, label: str) -> None:
+    from servicelevel.sample import build_sample
+
+    with st.status(label, expanded=True) as status:
+        build_sample(cur, progress=status.write)
+        status.update(label="Sample database ready", state="complete", expanded=False)
+
+
 def ensure_database() -> None:
     """Build the bundled sample on first start, and the SLA states whenever data or policies changed."""
     with _build_lock():
         cur = data.cursor()
         try:
             if _needs_sample(cur):
-                from servicelevel.sample import build_sample
-
-                with st.status("First start: building the sample database…", expanded=True) as status:
-                    build_sample(cur, progress=status.write)
-                    status.update(label="Sample database ready", state="complete", expanded=False)
+                _build_sample(cur, "First start: building the sample database…")
             elif ensure_fresh(cur):
                 st.cache_data.clear()  # results cached before the recomputation are stale
         finally:
@@ -88,9 +92,19 @@ def selection(period_notes: bool = True) -> Selection:
     current = st.session_state.get(SELECTION_KEY)
     if current is None:
         st.info(
-            "No requests are loaded yet. Import an export on the **Data & definitions** page "
-            "(or run `python -m servicelevel sample` for the bundled sample)."
+            "No requests are loaded yet. Import an export on the **Data & definitions** page, or load the "
+            "bundled sample (twelve months of fictional requests) to look around."
         )
+        # A button, not the CLI's `sample`: the running dashboard holds the database file open.
+        if st.button("Load the bundled sample", key="load_sample"):
+            with _build_lock():
+                cur = data.cursor()
+                try:
+                    _build_sample(cur, "Building the bundled sample into this database…")
+                finally:
+                    cur.close()
+            st.cache_data.clear()
+            st.rerun()
         st.stop()
     if period_notes:
         unfinished = unfinished_note(current, current.period)
