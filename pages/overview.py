@@ -90,7 +90,10 @@ else:
         links.with_request_links(breaches),
         "breaches-this-week",
         column_config=links.LINK_COLUMN,
-        caption=f"The {weekly.TOP_BREACHES} largest overruns (all breaches: SLA adherence page); for a request "
+        caption=(f"All {kpis.n_breaches:,} SLA targets breached this week, largest overrun first"
+                 if len(breaches) >= kpis.n_breaches else
+                 f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week "
+                 "(all of them: SLA adherence page)") + "; for a request "
         f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
         "Click an id for its timeline.",
     )

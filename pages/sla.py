@@ -1,5 +1,6 @@
 """SLA adherence: where targets are met, how long things take, what breached and what is at risk."""
 
+import pandas as pd
 import streamlit as st
 
 from servicelevel import charts
@@ -8,9 +9,10 @@ from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
-from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, local_time, table
+from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, good_news, local_time, table
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
+AS_ADJECTIVE = {"first_response": "First-response", "resolution": "Resolution"}  # as the overview's tiles spell it
 MAX_ROWS = 5000
 HISTOGRAM = {"first_response": (0.5, 24.0), "resolution": (4.0, 160.0)}  # bin width, last bin (hours)
 
@@ -25,7 +27,7 @@ metric = bound_choice(
     help="The target the heatmap and the time distribution show. The breach and at-risk lists below show both.",
 )
 
-st.subheader(f"{METRICS[metric]} adherence by provider department and priority")
+st.subheader(f"{AS_ADJECTIVE[metric]} adherence by provider department and priority")
 matrix = run_query(
     "adherence_matrix",
     {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
@@ -42,8 +44,14 @@ decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
 if decided.empty:
     explain_empty(selection, "SLA targets decided")
 else:
+    # The selection's headline, the number the cells break down (the overview's tile, for a week).
+    met, breached = int(decided["n_met"].sum()), int(decided["n_breached"].sum())
+    st.metric(f"{AS_ADJECTIVE[metric]} adherence, every department and priority",
+              f"{half_up(100 * met / (met + breached), 1):.1f}%",
+              help=f"{met:,} targets met and {breached:,} breached among those decided in the period.")
+    st.caption(f"{met:,} met of {met + breached:,} decided")
     chart(charts.goal_heatmap(
-        decided, "column_value", "row_value", f"{METRICS[metric]} adherence", "Priority", "Provider department",
+        decided, "column_value", "row_value", f"{AS_ADJECTIVE[metric]} adherence", "Priority", "Provider department",
         min_count=organisation().min_count, x_order=charts.PRIORITY_ORDER,
     ))
     table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority", **MATRIX_COUNTS}),
@@ -66,17 +74,17 @@ if bins.empty:
             "(or the sources lack that timestamp: see Data & definitions).")
 else:
     summary = bins.iloc[0]
-    target = summary["target_hours"] if clock == "business" else None
+    target = summary["target_hours"] if clock == "business" and pd.notna(summary["target_hours"]) else None
     st.caption(f"{int(summary['n_total']):,} requests · median {half_up(summary['median_hours'], 1):.1f} h · "
                f"p90 {half_up(summary['p90_hours'], 1):.1f} h ({clock} hours)"
                + ("" if clock == "business" else " · targets are business time, so they are marked on business hours only"))
-    chart(charts.duration_histogram(bins, f"{METRICS[metric]} time, {clock} hours", f"{clock} hours", bin_hours,
-                                    None if target != target else target))
+    chart(charts.duration_histogram(bins, f"{AS_ADJECTIVE[metric]} time, {clock} hours", f"{clock} hours", bin_hours,
+                                    target))
 
 st.subheader("Breaches of either target")
 breaches = run_query("breaches", {**params, "max_rows": MAX_ROWS})
 if breaches.empty:
-    st.success("No breaches decided in this period for this selection.")
+    good_news(selection, "No breaches decided in this period for this selection.", "breaches")
 else:
     shown = "" if len(breaches) < MAX_ROWS else f" Only the {MAX_ROWS:,} largest are listed: narrow the filters to see the rest."
     table(links.with_request_links(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
@@ -99,7 +107,8 @@ else:  # an earlier instant: judged from the SLA clocks themselves
     as_of = period_end
     at_risk = run_query("sla_at_risk", {**risk_params, "as_of": as_of})
 if at_risk.empty:
-    st.success(f"No running request is due within {within_hours} business hours of {local_time(as_of)}.")
+    good_news(selection, f"No running request is due within {within_hours} business hours of {local_time(as_of)}.",
+              "requests at risk")
 else:
     past = f" 'Now' is the data's newest timestamp, {local_time(as_of)}." if as_of == selection.as_of else (
         f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
@@ -115,7 +124,7 @@ backlog_at = min(period_end, selection.as_of)
 backlog = run_query("backlog", {**params, "end_at": backlog_at})
 n_open = int(backlog["n_open"].sum())
 if n_open == 0:
-    st.success(f"No request was open at {local_time(backlog_at)} for this selection.")
+    good_news(selection, f"No request was open at {local_time(backlog_at)} for this selection.", "open requests")
 else:
     table(backlog.drop(columns="bucket_order"), "sla-backlog-by-age",
           column_config={"bucket": st.column_config.TextColumn("age"),

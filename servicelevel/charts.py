@@ -32,7 +32,8 @@ def week_axis(week_starts) -> alt.Axis:
     """A time axis ticked on the weeks' Mondays (Vega's own ticks fall on Sundays)."""
     mondays = sorted({pd.Timestamp(d) for d in week_starts if pd.notna(d)})
     step = max(1, len(mondays) // 12)  # at most about a dozen labels
-    values = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in mondays[::step]]
+    labelled = mondays[::-1][::step][::-1]  # counted back from the latest week, which is always labelled
+    values = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in labelled]
     return alt.Axis(format="%d %b", values=values, labelAngle=0)
 
 

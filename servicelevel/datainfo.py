@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 
 from servicelevel import queries
+from servicelevel.fields import CODES
 from servicelevel.filters import Period, last_complete_week
 
 FILTER_FIELDS = ("requester_department", "provider_department", "provider_type", "priority", "channel")
@@ -74,6 +75,9 @@ def data_info(con: duckdb.DuckDBPyConnection) -> DataInfo:
     options = {
         f: tuple(options_frame.loc[options_frame["field"] == f, "value"].tolist()) for f in FILTER_FIELDS
     }
+    # Priorities by severity, as the heatmaps order them; the other fields most common first.
+    severity = {code: i for i, code in enumerate(CODES["priority"])}
+    options["priority"] = tuple(sorted(options["priority"], key=lambda v: severity.get(v, len(severity))))
     as_datetime = lambda v: None if v is None or v != v else v.to_pydatetime()  # noqa: E731
     return DataInfo(
         n_requests=int(extent["n_requests"]),

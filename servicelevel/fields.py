@@ -66,7 +66,7 @@ REQUIRED_BY_KIND = {
 VALUE_LABELS = {
     "first_response": "first response",
     "in_house": "in-house",
-    "third_party": "third party",
+    "third_party": "third-party",
     "on_hold": "on hold",
     "walk_in": "walk-in",
     "status_change": "status change",

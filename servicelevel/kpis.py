@@ -184,7 +184,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
         Tile(
             key="volume", label="Volume so far" if unfinished else "Volume", value=float(current["n_created"]),
             previous=None if unfinished else previous_value("n_created"), unit="count", count=None, count_label="",
-            no_change_note="part of a week: not compared",
+            **({"no_change_note": "part of a week: not compared"} if unfinished else {}),
             higher_is_better=None, series=tuple(float(v) for v in rows["n_created"]),
             help=definition("volume") + (" The week is not over in the data: part of a week is not compared "
                                          "with the whole week before." if unfinished else ""),

@@ -68,7 +68,7 @@ class TileText:
     goal: str
     basis: str  # the count the value rests on, and whether it is too small to trust
     spark: str  # the trend window as a text sparkline (Markdown)
-    trend: str = ""  # the trend window's first and last value, e.g. "12 weeks: 93.3% → 77.7%"
+    trend: str = ""  # the trend window's first and last value, e.g. "93.3% → 77.7% over 11 weeks"
 
 
 @dataclass(frozen=True)
@@ -263,10 +263,13 @@ def _tile_text(tile: Tile) -> TileText:
 def _trend_text(tile: Tile) -> str:
     """Where the KPI stood at the start of the trend window and where it stands now: the slide a
     week-on-week change hides (the PDF and HTML draw four of the tiles as charts, not all)."""
-    present = [v for v in tile.series if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    if len(tile.series) < 2 or len(present) < 2:
+    present = [(i, v) for i, v in enumerate(tile.series) if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if len(present) < 2:
         return ""
-    return f"{len(tile.series)} weeks: {tile.format_value(present[0])} → {tile.format_value(present[-1])}"
+    (first_week, first), (last_week, last) = present[0], present[-1]
+    # Weeks apart, not weeks shown: 12 weekly values span 11 weeks.
+    apart = last_week - first_week
+    return f"{tile.format_value(first)} → {tile.format_value(last)} over {apart} week{'s' if apart > 1 else ''}"
 
 
 def _goal_short(tile: Tile) -> str:

@@ -142,8 +142,10 @@ class WeeklyKpis:
 
     @property
     def table_rows(self) -> pd.DataFrame:
-        """The rows the table under the charts lists: 'all' and the segments drawn."""
-        return self.weekly[self.weekly["segment"].isin(("all", *self.segments))]
+        """The rows the table under the charts lists: 'all' and the segments drawn, the newest week
+        (the tiles') first, so that it shows without scrolling."""
+        rows = self.weekly[self.weekly["segment"].isin(("all", *self.segments))]
+        return rows.sort_values("week_start", ascending=False, kind="stable")
 
     @property
     def is_empty(self) -> bool:

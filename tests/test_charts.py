@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, goal_heatmap
+from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, goal_heatmap, week_axis
 
 
 def bands(adherence_and_goal: list[tuple[float, float]]) -> list[str]:
@@ -63,3 +63,12 @@ def test_heatmap_rows_and_columns_are_ordered_in_the_specification_not_by_the_da
     assert encoding["x"]["sort"] == ["urgent", "low", "(no priority)"]  # the order given, then the rest
     assert encoding["y"]["sort"] == ["Sales", "Finance"]  # as the query ordered them
     assert encoding["x"]["axis"]["labelOverlap"] is False  # no column loses its label
+
+
+def test_a_long_trend_labels_its_latest_week_and_about_a_dozen_others():
+    mondays = pd.date_range("2026-01-05", "2026-11-09", freq="7D")  # 45 weeks
+    labelled = [(v.year, v.month, v.date) for v in week_axis(mondays).values]
+    assert labelled[-1] == (2026, 11, 9)
+    # Every third week back from the latest (45 // 12 = 3): 9 Nov, 19 Oct, ... 19 Jan (44 weeks back
+    # from 9 Nov is 5 Jan; 42, the last multiple of 3, is 19 Jan).
+    assert labelled[-2] == (2026, 10, 19) and labelled[0] == (2026, 1, 19) and len(labelled) == 15

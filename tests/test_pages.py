@@ -20,6 +20,7 @@ from servicelevel.sample import BAD_ROWS
 from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, chart_title, rendered
+from tests.handmade import import_requests
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
@@ -55,6 +56,25 @@ def test_the_default_week_is_the_last_complete_week_of_the_data(app):
     assert at.sidebar.caption[0].value.startswith("2026-W46: 09 Nov – 15 Nov 2026 · the last complete week")
 
 
+def met_and_breached(con, prefix: str, params: dict) -> tuple[int, int]:
+    """Targets (fr or res) decided in [$start, $end), straight from request_sla. Met: stopped inside
+    the week (and by as_of) within target. Breached: the deadline fell inside the week, and the
+    request either stopped late or had not stopped."""
+    return con.execute(
+        f"""select
+                count(*) filter (where {prefix}_stopped_at >= $start and {prefix}_stopped_at < $end
+                                 and {prefix}_stopped_at <= $as_of
+                                 and {prefix}_elapsed_business_secs <= {prefix}_target_secs),
+                count(*) filter (where {prefix}_deadline_at >= $start and {prefix}_deadline_at < $end
+                                 and {prefix}_deadline_at <= $as_of
+                                 and ({prefix}_stopped_at is null or {prefix}_stopped_at > $as_of
+                                      or {prefix}_elapsed_business_secs > {prefix}_target_secs))
+            from request_sla
+            where {prefix}_na_reason is null and {prefix}_target_secs is not null""",
+        params,
+    ).fetchone()
+
+
 def overview_reference(path) -> dict[str, str]:
     """The overview's tiles for 2026-W46, computed here straight from the tables."""
     con = store.connect(path)
@@ -71,21 +91,7 @@ def overview_reference(path) -> dict[str, str]:
         ).fetchone()[0]
 
         def adherence(prefix: str) -> float:
-            # Met: stopped inside the week (and by as_of) within target. Breached: the deadline
-            # fell inside the week, and the request either stopped late or had not stopped.
-            met, breached = con.execute(
-                f"""select
-                        count(*) filter (where {prefix}_stopped_at >= $start and {prefix}_stopped_at < $end
-                                         and {prefix}_stopped_at <= $as_of
-                                         and {prefix}_elapsed_business_secs <= {prefix}_target_secs),
-                        count(*) filter (where {prefix}_deadline_at >= $start and {prefix}_deadline_at < $end
-                                         and {prefix}_deadline_at <= $as_of
-                                         and ({prefix}_stopped_at is null or {prefix}_stopped_at > $as_of
-                                              or {prefix}_elapsed_business_secs > {prefix}_target_secs))
-                    from request_sla
-                    where {prefix}_na_reason is null and {prefix}_target_secs is not null""",
-                params,
-            ).fetchone()
+            met, breached = met_and_breached(con, prefix, params)
             return met / (met + breached)
 
         median_frt = con.execute(
@@ -128,6 +134,33 @@ def overview_reference(path) -> dict[str, str]:
         "Backlog at week end": f"{backlog:,}",
         "Promises kept": f"{shown(kept / due, 100)}%",
     }
+
+
+def test_the_breaches_caption_counts_what_the_table_holds(app, sample_db_path):
+    con = store.connect(sample_db_path)
+    try:
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+        params = {"start": WEEK_START, "end": WEEK_END, "as_of": as_of}
+        breached = sum(met_and_breached(con, prefix, params)[1] for prefix in ("fr", "res"))
+    finally:
+        con.close()
+    at = rendered(app)
+    assert breached > 25
+    assert any(c.value.startswith(f"The 25 largest overruns of the {breached:,} SLA targets breached this week")
+               for c in at.caption)
+
+
+def test_a_breaches_table_holding_every_breach_says_so(app):
+    # A department with fewer breaches than the table's length: the caption says all of them are there.
+    app.query_params["requester"] = "Internal"
+    app.query_params["dept"] = "Finance"
+    at = rendered(app)
+    listed = next(df.value for df in at.dataframe if "overrun_business_hours" in df.value.columns)
+    # Finance, internal, W46: 35 first responses decided, 31 met; 38 resolutions, 30 met (4 + 8).
+    assert len(listed) == 12
+    assert 0 < len(listed) < 25
+    assert any(c.value.startswith(f"All {len(listed)} SLA targets breached this week, largest overrun first")
+               for c in at.caption)
 
 
 def test_overview_tiles_equal_an_independent_query(app, sample_db_path):
@@ -176,7 +209,7 @@ def test_a_link_gives_a_provider_type_as_the_filter_shows_it(app):
     app.query_params["provider_type"] = "Third-party"
     at = rendered(app)
     assert at.multiselect(key="provider_type").value == ["third_party"] and not at.warning
-    assert at.caption[0].value.endswith("· provider type third party · compared with the week before")
+    assert at.caption[0].value.endswith("· provider type third-party · compared with the week before")
 
 
 def test_a_link_with_a_provider_type_spelled_as_stored_says_how_the_filter_spells_it(app):
@@ -187,6 +220,45 @@ def test_a_link_with_a_provider_type_spelled_as_stored_says_how_the_filter_spell
         "The link asks for provider type 'third_party', which is not one of the data's (did you mean "
         "'Third-party'? Values are spelled as the page shows them): that filter is not applied."
     ]
+
+
+def test_the_channel_filter_spells_codes_as_the_tables_do(tmp_path, monkeypatch):
+    path = tmp_path / "walk_in.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [
+            {"request_id": "W1", "created_at": "2026-03-03T14:00:00Z", "channel": "walk_in"},
+            {"request_id": "W2", "created_at": "2026-03-04T14:00:00Z", "channel": "email"},
+        ])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["channel"] = "walk-in"
+    at = rendered(at)
+    assert at.multiselect(key="channel").value == ["walk_in"] and not at.warning
+    assert "· channel walk-in ·" in at.caption[0].value
+
+
+@pytest.mark.parametrize("target, tile", [("Resolution", "Resolution adherence"),
+                                          ("First response", "First-response adherence")])
+def test_the_sla_pages_headline_is_the_overviews_tile_for_the_week(app, sample_db_path, target, tile):
+    app.query_params["metric"] = target
+    at = rendered(app, "pages/sla.py")
+    headline = next(m for m in at.metric if m.label.startswith(tile + ", every department"))
+    assert headline.value == overview_reference(sample_db_path)[tile]  # an independent query
+
+
+def test_the_sla_page_gives_no_all_clear_for_filters_that_exclude_everything(app):
+    # The sample's third-party departments (Facilities, Payroll) serve no external customer.
+    app.query_params["requester"] = "External"
+    app.query_params["provider_type"] = "Third-party"
+    at = rendered(app, "pages/sla.py")
+    assert not at.success
+    excluded = [i.value for i in at.info if "exclude all" in i.value]
+    assert any(m.startswith("No breaches: the filters (external; provider type third-party) exclude all ")
+               for m in excluded)
+    assert any(m.startswith("No open requests: the filters") for m in excluded)
 
 
 def test_a_link_with_an_at_risk_window_out_of_range_says_so(app):
@@ -448,6 +520,28 @@ def test_filters_that_exclude_everything_say_so(app, parameter, value, why):
     texts = " ".join(i.value for i in at.info)
     assert "the filters" in texts and "exclude all" in texts
     assert ("Requester departments are those of internal requesters, so with External they match nothing" in texts) == why
+
+
+def test_an_emptied_database_offers_the_bundled_sample(tmp_path, monkeypatch):
+    from servicelevel.sources import remove_source
+
+    # Every source taken out: not a brand-new file, so the sample is not built on its own.
+    path = tmp_path / "emptied.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [{"request_id": "E1", "created_at": "2026-03-03T14:00:00Z"}])
+        remove_source(con, "canonical")
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    at = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=300))
+    assert at.info[0].value.startswith("No requests are loaded yet.")
+    at.button(key="load_sample").click()
+    at = rendered(at)
+    assert not at.info and at.title[0].value == "Weekly overview"
+    at = rendered(at, "pages/data.py")
+    sources = next(df.value for df in at.dataframe if "newest_at" in df.value.columns)
+    assert set(sources["source"]) == {"jira", "zendesk"}
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/sla.py", "pages/departments.py"])
@@ -723,6 +817,8 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     assert (surveys["n_linked"] == surveys["n_answers"]).all() and (surveys["n_answers"] > 0).all()
     history = next(f for f in frames if "balanced" in f.columns)
     assert history.loc[history["status"] == "ok", "balanced"].all()
+    assert any("Superseded rows are not stored: a newer state of the same request is kept" in c.value
+               for c in at.caption)
     rejected = next(f for f in frames if "reason" in f.columns and "detail" in f.columns)
     assert "resolved before created" in set(rejected["reason"])  # codes read as words
     # The policies tab says how many stored requests each policy applies to: all of them, once.
@@ -793,6 +889,18 @@ def test_each_requester_group_gets_its_own_goal_rule_when_their_goals_differ(app
         # The table shows goals in percent to one decimal; the rule is their mean over the weeks.
         assert rules[segment] * 100 == pytest.approx(weeks.loc[weeks["segment"] == segment, "fr_goal"].mean(), abs=0.05)
     assert rules["internal"] != pytest.approx(rules["external"], abs=1e-4)
+
+
+def test_the_priority_filter_lists_priorities_by_severity(app):
+    at = rendered(app)
+    assert at.multiselect(key="priority").options == ["urgent", "high", "normal", "low"]
+
+
+def test_the_weekly_table_lists_the_tiles_week_first(app):
+    at = rendered(app)
+    weeks = next(df.value for df in at.dataframe if {"segment", "fr_goal"} <= set(df.value.columns))
+    starts = pd.to_datetime(weeks["week"]).dt.date.tolist()
+    assert starts[0] == date(2026, 11, 9) and starts == sorted(starts, reverse=True)  # 2026-W46, the tiles' week
 
 
 def test_one_requester_group_gets_one_goal_rule(app):

@@ -105,7 +105,7 @@ def test_feedback_charts_spell_out_codes_as_the_tables_do(dashboard):
     at = rendered(dashboard, FEEDBACK)
     drawn = {chart_title(spec): frames for spec, frames in chart_data(at) if "title" in spec}
     provider_types = next(f for t, f in drawn.items() if "by provider type" in str(t))[0]["provider_type"]
-    assert set(provider_types) <= {"in-house", "third party", "independent"} and "in-house" in set(provider_types)
+    assert set(provider_types) <= {"in-house", "third-party", "independent"} and "in-house" in set(provider_types)
 
 
 def test_feedback_bars_resting_on_few_answers_are_only_outlined(dashboard):

@@ -356,6 +356,14 @@ def test_a_week_not_over_compares_no_part_week_volume(con):
     assert "| Volume so far | " in tiles and "part of a week: not compared" in tiles
 
 
+def test_the_first_week_of_data_has_no_week_before_and_is_not_called_part_of_a_week(con):
+    first_day = con.execute("select min(timezone('America/Sao_Paulo', created_at))::date from requests").fetchone()[0]
+    iso = first_day.isocalendar()
+    tiles = "\n".join(md_sections(markdown(con, week=f"{iso.year}-W{iso.week:02d}"))["Key numbers"])
+    volume = next(line for line in tiles.splitlines() if line.startswith("| Volume | "))
+    assert "no week before to compare" in volume and "part of a week" not in tiles
+
+
 def test_each_tile_says_where_its_trend_window_began(con):
     # Requests created in the first and the last of the 12 weeks to 2026-W46, counted here.
     first_week, last_week = (con.execute(
@@ -366,8 +374,8 @@ def test_each_tile_says_where_its_trend_window_began(con):
     ).fetchone()[0] for monday in ("2026-08-24", "2026-11-09"))
     document = document_for(con, selection_for(con))
     html_text = report.render(document, "html").decode("utf-8")
-    assert f"12 weeks: {first_week:,} → {last_week:,}" in html_text
-    assert f"12 weeks: {first_week:,} -> {last_week:,}" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
+    assert f"{first_week:,} → {last_week:,} over 11 weeks" in html_text
+    assert f"{first_week:,} -> {last_week:,} over 11 weeks" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
 
 
 def test_a_breach_says_what_became_of_it_in_words_that_fit_its_target(con):

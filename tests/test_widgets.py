@@ -28,7 +28,7 @@ def test_codes_in_text_columns_read_as_words_and_other_text_is_left_alone():
                           "subject": ["first_response in_house", "printer"]})
     shown, _ = presented(frame)
     assert shown["metric"].tolist() == ["first response", "resolution"]
-    assert shown["provider_type"].tolist() == ["in-house", "third party"]
+    assert shown["provider_type"].tolist() == ["in-house", "third-party"]
     assert shown["subject"].tolist() == ["first_response in_house", "printer"]  # only whole values
 
 

@@ -24,12 +24,13 @@ def _generate(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) ->
 def report_buttons(selection: Selection) -> None:
     """One button per format; the report is written only when one is clicked (a PDF takes a moment)."""
     con = data.connection(data.db_path())
-    columns = st.columns([1.4, 1, 1, 1.2, 4], vertical_alignment="center")
-    columns[0].markdown("**Weekly report**", help="The same week and filters as this page, as one document to "
-                        "forward: the tiles, trends, departments that slipped, breaches, emerging problems, "
-                        "feedback and what the numbers rest on.")
-    for column, (fmt, label) in zip(columns[1:], BUTTONS):
-        column.download_button(
+    # One row sized to its content: fixed columns cut "HTML" to "HT…" on a 1280-pixel screen.
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.markdown("**Weekly report**", width="content",
+                 help="The same week and filters as this page, as one document to forward: the tiles, trends, "
+                 "departments that slipped, breaches, emerging problems, feedback and what the numbers rest on.")
+    for fmt, label in BUTTONS:
+        row.download_button(
             label,
             data=partial(_generate, con, selection, fmt),
             file_name=report.file_name(selection, fmt),
@@ -37,5 +38,5 @@ def report_buttons(selection: Selection) -> None:
             key=f"weekly-report-{fmt}",
             icon=":material/download:",
             on_click="ignore",
-            width="stretch",
+            width="content",
         )

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import streamlit as st
 
 from servicelevel.datainfo import DataInfo
+from servicelevel.fields import VALUE_LABELS
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.settings import Organisation
 from servicelevel.ui.link_values import unknown_link_values
@@ -139,13 +140,18 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             "Provider type", info.options.get("provider_type", ()), "provider_types", notices, PROVIDER_TYPES.get
         ),
         priorities=_multiselect("Priority", info.options.get("priority", ()), "priorities", notices),
-        channels=_multiselect("Channel", info.options.get("channel", ()), "channels", notices),
+        channels=_multiselect("Channel", info.options.get("channel", ()), "channels", notices, _value_label),
     )
     sidebar.caption(
         f"Times in {org.timezone}. Running SLAs judged as of {info.as_of(now).astimezone(org.zone):%d %b %Y %H:%M}"
         " (the data's newest timestamp, or now if earlier). The URL holds these filters: bookmark or share it."
     )
     return Selection(period=period, filters=filters, as_of=info.as_of(now))
+
+
+def _value_label(code: str) -> str:
+    """A code as the tables spell it (walk_in reads walk-in)."""
+    return VALUE_LABELS.get(code, code)
 
 
 def _multiselect(label: str, options, name: str, notices: list[str], format_func=None) -> tuple[str, ...]:

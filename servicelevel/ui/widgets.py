@@ -19,7 +19,9 @@ from servicelevel.weekly import why_empty
 
 
 def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
-    """A grid of tiles: value, week-on-week change, goal, the count behind it, a sparkline."""
+    """A grid of tiles: value, week-on-week change, goal, the count behind it, a sparkline. The change
+    carries no "vs previous week" of its own: four tiles a row leave it "vs previous …" at 1280
+    pixels, and the caption above the tiles says what they are compared with."""
     for start in range(0, len(tiles), per_row):
         columns = st.columns(per_row)
         for column, tile in zip(columns, tiles[start:start + per_row]):
@@ -33,7 +35,6 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                     # Neither good nor bad news (no change, or more volume): grey, not red or green.
                     delta_color=("normal" if tile.higher_is_better else "inverse") if tile.change_is_news else "off",
                     delta_arrow="off" if tile.shows_no_change else "auto",
-                    delta_description="vs previous week" if delta else None,
                     help=tile.help,
                     border=True,
                     chart_data=series if len(series) > 1 else None,
@@ -290,6 +291,16 @@ def explain_empty(selection: Selection, what: str) -> None:
     """Say why there is nothing to show: no data in the period, or the filters exclude it all."""
     message, kind = why_empty(run_query, selection, what)
     st.info(message + EMPTY_ADVICE[kind])
+
+
+def good_news(selection: Selection, message: str, what: str) -> None:
+    """`message` as good news (nothing breached, nothing at risk) when the selection holds requests;
+    when the period or the filters hold none, why there is nothing, not a green all-clear."""
+    text, kind = why_empty(run_query, selection, what)
+    if kind == "none":
+        st.success(message)
+    else:
+        st.info(text + EMPTY_ADVICE[kind])
 
 
 def lacking_note(lacking: dict[str, list[str]], field: str, meaning: str, counted_as: str | None = None) -> None:
