@@ -40,6 +40,7 @@ CRITERIA = (
     "requester_department",
     "channel",
     "category",
+    "source",  # the name a source was imported under: a promise that belongs to one tool's export
 )
 CODED_CRITERIA = {name: CODES[name] for name in ("requester_type", "priority", "provider_type", "channel")}
 METRICS = ("first_response", "resolution")
@@ -262,12 +263,12 @@ def _day_intervals(value, source: str, where: str) -> tuple[tuple[int, int], ...
                 f"{source}: {where}: '{text}' must start before it ends, within one day "
                 "(00:00 to 24:00; split a night shift at midnight)"
             )
-        intervals.append((start, end))
+        intervals.append((start, end, str(text).strip()))
     intervals.sort()
-    for (s1, e1), (s2, e2) in itertools.pairwise(intervals):
+    for (_, e1, first), (s2, _, second) in itertools.pairwise(intervals):
         if s2 < e1:
-            raise PolicyError(f"{source}: {where}: intervals overlap")
-    return tuple(intervals)
+            raise PolicyError(f"{source}: {where}: intervals '{first}' and '{second}' overlap")
+    return tuple((start, end) for start, end, _ in intervals)
 
 
 def _check_holidays(country, subdivision, source: str, where: str) -> None:
@@ -407,10 +408,12 @@ def format_duration(secs: int) -> str:
     return f"{hours}h" if hours else f"{minutes}m"
 
 
-def _target_text(target: Target) -> str:
-    """'2d (18h business time)', or '4h business time' where the file already says it in hours."""
+def _target_text(target: Target, calendar: str) -> str:
+    """'2d (18h business time)', or '4h business time' where the file already says it in hours;
+    on the 24x7 calendar every hour counts, which 'business time' would hide."""
     hours = format_duration(target.secs)
-    return f"{hours} business time" if hours == target.text else f"{target.text} ({hours} business time)"
+    clock = "round the clock" if calendar == TWENTY_FOUR_SEVEN else "business time"
+    return f"{hours} {clock}" if hours == target.text else f"{target.text} ({hours} {clock})"
 
 
 def describe_policies(policy_set: PolicySet | None = None) -> list[dict]:
@@ -427,7 +430,7 @@ def describe_policies(policy_set: PolicySet | None = None) -> list[dict]:
         }
         for metric, label in (("first_response", "first response"), ("resolution", "resolution")):
             target = policy.target(metric)
-            row[f"{label} target"] = _target_text(target) if target else "none"
+            row[f"{label} target"] = _target_text(target, policy.calendar) if target else "none"
             row[f"{label} goal"] = target.goal if target else None
         row["description"] = policy.description
         rows.append(row)

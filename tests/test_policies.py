@@ -121,7 +121,7 @@ def test_unknown_time_zone_and_holiday_country_are_named():
 
 def test_bad_hours_are_named():
     overlapping = OFFICE.replace('mon = ["09:00-18:00"]', 'mon = ["09:00-13:00", "12:00-18:00"]')
-    assert "field 'hours.mon': intervals overlap" in error_of(POLICY, overlapping)
+    assert "field 'hours.mon': intervals '09:00-13:00' and '12:00-18:00' overlap" in error_of(POLICY, overlapping)
     backwards = OFFICE.replace('mon = ["09:00-18:00"]', 'mon = ["18:00-09:00"]')
     assert "'18:00-09:00' must start before it ends" in error_of(POLICY, backwards)
 
@@ -250,6 +250,30 @@ first_response = { target = "8h" }
     assert assigned == {"a": "Urgent", "b": "Internal", "c": "Rest", "d": "Rest"}
 
 
+def test_a_policy_can_hold_for_one_source_only(con):
+    loaded = policies("""
+[[policies]]
+name = "Payroll vendor desk"
+match = { provider_department = "Payroll", source = "vendor_desk" }
+first_response = { target = "2h" }
+
+[[policies]]
+name = "Payroll"
+match = { provider_department = "Payroll" }
+first_response = { target = "8h" }
+""")
+    created = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)
+    for source in ("vendor_desk", "jira"):
+        con.execute(
+            """insert into requests (source, request_id, created_at, provider_department, import_id, row_hash)
+               values ($source, 'P-1', $created, 'Payroll', 0, 0)""",
+            {"source": source, "created": created},
+        )
+    refresh_sla(con, loaded, now=created)
+    assigned = dict(con.execute("select source, policy_name from request_sla").fetchall())
+    assert assigned == {"vendor_desk": "Payroll vendor desk", "jira": "Payroll"}
+
+
 def test_described_policies_and_calendars_read_as_tables():
     loaded = policies(POLICY)
     (row,) = describe_policies(loaded)
@@ -293,7 +317,7 @@ def test_the_policies_command_checks_a_file_and_lists_it_in_matching_order(tmp_p
         "       first response: 4h business time, goal 90%",
         "       resolution: 3d (27h business time), goal 85%",
         "  2. Rest [24x7]: every request not matched above",
-        "       first response: 30m business time, goal 80%",
+        "       first response: 30m round the clock, goal 80%",
     ]
 
     path.write_text(OFFICE + POLICY.replace('"4h"', '"4hh"'), encoding="utf-8")

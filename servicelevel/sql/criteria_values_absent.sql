@@ -14,6 +14,7 @@ present as (
     union all select distinct 'requester_department', requester_department from requests
     union all select distinct 'channel', channel from requests
     union all select distinct 'category', category from requests
+    union all select distinct 'source', source from requests
 ),
 known as (
     select field, list(value order by value) as known_values
