@@ -204,7 +204,8 @@ else:
         rows = repeats[repeats["dimension"] == dimension].drop(columns="dimension").rename(columns={"value": dimension})
         with column:
             chart(charts.rate_bars(rows.head(15), dimension, "repeat_rate", "n_requests",
-                                   f"Repeat rate by {mid_sentence(title)} (largest 15 by requests)", title, "Repeat rate"))
+                                   f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate",
+                                   note="the 15 with most requests"))
             table(rows, f"repeat-contacts-by-{dimension}",
                   column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent")})
 

@@ -17,7 +17,7 @@ request_id = right.text_input("Request id", key="id", bind="query-params", place
 
 source, request_id = (source or "").strip(), (request_id or "").strip()  # as pasted, spaces and all
 if not request_id:
-    st.info("Enter a request id, or click an id in any breaches or at-risk table.")
+    st.info("Enter a request id, or click a request id in any table of the other pages.")
     st.stop()
 
 # Ids are matched in any letter case, as typed or pasted; an id is usually unique across sources,

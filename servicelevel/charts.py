@@ -20,6 +20,18 @@ STATE_COLORS = {"met": "#54A24B", "breached": "#E45756", "running": "#9D9D9D", "
 GOAL_COLOR = "#8A8A8A"
 WEEK_TITLE = "ISO week (starting Monday)"
 WIDTH = "container"
+# What a chart's title, axes and legend take beyond its plot height (pixels), unless the chart
+# says otherwise in its usermeta ("frame_px"); a subtitle takes a line more.
+CHART_FRAME_PX = 90
+SUBTITLE_PX = 16
+
+
+def title_text(spec: alt.TopLevelMixin) -> str:
+    """A chart's title as one line of text, its subtitle in brackets (an image's alt text)."""
+    title = spec.title
+    if isinstance(title, alt.TitleParams):
+        return f"{title.text} ({title.subtitle})" if title.subtitle is not alt.Undefined else str(title.text)
+    return str(title)
 
 
 def segment_scale(segments) -> alt.Scale:
@@ -84,13 +96,16 @@ def trend_chart(
         ],
     )
     layers = [base.mark_line(point=True)]
+    goal_note = ""
     if len(goals) == 1:
         layers.append(
             alt.Chart(goals[["goal"]])
             .mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
             .encode(y="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=axis_format)])
         )
-        title = f"{title} (dashed: goal)"
+        # Several segments sharing one goal: said, or one dashed line looks like one goal missing.
+        shared = isinstance(goal, dict) and sum(g is not None for g in goal.values()) > 1
+        goal_note = f"dashed: goal{', the same for both' if shared else ''}"
     elif len(goals) > 1:
         layers.append(
             alt.Chart(goals)
@@ -102,10 +117,16 @@ def trend_chart(
                          alt.Tooltip("goal:Q", title="Goal", format=axis_format)],
             )
         )
-        title = f"{title} (dashed: goals)"
+        goal_note = "dashed: goals"
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
-    return chart.properties(title=title, width=WIDTH, height=220)
+    # The goal's key as a subtitle: appended to the title, it was cut in a half-width chart.
+    if goal_note:
+        chart = chart.properties(title=alt.TitleParams(title, subtitle=goal_note),
+                                 usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX})
+    else:
+        chart = chart.properties(title=title)
+    return chart.properties(width=WIDTH, height=220)
 
 
 def _goal_rules(goal: float | dict[str, float] | None) -> pd.DataFrame:
@@ -364,10 +385,10 @@ def few_behind(min_count: int, count: str = "count") -> dict:
 
 def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title: str, category_title: str,
               value_title: str, goal: float | None = None, low: str | None = None, high: str | None = None,
-              min_count: int | None = None) -> alt.LayerChart | alt.Chart:
+              min_count: int | None = None, note: str | None = None) -> alt.LayerChart | alt.Chart:
     """Horizontal bars of a rate per group (0-1), the count behind each in the tooltip, an
     optional 95 % interval (low/high columns) and goal rule; with `min_count`, a bar resting on
-    fewer is only outlined."""
+    fewer is only outlined; `note` (which bars these are) joins the subtitle."""
     tooltip = [
         alt.Tooltip(f"{category}:N", title=category_title),
         alt.Tooltip(f"{value}:Q", title=value_title, format=".1%"),
@@ -388,7 +409,7 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
     )]
     if low and high:
         layers.append(base.mark_rule(color=GOAL_COLOR).encode(x=f"{low}:Q", x2=f"{high}:Q", tooltip=tooltip))
-    notes = []
+    notes = [note] if note else []
     if goal is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)

@@ -185,7 +185,8 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
             key="volume", label="Volume so far" if unfinished else "Volume", value=float(current["n_created"]),
             previous=None if unfinished else previous_value("n_created"), unit="count", count=None, count_label="",
             **({"no_change_note": "part of a week: not compared"} if unfinished else {}),
-            higher_is_better=None, series=tuple(float(v) for v in rows["n_created"]),
+            # A part week's count at the end of the sparkline would read as a fall: left out.
+            higher_is_better=None, series=tuple(float(v) for v in rows["n_created"])[:-1 if unfinished else None],
             help=definition("volume") + (" The week is not over in the data: part of a week is not compared "
                                          "with the whole week before." if unfinished else ""),
         ),

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import tomli_w
 
-from servicelevel.vocabulary import fold_value
+from servicelevel.vocabulary import close_spellings, fold_value
 
 from servicelevel import DATA_DIR
 from servicelevel.fields import (
@@ -174,7 +174,9 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
     where = str(path) if path else f"preset '{name}'"
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
-        raise PresetError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        named = [f"{k} (did you mean {close[0]}?)" if (close := close_spellings(k, sorted(TOP_LEVEL_KEYS), 1)) else k
+                 for k in sorted(unknown)]
+        raise PresetError(f"{where}: unknown key(s) {', '.join(named)}")
     kind = raw.get("kind", "requests")
     if kind not in FIELDS_BY_KIND:
         raise PresetError(f"{where}: kind must be one of {', '.join(FIELDS_BY_KIND)}, got '{kind}'")

@@ -214,7 +214,7 @@ class FixEffect:
 def p_value_text(p: float, equals: str = "") -> str:
     """A p-value as reports write it: two significant digits (0.038), or "< 0.001" below that
     (1e-13 says nothing more to a reader). `equals` (e.g. "= ") goes before a value shown as it is."""
-    return "< 0.001" if p < 0.001 else f"{equals}{p:.2g}"
+    return "< 0.001" if p < 0.001 else f"{equals}{p:#.2g}"  # "#": 0.090, not 0.09 beside 0.092
 
 
 def fix_effect(weekly: pd.DataFrame, fix_day: date, last_complete_week: date, max_weeks: int = 12) -> FixEffect:

@@ -29,7 +29,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from servicelevel import queries, recurring, weekly
+from servicelevel import charts, queries, recurring, weekly
 from servicelevel.filters import Filters, Selection
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
@@ -318,13 +318,6 @@ def _pct(value) -> str:
 def _slipped_section(slipping: weekly.Slipping) -> Section:
     title = "Departments that slipped"
     compared, fell = slipping.compared, slipping.departments
-    if len(compared) == 1 and fell.empty:  # a department's own report
-        only = compared.iloc[0]
-        return Section(title, (Text(
-            f"{only['department']} did not slip: adherence {_pct(only['adherence_now'])} over the last "
-            f"{weekly.RECENT_WEEKS} weeks against {_pct(only['adherence_before'])} in the {weekly.BASELINE_WEEKS} "
-            f"weeks before ({only['change_pp']:+.1f} pp; a fall of {weekly.SLIP_MIN_PP:.0f} points or more counts).",
-            "good"), Text(slipping.note(), "note")))
     if fell.empty:
         return Section(title, (Text(slipping.verdict(), "note" if compared.empty else "good"),
                                Text(slipping.note(), "note")))
@@ -348,7 +341,7 @@ def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
     fallback = tuple(Text(f"{t.label}: {_spark(t.series)} ({_trend_text(t) or '–'})") for t in kpis.tiles)
     segments = " and ".join(kpis.segments)
     return Section(f"{len(kpis.overall)}-week trends", (
-        Charts(tuple(Chart(key, str(specs[key].title), specs[key]) for key in weekly.TREND_CHARTS), fallback,
+        Charts(tuple(Chart(key, charts.title_text(specs[key]), specs[key]) for key in weekly.TREND_CHARTS), fallback,
                caption=f"One line per requester type ({segments}); dashed: the goal."),
         Text(f"Week of {kpis.trend.start:%d %b} to the week of {kpis.week.start:%d %b %Y}.", "note"),
     ), new_page=True)

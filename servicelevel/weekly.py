@@ -20,6 +20,7 @@ from servicelevel import charts, recurring
 from servicelevel.filters import Period, Selection
 from servicelevel.kpis import Tile, weekly_tiles
 from servicelevel.movers import adherence_movers
+from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 
 Runner = Callable[[str, dict], pd.DataFrame]
@@ -329,6 +330,10 @@ def movers(run: Runner, selection: Selection, week: Period, min_decided: int = M
     return adherence_movers(_by_department(run, selection, week), _by_department(run, selection, before), min_decided)
 
 
+def _percent(rate: float) -> str:
+    return f"{half_up(rate, 3):.1%}"  # halves up, as the tables show it
+
+
 @dataclass(frozen=True)
 class Slipping:
     """Departments whose adherence over the recent weeks fell against the weeks before them."""
@@ -352,6 +357,11 @@ class Slipping:
         if self.compared.empty:
             return (f"Not enough decided SLA targets in both spans to compare departments "
                     f"(at least {MOVERS_MIN_DECIDED} each).")
+        if self.departments.empty and len(self.compared) == 1:  # one department filtered: its own numbers
+            only = self.compared.iloc[0]
+            return (f"{only['department']} did not slip: adherence {_percent(only['adherence_now'])} over the last "
+                    f"{RECENT_WEEKS} weeks against {_percent(only['adherence_before'])} in the {BASELINE_WEEKS} weeks "
+                    f"before ({only['change_pp']:+.1f} pp; a fall of {SLIP_MIN_PP:.0f} points or more counts).")
         if self.departments.empty:
             return f"No department's adherence fell by {SLIP_MIN_PP:.0f} points or more (of {len(self.compared)} compared)."
         if len(self.compared) == 1:

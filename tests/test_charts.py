@@ -4,8 +4,9 @@ rest on too few targets to trust."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, goal_heatmap, week_axis
+from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, goal_heatmap, trend_chart, week_axis
 
 
 def bands(adherence_and_goal: list[tuple[float, float]]) -> list[str]:
@@ -72,3 +73,17 @@ def test_a_long_trend_labels_its_latest_week_and_about_a_dozen_others():
     # Every third week back from the latest (45 // 12 = 3): 9 Nov, 19 Oct, ... 19 Jan (44 weeks back
     # from 9 Nov is 5 Jan; 42, the last multiple of 3, is 19 Jan).
     assert labelled[-2] == (2026, 10, 19) and labelled[0] == (2026, 1, 19) and len(labelled) == 15
+
+
+@pytest.mark.parametrize("goal, says", [
+    ({"internal": 0.85, "external": 0.85}, "dashed: goal, the same for both"),
+    ({"internal": 0.90, "external": 0.85}, "dashed: goals"),
+    (0.85, "dashed: goal"),
+])
+def test_a_trend_title_says_whose_goal_the_dashed_line_is(goal, says):
+    weeks = pd.date_range("2026-10-05", periods=3, freq="7D")
+    frame = pd.DataFrame({"week_start": list(weeks) * 2, "segment": ["internal"] * 3 + ["external"] * 3,
+                          "rate": [0.8, 0.82, 0.84, 0.9, 0.88, 0.86]})
+    title = trend_chart(frame, "rate", "Resolution adherence by week", "Adherence", goal=goal,
+                        as_percent=True).to_dict()["title"]
+    assert title == {"text": "Resolution adherence by week", "subtitle": says}

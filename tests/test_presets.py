@@ -151,13 +151,15 @@ COLUMNS = '[columns]\nrequest_id = "Id"\ncreated_at = "Created"\n'
         (TOP + 'due_dates_are_days = "false"\n' + COLUMNS,
          "due_dates_are_days must be true or false (no quotes), got 'false'"),
         (TOP + "delimiter = 59\n" + COLUMNS, "delimiter must be text in quotes, got 59"),
+        (TOP + 'timestamp_format = ["%d.%m.%Y"]\n' + COLUMNS,
+         "unknown key(s) timestamp_format (did you mean timestamp_formats?)"),
     ],
     ids=[
         "unknown-key", "bad-kind", "bad-timezone", "bad-scale", "unknown-field", "missing-required",
         "bad-status-code", "no-value-map", "bad-constant", "bad-duration-unit",
         "duration-not-timestamp", "combine-pair", "bad-provider-type", "bad-requester-rule",
         "bad-offset", "not-toml", "format-without-codes", "format-duckdb-refuses", "signature-not-a-list",
-        "boolean-in-quotes", "delimiter-not-text",
+        "boolean-in-quotes", "delimiter-not-text", "misspelt-key",
     ],
 )
 def test_validation_errors_name_the_file_and_key(tmp_path, text, expected):

@@ -301,6 +301,7 @@ def test_category_costs_breaches_match_the_sla_states(sample, sample_anchor):
 def test_p_values_read_as_reports_write_them():
     assert recurring.p_value_text(0.0381) == "0.038"
     assert recurring.p_value_text(0.276) == "0.28"
-    assert recurring.p_value_text(0.001) == "0.001"
+    assert recurring.p_value_text(0.001) == "0.0010"  # two significant digits, trailing zero kept
+    assert recurring.p_value_text(0.09) == "0.090"  # beside 0.092 in the same column
     assert recurring.p_value_text(1e-13) == "< 0.001"
-    assert recurring.p_value_text(0.04, "= ") == "= 0.04" and recurring.p_value_text(1e-5, "= ") == "< 0.001"
+    assert recurring.p_value_text(0.04, "= ") == "= 0.040" and recurring.p_value_text(1e-5, "= ") == "< 0.001"

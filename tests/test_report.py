@@ -53,6 +53,10 @@ def document_for(con, selection: Selection) -> report.Document:
     return report.build_document(view)
 
 
+def tile_texts(document: report.Document) -> tuple[report.TileText, ...]:
+    return next(b for s in document.sections for b in s.blocks if isinstance(b, report.Tiles)).tiles
+
+
 def markdown(con, filters: Filters = Filters(), week: str = WEEK) -> str:
     return report.generate(con, selection_for(con, filters, week), organisation(), "md").decode("utf-8")
 
@@ -222,7 +226,9 @@ def test_a_department_report_says_which_department_it_is_for(con):
 
 def test_the_report_embeds_the_charts_the_page_draws(dashboard, con):
     at = rendered(dashboard)
-    page_titles = sorted(json.loads(c.proto.spec)["title"] for c in at.get("vega_lite_chart"))
+    titles = [json.loads(c.proto.spec)["title"] for c in at.get("vega_lite_chart")]
+    # The report's alt text: the title, its subtitle (the goal's key) in brackets.
+    page_titles = sorted(f"{t['text']} ({t['subtitle']})" if isinstance(t, dict) else t for t in titles)
     html = report.generate(con, selection_for(con), organisation(), "html").decode("utf-8")
     report_titles = sorted(unescape(t) for t in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html))
     assert report_titles == page_titles
@@ -354,6 +360,11 @@ def test_a_week_not_over_compares_no_part_week_volume(con):
     # 2026-W47 is the week the shared sample's data ends in (Wednesday noon).
     tiles = "\n".join(md_sections(markdown(con, week="2026-W47"))["Key numbers"])
     assert "| Volume so far | " in tiles and "part of a week: not compared" in tiles
+    # Its sparkline ends with the last whole week: a part week's count would read as a fall.
+    document = document_for(con, selection_for(con, week="2026-W47"))
+    whole_weeks = document_for(con, selection_for(con, week="2026-W46"))
+    volume = next(t for t in tile_texts(document) if t.label == "Volume so far")
+    assert volume.spark == next(t for t in tile_texts(whole_weeks) if t.label == "Volume").spark[1:]
 
 
 def test_the_first_week_of_data_has_no_week_before_and_is_not_called_part_of_a_week(con):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from datetime import date, datetime, timezone
 
 import pandas as pd
@@ -91,7 +93,14 @@ def test_a_department_report_says_whether_it_slipped(con):
     selection = Selection(parse_iso_week(WEEK, ZONE), Filters(provider_departments=("IT",)),
                           data_info(con).as_of(datetime.now(timezone.utc)))
     text = report.generate(con, selection, organisation(), "md").decode("utf-8")
-    assert "IT did not slip: adherence " in text
+    # The same numbers from an independent count, as the page and the report give them.
+    met_now, breached_now = decided(con, "IT", date(2026, 10, 19), date(2026, 11, 16))
+    met_before, breached_before = decided(con, "IT", date(2026, 8, 24), date(2026, 10, 19))
+    now = Decimal(100 * met_now / (met_now + breached_now)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    before = Decimal(100 * met_before / (met_before + breached_before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    sentence = (f"IT did not slip: adherence {now}% over the last 4 weeks against {before}% in the 8 weeks before "
+                f"({now - before:+.1f} pp; a fall of 5 points or more counts).")
+    assert it.verdict() == sentence and sentence in text
 
 
 def movers(rows: list[tuple[str, float]]) -> pd.DataFrame:

@@ -21,7 +21,12 @@ def render() -> None:
     for absent in reach.absent:  # a valid code no request has yet is news, not a mistake
         (st.info if absent.is_code else st.warning)(absent.describe())
     described = pd.DataFrame(policies.describe_policies(config))
-    described.insert(3, "stored requests", reach.n_requests)
+    described["stored requests"] = reach.n_requests
+    # The targets first after the name: the criteria and descriptions are long, and on a
+    # 1280-pixel screen pushed the targets out of view.
+    first = ["order", "policy", "first response target", "first response goal", "resolution target",
+             "resolution goal", "stored requests", "calendar"]
+    described = described[first + [c for c in described.columns if c not in first]]
     unmatched = f" {reach.n_unmatched:,} stored requests fit no policy and have no SLA." if reach.n_unmatched else ""
     table(described, "sla-policies",
           caption="The first policy whose criteria fit a request applies (empty criteria match everything); "

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from servicelevel.charts import CHART_FRAME_PX
 from servicelevel.definitions import definition
 from servicelevel.fields import VALUE_LABELS
 from servicelevel.filters import Selection
@@ -263,11 +264,6 @@ def table(
         key=f"download-{slug(name)}",
         icon=":material/download:",
     )
-
-
-# What a chart's title, axes and legend take beyond its plot height (pixels), unless the chart
-# says otherwise in its usermeta ("frame_px").
-CHART_FRAME_PX = 90
 
 
 def chart(spec: alt.TopLevelMixin) -> None:
