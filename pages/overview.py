@@ -22,9 +22,12 @@ if range_note:
     st.info(range_note)
 report_buttons(selection)
 
+slipping = weekly.slipping(run_query, selection, week)
 if kpis.is_empty:
     explain_empty(selection, "requests this week")
 else:
+    with st.container(border=True):  # the weekly report opens with the same sentences
+        st.markdown("**In brief**\n\n" + "\n".join(f"- {line}" for line in weekly.brief(kpis.tiles, slipping)))
     kpi_tiles(list(kpis.tiles))
     for note in kpis.mix_notes:
         st.caption(note)
@@ -53,12 +56,13 @@ else:
     )
 
 st.subheader(f"Slipping: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")
-slipping = weekly.slipping(run_query, selection, week)
 said = f"{slipping.verdict()} {slipping.note()}"
 if slipping.compared.empty:
     st.info(said)
-elif slipping.departments.empty:
+elif slipping.all_clear:
     st.success(said)
+elif slipping.departments.empty:
+    st.info(said)
 else:
     table(slipping.departments, "slipping", caption=said,
           column_config=movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"))

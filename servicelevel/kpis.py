@@ -47,6 +47,7 @@ class Tile:
     goal: float | None = None
     interval: tuple[float, float] | None = None
     too_small: bool = False
+    previous_too_small: bool = False  # the week before rests on too few as well
     higher_is_better: bool | None = True  # None: a change is neither good nor bad news (volume)
     series: tuple[float | None, ...] = field(default_factory=tuple)
     help: str = ""
@@ -101,16 +102,22 @@ class Tile:
 
     @property
     def change_is_news(self) -> bool:
-        """Whether the change is good or bad news, to be coloured so: not for volume, nor for none."""
-        return self.higher_is_better is not None and not self.shows_no_change
+        """Whether the change is good or bad news, to be coloured so: not for volume, nor for none,
+        nor for a change resting on too few in either week (8 answers against 3 is noise)."""
+        return (self.higher_is_better is not None and not self.shows_no_change
+                and not self.too_small and not self.previous_too_small)
+
+    @property
+    def meets_goal(self) -> bool | None:
+        """Whether the value reaches the goal; None without a goal or a value."""
+        if self.goal is None or self.value is None:
+            return None
+        return self.value >= self.goal if self.higher_is_better else self.value <= self.goal
 
     def goal_text(self) -> str:
         if self.goal is None:
             return ""
-        status = ""
-        if self.value is not None:
-            met = self.value >= self.goal if self.higher_is_better else self.value <= self.goal
-            status = " ✓ met" if met else " ✗ below goal"
+        status = "" if self.meets_goal is None else " ✓ met" if self.meets_goal else " ✗ below goal"
         note = f" ({self.goal_note})" if self.goal_note else ""
         return f"goal {self.format_value(self.goal)}{note}{status}"
 
@@ -152,6 +159,7 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
         goal=None if goal is None else float(goal),
         interval=wilson_interval(successes, n),
         too_small=n < org.min_count,
+        previous_too_small=previous is not None and int(previous[denominator]) < org.min_count,
         series=series,
         help=help_text,
         goal_note=goal_note,

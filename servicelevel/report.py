@@ -202,12 +202,14 @@ def build_document(view: weekly.WeeklyView) -> Document:
         )
         return Document(title_of(selection, org), tuple(lines), sections)
     sections = (
+        Section("In brief", tuple(Text(line) for line in view.brief)),
         Section("Key numbers", (
             Tiles(tuple(_tile_text(t) for t in kpis.tiles)),
-            Text("Each tile: this week's value, its change from the week before, the goal where one exists, and the "
-                 "count it rests on. Adherence counts the SLA targets decided this week; CSAT the survey answers "
-                 "submitted this week. An adherence goal blends the policies' own goals: their average over the "
-                 "targets decided.", "note"),
+            Text("Each tile: this week's value, its change from the week before (pp: percentage points, the "
+                 "difference between two percentages as shown), the goal where one exists, and the count it rests "
+                 "on. Adherence counts the SLA targets decided this week; CSAT the survey answers submitted this "
+                 "week. An adherence goal blends the policies' own goals: their average over the targets decided.",
+                 "note"),
         )),
         _segment_section(view),
         _slipped_section(view.slipping),
@@ -317,9 +319,9 @@ def _pct(value) -> str:
 
 def _slipped_section(slipping: weekly.Slipping) -> Section:
     title = "Departments that slipped"
-    compared, fell = slipping.compared, slipping.departments
-    if fell.empty:
-        return Section(title, (Text(slipping.verdict(), "note" if compared.empty else "good"),
+    fell = slipping.departments
+    if fell.empty:  # good news only when no department is far below its goal either (In brief names them)
+        return Section(title, (Text(slipping.verdict(), "good" if slipping.all_clear else "note"),
                                Text(slipping.note(), "note")))
     recent = f"last {weekly.RECENT_WEEKS} weeks"
     shown = fell.head(REPORT_SLIPPED)

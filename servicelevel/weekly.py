@@ -35,6 +35,7 @@ MOVERS_MIN_DECIDED = 10
 RECENT_WEEKS = 4
 BASELINE_WEEKS = 8
 SLIP_MIN_PP = 5.0
+BELOW_GOAL_PP = 5.0  # a department this many points below its goal over the recent weeks is named
 FOLLOWUP_LIMIT = 500  # unhappy answers with a comment read to pick the lowest-scored ones
 LOWEST_COMMENTS = 8
 SEGMENTS = ("internal", "external")
@@ -342,6 +343,23 @@ class Slipping:
     baseline: Period
     compared: pd.DataFrame  # adherence_movers (now = recent): departments with enough in both spans
     data_from: date | None = None  # the local date of the first request loaded
+    # The recent span against the goal (standing()): a department slow for months never slips,
+    # yet may be the one furthest from its promise.
+    standing: pd.DataFrame | None = None
+
+    @property
+    def below_goal(self) -> pd.DataFrame:
+        """Departments BELOW_GOAL_PP points or more below their goal over the recent weeks, furthest first."""
+        if self.standing is None:
+            return pd.DataFrame(columns=["department", "adherence", "goal", "gap_pp", "n_decided"])
+        below = self.standing[self.standing["gap_pp"] <= -BELOW_GOAL_PP]
+        return below.sort_values(["gap_pp", "department"]).reset_index(drop=True)
+
+    @property
+    def all_clear(self) -> bool:
+        """Several departments compared, none slipped and none far below its goal: good news to
+        colour so (one department's own report states its numbers, uncoloured)."""
+        return len(self.compared) > 1 and self.departments.empty and self.below_goal.empty
 
     @property
     def departments(self) -> pd.DataFrame:
@@ -376,14 +394,110 @@ class Slipping:
                 f"{MOVERS_MIN_DECIDED} decided targets in either span are left out.")
 
 
+def standing(by_department: pd.DataFrame, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:
+    """Per provider department (with at least `min_decided` decided targets): adherence, its goal
+    (the decided targets' policy goals averaged, as adherence_matrix gives it) and the gap in
+    points between the two as shown."""
+    rows = by_department.assign(n_decided=by_department["n_met"] + by_department["n_breached"])
+    rows = rows[(rows["n_decided"] >= min_decided) & rows["goal"].notna()]
+    adherence = rows["n_met"] / rows["n_decided"]
+    return pd.DataFrame({
+        "department": rows["group_value"],
+        "adherence": adherence,
+        "goal": rows["goal"],
+        "gap_pp": half_up(adherence * 100, 1) - half_up(rows["goal"] * 100, 1),
+        "n_decided": rows["n_decided"],
+    }).reset_index(drop=True)
+
+
 def slipping(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> Slipping:
     """Provider departments whose adherence over the RECENT_WEEKS ending with `week` is at least
-    SLIP_MIN_PP points below the BASELINE_WEEKS before them."""
+    SLIP_MIN_PP points below the BASELINE_WEEKS before them (and how each stands against its goal)."""
     recent = Period(week.end - timedelta(weeks=RECENT_WEEKS), week.end, week.timezone)
     baseline = Period(recent.start - timedelta(weeks=BASELINE_WEEKS), recent.start, week.timezone)
-    compared = adherence_movers(_by_department(run, selection, recent), _by_department(run, selection, baseline),
-                                min_decided)
-    return Slipping(recent, baseline, compared, data_from=data_start(run, week.timezone))
+    recent_rows = _by_department(run, selection, recent)
+    compared = adherence_movers(recent_rows, _by_department(run, selection, baseline), min_decided)
+    return Slipping(recent, baseline, compared, data_from=data_start(run, week.timezone),
+                    standing=standing(recent_rows, min_decided))
+
+
+# --------------------------------------------------------------------------------------
+# The week in brief
+
+TREND_MOVE_PP = 1.0  # a rate that moved less than this over the trend window is left out of the brief
+BRIEF_DEPARTMENTS = 3  # departments named per sentence
+
+
+def _in_sentence(label: str) -> str:
+    """'First-response adherence' -> 'first-response adherence'; 'CSAT' stays."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() else label[:1].lower() + label[1:]
+
+
+def _trend_move(tile: Tile) -> tuple[str, float, int] | None:
+    """A rate tile's first and last shown values over the trend window: ('90.5% → 88.1%', change
+    in points as shown, weeks apart); None for another unit or fewer than two values."""
+    present = [(i, v) for i, v in enumerate(tile.series) if v is not None and not pd.isna(v)]
+    if tile.unit != "rate" or len(present) < 2:
+        return None
+    (first_week, first), (last_week, last) = present[0], present[-1]
+    change = float(half_up(last * 100, 1) - half_up(first * 100, 1))
+    return f"{tile.format_value(first)} → {tile.format_value(last)}", change, last_week - first_week
+
+
+def _named(frame: pd.DataFrame, says) -> str:
+    shown = [says(row) for row in frame.head(BRIEF_DEPARTMENTS).itertuples(index=False)]
+    more = len(frame) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]:
+    """The week in three sentences, for whoever reads only the top: the goals met and missed this
+    week, where the rates went over the trend window (a week-on-week rise can sit on a long
+    slide), and the departments to look at (slipped, or far below their goal)."""
+    lines = []
+    judged = [t for t in tiles if t.meets_goal is not None and not t.too_small]
+    missed = [t for t in judged if not t.meets_goal]
+    unjudged = [t for t in tiles if t.meets_goal is not None and t.too_small]
+    if judged:
+        line = f"{len(judged) - len(missed)} of {len(judged)} goals met this week"
+        if missed:
+            line += "; below goal: " + ", ".join(
+                f"{_in_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)})" for t in missed)
+        if unjudged:
+            line += f"; too few to judge: {', '.join(_in_sentence(t.label) for t in unjudged)}"
+        lines.append(line + ".")
+    # A rate resting on too few this week has no trustworthy end point: left out.
+    moves = [(t, move) for t in tiles if not t.too_small and (move := _trend_move(t)) is not None]
+    if moves:
+        weeks = max(move[2] for _, move in moves)
+        fell = [f"{_in_sentence(t.label)} {m[0]}" for t, m in moves if m[1] <= -TREND_MOVE_PP]
+        rose = [f"{_in_sentence(t.label)} {m[0]}" for t, m in moves if m[1] >= TREND_MOVE_PP]
+        parts = ([f"fell: {', '.join(fell)}"] if fell else []) + ([f"rose: {', '.join(rose)}"] if rose else [])
+        window = f"the {weeks} weeks" if weeks > 1 else "the week"
+        lines.append(f"Over {window} to this one, " + ("; ".join(parts) if parts else
+                     f"no rate moved by {TREND_MOVE_PP:.0f} point or more") + ".")
+    if slipping is not None and len(slipping.compared) == 1 and slipping.standing is not None \
+            and len(slipping.standing) == 1:  # one department's own report: its numbers, not a list
+        only, goal = slipping.compared.iloc[0], slipping.standing.iloc[0]
+        lines.append(f"{only['department']} over the last {RECENT_WEEKS} weeks: {_percent(only['adherence_now'])} "
+                     f"against {_percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
+                     f"({only['change_pp']:+.1f} pp), goal {_percent(goal['goal'])}.")
+    elif slipping is not None and not slipping.compared.empty:
+        slipped, below = slipping.departments, slipping.below_goal
+        below = below[~below["department"].isin(slipped["department"])]
+        span = f"the last {RECENT_WEEKS} weeks"
+        if not slipped.empty:
+            lines.append(f"Slipped ({span} against the {BASELINE_WEEKS} before): " + _named(
+                slipped, lambda r: f"{r.department} {_percent(r.adherence_now)} against {_percent(r.adherence_before)}")
+                + ".")
+        if not below.empty:
+            lines.append(f"{'Also f' if not slipped.empty else 'F'}ar below goal over {span}: " + _named(
+                below, lambda r: f"{r.department} {_percent(r.adherence)} (goal {_percent(r.goal)})") + ".")
+        if slipped.empty and below.empty:
+            lines.append(f"No department slipped, or stands {BELOW_GOAL_PP:.0f} points or more below its goal, "
+                         f"over {span}.")
+    return tuple(lines)
 
 
 def top_breaches(run: Runner, selection: Selection, week: Period, limit: int = TOP_BREACHES) -> pd.DataFrame:
@@ -537,6 +651,11 @@ class WeeklyView:
     @property
     def week(self) -> Period:
         return self.kpis.week
+
+    @property
+    def brief(self) -> tuple[str, ...]:
+        """The week in three sentences (brief())."""
+        return () if self.empty is not None else brief(self.kpis.tiles, self.slipping)
 
 
 def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyView:

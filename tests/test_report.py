@@ -116,7 +116,7 @@ def test_html_is_one_self_contained_file_with_the_four_trend_charts(con):
 def test_markdown_has_every_section_and_the_trends_as_text(con):
     sections = md_sections(markdown(con))
     assert list(sections) == [
-        "Key numbers", "Internal and external customers", "Departments that slipped", "12-week trends",
+        "In brief", "Key numbers", "Internal and external customers", "Departments that slipped", "12-week trends",
         "Top breaches", "Emerging recurring problems", "Customer satisfaction", "What the numbers rest on",
     ]
     tiles = md_table(sections["Key numbers"])
@@ -156,8 +156,7 @@ def test_the_pdf_opens_with_one_page_per_section_group_and_readable_numbers(con)
     texts = [page.extract_text() for page in reader.pages]
     for page_text, title in zip(texts, groups):
         assert title in page_text
-    tiles = next(b for b in document.sections[0].blocks if isinstance(b, report.Tiles)).tiles
-    for tile in tiles:
+    for tile in tile_texts(document):
         assert tile.label in texts[0]
         assert tile.value in texts[0]
     assert "of 4" in texts[-1]  # the footer's page count
@@ -186,6 +185,10 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
     assert report_tiles == page_tiles
     assert at.caption[0].value.split(" · ")[0] in text  # the same week
     assert f"Scope: {filters.describe()}." in text
+    # The same sentences open both.
+    page_brief = next(m.value for m in at.markdown if m.value.startswith("**In brief**"))
+    report_brief = [line for line in sections["In brief"] if line.strip()]
+    assert [line[2:] for line in page_brief.splitlines()[2:]] == report_brief and report_brief
 
     slipping = page_frame(at, "change_pp")  # the overview's first movers table: the last 4 weeks
     slipped = md_table(sections["Departments that slipped"])
@@ -256,7 +259,7 @@ def test_filters_that_exclude_everything_say_so(con):
     # The sample's external customers are never served by Payroll.
     text = markdown(con, Filters(requester_type="external", provider_departments=("Payroll",)))
     assert "Nothing to report this week" in text
-    assert "the filters (external; provider Payroll) exclude all" in text
+    assert "the filters (external requesters; provider Payroll) exclude all" in text
 
 
 # --------------------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def test_the_command_writes_a_department_pdf_where_it_is_told(sample_db_path, ca
     assert code == 0
     assert capsys.readouterr().out.strip() == str(out)
     first = PdfReader(out).pages[0].extract_text()
-    assert "Weekly service report: Procurement · internal" in first and "internal; provider Procurement" in first
+    assert "Weekly service report: Procurement · internal requesters" in first and "internal requesters; provider Procurement" in first
 
 
 def test_a_week_without_data_is_an_empty_report_not_an_error(sample_db_path, capsys, tmp_path):
@@ -353,7 +356,7 @@ def test_clicking_the_pdf_button_downloads_the_department_report(server, browser
 
 def test_a_filtered_report_says_so_in_its_title(con):
     text = markdown(con, Filters(requester_type="internal"))
-    assert text.startswith("# Weekly service report: Example Org (fictional) · internal\n")
+    assert text.startswith("# Weekly service report: Example Org (fictional) · internal requesters\n")
 
 
 def test_a_week_not_over_compares_no_part_week_volume(con):

@@ -126,3 +126,21 @@ def test_nothing_compared_and_nothing_fallen_say_so_differently():
     assert weekly.Slipping(*spans(), movers([])).verdict().startswith("Not enough decided SLA targets in both spans")
     assert weekly.Slipping(*spans(), movers([("IT", -1.0), ("Legal", 2.0)])).verdict() == (
         "No department's adherence fell by 5 points or more (of 2 compared).")
+
+
+def shown(met: int, breached: int) -> str:
+    return f"{Decimal(100 * met / (met + breached)).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def test_the_report_opens_with_the_slip_and_the_department_furthest_below_goal(con):
+    # Legal never slips in the sample (slow all year), yet is far below its goal: the brief names it.
+    legal = decided(con, "Legal", date(2026, 10, 19), date(2026, 11, 16))
+    procurement_now = decided(con, "Procurement", date(2026, 10, 19), date(2026, 11, 16))
+    procurement_before = decided(con, "Procurement", date(2026, 8, 24), date(2026, 10, 19))
+    text = report.generate(con, Selection(parse_iso_week(WEEK, ZONE), Filters(), data_info(con).as_of(
+        datetime.now(timezone.utc))), organisation(), "md").decode("utf-8")
+    brief = text.split("## In brief", 1)[1].split("## ", 1)[0]
+    assert (f"Slipped (the last 4 weeks against the 8 before): Procurement {shown(*procurement_now)} against "
+            f"{shown(*procurement_before)}") in brief
+    assert f"Also far below goal over the last 4 weeks: Legal {shown(*legal)} (goal " in brief
+    assert "Legal" not in set(slipping_for(con).departments["department"])

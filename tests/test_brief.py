@@ -1,0 +1,107 @@
+"""The week in brief (weekly.brief): the sentences the overview and the weekly report open with,
+on hand-made tiles and departments whose numbers are worked out here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from servicelevel.filters import Period
+from servicelevel.kpis import Tile
+from servicelevel.weekly import Slipping, brief, standing
+
+ZONE = "America/Sao_Paulo"
+RECENT = Period(date(2026, 10, 19), date(2026, 11, 16), ZONE)
+BASELINE = Period(date(2026, 8, 24), date(2026, 10, 19), ZONE)
+
+
+def rate(label: str, value: float, goal: float | None, series: tuple, too_small: bool = False) -> Tile:
+    return Tile(key=label, label=label, value=value, previous=None, unit="rate", count=100, count_label="decided",
+                goal=goal, too_small=too_small, series=series)
+
+
+def volume() -> Tile:
+    return Tile(key="volume", label="Volume", value=763.0, previous=675.0, unit="count", count=None,
+                count_label="", higher_is_better=None, series=(809.0, 700.0, 763.0))
+
+
+def departments(rows: list[tuple[str, int, int, float, int, int, float]]) -> Slipping:
+    """(department, met now, breached now, goal now, met before, breached before)."""
+    recent = pd.DataFrame([(d, m, b, g) for d, m, b, g, *_ in rows], columns=["group_value", "n_met", "n_breached", "goal"])
+    compared = pd.DataFrame(
+        [(d, m / (m + b), mb / (mb + bb), round(100 * m / (m + b), 1) - round(100 * mb / (mb + bb), 1),
+          m + b, b, mb + bb, bb) for d, m, b, _, mb, bb in rows],
+        columns=["department", "adherence_now", "adherence_before", "change_pp",
+                 "n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before"],
+    )
+    return Slipping(RECENT, BASELINE, compared, standing=standing(recent))
+
+
+def test_goals_met_missed_and_too_few_to_judge():
+    tiles = (
+        volume(),
+        rate("First-response adherence", 0.881, 0.892, ()),
+        rate("Resolution adherence", 0.860, 0.849, ()),
+        rate("CSAT", 0.771, 0.85, (), too_small=True),
+    )
+    assert brief(tiles, None) == (
+        "1 of 2 goals met this week; below goal: first-response adherence 88.1% (goal 89.2%); "
+        "too few to judge: CSAT.",
+    )
+
+
+def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more():
+    tiles = (
+        volume(),  # a count: not a rate, so not in the sentence
+        rate("First-response adherence", 0.881, None, (0.905, None, 0.89, 0.881)),  # -2.4 pp
+        rate("Resolution adherence", 0.904, None, (0.900, 0.95, 0.904)),  # +0.4 pp: left out
+        rate("CSAT", 0.75, None, (None, 0.70, 0.72, 0.75)),  # +5.0 pp over 2 weeks
+        rate("Promises kept", 0.09, None, (0.96, 0.09), too_small=True),  # 1 of 11 due dates: no end point
+    )
+    assert brief(tiles, None) == (
+        "Over the 3 weeks to this one, fell: first-response adherence 90.5% → 88.1%; rose: CSAT 70.0% → 75.0%.",
+    )
+    steady = (rate("Resolution adherence", 0.904, None, (0.900, 0.904)),)
+    assert brief(steady, None) == ("Over the week to this one, no rate moved by 1 point or more.",)
+
+
+def test_departments_that_slipped_then_those_far_below_goal_and_not_both():
+    slipping = departments([
+        # 40/100 = 40.0% against 80/100 = 80.0%: slipped, and far below its goal too (named once).
+        ("Procurement", 40, 60, 0.87, 80, 20),
+        # 55/100 = 55.0% against 56/100: steady, but 32.0 points below its 87% goal.
+        ("Legal", 55, 45, 0.87, 56, 44),
+        # 84/100 against 85/100, goal 86%: 2 points below, within the 5 that count.
+        ("Finance", 84, 16, 0.86, 85, 15),
+    ])
+    assert brief((), slipping) == (
+        "Slipped (the last 4 weeks against the 8 before): Procurement 40.0% against 80.0%.",
+        "Also far below goal over the last 4 weeks: Legal 55.0% (goal 87.0%).",
+    )
+    assert not slipping.all_clear
+
+
+def test_no_department_to_look_at_is_said_and_is_good_news():
+    slipping = departments([("Finance", 84, 16, 0.86, 85, 15), ("IT", 95, 5, 0.9, 94, 6)])
+    assert brief((), slipping) == (
+        "No department slipped, or stands 5 points or more below its goal, over the last 4 weeks.",
+    )
+    assert slipping.all_clear
+
+
+def test_one_departments_report_gives_its_own_numbers_uncoloured():
+    slipping = departments([("Finance", 84, 16, 0.869, 85, 15)])
+    assert brief((), slipping) == (
+        "Finance over the last 4 weeks: 84.0% against 85.0% in the 8 before (-1.0 pp), goal 86.9%.",
+    )
+    assert not slipping.all_clear
+
+
+def test_the_gap_to_goal_is_taken_between_the_values_as_shown():
+    # 2/3 = 66.67% shows 66.7%; a goal of 71.65% shows 71.7% (halves up): 5.0 points apart, so named.
+    rows = pd.DataFrame([("Legal", 20, 10, 0.7165)], columns=["group_value", "n_met", "n_breached", "goal"])
+    assert standing(rows)["gap_pp"].tolist() == [-5.0]
+    # Fewer than 10 decided targets: not judged.
+    few = pd.DataFrame([("Legal", 2, 1, 0.7165)], columns=["group_value", "n_met", "n_breached", "goal"])
+    assert standing(few).empty
