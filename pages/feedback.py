@@ -5,6 +5,7 @@ import streamlit as st
 
 from servicelevel import charts, feedback
 from servicelevel.filters import whole_weeks_trend
+from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
@@ -60,9 +61,12 @@ else:
         resolved = int(run_query("feedback_weeks", params)["n_resolved"].sum())
     tiles = st.columns(4)
     goal_text = "" if org.csat_goal is None else f"goal {org.csat_goal:.1%}"
-    tiles[0].metric("CSAT", f"{conventions.csat:.1%}", help="Answers scoring 4-5 / all answers",
-                    delta=None if org.csat_goal is None else f"{(conventions.csat - org.csat_goal) * 100:+.1f} pp vs goal",
+    # The goal under the value, as on the overview's tiles: a coloured change here, against the
+    # goal, read as the overview's change against the week before.
+    tiles[0].metric("CSAT", f"{half_up(conventions.csat, 3):.1%}", help="Answers scoring 4-5 / all answers",
                     border=True)
+    if goal_text:
+        tiles[0].caption(f"{goal_text} {'✓ met' if conventions.csat >= org.csat_goal else '✗ below goal'}")
     tiles[1].metric("Mean score (1-5)", f"{row['sum_score'] / row['n_answers']:.2f}", border=True)
     tiles[2].metric("Answers", f"{int(row['n_answers']):,}", border=True)
     tiles[3].metric("Response rate", "–" if not resolved else f"{row['n_answers'] / resolved:.1%}",

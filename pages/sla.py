@@ -9,7 +9,9 @@ from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
-from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, good_news, local_time, table
+from servicelevel.ui.widgets import (
+    MATRIX_COUNTS, chart, explain_empty, good_news, local_time, nothing_recorded, table,
+)
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
 AS_ADJECTIVE = {"first_response": "First-response", "resolution": "Resolution"}  # as the overview's tiles spell it
@@ -70,8 +72,8 @@ if clock == "calendar":
 bins = run_query("duration_histogram", {**params, "metric": metric, "clock": clock,
                                         "bin_hours": bin_hours, "max_hours": max_hours})
 if bins.empty:
-    st.info(f"No {METRICS[metric].lower()}s recorded in this period for this selection "
-            "(or the sources lack that timestamp: see Data & definitions).")
+    nothing_recorded(selection, f"No {METRICS[metric].lower()}s recorded in this period for this selection "
+                     "(or the sources lack that timestamp: see Data & definitions).", f"{METRICS[metric].lower()}s")
 else:
     summary = bins.iloc[0]
     target = summary["target_hours"] if clock == "business" and pd.notna(summary["target_hours"]) else None

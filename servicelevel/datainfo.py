@@ -75,9 +75,12 @@ def data_info(con: duckdb.DuckDBPyConnection) -> DataInfo:
     options = {
         f: tuple(options_frame.loc[options_frame["field"] == f, "value"].tolist()) for f in FILTER_FIELDS
     }
-    # Priorities by severity, as the heatmaps order them; the other fields most common first.
+    # Priorities by severity, as the heatmaps order them; departments by name, to be found in a
+    # long list; provider types and channels most common first.
     severity = {code: i for i, code in enumerate(CODES["priority"])}
     options["priority"] = tuple(sorted(options["priority"], key=lambda v: severity.get(v, len(severity))))
+    for name in ("requester_department", "provider_department"):
+        options[name] = tuple(sorted(options[name], key=str.casefold))
     as_datetime = lambda v: None if v is None or v != v else v.to_pydatetime()  # noqa: E731
     return DataInfo(
         n_requests=int(extent["n_requests"]),

@@ -43,10 +43,10 @@ class Filters:
         return self == Filters()
 
     def describe(self) -> str:
-        """A short human summary, e.g. 'internal; provider Finance'."""
+        """A short human summary, e.g. 'internal requesters; provider Finance'."""
         parts = []
         if self.requester_type:
-            parts.append(self.requester_type)
+            parts.append(f"{self.requester_type} requesters")
         labels = {
             "requester_departments": "requester",
             "provider_departments": "provider",

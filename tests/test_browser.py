@@ -53,7 +53,7 @@ def test_a_bookmarked_url_reproduces_the_view(server, page):
     settle(page, "SLA adherence")
     shot(page, "bookmark-sla-procurement")
     assert_no_errors(page)
-    assert page.get_by_text("internal; provider Procurement").count() >= 1
+    assert page.get_by_text("internal requesters; provider Procurement").count() >= 1
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_by_text("Procurement", exact=True).count() >= 1
 

@@ -68,6 +68,10 @@ def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
         "duplicate_request_id": 1,
         "unparseable_reopen_count": 2,
     }
+    # The import form's table: the outcomes, then one row per reason, the reason in words.
+    reasons = report_frame(report).iloc[6:]
+    assert set(reasons["rows"]) == {"rejected for"} and reasons["count"].sum() == report.n_rejected
+    assert "unparseable created at" in set(reasons["meaning"])
     rejected = con.execute(
         "select file_name, line, reason, detail, raw from rejected_rows order by line"
     ).fetchall()

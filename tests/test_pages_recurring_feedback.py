@@ -132,6 +132,10 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     expected = feedback_reference(sample_db_path)
     shown = metrics(at)
     assert {k: shown[k] for k in expected} == expected
+    # The goal under the value, as on the overview (no change "vs goal" to read as one against a week).
+    csat = float(shown["CSAT"].rstrip("%")) / 100
+    assert f"goal 85.0% {'✓ met' if csat >= 0.85 else '✗ below goal'}" in [c.value for c in at.caption]
+    assert not next(m for m in at.metric if m.label == "CSAT").delta
     conventions = frame_with(at, "convention")
     assert conventions["value"].iloc[1] >= conventions["value"].iloc[0] >= conventions["value"].iloc[2]
     queue = frame_with(at, "comment")

@@ -162,6 +162,16 @@ def test_a_change_that_shows_as_zero_is_no_change(unit, value, previous, shown, 
     assert (tile.format_delta(), tile.shows_no_change) == (shown, unchanged)
 
 
+@pytest.mark.parametrize("too_small, previous_too_small, news", [
+    (False, False, True), (True, False, False), (False, True, False),
+])
+def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_small, previous_too_small, news):
+    # CSAT on 8 answers against 3 the week before: -4.2 pp is shown, but grey, not red.
+    tile = Tile(key="csat", label="CSAT", value=0.75, previous=0.792, unit="rate", count=8, count_label="answers",
+                too_small=too_small, previous_too_small=previous_too_small)
+    assert tile.format_delta() == "-4.2 pp" and tile.change_is_news == news
+
+
 def test_the_download_leaves_out_what_the_table_hides_and_writes_counts_as_whole_numbers():
     # A sum over groups comes back decimal (3.0 answers); sum_score is there only to average with.
     frame = pd.DataFrame({"channel": ["email", "chat"], "n_answers": [3.0, 12.0], "sum_score": [11.5, 50.0],

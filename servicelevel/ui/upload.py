@@ -70,7 +70,8 @@ def report_frame(report: ImportReport) -> pd.DataFrame:
         "rejected": report.n_rejected,
     }
     rows = [(word, n, OUTCOME_MEANINGS[word]) for word, n in counts.items()]
-    rows += [(f"rejected: {reason}", n, "") for reason, n in sorted(report.rejected_by_reason.items())]
+    # Each reason in the meaning column, where a long code is not cut to "rejected: unp…".
+    rows += [("rejected for", n, reason.replace("_", " ")) for reason, n in sorted(report.rejected_by_reason.items())]
     return pd.DataFrame(rows, columns=["rows", "count", "meaning"])
 
 
@@ -167,8 +168,9 @@ def _show_outcome(name: str, last: dict) -> None:
     if not last["n_read"]:
         st.warning(f"{name} holds no rows under its header line: nothing was imported.")
     elif last["n_rejected"]:
-        st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows were rejected: the report gives "
-                   "each reason, and the Rejected rows tab every row.")
+        were = "was" if last["n_rejected"] == 1 else "were"
+        st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows {were} rejected: the report "
+                   "gives each reason, and the Rejected rows tab every row.")
     else:
         st.success(outcome)
     st.code(last["lines"], language=None, wrap_lines=True)

@@ -292,9 +292,19 @@ def explain_empty(selection: Selection, what: str) -> None:
 def good_news(selection: Selection, message: str, what: str) -> None:
     """`message` as good news (nothing breached, nothing at risk) when the selection holds requests;
     when the period or the filters hold none, why there is nothing, not a green all-clear."""
+    _unless_excluded(selection, what, lambda: st.success(message))
+
+
+def nothing_recorded(selection: Selection, message: str, what: str) -> None:
+    """`message` (why the selection's requests have none of `what`) when it holds requests; else,
+    in the same words as every other section, that the period or the filters hold none."""
+    _unless_excluded(selection, what, lambda: st.info(message))
+
+
+def _unless_excluded(selection: Selection, what: str, say) -> None:
     text, kind = why_empty(run_query, selection, what)
     if kind == "none":
-        st.success(message)
+        say()
     else:
         st.info(text + EMPTY_ADVICE[kind])
 
