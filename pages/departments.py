@@ -6,8 +6,9 @@ import streamlit as st
 
 from servicelevel import charts, scorecard
 from servicelevel.filters import whole_weeks_trend
+from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
-from servicelevel.ui import frame
+from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table
@@ -82,6 +83,19 @@ for column, role in zip(st.columns(2), roles):
             st.info(f"No internal requests with {chosen} {role.short} in {selection.period.label()}. "
                     "Work for external customers is not on this page: see SLA adherence.")
             continue
+        top = scorecard.headline(per_partner)
+        if top is not None:
+            st.metric(f"SLA adherence {role.short}", f"{half_up(top.adherence, 3):.1%}", border=True,
+                      help="First-response and resolution targets together, every partner department.")
+            goal = "" if top.goal is None else (f" · goal {half_up(top.goal, 3):.1%} "
+                                                f"{'✓ met' if top.adherence >= top.goal else '✗ below goal'}")
+            st.caption(f"{top.met:,} met of {top.decided:,} decided{goal}")
+        if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
+            st.page_link("pages/sla.py", label=f"{chosen}'s breaches and requests at risk: SLA adherence",
+                         icon=":material/arrow_forward:",
+                         query_params=[*links.sidebar_filters(
+                             exclude=("provider_departments", "requester_departments", "requester_type")),
+                                       ("dept", chosen), ("requester", "Internal")])
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv
               column_config={"too_few": st.column_config.CheckboxColumn("too few to trust")},

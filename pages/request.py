@@ -49,18 +49,19 @@ st.caption(
     f"{field_text(row['priority'], 'no priority')} · {field_text(row['channel'], 'no channel')} · "
     f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"
 )
+paused_now = bool(row.get("res_is_paused")) and row["res_state"] == "running"
 clocks = pd.DataFrame(
     [
-        {
+        {  # state and deadline first: what a request is opened for, in view on a narrow screen
             "metric": label,
-            "policy": row["policy_name"],
-            "calendar": row["calendar_name"],
-            "state": row[f"{prefix}_state"],
+            "state": row[f"{prefix}_state"] + (", paused" if paused_now and prefix == "res" else ""),
+            "deadline_at": row[f"{prefix}_deadline_at"],
+            "stopped_at": row[f"{prefix}_stopped_at"],
             "target_business_secs": row[f"{prefix}_target_secs"],
             "elapsed_business_secs": row[f"{prefix}_business_secs_so_far"],
             "elapsed_calendar_secs": row[f"{prefix}_calendar_secs_so_far"],
-            "deadline_at": row[f"{prefix}_deadline_at"],
-            "stopped_at": row[f"{prefix}_stopped_at"],
+            "policy": row["policy_name"],
+            "calendar": row["calendar_name"],
             "not_applicable_because": row[f"{prefix}_na_reason"],
         }
         for prefix, label in (("fr", "first response"), ("res", "resolution"))
@@ -69,6 +70,9 @@ clocks = pd.DataFrame(
 table(clocks, f"request-{request_id}-sla",
       caption=f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
               "Business h: hours the policy's calendar is open (every hour on 24x7).")
+if paused_now:
+    st.caption("The resolution clock is paused now (the request waits in a paused status): it cannot breach "
+               "while paused, and its deadline is where it would fall if work resumed now.")
 if pd.notna(row.get("res_paused_business_secs")) and row["res_paused_business_secs"]:
     st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} business hours "
                "(waiting statuses): left out of the elapsed business time, not of the calendar time, which "

@@ -53,6 +53,31 @@ def partner_rows(per_partner: pd.DataFrame, partner: str, min_count: int) -> pd.
     return rows[[partner, "adherence", "goal", "too_few", "n_requests", "n_met", "n_breached"]]
 
 
+@dataclass(frozen=True)
+class Headline:
+    """One role's adherence over the period, every partner together, against its blended goal."""
+
+    met: int
+    decided: int
+    goal: float | None
+
+    @property
+    def adherence(self) -> float:
+        return self.met / self.decided
+
+
+def headline(per_partner: pd.DataFrame) -> Headline | None:
+    """The role's rows added up (adherence_matrix rows; goals weighted by the targets decided
+    under them, as the matrix blends them); None when nothing was decided."""
+    decided = per_partner["n_met"] + per_partner["n_breached"]
+    if decided.sum() == 0:
+        return None
+    with_goal = per_partner["goal"].notna() & (decided > 0)
+    goal = (per_partner.loc[with_goal, "goal"] * decided[with_goal]).sum() / decided[with_goal].sum() \
+        if with_goal.any() else None
+    return Headline(int(per_partner["n_met"].sum()), int(decided.sum()), None if goal is None else float(goal))
+
+
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:
     """weekly_kpis rows of the internal segment with `adherence`: first-response and resolution
     targets together, met / decided (NaN in a week with nothing decided)."""

@@ -21,10 +21,17 @@ def request_url(source: str, request_id: str, filters: str = "") -> str:
     return "request?" + urlencode({"source": source, "id": request_id}) + (f"&{filters}" if filters else "")
 
 
+def sidebar_filters(exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The sidebar's filters as the current URL holds them, (parameter, value) pairs, but for the
+    filters named in `exclude` (KEYS' names)."""
+    return [(key, value) for name, key in KEYS.items() if name not in exclude
+            for value in st.query_params.get_all(key)]
+
+
 def sidebar_filters_in_url() -> str:
     """The sidebar's filters as the current URL holds them, URL-encoded: a request opened from a
     table keeps them, so going on from the request page returns to the same view."""
-    return urlencode([(key, value) for key in KEYS.values() for value in st.query_params.get_all(key)])
+    return urlencode(sidebar_filters())
 
 
 def with_request_links(frame: pd.DataFrame) -> pd.DataFrame:
