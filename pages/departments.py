@@ -6,6 +6,7 @@ import streamlit as st
 
 from servicelevel import charts, scorecard
 from servicelevel.filters import whole_weeks_trend
+from servicelevel.kpis import rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
@@ -87,8 +88,7 @@ for column, role in zip(st.columns(2), roles):
         if top is not None:
             st.metric(f"SLA adherence {role.short}", f"{half_up(top.adherence, 3):.1%}", border=True,
                       help="First-response and resolution targets together, every partner department.")
-            goal = "" if top.goal is None else (f" · goal {half_up(top.goal, 3):.1%} "
-                                                f"{'✓ met' if top.adherence >= top.goal else '✗ below goal'}")
+            goal = "" if top.goal is None else f" · {rate_goal_text(top.adherence, top.goal)}"
             st.caption(f"{top.met:,} met of {top.decided:,} decided{goal}")
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             st.page_link("pages/sla.py", label=f"{chosen}'s breaches and requests at risk: SLA adherence",

@@ -5,6 +5,7 @@ import streamlit as st
 
 from servicelevel import charts, feedback
 from servicelevel.filters import whole_weeks_trend
+from servicelevel.kpis import rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
@@ -65,8 +66,8 @@ else:
     # goal, read as the overview's change against the week before.
     tiles[0].metric("CSAT", f"{half_up(conventions.csat, 3):.1%}", help="Answers scoring 4-5 / all answers",
                     border=True)
-    if goal_text:
-        tiles[0].caption(f"{goal_text} {'✓ met' if conventions.csat >= org.csat_goal else '✗ below goal'}")
+    if org.csat_goal is not None:
+        tiles[0].caption(rate_goal_text(conventions.csat, org.csat_goal))
     tiles[1].metric("Mean score (1-5)", f"{row['sum_score'] / row['n_answers']:.2f}", border=True)
     tiles[2].metric("Answers", f"{int(row['n_answers']):,}", border=True)
     tiles[3].metric("Response rate", "–" if not resolved else f"{row['n_answers'] / resolved:.1%}",

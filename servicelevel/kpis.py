@@ -138,6 +138,11 @@ class Tile:
         return " · ".join(part for part in (self.goal_text(), self.basis()) if part)
 
 
+def rate_goal_text(rate: float, goal: float) -> str:
+    """A rate's goal and whether it is met, as the tiles' captions say it: 'goal 85.0% ✗ below goal'."""
+    return f"goal {half_up(goal, 3):.1%} {'✓ met' if rate >= goal else '✗ below goal'}"
+
+
 def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None) -> Tile:
     current, previous = rows.iloc[-1], rows.iloc[-2] if len(rows) > 1 else None
     n = int(current[denominator])
