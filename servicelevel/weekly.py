@@ -467,6 +467,8 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
         if unjudged:
             line += f"; too few to judge: {', '.join(_in_sentence(t.label) for t in unjudged)}"
         lines.append(line + ".")
+    elif unjudged:
+        lines.append(f"Too few this week to judge any goal ({', '.join(_in_sentence(t.label) for t in unjudged)}).")
     # A rate resting on too few this week has no trustworthy end point: left out.
     moves = [(t, move) for t in tiles if not t.too_small and (move := _trend_move(t)) is not None]
     if moves:

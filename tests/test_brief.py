@@ -51,6 +51,14 @@ def test_goals_met_missed_and_too_few_to_judge():
     )
 
 
+def test_a_week_with_too_few_behind_every_goal_says_so():
+    tiles = (rate("First-response adherence", 1.0, 0.9, (), too_small=True),
+             rate("Resolution adherence", 0.944, 0.85, (), too_small=True))
+    assert brief(tiles, None) == (
+        "Too few this week to judge any goal (first-response adherence, resolution adherence).",
+    )
+
+
 def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more():
     tiles = (
         volume(),  # a count: not a rate, so not in the sentence
