@@ -89,13 +89,12 @@ for column, role in zip(st.columns(2), roles):
             st.metric(f"SLA adherence {role.short}", f"{half_up(top.adherence, 3):.1%}", border=True,
                       help="First-response and resolution targets together, every partner department.")
             goal = "" if top.goal is None else f" · {rate_goal_text(top.adherence, top.goal)}"
-            st.caption(f"{top.met:,} met of {top.decided:,} decided{goal}")
+            few = f" · too few to trust (under {min_count})" if top.decided < min_count else ""
+            st.caption(f"{top.met:,} met of {top.decided:,} decided{goal}{few}")
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
-            st.page_link("pages/sla.py", label=f"{chosen}'s breaches and requests at risk: SLA adherence",
-                         icon=":material/arrow_forward:",
-                         query_params=[*links.sidebar_filters(
-                             exclude=("provider_departments", "requester_departments", "requester_type")),
-                                       ("dept", chosen), ("requester", "Internal")])
+            # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
+            # current choices over the link's within a session, so the department was lost.
+            st.markdown(f"[{chosen}'s breaches and requests at risk: SLA adherence →]({links.sla_url(chosen)})")
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv
               column_config={"too_few": st.column_config.CheckboxColumn("too few to trust")},

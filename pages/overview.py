@@ -36,8 +36,9 @@ n_weeks = kpis.overall["week_start"].nunique()
 who = " and ".join(kpis.segments) + " customers" if len(kpis.segments) > 1 else f"{kpis.segments[0]} customers only"
 st.subheader(f"{n_weeks}-week trends: {who}" if n_weeks > 1 else f"Trends: {who} (the data starts this week)")
 if kpis.trend_is_empty:
-    st.caption(f"Nothing was created, decided or answered for this selection in the {n_weeks} weeks ending with "
-               f"{week.label()} either, so there are no trends to draw.")
+    span = f"the {n_weeks} weeks ending with {week.label()}" if n_weeks > 1 else week.label()
+    st.caption(f"Nothing was created, decided or answered for this selection in {span} either, so there are no "
+               "trends to draw.")
 else:
     trends = weekly.trend_charts(kpis)
     left, right = st.columns(2)

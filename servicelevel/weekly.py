@@ -460,7 +460,7 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     missed = [t for t in judged if not t.meets_goal]
     unjudged = [t for t in tiles if t.meets_goal is not None and t.too_small]
     if judged:
-        line = f"{len(judged) - len(missed)} of {len(judged)} goals met this week"
+        line = f"{len(judged) - len(missed)} of {len(judged)} goal{'s' if len(judged) > 1 else ''} met this week"
         if missed:
             line += "; below goal: " + ", ".join(
                 f"{_in_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)})" for t in missed)

@@ -49,6 +49,7 @@ def test_goals_met_missed_and_too_few_to_judge():
         "1 of 2 goals met this week; below goal: first-response adherence 88.1% (goal 89.2%); "
         "too few to judge: CSAT.",
     )
+    assert brief(tiles[2:3], None) == ("1 of 1 goal met this week.",)
 
 
 def test_a_week_with_too_few_behind_every_goal_says_so():

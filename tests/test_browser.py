@@ -4,6 +4,8 @@ and a bookmarked URL reproduces its view. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import pytest
 
 from tests.browser_support import assert_no_errors, built_sample, settle, shot, streamlit_server
@@ -93,6 +95,20 @@ def test_a_department_picked_by_name_stays_in_the_link(server, page):
     page.wait_for_url("**unit=IT**", timeout=30_000)
     settle(page, "Internal departments")
     assert_no_errors(page)
+
+
+def test_the_scorecard_link_opens_the_sla_page_on_the_departments_internal_work(server, page):
+    page.goto(f"{server}/departments?unit=Procurement&week=2026-W45")
+    settle(page, "Internal departments")
+    link = page.get_by_role("link", name="Procurement's breaches and requests at risk")
+    with page.context.expect_page() if link.get_attribute("target") == "_blank" else nullcontext() as opened:
+        link.click()
+    sla = opened.value if opened is not None else page
+    settle(sla, "SLA adherence")
+    # The sidebar shows what the link asked for, and the page counts it (not all requests).
+    sla.get_by_text("2026-W45 (02 Nov – 08 Nov 2026) · internal requesters; provider Procurement").wait_for()
+    assert "dept=Procurement" in sla.url and "requester=Internal" in sla.url and sla.url.count("week=") == 1
+    assert_no_errors(sla)
 
 
 def test_a_link_value_with_a_space_is_read_as_the_page_shows_it(server, page):

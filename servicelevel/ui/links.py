@@ -34,6 +34,14 @@ def sidebar_filters_in_url() -> str:
     return urlencode(sidebar_filters())
 
 
+def sla_url(provider_department: str) -> str:
+    """The SLA page narrowed to one provider department's internal work, for the sidebar's period
+    and other filters."""
+    kept = sidebar_filters(exclude=("provider_departments", "requester_departments", "requester_type"))
+    return "sla?" + urlencode([*kept, (KEYS["provider_departments"], provider_department),
+                               (KEYS["requester_type"], "Internal")])
+
+
 def with_request_links(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with a first column 'request' linking each row's (source, request_id)."""
     out = frame.copy()
