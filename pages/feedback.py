@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel import charts, feedback
+from servicelevel.fields import mid_sentence
 from servicelevel.filters import whole_weeks_trend
 from servicelevel.kpis import rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, mid_sentence, spelled_out, table
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, spelled_out, table
 
 TREND_WEEKS = 12
 FOLLOWUP_LIMIT = 500

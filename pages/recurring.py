@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from servicelevel import charts, recurring
+from servicelevel.fields import mid_sentence
 from servicelevel.filters import Period
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.link_values import bound_choice
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, mid_sentence, table
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, table
 
 SPARK_WEEKS = 12
 REPEAT_DAYS = 30

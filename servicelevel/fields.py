@@ -62,6 +62,13 @@ REQUIRED_BY_KIND = {
     "events": ("request_id", "event_at"),
 }
 
+def mid_sentence(title: str) -> str:
+    """A heading for use inside a sentence: 'Provider department' -> 'provider department', but
+    'SLA met or breached' and 'CSAT' keep their acronyms."""
+    first = title.split(" ", 1)[0]
+    return title if first.isupper() else title[:1].lower() + title[1:]
+
+
 # The codes the data keeps that read differently in tables and sentences.
 VALUE_LABELS = {
     "first_response": "first response",

@@ -108,6 +108,13 @@ class Tile:
                 and not self.too_small and not self.previous_too_small)
 
     @property
+    def trend_ends(self) -> tuple[tuple[int, float], tuple[int, float]] | None:
+        """The first and last values the trend window holds, each with its week's position (12
+        weekly values span 11 weeks); None with fewer than two."""
+        present = [(i, v) for i, v in enumerate(self.series) if v is not None and not pd.isna(v)]
+        return (present[0], present[-1]) if len(present) > 1 else None
+
+    @property
     def meets_goal(self) -> bool | None:
         """Whether the value reaches the goal; None without a goal or a value."""
         if self.goal is None or self.value is None:

@@ -265,11 +265,9 @@ def _tile_text(tile: Tile) -> TileText:
 def _trend_text(tile: Tile) -> str:
     """Where the KPI stood at the start of the trend window and where it stands now: the slide a
     week-on-week change hides (the PDF and HTML draw four of the tiles as charts, not all)."""
-    present = [(i, v) for i, v in enumerate(tile.series) if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    if len(present) < 2:
+    if tile.trend_ends is None:
         return ""
-    (first_week, first), (last_week, last) = present[0], present[-1]
-    # Weeks apart, not weeks shown: 12 weekly values span 11 weeks.
+    (first_week, first), (last_week, last) = tile.trend_ends
     apart = last_week - first_week
     return f"{tile.format_value(first)} → {tile.format_value(last)} over {apart} week{'s' if apart > 1 else ''}"
 

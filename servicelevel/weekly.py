@@ -17,6 +17,7 @@ import altair as alt
 import pandas as pd
 
 from servicelevel import charts, recurring
+from servicelevel.fields import mid_sentence
 from servicelevel.filters import Period, Selection
 from servicelevel.kpis import Tile, weekly_tiles
 from servicelevel.movers import adherence_movers
@@ -428,19 +429,12 @@ TREND_MOVE_PP = 1.0  # a rate that moved less than this over the trend window is
 BRIEF_DEPARTMENTS = 3  # departments named per sentence
 
 
-def _in_sentence(label: str) -> str:
-    """'First-response adherence' -> 'first-response adherence'; 'CSAT' stays."""
-    first = label.split(" ", 1)[0]
-    return label if first.isupper() else label[:1].lower() + label[1:]
-
-
 def _trend_move(tile: Tile) -> tuple[str, float, int] | None:
     """A rate tile's first and last shown values over the trend window: ('90.5% → 88.1%', change
     in points as shown, weeks apart); None for another unit or fewer than two values."""
-    present = [(i, v) for i, v in enumerate(tile.series) if v is not None and not pd.isna(v)]
-    if tile.unit != "rate" or len(present) < 2:
+    if tile.unit != "rate" or tile.trend_ends is None:
         return None
-    (first_week, first), (last_week, last) = present[0], present[-1]
+    (first_week, first), (last_week, last) = tile.trend_ends
     change = float(half_up(last * 100, 1) - half_up(first * 100, 1))
     return f"{tile.format_value(first)} → {tile.format_value(last)}", change, last_week - first_week
 
@@ -463,18 +457,18 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
         line = f"{len(judged) - len(missed)} of {len(judged)} goal{'s' if len(judged) > 1 else ''} met this week"
         if missed:
             line += "; below goal: " + ", ".join(
-                f"{_in_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)})" for t in missed)
+                f"{mid_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)})" for t in missed)
         if unjudged:
-            line += f"; too few to judge: {', '.join(_in_sentence(t.label) for t in unjudged)}"
+            line += f"; too few to judge: {', '.join(mid_sentence(t.label) for t in unjudged)}"
         lines.append(line + ".")
     elif unjudged:
-        lines.append(f"Too few this week to judge any goal ({', '.join(_in_sentence(t.label) for t in unjudged)}).")
+        lines.append(f"Too few this week to judge any goal ({', '.join(mid_sentence(t.label) for t in unjudged)}).")
     # A rate resting on too few this week has no trustworthy end point: left out.
     moves = [(t, move) for t in tiles if not t.too_small and (move := _trend_move(t)) is not None]
     if moves:
         weeks = max(move[2] for _, move in moves)
-        fell = [f"{_in_sentence(t.label)} {m[0]}" for t, m in moves if m[1] <= -TREND_MOVE_PP]
-        rose = [f"{_in_sentence(t.label)} {m[0]}" for t, m in moves if m[1] >= TREND_MOVE_PP]
+        fell = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] <= -TREND_MOVE_PP]
+        rose = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] >= TREND_MOVE_PP]
         parts = ([f"fell: {', '.join(fell)}"] if fell else []) + ([f"rose: {', '.join(rose)}"] if rose else [])
         window = f"the {weeks} weeks" if weeks > 1 else "the week"
         lines.append(f"Over {window} to this one, " + ("; ".join(parts) if parts else

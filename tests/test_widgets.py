@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 
 from servicelevel.kpis import Tile
-from servicelevel.ui.widgets import column_label, csv_of, field_text, mid_sentence, presented
+from servicelevel.fields import mid_sentence
+from servicelevel.ui.widgets import column_label, csv_of, field_text, presented
 
 
 def test_column_labels_read_as_words():

@@ -56,13 +56,6 @@ def local_time(instant) -> str:
     return f"{instant.astimezone(organisation().zone):%d %b %Y %H:%M}"
 
 
-def mid_sentence(title: str) -> str:
-    """A heading for use inside a sentence: 'Provider department' -> 'provider department', but
-    'SLA met or breached' keeps its acronym."""
-    first = title.split(" ", 1)[0]
-    return title if first.isupper() else title[:1].lower() + title[1:]
-
-
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
