@@ -50,6 +50,7 @@ class Tile:
     previous_too_small: bool = False  # the week before rests on too few as well
     higher_is_better: bool | None = True  # None: a change is neither good nor bad news (volume)
     series: tuple[float | None, ...] = field(default_factory=tuple)
+    series_too_small: tuple[bool, ...] = field(default_factory=tuple)  # per week: resting on too few
     help: str = ""
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
     goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policies blended")
@@ -110,8 +111,11 @@ class Tile:
     @property
     def trend_ends(self) -> tuple[tuple[int, float], tuple[int, float]] | None:
         """The first and last values the trend window holds, each with its week's position (12
-        weekly values span 11 weeks); None with fewer than two."""
-        present = [(i, v) for i, v in enumerate(self.series) if v is not None and not pd.isna(v)]
+        weekly values span 11 weeks); None with fewer than two. A week resting on too few is no end
+        point: 2 of 3 answers in the first week would make any later rate a rise or a fall."""
+        thin = self.series_too_small or (False,) * len(self.series)
+        present = [(i, v) for i, (v, too_few) in enumerate(zip(self.series, thin))
+                   if v is not None and not pd.isna(v) and not too_few]
         return (present[0], present[-1]) if len(present) > 1 else None
 
     @property
@@ -155,6 +159,7 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
     n = int(current[denominator])
     successes = int(current[numerator])
     series = tuple(ratio(r[numerator], r[denominator]) for _, r in rows.iterrows())
+    series_too_small = tuple(bool(n_week < org.min_count) for n_week in rows[denominator])
     # Rate tiles show their change in percentage points.
     help_text, goal_note = f"{definition(key)} Change in percentage points (pp): {definition('pp')}", ""
     if goal_column is not None:  # the policies' goals, averaged over the targets decided
@@ -173,6 +178,7 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
         too_small=n < org.min_count,
         previous_too_small=previous is not None and int(previous[denominator]) < org.min_count,
         series=series,
+        series_too_small=series_too_small,
         help=help_text,
         goal_note=goal_note,
     )

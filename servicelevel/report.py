@@ -264,8 +264,9 @@ def _tile_text(tile: Tile) -> TileText:
 
 def _trend_text(tile: Tile) -> str:
     """Where the KPI stood at the start of the trend window and where it stands now: the slide a
-    week-on-week change hides (the PDF and HTML draw four of the tiles as charts, not all)."""
-    if tile.trend_ends is None:
+    week-on-week change hides (the PDF and HTML draw four of the tiles as charts, not all). Not
+    for a week resting on too few, which is no end point (as in the brief)."""
+    if tile.trend_ends is None or tile.too_small:
         return ""
     (first_week, first), (last_week, last) = tile.trend_ends
     apart = last_week - first_week

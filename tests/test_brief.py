@@ -75,6 +75,18 @@ def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more():
     assert brief(steady, None) == ("Over the week to this one, no rate moved by 1 point or more.",)
 
 
+def test_a_trend_does_not_start_or_end_on_a_week_resting_on_too_few():
+    # CSAT: 2 of 3 answers (66.7%) in the window's first week, then 80.0% and 78.0% on enough:
+    # the move is 80.0% -> 78.0% over the one week, not 66.7% -> 78.0% (a rise of 11.3 points).
+    csat = Tile(key="csat", label="CSAT", value=0.78, previous=0.80, unit="rate", count=50, count_label="answers",
+                series=(2 / 3, 0.80, 0.78), series_too_small=(True, False, False))
+    assert csat.trend_ends == ((1, 0.80), (2, 0.78))
+    assert brief((csat,), None) == ("Over the week to this one, fell: CSAT 80.0% → 78.0%.",)
+    # Only one week on enough: no trend to speak of.
+    alone = Tile(**{**csat.__dict__, "series_too_small": (True, True, False)})
+    assert alone.trend_ends is None and brief((alone,), None) == ()
+
+
 def test_departments_that_slipped_then_those_far_below_goal_and_not_both():
     slipping = departments([
         # 40/100 = 40.0% against 80/100 = 80.0%: slipped, and far below its goal too (named once).

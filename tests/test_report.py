@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from servicelevel import cli, queries, report, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
+from servicelevel.kpis import Tile
 from servicelevel.settings import organisation
 from tests.apptest_support import rendered
 from tests.browser_support import settle
@@ -390,6 +391,15 @@ def test_each_tile_says_where_its_trend_window_began(con):
     html_text = report.render(document, "html").decode("utf-8")
     assert f"{first_week:,} → {last_week:,} over 11 weeks" in html_text
     assert f"{first_week:,} -> {last_week:,} over 11 weeks" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
+
+
+def test_a_trend_resting_on_too_few_this_week_is_not_given():
+    # 9 of 12 decided this week (below the 30 a rate needs): no "→" from a week of enough to it.
+    tile = Tile(key="fr_adherence", label="First-response adherence", value=0.75, previous=0.9, unit="rate",
+                count=12, count_label="decided", too_small=True, series=(0.9, 0.75), series_too_small=(False, True))
+    assert report._trend_text(tile) == ""
+    enough = Tile(**{**tile.__dict__, "too_small": False, "series_too_small": (False, False)})
+    assert report._trend_text(enough) == "90.0% → 75.0% over 1 week"
 
 
 def test_a_breach_says_what_became_of_it_in_words_that_fit_its_target(con):
