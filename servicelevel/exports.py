@@ -341,6 +341,38 @@ def _mixed_newlines(csv_path: Path) -> bool:
     return False
 
 
+# An empty line (LF, CRLF or CR endings) shows as two line ends in a row.
+_EMPTY_LINE_MARKS = (b"\n\n", b"\r\r", b"\n\r\n")
+
+
+def blank_lines(export: ExportFile) -> list[int]:
+    """The lines (as a spreadsheet counts them, header = 1) that are empty, outside quoted
+    fields. DuckDB's reader passes over them but counts them in the lines it reports, so the
+    records after one sit a line further down than their position says. Most exports have
+    none: a byte scan finds that out, and only a file with two line ends in a row is parsed."""
+    if export.encoding == "spreadsheet":
+        return []  # written from the sheet's rows: an empty row is a row of empty fields
+    tail = b""
+    with export.csv_path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            if any(mark in tail + chunk[:2] or mark in chunk for mark in _EMPTY_LINE_MARKS):
+                break
+            tail = chunk[-2:]
+        else:
+            return []
+    csv.field_size_limit(MAX_FIELD_BYTES)
+    with export.csv_path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=export.delimiter)
+        found = []
+        try:
+            for line, record in enumerate(reader, start=1):
+                if not record:
+                    found.append(line)
+        except csv.Error:  # rare, as DuckDB's reader took the file: the lines after it stay as counted
+            pass
+    return found
+
+
 # What Python's strict CSV reader says, as a person would put it.
 CSV_COMPLAINTS = {
     "expected after": 'a quote inside a quoted field is not doubled (a field "say ""hi""" holds say "hi")',

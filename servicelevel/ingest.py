@@ -25,6 +25,7 @@ from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import (
     ExportError,
     ExportFile,
+    blank_lines,
     describe_layout,
     name_some,
     open_export,
@@ -387,9 +388,12 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     n_malformed = con.execute("select count(distinct line) from csv_rejects").fetchone()[0]
     report.n_read = n_staged + n_malformed
     run_statements(con, pipeline_sql("staged_view"))
-    if n_malformed:
-        run_statements(con, pipeline_sql("line_numbers"), {"n_lines": report.n_read})
+    empty_lines = blank_lines(export)
+    if n_malformed or empty_lines:
+        run_statements(con, pipeline_sql("line_numbers"),
+                       {"n_lines": report.n_read, "blank_lines": [int(line) for line in empty_lines]})
         run_statements(con, pipeline_sql("staged_view_with_lines"))
+    if n_malformed:
         run_statements(con, pipeline_sql("csv_rejects_to_rejected_rows"), names)
     run_statements(con, pipeline_sql("staged_to_rejected_rows"), names)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from servicelevel import PROJECT_ROOT, policies, queries, store
+from servicelevel import PROJECT_ROOT, exports, policies, queries, store
 from servicelevel.cli import main
 from servicelevel.detect import match_headers, propose_preset
 from servicelevel.exports import open_export
@@ -1278,6 +1278,41 @@ def test_a_malformed_line_of_a_crlf_file_keeps_its_raw_text_as_written(con, tmp_
     report = import_checked(con, export, preset="canonical")
     assert (report.n_inserted, report.rejected_by_reason) == (2, {"malformed_line": 1})
     assert con.execute("select line, raw from rejected_rows").fetchall() == [(3, "B,2024-01-02T00:00:00Z,open,extra")]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_rows_after_empty_lines_are_rejected_at_the_line_a_spreadsheet_shows(con, tmp_path, newline):
+    # The reader passes over empty lines but counts them; a quoted field's empty line is no line
+    # of its own (a spreadsheet shows the record on one row). Lines counted by hand:
+    lines = [
+        "request_id,created_at,subject",                # 1
+        "A,2024-01-01T00:00:00Z,first",                   # 2
+        "",                                               # 3
+        "B,not a date,second",                            # 4
+        '"C",2024-01-02T00:00:00Z,"one{nl}{nl}two"',      # 5: holds an empty line of its own
+        "",                                               # 6
+        "",                                               # 7
+        "D,2024-01-03T00:00:00Z,x,extra",                 # 8: too many columns (the reader's own)
+        "E,,third",                                       # 9
+        "",                                               # 10
+    ]
+    export = write(tmp_path / "gaps.csv", newline.join(lines).replace("{nl}", newline) + newline)
+    report = import_checked(con, export, preset="canonical")
+    assert (report.n_read, report.n_inserted) == (5, 2)
+    assert con.execute("select line, reason from rejected_rows order by line").fetchall() == [
+        (4, "unparseable_created_at"), (8, "malformed_line"), (9, "missing_created_at")]
+    assert con.execute("select subject from requests where request_id = 'C'").fetchone()[0] == f"one{newline * 2}two"
+
+
+def test_empty_lines_are_found_across_the_pieces_a_file_is_scanned_in(tmp_path, monkeypatch):
+    # Scanned 4 bytes at a time, "\r\n\r\n" straddles two pieces however it falls.
+    monkeypatch.setattr(exports, "CHUNK_BYTES", 4)
+    for padding in range(4):
+        path = write(tmp_path / f"pad{padding}.csv", "a,b\r\n" + "1,2" + "2" * padding + "\r\n\r\n3,4\r\n")
+        with open_export(path) as export:
+            assert exports.blank_lines(export) == [3]
+    with open_export(write(tmp_path / "none.csv", "a,b\n1,2\n3,4\n")) as export:
+        assert exports.blank_lines(export) == []
 
 
 def test_cli_status_lists_survey_sources_with_how_many_answers_found_their_request(tmp_path, capsys):
