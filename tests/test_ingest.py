@@ -1305,12 +1305,13 @@ def test_rows_after_empty_lines_are_rejected_at_the_line_a_spreadsheet_shows(con
 
 
 def test_empty_lines_are_found_across_the_pieces_a_file_is_scanned_in(tmp_path, monkeypatch):
-    # Scanned 4 bytes at a time, "\r\n\r\n" straddles two pieces however it falls.
+    # Scanned 4 bytes at a time, an empty line straddles two pieces however it falls.
     monkeypatch.setattr(exports, "CHUNK_BYTES", 4)
-    for padding in range(4):
-        path = write(tmp_path / f"pad{padding}.csv", "a,b\r\n" + "1,2" + "2" * padding + "\r\n\r\n3,4\r\n")
-        with open_export(path) as export:
-            assert exports.blank_lines(export) == [3]
+    for newline in ("\n", "\r\n", "\r"):
+        for padding in range(4):
+            text = newline.join(["a,b", "1,2" + "2" * padding, "", "3,4", ""])
+            with open_export(write(tmp_path / f"pad{padding}.csv", text)) as export:
+                assert exports.blank_lines(export) == [3], (newline, padding)
     with open_export(write(tmp_path / "none.csv", "a,b\n1,2\n3,4\n")) as export:
         assert exports.blank_lines(export) == []
 
