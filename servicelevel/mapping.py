@@ -249,23 +249,66 @@ def build_staging(
     """The staging SELECT over `src` for this file; raises MappingError if required columns lack.
 
     `samples` maps header -> some of its values; it only decides the order parsers are tried in.
+    The SELECT runs in layers: trimmed text, parsed values, timed (plausible dates, durations
+    added to their start), derived (rules such as requester type), checked (a reason per row).
     """
     kind = preset.kind
     sql = _Sql(preset, headers)
     uses = locate_fields(preset, headers)
-    missing_required = [f for f in REQUIRED_BY_KIND[kind] if f not in uses]
-    if missing_required:
-        wanted = []
-        for f in missing_required:
-            options = preset.columns.get(f) or preset.combine.get(f) or ()
-            named = " or ".join(repr(o) for o in options) or "none mapped"
-            wanted.append(f"{f} (column {named})")
-        raise MappingError(
-            f"{file_name}: preset '{preset.name}' needs {', '.join(wanted)}, which the file "
-            f"does not have. Its columns are: {', '.join(headers)}"
-        )
+    _require_fields(preset, headers, uses, file_name)
+    raw = _raw_texts(preset, sql, uses)
+    parsed, timed, read_years = _parsed_timestamps(preset, sql, uses, raw, samples or {})
+    parsed.update(_parsed_values(preset, sql, uses, raw))
 
-    # Raw text of each located field.
+    # Raw text kept beside parsed values, so error messages can quote what the file said.
+    checked_raw = [n for n in TIMESTAMPS_BY_KIND[kind] if n in uses and uses[n].how != "constant"]
+    if kind in ("requests", "event_log"):
+        checked_raw += [n for n in REQUEST_COUNTS if n in uses]
+    if kind == "events":
+        # The events table keeps no raw text: a value no map understands is rejected, not
+        # stored as an empty status or a guessed kind.
+        checked_raw += [n for n in EVENT_CODES if n in uses and uses[n].how != "constant"]
+    for name in checked_raw:
+        parsed[name + "__raw"] = raw[name]
+
+    derived = _derived_rules(kind, preset, sql, uses)
+    checks = _checks(kind, sql, uses, checked_raw, read_years)
+    output_fields = [n for n in parsed if not n.endswith(("__raw", "__secs"))]
+    output_fields += [n for n in derived if n not in output_fields]
+    select_sql = _staging_select(sql, headers, parsed, timed, read_years, derived, checks, output_fields)
+
+    used_headers = {h for u in uses.values() for h in u.headers}
+    provided = set(uses) | _filled_by_rules(kind, preset, uses)
+    missing_fields = [f for f in FIELDS_BY_KIND[kind] if f not in provided]
+    ignored = [h for h in dict.fromkeys(headers) if h and h not in used_headers]
+    scale_sql = None
+    if kind == "feedback":
+        scale_sql = f"""
+select {_detected_scale(sql)}
+from (select {raw.get("score", "cast(NULL as varchar)")} as score from (select {_trimmed_columns(sql, headers)} from src))
+"""
+    return StagingPlan(select_sql, sql.params, uses, output_fields, missing_fields, ignored, scale_sql)
+
+
+def _require_fields(preset: Preset, headers: list[str], uses: dict[str, ColumnUse], file_name: str) -> None:
+    """Raise MappingError naming the required fields the file has no column for."""
+    missing_required = [f for f in REQUIRED_BY_KIND[preset.kind] if f not in uses]
+    if not missing_required:
+        return
+    wanted = []
+    for f in missing_required:
+        options = preset.columns.get(f) or preset.combine.get(f) or ()
+        named = " or ".join(repr(o) for o in options) or "none mapped"
+        wanted.append(f"{f} (column {named})")
+    raise MappingError(
+        f"{file_name}: preset '{preset.name}' needs {', '.join(wanted)}, which the file "
+        f"does not have. Its columns are: {', '.join(headers)}"
+    )
+
+
+def _raw_texts(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> dict[str, str]:
+    """The SQL for each located field's raw text: its column, a constant, or a date and a time
+    column joined."""
     raw: dict[str, str] = {}
     for name, use in uses.items():
         if use.how == "constant":
@@ -276,12 +319,19 @@ def build_staging(
             raw[name] = f"case when {date_sql} is not null then concat_ws(' ', {date_sql}, {time_sql}) end"
         else:
             raw[name] = sql.text(use.headers[0])
+    return raw
 
-    timestamps = TIMESTAMPS_BY_KIND[kind]
+
+def _parsed_timestamps(
+    preset: Preset, sql: _Sql, uses: dict[str, ColumnUse], raw: dict[str, str], samples: dict[str, list[str]]
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Per timestamp field of the kind: its parsed value (the `parsed` layer), its plausibility
+    check or duration added to its start (the `timed` layer), and the year it read as (to tell
+    an implausible date from gibberish)."""
     parsed: dict[str, str] = {}
-    timed: dict[str, str] = {}  # the `timed` layer: plausibility, and durations added to their start
-    read_years: dict[str, str] = {}  # the year each date read as, plausible or not
-    for name in timestamps:
+    timed: dict[str, str] = {}
+    read_years: dict[str, str] = {}
+    for name in TIMESTAMPS_BY_KIND[preset.kind]:
         use = uses.get(name)
         if use is None:
             parsed[name] = "cast(NULL as timestamptz)"
@@ -291,17 +341,24 @@ def build_staging(
             parsed[name + "__secs"] = sql.duration_secs(raw[name], spec.unit)
             timed[name] = sql.after(spec.after, name + "__secs")
         else:
-            dates = (samples or {}).get(use.headers[0], []) if use.how != "constant" else []
-            times = (samples or {}).get(use.headers[1], []) if use.how == "combine" else []
+            dates = samples.get(use.headers[0], []) if use.how != "constant" else []
+            times = samples.get(use.headers[1], []) if use.how == "combine" else []
             sample = [f"{d} {t or ''}".strip() if times else d for d, t in zip(dates, times or dates) if d]
             parsed[name] = sql.timestamp(raw[name], order_parsers(preset.timestamp_formats, sample))
             timed[name] = sql.plausible(name)
-            read_years[name] = f"year(parsed.{name})"  # to tell an implausible date from gibberish
+            read_years[name] = f"year(parsed.{name})"
             if name == "due_at" and preset.due_dates_are_days:
                 timed[name] = sql.plausible(sql.end_of_day_if_midnight(name))
+    return parsed, timed, read_years
 
+
+def _parsed_values(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse], raw: dict[str, str]) -> dict[str, str]:
+    """The SQL for every field of the kind that is not a timestamp: counts, coded values (status,
+    priority, channel through the preset's maps, the file's spelling kept beside), text."""
+    kind = preset.kind
+    parsed: dict[str, str] = {}
     for name in FIELDS_BY_KIND[kind]:
-        if name in timestamps or (kind != "feedback" and name in DERIVED_REQUEST_FIELDS):
+        if name in TIMESTAMPS_BY_KIND[kind] or (kind != "feedback" and name in DERIVED_REQUEST_FIELDS):
             continue
         value = raw.get(name, "cast(NULL as varchar)")
         if name in REQUEST_COUNTS:
@@ -315,30 +372,24 @@ def build_staging(
     if kind in ("requests", "event_log"):
         for name in DERIVED_REQUEST_FIELDS:
             parsed[name + "__raw"] = raw.get(name, "cast(NULL as varchar)")
+    return parsed
 
-    # Raw text kept beside parsed values, so error messages can quote what the file said.
-    checked_raw = [n for n in timestamps if n in uses and uses[n].how != "constant"]
-    if kind in ("requests", "event_log"):
-        checked_raw += [n for n in REQUEST_COUNTS if n in uses]
-    if kind == "events":
-        # The events table keeps no raw text: a value no map understands is rejected, not
-        # stored as an empty status or a guessed kind.
-        checked_raw += [n for n in EVENT_CODES if n in uses and uses[n].how != "constant"]
-    for name in checked_raw:
-        parsed[name + "__raw"] = raw[name]
 
-    derived = _derived_rules(kind, preset, sql, uses)
-    checks = _checks(kind, sql, uses, checked_raw, read_years)
+def _trimmed_columns(sql: _Sql, headers: list[str]) -> str:
+    """The file's columns c1, c2, ..., then the trimmed text t<k> of those the mapping reads."""
+    all_columns = ", ".join(f"c{i + 1}" for i in range(len(headers)))
+    return all_columns + "".join(f", nullif(trim(c{k}), '') as t{k}" for k in sorted(sql.trimmed))
 
+
+def _staging_select(sql: _Sql, headers: list[str], parsed: dict[str, str], timed: dict[str, str],
+                    read_years: dict[str, str], derived: dict[str, str], checks: list, output_fields: list[str]) -> str:
+    """The layered staging SELECT (see build_staging), ending in the output fields, the reason
+    and detail of a row's rejection, and its raw fields as JSON where it is rejected."""
     reason_sql = "case " + " ".join(f"when {c} then '{r}'" for c, r, _ in checks) + " end"
     detail_sql = "case " + " ".join(f"when {c} then {d}" for c, _, d in checks) + " end"
     json_args = ", ".join(f"{sql.bind(h or f'column {i + 1}')}, c{i + 1}" for i, h in enumerate(headers))
     all_columns = ", ".join(f"c{i + 1}" for i in range(len(headers)))
-
-    output_fields = [n for n in parsed if not n.endswith(("__raw", "__secs"))]
-    output_fields += [n for n in derived if n not in output_fields]
     parsed_list = ",\n        ".join(f"{expr} as {name}" for name, expr in parsed.items())
-    trimmed_list = "".join(f", nullif(trim(c{k}), '') as t{k}" for k in sorted(sql.trimmed))
     timed_list = "*"
     if timed:
         timed_list += " replace (" + ", ".join(f"{expr} as {name}" for name, expr in timed.items()) + ")"
@@ -350,9 +401,9 @@ def build_staging(
         derived_list += " replace (" + ", ".join(f"{derived[n]} as {n}" for n in replaced) + ")"
     if added:
         derived_list += ", " + ", ".join(f"{derived[n]} as {n}" for n in added)
-    select_sql = f"""
+    return f"""
 with trimmed as (
-    select {all_columns}{trimmed_list}
+    select {_trimmed_columns(sql, headers)}
     from src
 ),
 parsed as (
@@ -377,17 +428,6 @@ select
     case when reason is not null then json_object({json_args})::varchar end as raw
 from checked
 """
-    used_headers = {h for u in uses.values() for h in u.headers}
-    provided = set(uses) | _filled_by_rules(kind, preset, uses)
-    missing_fields = [f for f in FIELDS_BY_KIND[kind] if f not in provided]
-    ignored = [h for h in dict.fromkeys(headers) if h and h not in used_headers]
-    scale_sql = None
-    if kind == "feedback":
-        scale_sql = f"""
-select {_detected_scale(sql)}
-from (select {raw.get("score", "cast(NULL as varchar)")} as score from (select {all_columns}{trimmed_list} from src))
-"""
-    return StagingPlan(select_sql, sql.params, uses, output_fields, missing_fields, ignored, scale_sql)
 
 
 def _filled_by_rules(kind: str, preset: Preset, uses: dict[str, ColumnUse]) -> set[str]:
