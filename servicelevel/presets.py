@@ -184,95 +184,6 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
     if not is_time_zone(timezone):
         raise PresetError(f"{where}: timezone '{timezone}' is not an IANA time zone")
 
-    columns = {}
-    for key, value in raw.get("columns", {}).items():
-        _check_field(key, kind, f"{where} [columns]")
-        columns[key] = _as_tuple(value, f"{where} [columns] {key}")
-
-    timestamps = TIMESTAMPS_BY_KIND[kind]
-    combine = {}
-    for key, value in raw.get("combine", {}).items():
-        if key not in timestamps:
-            raise PresetError(f"{where} [combine] {key}: only timestamps can be combined")
-        pair = _as_tuple(value, f"{where} [combine] {key}")
-        if len(pair) != 2:
-            raise PresetError(f"{where} [combine] {key}: give [date column, time column]")
-        combine[key] = pair
-
-    durations = {}
-    for key, spec in raw.get("durations", {}).items():
-        if key not in timestamps:
-            raise PresetError(f"{where} [durations] {key}: only timestamps can come from durations")
-        if not isinstance(spec, dict) or "column" not in spec:
-            raise PresetError(f"{where} [durations] {key}: give {{ column = ..., unit = ... }}")
-        unit = spec.get("unit", "minutes")
-        if unit not in DURATION_UNITS:
-            raise PresetError(
-                f"{where} [durations] {key}: unit must be one of {', '.join(DURATION_UNITS)}"
-            )
-        after = spec.get("after", "created_at")
-        if after not in timestamps:
-            raise PresetError(f"{where} [durations] {key}: 'after' must be a timestamp field")
-        extra = set(spec) - {"column", "unit", "after"}
-        if extra:
-            raise PresetError(f"{where} [durations] {key}: unknown key(s) {', '.join(sorted(extra))}")
-        durations[key] = Duration(column=spec["column"], unit=unit, after=after)
-
-    constants = {}
-    for key, value in raw.get("constants", {}).items():
-        _check_field(key, kind, f"{where} [constants]")
-        if key in CODES and value not in CODES[key]:
-            raise PresetError(
-                f"{where} [constants] {key}: '{value}' is not one of {', '.join(CODES[key])}"
-            )
-        constants[key] = str(value)
-
-    values = {}
-    for key, mapping in raw.get("values", {}).items():
-        if key not in CODES:
-            raise PresetError(
-                f"{where} [values.{key}]: value maps exist for {', '.join(sorted(CODES))} only"
-            )
-        for raw_value, code in mapping.items():
-            if code not in CODES[key]:
-                raise PresetError(
-                    f"{where} [values.{key}] '{raw_value}': '{code}' is not one of "
-                    f"{', '.join(CODES[key])}"
-                )
-        values[key] = {fold_value(k): v for k, v in mapping.items()}
-
-    requester_rule = None
-    if "requester" in raw:
-        spec = raw["requester"].get("internal_when")
-        extra = set(raw["requester"]) - {"internal_when"}
-        if extra or not isinstance(spec, dict):
-            raise PresetError(f"{where} [requester]: give internal_when = {{ field = ..., in = [...] }}")
-        _check_field(spec.get("field", ""), kind, f"{where} [requester] internal_when")
-        operators = [op for op in REQUESTER_RULE_OPERATORS if op in spec]
-        if len(operators) != 1 or set(spec) - {"field", *REQUESTER_RULE_OPERATORS}:
-            raise PresetError(
-                f"{where} [requester] internal_when: give field and exactly one of "
-                f"{', '.join(REQUESTER_RULE_OPERATORS)}"
-            )
-        operator = operators[0]
-        rule_values = () if operator == "not_empty" else _as_tuple(spec[operator], f"{where} [requester]")
-        requester_rule = RequesterRule(spec["field"], operator, rule_values)
-
-    provider_types = {}
-    for department, provider_type in raw.get("provider_types", {}).items():
-        if provider_type not in CODES["provider_type"]:
-            raise PresetError(
-                f"{where} [provider_types] '{department}': '{provider_type}' is not one of "
-                f"{', '.join(CODES['provider_type'])}"
-            )
-        provider_types[department] = provider_type
-
-    offsets = {}
-    for key, value in raw.get("offsets", {}).items():
-        if key not in REQUEST_COUNTS or not isinstance(value, int):
-            raise PresetError(f"{where} [offsets] {key}: offsets apply to {', '.join(REQUEST_COUNTS)}")
-        offsets[key] = value
-
     scale = raw.get("scale", "auto")
     if scale not in ("auto", "1-5", "1-10", "nps", "good_bad"):
         raise PresetError(f"{where}: scale must be auto, 1-5, 1-10, nps or good_bad")
@@ -295,14 +206,14 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
         header_source=_text(raw, "header_source", "", where),
         scale=scale,
         request_source=_text(raw, "request_source", "", where),
-        columns=columns,
-        combine=combine,
-        durations=durations,
-        constants=constants,
-        values=values,
-        requester_rule=requester_rule,
-        provider_types=provider_types,
-        offsets=offsets,
+        columns=_columns(raw, kind, where),
+        combine=_combine(raw, kind, where),
+        durations=_durations(raw, kind, where),
+        constants=_constants(raw, kind, where),
+        values=_value_maps(raw, where),
+        requester_rule=_requester_rule(raw, kind, where),
+        provider_types=_provider_types(raw, where),
+        offsets=_offsets(raw, where),
         due_dates_are_days=due_dates_are_days,
         path=path,
     )
@@ -311,6 +222,127 @@ def preset_from_dict(raw: dict, name: str, path: Path | None = None) -> Preset:
     if missing:
         raise PresetError(f"{where}: no column for required field(s) {', '.join(missing)}")
     return preset
+
+
+def _columns(raw: dict, kind: str, where: str) -> dict:
+    """[columns]: field -> the header names it may have."""
+    columns = {}
+    for key, value in raw.get("columns", {}).items():
+        _check_field(key, kind, f"{where} [columns]")
+        columns[key] = _as_tuple(value, f"{where} [columns] {key}")
+    return columns
+
+
+def _combine(raw: dict, kind: str, where: str) -> dict:
+    """[combine]: timestamp -> [date column, time column]."""
+    timestamps = TIMESTAMPS_BY_KIND[kind]
+    combine = {}
+    for key, value in raw.get("combine", {}).items():
+        if key not in timestamps:
+            raise PresetError(f"{where} [combine] {key}: only timestamps can be combined")
+        pair = _as_tuple(value, f"{where} [combine] {key}")
+        if len(pair) != 2:
+            raise PresetError(f"{where} [combine] {key}: give [date column, time column]")
+        combine[key] = pair
+    return combine
+
+
+def _durations(raw: dict, kind: str, where: str) -> dict:
+    """[durations]: timestamps given as a duration after another timestamp."""
+    timestamps = TIMESTAMPS_BY_KIND[kind]
+    durations = {}
+    for key, spec in raw.get("durations", {}).items():
+        if key not in timestamps:
+            raise PresetError(f"{where} [durations] {key}: only timestamps can come from durations")
+        if not isinstance(spec, dict) or "column" not in spec:
+            raise PresetError(f"{where} [durations] {key}: give {{ column = ..., unit = ... }}")
+        unit = spec.get("unit", "minutes")
+        if unit not in DURATION_UNITS:
+            raise PresetError(
+                f"{where} [durations] {key}: unit must be one of {', '.join(DURATION_UNITS)}"
+            )
+        after = spec.get("after", "created_at")
+        if after not in timestamps:
+            raise PresetError(f"{where} [durations] {key}: 'after' must be a timestamp field")
+        extra = set(spec) - {"column", "unit", "after"}
+        if extra:
+            raise PresetError(f"{where} [durations] {key}: unknown key(s) {', '.join(sorted(extra))}")
+        durations[key] = Duration(column=spec["column"], unit=unit, after=after)
+    return durations
+
+
+def _constants(raw: dict, kind: str, where: str) -> dict:
+    """[constants]: fields every row of the file shares."""
+    constants = {}
+    for key, value in raw.get("constants", {}).items():
+        _check_field(key, kind, f"{where} [constants]")
+        if key in CODES and value not in CODES[key]:
+            raise PresetError(
+                f"{where} [constants] {key}: '{value}' is not one of {', '.join(CODES[key])}"
+            )
+        constants[key] = str(value)
+    return constants
+
+
+def _value_maps(raw: dict, where: str) -> dict:
+    """[values.<field>]: the file's spellings -> our codes (keys folded for matching)."""
+    values = {}
+    for key, mapping in raw.get("values", {}).items():
+        if key not in CODES:
+            raise PresetError(
+                f"{where} [values.{key}]: value maps exist for {', '.join(sorted(CODES))} only"
+            )
+        for raw_value, code in mapping.items():
+            if code not in CODES[key]:
+                raise PresetError(
+                    f"{where} [values.{key}] '{raw_value}': '{code}' is not one of "
+                    f"{', '.join(CODES[key])}"
+                )
+        values[key] = {fold_value(k): v for k, v in mapping.items()}
+    return values
+
+
+def _requester_rule(raw: dict, kind: str, where: str) -> RequesterRule | None:
+    """[requester] internal_when: which requesters are internal."""
+    if "requester" not in raw:
+        return None
+    spec = raw["requester"].get("internal_when")
+    extra = set(raw["requester"]) - {"internal_when"}
+    if extra or not isinstance(spec, dict):
+        raise PresetError(f"{where} [requester]: give internal_when = {{ field = ..., in = [...] }}")
+    _check_field(spec.get("field", ""), kind, f"{where} [requester] internal_when")
+    operators = [op for op in REQUESTER_RULE_OPERATORS if op in spec]
+    if len(operators) != 1 or set(spec) - {"field", *REQUESTER_RULE_OPERATORS}:
+        raise PresetError(
+            f"{where} [requester] internal_when: give field and exactly one of "
+            f"{', '.join(REQUESTER_RULE_OPERATORS)}"
+        )
+    operator = operators[0]
+    rule_values = () if operator == "not_empty" else _as_tuple(spec[operator], f"{where} [requester]")
+    return RequesterRule(spec["field"], operator, rule_values)
+
+
+def _provider_types(raw: dict, where: str) -> dict:
+    """[provider_types]: department -> in-house or third-party."""
+    provider_types = {}
+    for department, provider_type in raw.get("provider_types", {}).items():
+        if provider_type not in CODES["provider_type"]:
+            raise PresetError(
+                f"{where} [provider_types] '{department}': '{provider_type}' is not one of "
+                f"{', '.join(CODES['provider_type'])}"
+            )
+        provider_types[department] = provider_type
+    return provider_types
+
+
+def _offsets(raw: dict, where: str) -> dict:
+    """[offsets]: a number added to a count (an export that counts the first assignment too: -1)."""
+    offsets = {}
+    for key, value in raw.get("offsets", {}).items():
+        if key not in REQUEST_COUNTS or not isinstance(value, int):
+            raise PresetError(f"{where} [offsets] {key}: offsets apply to {', '.join(REQUEST_COUNTS)}")
+        offsets[key] = value
+    return offsets
 
 
 def is_time_zone(name: str) -> bool:
