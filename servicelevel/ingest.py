@@ -131,11 +131,15 @@ class ImportReport:
         if self.ignored_headers:
             out.append(f"  columns not read ({len(self.ignored_headers)}): {name_some(self.ignored_headers)}")
         if self.kind in ("requests", "event_log") and "requester_type" in self.missing_fields:
-            out.append("  no requester type: every request counts as external (a preset's [requester] "
-                       "internal_when rule, e.g. 'has a requester department', can say which are internal)")
+            out.append("  no requester type: every new request counts as external, and stored ones keep theirs "
+                       "(a preset's [requester] internal_when rule, e.g. 'has a requester department', can say "
+                       "which are internal)")
         if self.kind in ("requests", "event_log") and "provider_type" in self.missing_fields:
-            out.append("  no provider type: every provider department counts as in-house (a preset's "
-                       "[provider_types] table, or a provider_type column, can name the third parties)")
+            out.append("  no provider type: every new request's provider counts as in-house, and stored ones keep "
+                       "theirs (a preset's [provider_types] table, or a provider_type column, can name the third "
+                       "parties)")
+        if self.kind in ("requests", "event_log") and self.n_updated and self.missing_fields:
+            out.append("  the requests updated keep their stored values of the fields this source has no column for")
         for warning in self.warnings:
             out.append(f"  note: {warning}")
         return out
@@ -299,6 +303,10 @@ def import_file(
             ignored_headers=plan.ignored_headers,
         )
         report.warnings.extend(export.notes + (detection_notes or []))
+        rule = chosen.requester_rule
+        if chosen.kind in ("requests", "event_log") and rule is not None and rule.field not in plan.uses:
+            report.warnings.append(f"the preset tells internal requesters by {rule.field}, which this file has no "
+                                   "column for: check the column name (see 'this source has no' above)")
         read = {h for use in plan.uses.values() for h in use.headers}
         repeated = [h for h in dict.fromkeys(export.headers) if h in read and export.headers.count(h) > 1]
         if repeated:
@@ -398,7 +406,7 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     run_statements(con, pipeline_sql("staged_to_rejected_rows"), names)
 
     if preset.kind in ("requests", "event_log"):
-        outcomes = _merge_requests(con, preset, names)
+        outcomes = _merge_requests(con, preset, names, report.missing_fields)
     elif preset.kind == "events":
         run_statements(con, pipeline_sql("apply_events"), names)
         outcomes = _count_outcomes(con, "event_outcomes")
@@ -442,10 +450,15 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     _log_import(con, report, export, digests, started_at)
 
 
-def _merge_requests(con, preset: Preset, names: dict) -> dict[str, int]:
+def _merge_requests(con, preset: Preset, names: dict, missing_fields: list[str]) -> dict[str, int]:
+    # What the file lacks keeps its stored value; without a requester type, the staging dropped
+    # the department and organisation under the default type, so the stored ones are kept too.
+    absent = list(missing_fields)
+    if "requester_type" in absent:
+        absent += ["requester_department", "requester_org"]
     run_statements(con, pipeline_sql("rank_in_file"))
-    run_statements(con, pipeline_sql("classify_requests"), names)
-    run_statements(con, pipeline_sql("apply_requests"), names)
+    run_statements(con, pipeline_sql("classify_requests"), {**names, "absent": absent})
+    run_statements(con, pipeline_sql("apply_requests"), {**names, "absent": absent})
     outcomes = _count_outcomes(con, "winners")
     older = con.execute("select count(*) from ranked where rank_in_file > 1").fetchone()[0]
     run_statements(con, pipeline_sql("link_feedback"))

@@ -439,9 +439,10 @@ def _filled_by_rules(kind: str, preset: Preset, uses: dict[str, ColumnUse]) -> s
         return {"scale"} | ({"language"} if "comment" in uses else set())
     filled = set()
     if kind in ("requests", "event_log"):
-        if preset.requester_rule is not None:
+        # A rule on a column the file lacks decides nothing: every requester would be external.
+        if preset.requester_rule is not None and preset.requester_rule.field in uses:
             filled.add("requester_type")
-        if preset.provider_types:
+        if preset.provider_types and "provider_department" in uses:
             filled.add("provider_type")
     return filled
 

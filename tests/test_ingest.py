@@ -10,7 +10,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,8 @@ from servicelevel.cli import main
 from servicelevel.detect import match_headers, propose_preset
 from servicelevel.exports import open_export
 from servicelevel.ingest import ImportFailed, import_file
+from servicelevel.mapping import build_staging
+from servicelevel.sla import refresh_sla
 from servicelevel.presets import Duration, load_preset_file, save_preset, with_timezone
 from servicelevel.ui.upload import report_frame
 from tests.fixtures.importing import (
@@ -322,6 +324,58 @@ def test_overlapping_exports_keep_the_latest_state(con, tmp_path):
         "read": 2, "inserted": 0, "updated": 0, "unchanged": 1, "superseded": 1, "rejected": 0}
     assert accounting.loc["superseded", "meaning"].startswith(
         "not stored: a newer state of the same request is kept (already in the database")
+
+
+def test_a_narrower_export_updates_what_it_holds_and_keeps_the_rest(con, tmp_path):
+    full = write(tmp_path / "full.csv", (
+        "request_id,created_at,updated_at,first_response_at,status,priority,requester_type,requester_department,"
+        "category,subject\n"
+        "R-1,2024-03-04T09:00:00Z,2024-03-04T10:00:00Z,2024-03-04T09:30:00Z,open,high,internal,Finance,Hardware,"
+        "Printer jam\n"
+        "R-2,2024-03-04T11:00:00Z,2024-03-04T11:00:00Z,,open,low,external,,Access,Password reset\n"
+    ))
+    import_checked(con, full)
+    # Another view of the same tickets: no priority, requester, category or subject columns.
+    narrow = write(tmp_path / "narrow.csv", (
+        "request_id,created_at,updated_at,status\n"
+        "R-1,2024-03-04T09:00:00Z,2024-03-05T08:00:00Z,resolved\n"  # newer: its status wins
+        "R-2,2024-03-04T11:00:00Z,2024-03-04T11:00:00Z,open\n"  # what is stored: unchanged
+        "R-3,2024-03-05T07:30:00Z,2024-03-05T07:30:00Z,open\n"  # new: the defaults of a new request
+    ))
+    report = import_checked(con, narrow)
+    assert (report.n_inserted, report.n_updated, report.n_unchanged) == (1, 1, 1)
+    assert "  the requests updated keep their stored values of the fields this source has no column for" \
+        in report.lines()
+    kept = ("status", "priority", "requester_type", "requester_department", "category", "subject", "updated_at")
+    stored = request_rows(con, "canonical")
+    assert {rid: tuple(row[f] for f in kept) for rid, row in stored.items()} == {
+        "R-1": ("resolved", "high", "internal", "Finance", "Hardware", "Printer jam", utc(2024, 3, 5, 8, 0)),
+        "R-2": ("open", "low", "external", None, "Access", "Password reset", utc(2024, 3, 4, 11, 0)),
+        "R-3": ("open", None, "external", None, None, None, utc(2024, 3, 5, 7, 30)),
+    }
+    # The first response kept is still judged, though the last export to write R-1 had no such column.
+    refresh_sla(con, policies.load_policies(), now=datetime(2024, 3, 6, tzinfo=timezone.utc))
+    assert con.execute("select fr_na_reason, fr_elapsed_calendar_secs from request_sla where request_id = 'R-1'"
+                       ).fetchone() == (None, 1800)
+    # A column the file has but leaves empty does say something: the value is cleared.
+    emptied = write(tmp_path / "emptied.csv", (
+        "request_id,created_at,updated_at,status,category\n"
+        "R-1,2024-03-04T09:00:00Z,2024-03-06T08:00:00Z,resolved,\n"
+    ))
+    assert import_checked(con, emptied).n_updated == 1
+    assert request_rows(con, "canonical")["R-1"]["category"] is None
+    assert request_rows(con, "canonical")["R-1"]["priority"] == "high"
+    # One row per request, whatever was merged.
+    assert con.execute("select count(*), count(distinct request_id) from requests").fetchone() == (3, 3)
+
+
+def test_a_requester_rule_on_a_column_the_file_lacks_decides_nothing(tmp_path):
+    jira = load_preset_file(PROJECT_ROOT / "data" / "presets" / "jira.toml")
+    headers = ["Issue key", "Summary", "Status", "Created"]
+    plan = build_staging(jira, headers, "narrow.csv")
+    assert "requester_type" in plan.missing_fields  # the rule reads requester_department: absent
+    plan = build_staging(jira, [*headers, "Custom field (Department)"], "wide.csv")
+    assert "requester_type" not in plan.missing_fields
 
 
 def test_without_updated_at_the_later_import_wins(con, tmp_path):
@@ -1125,8 +1179,8 @@ def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     assert "rejected, missing_request_id: 1 (e.g. line 4: the request id is empty)" in out
     assert "the rejected_rows table (Data & definitions page)" in out
     assert "times without a UTC offset read as UTC time" in out  # the canonical preset's zone
-    assert "no requester type: every request counts as external" in out
-    assert "no provider type: every provider department counts as in-house" in out
+    assert "no requester type: every new request counts as external, and stored ones keep theirs" in out
+    assert "no provider type: every new request's provider counts as in-house" in out
 
 
 def test_the_import_summary_judges_running_slas_as_of_the_exports_newest_instant(tmp_path, capsys):

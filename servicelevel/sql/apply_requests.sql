@@ -1,12 +1,9 @@
 -- apply_requests
--- Writes the classified winners: replaced rows are deleted, then new and updated rows inserted.
--- Params: $source, $import_id
-delete from requests
-using winners as w
-where requests.source = $source
-  and requests.request_id = w.request_id
-  and w.outcome = 'updated';
-
+-- Writes the classified winners: new requests as the file has them; updated ones merged with
+-- what is stored (classify_requests' merged_rows: the fields the file lacks keep their values),
+-- written beside the stored rows, which are then deleted (requests has no key to update on, and
+-- merged_rows reads the stored rows while the new ones are written).
+-- Params: $source, $import_id, $absent (VARCHAR[]: the fields the file lacks)
 insert into requests by name
 select
     $source as source, s.request_id, s.created_at, s.first_response_at, s.resolved_at, s.closed_at,
@@ -16,5 +13,20 @@ select
     s.subcategory, s.subject, s.reopen_count, s.reassignment_count, $import_id as import_id,
     w.row_hash
 from staged as s
-join (select record_no, row_hash from winners where outcome in ('inserted', 'updated')) as w
-    using (record_no)
+join (select record_no, row_hash from winners where outcome = 'inserted') as w
+    using (record_no);
+
+insert into requests by name
+select
+    $source as source, m.* exclude (record_no, is_stored, stored_hash, stored_updated_at, given_updated_at),
+    $import_id as import_id, w.row_hash
+from merged_rows($source, $absent) as m
+join (select record_no, row_hash from winners where outcome = 'updated') as w
+    using (record_no);
+
+delete from requests
+using winners as w
+where requests.source = $source
+  and requests.request_id = w.request_id
+  and w.outcome = 'updated'
+  and requests.import_id <> $import_id

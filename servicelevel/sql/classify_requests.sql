@@ -2,16 +2,63 @@
 -- Each file's latest state per request against what the database holds:
 -- inserted (new id), unchanged (same content), superseded (the database holds a newer
 -- updated_at), updated (otherwise: newer, or no updated_at to compare, so import order wins).
+-- A field the file has no column for ($absent) says nothing about a stored request: it keeps
+-- its stored value (merged_rows), so a narrower export of the same requests updates only what
+-- it holds, and one holding the same values is unchanged. A file without a requester type keeps
+-- the stored department and organisation too (the staging dropped those under the default type).
 -- Only the key, hash and outcome are kept: apply_requests reads the rows from staged again.
--- Params: $source
-create or replace temp table winners as
+-- Params: $source, $absent (VARCHAR[]: the fields the file lacks)
+create or replace temp macro kept(is_stored, absent, field_name, stored, given) as
+case when is_stored and list_contains(absent, field_name) then stored else given end;
+
+-- The file's latest rows, each merged with its stored request (if any).
+create or replace temp macro merged_rows(source_name, absent) as table
 with latest as (
     select *
     from staged
     where reason is null
       and record_no not in (select record_no from ranked where rank_in_file > 1)
-),
-hashed as (
+)
+select
+    s.record_no,
+    s.request_id,
+    e.request_id is not null as is_stored,
+    e.row_hash as stored_hash,
+    e.updated_at as stored_updated_at,
+    s.updated_at as given_updated_at,
+    kept(is_stored, absent, 'created_at', e.created_at, s.created_at) as created_at,
+    kept(is_stored, absent, 'first_response_at', e.first_response_at, s.first_response_at) as first_response_at,
+    kept(is_stored, absent, 'resolved_at', e.resolved_at, s.resolved_at) as resolved_at,
+    kept(is_stored, absent, 'closed_at', e.closed_at, s.closed_at) as closed_at,
+    kept(is_stored, absent, 'due_at', e.due_at, s.due_at) as due_at,
+    kept(is_stored, absent, 'updated_at', e.updated_at, s.updated_at) as updated_at,
+    kept(is_stored, absent, 'status', e.status, s.status) as status,
+    kept(is_stored, absent, 'status', e.status_raw, s.status_raw) as status_raw,
+    kept(is_stored, absent, 'priority', e.priority, s.priority) as priority,
+    kept(is_stored, absent, 'priority', e.priority_raw, s.priority_raw) as priority_raw,
+    kept(is_stored, absent, 'requester_type', e.requester_type, s.requester_type) as requester_type,
+    kept(is_stored, absent, 'requester_id', e.requester_id, s.requester_id) as requester_id,
+    kept(is_stored, absent, 'requester_department', e.requester_department, s.requester_department)
+        as requester_department,
+    kept(is_stored, absent, 'requester_org', e.requester_org, s.requester_org) as requester_org,
+    kept(is_stored, absent, 'provider_department', e.provider_department, s.provider_department)
+        as provider_department,
+    kept(is_stored, absent, 'provider_type', e.provider_type, s.provider_type) as provider_type,
+    kept(is_stored, absent, 'agent', e.agent, s.agent) as agent,
+    kept(is_stored, absent, 'channel', e.channel, s.channel) as channel,
+    kept(is_stored, absent, 'channel', e.channel_raw, s.channel_raw) as channel_raw,
+    kept(is_stored, absent, 'category', e.category, s.category) as category,
+    kept(is_stored, absent, 'subcategory', e.subcategory, s.subcategory) as subcategory,
+    kept(is_stored, absent, 'subject', e.subject, s.subject) as subject,
+    kept(is_stored, absent, 'reopen_count', e.reopen_count, s.reopen_count) as reopen_count,
+    kept(is_stored, absent, 'reassignment_count', e.reassignment_count, s.reassignment_count)
+        as reassignment_count
+from latest as s
+left join requests as e
+    on e.source = source_name and e.request_id = s.request_id;
+
+create or replace temp table winners as
+with hashed as (
     select
         *,
         hash(
@@ -20,18 +67,16 @@ hashed as (
             requester_department, requester_org, provider_department, provider_type, agent,
             channel, channel_raw, category, subcategory, subject, reopen_count, reassignment_count
         ) as row_hash
-    from latest
+    from merged_rows($source, $absent)
 )
 select
-    h.record_no,
-    h.request_id,
-    h.row_hash,
+    record_no,
+    request_id,
+    row_hash,
     case
-        when e.request_id is null then 'inserted'
-        when e.row_hash = h.row_hash then 'unchanged'
-        when e.updated_at > h.updated_at then 'superseded'
+        when not is_stored then 'inserted'
+        when stored_hash = row_hash then 'unchanged'
+        when stored_updated_at > given_updated_at then 'superseded'
         else 'updated'
     end as outcome
-from hashed as h
-left join requests as e
-    on e.source = $source and e.request_id = h.request_id
+from hashed

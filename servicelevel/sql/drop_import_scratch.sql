@@ -1,6 +1,8 @@
 -- drop_import_scratch
 -- Removes the temporary tables one import works in (before it starts and when it ends).
 -- Params: none
+drop macro table if exists temp.merged_rows;
+drop macro if exists temp.kept;
 drop view if exists temp.staged;
 drop view if exists temp.staged_numbered;
 drop table if exists temp.staged_rows;

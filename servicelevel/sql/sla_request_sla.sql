@@ -31,8 +31,11 @@ with classified as not materialized (
         created_at,
         status,
         /*policy_no*/ + 1 as policy_pos,
-        not list_contains($no_first_response_imports, import_id) as has_fr_field,
-        not list_contains($no_resolution_imports, import_id) as has_res_field,
+        -- A stored time shows the field was there (kept when a narrower export last wrote the row).
+        not list_contains($no_first_response_imports, import_id) or first_response_at is not null
+            as has_fr_field,
+        not list_contains($no_resolution_imports, import_id) or resolved_at is not null or closed_at is not null
+            as has_res_field,
         first_response_at,
         coalesce(resolved_at, closed_at) as resolution_at
     from requests
