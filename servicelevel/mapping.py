@@ -532,10 +532,16 @@ def _feedback_rules(preset: Preset, sql: _Sql, uses: dict[str, ColumnUse]) -> di
     return rules
 
 
+ONE_TO_FIVE_SHARE = 0.99  # of a survey's numeric scores, for the scale to be read as 1-5
+
+
 def _detected_scale(sql: _Sql) -> str:
     """The file's survey scale, as an aggregate over its scores: the scale most of them fit,
     the narrowest on a tie (so 1-5 scores stay 1-5, and one stray 11 in an NPS survey is
-    rejected alone rather than turning the file into something else). It runs as a query of
+    rejected alone rather than turning the file into something else). 1-5 also holds when 99 %
+    of the scores fit it: a typed 7 among hundreds of 1-5 answers is rejected, where it would
+    otherwise read every 5 as a 1-10 score of 5 (dissatisfied). A 0 does make a 1-10 file NPS,
+    whose detractors answer 0. It runs as a query of
     its own before staging: aggregates over the whole file inside the staging SELECT (windows
     with an empty OVER) let parallel threads reorder its rows, and staged_view numbers records
     by that order."""
@@ -550,7 +556,7 @@ def _detected_scale(sql: _Sql) -> str:
     n = {scale: f"count(*) filter (where {test})" for scale, test in fit.items()}
     return f"""case
         when {n['good_bad']} > 0 and {n['good_bad']} >= {n['nps']} then 'good_bad'
-        when {n['1-5']} >= {n['nps']} then '1-5'
+        when {n['1-5']} >= {n['nps']} * {ONE_TO_FIVE_SHARE} then '1-5'
         when {n['1-10']} >= {n['nps']} then '1-10'
         else 'nps'
     end"""

@@ -960,6 +960,17 @@ def test_the_scale_most_answers_fit_is_the_files_and_only_misfits_are_rejected(c
     assert details == rejected
 
 
+@pytest.mark.parametrize("above_five, scale", [(1, "1-5"), (4, "1-10")])
+def test_a_stray_score_among_hundreds_of_1_to_5_answers_does_not_change_the_scale(con, tmp_path, above_five, scale):
+    # Of 300 answers, 299 fitting 1-5 are 99.7 % (1-5 holds, the 7 is rejected); 296 are 98.7 %
+    # (too many to be typos: the file is read as 1-10).
+    lines = [f"R{i},2024-03-04 10:00,{'7' if i < above_five else 1 + i % 5}" for i in range(300)]
+    report = import_checked(con, write(tmp_path / "survey.csv", "Ticket ID,Submitted at,Score\n" + "\n".join(lines)),
+                            preset="survey")
+    assert f"score scale: {scale} (normalised to 1-5)" in report.warnings
+    assert report.n_rejected == (above_five if scale == "1-5" else 0)
+
+
 def test_an_unknown_scale_is_named_as_such(con, tmp_path):
     path = write(tmp_path / "survey.csv", (
         "Ticket ID,Submitted at,Score,Scale\nA,2024-03-04 10:00,5,1-5\nB,2024-03-04 11:00,3,stars\n"))
