@@ -433,6 +433,14 @@ def test_servicenow_incident_list(con):
     }
 
 
+def test_both_servicenow_presets_read_every_incident_state_the_same_way():
+    # An event log's state no map knows is inferred from the timestamps: an "Awaiting Caller"
+    # wait would silently count against the resolution clock.
+    table = load_preset_file(PRESETS_DIR / "servicenow.toml").values["status"]
+    log = load_preset_file(PRESETS_DIR / "servicenow_event_log.toml").values["status"]
+    assert {state: log.get(state) for state in table} == table
+
+
 def test_servicenow_event_log_folds_into_requests_and_events(con):
     report = import_checked(con, FIXTURES / "servicenow_event_log/incident_event_log.csv")
     # Nine update rows of three incidents: the latest row of each is the request, the six older
