@@ -104,9 +104,25 @@ class Tile:
     @property
     def change_is_news(self) -> bool:
         """Whether the change is good or bad news, to be coloured so: not for volume, nor for none,
-        nor for a change resting on too few in either week (8 answers against 3 is noise)."""
+        nor for a change resting on too few in either week (8 answers against 3 is noise), nor for
+        one against a larger move the other way over the trend window (a green week on a line
+        that fell from 90 % to 55 % reads as "improving"; the sparkline takes the same colour)."""
         return (self.higher_is_better is not None and not self.shows_no_change
-                and not self.too_small and not self.previous_too_small)
+                and not self.too_small and not self.previous_too_small and not self.against_trend)
+
+    @property
+    def trend_delta(self) -> float | None:
+        """The move over the trend window between its end points as shown (points for a rate)."""
+        if self.trend_ends is None:
+            return None
+        (_, first), (_, last) = self.trend_ends
+        return self._as_shown(last) - self._as_shown(first)
+
+    @property
+    def against_trend(self) -> bool:
+        """This week's change goes one way and the trend window's larger move the other."""
+        delta, trend = self.delta, self.trend_delta
+        return delta is not None and trend is not None and delta * trend < 0 and abs(trend) > abs(delta)
 
     @property
     def trend_ends(self) -> tuple[tuple[int, float], tuple[int, float]] | None:
@@ -145,8 +161,13 @@ class Tile:
         return " · ".join(parts)
 
     def caption(self) -> str:
-        """The small print under the value: goal, then the basis."""
-        return " · ".join(part for part in (self.goal_text(), self.basis()) if part)
+        """The small print under the value: goal, then the basis, then the trend where this week's
+        change goes against it (and is grey for that reason)."""
+        trend = ""
+        if self.against_trend and self.higher_is_better is not None:
+            (first_week, first), (last_week, last) = self.trend_ends
+            trend = f"{last_week - first_week}-week trend {self.format_value(first)} → {self.format_value(last)}"
+        return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
 
 
 def rate_goal_text(rate: float, goal: float) -> str:

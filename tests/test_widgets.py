@@ -173,6 +173,21 @@ def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_
     assert tile.format_delta() == "-4.2 pp" and tile.change_is_news == news
 
 
+@pytest.mark.parametrize("series, news, trend_said", [
+    # +7.3 pp this week on a line that fell 23.1 pp over 11 weeks: grey, and the trend said.
+    ((0.818, *[0.9] * 9, 0.514, 0.587), False, "11-week trend 81.8% → 58.7%"),
+    # The same rise on a line that rose: news.
+    ((0.40, *[0.5] * 9, 0.514, 0.587), True, ""),
+    # A trend that fell by less (-1.1 pp) than this week rose: the week is news.
+    ((0.598, *[0.5] * 9, 0.514, 0.587), True, ""),
+])
+def test_a_change_against_a_larger_move_over_the_trend_window_is_not_coloured(series, news, trend_said):
+    tile = Tile(key="fr_adherence", label="First-response adherence", value=0.587, previous=0.514, unit="rate",
+                count=46, count_label="decided", series=series)
+    assert tile.format_delta() == "+7.3 pp" and tile.change_is_news == news
+    assert tile.caption().endswith(trend_said)
+
+
 def test_the_download_leaves_out_what_the_table_hides_and_writes_counts_as_whole_numbers():
     # A sum over groups comes back decimal (3.0 answers); sum_score is there only to average with.
     frame = pd.DataFrame({"channel": ["email", "chat"], "n_answers": [3.0, 12.0], "sum_score": [11.5, 50.0],
