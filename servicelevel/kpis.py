@@ -141,6 +141,20 @@ class Tile:
             return None
         return self.value >= self.goal if self.higher_is_better else self.value <= self.goal
 
+    @property
+    def goal_is_clear(self) -> bool:
+        """Whether the value can be judged against its goal: it rests on enough, or, resting on
+        too few, even its 95 % interval lies wholly on one side of the goal (2 of 22 promises kept,
+        3 % to 28 %, is below a 90 % goal however few they are)."""
+        if self.meets_goal is None:
+            return False
+        if not self.too_small:
+            return True
+        if self.interval is None:
+            return False
+        low, high = self.interval
+        return high < self.goal or low >= self.goal
+
     def goal_text(self) -> str:
         if self.goal is None:
             return ""

@@ -450,14 +450,18 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     week, where the rates went over the trend window (a week-on-week rise can sit on a long
     slide), and the departments to look at (slipped, or far below their goal)."""
     lines = []
-    judged = [t for t in tiles if t.meets_goal is not None and not t.too_small]
+    judged = [t for t in tiles if t.goal_is_clear]
     missed = [t for t in judged if not t.meets_goal]
-    unjudged = [t for t in tiles if t.meets_goal is not None and t.too_small]
+    unjudged = [t for t in tiles if t.meets_goal is not None and not t.goal_is_clear]
+
+    def few(t: Tile) -> str:  # judged on few, as its interval is clear of the goal: said so
+        return f", on only {t.count:,} {t.count_label}" if t.too_small else ""
+
     if judged:
         line = f"{len(judged) - len(missed)} of {len(judged)} goal{'s' if len(judged) > 1 else ''} met this week"
         if missed:
             line += "; below goal: " + ", ".join(
-                f"{mid_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)})" for t in missed)
+                f"{mid_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)}{few(t)})" for t in missed)
         if unjudged:
             line += f"; too few to judge: {', '.join(mid_sentence(t.label) for t in unjudged)}"
         lines.append(line + ".")

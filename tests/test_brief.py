@@ -52,6 +52,19 @@ def test_goals_met_missed_and_too_few_to_judge():
     assert brief(tiles[2:3], None) == ("1 of 1 goal met this week.",)
 
 
+def test_a_rate_on_too_few_is_judged_when_even_its_interval_is_clear_of_the_goal():
+    # 2 of 22 promises kept: 9.1 %, 95 % Wilson interval 2.5 % to 27.8 % (worked by hand), wholly
+    # below a 90 % goal. 5 of 8 answers satisfied: 62.5 %, 30.6 % to 86.3 %, which holds 85 %.
+    promises = Tile(key="promises_kept", label="Promises kept", value=2 / 22, previous=None, unit="rate", count=22,
+                    count_label="due dates", goal=0.9, too_small=True, interval=(0.025, 0.278))
+    csat = Tile(key="csat", label="CSAT", value=5 / 8, previous=None, unit="rate", count=8, count_label="answers",
+                goal=0.85, too_small=True, interval=(0.306, 0.863))
+    assert brief((promises, csat), None) == (
+        "0 of 1 goal met this week; below goal: promises kept 9.1% (goal 90.0%, on only 22 due dates); "
+        "too few to judge: CSAT.",
+    )
+
+
 def test_a_week_with_too_few_behind_every_goal_says_so():
     tiles = (rate("First-response adherence", 1.0, 0.9, (), too_small=True),
              rate("Resolution adherence", 0.944, 0.85, (), too_small=True))
