@@ -129,7 +129,8 @@ if has_requests:
                 help="The average of the category's shares of all requests, business hours, breaches and answers 1-2"),
         },
         caption="Requests created in the period. Business hours: creation to resolution of the resolved ones "
-        "(waiting statuses excluded). Breaches: first-response and resolution targets breached. Combined cost: "
+        "(waiting statuses excluded). Breaches: first-response and resolution targets of these requests breached "
+        "by the data's newest time (the SLA page counts the targets decided in the period instead). Combined cost: "
         "the average of the category's shares of the four totals.",
     )
     examples = recurring.example_rows(ranked, EXAMPLE_CANDIDATES)
