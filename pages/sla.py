@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel import charts
+from servicelevel.kpis import blended_goal, rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
@@ -51,7 +52,9 @@ else:
     st.metric(f"{AS_ADJECTIVE[metric]} adherence, every department and priority",
               f"{half_up(100 * met / (met + breached), 1):.1f}%",
               help=f"{met:,} targets met and {breached:,} breached among those decided in the period.")
-    st.caption(f"{met:,} met of {met + breached:,} decided")
+    goal = blended_goal(decided["goal"], decided["n_met"] + decided["n_breached"])
+    goal_said = f"{rate_goal_text(met / (met + breached), goal)} (policies blended) · " if goal is not None else ""
+    st.caption(f"{goal_said}{met:,} met of {met + breached:,} decided")
     chart(charts.goal_heatmap(
         decided, "column_value", "row_value", f"{AS_ADJECTIVE[metric]} adherence", "Priority", "Provider department",
         min_count=organisation().min_count, x_order=charts.PRIORITY_ORDER,

@@ -189,6 +189,13 @@ def rate_goal_text(rate: float, goal: float) -> str:
     return f"goal {half_up(goal, 3):.1%} {'✓ met' if rate >= goal else '✗ below goal'}"
 
 
+def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:
+    """The policies' goals averaged over the targets decided, as the overview's tiles blend them,
+    from groups' average goals and their counts; None where no decided target has a goal."""
+    known = goals.notna() & (n_decided > 0)
+    return float((goals[known] * n_decided[known]).sum() / n_decided[known].sum()) if known.any() else None
+
+
 def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None) -> Tile:
     current, previous = rows.iloc[-1], rows.iloc[-2] if len(rows) > 1 else None
     n = int(current[denominator])

@@ -269,6 +269,27 @@ def test_the_sla_pages_headline_is_the_overviews_tile_for_the_week(app, sample_d
     at = rendered(app, "pages/sla.py")
     headline = next(m for m in at.metric if m.label.startswith(tile + ", every department"))
     assert headline.value == overview_reference(sample_db_path)[tile]  # an independent query
+    # Its goal blends the decided targets' policy goals, as the tile's does: averaged here per target.
+    prefix = "fr" if target == "First response" else "res"
+    con = store.connect(sample_db_path)
+    try:
+        as_of = con.execute("select max(greatest(created_at, coalesce(updated_at, created_at), coalesce(first_response_at,"
+                            " created_at), coalesce(resolved_at, created_at), coalesce(closed_at, created_at)))"
+                            " from requests").fetchone()[0]
+        goal = con.execute(
+            f"""select avg({prefix}_goal) from request_sla
+                where {prefix}_na_reason is null and {prefix}_target_secs is not null
+                  and ((coalesce({prefix}_stopped_at <= $as_of, false) and {prefix}_stopped_at >= $start
+                        and {prefix}_stopped_at < $end and {prefix}_elapsed_business_secs <= {prefix}_target_secs)
+                    or ({prefix}_deadline_at >= $start and {prefix}_deadline_at < $end and {prefix}_deadline_at <= $as_of
+                        and ({prefix}_stopped_at is null or {prefix}_stopped_at > $as_of
+                             or {prefix}_elapsed_business_secs > {prefix}_target_secs)))""",
+            {"start": WEEK_START, "end": WEEK_END, "as_of": as_of}).fetchone()[0]
+    finally:
+        con.close()
+    caption = next(c.value for c in at.main.caption if "met of" in c.value and "decided" in c.value)
+    percent = (Decimal(repr(goal)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert caption.startswith(f"goal {percent}% ") and "(policies blended)" in caption
 
 
 def test_the_sla_page_gives_no_all_clear_for_filters_that_exclude_everything(app):
