@@ -112,6 +112,8 @@ class ImportReport:
             f" + unchanged {self.n_unchanged:,} + superseded {self.n_superseded:,}"
             f" + rejected {self.n_rejected:,}",
         ]
+        if not self.n_read:
+            out.append("  the file holds no rows under its header line: nothing was imported")
         if self.n_events:
             out.append(f"  events added: {self.n_events:,}")
         for reason, count in sorted(self.rejected_by_reason.items(), key=lambda kv: -kv[1]):

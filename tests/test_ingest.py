@@ -99,7 +99,7 @@ def test_every_bad_row_is_rejected_with_file_line_and_reason(con):
     assert detail[7] == "unparseable date in column resolved_at: '31/31/2024' (expected ISO 8601)"
     assert detail[8].startswith("malformed line (too many columns): ")
     assert detail[9].startswith("malformed line (missing columns): ")
-    assert detail[10] == "request id B-9 appears again on line 11, which holds its latest state and was kept"
+    assert detail[10] == "request id B-9 appears on line 11 too, which holds its latest state and was kept"
     assert detail[12] == "not a count (a whole number, 0 or more) in column reopen_count: 'two'"
     # 2.5 reopens is not rounded to 3.
     assert detail[13] == "not a count (a whole number, 0 or more) in column reopen_count: '2.5'"
@@ -139,7 +139,7 @@ def test_a_file_read_in_parallel_pieces_keeps_its_order_and_line_numbers(con, tm
     assert (report.n_read, report.n_inserted, report.n_rejected) == (n + 1, n - 1, 2)
     assert con.execute("select line, reason, detail from rejected_rows order by line").fetchall() == [
         (2, "duplicate_request_id",
-         f"request id L-2 appears again on line {n + 2}, which holds its latest state and was kept"),
+         f"request id L-2 appears on line {n + 2} too, which holds its latest state and was kept"),
         (400_001, "unparseable_created_at", "unparseable date in column created_at: 'not a date' (expected ISO 8601)"),
     ]
     assert con.execute("select status from requests where request_id = 'L-2'").fetchone()[0] == "closed"
@@ -1138,6 +1138,13 @@ def test_cli_fails_a_file_of_which_every_row_is_rejected(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "read 2 = inserted 0 + updated 0 + unchanged 0 + superseded 0 + rejected 2" in captured.out
     assert captured.err.splitlines() == ["error: every row of all_bad.csv was rejected; the reasons above say why"]
+
+
+def test_cli_says_a_file_with_only_its_header_brought_nothing(tmp_path, capsys):
+    export = write(tmp_path / "empty_view.csv", "request_id,created_at,status\n")
+    assert main(["--db", str(tmp_path / "cli.duckdb"), "import", str(export)]) == 0
+    out = capsys.readouterr().out
+    assert "read 0 = inserted 0" in out and "the file holds no rows under its header line: nothing was imported" in out
 
 
 def test_cli_reports_a_bad_file_in_one_line_and_keeps_the_good_ones(tmp_path, capsys):

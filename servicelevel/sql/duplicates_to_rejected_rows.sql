@@ -12,7 +12,7 @@ select
     $file_name,
     r.line,
     'duplicate_request_id',
-    printf('request id %s appears again on line %d, which holds its latest state and was kept',
+    printf('request id %s appears on line %d too, which holds its latest state and was kept',
            r.request_id, r.kept_line),
     to_json(fields)::varchar
 from ranked as r,
