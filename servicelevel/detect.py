@@ -152,9 +152,10 @@ def detect_formats(values: list[str]) -> tuple[list[str], list[str]]:
         return [], []
     con = duckdb.connect()
     counts = {}
+    # A plausible year, as for the formats: DuckDB casts '04/03/24 08:12' to the year 4.
     iso = con.execute(
-        "select count(*) from unnest($v) t(x) where try_cast(x as timestamp) is not null "
-        "or try_cast(regexp_replace(x, '\\s+([+-][0-9]{2}:?[0-9]{2})$', '\\1') as timestamptz) is not null",
+        "select count(*) from unnest($v) t(x) where year(coalesce(try_cast(x as timestamp), "
+        "try_cast(regexp_replace(x, '\\s+([+-][0-9]{2}:?[0-9]{2})$', '\\1') as timestamptz))) between 1900 and 2200",
         {"v": values},
     ).fetchone()[0]
     for fmt in CANDIDATE_FORMATS:

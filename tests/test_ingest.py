@@ -818,6 +818,18 @@ def test_portuguese_export_mapping_is_proposed(binary):
     assert "times without a UTC offset: America/Sao_Paulo (the organisation's zone;" in text
 
 
+def test_only_two_digit_years_are_detected_and_imported_without_a_preset(con, tmp_path):
+    # DuckDB reads "04/03/24 08:12" as an ISO-like date in the year 4: no plausible year, so the
+    # day-first format with a two-digit year is proposed (13/03 settles the order).
+    export = write(tmp_path / "chamados_yy.csv", (
+        "Protocolo;Data de abertura;Assunto\n1;04/03/24 08:12;a\n2;13/03/24 14:03;b\n3;05/03/24 09:30;c\n"))
+    with open_export(export) as opened:
+        assert propose_preset(opened).timestamp_formats == ["%d/%m/%y %H:%M"]
+    report = import_checked(con, export, timezone_name="UTC")
+    assert report.n_inserted == 3
+    assert con.execute("select created_at from requests where request_id = '2'").fetchone()[0] == utc(2024, 3, 13, 14, 3)
+
+
 def test_portuguese_export_imports_without_a_preset_and_saves_as_one(con, binary, tmp_path):
     report = import_checked(con, binary["portuguese"], timezone_name="America/Sao_Paulo")
     assert (report.detected_preset, report.source, report.n_inserted) == (True, "chamados", 5)
