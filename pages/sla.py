@@ -137,3 +137,18 @@ else:
           caption=f"{n_open:,} requests open at {local_time(backlog_at)}, by calendar age then"
                   f"{' (the newest data: the period is not over)' if backlog_at < period_end else ''}. A request "
                   "whose status says resolved or closed but whose export gives no resolution time is left out.")
+
+    st.markdown("**Open past their resolution deadline**")
+    overdue = run_query("overdue", {**params, "end_at": backlog_at, "max_rows": MAX_ROWS})
+    n_overdue = int(overdue["n_overdue"].iloc[0]) if not overdue.empty else 0
+    if overdue.empty:
+        st.caption(f"None of the {n_open:,} open requests was past its resolution deadline at "
+                   f"{local_time(backlog_at)}.")
+    else:
+        listed = f"All {n_overdue:,}" if n_overdue <= MAX_ROWS else f"The {MAX_ROWS:,} longest overdue of the {n_overdue:,}"
+        table(links.with_request_links(overdue.drop(columns="n_overdue")), "sla-overdue",
+              column_config={**links.LINK_COLUMN,
+                             "days_overdue": st.column_config.NumberColumn("days overdue", format="%.1f")},
+              caption=f"{listed} requests open at {local_time(backlog_at)} beyond their resolution deadline (the "
+                      "table above counts them by age), longest overdue first. Days overdue: calendar days since "
+                      "the deadline. Paused time already moved each deadline.")

@@ -648,6 +648,32 @@ def test_the_sla_pages_backlog_by_age_adds_up_to_the_overview_tile(app, week):
     assert (ages["n_past_deadline"] <= ages["n_open"]).all()
 
 
+@pytest.mark.parametrize("week", ["2026-W46", "2026-W47"])
+def test_the_sla_page_lists_the_open_requests_past_their_deadline_that_the_backlog_counts(app, sample_db_path, week):
+    app.query_params["week"] = week
+    at = rendered(app, "pages/sla.py")
+    ages = next(df.value for df in at.dataframe if "bucket" in df.value.columns)
+    overdue = next(df.value for df in at.dataframe if "days_overdue" in df.value.columns)
+    assert len(overdue) == int(ages["n_past_deadline"].sum()) > 0
+    assert (overdue["days_overdue"] >= 0).all() and overdue["days_overdue"].is_monotonic_decreasing
+    # Counted here from request_sla and requests: open at the period's end (or the newest data),
+    # not a resolved status without a resolution time, and the resolution deadline behind.
+    con = store.connect(sample_db_path)
+    try:
+        newest = con.execute("select max(greatest(created_at, coalesce(updated_at, created_at), coalesce("
+                             "first_response_at, created_at), coalesce(resolved_at, created_at), coalesce(closed_at,"
+                             " created_at))) from requests").fetchone()[0]
+        end = min(newest, WEEK_END) if week == "2026-W46" else newest
+        expected = con.execute(
+            """select count(*) from requests as r join request_sla as s using (source, request_id)
+               where r.created_at < $end and coalesce(r.resolved_at, r.closed_at, timestamptz 'infinity') >= $end
+                 and not (r.resolved_at is null and r.closed_at is null and r.status in ('resolved', 'closed'))
+                 and s.res_deadline_at <= $end""", {"end": end}).fetchone()[0]
+    finally:
+        con.close()
+    assert len(overdue) == expected
+
+
 def test_the_backlog_of_the_current_week_is_aged_at_the_newest_data(app):
     # 2026-W47 is not over in the sample (its data ends Wednesday 18 November before noon): the ages
     # count to then, so the requests of that morning are under a day old, not five days.

@@ -1,0 +1,45 @@
+-- overdue
+-- Returns: one row per request open at $end_at beyond its resolution deadline (the backlog's
+--   n_past_deadline, listed), longest overdue first: request_id, source, policy_name, status,
+--   deadline_at (res_deadline_at), days_overdue (calendar days from the deadline to $end_at),
+--   created_at, provider_department, requester (requester department, else organisation, else
+--   "requester <id>"), agent, category, priority; and n_overdue, the count of all such requests
+--   (the list stops at $max_rows).
+--   Open at $end_at as in backlog.sql: created before it, not resolved or closed before it, and
+--   not a request whose status says resolved or closed without a resolution time.
+-- Params: $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters $requester_type,
+--   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
+with scoped as (
+    select * from filtered_request_facts(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+),
+overdue as (
+    select *
+    from scoped
+    where created_at < $end_at
+      and coalesce(resolved_at, timestamptz 'infinity') >= $end_at
+      and not (resolved_at is null and status in ('resolved', 'closed'))
+      and res_deadline_at <= $end_at
+),
+final as (
+    select
+        request_id,
+        source,
+        policy_name,
+        status,
+        res_deadline_at as deadline_at,
+        epoch($end_at - res_deadline_at) / 86400 as days_overdue,
+        created_at,
+        provider_department,
+        coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
+        agent,
+        category,
+        priority,
+        count(*) over () as n_overdue
+    from overdue
+)
+select * from final
+order by deadline_at, request_id
+limit $max_rows
