@@ -444,12 +444,31 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     report.rejected_by_reason = {reason: count for reason, count, _, _ in rejected}
     report.first_rejected = {reason: (line, detail) for reason, _, line, detail in rejected}
     report.n_rejected = sum(report.rejected_by_reason.values())
+    report.warnings.extend(_swallowed_line_warnings(con, import_id))
     report.warnings.extend(_unmapped_value_warnings(con, preset))
     if not report.is_balanced():
         raise ImportFailed(
             f"accounting does not balance: read {report.n_read} but accounted {report.accounted}"
         )
     _log_import(con, report, export, digests, started_at)
+
+
+def _swallowed_line_warnings(con, import_id: int) -> list[str]:
+    """Lines an unclosed quote made part of one malformed record are no rows of their own: the
+    count read leaves them out, so the report says how many there are and where they start."""
+    first, n_lines = con.execute(
+        """select min(line), sum(length(rtrim(raw, chr(13) || chr(10)))
+                                 - length(replace(rtrim(raw, chr(13) || chr(10)), chr(10), '')))
+           from rejected_rows
+           where import_id = $import_id and reason = 'malformed_line'
+             and rtrim(raw, chr(13) || chr(10)) like '%' || chr(10) || '%'""",
+        {"import_id": import_id},
+    ).fetchone()
+    if not n_lines:
+        return []
+    return [f"{n_lines:,} more line{'s' if n_lines > 1 else ''} of the file, from line {first + 1:,} on, "
+            f"{'are' if n_lines > 1 else 'is'} inside an unclosed quote, so in no count above: fix the quote "
+            "and import the file again"]
 
 
 def _merge_requests(con, preset: Preset, names: dict, missing_fields: list[str]) -> dict[str, int]:

@@ -1471,6 +1471,9 @@ def test_an_unclosed_quote_late_in_a_file_says_how_many_lines_it_swallowed(con, 
     assert line == 30_002
     assert detail.endswith("It runs over 3 lines of the file, which are not imported either: fix the quote and "
                            "import it again.")
+    # The read count leaves those lines out (they are one record): the report names them.
+    assert ("2 more lines of the file, from line 30,003 on, are inside an unclosed quote, so in no count above: "
+            "fix the quote and import the file again") in report.warnings
 
 
 def test_a_line_split_by_another_delimiter_says_so(con, tmp_path):
