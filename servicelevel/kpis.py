@@ -177,11 +177,18 @@ class Tile:
     def caption(self) -> str:
         """The small print under the value: goal, then the basis, then the trend where this week's
         change goes against it (and is grey for that reason)."""
-        trend = ""
-        if self.against_trend and self.higher_is_better is not None:
-            (first_week, first), (last_week, last) = self.trend_ends
-            trend = f"{last_week - first_week}-week trend {self.format_value(first)} → {self.format_value(last)}"
+        trend = f"trend {self.trend_text()}" if self.against_trend and self.higher_is_better is not None else ""
         return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
+
+    def trend_text(self) -> str:
+        """Where the KPI stood at the start of the trend window and where it stands now, e.g.
+        '81.8% → 58.7% over 11 weeks'; '' without two end points, or when this week rests on too
+        few (no end point)."""
+        if self.trend_ends is None or self.too_small:
+            return ""
+        (first_week, first), (last_week, last) = self.trend_ends
+        apart = last_week - first_week
+        return f"{self.format_value(first)} → {self.format_value(last)} over {apart} week{'s' if apart > 1 else ''}"
 
 
 def rate_goal_text(rate: float, goal: float) -> str:

@@ -258,19 +258,8 @@ def _tile_text(tile: Tile) -> TileText:
         goal=tile.goal_text(),
         basis=tile.basis(),
         spark=_spark(tile.series),
-        trend=_trend_text(tile),
+        trend=tile.trend_text(),
     )
-
-
-def _trend_text(tile: Tile) -> str:
-    """Where the KPI stood at the start of the trend window and where it stands now: the slide a
-    week-on-week change hides (the PDF and HTML draw four of the tiles as charts, not all). Not
-    for a week resting on too few, which is no end point (as in the brief)."""
-    if tile.trend_ends is None or tile.too_small:
-        return ""
-    (first_week, first), (last_week, last) = tile.trend_ends
-    apart = last_week - first_week
-    return f"{tile.format_value(first)} → {tile.format_value(last)} over {apart} week{'s' if apart > 1 else ''}"
 
 
 def _goal_short(tile: Tile) -> str:
@@ -339,7 +328,7 @@ def _slipped_section(slipping: weekly.Slipping) -> Section:
 
 def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
     specs = weekly.trend_charts(kpis)
-    fallback = tuple(Text(f"{t.label}: {_spark(t.series)} ({_trend_text(t) or '–'})") for t in kpis.tiles)
+    fallback = tuple(Text(f"{t.label}: {_spark(t.series)} ({t.trend_text() or '–'})") for t in kpis.tiles)
     segments = " and ".join(kpis.segments)
     return Section(f"{len(kpis.overall)}-week trends", (
         Charts(tuple(Chart(key, charts.title_text(specs[key]), specs[key]) for key in weekly.TREND_CHARTS), fallback,

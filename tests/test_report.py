@@ -397,9 +397,9 @@ def test_a_trend_resting_on_too_few_this_week_is_not_given():
     # 9 of 12 decided this week (below the 30 a rate needs): no "→" from a week of enough to it.
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.75, previous=0.9, unit="rate",
                 count=12, count_label="decided", too_small=True, series=(0.9, 0.75), series_too_small=(False, True))
-    assert report._trend_text(tile) == ""
+    assert tile.trend_text() == ""
     enough = Tile(**{**tile.__dict__, "too_small": False, "series_too_small": (False, False)})
-    assert report._trend_text(enough) == "90.0% → 75.0% over 1 week"
+    assert enough.trend_text() == "90.0% → 75.0% over 1 week"
 
 
 def test_a_breach_says_what_became_of_it_in_words_that_fit_its_target(con):

@@ -175,7 +175,7 @@ def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_
 
 @pytest.mark.parametrize("series, news, trend_said", [
     # +7.3 pp this week on a line that fell 23.1 pp over 11 weeks: grey, and the trend said.
-    ((0.818, *[0.9] * 9, 0.514, 0.587), False, "11-week trend 81.8% → 58.7%"),
+    ((0.818, *[0.9] * 9, 0.514, 0.587), False, "trend 81.8% → 58.7% over 11 weeks"),
     # The same rise on a line that rose: news.
     ((0.40, *[0.5] * 9, 0.514, 0.587), True, ""),
     # A trend that fell by less (-1.1 pp) than this week rose: the week is news.
