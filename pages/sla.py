@@ -140,11 +140,11 @@ else:
 
     st.markdown("**Open past their resolution deadline**")
     overdue = run_query("overdue", {**params, "end_at": backlog_at, "max_rows": MAX_ROWS})
-    n_overdue = int(overdue["n_overdue"].iloc[0]) if not overdue.empty else 0
     if overdue.empty:
         st.caption(f"None of the {n_open:,} open requests was past its resolution deadline at "
                    f"{local_time(backlog_at)}.")
     else:
+        n_overdue = int(overdue["n_overdue"].iloc[0])  # all of them, though the list stops at MAX_ROWS
         listed = f"All {n_overdue:,}" if n_overdue <= MAX_ROWS else f"The {MAX_ROWS:,} longest overdue of the {n_overdue:,}"
         table(links.with_request_links(overdue.drop(columns="n_overdue")), "sla-overdue",
               column_config={**links.LINK_COLUMN,
