@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from servicelevel import charts
+from servicelevel import breakdown, charts, weekly
+from servicelevel.definitions import definition
 from servicelevel.kpis import blended_goal, rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
@@ -11,12 +12,14 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
 from servicelevel.ui.widgets import (
-    MATRIX_COUNTS, chart, explain_empty, good_news, local_time, nothing_recorded, table,
+    MATRIX_COUNTS, chart, explain_empty, good_news, local_time, movers_columns, nothing_recorded, spelled_out,
+    table,
 )
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
 AS_ADJECTIVE = {"first_response": "First-response", "resolution": "Resolution"}  # as the overview's tiles spell it
 MAX_ROWS = 5000
+SHIFT_CHART_VALUES = 12  # the values with the most extra breaches; the table lists every one
 HISTOGRAM = {"first_response": (0.5, 24.0), "resolution": (4.0, 160.0)}  # bin width, last bin (hours)
 
 selection = frame.selection()
@@ -63,6 +66,30 @@ else:
           f"adherence-{metric}-department-priority",
           caption="created: requests created in the period; targets met and breached: decided in it (a request "
                   "created earlier may be decided now), so they need not add up to the requests created.")
+
+st.subheader(f"What moved adherence: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")
+split = bound_choice(
+    st.segmented_control, "Split by", list(breakdown.SPLITS), format_func=lambda d: breakdown.SPLITS[d][0].capitalize(),
+    default="category", required=True, key="split",
+    help="Which values a change in adherence comes from, both targets together. The weeks end with the "
+         "period's last whole week, as the overview's slipping table counts them.",
+)
+shift = breakdown.breakdown(run_query, selection, weekly.focus_week(selection), split)
+if not shift.comparable:
+    st.info(shift.verdict())
+else:
+    st.text(shift.verdict())  # plain text: a category or agent may hold Markdown's $, * or _
+    named = breakdown.SPLITS[split][0]
+    chart(charts.paired_rates(spelled_out(shift.chart_rows(SHIFT_CHART_VALUES)), named,
+                              f"Adherence by {named}, most extra breaches first", named.capitalize(),
+                              organisation().min_count, list(shift.span_labels)))
+if not shift.rows.empty:
+    table(shift.rows.rename(columns={"value": split}), f"adherence-shift-by-{split}",
+          column_config={**movers_columns(*shift.span_labels),
+                         "extra_breaches": st.column_config.NumberColumn("extra breaches", format="%+.0f",
+                                                                         help=definition("extra_breaches")),
+                         "too_few": st.column_config.CheckboxColumn("too few to compare")},
+          caption=shift.note())
 
 st.subheader(f"How long {METRICS[metric].lower()} takes")
 clock = bound_choice(

@@ -11,8 +11,8 @@
 -- Params: $start_at TIMESTAMPTZ (inclusive), $end_at TIMESTAMPTZ (exclusive): decisions in that
 --   range; $as_of TIMESTAMPTZ: states as of this instant (normally now); $timezone VARCHAR (IANA);
 --   $dimension VARCHAR: '' | requester_type | requester_department | provider_department |
---   provider_type | priority | channel (from servicelevel.sla.DIMENSIONS); shared filters
---   $requester_type, $requester_departments, $provider_departments, $provider_types,
+--   provider_type | priority | channel | category | agent (from servicelevel.sla.DIMENSIONS);
+--   shared filters $requester_type, $requester_departments, $provider_departments, $provider_types,
 --   $priorities, $channels.
 with decided as (
     select *
@@ -31,7 +31,7 @@ grouped as (
         d.*,
         case when $dimension = '' then 'all' else coalesce(dimension_value(
             $dimension, r.requester_type, r.requester_department, r.provider_department,
-            r.provider_type, r.priority, r.channel, r.category
+            r.provider_type, r.priority, r.channel, r.category, r.agent
         ), '(none)') end as group_value
     from decided as d
     join scoped as r using (source, request_id)

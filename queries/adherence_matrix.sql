@@ -6,7 +6,7 @@
 --   $metric: 'first_response', 'resolution' or 'both'. A dimension of '' groups nothing
 --   (its value is NULL).
 -- Params: $row_dimension, $column_dimension ('' or one of requester_type, requester_department,
---   provider_department, provider_type, priority, channel, category — checked against an
+--   provider_department, provider_type, priority, channel, category, agent — checked against an
 --   allowlist by the caller, and only compared here, never spliced in), $metric, $start_at,
 --   $end_at, and the shared filters.
 -- not materialized: each use below reads only the columns it needs, instead of one copy of all.
@@ -15,11 +15,11 @@ with scoped as not materialized (
         *,
         dimension_value(
             $row_dimension, requester_type, requester_department, provider_department,
-            provider_type, priority, channel, category
+            provider_type, priority, channel, category, agent
         ) as row_value,
         dimension_value(
             $column_dimension, requester_type, requester_department, provider_department,
-            provider_type, priority, channel, category
+            provider_type, priority, channel, category, agent
         ) as column_value
     from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,

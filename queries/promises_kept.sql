@@ -6,7 +6,7 @@
 --   kept_rate (0-1, kept / (kept + broken); NULL when nothing is decided).
 -- Params: $start_at TIMESTAMPTZ (inclusive), $end_at TIMESTAMPTZ (exclusive) for due_at; $as_of
 --   TIMESTAMPTZ (normally now); $dimension VARCHAR ('' | requester_type | requester_department |
---   provider_department | provider_type | priority | channel); the shared filters
+--   provider_department | provider_type | priority | channel | category | agent); the shared filters
 --   $requester_type, $requester_departments, $provider_departments, $provider_types,
 --   $priorities, $channels.
 with promised as (
@@ -24,7 +24,7 @@ judged as (
     select
         case when $dimension = '' then 'all' else coalesce(dimension_value(
             $dimension, requester_type, requester_department, provider_department,
-            provider_type, priority, channel, category
+            provider_type, priority, channel, category, agent
         ), '(none)') end as group_value,
         case
             when stopped_at <= due_at then 'kept'

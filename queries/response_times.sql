@@ -11,7 +11,7 @@
 --   and p90 interpolate linearly (quantile_cont).
 -- Params: $start_at TIMESTAMPTZ (inclusive), $end_at TIMESTAMPTZ (exclusive), $dimension VARCHAR
 --   ('' | requester_type | requester_department | provider_department | provider_type |
---   priority | channel), and the shared filters $requester_type, $requester_departments,
+--   priority | channel | category | agent), and the shared filters $requester_type, $requester_departments,
 --   $provider_departments, $provider_types, $priorities, $channels.
 with stopped as (
     select
@@ -37,7 +37,7 @@ grouped as (
         s.*,
         case when $dimension = '' then 'all' else coalesce(dimension_value(
             $dimension, r.requester_type, r.requester_department, r.provider_department,
-            r.provider_type, r.priority, r.channel, r.category
+            r.provider_type, r.priority, r.channel, r.category, r.agent
         ), '(none)') end as group_value
     from stopped as s
     join scoped as r using (source, request_id)

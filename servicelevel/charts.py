@@ -448,16 +448,18 @@ def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 
 def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title: str,
-                 min_count: int) -> alt.Chart:
+                 min_count: int, measures_in_order: list[str] | None = None) -> alt.Chart:
     """Two rates side by side per group (category, measure, value, count): e.g. CSAT % next to
-    SLA adherence per channel; a rate resting on fewer than `min_count` is only outlined."""
-    measures = alt.Scale(range=list(MEASURE_COLORS))
+    SLA adherence per channel; a rate resting on fewer than `min_count` is only outlined. The
+    measures come in `measures_in_order` (the first on top, in the first colour), else alphabetically."""
+    measures = alt.Scale(domain=measures_in_order, range=list(MEASURE_COLORS)) if measures_in_order else alt.Scale(
+        range=list(MEASURE_COLORS))
     return (
         alt.Chart(frame)
         .mark_bar(strokeWidth=1.5)
         .encode(
-            y=alt.Y(f"{category}:N", title=category_title, sort=None),
-            yOffset=alt.YOffset("measure:N"),
+            y=alt.Y(f"{category}:N", title=category_title, sort=None, axis=alt.Axis(labelLimit=260)),
+            yOffset=alt.YOffset("measure:N", sort=measures_in_order or "ascending"),
             x=alt.X("value:Q", title="Rate", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("measure:N", title="Measure", scale=measures,
                             legend=alt.Legend(orient="bottom", labelLimit=400)),

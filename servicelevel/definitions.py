@@ -26,6 +26,12 @@ METRICS: tuple[Metric, ...] = (
            "Met / (met + breached) over first-response and resolution targets together."),
     Metric("slipping", "Slipping department",
            "Provider departments whose SLA adherence (combined) over the last 4 weeks is at least 5 points below their own over the 8 weeks before, each span with at least 10 decided targets. The movers compare one week with the week before instead."),
+    Metric("extra_breaches", "Extra breaches",
+           "Where a change in adherence comes from: a group's breaches over the last 4 weeks minus those its "
+           "own adherence over the 8 weeks before would give on the same number of decided targets, "
+           "decided x (1 - earlier adherence). The groups' extra breaches add up to the total's, less what a "
+           "changed mix of work (more of it in groups that were already slower) and groups with fewer than 10 "
+           "decided targets in either span make."),
     Metric("goal", "Goal",
            "Each SLA policy's goal (e.g. 95%). Where several policies apply, the goal shown is the average "
            "of the decided targets' own goals: the adherence you would see if every policy met its goal exactly."),

@@ -29,3 +29,40 @@ def adherence_movers(current: pd.DataFrame, previous: pd.DataFrame, min_decided:
         "department", "adherence_now", "adherence_before", "change_pp",
         "n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before",
     ]]
+
+
+def adherence_shift(recent: pd.DataFrame, baseline: pd.DataFrame, min_decided: int = 10) -> pd.DataFrame:
+    """Per group of either span (group_value, n_met, n_breached rows, both metrics together):
+    adherence in each, the change in points as shown, and the extra breaches: how many more the
+    recent span had than the baseline's adherence would give on its decided targets,
+    n_breached_now - n_decided_now * (1 - adherence_before). They say which groups a fall comes
+    from, where the change alone ranks a small group's large move above a large group's fall.
+
+    Every group with a target decided in either span is kept; change and extra breaches only where both
+    spans have at least `min_decided` decided targets (`too_few` marks the rest). Largest extra
+    breaches first, then the groups too few to compare, most recent breaches first."""
+    def totals(frame: pd.DataFrame) -> pd.DataFrame:
+        grouped = frame.groupby("group_value", dropna=False)[["n_met", "n_breached"]].sum()
+        return grouped.assign(n_decided=grouped["n_met"] + grouped["n_breached"])
+
+    joined = totals(recent).join(totals(baseline), suffixes=("_now", "_before"), how="outer")
+    joined = joined.fillna(0).astype("int64")
+    joined = joined[(joined["n_decided_now"] > 0) | (joined["n_decided_before"] > 0)]  # created, nothing due
+    now = joined["n_met_now"] / joined["n_decided_now"].where(joined["n_decided_now"] > 0)
+    before = joined["n_met_before"] / joined["n_decided_before"].where(joined["n_decided_before"] > 0)
+    compared = (joined["n_decided_now"] >= min_decided) & (joined["n_decided_before"] >= min_decided)
+    out = pd.DataFrame({
+        "value": joined.index,
+        "adherence_now": now,
+        "adherence_before": before,
+        "change_pp": (half_up(now * 100, 1) - half_up(before * 100, 1)).where(compared),
+        "extra_breaches": (joined["n_breached_now"] - joined["n_decided_now"] * (1 - before)).where(compared),
+        "n_decided_now": joined["n_decided_now"],
+        "n_breached_now": joined["n_breached_now"],
+        "n_decided_before": joined["n_decided_before"],
+        "n_breached_before": joined["n_breached_before"],
+        "too_few": ~compared,
+    }).reset_index(drop=True)
+    out = out.sort_values(["too_few", "extra_breaches", "n_breached_now", "value"],
+                          ascending=[True, False, False, True], na_position="last", kind="stable")
+    return out.reset_index(drop=True)

@@ -62,6 +62,8 @@ DIMENSIONS = (
     "provider_type",
     "priority",
     "channel",
+    "category",
+    "agent",
 )
 
 

@@ -317,11 +317,12 @@ def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, 
 # Movers and breaches
 
 
-def _by_department(run: Runner, selection: Selection, period: Period) -> pd.DataFrame:
-    """Targets met and breached per provider department, both metrics, decided in `period`."""
+def adherence_by(run: Runner, selection: Selection, period: Period,
+                 dimension: str = "provider_department") -> pd.DataFrame:
+    """Targets met and breached per value of `dimension` (sla.DIMENSIONS), both metrics, decided in `period`."""
     frame = run("adherence_matrix", {
         **selection.params(), **period.params(),
-        "row_dimension": "provider_department", "column_dimension": "", "metric": "both",
+        "row_dimension": dimension, "column_dimension": "", "metric": "both",
     })
     return frame.rename(columns={"row_value": "group_value"})
 
@@ -329,10 +330,11 @@ def _by_department(run: Runner, selection: Selection, period: Period) -> pd.Data
 def movers(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:
     """Provider departments whose adherence changed most from the week before (movers.py)."""
     before = Period(week.start - timedelta(days=7), week.start, week.timezone)
-    return adherence_movers(_by_department(run, selection, week), _by_department(run, selection, before), min_decided)
+    return adherence_movers(adherence_by(run, selection, week), adherence_by(run, selection, before), min_decided)
 
 
-def _percent(rate: float) -> str:
+def percent(rate: float) -> str:
+    """A rate as every table and sentence shows it: 0.4262 -> "42.6%"."""
     return f"{half_up(rate, 3):.1%}"  # halves up, as the tables show it
 
 
@@ -378,8 +380,8 @@ class Slipping:
                     f"(at least {MOVERS_MIN_DECIDED} each).")
         if self.departments.empty and len(self.compared) == 1:  # one department filtered: its own numbers
             only = self.compared.iloc[0]
-            return (f"{only['department']} did not slip: adherence {_percent(only['adherence_now'])} over the last "
-                    f"{RECENT_WEEKS} weeks against {_percent(only['adherence_before'])} in the {BASELINE_WEEKS} weeks "
+            return (f"{only['department']} did not slip: adherence {percent(only['adherence_now'])} over the last "
+                    f"{RECENT_WEEKS} weeks against {percent(only['adherence_before'])} in the {BASELINE_WEEKS} weeks "
                     f"before ({only['change_pp']:+.1f} pp; a fall of {SLIP_MIN_PP:.0f} points or more counts).")
         if self.departments.empty:
             return f"No department's adherence fell by {SLIP_MIN_PP:.0f} points or more (of {len(self.compared)} compared)."
@@ -411,13 +413,18 @@ def standing(by_department: pd.DataFrame, min_decided: int = MOVERS_MIN_DECIDED)
     }).reset_index(drop=True)
 
 
+def recent_and_baseline(week: Period) -> tuple[Period, Period]:
+    """The RECENT_WEEKS ending with `week`, and the BASELINE_WEEKS before them."""
+    recent = Period(week.end - timedelta(weeks=RECENT_WEEKS), week.end, week.timezone)
+    return recent, Period(recent.start - timedelta(weeks=BASELINE_WEEKS), recent.start, week.timezone)
+
+
 def slipping(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> Slipping:
     """Provider departments whose adherence over the RECENT_WEEKS ending with `week` is at least
     SLIP_MIN_PP points below the BASELINE_WEEKS before them (and how each stands against its goal)."""
-    recent = Period(week.end - timedelta(weeks=RECENT_WEEKS), week.end, week.timezone)
-    baseline = Period(recent.start - timedelta(weeks=BASELINE_WEEKS), recent.start, week.timezone)
-    recent_rows = _by_department(run, selection, recent)
-    compared = adherence_movers(recent_rows, _by_department(run, selection, baseline), min_decided)
+    recent, baseline = recent_and_baseline(week)
+    recent_rows = adherence_by(run, selection, recent)
+    compared = adherence_movers(recent_rows, adherence_by(run, selection, baseline), min_decided)
     return Slipping(recent, baseline, compared, data_from=data_start(run, week.timezone),
                     standing=standing(recent_rows, min_decided))
 
@@ -480,20 +487,20 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     if slipping is not None and len(slipping.compared) == 1 and slipping.standing is not None \
             and len(slipping.standing) == 1:  # one department's own report: its numbers, not a list
         only, goal = slipping.compared.iloc[0], slipping.standing.iloc[0]
-        lines.append(f"{only['department']} over the last {RECENT_WEEKS} weeks: {_percent(only['adherence_now'])} "
-                     f"against {_percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
-                     f"({only['change_pp']:+.1f} pp), goal {_percent(goal['goal'])}.")
+        lines.append(f"{only['department']} over the last {RECENT_WEEKS} weeks: {percent(only['adherence_now'])} "
+                     f"against {percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
+                     f"({only['change_pp']:+.1f} pp), goal {percent(goal['goal'])}.")
     elif slipping is not None and not slipping.compared.empty:
         slipped, below = slipping.departments, slipping.below_goal
         below = below[~below["department"].isin(slipped["department"])]
         span = f"the last {RECENT_WEEKS} weeks"
         if not slipped.empty:
             lines.append(f"Slipped ({span} against the {BASELINE_WEEKS} before): " + _named(
-                slipped, lambda r: f"{r.department} {_percent(r.adherence_now)} against {_percent(r.adherence_before)}")
+                slipped, lambda r: f"{r.department} {percent(r.adherence_now)} against {percent(r.adherence_before)}")
                 + ".")
         if not below.empty:
             lines.append(f"{'Also f' if not slipped.empty else 'F'}ar below goal over {span}: " + _named(
-                below, lambda r: f"{r.department} {_percent(r.adherence)} (goal {_percent(r.goal)})") + ".")
+                below, lambda r: f"{r.department} {percent(r.adherence)} (goal {percent(r.goal)})") + ".")
         if slipped.empty and below.empty:
             lines.append(f"No department slipped, or stands {BELOW_GOAL_PP:.0f} points or more below its goal, "
                          f"over {span}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from servicelevel.movers import adherence_movers
+from servicelevel.movers import adherence_movers, adherence_shift
 
 
 def counts(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
@@ -30,3 +30,37 @@ def test_a_percentage_on_the_half_rounds_up_as_the_tables_show_it():
     # binary, and round-half-even would give 86.2); 40 of 50 before is 80.0%: +6.3.
     moved = adherence_movers(counts([("Facilities", 69, 11)]), counts([("Facilities", 40, 10)]))
     assert f"{moved['change_pp'].iloc[0]:+.1f}" == "+6.3"
+
+
+def test_extra_breaches_are_the_recent_breaches_beyond_the_earlier_rate():
+    # Procurement: 26 decided now, 21 breached; before 10 of 31 met, so 21/31 breached: at that rate
+    # 26 targets give 26 * 21 / 31 = 17.61 breaches, and 21 - 17.61 = 3.39 are extra.
+    # Legal: 10 decided now, 5 breached; before 11 of 40 breached: 5 - 10 * 11 / 40 = 2.25.
+    # IT improved: 2 of 40 breached now against 10 of 40 before: 2 - 40 * 10 / 40 = -8.
+    shift = adherence_shift(
+        counts([("Procurement", 5, 21), ("Legal", 5, 5), ("IT", 38, 2)]),
+        counts([("Procurement", 10, 21), ("Legal", 29, 11), ("IT", 30, 10)]),
+    )
+    assert shift["value"].tolist() == ["Procurement", "Legal", "IT"]  # most extra breaches first
+    assert shift["extra_breaches"].tolist() == [pytest.approx(21 - 26 * 21 / 31), pytest.approx(2.25),
+                                                pytest.approx(-8.0)]
+    assert shift["change_pp"].tolist() == [pytest.approx(-13.1), pytest.approx(-22.5), pytest.approx(20.0)]
+    assert not shift["too_few"].any()
+
+
+def test_every_value_with_a_decided_target_is_kept_and_the_few_are_marked_not_compared():
+    # Tiny: 2 decided now (under 10): listed, not compared. Gone: decided before only. New: now only.
+    # Idle: requests created, nothing decided in either span (adherence_matrix gives such rows): left out.
+    shift = adherence_shift(
+        counts([("Big", 15, 5), ("Tiny", 1, 1), ("New", 12, 0), ("Idle", 0, 0)]),
+        counts([("Big", 18, 2), ("Tiny", 9, 3), ("Gone", 30, 3), ("Idle", 0, 0)]),
+    )
+    assert shift["value"].tolist()[0] == "Big"
+    assert set(shift["value"]) == {"Big", "Tiny", "New", "Gone"}
+    few = shift.set_index("value").loc[["Tiny", "New", "Gone"]]
+    assert few["too_few"].all() and few["change_pp"].isna().all() and few["extra_breaches"].isna().all()
+    gone = shift.set_index("value").loc["Gone"]
+    assert (gone["n_decided_now"], gone["n_decided_before"], gone["n_breached_before"]) == (0, 33, 3)
+    assert pd.isna(gone["adherence_now"]) and gone["adherence_before"] == pytest.approx(30 / 33)
+    # The spans' totals survive the split: nothing is lost between the query and the table.
+    assert shift["n_decided_now"].sum() == 15 + 5 + 2 + 12 and shift["n_breached_before"].sum() == 2 + 3 + 3

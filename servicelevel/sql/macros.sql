@@ -18,11 +18,11 @@ where (requester_type = '' or requests.requester_type = requester_type)
   and (len(channels) = 0 or list_contains(channels, requests.channel));
 
 -- dimension_value: a request's value for one of the dimensions the pages group by (the
--- allow-list sla.DIMENSIONS, plus category), NULL for any other (such as '', "no grouping").
+-- allow-list sla.DIMENSIONS), NULL for any other (such as '', "no grouping").
 -- The queries pass the dimension as a bound parameter and the request's columns.
 create or replace macro dimension_value(
     dimension, requester_type, requester_department, provider_department, provider_type, priority, channel,
-    category
+    category, agent
 ) as
 case dimension
     when 'requester_type' then requester_type
@@ -32,6 +32,7 @@ case dimension
     when 'priority' then priority
     when 'channel' then channel
     when 'category' then category
+    when 'agent' then agent
 end;
 
 -- SLA. request_sla and the clock tables are derived data that servicelevel/sla.py and

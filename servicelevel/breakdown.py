@@ -1,0 +1,155 @@
+"""Where a change in adherence comes from: the recent weeks against the weeks before them (the
+spans the overview's slipping table compares), split by one dimension, such as the category of
+work, the requesting department or the agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from servicelevel import weekly
+from servicelevel.fields import VALUE_LABELS
+from servicelevel.filters import Period, Selection
+from servicelevel.movers import adherence_shift
+from servicelevel.rounding import half_up
+
+# The dimensions a breakdown offers (a subset of sla.DIMENSIONS), as a sentence names one and many.
+SPLITS = {
+    "category": ("category", "categories"),
+    "requester_department": ("requesting department", "requesting departments"),
+    "agent": ("agent", "agents"),
+    "channel": ("channel", "channels"),
+    "priority": ("priority", "priorities"),
+    "provider_department": ("provider department", "provider departments"),
+}
+NO_VALUE = {"agent": "(unassigned)", "category": "(no category)", "priority": "(no priority)"}
+NAMED = 3  # values named in the verdict
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Adherence per value of one dimension over the recent span and the baseline before it."""
+
+    dimension: str
+    recent: Period
+    baseline: Period
+    rows: pd.DataFrame  # movers.adherence_shift, with the values labelled
+    min_decided: int = weekly.MOVERS_MIN_DECIDED
+    data_from: date | None = None
+
+    def _total(self, column: str) -> int:
+        return int(self.rows[column].sum())
+
+    @property
+    def adherence_now(self) -> float | None:
+        decided = self._total("n_decided_now")
+        return None if decided == 0 else 1 - self._total("n_breached_now") / decided
+
+    @property
+    def adherence_before(self) -> float | None:
+        decided = self._total("n_decided_before")
+        return None if decided == 0 else 1 - self._total("n_breached_before") / decided
+
+    @property
+    def comparable(self) -> bool:
+        """Both spans have enough decided targets, in all, to compare."""
+        return min(self._total("n_decided_now"), self._total("n_decided_before")) >= self.min_decided
+
+    @property
+    def extra_breaches(self) -> float | None:
+        """The recent span's breaches beyond what the baseline's adherence gives on its decided
+        targets, for all values together."""
+        if not self.comparable:
+            return None
+        return self._total("n_breached_now") - self._total("n_decided_now") * (1 - self.adherence_before)
+
+    @property
+    def explained(self) -> int:
+        """The extra breaches of the values compared, as the table shows them (whole), added up: the
+        rest of the total comes from a changed mix of work (more of it where adherence was lower)
+        and from values too few to compare."""
+        return int(half_up(self.rows["extra_breaches"], 0).sum())
+
+    @property
+    def span_labels(self) -> tuple[str, str]:
+        """The recent span's label, then the baseline's, as columns and the chart's legend say them."""
+        return f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"
+
+    def chart_rows(self, limit: int) -> pd.DataFrame:
+        """The first `limit` values compared (most extra breaches first), each span's adherence
+        side by side (long format for charts.paired_rates)."""
+        compared = self.rows[~self.rows["too_few"]].head(limit)
+        spans = dict(zip(("now", "before"), self.span_labels))
+        return pd.concat([
+            pd.DataFrame({SPLITS[self.dimension][0]: compared["value"], "measure": label,
+                          "value": compared[f"adherence_{span}"], "count": compared[f"n_decided_{span}"]})
+            for span, label in spans.items()
+        ], ignore_index=True)
+
+    def verdict(self) -> str:
+        """What changed, and which values it came from, in two or three sentences."""
+        spans = f"the last {weekly.RECENT_WEEKS} weeks", f"the {weekly.BASELINE_WEEKS} weeks before"
+        if not self.comparable:
+            if self.data_from is not None and self.baseline.end <= self.data_from:
+                return (f"The data starts on {self.data_from:%d %b %Y}, after {spans[1]} {spans[0]}: there is "
+                        "nothing yet to compare with.")
+            return (f"Not enough decided SLA targets to compare: {self._total('n_decided_now'):,} in {spans[0]} and "
+                    f"{self._total('n_decided_before'):,} in {spans[1]} (at least {self.min_decided} each).")
+        now, before = self.adherence_now, self.adherence_before
+        change = half_up(now * 100, 1) - half_up(before * 100, 1)
+        extra = int(half_up(self.extra_breaches, 0))
+        shown = weekly.percent
+        decided = f"on the {self._total('n_decided_now'):,} targets decided"
+        said = [f"Adherence {shown(now)} over {spans[0]} against {shown(before)} in {spans[1]} ({change:+.1f} pp): " + (
+            f"{_breaches(extra)} more than the earlier adherence would give {decided}." if extra > 0 else
+            f"{_breaches(-extra)} fewer than the earlier adherence would give {decided}." if extra < 0 else
+            f"as many breaches as the earlier adherence would give {decided}.")]
+        # The values that moved most each way, the total's way first: a flat total can hide a fall
+        # in one category behind a gain in another.
+        shown_extra = half_up(self.rows["extra_breaches"], 0)
+        ways = [("most extra breaches", self.rows[shown_extra > 0].head(NAMED)),
+                ("most breaches avoided", self.rows[shown_extra < 0].iloc[::-1].head(NAMED))]
+        named = [f"{most}: " + ", ".join(f"{_label(r.value)} ({half_up(r.extra_breaches, 0):+.0f})"
+                                         for r in values.itertuples())
+                 for most, values in (ways[::-1] if extra < 0 else ways) if not values.empty]
+        if named:
+            said.append(f"By {SPLITS[self.dimension][0]}, " + "; ".join(named) + ".")
+        own = self.explained
+        if own != extra:  # the table's column adds up to `own`: the rest, said, reconciles it with the total
+            said.append(f"The {SPLITS[self.dimension][1]}' own changes add up to {own:+,}; a changed mix of "
+                        f"work, and values with too few targets to compare, make the other {extra - own:+,}.")
+        gone = self.rows[(self.rows["n_decided_now"] == 0) & (self.rows["n_decided_before"] >= self.min_decided)]
+        if not gone.empty:
+            said.append(f"Nothing decided in {spans[0]} for " + ", ".join(
+                f"{_label(r.value)} ({r.n_decided_before:,} before)" for r in gone.itertuples(index=False)) + ".")
+        return " ".join(said)
+
+    def note(self) -> str:
+        """What is compared with what, and how the extra breaches are counted."""
+        return (f"First-response and resolution targets together, the {weekly.RECENT_WEEKS} weeks "
+                f"{self.recent.label()} against the {weekly.BASELINE_WEEKS} weeks {self.baseline.label()}. Extra "
+                "breaches: the recent breaches beyond what the earlier adherence gives on the recent decided targets. "
+                f"Change and extra breaches need at least {self.min_decided} decided targets in both spans.")
+
+
+def _breaches(n: int) -> str:
+    return f"{n:,} breach" if n == 1 else f"{n:,} breaches"
+
+
+def _label(value: str) -> str:
+    return VALUE_LABELS.get(value, value)
+
+
+def breakdown(run: weekly.Runner, selection: Selection, week: Period, dimension: str,
+              min_decided: int = weekly.MOVERS_MIN_DECIDED) -> Breakdown:
+    """Adherence by `dimension` (a key of SPLITS) over the recent weeks ending with `week` and the
+    weeks before them, for the selection's filters."""
+    if dimension not in SPLITS:
+        raise ValueError(f"cannot break adherence down by {dimension!r}: choose one of {', '.join(SPLITS)}")
+    recent, baseline = weekly.recent_and_baseline(week)
+    rows = adherence_shift(weekly.adherence_by(run, selection, recent, dimension),
+                           weekly.adherence_by(run, selection, baseline, dimension), min_decided)
+    rows["value"] = rows["value"].fillna(NO_VALUE.get(dimension, "(none)"))
+    return Breakdown(dimension, recent, baseline, rows, min_decided, weekly.data_start(run, week.timezone))

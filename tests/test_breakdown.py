@@ -1,0 +1,167 @@
+"""Where a change in adherence comes from: the four weeks ending with the focus week against the
+eight before, split by category, agent, requesting department...; sentences on counts worked out
+by hand, and the bundled sample's slipping department (Procurement, whose first buyer is away
+while it slips) checked against independent SQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import pytest
+
+from servicelevel import breakdown, queries, store, weekly
+from servicelevel.datainfo import data_info
+from servicelevel.filters import Filters, Period, Selection, parse_iso_week
+from servicelevel.movers import adherence_shift
+from servicelevel.sla import DIMENSIONS
+from tests.apptest_support import rendered
+
+WEEK = "2026-W46"  # the sample's last complete week
+ZONE = "America/Sao_Paulo"  # UTC-3 all year: local midnight is 03:00 UTC
+RECENT = Period(date(2026, 10, 19), date(2026, 11, 16), ZONE)
+BASELINE = Period(date(2026, 8, 24), date(2026, 10, 19), ZONE)
+
+
+def counts(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["group_value", "n_met", "n_breached"])
+
+
+def by_hand(recent, baseline, dimension="category") -> breakdown.Breakdown:
+    return breakdown.Breakdown(dimension, RECENT, BASELINE, adherence_shift(counts(recent), counts(baseline)))
+
+
+def test_a_flat_total_names_the_values_that_fell_and_those_that_rose():
+    # Now: A 5 met / 21 breached, B 5 / 5, C 38 / 2: 48 of 76 met, 63.2%. Before: A 10 / 21,
+    # B 29 / 11, C 30 / 10: 69 of 111, 62.2%. At the earlier rate 76 targets give 76 * 42 / 111 =
+    # 28.76 breaches against 28: 0.76 fewer, shown as 1. A: 21 - 26 * 21/31 = +3.39, B: 5 - 10 *
+    # 11/40 = +2.25, C: 2 - 40 * 10/40 = -8: they add up to -3 as shown, and the mix gives the other +2.
+    shift = by_hand([("A", 5, 21), ("B", 5, 5), ("C", 38, 2)], [("A", 10, 21), ("B", 29, 11), ("C", 30, 10)])
+    assert shift.comparable and shift.extra_breaches == pytest.approx(28 - 76 * 42 / 111)
+    assert shift.explained == -3
+    assert shift.verdict() == (
+        "Adherence 63.2% over the last 4 weeks against 62.2% in the 8 weeks before (+1.0 pp): 1 breach fewer "
+        "than the earlier adherence would give on the 76 targets decided. By category, most breaches avoided: "
+        "C (-8); most extra breaches: A (+3), B (+2). The categories' own changes add up to -3; a changed mix of "
+        "work, and values with too few targets to compare, make the other +2.")
+
+
+def test_a_value_with_nothing_decided_recently_is_named_and_too_few_are_not_compared():
+    # Ann: 40 decided before, none now (away). Bob: 30 of 60 met now against 38 of 40 before:
+    # 30 - 60 * 2/40 = +27 extra. Cy: 3 decided now, 1 before: too few to compare.
+    # Totals: now 31 met of 63 (49.2%), before 75 of 81 (92.6%); 32 - 63 * 6/81 = 27.33 extra, shown
+    # 27, as many as Bob's: no mix to speak of.
+    shift = by_hand([("Bob", 30, 30), ("Cy", 1, 2)], [("Ann", 36, 4), ("Bob", 38, 2), ("Cy", 1, 0)], "agent")
+    assert shift.rows["value"].tolist() == ["Bob", "Cy", "Ann"]  # compared first, then by recent breaches
+    assert shift.verdict() == (
+        "Adherence 49.2% over the last 4 weeks against 92.6% in the 8 weeks before (-43.4 pp): 27 breaches more "
+        "than the earlier adherence would give on the 63 targets decided. By agent, most extra breaches: Bob "
+        "(+27). Nothing decided in the last 4 weeks for Ann (40 before).")
+
+
+def test_too_few_in_either_span_says_how_many_each_has():
+    shift = by_hand([("A", 3, 2)], [("A", 40, 10)])
+    assert not shift.comparable and shift.extra_breaches is None
+    assert shift.verdict() == ("Not enough decided SLA targets to compare: 5 in the last 4 weeks and 50 in the 8 "
+                               "weeks before (at least 10 each).")
+    early = breakdown.Breakdown("agent", RECENT, BASELINE, adherence_shift(counts([("A", 30, 2)]), counts([])),
+                                data_from=date(2026, 10, 20))
+    assert early.verdict().startswith("The data starts on 20 Oct 2026, after the 8 weeks before the last 4 weeks")
+
+
+def test_the_splits_are_dimensions_the_queries_know():
+    assert set(breakdown.SPLITS) <= set(DIMENSIONS)
+    with pytest.raises(ValueError, match="cannot break adherence down by 'subject'"):
+        breakdown.breakdown(lambda name, params: pd.DataFrame(), None, None, "subject")
+
+
+# --------------------------------------------------------------------------------------
+# On the bundled sample
+
+
+@pytest.fixture
+def con(sample_db_path):
+    connection = store.connect(sample_db_path)
+    yield connection
+    connection.close()
+
+
+def decided_per_agent(con, department: str, span: Period) -> dict[str | None, tuple[int, int]]:
+    """(met, breached) targets of both metrics decided in the span, per agent, straight from
+    request_sla and requests (test_slipping.decided, grouped)."""
+    start, end = (f"{d} 03:00:00+00" for d in (span.start, span.end))
+    as_of = data_info(con).as_of(datetime.now(timezone.utc))
+    out: dict[str | None, list[int]] = {}
+    for prefix in ("fr", "res"):
+        rows = con.execute(
+            f"""select r.agent,
+                    count(*) filter (where s.{prefix}_stopped_at >= $start and s.{prefix}_stopped_at < $end
+                                     and s.{prefix}_stopped_at <= $as_of
+                                     and s.{prefix}_elapsed_business_secs <= s.{prefix}_target_secs),
+                    count(*) filter (where s.{prefix}_deadline_at >= $start and s.{prefix}_deadline_at < $end
+                                     and s.{prefix}_deadline_at <= $as_of
+                                     and (s.{prefix}_stopped_at is null or s.{prefix}_stopped_at > $as_of
+                                          or s.{prefix}_elapsed_business_secs > s.{prefix}_target_secs))
+                from request_sla as s
+                join requests as r on r.source = s.source and r.request_id = s.request_id
+                where r.provider_department = $dept
+                  and s.{prefix}_na_reason is null and s.{prefix}_target_secs is not null
+                group by r.agent""",
+            {"dept": department, "start": start, "end": end, "as_of": as_of},
+        ).fetchall()
+        for agent, met, breached in rows:
+            total = out.setdefault(agent, [0, 0])
+            total[0] += met
+            total[1] += breached
+    return {agent: (met, breached) for agent, (met, breached) in out.items() if met + breached}
+
+
+def test_the_sample_slip_splits_by_agent_as_independent_sql_counts_it(con):
+    week = parse_iso_week(WEEK, ZONE)
+    selection = Selection(week, Filters(provider_departments=("Procurement",)),
+                          data_info(con).as_of(datetime.now(timezone.utc)))
+    run = lambda name, params: queries.run(con, name, params)  # noqa: E731
+    shift = breakdown.breakdown(run, selection, week, "agent")
+    assert (shift.recent, shift.baseline) == (RECENT, BASELINE)
+    rows = shift.rows.set_index("value")
+    for span, suffix in ((RECENT, "now"), (BASELINE, "before")):
+        expected = decided_per_agent(con, "Procurement", span)
+        shown = {agent: (int(r[f"n_decided_{suffix}"] - r[f"n_breached_{suffix}"]), int(r[f"n_breached_{suffix}"]))
+                 for agent, r in rows.iterrows() if r[f"n_decided_{suffix}"]}
+        assert shown == {("(unassigned)" if agent is None else agent): v for agent, v in expected.items()}
+    # The split adds up to the department's own row in the overview's slipping table.
+    (procurement,) = weekly.slipping(run, selection, week).compared.to_dict("records")
+    assert rows["n_decided_now"].sum() == procurement["n_decided_now"]
+    assert rows["n_breached_before"].sum() == procurement["n_breached_before"]
+    # The sample's first Procurement buyer is away while it slips: no target of theirs is decided
+    # in the recent weeks, and the verdict names them; the other buyers carry the extra breaches.
+    away = [agent for agent, r in rows.iterrows() if r["n_decided_now"] == 0 and r["n_decided_before"] >= 10]
+    assert len(away) == 1
+    assert f"Nothing decided in the last 4 weeks for {away[0]} (" in shift.verdict()
+    assert shift.extra_breaches > 50 and (rows.drop(index=away)["extra_breaches"].dropna() > 0).all()
+
+
+def test_the_sla_page_splits_the_slip_and_reconciles_with_the_overview(dashboard):
+    dashboard.query_params["dept"] = "Procurement"
+    overview = rendered(dashboard)
+    slipped = next(df.value for df in overview.dataframe if "department" in df.value.columns
+                   and "change_pp" in df.value.columns and "n_decided_before" in df.value.columns)
+    dashboard.query_params["split"] = "Requesting department"
+    at = rendered(dashboard, "pages/sla.py")
+    assert at.segmented_control(key="split").value == "requester_department"
+    split = next(df.value for df in at.dataframe if "requester_department" in df.value.columns
+                 and "extra_breaches" in df.value.columns)
+    for column in ("n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before"):
+        assert int(split[column].sum()) == int(slipped[column].iloc[0]), column
+    verdict = next(m.value for m in at.text if m.value.startswith("Adherence "))
+    change = f"({slipped['change_pp'].iloc[0]:+.1f} pp)"
+    assert change in verdict and "By requesting department, most extra breaches: " in verdict
+    # The chart draws the compared values' two rates, the recent span first.
+    assert any("Adherence by requesting department" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_a_split_the_page_does_not_offer_is_refused_with_a_notice(dashboard):
+    dashboard.query_params["split"] = "Subject"
+    at = rendered(dashboard, "pages/sla.py")
+    assert at.segmented_control(key="split").value == "category"
+    assert any("split by 'Subject'" in w.value and "not one of its choices" in w.value for w in at.warning)
