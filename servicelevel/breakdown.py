@@ -108,23 +108,39 @@ class Breakdown:
             f"as many breaches as the earlier adherence would give {decided}.")]
         # The values that moved most each way, the total's way first: a flat total can hide a fall
         # in one category behind a gain in another.
-        shown_extra = half_up(self.rows["extra_breaches"], 0)
-        ways = [("most extra breaches", self.rows[shown_extra > 0].head(NAMED)),
-                ("most breaches avoided", self.rows[shown_extra < 0].iloc[::-1].head(NAMED))]
-        named = [f"{most}: " + ", ".join(f"{_label(r.value)} ({half_up(r.extra_breaches, 0):+.0f})"
-                                         for r in values.itertuples())
-                 for most, values in (ways[::-1] if extra < 0 else ways) if not values.empty]
+        ways = [("most extra breaches", self.most_extra()), ("most breaches avoided", self.most_avoided())]
+        named = [f"{most}: {values}" for most, values in (ways[::-1] if extra < 0 else ways) if values]
         if named:
             said.append(f"By {SPLITS[self.dimension][0]}, " + "; ".join(named) + ".")
         own = self.explained
         if own != extra:  # the table's column adds up to `own`: the rest, said, reconciles it with the total
             said.append(f"The {SPLITS[self.dimension][1]}' own changes add up to {own:+,}; a changed mix of "
                         f"work, and values with too few targets to compare, make the other {extra - own:+,}.")
-        gone = self.rows[(self.rows["n_decided_now"] == 0) & (self.rows["n_decided_before"] >= self.min_decided)]
-        if not gone.empty:
-            said.append(f"Nothing decided in {spans[0]} for " + ", ".join(
-                f"{_label(r.value)} ({r.n_decided_before:,} before)" for r in gone.itertuples(index=False)) + ".")
+        gone = self.gone()
+        if gone:
+            said.append(gone[0].upper() + gone[1:] + ".")
         return " ".join(said)
+
+    def _listed(self, values: pd.DataFrame) -> str:
+        return ", ".join(f"{_label(r.value)} ({half_up(r.extra_breaches, 0):+.0f})" for r in values.itertuples())
+
+    def most_extra(self) -> str:
+        """'Purchase request (+68), Quote request (+30)': the values with the most extra breaches (as
+        shown, whole), up to NAMED; '' when none has one."""
+        return self._listed(self.rows[half_up(self.rows["extra_breaches"], 0) > 0].head(NAMED))
+
+    def most_avoided(self) -> str:
+        """The values with the most breaches avoided (negative extra breaches), as most_extra()."""
+        return self._listed(self.rows[half_up(self.rows["extra_breaches"], 0) < 0].iloc[::-1].head(NAMED))
+
+    def gone(self) -> str:
+        """'nothing decided in the last 4 weeks for Ann (40 before)': values with enough decided
+        targets before and none recently (an agent away); '' when none."""
+        gone = self.rows[(self.rows["n_decided_now"] == 0) & (self.rows["n_decided_before"] >= self.min_decided)]
+        if gone.empty:
+            return ""
+        return f"nothing decided in the last {weekly.RECENT_WEEKS} weeks for " + ", ".join(
+            f"{_label(r.value)} ({r.n_decided_before:,} before)" for r in gone.itertuples())
 
     def note(self) -> str:
         """What is compared with what, and how the extra breaches are counted."""
@@ -142,14 +158,41 @@ def _label(value: str) -> str:
     return VALUE_LABELS.get(value, value)
 
 
+def _checked(dimension: str) -> str:
+    if dimension not in SPLITS:
+        raise ValueError(f"cannot break adherence down by {dimension!r}: choose one of {', '.join(SPLITS)}")
+    return dimension
+
+
+def _shift(recent: pd.DataFrame, baseline: pd.DataFrame, dimension: str, min_decided: int) -> pd.DataFrame:
+    rows = adherence_shift(recent, baseline, min_decided)
+    rows["value"] = rows["value"].fillna(NO_VALUE.get(dimension, "(none)"))
+    return rows
+
+
 def breakdown(run: weekly.Runner, selection: Selection, week: Period, dimension: str,
               min_decided: int = weekly.MOVERS_MIN_DECIDED) -> Breakdown:
     """Adherence by `dimension` (a key of SPLITS) over the recent weeks ending with `week` and the
     weeks before them, for the selection's filters."""
-    if dimension not in SPLITS:
-        raise ValueError(f"cannot break adherence down by {dimension!r}: choose one of {', '.join(SPLITS)}")
+    _checked(dimension)
     recent, baseline = weekly.recent_and_baseline(week)
-    rows = adherence_shift(weekly.adherence_by(run, selection, recent, dimension),
-                           weekly.adherence_by(run, selection, baseline, dimension), min_decided)
-    rows["value"] = rows["value"].fillna(NO_VALUE.get(dimension, "(none)"))
+    rows = _shift(weekly.adherence_by(run, selection, recent, dimension),
+                  weekly.adherence_by(run, selection, baseline, dimension), dimension, min_decided)
     return Breakdown(dimension, recent, baseline, rows, min_decided, weekly.data_start(run, week.timezone))
+
+
+def per_department(run: weekly.Runner, selection: Selection, week: Period, dimension: str,
+                   departments: list[str], min_decided: int = weekly.MOVERS_MIN_DECIDED) -> dict[str, Breakdown]:
+    """breakdown() for each provider department of `departments` (as if the selection's filters named
+    it alone), from two queries for them all."""
+    recent, baseline = weekly.recent_and_baseline(week)
+    spans = [run("adherence_matrix", {
+        **selection.params(), **span.params(),
+        "row_dimension": "provider_department", "column_dimension": _checked(dimension), "metric": "both",
+    }).rename(columns={"column_value": "group_value"}) for span in (recent, baseline)]
+    data_from = weekly.data_start(run, week.timezone)
+    return {
+        department: Breakdown(dimension, recent, baseline, _shift(
+            *(span[span["row_value"] == department] for span in spans), dimension, min_decided), min_decided, data_from)
+        for department in departments
+    }

@@ -29,7 +29,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from servicelevel import charts, queries, recurring, weekly
+from servicelevel import breakdown, charts, queries, recurring, weekly
 from servicelevel.filters import Filters, Selection
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
@@ -40,6 +40,7 @@ MIME = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}
 REPORT_BREACHES = 10
 REPORT_EMERGING = 8
 REPORT_SLIPPED = 8
+REPORT_SOURCE_SPLITS = ("category", "agent")  # where a slipped department's extra breaches are
 REPORT_REJECTED = 12
 COMMENT_CHARS = 160
 CHART_WIDTH_PX = 380  # the plot's width; the legend adds to it
@@ -128,10 +129,23 @@ def generate(con: duckdb.DuckDBPyConnection, selection: Selection, org: Organisa
     """The report for a selection as bytes in one of FORMATS, computed on its own cursor."""
     cursor = con.cursor()
     try:
-        view = weekly.weekly_view(lambda name, params: queries.run(cursor, name, params), selection, org)
+        run = lambda name, params: queries.run(cursor, name, params)  # noqa: E731
+        view = weekly.weekly_view(run, selection, org)
+        sources = slip_sources(run, view)
     finally:
         cursor.close()
-    return render(build_document(view), fmt)
+    return render(build_document(view, sources), fmt)
+
+
+def slip_sources(run: weekly.Runner, view: weekly.WeeklyView) -> dict[str, tuple[breakdown.Breakdown, ...]]:
+    """For each slipped department the report lists, where its extra breaches are: one breakdown
+    per REPORT_SOURCE_SPLITS (four queries in all)."""
+    if view.slipping is None or view.slipping.departments.empty:
+        return {}
+    departments = view.slipping.departments["department"].head(REPORT_SLIPPED).tolist()
+    splits = [breakdown.per_department(run, view.selection, view.week, dimension, departments)
+              for dimension in REPORT_SOURCE_SPLITS]
+    return {department: tuple(split[department] for split in splits) for department in departments}
 
 
 def render(document: Document, fmt: str) -> bytes:
@@ -172,8 +186,10 @@ def title_of(selection: Selection, org: Organisation) -> str:
     return f"Weekly service report: {', '.join(departments) if departments else org.name}{scope}"
 
 
-def build_document(view: weekly.WeeklyView) -> Document:
-    """The report's sections for a computed weekly view."""
+def build_document(view: weekly.WeeklyView,
+                   sources: dict[str, tuple[breakdown.Breakdown, ...]] | None = None) -> Document:
+    """The report's sections for a computed weekly view (and where its slipped departments' extra
+    breaches are: slip_sources())."""
     selection, org, kpis = view.selection, view.org, view.kpis
     zone = org.zone
     departments = selection.filters.provider_departments
@@ -212,7 +228,7 @@ def build_document(view: weekly.WeeklyView) -> Document:
                  "note"),
         )),
         _segment_section(view),
-        _slipped_section(view.slipping),
+        _slipped_section(view.slipping, sources or {}),
         _trend_section(kpis),
         _breach_section(view),
         _emerging_section(view.emerging),
@@ -305,7 +321,16 @@ def _pct(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{half_up(value, 3):.1%}"
 
 
-def _slipped_section(slipping: weekly.Slipping) -> Section:
+def _source_text(department: str, splits: tuple[breakdown.Breakdown, ...]) -> str:
+    """'Procurement, 134 extra breaches in the last 4 weeks: by category, Purchase request (+68), ...;
+    by agent, ...' (every split has the same total; a slipped department has some)."""
+    parts = [f"by {breakdown.SPLITS[split.dimension][0]}, " + "; ".join(filter(None, (split.most_extra(), split.gone())))
+             for split in splits if split.most_extra() or split.gone()]
+    extra = int(half_up(splits[0].extra_breaches, 0))
+    return f"{department}, {extra:,} extra breaches in the last {weekly.RECENT_WEEKS} weeks: " + "; ".join(parts) + "."
+
+
+def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdown.Breakdown, ...]]) -> Section:
     title = "Departments that slipped"
     fell = slipping.departments
     if fell.empty:  # good news only when no department is far below its goal either (In brief names them)
@@ -323,6 +348,11 @@ def _slipped_section(slipping: weekly.Slipping) -> Section:
         Table(("Provider department", f"Adherence, {recent}", f"{weekly.BASELINE_WEEKS} weeks before", "Change (pp)",
                f"Breached, {recent}"), rows, (False, True, True, True, True), (2.2, 1.2, 1.2, 1.0, 1.4)),
         Text(f"{slipping.verdict()}{more} {slipping.note()}", "note"),
+        *(Text(_source_text(department, sources[department])) for department in shown["department"]
+          if department in sources),
+        *((Text("Extra breaches: the recent breaches beyond what the department's own adherence over the "
+                f"{weekly.BASELINE_WEEKS} weeks before would give on its recent decided targets. The SLA adherence "
+                "page splits them by more (What moved adherence).", "note"),) if sources else ()),
     ))
 
 

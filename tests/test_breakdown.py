@@ -6,14 +6,16 @@ while it slips) checked against independent SQL."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 import pytest
 
-from servicelevel import breakdown, queries, store, weekly
+from servicelevel import breakdown, queries, report, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.movers import adherence_shift
+from servicelevel.settings import organisation
 from servicelevel.sla import DIMENSIONS
 from tests.apptest_support import rendered
 
@@ -165,3 +167,28 @@ def test_a_split_the_page_does_not_offer_is_refused_with_a_notice(dashboard):
     at = rendered(dashboard, "pages/sla.py")
     assert at.segmented_control(key="split").value == "category"
     assert any("split by 'Subject'" in w.value and "not one of its choices" in w.value for w in at.warning)
+
+
+def test_the_report_says_where_a_slipped_departments_extra_breaches_are(con):
+    week = parse_iso_week(WEEK, ZONE)
+    as_of = data_info(con).as_of(datetime.now(timezone.utc))
+    run = lambda name, params: queries.run(con, name, params)  # noqa: E731
+    # The report's two queries for every department give what the page gives for one.
+    everyone = Selection(week, Filters(), as_of)
+    procurement = Selection(week, Filters(provider_departments=("Procurement",)), as_of)
+    for dimension in ("category", "agent"):
+        (together,) = breakdown.per_department(run, everyone, week, dimension, ["Procurement"]).values()
+        alone = breakdown.breakdown(run, procurement, week, dimension)
+        pd.testing.assert_frame_equal(together.rows, alone.rows)
+    # The total, from independent counts: breached now - decided now * (breached / decided before).
+    now = decided_per_agent(con, "Procurement", RECENT).values()
+    before = decided_per_agent(con, "Procurement", BASELINE).values()
+    decided_now, breached_now = sum(m + b for m, b in now), sum(b for _, b in now)
+    rate_before = sum(b for _, b in before) / sum(m + b for m, b in before)
+    extra = int(Decimal(breached_now - decided_now * rate_before).quantize(Decimal("1"), ROUND_HALF_UP))
+    text = report.generate(con, everyone, organisation(), "md").decode("utf-8")
+    section = text.split("## Departments that slipped", 1)[1].split("\n## ", 1)[0]
+    line = next(line for line in section.splitlines() if line.startswith("Procurement, "))
+    assert line.startswith(f"Procurement, {extra:,} extra breaches in the last 4 weeks: by category, ")
+    away = alone.gone()
+    assert "; by agent, " in line and away.startswith("nothing decided in the last 4 weeks for ") and away in line
