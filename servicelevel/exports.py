@@ -154,9 +154,9 @@ def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = F
         shutil.copyfileobj(src, dst, CHUNK_BYTES)
 
 
-def _spreadsheet_to_csv(path: Path, target: Path) -> str | None:
-    """Writes the workbook's first sheet holding any value as CSV; returns a note naming the
-    sheets left unread, if any."""
+def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
+    """Writes the workbook's first sheet holding any value as CSV, from its header row on; returns
+    notes naming the rows above the header (a title) and the sheets left unread, if any."""
     # Spreadsheets hold at most about a million rows, so one pass through calamine is fine.
     from python_calamine import CalamineWorkbook
 
@@ -171,17 +171,44 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> str | None:
         raise ExportError(f"{path.name}: cannot read the spreadsheet ({exc})") from None
     if read is None:
         raise ExportError(f"{path.name}: the spreadsheet holds no values (sheets: {', '.join(map(repr, names))})")
+    header_at = _header_row(rows)
     with target.open("w", encoding="utf-8", newline="") as dst:
-        csv.writer(dst).writerows(_spreadsheet_cell_text(row) for row in rows)
-    if len(names) == 1:
-        return None
-    position = names.index(read)
-    note = f"the sheet {read!r} was read" + (", the first holding values" if position else "")
-    unread = names[position + 1:]
-    if unread:
-        note += (f"; the workbook's later sheets ({', '.join(map(repr, unread))}) were not: "
-                 "save each as its own file to import it")
-    return note
+        writer = csv.writer(dst)  # lines end in CRLF
+        writer.writerow(_spreadsheet_cell_text(rows[header_at]))
+        # The rows above the header become empty lines below it, which the reader passes over and
+        # blank_lines() counts: every later row keeps its line number, as the spreadsheet shows it.
+        dst.write("\r\n" * header_at)
+        writer.writerows(_spreadsheet_cell_text(row) for row in rows[header_at + 1:])
+    notes = []
+    if header_at:
+        title = next((str(c) for row in rows[:header_at] for c in row if c not in (None, "")), None)
+        above = "row 1" if header_at == 1 else f"rows 1-{header_at}"
+        notes.append(f"the headers were read from row {header_at + 1}; {above} above them"
+                     + (f" (a title: {_shortened(title)!r})" if title else "") + " were skipped")
+    if len(names) > 1:
+        position = names.index(read)
+        note = f"the sheet {read!r} was read" + (", the first holding values" if position else "")
+        unread = names[position + 1:]
+        if unread:
+            note += (f"; the workbook's later sheets ({', '.join(map(repr, unread))}) were not: "
+                     "save each as its own file to import it")
+        notes.append(note)
+    return notes
+
+
+TITLE_ROWS = 10  # a title, a date and blank rows above a sheet's headers: at most this many
+
+
+def _header_row(rows: list[list]) -> int:
+    """The index of a sheet's header row: the first of its first TITLE_ROWS rows holding two values
+    or more (a title above the headers holds one: 'Tickets export, 20 Nov 2026'), else the first."""
+    def filled(row: list) -> int:
+        return sum(c not in (None, "") for c in row)
+    return next((i for i, row in enumerate(rows[:TITLE_ROWS]) if filled(row) >= 2), 0)
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _spreadsheet_cell_text(row: list) -> list[str]:
@@ -245,14 +272,14 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
         raise ExportError(f"{path.name}: the file is empty")
     work_dir = None
     csv_path = path
-    sheet_note = None
+    sheet_notes: list[str] = []
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES and (what := _not_an_export(path)):
         raise ExportError(f"{path.name}: this is {what}")
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         work_dir = Path(tempfile.mkdtemp(prefix="servicelevel-"))
         csv_path = work_dir / (path.stem + ".csv")
         try:
-            sheet_note = _spreadsheet_to_csv(path, csv_path)
+            sheet_notes = _spreadsheet_to_csv(path, csv_path)
         except ExportError:
             shutil.rmtree(work_dir, ignore_errors=True)
             raise
@@ -280,8 +307,7 @@ def open_export(path: Path | str, encoding: str = "auto", delimiter: str = "auto
             shutil.rmtree(work_dir, ignore_errors=True)
         raise ExportError(f"{path.name}: {complaint}")
     export = ExportFile(path, csv_path, found, chosen, headers, work_dir)
-    if sheet_note:
-        export.notes.append(sheet_note)
+    export.notes.extend(sheet_notes)
     if found == MIXED_UTF8:
         export.notes.append(
             f"the file is UTF-8 but for some bytes, the first on line {first_line_with_bad_utf8(path)} "
@@ -347,8 +373,8 @@ def blank_lines(export: ExportFile) -> list[int]:
     records after one sit a line further down than their position says. Most exports have
     none: a byte scan for two line ends in a row finds that out, and only a file holding them
     is parsed."""
-    if export.encoding == "spreadsheet":
-        return []  # written from the sheet's rows: an empty row is a row of empty fields
+    # A spreadsheet's copy writes an empty row as a row of empty fields: its only empty lines
+    # are those standing for the rows above its header (_spreadsheet_to_csv).
     with export.csv_path.open("rb") as handle:
         # An empty line is LF LF, CR LF CR LF, or CR CR in the old Mac style. A byte search costs
         # about half a second a gigabyte: only the line end the header uses is looked for.
