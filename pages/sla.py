@@ -75,14 +75,18 @@ split = bound_choice(
          "period's last whole week, as the overview's slipping table counts them.",
 )
 shift = breakdown.breakdown(run_query, selection, weekly.focus_week(selection), split)
-if not shift.comparable:
-    st.info(shift.verdict())
+named = breakdown.SPLITS[split][0]
+if not shift.comparable:  # when the filters exclude every request, says that instead
+    nothing_recorded(selection, shift.verdict(), "SLA targets decided")
 else:
     st.text(shift.verdict())  # plain text: a category or agent may hold Markdown's $, * or _
-    named = breakdown.SPLITS[split][0]
-    chart(charts.paired_rates(spelled_out(shift.chart_rows(SHIFT_CHART_VALUES)), named,
-                              f"Adherence by {named}, most extra breaches first", named.capitalize(),
-                              organisation().min_count, list(shift.span_labels)))
+    compared = shift.chart_rows(SHIFT_CHART_VALUES)
+    if compared.empty:
+        st.caption(f"No {named} has {shift.min_decided} decided targets or more in both spans: the table lists "
+                   "them all, none compared.")
+    else:
+        chart(charts.paired_rates(spelled_out(compared), named, f"Adherence by {named}, most extra breaches first",
+                                  None, organisation().min_count, list(shift.span_labels)))
 if not shift.rows.empty:
     table(shift.rows.rename(columns={"value": split}), f"adherence-shift-by-{split}",
           column_config={**movers_columns(*shift.span_labels),

@@ -5,7 +5,7 @@ work, the requesting department or the agent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -24,7 +24,8 @@ SPLITS = {
     "priority": ("priority", "priorities"),
     "provider_department": ("provider department", "provider departments"),
 }
-NO_VALUE = {"agent": "(unassigned)", "category": "(no category)", "priority": "(no priority)"}
+NO_VALUE = {"agent": "(unassigned)", "category": "(no category)", "priority": "(no priority)",
+            "requester_department": "(external, or not recorded)"}
 NAMED = 3  # values named in the verdict
 
 
@@ -90,22 +91,27 @@ class Breakdown:
 
     def verdict(self) -> str:
         """What changed, and which values it came from, in two or three sentences."""
-        spans = f"the last {weekly.RECENT_WEEKS} weeks", f"the {weekly.BASELINE_WEEKS} weeks before"
+        last_day = self.recent.end - timedelta(days=1)
+        spans = f"the {weekly.RECENT_WEEKS} weeks to {last_day:%d %b %Y}", f"the {weekly.BASELINE_WEEKS} weeks before"
         if not self.comparable:
             if self.data_from is not None and self.baseline.end <= self.data_from:
-                return (f"The data starts on {self.data_from:%d %b %Y}, after {spans[1]} {spans[0]}: there is "
-                        "nothing yet to compare with.")
+                return (f"Nothing to compare yet: the data starts on {self.data_from:%d %b %Y}, after the "
+                        f"{weekly.BASELINE_WEEKS} weeks ({self.baseline.label()}) {spans[0]} are compared with.")
             return (f"Not enough decided SLA targets to compare: {self._total('n_decided_now'):,} in {spans[0]} and "
                     f"{self._total('n_decided_before'):,} in {spans[1]} (at least {self.min_decided} each).")
         now, before = self.adherence_now, self.adherence_before
         change = half_up(now * 100, 1) - half_up(before * 100, 1)
         extra = int(half_up(self.extra_breaches, 0))
         shown = weekly.percent
-        decided = f"on the {self._total('n_decided_now'):,} targets decided"
-        said = [f"Adherence {shown(now)} over {spans[0]} against {shown(before)} in {spans[1]} ({change:+.1f} pp): " + (
-            f"{_breaches(extra)} more than the earlier adherence would give {decided}." if extra > 0 else
-            f"{_breaches(-extra)} fewer than the earlier adherence would give {decided}." if extra < 0 else
-            f"as many breaches as the earlier adherence would give {decided}.")]
+        partial = weekly.partial_baseline_note(self.baseline, self.data_from)
+        said = [partial] if partial else []
+        if extra:
+            versus = f"{_breaches(abs(extra))} {'more' if extra > 0 else 'fewer'} than the earlier adherence would give"
+        else:
+            versus = "as many breaches as the earlier adherence would give"
+        said.append(f"SLA adherence (first response and resolution together) {shown(now)} over {spans[0]} against "
+                    f"{shown(before)} in {spans[1]} ({change:+.1f} pp): {versus} on the "
+                    f"{self._total('n_decided_now'):,} targets decided.")
         # The values that moved most each way, the total's way first: a flat total can hide a fall
         # in one category behind a gain in another.
         ways = [("most extra breaches", self.most_extra()), ("most breaches avoided", self.most_avoided())]

@@ -447,11 +447,12 @@ def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title: str,
+def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title: str | None,
                  min_count: int, measures_in_order: list[str] | None = None) -> alt.Chart:
     """Two rates side by side per group (category, measure, value, count): e.g. CSAT % next to
     SLA adherence per channel; a rate resting on fewer than `min_count` is only outlined. The
-    measures come in `measures_in_order` (the first on top, in the first colour), else alphabetically."""
+    measures come in `measures_in_order` (the first on top, in the first colour), else alphabetically.
+    No `category_title` where the title names the groups (long names then keep the axis' room)."""
     measures = alt.Scale(domain=measures_in_order, range=list(MEASURE_COLORS)) if measures_in_order else alt.Scale(
         range=list(MEASURE_COLORS))
     return (
@@ -466,7 +467,7 @@ def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title:
             stroke=alt.Stroke("measure:N", scale=measures, legend=None),
             **few_behind(min_count),
             tooltip=[
-                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip(f"{category}:N", title=category_title or category.capitalize()),
                 alt.Tooltip("measure:N", title="Measure"),
                 alt.Tooltip("value:Q", title="Rate", format=".1%"),
                 alt.Tooltip("count:Q", title="Count behind it", format=","),

@@ -40,7 +40,8 @@ def adherence_shift(recent: pd.DataFrame, baseline: pd.DataFrame, min_decided: i
 
     Every group with a target decided in either span is kept; change and extra breaches only where both
     spans have at least `min_decided` decided targets (`too_few` marks the rest). Largest extra
-    breaches first, then the groups too few to compare, most recent breaches first."""
+    breaches first, then the groups too few to compare, the largest in either span first (an
+    agent away: many before, none now)."""
     def totals(frame: pd.DataFrame) -> pd.DataFrame:
         grouped = frame.groupby("group_value", dropna=False)[["n_met", "n_breached"]].sum()
         return grouped.assign(n_decided=grouped["n_met"] + grouped["n_breached"])
@@ -63,6 +64,7 @@ def adherence_shift(recent: pd.DataFrame, baseline: pd.DataFrame, min_decided: i
         "n_breached_before": joined["n_breached_before"],
         "too_few": ~compared,
     }).reset_index(drop=True)
-    out = out.sort_values(["too_few", "extra_breaches", "n_breached_now", "value"],
-                          ascending=[True, False, False, True], na_position="last", kind="stable")
-    return out.reset_index(drop=True)
+    largest = out[["n_decided_now", "n_decided_before"]].max(axis=1).rename("largest")
+    out = out.join(largest).sort_values(["too_few", "extra_breaches", "largest", "value"],
+                                        ascending=[True, False, False, True], na_position="last", kind="stable")
+    return out.drop(columns="largest").reset_index(drop=True)

@@ -392,9 +392,10 @@ class Slipping:
 
     def note(self) -> str:
         """What is compared with what."""
+        partial = partial_baseline_note(self.baseline, self.data_from)
         return (f"First-response and resolution targets together, the {RECENT_WEEKS} weeks {self.recent.label()} "
                 f"against the {BASELINE_WEEKS} weeks {self.baseline.label()}; departments with fewer than "
-                f"{MOVERS_MIN_DECIDED} decided targets in either span are left out.")
+                f"{MOVERS_MIN_DECIDED} decided targets in either span are left out." + (f" {partial}" if partial else ""))
 
 
 def standing(by_department: pd.DataFrame, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:
@@ -417,6 +418,16 @@ def recent_and_baseline(week: Period) -> tuple[Period, Period]:
     """The RECENT_WEEKS ending with `week`, and the BASELINE_WEEKS before them."""
     recent = Period(week.end - timedelta(weeks=RECENT_WEEKS), week.end, week.timezone)
     return recent, Period(recent.start - timedelta(weeks=BASELINE_WEEKS), recent.start, week.timezone)
+
+
+def partial_baseline_note(baseline: Period, data_from: date | None) -> str | None:
+    """A sentence when the data starts inside the baseline span, which then holds fewer weeks
+    than it is named for (a comparison resting on one week of it reads as on eight); else None."""
+    if data_from is None or not baseline.start < data_from < baseline.end:
+        return None
+    weeks = -(-(baseline.end - data_from).days // 7)  # whole or part weeks
+    return (f"The data starts on {data_from:%d %b %Y}: the {BASELINE_WEEKS} weeks before hold only "
+            f"{'1 week' if weeks == 1 else f'{weeks} weeks'} of it.")
 
 
 def slipping(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> Slipping:

@@ -42,8 +42,9 @@ def test_a_flat_total_names_the_values_that_fell_and_those_that_rose():
     assert shift.comparable and shift.extra_breaches == pytest.approx(28 - 76 * 42 / 111)
     assert shift.explained == -3
     assert shift.verdict() == (
-        "Adherence 63.2% over the last 4 weeks against 62.2% in the 8 weeks before (+1.0 pp): 1 breach fewer "
-        "than the earlier adherence would give on the 76 targets decided. By category, most breaches avoided: "
+        "SLA adherence (first response and resolution together) 63.2% over the 4 weeks to 15 Nov 2026 against "
+        "62.2% in the 8 weeks before (+1.0 pp): 1 breach fewer than the earlier adherence would give on the 76 "
+        "targets decided. By category, most breaches avoided: "
         "C (-8); most extra breaches: A (+3), B (+2). The categories' own changes add up to -3; a changed mix of "
         "work, and values with too few targets to compare, make the other +2.")
 
@@ -54,21 +55,39 @@ def test_a_value_with_nothing_decided_recently_is_named_and_too_few_are_not_comp
     # Totals: now 31 met of 63 (49.2%), before 75 of 81 (92.6%); 32 - 63 * 6/81 = 27.33 extra, shown
     # 27, as many as Bob's: no mix to speak of.
     shift = by_hand([("Bob", 30, 30), ("Cy", 1, 2)], [("Ann", 36, 4), ("Bob", 38, 2), ("Cy", 1, 0)], "agent")
-    assert shift.rows["value"].tolist() == ["Bob", "Cy", "Ann"]  # compared first, then by recent breaches
+    assert shift.rows["value"].tolist() == ["Bob", "Ann", "Cy"]  # compared first, then the largest in either span
     assert shift.verdict() == (
-        "Adherence 49.2% over the last 4 weeks against 92.6% in the 8 weeks before (-43.4 pp): 27 breaches more "
-        "than the earlier adherence would give on the 63 targets decided. By agent, most extra breaches: Bob "
-        "(+27). Nothing decided in the last 4 weeks for Ann (40 before).")
+        "SLA adherence (first response and resolution together) 49.2% over the 4 weeks to 15 Nov 2026 against "
+        "92.6% in the 8 weeks before (-43.4 pp): 27 breaches more than the earlier adherence would give on the 63 "
+        "targets decided. By agent, most extra breaches: Bob (+27). Nothing decided in the last 4 weeks for Ann "
+        "(40 before).")
 
 
 def test_too_few_in_either_span_says_how_many_each_has():
     shift = by_hand([("A", 3, 2)], [("A", 40, 10)])
     assert not shift.comparable and shift.extra_breaches is None
-    assert shift.verdict() == ("Not enough decided SLA targets to compare: 5 in the last 4 weeks and 50 in the 8 "
-                               "weeks before (at least 10 each).")
+    assert shift.verdict() == ("Not enough decided SLA targets to compare: 5 in the 4 weeks to 15 Nov 2026 and 50 "
+                               "in the 8 weeks before (at least 10 each).")
     early = breakdown.Breakdown("agent", RECENT, BASELINE, adherence_shift(counts([("A", 30, 2)]), counts([])),
                                 data_from=date(2026, 10, 20))
-    assert early.verdict().startswith("The data starts on 20 Oct 2026, after the 8 weeks before the last 4 weeks")
+    assert early.verdict() == ("Nothing to compare yet: the data starts on 20 Oct 2026, after the 8 weeks (24 Aug "
+                               "2026 – 18 Oct 2026) the 4 weeks to 15 Nov 2026 are compared with.")
+
+
+def test_a_baseline_the_data_covers_only_in_part_says_how_little_of_it_there_is():
+    # The data starts on Monday 12 Oct 2026: of the 8 weeks 24 Aug - 18 Oct, it holds one.
+    recent, baseline = counts([("A", 30, 10)]), counts([("A", 30, 5)])
+    shift = breakdown.Breakdown("category", RECENT, BASELINE, adherence_shift(recent, baseline),
+                                data_from=date(2026, 10, 12))
+    assert shift.verdict().startswith("The data starts on 12 Oct 2026: the 8 weeks before hold only 1 week of it. "
+                                      "SLA adherence (first response and resolution together) 75.0% ")
+    # Three days into its third week from the end (Thu 1 Oct): 3 weeks, the first of them in part.
+    assert weekly.partial_baseline_note(BASELINE, date(2026, 10, 1)) == (
+        "The data starts on 01 Oct 2026: the 8 weeks before hold only 3 weeks of it.")
+    assert weekly.partial_baseline_note(BASELINE, date(2026, 8, 24)) is None  # all of it
+    # The overview's slipping table, which compares the same spans, says so too.
+    slipping = weekly.Slipping(RECENT, BASELINE, pd.DataFrame(), data_from=date(2026, 10, 12))
+    assert slipping.note().endswith("The data starts on 12 Oct 2026: the 8 weeks before hold only 1 week of it.")
 
 
 def test_the_splits_are_dimensions_the_queries_know():
@@ -155,7 +174,7 @@ def test_the_sla_page_splits_the_slip_and_reconciles_with_the_overview(dashboard
                  and "extra_breaches" in df.value.columns)
     for column in ("n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before"):
         assert int(split[column].sum()) == int(slipped[column].iloc[0]), column
-    verdict = next(m.value for m in at.text if m.value.startswith("Adherence "))
+    verdict = next(m.value for m in at.text if m.value.startswith("SLA adherence "))
     change = f"({slipped['change_pp'].iloc[0]:+.1f} pp)"
     assert change in verdict and "By requesting department, most extra breaches: " in verdict
     # The chart draws the compared values' two rates, the recent span first.
@@ -192,3 +211,31 @@ def test_the_report_says_where_a_slipped_departments_extra_breaches_are(con):
     assert line.startswith(f"Procurement, {extra:,} extra breaches in the last 4 weeks: by category, ")
     away = alone.gone()
     assert "; by agent, " in line and away.startswith("nothing decided in the last 4 weeks for ") and away in line
+
+
+@pytest.mark.parametrize("extra, says", [
+    ({"priority": "urgent", "split": "Agent"}, "No agent has 10 decided targets or more in both spans"),
+    ({"channel": "social"}, "exclude all 763 requests"),
+])
+def test_the_sections_empty_states_explain_themselves(dashboard, extra, says):
+    dashboard.query_params["dept"] = "Procurement"
+    for key, value in extra.items():
+        dashboard.query_params[key] = value
+    at = rendered(dashboard, "pages/sla.py")
+    texts = [c.value for c in at.caption] + [i.value for i in at.info]
+    assert any(says in text for text in texts), texts
+    assert not any("Adherence by agent" in c.proto.spec for c in at.get("vega_lite_chart"))
+    # Not the counts of nothing ("0 in the 4 weeks ... and 0 in the 8 weeks before").
+    assert not any(text.startswith("Not enough decided SLA targets") for text in texts)
+
+
+def test_requests_without_a_requesting_department_are_named_for_what_they_are(con):
+    # External customers have no requesting department: their row says so, not "(none)".
+    week = parse_iso_week(WEEK, ZONE)
+    selection = Selection(week, Filters(), data_info(con).as_of(datetime.now(timezone.utc)))
+    run = lambda name, params: queries.run(con, name, params)  # noqa: E731
+    (finance,) = breakdown.per_department(run, selection, week, "requester_department", ["Finance"]).values()
+    external = con.execute(
+        "select count(*) from requests where provider_department = 'Finance' and requester_department is null "
+        "and requester_type = 'external'").fetchone()[0]
+    assert external > 0 and "(external, or not recorded)" in set(finance.rows["value"])

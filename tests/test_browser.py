@@ -43,6 +43,9 @@ def test_a_filter_change_updates_the_url_and_the_numbers(server, page):
     everyone = tile_value(page, "Volume")
     page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="Internal", exact=True).click()
     page.wait_for_url("**requester=Internal**", timeout=30_000)
+    # The rerun the click started has drawn its caption (on a busy machine the URL changes first,
+    # and the old page, not yet running again, would pass for settled).
+    page.get_by_text("internal requesters").first.wait_for(timeout=90_000)
     settle(page, "Weekly overview")
     internal = tile_value(page, "Volume")
     shot(page, "filter-internal")
