@@ -120,8 +120,10 @@ class Breakdown:
             said.append(f"By {SPLITS[self.dimension][0]}, " + "; ".join(named) + ".")
         own = self.explained
         if own != extra:  # the table's column adds up to `own`: the rest, said, reconciles it with the total
+            shifts = self.mix_shifts()
             said.append(f"The {SPLITS[self.dimension][1]}' own changes add up to {own:+,}; a changed mix of "
-                        f"work, and values with too few targets to compare, make the other {extra - own:+,}.")
+                        f"work, and values with too few targets to compare, make the other {extra - own:+,}"
+                        + (f". Largest shifts in the mix: {shifts}." if shifts else "."))
         gone = self.gone()
         if gone:
             said.append(gone[0].upper() + gone[1:] + ".")
@@ -140,13 +142,40 @@ class Breakdown:
         return self._listed(self.rows[half_up(self.rows["extra_breaches"], 0) < 0].iloc[::-1].head(NAMED))
 
     def gone(self) -> str:
-        """'nothing decided in the last 4 weeks for Ann (40 before)': values with enough decided
-        targets before and none recently (an agent away); '' when none."""
-        gone = self.rows[(self.rows["n_decided_now"] == 0) & (self.rows["n_decided_before"] >= self.min_decided)]
-        if gone.empty:
+        """'nothing decided in the last 4 weeks for Ann (40 before); the other agents decided 37% more
+        targets a week than before': values with enough decided targets before and none recently (an
+        agent away), and how the others' weekly load moved; '' when none."""
+        is_gone = (self.rows["n_decided_now"] == 0) & (self.rows["n_decided_before"] >= self.min_decided)
+        if not is_gone.any():
             return ""
-        return f"nothing decided in the last {weekly.RECENT_WEEKS} weeks for " + ", ".join(
-            f"{_label(r.value)} ({r.n_decided_before:,} before)" for r in gone.itertuples())
+        said = f"nothing decided in the last {weekly.RECENT_WEEKS} weeks for " + ", ".join(
+            f"{_label(r.value)} ({r.n_decided_before:,} before)" for r in self.rows[is_gone].itertuples())
+        others = self.rows[~is_gone]
+        per_week_now = others["n_decided_now"].sum() / weekly.RECENT_WEEKS
+        per_week_before = others["n_decided_before"].sum() / weekly.BASELINE_WEEKS
+        if per_week_before > 0 and weekly.partial_baseline_note(self.baseline, self.data_from) is None:
+            change = int(half_up(100 * (per_week_now / per_week_before - 1), 0))
+            said += (f"; the other {SPLITS[self.dimension][1]} decided {abs(change)}% "
+                     f"{'more' if change >= 0 else 'fewer'} targets a week than before")
+        return said
+
+    def mix_shifts(self) -> str:
+        """'NDA from 31% to 45% of the targets (78.0% met before)': the compared values whose changed share of
+        the work moved the total most the way the mix did (up to two), with the adherence they had."""
+        compared = self.rows[~self.rows["too_few"]]
+        now, before = self._total("n_decided_now"), self._total("n_decided_before")
+        share_now, share_before = compared["n_decided_now"] / now, compared["n_decided_before"] / before
+        # A larger share of work where breaches were likelier than overall adds breaches, and the
+        # reverse: the mix's part of the extra breaches, value by value.
+        breach_rate_before = 1 - compared["adherence_before"]
+        effect = now * (share_now - share_before) * (breach_rate_before - (1 - self.adherence_before))
+        rest = self.extra_breaches - self.explained
+        moved = effect[effect * rest > 0].abs().sort_values(ascending=False).head(2).index
+        def share(i: int) -> str:
+            places = 0 if min(share_before[i], share_now[i]) >= 0.1 else 1  # 1% → 1% would hide the move
+            return f"from {share_before[i]:.{places}%} to {share_now[i]:.{places}%}"
+        return "; ".join(f"{_label(compared.at[i, 'value'])} {share(i)} of the targets "
+                         f"({weekly.percent(compared.at[i, 'adherence_before'])} met before)" for i in moved)
 
     def note(self) -> str:
         """What is compared with what, and how the extra breaches are counted."""

@@ -46,7 +46,12 @@ def test_a_flat_total_names_the_values_that_fell_and_those_that_rose():
         "62.2% in the 8 weeks before (+1.0 pp): 1 breach fewer than the earlier adherence would give on the 76 "
         "targets decided. By category, most breaches avoided: "
         "C (-8); most extra breaches: A (+3), B (+2). The categories' own changes add up to -3; a changed mix of "
-        "work, and values with too few targets to compare, make the other +2.")
+        "work, and values with too few targets to compare, make the other +2. Largest shifts in the mix: B from "
+        "36% to 13% of the targets (72.5% met before); A from 28% to 34% of the targets (32.3% met before).")
+    # The mix's part, value by value: 76 * (share now - share before) * (breach rate before - 42/111).
+    # B: 76 * (10/76 - 40/111) * (11/40 - 42/111) = +1.80 (less of the quick work), A: +1.43 (more of
+    # the slow work), C: -1.62. They add up to +1.61, which with the values' own 3.39 + 2.25 - 8 = -2.36
+    # makes the total's -0.76: the two named are those that moved it the mix's way (+2 shown).
 
 
 def test_a_value_with_nothing_decided_recently_is_named_and_too_few_are_not_compared():
@@ -60,7 +65,8 @@ def test_a_value_with_nothing_decided_recently_is_named_and_too_few_are_not_comp
         "SLA adherence (first response and resolution together) 49.2% over the 4 weeks to 15 Nov 2026 against "
         "92.6% in the 8 weeks before (-43.4 pp): 27 breaches more than the earlier adherence would give on the 63 "
         "targets decided. By agent, most extra breaches: Bob (+27). Nothing decided in the last 4 weeks for Ann "
-        "(40 before).")
+        "(40 before); the other agents decided 207% more targets a week than before.")
+    # Bob and Cy: (60 + 3) / 4 weeks = 15.75 a week now, (40 + 1) / 8 = 5.125 before: 3.07 times.
 
 
 def test_too_few_in_either_span_says_how_many_each_has():
