@@ -176,7 +176,9 @@ LABEL_ANGLE = 40
 LABEL_LIMIT_PX = 160
 CHAR_PX = 6.5
 GAP_LABELS = ["15+ points below", "5-15 points below", "under 5 points below", "at or above"]
-GAP_COLORS = ["#E45756", "#F0A07A", "#F2CF5B", "#54A24B"]
+# Red, orange, yellow, green, chosen so that every colour, and every one lightened for a cell resting
+# on few targets, stays apart from every other (test_charts), with black labels legible on each.
+GAP_COLORS = ["#E45756", "#E8731A", "#F7DC6F", "#54A24B"]
 
 
 def goal_heatmap(

@@ -3,6 +3,9 @@ rest on too few targets to trust."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import pandas as pd
 import pytest
 
@@ -42,6 +45,37 @@ def test_cells_resting_on_too_few_targets_are_lighter_with_a_legend_entry_of_the
     assert opacity["scale"] == {"domain": ["30 or more decided", "fewer than 30 decided (*)"], "range": [1.0, 0.6]}
     # Its legend squares are drawn in a colour the cells use, not the default black.
     assert opacity["legend"]["symbolFillColor"] in GAP_COLORS
+
+
+def _linear(channel: int) -> float:
+    value = channel / 255
+    return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+
+def _lab(rgb: tuple[float, ...]) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB colour, by the standard formulas."""
+    r, g, b = (_linear(c) for c in rgb)
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def test_every_band_colour_and_its_lighter_few_targets_shade_stay_apart():
+    # A starred light red read as orange: every shown colour, full or lightened by the few-targets
+    # opacity (0.6 over white), now differs from every other by a CIE76 distance of 25 or more
+    # (about 2.3 is just noticeable), and black labels keep a WCAG contrast of 4.5 or more on each.
+    full = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in GAP_COLORS]
+    lighter = [tuple(0.6 * v + 0.4 * 255 for v in c) for c in full]
+    shades = [(f"{name} full", _lab(c)) for name, c in zip(GAP_COLORS, full)]
+    shades += [(f"{name} lighter", _lab(c)) for name, c in zip(GAP_COLORS, lighter)]
+    for (name_a, a), (name_b, b) in itertools.combinations(shades, 2):
+        if name_a.split()[0] != name_b.split()[0]:
+            assert math.dist(a, b) >= 25, (name_a, name_b, math.dist(a, b))
+    for colour in full:
+        luminance = 0.2126 * _linear(colour[0]) + 0.7152 * _linear(colour[1]) + 0.0722 * _linear(colour[2])
+        assert (luminance + 0.05) / 0.05 >= 4.5, colour
 
 
 def test_a_heatmap_of_few_rows_is_tall_enough_for_its_legends_and_of_many_rows_28_px_a_row():
