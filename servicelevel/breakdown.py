@@ -67,11 +67,16 @@ class Breakdown:
         return self._total("n_breached_now") - self._total("n_decided_now") * (1 - self.adherence_before)
 
     @property
+    def _shown_extra(self) -> pd.Series:
+        """Each value's extra breaches as the table shows them: whole, halves up."""
+        return half_up(self.rows["extra_breaches"], 0)
+
+    @property
     def explained(self) -> int:
-        """The extra breaches of the values compared, as the table shows them (whole), added up: the
-        rest of the total comes from a changed mix of work (more of it where adherence was lower)
-        and from values too few to compare."""
-        return int(half_up(self.rows["extra_breaches"], 0).sum())
+        """The extra breaches of the values compared, as the table shows them, added up: the rest of
+        the total comes from a changed mix of work (more of it where adherence was lower) and from
+        values too few to compare."""
+        return int(self._shown_extra.sum())
 
     @property
     def span_labels(self) -> tuple[str, str]:
@@ -135,11 +140,11 @@ class Breakdown:
     def most_extra(self) -> str:
         """'Purchase request (+68), Quote request (+30)': the values with the most extra breaches (as
         shown, whole), up to NAMED; '' when none has one."""
-        return self._listed(self.rows[half_up(self.rows["extra_breaches"], 0) > 0].head(NAMED))
+        return self._listed(self.rows[self._shown_extra > 0].head(NAMED))
 
     def most_avoided(self) -> str:
         """The values with the most breaches avoided (negative extra breaches), as most_extra()."""
-        return self._listed(self.rows[half_up(self.rows["extra_breaches"], 0) < 0].iloc[::-1].head(NAMED))
+        return self._listed(self.rows[self._shown_extra < 0].iloc[::-1].head(NAMED))
 
     def gone(self) -> str:
         """'nothing decided in the last 4 weeks for Ann (40 before); the other agents decided 37% more
@@ -160,8 +165,9 @@ class Breakdown:
         return said
 
     def mix_shifts(self) -> str:
-        """'NDA from 31% to 45% of the targets (78.0% met before)': the compared values whose changed share of
-        the work moved the total most the way the mix did (up to two), with the adherence they had."""
+        """'NDA from 31% to 45% of the targets (78.0% met before)': the compared values whose changed
+        share of the work moved the total most the way the mix did (up to two), with the adherence
+        they had."""
         compared = self.rows[~self.rows["too_few"]]
         now, before = self._total("n_decided_now"), self._total("n_decided_before")
         share_now, share_before = compared["n_decided_now"] / now, compared["n_decided_before"] / before
@@ -171,6 +177,7 @@ class Breakdown:
         effect = now * (share_now - share_before) * (breach_rate_before - (1 - self.adherence_before))
         rest = self.extra_breaches - self.explained
         moved = effect[effect * rest > 0].abs().sort_values(ascending=False).head(2).index
+
         def share(i: int) -> str:
             places = 0 if min(share_before[i], share_now[i]) >= 0.1 else 1  # 1% → 1% would hide the move
             return f"from {share_before[i]:.{places}%} to {share_now[i]:.{places}%}"

@@ -455,8 +455,7 @@ def paired_rates(frame: pd.DataFrame, category: str, title: str, category_title:
     SLA adherence per channel; a rate resting on fewer than `min_count` is only outlined. The
     measures come in `measures_in_order` (the first on top, in the first colour), else alphabetically.
     No `category_title` where the title names the groups (long names then keep the axis' room)."""
-    measures = alt.Scale(domain=measures_in_order, range=list(MEASURE_COLORS)) if measures_in_order else alt.Scale(
-        range=list(MEASURE_COLORS))
+    measures = alt.Scale(range=list(MEASURE_COLORS), **({"domain": measures_in_order} if measures_in_order else {}))
     return (
         alt.Chart(frame)
         .mark_bar(strokeWidth=1.5)

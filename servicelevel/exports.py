@@ -182,9 +182,9 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
     notes = []
     if header_at:
         title = next((str(c) for row in rows[:header_at] for c in row if c not in (None, "")), None)
-        above = "row 1" if header_at == 1 else f"rows 1-{header_at}"
-        notes.append(f"the headers were read from row {header_at + 1}; {above} above them"
-                     + (f" (a title: {_shortened(title)!r})" if title else "") + " were skipped")
+        above = "row 1 above them was" if header_at == 1 else f"rows 1-{header_at} above them were"
+        title_said = f" (a title: {_shortened(title)!r})" if title else ""
+        notes.append(f"the headers were read from row {header_at + 1}; {above} skipped{title_said}")
     if len(names) > 1:
         position = names.index(read)
         note = f"the sheet {read!r} was read" + (", the first holding values" if position else "")

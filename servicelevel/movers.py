@@ -38,10 +38,10 @@ def adherence_shift(recent: pd.DataFrame, baseline: pd.DataFrame, min_decided: i
     n_breached_now - n_decided_now * (1 - adherence_before). They say which groups a fall comes
     from, where the change alone ranks a small group's large move above a large group's fall.
 
-    Every group with a target decided in either span is kept; change and extra breaches only where both
-    spans have at least `min_decided` decided targets (`too_few` marks the rest). Largest extra
-    breaches first, then the groups too few to compare, the largest in either span first (an
-    agent away: many before, none now)."""
+    Every group with a target decided in either span is kept; change and extra breaches only
+    where both spans have at least `min_decided` decided targets (`too_few` marks the rest).
+    Largest extra breaches first, then the groups too few to compare, the largest in either span
+    first (an agent away: many before, none now)."""
     def totals(frame: pd.DataFrame) -> pd.DataFrame:
         grouped = frame.groupby("group_value", dropna=False)[["n_met", "n_breached"]].sum()
         return grouped.assign(n_decided=grouped["n_met"] + grouped["n_breached"])

@@ -324,8 +324,8 @@ def _pct(value) -> str:
 def _source_text(department: str, splits: tuple[breakdown.Breakdown, ...]) -> str:
     """'Procurement, 134 extra breaches in the last 4 weeks: by category, Purchase request (+68), ...;
     by agent, ...' (every split has the same total; a slipped department has some)."""
-    parts = [f"by {breakdown.SPLITS[split.dimension][0]}, " + "; ".join(filter(None, (split.most_extra(), split.gone())))
-             for split in splits if split.most_extra() or split.gone()]
+    parts = [f"by {breakdown.SPLITS[split.dimension][0]}, " + "; ".join(said)
+             for split in splits if (said := [s for s in (split.most_extra(), split.gone()) if s])]
     extra = int(half_up(splits[0].extra_breaches, 0))
     return f"{department}, {extra:,} extra breaches in the last {weekly.RECENT_WEEKS} weeks: " + "; ".join(parts) + "."
 

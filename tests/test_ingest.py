@@ -748,8 +748,8 @@ def test_a_title_above_a_sheets_headers_is_skipped_and_rows_keep_their_numbers(c
     workbook.save(path)
     report = import_checked(con, path)
     assert (report.n_read, report.n_inserted, report.n_rejected) == (3, 2, 1)
-    assert ("the headers were read from row 3; rows 1-2 above them (a title: 'Tickets export, Acme Fictional Ltd, "
-            "20 Nov 2026') were skipped") in report.warnings
+    assert ("the headers were read from row 3; rows 1-2 above them were skipped (a title: 'Tickets export, Acme "
+            "Fictional Ltd, 20 Nov 2026')") in report.warnings
     # The rejected row is named by the row the spreadsheet shows it on.
     assert con.execute("select line, reason from rejected_rows").fetchall() == [(5, "unparseable_created_at")]
     assert set(request_rows(con, "canonical")) == {"T-1", "T-3"}
