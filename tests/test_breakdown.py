@@ -18,6 +18,7 @@ from servicelevel.movers import adherence_shift
 from servicelevel.settings import organisation
 from servicelevel.sla import DIMENSIONS
 from tests.apptest_support import rendered
+from tests.independent_counts import decided_targets
 
 WEEK = "2026-W46"  # the sample's last complete week
 ZONE = "America/Sao_Paulo"  # UTC-3 all year: local midnight is 03:00 UTC
@@ -114,33 +115,7 @@ def con(sample_db_path):
 
 
 def decided_per_agent(con, department: str, span: Period) -> dict[str | None, tuple[int, int]]:
-    """(met, breached) targets of both metrics decided in the span, per agent, straight from
-    request_sla and requests (test_slipping.decided, grouped)."""
-    start, end = (f"{d} 03:00:00+00" for d in (span.start, span.end))
-    as_of = data_info(con).as_of(datetime.now(timezone.utc))
-    out: dict[str | None, list[int]] = {}
-    for prefix in ("fr", "res"):
-        rows = con.execute(
-            f"""select r.agent,
-                    count(*) filter (where s.{prefix}_stopped_at >= $start and s.{prefix}_stopped_at < $end
-                                     and s.{prefix}_stopped_at <= $as_of
-                                     and s.{prefix}_elapsed_business_secs <= s.{prefix}_target_secs),
-                    count(*) filter (where s.{prefix}_deadline_at >= $start and s.{prefix}_deadline_at < $end
-                                     and s.{prefix}_deadline_at <= $as_of
-                                     and (s.{prefix}_stopped_at is null or s.{prefix}_stopped_at > $as_of
-                                          or s.{prefix}_elapsed_business_secs > s.{prefix}_target_secs))
-                from request_sla as s
-                join requests as r on r.source = s.source and r.request_id = s.request_id
-                where r.provider_department = $dept
-                  and s.{prefix}_na_reason is null and s.{prefix}_target_secs is not null
-                group by r.agent""",
-            {"dept": department, "start": start, "end": end, "as_of": as_of},
-        ).fetchall()
-        for agent, met, breached in rows:
-            total = out.setdefault(agent, [0, 0])
-            total[0] += met
-            total[1] += breached
-    return {agent: (met, breached) for agent, (met, breached) in out.items() if met + breached}
+    return decided_targets(con, department, span.start, span.end, group_by="agent")
 
 
 def test_the_sample_slip_splits_by_agent_as_independent_sql_counts_it(con):

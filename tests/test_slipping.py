@@ -14,6 +14,7 @@ from servicelevel import queries, report, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.settings import organisation
+from tests.independent_counts import decided_targets
 
 WEEK = "2026-W46"  # 9-15 November 2026, the sample's last complete week
 ZONE = "America/Sao_Paulo"  # UTC-3 all year: local midnight is 03:00 UTC
@@ -34,30 +35,8 @@ def slipping_for(con, filters: Filters = Filters()) -> weekly.Slipping:
 
 
 def decided(con, department: str, start: date, end: date) -> tuple[int, int]:
-    """(met, breached) targets of both metrics decided in [start, end), straight from request_sla:
-    met when stopped in the span within target, breached when the deadline fell in the span and the
-    request stopped late or had not stopped by the data's newest instant."""
-    as_of = data_info(con).as_of(datetime.now(timezone.utc))
-    params = {"dept": department, "start": f"{start} 03:00:00+00", "end": f"{end} 03:00:00+00", "as_of": as_of}
-    met = breached = 0
-    for prefix in ("fr", "res"):
-        m, b = con.execute(
-            f"""select
-                    count(*) filter (where s.{prefix}_stopped_at >= $start and s.{prefix}_stopped_at < $end
-                                     and s.{prefix}_stopped_at <= $as_of
-                                     and s.{prefix}_elapsed_business_secs <= s.{prefix}_target_secs),
-                    count(*) filter (where s.{prefix}_deadline_at >= $start and s.{prefix}_deadline_at < $end
-                                     and s.{prefix}_deadline_at <= $as_of
-                                     and (s.{prefix}_stopped_at is null or s.{prefix}_stopped_at > $as_of
-                                          or s.{prefix}_elapsed_business_secs > s.{prefix}_target_secs))
-                from request_sla as s
-                join requests as r on r.source = s.source and r.request_id = s.request_id
-                where r.provider_department = $dept
-                  and s.{prefix}_na_reason is null and s.{prefix}_target_secs is not null""",
-            params,
-        ).fetchone()
-        met, breached = met + m, breached + b
-    return met, breached
+    """(met, breached) targets of both metrics decided in [start, end), straight from request_sla."""
+    return decided_targets(con, department, start, end).get(None, (0, 0))
 
 
 def test_the_spans_are_the_four_weeks_ending_with_the_week_and_the_eight_before(con):

@@ -1,0 +1,46 @@
+"""SLA targets counted straight from request_sla and requests, for tests to check the pages'
+and the report's counts against, without the queries they test."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from servicelevel.datainfo import data_info
+
+GROUPS = ("agent", "category", "requester_department")  # the columns a count may be split by
+
+
+def decided_targets(con, department: str, start: date, end: date,
+                    group_by: str | None = None) -> dict[str | None, tuple[int, int]]:
+    """(met, breached) targets of both metrics of `department` decided in [start, end) (local
+    midnights in America/Sao_Paulo, UTC-3), per value of `group_by` (None: one total under the key
+    None). Met when stopped in the span, by the data's newest instant, within target; breached when
+    the deadline fell in the span and the request stopped late or had not stopped by then."""
+    if group_by is not None and group_by not in GROUPS:
+        raise ValueError(group_by)
+    group = f"r.{group_by}" if group_by else "null"
+    as_of = data_info(con).as_of(datetime.now(timezone.utc))
+    params = {"dept": department, "start": f"{start} 03:00:00+00", "end": f"{end} 03:00:00+00", "as_of": as_of}
+    out: dict[str | None, list[int]] = {}
+    for prefix in ("fr", "res"):
+        rows = con.execute(
+            f"""select {group},
+                    count(*) filter (where s.{prefix}_stopped_at >= $start and s.{prefix}_stopped_at < $end
+                                     and s.{prefix}_stopped_at <= $as_of
+                                     and s.{prefix}_elapsed_business_secs <= s.{prefix}_target_secs),
+                    count(*) filter (where s.{prefix}_deadline_at >= $start and s.{prefix}_deadline_at < $end
+                                     and s.{prefix}_deadline_at <= $as_of
+                                     and (s.{prefix}_stopped_at is null or s.{prefix}_stopped_at > $as_of
+                                          or s.{prefix}_elapsed_business_secs > s.{prefix}_target_secs))
+                from request_sla as s
+                join requests as r on r.source = s.source and r.request_id = s.request_id
+                where r.provider_department = $dept
+                  and s.{prefix}_na_reason is null and s.{prefix}_target_secs is not null
+                group by all""",
+            params,
+        ).fetchall()
+        for value, met, breached in rows:
+            total = out.setdefault(value, [0, 0])
+            total[0] += met
+            total[1] += breached
+    return {value: (met, breached) for value, (met, breached) in out.items() if met + breached}
