@@ -24,8 +24,6 @@ SPLITS = {
     "priority": ("priority", "priorities"),
     "provider_department": ("provider department", "provider departments"),
 }
-NO_VALUE = {"agent": "(unassigned)", "category": "(no category)", "priority": "(no priority)",
-            "requester_department": "(external, or not recorded)"}
 NAMED = 3  # values named in the verdict
 
 
@@ -111,7 +109,7 @@ class Breakdown:
         partial = weekly.partial_baseline_note(self.baseline, self.data_from)
         said = [partial] if partial else []
         if extra:
-            versus = f"{_breaches(abs(extra))} {'more' if extra > 0 else 'fewer'} than the earlier adherence would give"
+            versus = f"{breaches_text(abs(extra))} {'more' if extra > 0 else 'fewer'} than the earlier adherence would give"
         else:
             versus = "as many breaches as the earlier adherence would give"
         said.append(f"SLA adherence (first response and resolution together) {shown(now)} over {spans[0]} against "
@@ -135,10 +133,10 @@ class Breakdown:
         return " ".join(said)
 
     def _listed(self, values: pd.DataFrame) -> str:
-        return ", ".join(f"{_label(r.value)} ({half_up(r.extra_breaches, 0):+.0f})" for r in values.itertuples())
+        return ", ".join(f"{_label(r.value)} {half_up(r.extra_breaches, 0):+.0f}" for r in values.itertuples())
 
     def most_extra(self) -> str:
-        """'Purchase request (+68), Quote request (+30)': the values with the most extra breaches (as
+        """'Purchase request +68, Quote request +30': the values with the most extra breaches (as
         shown, whole), up to NAMED; '' when none has one."""
         return self._listed(self.rows[self._shown_extra > 0].head(NAMED))
 
@@ -147,20 +145,22 @@ class Breakdown:
         return self._listed(self.rows[self._shown_extra < 0].iloc[::-1].head(NAMED))
 
     def gone(self) -> str:
-        """'nothing decided in the last 4 weeks for Ann (40 before); the other agents decided 37% more
-        targets a week than before': values with enough decided targets before and none recently (an
-        agent away), and how the others' weekly load moved; '' when none."""
+        """'no SLA target came due or was met in the last 4 weeks for Ann (40 in the 8 weeks before);
+        the other agents had 37% more targets a week than before': values with enough decided
+        targets before and none recently (an agent away), and how the others' weekly load moved;
+        '' when none."""
         is_gone = (self.rows["n_decided_now"] == 0) & (self.rows["n_decided_before"] >= self.min_decided)
         if not is_gone.any():
             return ""
-        said = f"nothing decided in the last {weekly.RECENT_WEEKS} weeks for " + ", ".join(
-            f"{_label(r.value)} ({r.n_decided_before:,} before)" for r in self.rows[is_gone].itertuples())
+        said = f"no SLA target came due or was met in the last {weekly.RECENT_WEEKS} weeks for " + ", ".join(
+            f"{_label(r.value)} ({r.n_decided_before:,} in the {weekly.BASELINE_WEEKS} weeks before)"
+            for r in self.rows[is_gone].itertuples())
         others = self.rows[~is_gone]
         per_week_now = others["n_decided_now"].sum() / weekly.RECENT_WEEKS
         per_week_before = others["n_decided_before"].sum() / weekly.BASELINE_WEEKS
         if per_week_before > 0 and weekly.partial_baseline_note(self.baseline, self.data_from) is None:
             change = int(half_up(100 * (per_week_now / per_week_before - 1), 0))
-            said += (f"; the other {SPLITS[self.dimension][1]} decided {abs(change)}% "
+            said += (f"; the other {SPLITS[self.dimension][1]} had {abs(change)}% "
                      f"{'more' if change >= 0 else 'fewer'} targets a week than before")
         return said
 
@@ -192,7 +192,8 @@ class Breakdown:
                 f"Change and extra breaches need at least {self.min_decided} decided targets in both spans.")
 
 
-def _breaches(n: int) -> str:
+def breaches_text(n: int) -> str:
+    """'1 breach', '134 breaches'."""
     return f"{n:,} breach" if n == 1 else f"{n:,} breaches"
 
 
@@ -206,20 +207,14 @@ def _checked(dimension: str) -> str:
     return dimension
 
 
-def _shift(recent: pd.DataFrame, baseline: pd.DataFrame, dimension: str, min_decided: int) -> pd.DataFrame:
-    rows = adherence_shift(recent, baseline, min_decided)
-    rows["value"] = rows["value"].fillna(NO_VALUE.get(dimension, "(none)"))
-    return rows
-
-
 def breakdown(run: weekly.Runner, selection: Selection, week: Period, dimension: str,
               min_decided: int = weekly.MOVERS_MIN_DECIDED) -> Breakdown:
     """Adherence by `dimension` (a key of SPLITS) over the recent weeks ending with `week` and the
     weeks before them, for the selection's filters."""
     _checked(dimension)
     recent, baseline = weekly.recent_and_baseline(week)
-    rows = _shift(weekly.adherence_by(run, selection, recent, dimension),
-                  weekly.adherence_by(run, selection, baseline, dimension), dimension, min_decided)
+    rows = adherence_shift(weekly.adherence_by(run, selection, recent, dimension),
+                           weekly.adherence_by(run, selection, baseline, dimension), min_decided)
     return Breakdown(dimension, recent, baseline, rows, min_decided, weekly.data_start(run, week.timezone))
 
 
@@ -228,13 +223,16 @@ def per_department(run: weekly.Runner, selection: Selection, week: Period, dimen
     """breakdown() for each provider department of `departments` (as if the selection's filters named
     it alone), from two queries for them all."""
     recent, baseline = weekly.recent_and_baseline(week)
+    # Departments named as the slipping table names them, a missing one included (no_value()).
     spans = [run("adherence_matrix", {
         **selection.params(), **span.params(),
         "row_dimension": "provider_department", "column_dimension": _checked(dimension), "metric": "both",
-    }).rename(columns={"column_value": "group_value"}) for span in (recent, baseline)]
+    }).rename(columns={"column_value": "group_value"}).fillna({
+        "row_value": weekly.no_value("provider_department"), "group_value": weekly.no_value(dimension),
+    }) for span in (recent, baseline)]
     data_from = weekly.data_start(run, week.timezone)
     return {
-        department: Breakdown(dimension, recent, baseline, _shift(
-            *(span[span["row_value"] == department] for span in spans), dimension, min_decided), min_decided, data_from)
+        department: Breakdown(dimension, recent, baseline, adherence_shift(
+            *(span[span["row_value"] == department] for span in spans), min_decided), min_decided, data_from)
         for department in departments
     }

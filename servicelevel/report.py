@@ -321,13 +321,26 @@ def _pct(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{half_up(value, 3):.1%}"
 
 
-def _source_text(department: str, splits: tuple[breakdown.Breakdown, ...]) -> str:
-    """'Procurement, 134 extra breaches in the last 4 weeks: by category, Purchase request (+68), ...;
-    by agent, ...' (every split has the same total; a slipped department has some)."""
-    parts = [f"by {breakdown.SPLITS[split.dimension][0]}, " + "; ".join(said)
-             for split in splits if (said := [s for s in (split.most_extra(), split.gone()) if s])]
-    extra = int(half_up(splits[0].extra_breaches, 0))
-    return f"{department}, {extra:,} extra breaches in the last {weekly.RECENT_WEEKS} weeks: " + "; ".join(parts) + "."
+def _source_text(department: str, splits: tuple[breakdown.Breakdown, ...]) -> str | None:
+    """'Procurement: 134 breaches more than its earlier adherence would give in the last 4 weeks.
+    Largest by category: Purchase request +68, ...; by agent: ...' (every split has the same total);
+    None when the department's spans cannot be compared."""
+    first = splits[0]
+    if first.extra_breaches is None:
+        return None
+    extra = int(half_up(first.extra_breaches, 0))
+    said = [f"{department}: {breakdown.breaches_text(abs(extra))} {'fewer' if extra < 0 else 'more'} than its "
+            f"earlier adherence would give in the last {weekly.RECENT_WEEKS} weeks."]
+    partial = weekly.partial_baseline_note(first.baseline, first.data_from)
+    if partial:
+        said.append(partial)
+    largest = [f"by {breakdown.SPLITS[split.dimension][0]}: {split.most_extra()}" for split in splits
+               if split.most_extra()]
+    said.append(f"Largest {'; '.join(largest)}." if largest else
+                f"No {' or '.join(breakdown.SPLITS[s.dimension][0] for s in splits)} has {first.min_decided} decided "
+                "targets in both spans, so none is named.")
+    said += [gone[0].upper() + gone[1:] + "." for split in splits if (gone := split.gone())]
+    return " ".join(said)
 
 
 def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdown.Breakdown, ...]]) -> Section:
@@ -344,15 +357,18 @@ def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdo
          f"{int(r.n_breached_now):,} of {int(r.n_decided_now):,}")
         for r in shown.itertuples(index=False)
     )
+    lines = [line for department in shown["department"] if department in sources
+             and (line := _source_text(department, sources[department]))]
     return Section(title, (
         Table(("Provider department", f"Adherence, {recent}", f"{weekly.BASELINE_WEEKS} weeks before", "Change (pp)",
                f"Breached, {recent}"), rows, (False, True, True, True, True), (2.2, 1.2, 1.2, 1.0, 1.4)),
         Text(f"{slipping.verdict()}{more} {slipping.note()}", "note"),
-        *(Text(_source_text(department, sources[department])) for department in shown["department"]
-          if department in sources),
-        *((Text("Extra breaches: the recent breaches beyond what the department's own adherence over the "
-                f"{weekly.BASELINE_WEEKS} weeks before would give on its recent decided targets. The SLA adherence "
-                "page splits them by more (What moved adherence).", "note"),) if sources else ()),
+        *(Text(line) for line in lines),
+        *((Text("Breaches more than the earlier adherence would give: the department's breaches over the last "
+                f"{weekly.RECENT_WEEKS} weeks minus those its own adherence over the {weekly.BASELINE_WEEKS} weeks "
+                "before would give on the targets decided since. The largest are named, three of each; they need "
+                "not add up to the total, as a changed mix of work and values with too few targets also count. "
+                "The SLA adherence page shows them all (What moved adherence).", "note"),) if lines else ()),
     ))
 
 

@@ -317,14 +317,25 @@ def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, 
 # Movers and breaches
 
 
+# How a table grouped by a dimension names the requests without a value in it.
+NO_VALUE = {"agent": "(unassigned)", "category": "(no category)", "priority": "(no priority)",
+            "requester_department": "(external, or not recorded)",
+            "provider_department": "(no provider department)"}
+
+
+def no_value(dimension: str) -> str:
+    return NO_VALUE.get(dimension, "(none)")
+
+
 def adherence_by(run: Runner, selection: Selection, period: Period,
                  dimension: str = "provider_department") -> pd.DataFrame:
-    """Targets met and breached per value of `dimension` (sla.DIMENSIONS), both metrics, decided in `period`."""
+    """Targets met and breached per value of `dimension` (sla.DIMENSIONS), both metrics, decided in
+    `period`; requests without a value are a group of their own, named by no_value()."""
     frame = run("adherence_matrix", {
         **selection.params(), **period.params(),
         "row_dimension": dimension, "column_dimension": "", "metric": "both",
     })
-    return frame.rename(columns={"row_value": "group_value"})
+    return frame.rename(columns={"row_value": "group_value"}).fillna({"group_value": no_value(dimension)})
 
 
 def movers(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:

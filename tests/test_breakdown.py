@@ -46,7 +46,7 @@ def test_a_flat_total_names_the_values_that_fell_and_those_that_rose():
         "SLA adherence (first response and resolution together) 63.2% over the 4 weeks to 15 Nov 2026 against "
         "62.2% in the 8 weeks before (+1.0 pp): 1 breach fewer than the earlier adherence would give on the 76 "
         "targets decided. By category, most breaches avoided: "
-        "C (-8); most extra breaches: A (+3), B (+2). The categories' own changes add up to -3; a changed mix of "
+        "C -8; most extra breaches: A +3, B +2. The categories' own changes add up to -3; a changed mix of "
         "work, and values with too few targets to compare, make the other +2. Largest shifts in the mix: B from "
         "36% to 13% of the targets (72.5% met before); A from 28% to 34% of the targets (32.3% met before).")
     # The mix's part, value by value: 76 * (share now - share before) * (breach rate before - 42/111).
@@ -65,8 +65,8 @@ def test_a_value_with_nothing_decided_recently_is_named_and_too_few_are_not_comp
     assert shift.verdict() == (
         "SLA adherence (first response and resolution together) 49.2% over the 4 weeks to 15 Nov 2026 against "
         "92.6% in the 8 weeks before (-43.4 pp): 27 breaches more than the earlier adherence would give on the 63 "
-        "targets decided. By agent, most extra breaches: Bob (+27). Nothing decided in the last 4 weeks for Ann "
-        "(40 before); the other agents decided 207% more targets a week than before.")
+        "targets decided. By agent, most extra breaches: Bob +27. No SLA target came due or was met in the last 4 "
+        "weeks for Ann (40 in the 8 weeks before); the other agents had 207% more targets a week than before.")
     # Bob and Cy: (60 + 3) / 4 weeks = 15.75 a week now, (40 + 1) / 8 = 5.125 before: 3.07 times.
 
 
@@ -139,7 +139,7 @@ def test_the_sample_slip_splits_by_agent_as_independent_sql_counts_it(con):
     # in the recent weeks, and the verdict names them; the other buyers carry the extra breaches.
     away = [agent for agent, r in rows.iterrows() if r["n_decided_now"] == 0 and r["n_decided_before"] >= 10]
     assert len(away) == 1
-    assert f"Nothing decided in the last 4 weeks for {away[0]} (" in shift.verdict()
+    assert f"No SLA target came due or was met in the last 4 weeks for {away[0]} (" in shift.verdict()
     assert shift.extra_breaches > 50 and (rows.drop(index=away)["extra_breaches"].dropna() > 0).all()
 
 
@@ -188,10 +188,12 @@ def test_the_report_says_where_a_slipped_departments_extra_breaches_are(con):
     extra = int(Decimal(breached_now - decided_now * rate_before).quantize(Decimal("1"), ROUND_HALF_UP))
     text = report.generate(con, everyone, organisation(), "md").decode("utf-8")
     section = text.split("## Departments that slipped", 1)[1].split("\n## ", 1)[0]
-    line = next(line for line in section.splitlines() if line.startswith("Procurement, "))
-    assert line.startswith(f"Procurement, {extra:,} extra breaches in the last 4 weeks: by category, ")
+    line = next(line for line in section.splitlines() if line.startswith("Procurement: "))
+    assert line.startswith(f"Procurement: {extra:,} breaches more than its earlier adherence would give in the "
+                           "last 4 weeks. Largest by category: ")
     away = alone.gone()
-    assert "; by agent, " in line and away.startswith("nothing decided in the last 4 weeks for ") and away in line
+    assert "; by agent: " in line and away.startswith("no SLA target came due or was met in the last 4 weeks for ")
+    assert f"{away[0].upper()}{away[1:]}." in line
 
 
 @pytest.mark.parametrize("extra, says", [
@@ -220,3 +222,40 @@ def test_requests_without_a_requesting_department_are_named_for_what_they_are(co
         "select count(*) from requests where provider_department = 'Finance' and requester_department is null "
         "and requester_type = 'external'").fetchone()[0]
     assert external > 0 and "(external, or not recorded)" in set(finance.rows["value"])
+
+
+def test_requests_without_a_provider_department_are_a_department_of_their_own_in_the_report():
+    # A source exporting no provider department slips like any other: the slipping table, the
+    # per-department breakdown and the report's line all name it "(no provider department)".
+    def run(name, params):
+        if name == "data_extent":
+            return pd.DataFrame({"first_created_at": [None]})
+        assert name == "adherence_matrix"
+        recent = params["start_at"].date() == RECENT.start
+        rows = [(None, "Desk", 10, 30) if recent else (None, "Desk", 40, 2),  # NULL, as the query gives it
+                ("IT", "Laptop", 40, 2) if recent else ("IT", "Laptop", 80, 4)]
+        if params["column_dimension"] == "":
+            rows = [(department, None, met, breached) for department, _, met, breached in rows]
+        return pd.DataFrame(rows, columns=["row_value", "column_value", "n_met", "n_breached"])
+
+    week = parse_iso_week(WEEK, ZONE)
+    selection = Selection(week, Filters(), datetime(2026, 11, 18, tzinfo=timezone.utc))
+    assert set(weekly.adherence_by(run, selection, RECENT)["group_value"]) == {"(no provider department)", "IT"}
+    (desk,) = breakdown.per_department(run, selection, week, "category", ["(no provider department)"]).values()
+    # 30 breached of 40 decided now, against 2 of 42 before: 30 - 40 * 2/42 = 28.1 more.
+    assert desk.rows["value"].tolist() == ["Desk"] and desk.extra_breaches == pytest.approx(30 - 40 * 2 / 42)
+    assert report._source_text("(no provider department)", (desk,)) == (
+        "(no provider department): 28 breaches more than its earlier adherence would give in the last 4 weeks. "
+        "Largest by category: Desk +28.")
+
+
+def test_a_report_line_names_no_value_where_none_has_enough_and_none_where_nothing_compares():
+    # 7 and 9 decided now: neither category is compared, though together (16 and 19) they are.
+    # 8 breached of 16 now; at 2 of 19 before, 16 * 2/19 = 1.68: 6.3 more, shown 6.
+    thin = by_hand([("A", 3, 4), ("B", 5, 4)], [("A", 8, 1), ("B", 9, 1)])
+    assert thin.comparable and thin.most_extra() == ""
+    assert report._source_text("Legal", (thin,)) == (
+        "Legal: 6 breaches more than its earlier adherence would give in the last 4 weeks. No category has 10 "
+        "decided targets in both spans, so none is named.")
+    few = breakdown.Breakdown("category", RECENT, BASELINE, adherence_shift(counts([("A", 3, 2)]), counts([])))
+    assert report._source_text("Legal", (few,)) is None  # spans that cannot be compared: no line, no crash
