@@ -658,8 +658,21 @@ def _html_block(block: Block, images: _Images) -> str:
 # Markdown
 
 
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>~])")
+
+
+def _md_text(text: str) -> str:
+    """Text as Markdown shows it literally: an agent id like ana_lima, or a comment's *, is not
+    formatting."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+class _Code(str):
+    """A table cell that is a code span of the report's own (a sparkline), kept as written."""
+
+
 def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return text if isinstance(text, _Code) else _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _md_table(columns: Iterable[str], rows: Iterable[Iterable[str]], numeric: Iterable[bool]) -> list[str]:
@@ -672,16 +685,16 @@ def _md_table(columns: Iterable[str], rows: Iterable[Iterable[str]], numeric: It
 
 def to_markdown(document: Document) -> str:
     """Markdown for chat tools: headings, tables, and the trends as text sparklines."""
-    out = [f"# {document.title}", ""]
-    out += [f"{line}  " for line in document.lines]
+    out = [f"# {_md_text(document.title)}", ""]
+    out += [f"{_md_text(line)}  " for line in document.lines]
     for section in document.sections:
         out += ["", f"## {section.title}", ""]
         for block in section.blocks:
             if isinstance(block, Text):
-                text = block.text
+                text = _md_text(block.text)
                 out += [f"_{text}_" if block.tone == "note" else f"**{text}**" if block.tone == "notice" else text, ""]
             elif isinstance(block, Tiles):
-                rows = [(t.label, t.value, t.delta or t.no_delta, t.goal or "–", t.basis or "–", f"`{t.spark}`" if t.spark else "")
+                rows = [(t.label, t.value, t.delta or t.no_delta, t.goal or "–", t.basis or "–", _Code(f"`{t.spark}`") if t.spark else "")
                         for t in block.tiles]
                 out += _md_table(("KPI", "This week", "Change", "Goal", "Based on", "Trend"), rows,
                                  (False, True, True, False, False, False))
@@ -692,7 +705,7 @@ def to_markdown(document: Document) -> str:
             elif isinstance(block, Charts):
                 out += ["The charts are in the HTML and PDF versions of this report; here the trend of each KPI, "
                         "oldest week first:", ""]
-                out += [f"- {t.text}" for t in block.fallback]
+                out += [f"- {_md_text(t.text)}" for t in block.fallback]
                 out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -76,14 +76,15 @@ def md_sections(text: str) -> dict[str, list[str]]:
 
 
 def md_table(lines: list[str]) -> list[dict[str, str]]:
-    """The first pipe table among the lines, as one dict per row."""
+    """The first pipe table among the lines, as one dict per row, each cell as a Markdown renderer
+    shows it (backslash escapes undone: facilities\\_survey reads facilities_survey)."""
     start = next((i for i, line in enumerate(lines) if line.startswith("|")), None)
     if start is None:
         return []
     rows = list(takewhile(lambda line: line.startswith("|"), lines[start:]))
 
     def cells(row: str) -> list[str]:
-        return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", row.strip()[1:-1])]
+        return [re.sub(r"\\(.)", r"\1", c.strip()) for c in re.split(r"(?<!\\)\|", row.strip()[1:-1])]
 
     header = cells(rows[0])
     return [dict(zip(header, cells(row))) for row in rows[2:]]
@@ -112,6 +113,17 @@ def test_html_is_one_self_contained_file_with_the_four_trend_charts(con):
     for title in ("Key numbers", "Internal and external customers", "Departments that slipped", "12-week trends",
                   "Top breaches", "Emerging recurring problems", "Customer satisfaction", "What the numbers rest on"):
         assert f">{title}</h2>" in text
+
+
+def test_markdown_text_is_shown_as_written_not_as_formatting():
+    # An agent id with underscores, a comment with asterisks: literal in chat tools, not italics.
+    document = report.Document("Weekly service report: Ops_Desk", ("Scope: agent ana_lima.",), (
+        report.Section("Notes", (report.Text("Said *twice* by joao_silva [sic] <b>", "note"),
+                                 report.Table(("Agent",), (("ana_lima",),), (False,), (1.0,)))),))
+    text = report.to_markdown(document)
+    assert "# Weekly service report: Ops\\_Desk" in text and "Scope: agent ana\\_lima." in text
+    assert "_Said \\*twice\\* by joao\\_silva \\[sic\\] \\<b\\>_" in text  # the note's own italics stay
+    assert "| ana\\_lima |" in text
 
 
 def test_markdown_has_every_section_and_the_trends_as_text(con):
