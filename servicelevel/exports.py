@@ -181,7 +181,7 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
         writer.writerows(_spreadsheet_cell_text(row) for row in rows[header_at + 1:])
     notes = []
     if header_at:
-        title = next((str(c) for row in rows[:header_at] for c in row if c not in (None, "")), None)
+        title = " ".join(str(c) for row in rows[:header_at] for c in row if c not in (None, "")) or None
         above = "row 1 above them was" if header_at == 1 else f"rows 1-{header_at} above them were"
         title_said = f" (a title: {_shortened(title)!r})" if title else ""
         notes.append(f"the headers were read from row {header_at + 1}; {above} skipped{title_said}")
@@ -196,15 +196,21 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
     return notes
 
 
-TITLE_ROWS = 10  # a title, a date and blank rows above a sheet's headers: at most this many
+TITLE_ROWS = 20  # a title, a date, filter notes and blank rows above a sheet's headers: at most this many
 
 
 def _header_row(rows: list[list]) -> int:
-    """The index of a sheet's header row: the first of its first TITLE_ROWS rows holding two values
-    or more (a title above the headers holds one: 'Tickets export, 20 Nov 2026'), else the first."""
-    def filled(row: list) -> int:
-        return sum(c not in (None, "") for c in row)
-    return next((i for i, row in enumerate(rows[:TITLE_ROWS]) if filled(row) >= 2), 0)
+    """The index of a sheet's header row among its first TITLE_ROWS: the first holding two values
+    or more, at least half as many as the fullest row near the top, and text only (a title above
+    the headers holds one or two, often a date: 'Report', 20 Nov 2026); failing text only, the
+    first full enough; else the first row."""
+    def filled(row: list) -> list:
+        return [c for c in row if c not in (None, "")]
+
+    widest = max((len(filled(row)) for row in rows[:2 * TITLE_ROWS]), default=0)
+    full = [i for i, row in enumerate(rows[:TITLE_ROWS]) if len(filled(row)) >= max(2, (widest + 1) // 2)]
+    text_only = [i for i in full if all(isinstance(c, str) for c in filled(rows[i]))]
+    return (text_only or full or [0])[0]
 
 
 def _shortened(text: str, limit: int = 60) -> str:

@@ -735,23 +735,31 @@ def test_a_workbook_is_read_from_its_first_sheet_with_values_and_names_the_rest(
     with pytest.raises(ImportFailed, match=r"^export\.xlsx: the spreadsheet holds no values \(sheets: 'Sheet'\)$"):
         import_file(con, path)
 
-def test_a_title_above_a_sheets_headers_is_skipped_and_rows_keep_their_numbers(con, tmp_path):
+@pytest.mark.parametrize("preamble, note", [
+    ([["Tickets export, Acme Fictional Ltd, 20 Nov 2026"], []],
+     "rows 1-2 above them were skipped (a title: 'Tickets export, Acme Fictional Ltd, 20 Nov 2026')"),
+    # A title of two values over three columns, one a date: a header row holds text only.
+    ([["Report", datetime(2026, 11, 20)]], "row 1 above them was skipped (a title: 'Report 2026-11-20')"),
+    ([[f"Filter {i}"] for i in range(12)], "rows 1-12 above them were skipped (a title: 'Filter 0 Filter 1 Filter 2 "),
+])
+def test_a_title_above_a_sheets_headers_is_skipped_and_rows_keep_their_numbers(con, tmp_path, preamble, note):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["Tickets export, Acme Fictional Ltd, 20 Nov 2026"])  # row 1: a title
-    sheet.append([])  # row 2: blank
-    sheet.append(["request_id", "created_at", "subject"])  # row 3: the headers
+    for row in preamble:
+        sheet.append(row)
+    header = len(preamble) + 1
+    sheet.append(["request_id", "created_at", "subject"])
     sheet.append(["T-1", "2024-03-04T09:00:00Z", "Printer"])
-    sheet.append(["T-2", "not a date", "Badge"])  # row 5
+    sheet.append(["T-2", "not a date", "Badge"])  # two rows below the headers
     sheet.append(["T-3", "2024-03-05T09:00:00Z", None])
     path = tmp_path / "titled.xlsx"
     workbook.save(path)
     report = import_checked(con, path)
     assert (report.n_read, report.n_inserted, report.n_rejected) == (3, 2, 1)
-    assert ("the headers were read from row 3; rows 1-2 above them were skipped (a title: 'Tickets export, Acme "
-            "Fictional Ltd, 20 Nov 2026')") in report.warnings
+    assert any(w.startswith(f"the headers were read from row {header}; {note}") for w in report.warnings), \
+        report.warnings
     # The rejected row is named by the row the spreadsheet shows it on.
-    assert con.execute("select line, reason from rejected_rows").fetchall() == [(5, "unparseable_created_at")]
+    assert con.execute("select line, reason from rejected_rows").fetchall() == [(header + 2, "unparseable_created_at")]
     assert set(request_rows(con, "canonical")) == {"T-1", "T-3"}
 
 
