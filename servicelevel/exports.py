@@ -174,7 +174,9 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
     header_at = _header_row(rows)
     with target.open("w", encoding="utf-8", newline="") as dst:
         writer = csv.writer(dst)  # lines end in CRLF
-        writer.writerow(_spreadsheet_cell_text(rows[header_at]))
+        # A line break inside a header cell (a wrapped title, "Solved at\n(UTC)") becomes a space:
+        # the CSV reader cannot take a header spread over several lines.
+        writer.writerow([" ".join(cell.splitlines()) for cell in _spreadsheet_cell_text(rows[header_at])])
         # The rows above the header become empty lines below it, which the reader passes over and
         # blank_lines() counts: every later row keeps its line number, as the spreadsheet shows it.
         dst.write("\r\n" * header_at)

@@ -763,6 +763,20 @@ def test_a_title_above_a_sheets_headers_is_skipped_and_rows_keep_their_numbers(c
     assert set(request_rows(con, "canonical")) == {"T-1", "T-3"}
 
 
+def test_a_line_break_inside_a_sheets_header_cell_reads_as_a_space(con, tmp_path):
+    # Wrapped header text used to make the whole workbook unreadable ("cannot work out its layout").
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["request_id", "created_at", "Notes\n(internal)"])
+    sheet.append(["L-1", "2024-03-04T09:00:00Z", "Line one\nline two"])  # a value keeps its line break
+    path = tmp_path / "wrapped.xlsx"
+    workbook.save(path)
+    with open_export(path) as export:
+        assert export.headers == ["request_id", "created_at", "Notes (internal)"]
+    report = import_checked(con, path)
+    assert (report.n_read, report.n_inserted) == (1, 1)
+
+
 # --- auto-detection -----------------------------------------------------------------------------
 
 PORTUGUESE_MAPPING = {
