@@ -155,7 +155,7 @@ def _transcode(path: Path, encoding: str, target: Path, unify_newlines: bool = F
 
 
 def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
-    """Writes the workbook's first sheet holding any value as CSV, from its header row on; returns
+    """Writes the workbook's first sheet holding a table as CSV, from its header row on; returns
     notes naming the rows above the header (a title) and the sheets left unread, if any."""
     # Spreadsheets hold at most about a million rows, so one pass through calamine is fine.
     from python_calamine import CalamineWorkbook
@@ -163,10 +163,19 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = book.sheet_names
-        sheets = ((name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names)
-        # A leading sheet that is empty (a cover page left blank) is passed over.
-        read, rows = next(((n, r) for n, r in sheets if any(c not in (None, "") for row in r for c in row)),
-                          (None, []))
+        # A leading sheet without a table, a cover page left blank or holding a title alone, is
+        # passed over; a workbook of such sheets only is read from its first holding a value.
+        read, rows, fallback = None, [], None
+        for name in names:
+            sheet_rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            counts = [sum(c not in (None, "") for c in row) for row in sheet_rows]
+            if any(n >= 2 for n in counts):
+                read, rows = name, sheet_rows
+                break
+            if fallback is None and any(counts):
+                fallback = name, sheet_rows
+        if read is None and fallback is not None:
+            read, rows = fallback
     except Exception as exc:  # calamine raises its own error types per format
         raise ExportError(f"{path.name}: cannot read the spreadsheet ({exc})") from None
     if read is None:
@@ -189,7 +198,7 @@ def _spreadsheet_to_csv(path: Path, target: Path) -> list[str]:
         notes.append(f"the headers were read from row {header_at + 1}; {above} skipped{title_said}")
     if len(names) > 1:
         position = names.index(read)
-        note = f"the sheet {read!r} was read" + (", the first holding values" if position else "")
+        note = f"the sheet {read!r} was read" + (", the first holding a table" if position else "")
         unread = names[position + 1:]
         if unread:
             note += (f"; the workbook's later sheets ({', '.join(map(repr, unread))}) were not: "

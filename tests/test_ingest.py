@@ -720,6 +720,7 @@ def test_xlsx_numbers_and_dates_read_as_written(con, tmp_path):
 def test_a_workbook_is_read_from_its_first_sheet_with_values_and_names_the_rest(con, tmp_path):
     workbook = Workbook()
     workbook.active.title = "Cover"  # left blank
+    workbook.create_sheet("Title page")["B2"] = "Tickets, Acme Fictional Ltd"  # a title alone: no table
     tickets = workbook.create_sheet("Tickets")
     tickets.append(["request_id", "created_at"])
     tickets.append(["W-1", "2024-03-04T09:00:00Z"])
@@ -728,7 +729,7 @@ def test_a_workbook_is_read_from_its_first_sheet_with_values_and_names_the_rest(
     workbook.save(path)
     report = import_checked(con, path)
     assert report.n_inserted == 1
-    assert ("the sheet 'Tickets' was read, the first holding values; the workbook's later sheets ('Pivot') "
+    assert ("the sheet 'Tickets' was read, the first holding a table; the workbook's later sheets ('Pivot') "
             "were not: save each as its own file to import it") in report.warnings
     # A workbook without a single value is named, not its temporary CSV copy.
     Workbook().save(path)
