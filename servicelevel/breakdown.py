@@ -109,7 +109,8 @@ class Breakdown:
         partial = weekly.partial_baseline_note(self.baseline, self.data_from)
         said = [partial] if partial else []
         if extra:
-            versus = f"{breaches_text(abs(extra))} {'more' if extra > 0 else 'fewer'} than the earlier adherence would give"
+            more = "more" if extra > 0 else "fewer"
+            versus = f"{breaches_text(abs(extra))} {more} than the earlier adherence would give"
         else:
             versus = "as many breaches as the earlier adherence would give"
         said.append(f"SLA adherence (first response and resolution together) {shown(now)} over {spans[0]} against "
@@ -130,6 +131,26 @@ class Breakdown:
         gone = self.gone()
         if gone:
             said.append(gone[0].upper() + gone[1:] + ".")
+        arrivals = self.arrivals_and_departures()
+        if arrivals:
+            said.append(arrivals)
+        return " ".join(said)
+
+    def arrivals_and_departures(self) -> str:
+        """Values too few to compare because their work came or mostly went: 'New in the last 4
+        weeks: Vendor audit (25 targets, none before). Few in the last 4 weeks: Power of attorney
+        (8, against 40 in the 8 weeks before).' (none at all now: gone())."""
+        rows, enough = self.rows, self.min_decided
+        new = rows[(rows["n_decided_before"] == 0) & (rows["n_decided_now"] >= enough)]
+        few = rows[rows["n_decided_now"].between(1, enough - 1) & (rows["n_decided_before"] >= enough)]
+        said = []
+        if not new.empty:
+            said.append(f"New in the last {weekly.RECENT_WEEKS} weeks: " + ", ".join(
+                f"{_label(r.value)} ({r.n_decided_now:,} targets, none before)" for r in new.itertuples()) + ".")
+        if not few.empty:
+            said.append(f"Few in the last {weekly.RECENT_WEEKS} weeks: " + ", ".join(
+                f"{_label(r.value)} ({r.n_decided_now:,}, against {r.n_decided_before:,} in the "
+                f"{weekly.BASELINE_WEEKS} weeks before)" for r in few.itertuples()) + ".")
         return " ".join(said)
 
     def _listed(self, values: pd.DataFrame) -> str:

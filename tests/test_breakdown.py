@@ -70,6 +70,19 @@ def test_a_value_with_nothing_decided_recently_is_named_and_too_few_are_not_comp
     # Bob and Cy: (60 + 3) / 4 weeks = 15.75 a week now, (40 + 1) / 8 = 5.125 before: 3.07 times.
 
 
+def test_values_whose_work_arrived_or_mostly_went_are_named_though_not_compared():
+    # Vendor audit: 25 decided now, none before (new). Power of attorney: 8 now against 40 before
+    # (few now). Contracts: compared. Neither of the first two is compared (under 10 in a span).
+    shift = by_hand([("Contracts", 30, 10), ("Vendor audit", 20, 5), ("Power of attorney", 4, 4)],
+                    [("Contracts", 70, 10), ("Power of attorney", 36, 4)])
+    assert shift.rows.set_index("value").loc[["Vendor audit", "Power of attorney"], "too_few"].all()
+    assert shift.arrivals_and_departures() == (
+        "New in the last 4 weeks: Vendor audit (25 targets, none before). Few in the last 4 weeks: Power of "
+        "attorney (8, against 40 in the 8 weeks before).")
+    assert shift.verdict().endswith(shift.arrivals_and_departures())
+    assert by_hand([("A", 30, 10)], [("A", 70, 10)]).arrivals_and_departures() == ""
+
+
 def test_too_few_in_either_span_says_how_many_each_has():
     shift = by_hand([("A", 3, 2)], [("A", 40, 10)])
     assert not shift.comparable and shift.extra_breaches is None
