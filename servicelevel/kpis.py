@@ -38,7 +38,7 @@ class Tile:
     """One KPI as the overview and the weekly report show it."""
 
     key: str
-    label: str
+    label: str  # the metric's name, as sentences and the report's tables say it
     value: float | None
     previous: float | None
     unit: str  # count | rate | business_hours
@@ -55,6 +55,9 @@ class Tile:
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
     goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policies blended")
     no_change_note: str = "no week before to compare"  # said instead of a change when there is none
+    # The tile's own heading where the name is cut at a quarter of a 1280-pixel page's width (its
+    # help then starts with the name).
+    heading: str = ""
 
     @property
     def delta(self) -> float | None:
@@ -203,7 +206,8 @@ def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:
     return float((goals[known] * n_decided[known]).sum() / n_decided[known].sum()) if known.any() else None
 
 
-def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None) -> Tile:
+def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None,
+               heading="") -> Tile:
     current, previous = rows.iloc[-1], rows.iloc[-2] if len(rows) > 1 else None
     n = int(current[denominator])
     successes = int(current[numerator])
@@ -211,6 +215,8 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
     series_too_small = tuple(bool(n_week < org.min_count) for n_week in rows[denominator])
     # Rate tiles show their change in percentage points.
     help_text, goal_note = f"{definition(key)} Change in percentage points (pp): {definition('pp')}", ""
+    if heading:
+        help_text = f"{label}: {help_text}"
     if goal_column is not None:  # the policies' goals, averaged over the targets decided
         goal = current[goal_column] if pd.notna(current[goal_column]) else None
         help_text, goal_note = f"{help_text} Goal: {definition('goal')}", "policies blended"
@@ -230,6 +236,7 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
         series_too_small=series_too_small,
         help=help_text,
         goal_note=goal_note,
+        heading=heading,
     )
 
 
@@ -266,7 +273,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
                                          "with the whole week before." if unfinished else ""),
         ),
         _rate_tile("fr_adherence", "First-response adherence", rows, "fr_met", "fr_decided", None,
-                   "decided", org, goal_column="fr_goal"),
+                   "decided", org, goal_column="fr_goal", heading="Response adherence"),
         _rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
                    "decided", org, goal_column="res_goal"),
         Tile(

@@ -30,7 +30,7 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                 series = [v for v in tile.series if v is not None]
                 delta = tile.format_delta()
                 st.metric(
-                    tile.label,
+                    tile.heading or tile.label,
                     tile.format_value(),
                     delta=delta,
                     # Neither good nor bad news (no change, or more volume): grey, not red or green.
