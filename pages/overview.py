@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from servicelevel import weekly
+from servicelevel import attention, weekly
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
-from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, local_time, movers_columns, table
+from servicelevel.ui.widgets import chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, table
 
 selection = frame.selection()
 org = organisation()
@@ -102,3 +102,21 @@ else:
         f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
         "Click an id for its timeline.",
     )
+
+st.subheader("Needs attention now")
+now = attention.attention(run_query, selection)
+if now.all_clear:
+    good_news(selection, now.sentence(org.zone), "open requests")
+else:
+    st.text(now.sentence(org.zone))  # plain text: a department's name is not Markdown
+    table(now.named_departments(), "attention-by-department",
+          column_config={"n_overdue": st.column_config.NumberColumn("past resolution deadline", format="localized"),
+                         "n_due_soon": st.column_config.NumberColumn(f"due within {now.within_hours} business hours",
+                                                                     format="localized")},
+          caption="Open requests past their resolution deadline, and SLA targets (first response and resolution "
+                  "apart) falling due soon, per provider department, whichever week the page shows.")
+    if not now.due_soonest.empty:
+        table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
+              caption=f"The {len(now.due_soonest)} targets due soonest, least business time left first. Every "
+                      f"one, and the overdue requests: [SLA adherence page]({links.sla_page_url()}), at risk as of "
+                      "now and the backlog.")

@@ -3,9 +3,9 @@
 --   bucket ('< 1 day', '1-3 days', '3-7 days', '7-30 days', '30+ days'; calendar age at $end_at),
 --   bucket_order (1-5), n_open, n_past_deadline (open beyond their resolution deadline),
 --   oldest_created_at. Every bucket appears, with 0 when empty.
---   Open at $end_at = created before it and not resolved or closed before it. Requests whose
---   status is resolved or closed but whose export gives no resolution time are left out (when
---   they stopped is unknown).
+--   Open at $end_at = created before it and not resolved or closed before it (is_open_at,
+--   macros.sql: requests whose status is resolved or closed but whose export gives no
+--   resolution time are left out, as when they stopped is unknown).
 -- Params: $end_at TIMESTAMPTZ (the end of the period), and the shared filters $requester_type,
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
 -- request_facts holds each request's resolution (or close) time and its resolution deadline, so
@@ -23,9 +23,7 @@ open_requests as (
         epoch($end_at - created_at) / 86400 as age_days,
         res_deadline_at <= $end_at as is_past_deadline
     from scoped
-    where created_at < $end_at
-      and coalesce(resolved_at, timestamptz 'infinity') >= $end_at
-      and not (resolved_at is null and status in ('resolved', 'closed'))
+    where is_open_at(created_at, resolved_at, status, $end_at)
 ),
 buckets as (
     select * from (values

@@ -5,8 +5,7 @@
 --   created_at, provider_department, requester (requester department, else organisation, else
 --   "requester <id>"), agent, category, priority; and n_overdue, the count of all such requests
 --   (the list stops at $max_rows).
---   Open at $end_at as in backlog.sql: created before it, not resolved or closed before it, and
---   not a request whose status says resolved or closed without a resolution time.
+--   Open at $end_at as in backlog.sql (the macro is_open_at, macros.sql).
 -- Params: $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters $requester_type,
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
 with scoped as (
@@ -18,9 +17,7 @@ with scoped as (
 overdue as (
     select *
     from scoped
-    where created_at < $end_at
-      and coalesce(resolved_at, timestamptz 'infinity') >= $end_at
-      and not (resolved_at is null and status in ('resolved', 'closed'))
+    where is_open_at(created_at, resolved_at, status, $end_at)
       and res_deadline_at <= $end_at
 ),
 final as (

@@ -29,7 +29,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from servicelevel import breakdown, charts, queries, recurring, weekly
+from servicelevel import attention, breakdown, charts, queries, recurring, weekly
 from servicelevel.filters import Filters, Selection
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
@@ -106,7 +106,6 @@ Block = Text | Tiles | Table | Charts
 class Section:
     title: str
     blocks: tuple[Block, ...]
-    new_page: bool = False  # PDF: the section opens a page (sections between fit on one)
 
 
 @dataclass(frozen=True)
@@ -114,11 +113,6 @@ class Document:
     title: str
     lines: tuple[str, ...]  # under the title: organisation, week, scope, as-of
     sections: tuple[Section, ...]
-
-    @property
-    def page_groups(self) -> int:
-        """The pages the PDF is laid out as: the first, plus one per section that opens a page."""
-        return 1 + sum(1 for s in self.sections[1:] if s.new_page)
 
 
 # --------------------------------------------------------------------------------------
@@ -132,9 +126,10 @@ def generate(con: duckdb.DuckDBPyConnection, selection: Selection, org: Organisa
         run = lambda name, params: queries.run(cursor, name, params)  # noqa: E731
         view = weekly.weekly_view(run, selection, org)
         sources = slip_sources(run, view)
+        now = None if view.empty is not None else attention.attention(run, selection)
     finally:
         cursor.close()
-    return render(build_document(view, sources), fmt)
+    return render(build_document(view, sources, now), fmt)
 
 
 def slip_sources(run: weekly.Runner, view: weekly.WeeklyView) -> dict[str, tuple[breakdown.Breakdown, ...]]:
@@ -187,9 +182,10 @@ def title_of(selection: Selection, org: Organisation) -> str:
 
 
 def build_document(view: weekly.WeeklyView,
-                   sources: dict[str, tuple[breakdown.Breakdown, ...]] | None = None) -> Document:
+                   sources: dict[str, tuple[breakdown.Breakdown, ...]] | None = None,
+                   now: attention.Attention | None = None) -> Document:
     """The report's sections for a computed weekly view (and where its slipped departments' extra
-    breaches are: slip_sources())."""
+    breaches are: slip_sources(); what needs attention now: attention.attention())."""
     selection, org, kpis = view.selection, view.org, view.kpis
     zone = org.zone
     departments = selection.filters.provider_departments
@@ -214,7 +210,7 @@ def build_document(view: weekly.WeeklyView,
                 Text("Widen the filters for a report with numbers." if view.empty_kind == "filtered"
                      else "Pick another week for a report with numbers."),
             )),
-            _basis_section(view.basis, zone, new_page=False),
+            _basis_section(view.basis, zone),
         )
         return Document(title_of(selection, org), tuple(lines), sections)
     sections = (
@@ -231,9 +227,10 @@ def build_document(view: weekly.WeeklyView,
         _slipped_section(view.slipping, sources or {}),
         _trend_section(kpis),
         _breach_section(view),
+        *((_attention_section(now, zone),) if now is not None else ()),
         _emerging_section(view.emerging),
         _feedback_section(view.feedback, zone),
-        _basis_section(view.basis, zone, new_page=True),
+        _basis_section(view.basis, zone),
     )
     return Document(title_of(selection, org), tuple(lines), sections)
 
@@ -380,7 +377,7 @@ def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
         Charts(tuple(Chart(key, charts.title_text(specs[key]), specs[key]) for key in weekly.TREND_CHARTS), fallback,
                caption=f"One line per requester type ({segments}); dashed: the goal."),
         Text(f"Week of {kpis.trend.start:%d %b} to the week of {kpis.week.start:%d %b %Y}.", "note"),
-    ), new_page=True)
+    ))
 
 
 def _hours(secs) -> str:
@@ -419,6 +416,34 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
     ))
 
 
+# What a running target is waiting for, per metric.
+DUE_NEXT = {"first_response": "first response", "resolution": "resolution"}
+
+
+def _attention_section(now: attention.Attention, zone) -> Section:
+    said = Text(now.sentence(zone), "good" if now.all_clear else "body")
+    if now.all_clear:
+        return Section("Needs attention now", (said,))
+    departments = tuple(
+        (attention.department_name(r.provider_department), f"{r.n_overdue:,}", f"{r.n_due_soon:,}")
+        for r in now.by_department.itertuples(index=False)
+    )
+    blocks: list[Block] = [said, Table(
+        ("Provider department", "Past resolution deadline", f"Due within {now.within_hours} business hours"),
+        departments, (False, True, True), (2.0, 1.4, 1.6))]
+    if not now.due_soonest.empty:
+        blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
+                           "every one: the SLA adherence page, at risk as of now):"))
+        blocks.append(Table(
+            ("Request", "Due", "Provider department", "Requester", "Category", "Priority", "Deadline", "Time left"),
+            tuple((f"{r.source} {r.request_id}", DUE_NEXT[r.metric] + (" (paused)" if r.is_paused else ""),
+                   _str(r.provider_department), _str(r.requester), _str(r.category), _str(r.priority),
+                   _local(r.deadline_at, zone), _hours(r.remaining_business_secs))
+                  for r in now.due_soonest.itertuples(index=False)),
+            (False, False, False, False, False, False, False, True), (1.6, 1.3, 1.6, 1.6, 1.6, 0.9, 1.4, 0.9)))
+    return Section("Needs attention now", tuple(blocks))
+
+
 def _emerging_section(emerging: weekly.Emerging) -> Section:
     rule = emerging.rule
     last_day = emerging.end - timedelta(days=1)
@@ -426,10 +451,10 @@ def _emerging_section(emerging: weekly.Emerging) -> Section:
     note = Text(rule.describe(), "note")
     title = "Emerging recurring problems"
     if emerging.table.empty:
-        return Section(title, (Text("No requests in the weeks tested.", "note"),), new_page=True)
+        return Section(title, (Text("No requests in the weeks tested.", "note"),))
     if rising.empty:
         return Section(title, (Text(f"No category rose significantly in the {rule.recent_weeks} weeks to "
-                                    f"{last_day:%d %b %Y}.", "good"), note), new_page=True)
+                                    f"{last_day:%d %b %Y}.", "good"), note))
     shown = rising.head(REPORT_EMERGING)
     rows = tuple(
         (str(r.category), f"{r.recent_per_week:.1f}",
@@ -445,7 +470,7 @@ def _emerging_section(emerging: weekly.Emerging) -> Section:
         Table(("Category", "Recent / week", "Baseline / week", "Recent ÷ baseline", "Extra requests", "p-value"),
               rows, (False, True, True, True, True, True), (2.6, 1.0, 1.0, 1.0, 1.0, 0.9)),
         note,
-    ), new_page=True)
+    ))
 
 
 def _shorten(text: str, limit: int = COMMENT_CHARS) -> str:
@@ -490,7 +515,7 @@ def _feedback_section(feedback: weekly.Feedback, zone) -> Section:
     return Section("Customer satisfaction", tuple(blocks))
 
 
-def _basis_section(basis: weekly.DataBasis, zone, new_page: bool) -> Section:
+def _basis_section(basis: weekly.DataBasis, zone) -> Section:
     title = "What the numbers rest on"
     blocks: list[Block] = []
     if basis.sources.empty:
@@ -529,7 +554,7 @@ def _basis_section(basis: weekly.DataBasis, zone, new_page: bool) -> Section:
                             (1.0, 2.2, 2.2, 0.6)))
         if len(basis.rejected) > len(shown):
             blocks.append(Text(f"… and {len(basis.rejected) - len(shown)} more file and reason combinations.", "note"))
-    return Section(title, tuple(blocks), new_page=new_page)
+    return Section(title, tuple(blocks))
 
 
 # --------------------------------------------------------------------------------------
@@ -726,7 +751,8 @@ def pdf_text(text: str) -> str:
 
 
 def to_pdf(document: Document, images: _Images | None = None) -> bytes:
-    """An A4 PDF; sections marked new_page open a page, the others follow on."""
+    """An A4 PDF, the sections following on; a heading, or text with the table or charts it
+    introduces, starts a page rather than be cut by one (unless it is longer than a page)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -753,21 +779,59 @@ def to_pdf(document: Document, images: _Images | None = None) -> bytes:
     pdf.set_text_color(85, 85, 85)
     for line in document.lines:
         pdf.multi_cell(0, 4.2, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
-    for index, section in enumerate(document.sections):
-        if section.new_page and index > 0:
-            pdf.add_page()
-        else:
-            pdf.ln(3)
-        pdf.set_font("helvetica", "B", 12)
-        pdf.set_text_color(34, 34, 34)
-        pdf.cell(0, 7, pdf_text(section.title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_draw_color(76, 120, 168)
-        pdf.set_line_width(0.5)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-        pdf.ln(2)
-        for block in section.blocks:
-            _pdf_block(pdf, block, images, FontFace)
+    for section in document.sections:
+        pdf.ln(3)
+        units = _keep_together_units(section.blocks)
+        for index, unit in enumerate(units):
+            def draw(target, unit=unit, heading=index == 0) -> None:
+                if heading:
+                    _pdf_heading(target, section.title)
+                for block in unit:
+                    _pdf_block(target, block, images, FontFace)
+            # A unit that would run over the page's end but fits a page of its own starts one: no
+            # heading alone at a page's foot, no short table cut in two.
+            height = _rendered_height(pdf, draw)
+            if pdf.get_y() + height > pdf.page_break_trigger and height <= pdf.eph:
+                pdf.add_page()
+            draw(pdf)
+        if not units:
+            _pdf_heading(pdf, section.title)
     return bytes(pdf.output())
+
+
+def _keep_together_units(blocks: tuple[Block, ...]) -> list[list[Block]]:
+    """The blocks in runs kept on one page: a table or charts with the text introducing them and
+    the notes right after them (their captions)."""
+    units: list[list[Block]] = []
+    current: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Text) and block.tone == "note" and not current and units:
+            units[-1].append(block)
+            continue
+        current.append(block)
+        if not isinstance(block, Text):
+            units.append(current)
+            current = []
+    return units + ([current] if current else [])
+
+
+def _rendered_height(pdf, draw) -> float:
+    """How far down the page `draw(pdf)` would go, in mm, across any page breaks; nothing is kept."""
+    page, y = pdf.page, pdf.get_y()
+    with pdf.offset_rendering() as dummy:
+        draw(dummy.pdf)
+        height = dummy.pdf.get_y() - y + (dummy.pdf.page - page) * pdf.eph
+    return height
+
+
+def _pdf_heading(pdf, title: str) -> None:
+    pdf.set_font("helvetica", "B", 12)
+    pdf.set_text_color(34, 34, 34)
+    pdf.cell(0, 7, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(76, 120, 168)
+    pdf.set_line_width(0.5)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(2)
 
 
 def _pdf_block(pdf, block: Block, images: _Images, FontFace) -> None:

@@ -35,6 +35,14 @@ case dimension
     when 'agent' then agent
 end;
 
+-- is_open_at: whether a request was open at `instant`: created before it and not resolved or
+-- closed before it (resolved_at: the resolution, else the close). A request whose status says
+-- resolved or closed but whose export gives no time is never open: when it stopped is unknown.
+create or replace macro is_open_at(created_at, resolved_at, status, instant) as
+created_at < instant
+and coalesce(resolved_at, timestamptz 'infinity') >= instant
+and not (resolved_at is null and status in ('resolved', 'closed'));
+
 -- SLA. request_sla and the clock tables are derived data that servicelevel/sla.py and
 -- calendars.py replace on every refresh; these empty shapes only let sla_states be created
 -- before the first refresh (a macro's tables must exist when it is created).

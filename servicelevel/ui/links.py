@@ -34,6 +34,12 @@ def sidebar_filters_in_url() -> str:
     return urlencode(sidebar_filters())
 
 
+def sla_page_url() -> str:
+    """The SLA page for the same view: the sidebar's filters as the current URL holds them."""
+    filters = sidebar_filters_in_url()
+    return "sla" + (f"?{filters}" if filters else "")
+
+
 def sla_url(provider_department: str) -> str:
     """The SLA page narrowed to one provider department's internal work, for the sidebar's period
     and other filters."""

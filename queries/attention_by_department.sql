@@ -1,0 +1,30 @@
+-- attention_by_department
+-- Returns: one row per provider department with open work needing attention as of $as_of, the
+--   data's newest instant (request_facts' running states are as of it), most overdue first:
+--   provider_department, n_overdue (requests open at $as_of past their resolution deadline: the
+--   SLA page's overdue list for a period ending now), n_due_soon (running targets due within
+--   $within_secs business seconds, a request's first response and resolution counted apart: the
+--   SLA page's at-risk list as of now). Departments with neither are left out.
+-- Params: $as_of TIMESTAMPTZ, $within_secs BIGINT, and the shared filters $requester_type,
+--   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
+with scoped as (
+    select * from filtered_request_facts(
+        $requester_type, $requester_departments, $provider_departments,
+        $provider_types, $priorities, $channels
+    )
+),
+counted as (
+    select
+        provider_department,
+        count(*) filter (where is_open_at(created_at, resolved_at, status, $as_of)
+                           and res_deadline_at <= $as_of) as n_overdue,
+        count(*) filter (where fr_state = 'running' and fr_remaining_business_secs <= $within_secs)
+            + count(*) filter (where res_state = 'running' and res_remaining_business_secs <= $within_secs)
+            as n_due_soon
+    from scoped
+    group by provider_department
+)
+select provider_department, n_overdue, n_due_soon
+from counted
+where n_overdue > 0 or n_due_soon > 0
+order by n_overdue desc, n_due_soon desc, provider_department nulls last

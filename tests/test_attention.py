@@ -1,0 +1,136 @@
+"""What needs attention now (the overview's and the weekly report's last word on the open work):
+sentences on counts set by hand, and the sample's counts against independent SQL over requests
+and request_sla, against the SLA page's backlog and at-risk list, on the page and in the report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from servicelevel import attention, queries, store
+from servicelevel.datainfo import data_info
+from servicelevel.filters import Filters, Selection, parse_iso_week
+from servicelevel.settings import organisation
+from tests.apptest_support import rendered
+from tests.test_report import markdown, md_sections, md_table
+
+ZONE = ZoneInfo("America/Sao_Paulo")  # UTC-3 all year
+AS_OF = datetime(2026, 11, 18, 14, 50, tzinfo=timezone.utc)
+NO_ROWS = pd.DataFrame(columns=["request_id"])
+
+
+def by_hand(rows: list[tuple[str | None, int, int]]) -> attention.Attention:
+    frame = pd.DataFrame(rows, columns=["provider_department", "n_overdue", "n_due_soon"])
+    return attention.Attention(AS_OF, 8, frame, NO_ROWS)
+
+
+def test_the_departments_holding_most_are_named_and_the_rest_summed():
+    # Overdue: 20 + 9 + 6 named, 4 + 1 = 5 others, 40 in all. Due soon: Legal 5, Finance 2, Sales 0
+    # and Payroll 0 left out, IT 3 named before Finance, 11 in all (2 + 3 + 5 + 1 + 0).
+    said = by_hand([("Procurement", 20, 2), ("Legal", 9, 5), ("Sales", 6, 0), ("IT", 4, 3), ("Payroll", 1, 0),
+                    ("Finance", 0, 1)]).sentence(ZONE)
+    assert said == (
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp): 40 open requests are past their resolution "
+        "deadline (Procurement 20, Legal 9, Sales 6, others 5), and 11 SLA targets fall due within the next 8 "
+        "business hours (Legal 5, IT 3, Procurement 2, others 1).")
+
+
+def test_one_department_is_named_as_holding_all_and_one_request_is_singular():
+    said = by_hand([("Legal", 1, 0), (None, 0, 1)]).sentence(ZONE)
+    assert said == (
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp): 1 open request is past its resolution deadline, "
+        "all in Legal, and 1 SLA target falls due within the next 8 business hours, all in (no provider "
+        "department).")
+
+
+def test_nothing_open_to_worry_about_says_so_in_one_sentence():
+    assert by_hand([]).sentence(ZONE) == (
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), no open request is past its resolution deadline "
+        "and no SLA target falls due within the next 8 business hours.")
+    assert by_hand([("IT", 0, 2), ("HR", 0, 1)]).sentence(ZONE).endswith(
+        "no open request is past its resolution deadline, and 3 SLA targets fall due within the next 8 business "
+        "hours (IT 2, HR 1).")
+
+
+@pytest.fixture
+def con(sample_db_path):
+    connection = store.connect(sample_db_path)
+    yield connection
+    connection.close()
+
+
+def sample_selection(con, filters: Filters = Filters()) -> Selection:
+    org = organisation()
+    return Selection(parse_iso_week("2026-W46", org.timezone), filters,
+                     data_info(con).as_of(datetime.now(timezone.utc)))
+
+
+def independent_counts(con, as_of: datetime, within_secs: int) -> pd.DataFrame:
+    """Per provider department: requests open at as_of (read from `requests`: created before it, no
+    resolution or close before it, and not resolved or closed without a time) past the resolution
+    deadline the SLA engine gave them, and the SLA engine's own at-risk rows as of that instant."""
+    overdue = con.execute(
+        """select r.provider_department, count(*) as n_overdue
+           from requests r join request_sla s using (source, request_id)
+           where r.created_at < $as_of
+             and coalesce(r.resolved_at, r.closed_at, timestamptz '9999-01-01') >= $as_of
+             and not (r.resolved_at is null and r.closed_at is null and r.status in ('resolved', 'closed'))
+             and s.res_deadline_at <= $as_of
+           group by 1""", {"as_of": as_of}).df()
+    at_risk = queries.run(con, "sla_at_risk", {**Filters().params(), "as_of": as_of, "within_secs": within_secs,
+                                               "max_rows": 1_000_000})
+    due = at_risk.groupby("provider_department", dropna=False).size().rename("n_due_soon").reset_index()
+    both = overdue.merge(due, on="provider_department", how="outer").fillna(0)
+    return both.astype({"n_overdue": int, "n_due_soon": int}).set_index("provider_department").sort_index()
+
+
+def test_the_samples_counts_match_independent_sql_and_the_sla_pages_own_lists(con):
+    selection = sample_selection(con)
+    now = attention.attention(lambda name, params: queries.run(con, name, params), selection)
+    expected = independent_counts(con, selection.as_of, 8 * 3600)
+    got = now.by_department.set_index("provider_department").sort_index()
+    pd.testing.assert_frame_equal(got.astype(int), expected, check_names=False)
+    assert now.n_overdue > 50 and now.n_due_soon > 10  # the sample has both to show
+    # The SLA page's backlog, for a period ending now, counts the same overdue requests.
+    backlog = queries.run(con, "backlog", {**Filters().params(), "end_at": selection.as_of})
+    assert backlog["n_past_deadline"].sum() == now.n_overdue
+    # The list is the at-risk list's head, least business time left first.
+    assert len(now.due_soonest) == attention.LISTED
+    assert now.due_soonest["remaining_business_secs"].is_monotonic_increasing
+
+
+def test_the_overview_ends_with_what_needs_attention_and_the_report_says_the_same(dashboard, con):
+    at = rendered(dashboard)
+    assert "Needs attention now" in [h.value for h in at.subheader]
+    expected = independent_counts(con, sample_selection(con).as_of, 8 * 3600)
+    said = next(t.value for t in at.text if t.value.startswith("As of "))
+    assert f": {expected['n_overdue'].sum():,} open requests are past their resolution deadline (" in said
+    assert f"and {expected['n_due_soon'].sum():,} SLA targets fall due within the next 8 business hours (" in said
+    shown = next(df.value for df in at.dataframe if "n_overdue" in df.value.columns)
+    report_rows = md_table(md_sections(markdown(con))["Needs attention now"])
+    assert [(r["Provider department"], int(r["Past resolution deadline"]), int(r["Due within 8 business hours"]))
+            for r in report_rows] == list(shown.itertuples(index=False, name=None))
+    assert said in "\n".join(md_sections(markdown(con))["Needs attention now"])
+
+
+def test_a_department_link_counts_its_own_open_work_only(dashboard, con):
+    dashboard.query_params["dept"] = "Procurement"
+    at = rendered(dashboard)
+    said = next(t.value for t in at.text if t.value.startswith("As of "))
+    expected = independent_counts(con, sample_selection(con).as_of, 8 * 3600).loc["Procurement"]
+    assert (f"{expected['n_overdue']:,} open requests are past their resolution deadline, all in Procurement, and "
+            f"{expected['n_due_soon']:,} SLA targets fall due") in said
+
+
+def test_filters_that_leave_nothing_say_so_instead_of_an_all_clear(dashboard):
+    # The sample's external customers are never served by Payroll.
+    dashboard.query_params["requester"] = "External"
+    dashboard.query_params["dept"] = "Payroll"
+    at = rendered(dashboard)
+    assert not [t for t in at.text if t.value.startswith("As of ")]
+    assert not [s for s in at.success if "no open request is past" in s.value]
+    assert any(i.value.startswith("No open requests: the filters (external requesters; provider Payroll) exclude all")
+               for i in at.info), [i.value for i in at.info]
