@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -31,6 +31,7 @@ def ratio(numerator: float, denominator: float) -> float | None:
 
 
 NO_CHANGE = "no change"
+TREND_MOVE_PP = 1.0  # a rate that moved less than this over the trend window is not worth a word
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Tile:
     # The tile's own heading where the name is cut at a quarter of a 1280-pixel page's width (its
     # help then starts with the name).
     heading: str = ""
+    part_week: bool = False  # the week is not over in the data: its changes are not news yet
 
     @property
     def delta(self) -> float | None:
@@ -107,10 +109,11 @@ class Tile:
     @property
     def change_is_news(self) -> bool:
         """Whether the change is good or bad news, to be coloured so: not for volume, nor for none,
-        nor for a change resting on too few in either week (8 answers against 3 is noise), nor for
+        nor for part of a week (its running targets are decided later), nor for a change resting
+        on too few in either week (8 answers against 3 is noise), nor for
         one against a larger move the other way over the trend window (a green week on a line
         that fell from 90 % to 55 % reads as "improving"; the sparkline takes the same colour)."""
-        return (self.higher_is_better is not None and not self.shows_no_change
+        return (self.higher_is_better is not None and not self.shows_no_change and not self.part_week
                 and not self.too_small and not self.previous_too_small and not self.against_trend)
 
     @property
@@ -120,6 +123,13 @@ class Tile:
             return None
         (_, first), (_, last) = self.trend_ends
         return self._as_shown(last) - self._as_shown(first)
+
+    @property
+    def trend_is_news(self) -> bool:
+        """A rate that moved TREND_MOVE_PP points or more over the trend window, this week resting on
+        enough: the brief names the move, and the tile's caption gives it too."""
+        trend = self.trend_delta
+        return self.unit == "rate" and not self.too_small and trend is not None and abs(trend) >= TREND_MOVE_PP
 
     @property
     def against_trend(self) -> bool:
@@ -161,7 +171,12 @@ class Tile:
     def goal_text(self) -> str:
         if self.goal is None:
             return ""
-        status = "" if self.meets_goal is None else " ✓ met" if self.meets_goal else " ✗ below goal"
+        if self.meets_goal is None:
+            status = ""
+        elif not self.goal_is_clear:  # as the brief says it: a ✓ on 12 answers would promise too much
+            status = " · too few to judge"
+        else:
+            status = " ✓ met" if self.meets_goal else " ✗ below goal"
         note = f" ({self.goal_note})" if self.goal_note else ""
         return f"goal {self.format_value(self.goal)}{note}{status}"
 
@@ -178,9 +193,10 @@ class Tile:
         return " · ".join(parts)
 
     def caption(self) -> str:
-        """The small print under the value: goal, then the basis, then the trend where this week's
-        change goes against it (and is grey for that reason)."""
-        trend = f"trend {self.trend_text()}" if self.against_trend and self.higher_is_better is not None else ""
+        """The small print under the value: goal, then the basis, then the trend where it moved (the
+        brief names the move) or where this week's change goes against it (and is grey for that reason)."""
+        shows_trend = self.trend_is_news or (self.against_trend and self.higher_is_better is not None)
+        trend = f"trend {self.trend_text()}" if shows_trend and self.trend_text() else ""
         return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
 
     def trend_text(self) -> str:
@@ -242,7 +258,8 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
 
 def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = False) -> list[Tile]:
     """Tiles for the last week in `weeks` (one row per week, oldest first, from weekly_kpis);
-    `unfinished`: that week is not over in the data, so its volume is not set against a whole week."""
+    `unfinished`: that week is not over in the data, so its volume is not set against a whole week
+    and no change is coloured as news."""
     rows = weeks.copy()
     rows["fr_decided"] = rows["fr_met"] + rows["fr_breached"]
     rows["res_decided"] = rows["res_met"] + rows["res_breached"]
@@ -262,7 +279,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
                       "answers", org)
     if response_rate is not None:
         csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.1%} · answers"})
-    return [
+    tiles = [
         Tile(
             key="volume", label="Volume so far" if unfinished else "Volume", value=float(current["n_created"]),
             previous=None if unfinished else previous_value("n_created"), unit="count", count=None, count_label="",
@@ -297,3 +314,4 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
         _rate_tile("promises_kept", "Promises kept", rows, "n_promises_kept", "n_promises_due",
                    org.promises_kept_goal, "due dates", org),
     ]
+    return [replace(tile, part_week=True) for tile in tiles] if unfinished else tiles

@@ -278,10 +278,10 @@ def _tile_text(tile: Tile) -> TileText:
 def _goal_short(tile: Tile) -> str:
     if tile.goal is None:
         return ""
-    if tile.value is None:
+    if tile.meets_goal is None:
         return tile.format_value(tile.goal)
-    met = tile.value >= tile.goal if tile.higher_is_better else tile.value <= tile.goal
-    return f"{tile.format_value(tile.goal)}, {'met' if met else 'below'}"
+    judged = ("met" if tile.meets_goal else "below") if tile.goal_is_clear else "too few to judge"
+    return f"{tile.format_value(tile.goal)}, {judged}"
 
 
 def _segment_section(view: weekly.WeeklyView) -> Section:

@@ -19,7 +19,7 @@ import pandas as pd
 from servicelevel import charts, recurring
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import Period, Selection
-from servicelevel.kpis import Tile, weekly_tiles
+from servicelevel.kpis import TREND_MOVE_PP, Tile, weekly_tiles
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
@@ -454,7 +454,6 @@ def slipping(run: Runner, selection: Selection, week: Period, min_decided: int =
 # --------------------------------------------------------------------------------------
 # The week in brief
 
-TREND_MOVE_PP = 1.0  # a rate that moved less than this over the trend window is left out of the brief
 BRIEF_DEPARTMENTS = 3  # departments named per sentence
 
 
@@ -464,8 +463,7 @@ def _trend_move(tile: Tile) -> tuple[str, float, int] | None:
     if tile.unit != "rate" or tile.trend_ends is None:
         return None
     (first_week, first), (last_week, last) = tile.trend_ends
-    change = float(half_up(last * 100, 1) - half_up(first * 100, 1))
-    return f"{tile.format_value(first)} → {tile.format_value(last)}", change, last_week - first_week
+    return f"{tile.format_value(first)} → {tile.format_value(last)}", tile.trend_delta, last_week - first_week
 
 
 def _named(frame: pd.DataFrame, says) -> str:
@@ -486,8 +484,10 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     def few(t: Tile) -> str:  # judged on few, as its interval is clear of the goal: said so
         return f", on only {t.count:,} {t.count_label}" if t.too_small else ""
 
+    # Part of a week: its running targets are decided later, so its rates are no verdict yet.
+    this_week = "so far this week (not over in the data)" if any(t.part_week for t in tiles) else "this week"
     if judged:
-        line = f"{len(judged) - len(missed)} of {len(judged)} goal{'s' if len(judged) > 1 else ''} met this week"
+        line = f"{len(judged) - len(missed)} of {len(judged)} goal{'s' if len(judged) > 1 else ''} met {this_week}"
         if missed:
             line += "; below goal: " + ", ".join(
                 f"{mid_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)}{few(t)})" for t in missed)
@@ -495,7 +495,7 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
             line += f"; too few to judge: {', '.join(mid_sentence(t.label) for t in unjudged)}"
         lines.append(line + ".")
     elif unjudged:
-        lines.append(f"Too few this week to judge any goal ({', '.join(mid_sentence(t.label) for t in unjudged)}).")
+        lines.append(f"Too few {this_week} to judge any goal ({', '.join(mid_sentence(t.label) for t in unjudged)}).")
     # A rate resting on too few this week has no trustworthy end point: left out.
     moves = [(t, move) for t in tiles if not t.too_small and (move := _trend_move(t)) is not None]
     if moves:

@@ -486,6 +486,10 @@ def test_the_week_still_running_in_the_data_is_flagged(app):
     assert volume.label == "Volume so far" and not volume.delta and not volume.proto.delta_description
     # The backlog is counted at the data's newest timestamp, not at the end of the week.
     assert "Backlog now" in metrics(at)
+    # Running targets are decided later: no verdict yet, and no change coloured as news.
+    assert " met so far this week (not over in the data)" in next(m.value for m in at.markdown
+                                                                 if m.value.startswith("**In brief**"))
+    assert {Metric.MetricColor.Name(m.proto.color) for m in at.metric if m.delta} == {"GRAY"}
 
 
 def test_rate_tiles_say_their_change_is_in_percentage_points(app):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from servicelevel.kpis import Tile
+from servicelevel.kpis import Tile, wilson_interval
 from servicelevel.fields import mid_sentence
 from servicelevel.ui.widgets import column_label, csv_of, field_text, presented
 
@@ -176,16 +176,44 @@ def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_
 @pytest.mark.parametrize("series, news, trend_said", [
     # +7.3 pp this week on a line that fell 23.1 pp over 11 weeks: grey, and the trend said.
     ((0.818, *[0.9] * 9, 0.514, 0.587), False, "trend 81.8% → 58.7% over 11 weeks"),
-    # The same rise on a line that rose: news.
-    ((0.40, *[0.5] * 9, 0.514, 0.587), True, ""),
-    # A trend that fell by less (-1.1 pp) than this week rose: the week is news.
-    ((0.598, *[0.5] * 9, 0.514, 0.587), True, ""),
+    # The same rise on a line that rose: news, and the rise over the window said as the brief says it.
+    ((0.40, *[0.5] * 9, 0.514, 0.587), True, "trend 40.0% → 58.7% over 11 weeks"),
+    # A trend that fell by less (-1.1 pp) than this week rose: the week is news; the fall is a point or more.
+    ((0.598, *[0.5] * 9, 0.514, 0.587), True, "trend 59.8% → 58.7% over 11 weeks"),
+    # A line that moved less than a point over the window (+0.7 pp): no trend in the small print.
+    ((0.58, *[0.5] * 9, 0.514, 0.587), True, ""),
 ])
 def test_a_change_against_a_larger_move_over_the_trend_window_is_not_coloured(series, news, trend_said):
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.587, previous=0.514, unit="rate",
                 count=46, count_label="decided", series=series)
     assert tile.format_delta() == "+7.3 pp" and tile.change_is_news == news
-    assert tile.caption().endswith(trend_said)
+    assert tile.caption().endswith(trend_said) and ("trend" in tile.caption()) == bool(trend_said)
+
+
+def test_no_change_this_week_on_a_line_that_fell_says_the_fall():
+    # 88.1% both weeks, from 90.5% eleven weeks before: "no change", and the -2.4 pp the brief names.
+    tile = Tile(key="fr_adherence", label="First-response adherence", value=0.881, previous=0.8806, unit="rate",
+                count=755, count_label="decided", series=(0.905, *[0.89] * 9, 0.8806, 0.881))
+    assert tile.format_delta() == "no change"
+    assert tile.caption() == "decided 755 · trend 90.5% → 88.1% over 11 weeks"
+
+
+@pytest.mark.parametrize("met, decided, goal, said", [
+    (10, 12, 0.85, "goal 85.0% · too few to judge"),  # 83.3%, 95% interval 55%-95%: either side of 85%
+    (11, 12, 0.85, "goal 85.0% · too few to judge"),  # 91.7% looks met, but the interval reaches 65%
+    (2, 22, 0.90, "goal 90.0% ✗ below goal"),  # 9.1%, 3%-28%: below 90% however few
+    (50, 60, 0.85, "goal 85.0% ✗ below goal"),  # enough to judge
+])
+def test_a_goal_is_judged_on_a_tile_only_where_the_brief_judges_it(met, decided, goal, said):
+    tile = Tile(key="csat", label="CSAT", value=met / decided, previous=None, unit="rate", count=decided,
+                count_label="answers", goal=goal, interval=wilson_interval(met, decided), too_small=decided < 30)
+    assert tile.goal_text() == said
+
+
+def test_changes_in_a_week_not_over_are_shown_but_not_coloured_as_news():
+    tile = Tile(key="fr_adherence", label="First-response adherence", value=0.95, previous=0.88, unit="rate",
+                count=424, count_label="decided", part_week=True)
+    assert tile.format_delta() == "+7.0 pp" and not tile.change_is_news
 
 
 def test_the_download_leaves_out_what_the_table_hides_and_writes_counts_as_whole_numbers():
