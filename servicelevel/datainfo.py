@@ -11,6 +11,9 @@ from servicelevel import queries
 from servicelevel.fields import CODES
 from servicelevel.filters import Period, last_complete_week
 
+# Data older than this gets a warning: a weekly review on it would miss the latest week.
+STALE_AFTER = timedelta(days=7)
+
 FILTER_FIELDS = ("requester_department", "provider_department", "provider_type", "priority", "channel")
 
 
@@ -38,6 +41,22 @@ class DataInfo:
         if self.data_as_of is None:
             return now
         return min(now, self.data_as_of)
+
+    def freshness(self, now: datetime, zone) -> tuple[str, bool]:
+        """How old the data is, as the sidebar says it, and whether that is older than STALE_AFTER:
+        ('Data up to 18 Nov 2026 11:58, 5 days old.', False)."""
+        if self.data_as_of is None:
+            return "", False
+        newest = f"Data up to {self.data_as_of.astimezone(zone):%d %b %Y %H:%M}"
+        age = now - self.data_as_of
+        if age < timedelta(0):
+            return f"{newest}, later than now: running SLAs are judged as of now.", False
+        days = age.days
+        old = "less than a day old" if days == 0 else f"{days} day{'s' if days > 1 else ''} old"
+        if age <= STALE_AFTER:
+            return f"{newest}, {old}.", False
+        return (f"{newest}, {old}: whatever happened since is not in these numbers. Import a newer export "
+                "on the Data & definitions page."), True
 
     def default_week(self, now: datetime, timezone: str) -> Period:
         """The last complete ISO week before the as-of instant (local time)."""

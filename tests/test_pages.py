@@ -53,7 +53,27 @@ def test_the_default_week_is_the_last_complete_week_of_the_data(app):
     assert at.selectbox(key="week").value == LATEST_WEEK
     assert at.selectbox(key="week").options[:2] == ["Last complete week", "2026-W47"]
     assert "2026-W46" in at.caption[0].value
-    assert at.sidebar.caption[0].value.startswith("2026-W46: 09 Nov – 15 Nov 2026 · the last complete week")
+    assert at.sidebar.caption[1].value.startswith("2026-W46: 09 Nov – 15 Nov 2026 · the last complete week")
+
+
+@pytest.mark.parametrize("days_later, said", [
+    # The sample's newest timestamp is a first response on Wednesday 18 Nov 2026 at 14:58 UTC, 11:58 in São Paulo.
+    (0.1, "Data up to 18 Nov 2026 11:58, less than a day old."),
+    (7, "Data up to 18 Nov 2026 11:58, 7 days old."),
+    (-1, "Data up to 18 Nov 2026 11:58, later than now: running SLAs are judged as of now."),
+    (12, ":material/warning: **Data up to 18 Nov 2026 11:58, 12 days old: whatever happened since is not in "
+         "these numbers. Import a newer export on the Data & definitions page.**"),
+])
+def test_the_sidebar_says_how_old_the_data_is_and_warns_when_older_than_a_week(app, sample_db_path, monkeypatch,
+                                                                              days_later, said):
+    con = store.connect(sample_db_path)
+    try:
+        newest = data_info(con).data_as_of
+    finally:
+        con.close()
+    monkeypatch.setattr("servicelevel.ui.data.now_utc", lambda: newest + timedelta(days=days_later))
+    at = rendered(app)
+    assert at.sidebar.caption[0].value == said
 
 
 def met_and_breached(con, prefix: str, params: dict, internal_provider: str | None = None) -> tuple[int, int]:

@@ -47,6 +47,8 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     sidebar = st.sidebar
     notices = st.session_state[NOTICES_KEY] = []
     sidebar.header("Filters")
+    said, stale = info.freshness(now, org.zone)
+    sidebar.caption(f":material/warning: **{said}**" if stale else said)
     linked_period = st.query_params.get_all(KEYS["period"])  # before the widget drops a misspelt one
     notices.extend(unknown_link_values(KEYS["period"], "Period", PERIOD_MODES, among="its choices",
                                        outcome="showing a week"))
