@@ -65,8 +65,9 @@ elif slipping.all_clear:
 elif slipping.departments.empty:
     st.info(said)
 else:
-    table(slipping.departments, "slipping", caption=said,
-          column_config=movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"))
+    table(links.with_what_moved_links(slipping.departments), "slipping", caption=said,
+          column_config={**movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"),
+                         **links.WHAT_MOVED_COLUMN})
 
 st.subheader("Movers: departments whose adherence changed most since the week before")
 movers = weekly.movers(run_query, selection, week)

@@ -67,7 +67,8 @@ else:
           caption="created: requests created in the period; targets met and breached: decided in it (a request "
                   "created earlier may be decided now), so they need not add up to the requests created.")
 
-st.subheader(f"What moved adherence: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")
+st.subheader(f"What moved adherence: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before",
+             anchor=links.WHAT_MOVED_ANCHOR)
 split = bound_choice(
     st.segmented_control, "Split by", list(breakdown.SPLITS), format_func=lambda d: breakdown.SPLITS[d][0].capitalize(),
     default="category", required=True, key="split",

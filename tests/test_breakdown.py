@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from servicelevel import breakdown, queries, report, store, weekly
 from servicelevel.datainfo import data_info
@@ -17,6 +19,9 @@ from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.movers import adherence_shift
 from servicelevel.settings import organisation
 from servicelevel.sla import DIMENSIONS
+from servicelevel import PROJECT_ROOT
+from servicelevel.ui import links
+from servicelevel.ui.widgets import csv_of, movers_columns
 from tests.apptest_support import rendered
 from tests.independent_counts import decided_targets
 
@@ -173,6 +178,27 @@ def test_the_sla_page_splits_the_slip_and_reconciles_with_the_overview(dashboard
     assert change in verdict and "By requesting department, most extra breaches: " in verdict
     # The chart draws the compared values' two rates, the recent span first.
     assert any("Adherence by requesting department" in c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_each_slipped_department_links_to_what_moved_its_adherence_with_the_filters_kept(dashboard):
+    dashboard.query_params["requester"] = "Internal"
+    overview = rendered(dashboard)
+    slipped = next(df.value for df in overview.dataframe if "what_moved" in df.value.columns)
+    link = urlsplit(slipped.set_index("department").loc["Procurement", "what_moved"])
+    assert (link.path, link.fragment) == ("sla", "what-moved-adherence")
+    assert parse_qs(link.query) == {"requester": ["Internal"], "dept": ["Procurement"]}
+    # Followed (a new visit), the link opens the section on that department's internal work.
+    followed = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    for key, values in parse_qs(link.query).items():
+        followed.query_params[key] = values
+    at = rendered(followed, "pages/sla.py")
+    assert "what-moved-adherence" in [h.proto.anchor for h in at.subheader]
+    verdict = next(m.value for m in at.text if m.value.startswith("SLA adherence "))
+    change = slipped.set_index("department").loc["Procurement", "change_pp"]
+    assert f"({change:+.1f} pp)" in verdict
+    # The download holds the table's numbers, not page-relative links.
+    config = {**movers_columns("now", "before"), **links.WHAT_MOVED_COLUMN}
+    assert "what moved it" not in csv_of(slipped, config).decode() and "sla?" not in csv_of(slipped, config).decode()
 
 
 def test_a_split_the_page_does_not_offer_is_refused_with_a_notice(dashboard):

@@ -48,6 +48,29 @@ def sla_url(provider_department: str) -> str:
                                (KEYS["requester_type"], "Internal")])
 
 
+# The SLA page's section on where a department's change in adherence comes from.
+WHAT_MOVED_ANCHOR = "what-moved-adherence"
+
+
+def what_moved_url(provider_department: str) -> str:
+    """The SLA page's "What moved adherence" for one provider department, the sidebar's other
+    filters kept."""
+    kept = sidebar_filters(exclude=("provider_departments",))
+    return "sla?" + urlencode([*kept, (KEYS["provider_departments"], provider_department)]) + f"#{WHAT_MOVED_ANCHOR}"
+
+
+def with_what_moved_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """A departments table (column 'department') with a last column linking each to what moved its adherence."""
+    return frame.assign(what_moved=[what_moved_url(d) for d in frame["department"]])
+
+
+WHAT_MOVED_COLUMN = {
+    "what_moved": st.column_config.LinkColumn(
+        "drill down", display_text="what moved it", help="The SLA adherence page for this department: where its "
+        "change in adherence comes from, by category, agent, requesting department…")
+}
+
+
 def with_request_links(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with a first column 'request' linking each row's (source, request_id)."""
     out = frame.copy()

@@ -197,10 +197,11 @@ def spelled_out(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
     """A presented table as its download, reading as the table does: its column labels,
     percentages in percent, times in the organisation's zone to the minute (the zone in the
-    header). The link column (a page-relative URL, useless in a file) is left out where source
-    and request_id are there; the ids the table hides behind the link stay."""
+    header). Link columns (page-relative URLs, useless in a file) are left out; the ids the table
+    hides behind a request link stay."""
     config = column_config or {}
-    links = ["request"] if {"request", "request_id"} <= set(frame.columns) else []
+    links = [name for name in frame.columns
+             if ((config.get(name) or {}).get("type_config") or {}).get("type") == "link"]
     # Columns the table hides are not shown, so not downloaded either; but for the link's ids.
     hidden = [name for name in frame.columns if name in config and config[name] is None
               and not (links and name in ("source", "request_id"))]
