@@ -44,8 +44,8 @@ class Attention:
         return self.by_department.empty
 
     def sentence(self, zone) -> str:
-        """'As of 18 Nov 2026 14:50 (the data's newest timestamp): 45 open requests are past their
-        resolution deadline (Procurement 20, Legal 9, Sales 6, others 10) and 17 SLA targets
+        """'As of 18 Nov 2026 11:58 (the data's newest timestamp): 45 open requests are past their
+        resolution deadline (Procurement 20, Legal 9, Sales 6, others 10), and 17 SLA targets
         fall due within the next 8 business hours (…).'"""
         when = f"As of {self.as_of.astimezone(zone):%d %b %Y %H:%M} (the data's newest timestamp)"
         window = f"within the next {self.within_hours} business hours"
@@ -79,8 +79,7 @@ def department_name(value) -> str:
 def attention(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_HOURS,
               listed: int = LISTED) -> Attention:
     """The selection's open work needing attention as of its as-of instant (two queries)."""
-    params = {**selection.filters.params(), "as_of": selection.as_of, "within_secs": within_hours * 3600}
-    by_department = run("attention_by_department", params)
-    due_soonest = run("at_risk_now", {**selection.filters.params(), "within_secs": within_hours * 3600,
-                                      "max_rows": listed})
+    params = {**selection.filters.params(), "within_secs": within_hours * 3600}
+    by_department = run("attention_by_department", {**params, "as_of": selection.as_of})
+    due_soonest = run("at_risk_now", {**params, "max_rows": listed})
     return Attention(selection.as_of, within_hours, by_department, due_soonest)

@@ -201,7 +201,8 @@ def csv_of(frame: pd.DataFrame, column_config: dict | None = None) -> bytes:
     hides behind a request link stay."""
     config = column_config or {}
     links = [name for name in frame.columns
-             if ((config.get(name) or {}).get("type_config") or {}).get("type") == "link"]
+             if ((config.get(name) or {}).get("type_config") or {}).get("type") == "link"
+             or (name == "request" and {"source", "request_id"} <= set(frame.columns))]
     # Columns the table hides are not shown, so not downloaded either; but for the link's ids.
     hidden = [name for name in frame.columns if name in config and config[name] is None
               and not (links and name in ("source", "request_id"))]
