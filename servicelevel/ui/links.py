@@ -60,8 +60,11 @@ def what_moved_url(provider_department: str) -> str:
 
 
 def with_what_moved_links(frame: pd.DataFrame) -> pd.DataFrame:
-    """A departments table (column 'department') with a last column linking each to what moved its adherence."""
-    return frame.assign(what_moved=[what_moved_url(d) for d in frame["department"]])
+    """A departments table (column 'department') with, next to it, a link to what moved each one's
+    adherence (where a wide table's scrolling cannot hide it)."""
+    out = frame.copy()
+    out.insert(out.columns.get_loc("department") + 1, "what_moved", [what_moved_url(d) for d in out["department"]])
+    return out
 
 
 WHAT_MOVED_COLUMN = {
