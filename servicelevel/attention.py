@@ -37,7 +37,7 @@ class Attention:
 
     def named_departments(self) -> pd.DataFrame:
         """by_department with requests without a provider department named so, not left blank."""
-        return self.by_department.assign(provider_department=self.by_department["provider_department"].map(department_name))
+        return self.by_department.assign(provider_department=self.by_department["provider_department"].map(_department_name))
 
     @property
     def all_clear(self) -> bool:
@@ -64,14 +64,14 @@ class Attention:
         """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement': where a count is."""
         holding = self.by_department[self.by_department[column] > 0].sort_values(column, ascending=False, kind="stable")
         if len(holding) == 1:
-            return f", all in {department_name(holding.iloc[0]['provider_department'])}"
+            return f", all in {_department_name(holding.iloc[0]['provider_department'])}"
         named = holding.head(DEPARTMENTS_NAMED)
-        parts = [f"{department_name(d)} {n:,}" for d, n in zip(named["provider_department"], named[column])]
+        parts = [f"{_department_name(d)} {n:,}" for d, n in zip(named["provider_department"], named[column])]
         rest = int(holding[column].sum() - named[column].sum())
         return f" ({', '.join(parts + ([f'others {rest:,}'] if rest else []))})"
 
 
-def department_name(value) -> str:
+def _department_name(value) -> str:
     """A provider department as sentences and tables name it; requests without one are named so."""
     return no_value("provider_department") if value is None or pd.isna(value) else str(value)
 

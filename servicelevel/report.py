@@ -416,18 +416,12 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
     ))
 
 
-# What a running target is waiting for, per metric.
-DUE_NEXT = {"first_response": "first response", "resolution": "resolution"}
-
-
 def _attention_section(now: attention.Attention, zone) -> Section:
     said = Text(now.sentence(zone), "good" if now.all_clear else "body")
     if now.all_clear:
         return Section("Needs attention now", (said,))
-    departments = tuple(
-        (attention.department_name(r.provider_department), f"{r.n_overdue:,}", f"{r.n_due_soon:,}")
-        for r in now.by_department.itertuples(index=False)
-    )
+    departments = tuple((r.provider_department, f"{r.n_overdue:,}", f"{r.n_due_soon:,}")
+                        for r in now.named_departments().itertuples(index=False))
     blocks: list[Block] = [said, Table(
         ("Provider department", "Past resolution deadline", f"Due within {now.within_hours} business hours"),
         departments, (False, True, True), (2.0, 1.4, 1.6))]
@@ -436,7 +430,7 @@ def _attention_section(now: attention.Attention, zone) -> Section:
                            "every one: the SLA adherence page, at risk as of now):"))
         blocks.append(Table(
             ("Request", "Due", "Provider department", "Requester", "Category", "Priority", "Deadline", "Time left"),
-            tuple((f"{r.source} {r.request_id}", DUE_NEXT[r.metric] + (" (paused)" if r.is_paused else ""),
+            tuple((f"{r.source} {r.request_id}", str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),
                    _str(r.provider_department), _str(r.requester), _str(r.category), _str(r.priority),
                    _local(r.deadline_at, zone), _hours(r.remaining_business_secs))
                   for r in now.due_soonest.itertuples(index=False)),

@@ -1,5 +1,5 @@
 """The weekly report on the bundled sample: written in every format, saying what the overview
-page shows for the same week and filters, a PDF laid out as its structure says, an empty week
+page shows for the same week and filters, a PDF that keeps headings with their tables, an empty week
 that says so, the command line's week validation, and the page's download buttons."""
 
 from __future__ import annotations
