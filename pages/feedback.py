@@ -78,7 +78,6 @@ else:
         st.warning(f"Only {conventions.n_answers} answers: too few to trust (fewer than {org.min_count}).")
     st.markdown("**CSAT under the conventions people compare against**")
     table(feedback.conventions_frame(conventions), "csat-conventions",
-          column_config={"value": st.column_config.NumberColumn("value", format="percent")},
           caption=f"{goal_text + ' (for CSAT %). ' if goal_text else ''}Scores on other scales are normalised to 1-5 "
           "on import (1-10 and NPS 0-10 linearly, good = 5, bad = 1) and read by their whole part.")
 

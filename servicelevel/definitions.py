@@ -78,7 +78,8 @@ METRICS: tuple[Metric, ...] = (
            "Satisfied answers / (satisfied + dissatisfied): the neutral 3s left out. Higher than CSAT % whenever "
            "there are neutral answers."),
     Metric("csat_net", "Net satisfaction",
-           "Share of answers scoring 4-5 minus share scoring 1-2, from -100% to +100%."),
+           "Share of answers scoring 4-5 minus share scoring 1-2, in points from -100 to +100 (a difference of "
+           "two shares, not itself a share)."),
     Metric("answer_drivers", "What drives satisfaction",
            "CSAT % of the answers grouped by what happened to their request: SLA met or breached (any breached "
            "target counts as breached), business time to the first response, reopened or not, reassigned or not; "

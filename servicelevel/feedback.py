@@ -20,6 +20,7 @@ import pandas as pd
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
 from servicelevel.kpis import wilson_interval
+from servicelevel.rounding import half_up
 from servicelevel.sqlfiles import pipeline_sql
 from servicelevel.themes import Lexicon, classify_into_temp_table, load_lexicon
 
@@ -67,13 +68,18 @@ def conventions(n_satisfied: int, n_neutral: int, n_dissatisfied: int) -> Conven
 
 
 def conventions_frame(c: Conventions) -> pd.DataFrame:
-    """The conventions side by side, with what each counts."""
+    """The conventions side by side as they are read: the two shares in percent, net satisfaction
+    in points from -100 to +100 (a difference of two shares, not a share), with what each counts."""
+    def share(rate: float | None) -> str:
+        return "–" if rate is None else f"{half_up(100 * rate, 1):.1f}%"
+
     return pd.DataFrame([
-        {"convention": "CSAT % (default): answers scoring 4-5 / all answers", "value": c.csat,
+        {"convention": "CSAT % (default): answers scoring 4-5 / all answers", "value": share(c.csat),
          "counts": f"{c.n_satisfied:,} of {c.n_answers:,}"},
-        {"convention": "Good / (good + bad): 4-5 / (4-5 and 1-2), neutral 3 left out", "value": c.good_vs_bad,
+        {"convention": "Good / (good + bad): 4-5 / (4-5 and 1-2), neutral 3 left out", "value": share(c.good_vs_bad),
          "counts": f"{c.n_satisfied:,} of {c.n_satisfied + c.n_dissatisfied:,}"},
-        {"convention": "Net: share 4-5 minus share 1-2", "value": c.net,
+        {"convention": "Net: share 4-5 minus share 1-2, in points from -100 to +100",
+         "value": "–" if c.net is None else f"{half_up(100 * c.net, 1):+.1f} points",
          "counts": f"{c.n_satisfied:,} - {c.n_dissatisfied:,} of {c.n_answers:,}"},
     ])
 

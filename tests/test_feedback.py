@@ -35,6 +35,16 @@ def test_conventions_by_hand():
     assert (only_neutral.csat, only_neutral.good_vs_bad, only_neutral.net) == (0.0, None, 0.0)
 
 
+def test_conventions_read_as_shares_and_net_as_points():
+    # 5 satisfied, 2 neutral, 3 dissatisfied: 50% and 62.5% are shares; 50% - 30% = +20 points.
+    shown = feedback.conventions_frame(feedback.conventions(5, 2, 3))
+    assert list(shown["value"]) == ["50.0%", "62.5%", "+20.0 points"]
+    assert list(shown["counts"]) == ["5 of 10", "5 of 8", "5 - 3 of 10"]
+    # Mostly unhappy: net is negative; no decided answer: no share to show.
+    assert feedback.conventions_frame(feedback.conventions(1, 0, 3))["value"].iloc[2] == "-50.0 points"
+    assert feedback.conventions_frame(feedback.conventions(0, 4, 0))["value"].iloc[1] == "–"
+
+
 def answers_db(con, folder, scores: list[str], comments: list[str] | None = None) -> None:
     """One request per answer, and the answers imported through the survey preset."""
     n = len(scores)

@@ -137,7 +137,11 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     assert f"goal 85.0% {'✓ met' if csat >= 0.85 else '✗ below goal'}" in [c.value for c in at.caption]
     assert not next(m for m in at.metric if m.label == "CSAT").delta
     conventions = frame_with(at, "convention")
-    assert conventions["value"].iloc[1] >= conventions["value"].iloc[0] >= conventions["value"].iloc[2]
+    csat_shown, good_bad_shown, net_shown = conventions["value"]
+    assert csat_shown == shown["CSAT"]  # the tile and the table say the same
+    # Neutral answers left out can only raise the share; net subtracts the unhappy share, in points.
+    assert float(good_bad_shown.rstrip("%")) >= float(csat_shown.rstrip("%"))
+    assert net_shown.endswith(" points") and float(net_shown.split()[0]) <= float(csat_shown.rstrip("%"))
     queue = frame_with(at, "comment")
     assert (queue["score"] < 3).all() and queue["submitted_at"].is_monotonic_decreasing
     # The sample's Zendesk export has no provider type: the page says where in_house is assumed.
