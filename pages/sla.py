@@ -27,6 +27,43 @@ params = selection.params()
 st.title("SLA adherence")
 st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
 
+
+def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One target's adherence by provider department x priority, every row and those decided."""
+    matrix = run_query(
+        "adherence_matrix",
+        {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
+    )
+    matrix["column_value"] = matrix["column_value"].fillna("(no priority)")
+    # The table lists priorities in the heatmap's order (urgent first, others after), not alphabetically.
+    priority_rank = {priority: i for i, priority in enumerate(charts.PRIORITY_ORDER)}
+    matrix = matrix.sort_values(
+        ["row_value", "column_value"],
+        key=lambda c: c.map(lambda v: priority_rank.get(v, len(priority_rank))) if c.name == "column_value" else c,
+        kind="stable",
+    )
+    return matrix, matrix[matrix["n_met"] + matrix["n_breached"] > 0]
+
+
+# Both targets' headlines first, whichever the sections below show: the overview's brief may flag
+# either, and the page opens on resolution. Each is the number its heatmap's cells break down (the
+# overview's tile, for a week).
+matrices = {target: adherence_matrix(target) for target in METRICS}
+if not all(decided.empty for _, decided in matrices.values()):  # else the heatmap's section says why
+    for column, (target, (_, decided)) in zip(st.columns(len(METRICS)), matrices.items()):
+        label = f"{AS_ADJECTIVE[target]} adherence"
+        if decided.empty:
+            column.metric(label, "–", border=True)
+            column.caption(f"No {METRICS[target].lower()} target decided in the period.")
+            continue
+        met, breached = int(decided["n_met"].sum()), int(decided["n_breached"].sum())
+        column.metric(label, f"{half_up(100 * met / (met + breached), 1):.1f}%", border=True,
+                      help=f"Every department and priority the filters keep: {met:,} targets met and {breached:,} "
+                           "breached among those decided in the period.")
+        goal = blended_goal(decided["goal"], decided["n_met"] + decided["n_breached"])
+        goal_said = f"{rate_goal_text(met / (met + breached), goal)} (policy average) · " if goal is not None else ""
+        column.caption(f"{goal_said}{met:,} met of {met + breached:,} decided")
+
 metric = bound_choice(
     st.segmented_control, "Target", list(METRICS), format_func=METRICS.get, default="resolution", required=True,
     key="metric",
@@ -34,30 +71,10 @@ metric = bound_choice(
 )
 
 st.subheader(f"{AS_ADJECTIVE[metric]} adherence by provider department and priority")
-matrix = run_query(
-    "adherence_matrix",
-    {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
-)
-matrix["column_value"] = matrix["column_value"].fillna("(no priority)")
-# The table lists priorities in the heatmap's order (urgent first, others after), not alphabetically.
-priority_rank = {priority: i for i, priority in enumerate(charts.PRIORITY_ORDER)}
-matrix = matrix.sort_values(
-    ["row_value", "column_value"],
-    key=lambda c: c.map(lambda v: priority_rank.get(v, len(priority_rank))) if c.name == "column_value" else c,
-    kind="stable",
-)
-decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
+matrix, decided = matrices[metric]
 if decided.empty:
     explain_empty(selection, "SLA targets decided")
 else:
-    # The selection's headline, the number the cells break down (the overview's tile, for a week).
-    met, breached = int(decided["n_met"].sum()), int(decided["n_breached"].sum())
-    st.metric(f"{AS_ADJECTIVE[metric]} adherence, every department and priority",
-              f"{half_up(100 * met / (met + breached), 1):.1f}%",
-              help=f"{met:,} targets met and {breached:,} breached among those decided in the period.")
-    goal = blended_goal(decided["goal"], decided["n_met"] + decided["n_breached"])
-    goal_said = f"{rate_goal_text(met / (met + breached), goal)} (policies blended) · " if goal is not None else ""
-    st.caption(f"{goal_said}{met:,} met of {met + breached:,} decided")
     chart(charts.goal_heatmap(
         decided, "column_value", "row_value", f"{AS_ADJECTIVE[metric]} adherence", "Priority", "Provider department",
         min_count=organisation().min_count, x_order=charts.PRIORITY_ORDER,

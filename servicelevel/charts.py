@@ -179,6 +179,7 @@ GAP_LABELS = ["15+ points below", "5-15 points below", "under 5 points below", "
 # Red, orange, yellow, green, chosen so that every colour, and every one lightened for a cell resting
 # on few targets, stays apart from every other (test_charts), with black labels legible on each.
 GAP_COLORS = ["#E45756", "#E8731A", "#F7DC6F", "#54A24B"]
+NEUTRAL_SWATCH = "#7F7F7F"  # a legend entry that holds for every colour
 
 
 def goal_heatmap(
@@ -238,8 +239,9 @@ def goal_heatmap(
             scale=alt.Scale(domain=GAP_LABELS[::-1], range=GAP_COLORS[::-1]),
         ),
         opacity=alt.Opacity("trust:N", title="Count", scale=alt.Scale(domain=trust_labels, range=[1.0, 0.6]),
-                            # Drawn in a cell colour: the default black squares match no cell.
-                            legend=alt.Legend(labelLimit=240, symbolType="square", symbolFillColor=GAP_COLORS[-1],
+                            # Drawn in a neutral grey, as any cell colour is lightened (a green swatch read as
+                            # "green cells only"); the default black matches no cell.
+                            legend=alt.Legend(labelLimit=240, symbolType="square", symbolFillColor=NEUTRAL_SWATCH,
                                               symbolStrokeWidth=0)),
     )
     labels = base.mark_text(fontSize=12).encode(

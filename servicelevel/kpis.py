@@ -54,7 +54,7 @@ class Tile:
     series_too_small: tuple[bool, ...] = field(default_factory=tuple)  # per week: resting on too few
     help: str = ""
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
-    goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policies blended")
+    goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policy average")
     no_change_note: str = "no week before to compare"  # said instead of a change when there is none
     # The tile's own heading where the name is cut at a quarter of a 1280-pixel page's width (its
     # help then starts with the name).
@@ -235,7 +235,7 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
         help_text = f"{label}: {help_text}"
     if goal_column is not None:  # the policies' goals, averaged over the targets decided
         goal = current[goal_column] if pd.notna(current[goal_column]) else None
-        help_text, goal_note = f"{help_text} Goal: {definition('goal')}", "policies blended"
+        help_text, goal_note = f"{help_text} Goal: {definition('goal')}", "policy average"
     return Tile(
         key=key,
         label=label,
