@@ -69,6 +69,22 @@ else:
           column_config={**movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"),
                          **links.WHAT_MOVED_COLUMN})
 
+st.subheader(f"Every department against its goal: the last {weekly.RECENT_WEEKS} weeks")
+standings = slipping.every_department
+if standings.empty:
+    st.info(f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and a goal over the last "
+            f"{weekly.RECENT_WEEKS} weeks for this selection.")
+else:
+    number = st.column_config.NumberColumn
+    table(links.with_what_moved_links(standings), "every-department-against-goal",
+          column_config={"adherence": number(f"adherence, last {weekly.RECENT_WEEKS} weeks", format="percent"),
+                         "goal": number("goal", format="percent"),
+                         "gap_pp": number("against goal (pp)", format="%+.1f"),
+                         "change_pp": number(f"change from the {weekly.BASELINE_WEEKS} weeks before (pp)",
+                                             format="%+.1f"),
+                         "n_decided": number("decided", format="localized"), **links.WHAT_MOVED_COLUMN},
+          caption=slipping.every_department_note())
+
 st.subheader("Movers: departments whose adherence changed most since the week before")
 movers = weekly.movers(run_query, selection, week)
 if movers.empty and len(kpis.overall) == 1:

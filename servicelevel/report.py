@@ -225,6 +225,7 @@ def build_document(view: weekly.WeeklyView,
         )),
         _segment_section(view),
         _slipped_section(view.slipping, sources or {}),
+        _every_department_section(view.slipping),
         _trend_section(kpis),
         _breach_section(view),
         *((_attention_section(now, zone),) if now is not None else ()),
@@ -366,6 +367,25 @@ def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdo
                 "before would give on the targets decided since. The largest are named, three of each; they need "
                 "not add up to the total, as a changed mix of work and values with too few targets also count. "
                 "The SLA adherence page shows them all (What moved adherence).", "note"),) if lines else ()),
+    ))
+
+
+def _every_department_section(slipping: weekly.Slipping) -> Section:
+    title = "Every department against its goal"
+    standings = slipping.every_department
+    if standings.empty:
+        return Section(title, (Text(f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and "
+                                    f"a goal over the last {weekly.RECENT_WEEKS} weeks for this selection.", "note"),))
+    rows = tuple(
+        (str(r.department), _pct(r.adherence), _pct(r.goal), f"{r.gap_pp:+.1f}",
+         "–" if pd.isna(r.change_pp) else f"{r.change_pp:+.1f}", f"{int(r.n_decided):,}")
+        for r in standings.itertuples(index=False)
+    )
+    return Section(title, (
+        Table(("Provider department", f"Adherence, last {weekly.RECENT_WEEKS} weeks", "Goal", "Against goal (pp)",
+               f"Change from the {weekly.BASELINE_WEEKS} weeks before (pp)", "Decided"),
+              rows, (False, True, True, True, True, True), (2.2, 1.3, 0.9, 1.1, 1.6, 0.9)),
+        Text(slipping.every_department_note(), "note"),
     ))
 
 

@@ -381,6 +381,26 @@ class Slipping:
         fell = self.compared[self.compared["change_pp"] <= -SLIP_MIN_PP]
         return fell.sort_values(["change_pp", "department"]).reset_index(drop=True)
 
+    @property
+    def every_department(self) -> pd.DataFrame:
+        """Every department with enough decided targets over the recent weeks against its goal,
+        furthest below first, with its change from the weeks before where both spans have enough
+        (change_pp empty otherwise): where each stands, not only those that slipped."""
+        columns = ["department", "adherence", "goal", "gap_pp", "change_pp", "n_decided"]
+        if self.standing is None or self.standing.empty:
+            return pd.DataFrame(columns=columns)
+        out = self.standing.merge(self.compared[["department", "change_pp"]], on="department", how="left")
+        return out[columns].sort_values(["gap_pp", "department"], kind="stable").reset_index(drop=True)
+
+    def every_department_note(self) -> str:
+        """What the every-department table compares, and what it leaves out."""
+        return (f"Each provider department's adherence over the last {RECENT_WEEKS} weeks ({self.recent.label()}), "
+                "first-response and resolution targets together, against its goal (the average of its policies' "
+                "goals over those targets), furthest below first; change: against its own adherence over the "
+                f"{BASELINE_WEEKS} weeks before, blank where those hold fewer than {MOVERS_MIN_DECIDED} decided "
+                f"targets. Departments with fewer than {MOVERS_MIN_DECIDED} decided targets over the last "
+                f"{RECENT_WEEKS} weeks, or no goal, are left out.")
+
     def verdict(self) -> str:
         """One sentence on what was found, for above (or instead of) the table."""
         if self.compared.empty and self.data_from is not None and self.baseline.end <= self.data_from:

@@ -123,3 +123,43 @@ def test_the_report_opens_with_the_slip_and_the_department_furthest_below_goal(c
             f"{shown(*procurement_before)}") in brief
     assert f"Also far below goal over the last 4 weeks: Legal {shown(*legal)} (goal " in brief
     assert "Legal" not in set(slipping_for(con).departments["department"])
+
+
+def test_every_department_stands_against_its_goal_furthest_below_first_with_its_change_where_comparable():
+    standing = pd.DataFrame({"department": ["IT", "Legal", "Sales"], "adherence": [0.95, 0.55, 0.80],
+                             "goal": [0.85, 0.875, 0.85], "gap_pp": [10.0, -32.5, -5.0], "n_decided": [400, 60, 90]})
+    # Sales had too few targets in the weeks before to be compared: it stands, without a change.
+    slipping = weekly.Slipping(*spans(), movers([("IT", 1.5), ("Legal", 3.0)]), standing=standing)
+    every = slipping.every_department
+    assert every["department"].tolist() == ["Legal", "Sales", "IT"]
+    assert every["change_pp"].iloc[0] == 3.0 and pd.isna(every["change_pp"].iloc[1])
+    assert every["n_decided"].tolist() == [60, 90, 400]
+    assert "blank where those hold fewer than 10 decided targets" in slipping.every_department_note()
+    assert weekly.Slipping(*spans(), movers([])).every_department.empty
+
+
+def test_every_department_table_matches_an_independent_count_in_the_page_and_the_report(con, dashboard):
+    from tests.apptest_support import rendered
+
+    every = slipping_for(con).every_department
+    text = report.generate(con, Selection(parse_iso_week(WEEK, ZONE), Filters(), data_info(con).as_of(
+        datetime.now(timezone.utc))), organisation(), "md").decode("utf-8")
+    section = text.split("## Every department against its goal", 1)[1].split("## ", 1)[0]
+    at = rendered(dashboard)
+    page = next(df.value for df in at.dataframe if {"gap_pp", "what_moved"} <= set(df.value.columns))
+    assert page["department"].tolist() == every["department"].tolist()
+    # Every department of the sample has enough targets in the last 4 weeks, Legal among the
+    # furthest below goal (slow all year), and none listed twice.
+    assert len(every) == 10 and every["department"].is_unique and "Legal" in every["department"].head(3).tolist()
+    for row in every.itertuples(index=False):
+        met, breached = decided(con, row.department, date(2026, 10, 19), date(2026, 11, 16))
+        met_before, breached_before = decided(con, row.department, date(2026, 8, 24), date(2026, 10, 19))
+        assert row.n_decided == met + breached
+        assert 0.80 <= row.goal <= 0.90  # the sample's policies' goals, averaged
+        change = Decimal(shown(met, breached)[:-1]) - Decimal(shown(met_before, breached_before)[:-1])
+        assert Decimal(f"{row.change_pp:.1f}") == change
+        # The report's row gives the same adherence, change and count.
+        assert f"| {row.department} | {shown(met, breached)} | " in section
+        assert f" | {change:+.1f} | {met + breached:,} |" in section
+    gaps = every["gap_pp"].tolist()
+    assert gaps == sorted(gaps)
