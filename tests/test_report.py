@@ -110,7 +110,8 @@ def test_html_is_one_self_contained_file_with_the_four_trend_charts(con):
         assert width >= report.CHART_WIDTH_PX * report.CHART_SCALE  # the plot, plus its axis and legend
     # Nothing fetched from elsewhere: no stylesheet, script or remote image.
     assert "<link" not in text and "<script" not in text and 'src="http' not in text
-    for title in ("Key numbers", "Internal and external customers", "Departments that slipped", "12-week trends",
+    for title in ("Key numbers", "Internal and external customers", "Departments that slipped",
+                  "Every department against its goal", "12-week trends",
                   "Top breaches", "Emerging recurring problems", "Customer satisfaction", "What the numbers rest on"):
         assert f">{title}</h2>" in text
 
@@ -129,8 +130,8 @@ def test_markdown_text_is_shown_as_written_not_as_formatting():
 def test_markdown_has_every_section_and_the_trends_as_text(con):
     sections = md_sections(markdown(con))
     assert list(sections) == [
-        "In brief", "Key numbers", "Internal and external customers", "Departments that slipped", "12-week trends",
-        "Top breaches", "Needs attention now", "Emerging recurring problems", "Customer satisfaction",
+        "In brief", "Key numbers", "Internal and external customers", "Departments that slipped",
+        "Every department against its goal", "12-week trends", "Top breaches", "Needs attention now", "Emerging recurring problems", "Customer satisfaction",
         "What the numbers rest on",
     ]
     tiles = md_table(sections["Key numbers"])
