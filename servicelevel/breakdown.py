@@ -1,6 +1,6 @@
 """Where a change in adherence comes from: the recent weeks against the weeks before them (the
 spans the overview's slipping table compares), split by one dimension, such as the category of
-work, the requesting department or the agent."""
+work, the requester department or the agent."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from servicelevel.rounding import half_up
 # The dimensions a breakdown offers (a subset of sla.DIMENSIONS), as a sentence names one and many.
 SPLITS = {
     "category": ("category", "categories"),
-    "requester_department": ("requesting department", "requesting departments"),
+    "requester_department": ("requester department", "requester departments"),
     "agent": ("agent", "agents"),
     "channel": ("channel", "channels"),
     "priority": ("priority", "priorities"),

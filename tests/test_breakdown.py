@@ -1,5 +1,5 @@
 """Where a change in adherence comes from: the four weeks ending with the focus week against the
-eight before, split by category, agent, requesting department...; sentences on counts worked out
+eight before, split by category, agent, requester department...; sentences on counts worked out
 by hand, and the bundled sample's slipping department (Procurement, whose first buyer is away
 while it slips) checked against independent SQL."""
 
@@ -166,7 +166,7 @@ def test_the_sla_page_splits_the_slip_and_reconciles_with_the_overview(dashboard
     overview = rendered(dashboard)
     slipped = next(df.value for df in overview.dataframe if "department" in df.value.columns
                    and "change_pp" in df.value.columns and "n_decided_before" in df.value.columns)
-    dashboard.query_params["split"] = "Requesting department"
+    dashboard.query_params["split"] = "Requester department"
     at = rendered(dashboard, "pages/sla.py")
     assert at.segmented_control(key="split").value == "requester_department"
     split = next(df.value for df in at.dataframe if "requester_department" in df.value.columns
@@ -175,9 +175,9 @@ def test_the_sla_page_splits_the_slip_and_reconciles_with_the_overview(dashboard
         assert int(split[column].sum()) == int(slipped[column].iloc[0]), column
     verdict = next(m.value for m in at.text if m.value.startswith("SLA adherence "))
     change = f"({slipped['change_pp'].iloc[0]:+.1f} pp)"
-    assert change in verdict and "By requesting department, most extra breaches: " in verdict
+    assert change in verdict and "By requester department, most extra breaches: " in verdict
     # The chart draws the compared values' two rates, the recent span first.
-    assert any("Adherence by requesting department" in c.proto.spec for c in at.get("vega_lite_chart"))
+    assert any("Adherence by requester department" in c.proto.spec for c in at.get("vega_lite_chart"))
 
 
 def test_each_slipped_department_links_to_what_moved_its_adherence_with_the_filters_kept(dashboard):
@@ -251,8 +251,8 @@ def test_the_sections_empty_states_explain_themselves(dashboard, extra, says):
     assert not any(text.startswith("Not enough decided SLA targets") for text in texts)
 
 
-def test_requests_without_a_requesting_department_are_named_for_what_they_are(con):
-    # External customers have no requesting department: their row says so, not "(none)".
+def test_requests_without_a_requester_department_are_named_for_what_they_are(con):
+    # External customers have no requester department: their row says so, not "(none)".
     week = parse_iso_week(WEEK, ZONE)
     selection = Selection(week, Filters(), data_info(con).as_of(datetime.now(timezone.utc)))
     run = lambda name, params: queries.run(con, name, params)  # noqa: E731

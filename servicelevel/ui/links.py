@@ -70,7 +70,7 @@ def with_what_moved_links(frame: pd.DataFrame) -> pd.DataFrame:
 WHAT_MOVED_COLUMN = {
     "what_moved": st.column_config.LinkColumn(
         "drill down", display_text="what moved it", help="The SLA adherence page for this department: where its "
-        "change in adherence comes from, by category, agent, requesting department…")
+        "change in adherence comes from, by category, agent, requester department…")
 }
 
 
