@@ -9,7 +9,7 @@ from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
 from servicelevel.ui.widgets import chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, table
 
-selection = frame.selection()
+selection = frame.selection(shown_period=weekly.focus_week)  # a range's last whole week may be over, the range not
 org = organisation()
 kpis = weekly.weekly_kpis(run_query, selection, org)
 week = kpis.week

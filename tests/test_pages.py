@@ -432,6 +432,25 @@ def test_a_custom_range_running_past_the_data_shows_its_last_week_with_data(app)
     assert metrics(at) == whole_week
 
 
+@pytest.mark.parametrize("first_day, overview_warns", [("2026-11-02", False), ("2026-11-16", True)])
+def test_a_range_to_the_datas_last_day_warns_on_the_overview_only_when_the_week_it_shows_is_not_over(
+        app, first_day, overview_warns):
+    # The sample's data ends on Wednesday 18 November. From 2 November the overview shows the whole
+    # week 9-15 November; from 16 November it holds no whole week and shows that running week.
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = [first_day, "2026-11-18"]
+    overview = rendered(app)
+    unfinished = [w.value for w in overview.warning if "is not over in the data" in w.value]
+    assert bool(unfinished) == overview_warns
+    if overview_warns:
+        assert unfinished[0].startswith("2026-W47 (16 Nov – 22 Nov 2026) is not over in the data")
+    # The SLA page counts the range itself, which the data does not finish.
+    sla = rendered(app, "pages/sla.py")
+    assert [w.value for w in sla.warning if "is not over in the data" in w.value] == [
+        f"{first_day[8:]} Nov 2026 – 18 Nov 2026 is not over in the data: it ends at Wed 18 Nov 11:58. Its counts "
+        "cover part of the period, so comparisons with whole weeks before it need care."]
+
+
 def test_a_link_to_a_one_day_range_shows_that_day_without_a_warning(app):
     # The date picker writes a one-day range to the link as the same date twice.
     app.query_params["period"] = "Range"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -13,7 +14,7 @@ from servicelevel.settings import organisation
 from servicelevel.themes import ThemeError
 from servicelevel.weekly import unfinished_note
 from servicelevel.ui import data
-from servicelevel.filters import Selection
+from servicelevel.filters import Period, Selection
 from servicelevel.ui.sidebar import NOTICES_KEY, render_sidebar
 
 SELECTION_KEY = "_selection"
@@ -85,9 +86,11 @@ def routed_by_dashboard() -> None:
         st.rerun()
 
 
-def selection(period_notes: bool = True) -> Selection:
+def selection(period_notes: bool = True, shown_period: Callable[[Selection], Period] | None = None) -> Selection:
     """The current selection; on an empty database, explain and stop the page. With period_notes,
-    say above the page what of the linked period the data cannot show, or that it is not over."""
+    say above the page what of the linked period the data cannot show, or that the period the page
+    shows is not over: the selected one, or `shown_period` of it (the weekly overview's ISO week
+    of a custom range, which may be over while the range is not)."""
     routed_by_dashboard()
     current = st.session_state.get(SELECTION_KEY)
     if current is None:
@@ -107,7 +110,7 @@ def selection(period_notes: bool = True) -> Selection:
             st.rerun()
         st.stop()
     if period_notes:
-        unfinished = unfinished_note(current, current.period)
+        unfinished = unfinished_note(current, current.period if shown_period is None else shown_period(current))
         for notice in st.session_state.get(NOTICES_KEY, []) + ([unfinished] if unfinished else []):
             st.warning(notice)
         if current.period.bounds()[0] > current.as_of:
