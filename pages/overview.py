@@ -49,8 +49,13 @@ else:
         chart(trends["res_adherence"])
         chart(trends["csat"])
     table(
-        kpis.table_rows.rename(columns={"week_start": "week"}),
+        kpis.table_rows,
         "weekly-kpis",
+        # The tiles' headings, short enough to show the tiles' values side by side on a laptop.
+        column_config={"fr_adherence": st.column_config.NumberColumn("response adherence", format="percent"),
+                       "median_frt_business_hours": st.column_config.NumberColumn(
+                           "median first response (h)", format="%.1f", help="In business hours, as the tile"),
+                       "backlog_at_end": st.column_config.NumberColumn("backlog at week end", format="localized")},
         caption="The numbers behind the tiles and charts, per week and segment: 'all' is every request the "
         + ("filters keep, which internal and external split." if len(kpis.segments) > 1
            else f"filters keep, all of them {kpis.segments[0]}."),

@@ -120,6 +120,12 @@ def week_selection(selection: Selection, week: Period) -> Selection:
 # KPI tiles and the 12-week trends
 
 
+# The KPI table's leading columns: the tiles' values in the tiles' order, then goals and counts.
+TABLE_FIRST = ("week", "week_start", "segment", "n_created", "fr_adherence", "res_adherence",
+               "median_frt_business_secs", "csat", "backlog_at_end", "fr_goal", "res_goal", "fr_met", "fr_breached",
+               "res_met", "res_breached")
+
+
 @dataclass(frozen=True)
 class WeeklyKpis:
     """The weekly_kpis rows behind the tiles and trend charts, and the tiles themselves."""
@@ -146,9 +152,14 @@ class WeeklyKpis:
     @property
     def table_rows(self) -> pd.DataFrame:
         """The rows the table under the charts lists: 'all' and the segments drawn, the newest week
-        (the tiles') first, so that it shows without scrolling."""
+        (the tiles') first, so that it shows without scrolling. Each week by its ISO code, as the
+        sidebar and links name it, then its Monday; the tiles' values first, in the tiles' order, so
+        that a laptop's width shows them without scrolling sideways."""
         rows = self.weekly[self.weekly["segment"].isin(("all", *self.segments))]
-        return rows.sort_values("week_start", ascending=False, kind="stable")
+        rows = rows.sort_values("week_start", ascending=False, kind="stable")
+        codes = [f"{iso.year}-W{iso.week:02d}" for iso in (pd.Timestamp(d).isocalendar() for d in rows["week_start"])]
+        rows = rows.assign(week=codes)
+        return rows[[*TABLE_FIRST, *(c for c in rows.columns if c not in TABLE_FIRST)]]
 
     @property
     def is_empty(self) -> bool:

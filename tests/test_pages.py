@@ -467,6 +467,20 @@ def test_a_range_given_the_wrong_way_round_is_read_in_order(app):
     assert at.caption[0].value.startswith("2026-W45 (02 Nov – 08 Nov 2026)")  # Monday to Sunday: the ISO week
 
 
+def test_the_kpi_table_leads_with_the_week_code_and_the_tiles_values_in_the_tiles_order(app):
+    at = rendered(app)
+    weeks = next(df.value for df in at.dataframe if "n_created" in df.value.columns)
+    assert list(weeks.columns[:9]) == ["week", "week_start", "segment", "n_created", "fr_adherence", "res_adherence",
+                                       "median_frt_business_hours", "csat", "backlog_at_end"]
+    # The newest week first, named as the sidebar and links name it: Monday 9 November 2026 is 2026-W46.
+    newest = weeks.iloc[0]
+    assert (newest["week"], str(pd.Timestamp(newest["week_start"]).date())) == ("2026-W46", "2026-11-09")
+    tiles = metrics(at)
+    all_rows = weeks[(weeks["week"] == "2026-W46") & (weeks["segment"] == "all")].iloc[0]
+    assert f"{all_rows['fr_adherence']:.1f}%" == tiles["Response adherence"]
+    assert f"{all_rows['res_adherence']:.1f}%" == tiles["Resolution adherence"]
+
+
 def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:
