@@ -264,6 +264,23 @@ def test_a_link_with_a_provider_type_spelled_as_stored_says_how_the_filter_spell
     ]
 
 
+def test_a_hand_typed_link_in_another_case_is_read_as_the_page_spells_it(app):
+    app.query_params["dept"] = ["procurement", "LEGAL"]
+    app.query_params["requester"] = "internal"
+    app.query_params["metric"] = "first response"
+    at = rendered(app, "pages/sla.py")
+    assert not at.warning
+    assert at.multiselect(key="dept").value == ["Procurement", "Legal"]
+    assert at.segmented_control(key="metric").value == "first_response"
+    assert "· internal requesters; provider " in at.caption[0].value
+    # The link now reads as the page spells it, so a copy of it is too.
+    assert {key: app.query_params[key] for key in ("dept", "requester", "metric")} == {
+        "dept": ["Procurement", "Legal"], "requester": "Internal", "metric": "First response"}
+    # A value no choice matches, whatever its case, is still reported, not guessed.
+    app.query_params["dept"] = "procure"
+    assert any("The link asks for provider departments 'procure'" in w.value for w in rendered(app).warning)
+
+
 def test_the_channel_filter_spells_codes_as_the_tables_do(tmp_path, monkeypatch):
     path = tmp_path / "walk_in.duckdb"
     con = store.connect(path)

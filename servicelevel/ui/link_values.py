@@ -21,7 +21,7 @@ def unknown_link_values(
     The URL holds each choice as the widget shows it (its format_func label), so that is what a
     value is compared with."""
     shown = [str(format_func(o)) if format_func else str(o) for o in options]
-    linked = st.query_params.get_all(key)
+    linked = _case_corrected(key, shown)
     if any(value in shown for value in linked):
         outcome = "the filter keeps the link's other values"  # a multiselect keeps those it has
     notices = []
@@ -37,6 +37,22 @@ def unknown_link_values(
             hint = ""
         notices.append(f"The link asks for {label.lower()} '{value}', which is not one of {among}{hint}: {outcome}.")
     return notices
+
+
+def _case_corrected(key: str, shown: list[str]) -> list[str]:
+    """The URL's values for `key`, each spelled as the widget shows it when it differs only in
+    case from exactly one choice ("procurement", "INTERNAL"): the link is rewritten before the
+    widget reads it, so a hand-typed link works instead of being dropped."""
+    by_case: dict[str, list[str]] = {}
+    for label in shown:
+        by_case.setdefault(label.casefold(), []).append(label)
+    linked = st.query_params.get_all(key)
+    fixed = [value if value in shown or len(by_case.get(value.casefold(), ())) != 1 else by_case[value.casefold()][0]
+             for value in linked]
+    if fixed != linked:
+        st.query_params[key] = fixed
+        st.rerun()  # the widget reads the link as the run found it
+    return fixed
 
 
 def bound_slider(label: str, low: int, high: int, default: int, *, key: str, unit: str) -> int:
