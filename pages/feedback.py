@@ -203,6 +203,6 @@ else:
     n_total = int(queue["n_total"].iloc[0])
     table(links.with_request_links(queue.drop(columns="n_total")), "feedback-follow-up",
           column_config={**links.LINK_COLUMN, "score": st.column_config.NumberColumn("score (1-5)", format="%.1f")},
-          caption=f"{n_total:,} answers scored 1-2 with a comment, newest first"
+          caption=f"{n_total:,} answer{'' if n_total == 1 else 's'} scored 1-2 with a comment, newest first"
           f"{f'; the newest {FOLLOWUP_LIMIT} shown (and downloaded)' if n_total > FOLLOWUP_LIMIT else ''}. "
           "Click an id for the request's timeline.")

@@ -120,7 +120,7 @@ else:
         caption=(f"All {kpis.n_breaches:,} SLA targets breached this week, largest overrun first"
                  if len(breaches) >= kpis.n_breaches else
                  f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week "
-                 "(all of them: SLA adherence page)") + "; for a request "
+                 f"(all of them: [SLA adherence page]({links.sla_page_url()}))") + "; for a request "
         f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
         "Click an id for its timeline.",
     )
@@ -138,7 +138,8 @@ else:
           caption="Open requests past their resolution deadline, and SLA targets (first response and resolution "
                   "apart) falling due soon, per provider department, whichever week the page shows.")
     if not now.due_soonest.empty:
+        all_of_them = links.sla_page_now_url(now.as_of, org.zone)
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
               caption=f"The {len(now.due_soonest)} targets due soonest, least business time left first. Every "
-                      f"one, and the overdue requests: [SLA adherence page]({links.sla_page_url()}), at risk as of "
-                      "now and the backlog.")
+                      f"one, and the overdue requests: [SLA adherence page]({all_of_them}), on the "
+                      "week holding the newest data: at risk as of now, and its backlog, counted now.")

@@ -125,6 +125,26 @@ def test_a_department_link_counts_its_own_open_work_only(dashboard, con):
             f"{expected['n_due_soon']:,} SLA targets fall due") in said
 
 
+def test_the_link_to_every_overdue_request_opens_the_sla_page_where_its_backlog_is_counted_now(dashboard, con):
+    from streamlit.testing.v1 import AppTest
+    from urllib.parse import parse_qs, urlsplit
+
+    dashboard.query_params["dept"] = "Procurement"
+    dashboard.query_params["week"] = "2026-W45"  # an earlier week: the link must not keep it
+    at = rendered(dashboard)
+    caption = next(c.value for c in at.caption if c.value.startswith(f"The {attention.LISTED} targets due soonest"))
+    link = urlsplit(caption.split("[SLA adherence page](", 1)[1].split(")", 1)[0])
+    # The sample's newest data, Wednesday 18 November 2026, lies in 2026-W47.
+    assert (link.path, parse_qs(link.query)) == ("sla", {"dept": ["Procurement"], "week": ["2026-W47"]})
+    sla = AppTest.from_file(dashboard._script_path, default_timeout=90)
+    for key, values in parse_qs(link.query).items():
+        sla.query_params[key] = values[0]
+    sla = rendered(sla, "pages/sla.py")
+    overdue = next(df.value for df in sla.dataframe if "days_overdue" in df.value.columns)
+    expected = independent_counts(con, sample_selection(con).as_of, 8 * 3600).loc["Procurement", "n_overdue"]
+    assert len(overdue) == expected  # the overview's count, listed
+
+
 def test_filters_that_leave_nothing_say_so_instead_of_an_all_clear(dashboard):
     # The sample's external customers are never served by Payroll.
     dashboard.query_params["requester"] = "External"

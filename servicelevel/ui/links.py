@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -38,6 +40,14 @@ def sla_page_url() -> str:
     """The SLA page for the same view: the sidebar's filters as the current URL holds them."""
     filters = sidebar_filters_in_url()
     return "sla" + (f"?{filters}" if filters else "")
+
+
+def sla_page_now_url(as_of: datetime, zone: ZoneInfo) -> str:
+    """The SLA page on the week holding `as_of` (the data's newest instant), the sidebar's other
+    filters kept: its backlog, counted then, is the one "now" (not at an earlier week's end)."""
+    iso = as_of.astimezone(zone).isocalendar()
+    kept = sidebar_filters(exclude=("period", "week", "range"))
+    return "sla?" + urlencode([*kept, (KEYS["week"], f"{iso.year}-W{iso.week:02d}")])
 
 
 def sla_url(provider_department: str) -> str:
