@@ -1077,7 +1077,7 @@ def test_the_filters_list_priorities_by_severity_and_departments_by_name(app):
 def test_the_weekly_table_lists_the_tiles_week_first(app):
     at = rendered(app)
     weeks = next(df.value for df in at.dataframe if {"segment", "fr_goal"} <= set(df.value.columns))
-    starts = pd.to_datetime(weeks["week"]).dt.date.tolist()
+    starts = pd.to_datetime(weeks["week_start"]).dt.date.tolist()
     assert starts[0] == date(2026, 11, 9) and starts == sorted(starts, reverse=True)  # 2026-W46, the tiles' week
 
 
