@@ -88,8 +88,10 @@ for column, role in zip(st.columns(2), roles):
         if top is not None:
             st.metric(f"SLA adherence {role.short}", f"{half_up(top.adherence, 3):.1%}", border=True,
                       help="First-response and resolution targets together, every partner department.")
-            goal = "" if top.goal is None else f" · {rate_goal_text(top.adherence, top.goal)}"
-            few = f" · too few to trust (under {min_count})" if top.decided < min_count else ""
+            goal = "" if top.goal is None else f" · {rate_goal_text(top.met, top.decided, top.goal, min_count)}"
+            # Said once: a goal left open by too few already says so.
+            few = (f" · too few to trust (under {min_count})" if top.decided < min_count
+                   and not goal.endswith("too few to judge") else "")
             st.caption(f"{top.met:,} met of {top.decided:,} decided{goal}{few}")
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's

@@ -61,7 +61,8 @@ if not all(decided.empty for _, decided in matrices.values()):  # else the heatm
                       help=f"Every department and priority the filters keep: {met:,} targets met and {breached:,} "
                            "breached among those decided in the period.")
         goal = blended_goal(decided["goal"], decided["n_met"] + decided["n_breached"])
-        goal_said = f"{rate_goal_text(met / (met + breached), goal)} (policy average) · " if goal is not None else ""
+        goal_said = ("" if goal is None else
+                     f"{rate_goal_text(met, met + breached, goal, organisation().min_count)} (policy average) · ")
         column.caption(f"{goal_said}{met:,} met of {met + breached:,} decided")
 
 metric = bound_choice(

@@ -156,17 +156,8 @@ class Tile:
 
     @property
     def goal_is_clear(self) -> bool:
-        """Whether the value can be judged against its goal: it rests on enough, or, resting on
-        too few, even its 95 % interval lies wholly on one side of the goal (2 of 22 promises kept,
-        3 % to 28 %, is below a 90 % goal however few they are)."""
-        if self.meets_goal is None:
-            return False
-        if not self.too_small:
-            return True
-        if self.interval is None:
-            return False
-        low, high = self.interval
-        return high < self.goal or low >= self.goal
+        """Whether the value can be judged against its goal (goal_is_judgeable())."""
+        return self.meets_goal is not None and goal_is_judgeable(self.goal, self.too_small, self.interval)
 
     def goal_text(self) -> str:
         if self.goal is None:
@@ -210,9 +201,21 @@ class Tile:
         return f"{self.format_value(first)} → {self.format_value(last)} over {apart} week{'s' if apart > 1 else ''}"
 
 
-def rate_goal_text(rate: float, goal: float) -> str:
-    """A rate's goal and whether it is met, as the tiles' captions say it: 'goal 85.0% ✗ below goal'."""
-    return f"goal {half_up(goal, 3):.1%} {'✓ met' if rate >= goal else '✗ below goal'}"
+def goal_is_judgeable(goal: float, too_small: bool, interval: tuple[float, float] | None) -> bool:
+    """Whether a rate can be judged against its goal: it rests on enough, or, resting on too few,
+    even its 95 % interval lies wholly on one side of the goal (2 of 22 promises kept, 3 % to
+    28 %, is below a 90 % goal however few they are)."""
+    if not too_small:
+        return True
+    return interval is not None and (interval[1] < goal or interval[0] >= goal)
+
+
+def rate_goal_text(successes: int, n: int, goal: float, min_count: int) -> str:
+    """A rate's goal and whether it is met, as the tiles' captions say it: 'goal 85.0% ✗ below
+    goal', or 'goal 85.0% · too few to judge' when fewer than `min_count` leave it open."""
+    if not goal_is_judgeable(goal, n < min_count, wilson_interval(successes, n)):
+        return f"goal {half_up(goal, 3):.1%} · too few to judge"
+    return f"goal {half_up(goal, 3):.1%} {'✓ met' if successes / n >= goal else '✗ below goal'}"
 
 
 def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:

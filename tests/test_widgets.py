@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from servicelevel.kpis import Tile, wilson_interval
+from servicelevel.kpis import Tile, rate_goal_text, wilson_interval
 from servicelevel.fields import mid_sentence
 from servicelevel.ui.widgets import column_label, csv_of, field_text, presented
 
@@ -203,11 +203,16 @@ def test_no_change_this_week_on_a_line_that_fell_says_the_fall():
     (11, 12, 0.85, "goal 85.0% · too few to judge"),  # 91.7% looks met, but the interval reaches 65%
     (2, 22, 0.90, "goal 90.0% ✗ below goal"),  # 9.1%, 3%-28%: below 90% however few
     (50, 60, 0.85, "goal 85.0% ✗ below goal"),  # enough to judge
+    (5, 8, 0.85, "goal 85.0% · too few to judge"),  # 62.5%, 31%-86%: a department's CSAT on 8 answers
+    (27, 29, 0.869, "goal 86.9% · too few to judge"),  # 93.1%, 78%-98%: its adherence as requester
+    (30, 30, 0.85, "goal 85.0% ✓ met"),  # 30 is enough
 ])
 def test_a_goal_is_judged_on_a_tile_only_where_the_brief_judges_it(met, decided, goal, said):
     tile = Tile(key="csat", label="CSAT", value=met / decided, previous=None, unit="rate", count=decided,
                 count_label="answers", goal=goal, interval=wilson_interval(met, decided), too_small=decided < 30)
     assert tile.goal_text() == said
+    # The SLA, departments and feedback pages judge a rate against its goal with the same words.
+    assert rate_goal_text(met, decided, goal, 30) == said
 
 
 def test_changes_in_a_week_not_over_are_shown_but_not_coloured_as_news():
