@@ -234,14 +234,14 @@ def test_a_link_to_a_week_outside_the_data_says_so(app):
 
 
 def test_a_link_with_filter_values_the_data_lacks_says_so(app):
-    app.query_params["dept"] = ["finance", "IT"]  # as someone may type it: one right, one not
-    app.query_params["requester"] = "internal"
+    app.query_params["dept"] = ["Finanse", "IT"]  # as someone may type it: one right, one not
+    app.query_params["requester"] = "Internals"
     at = rendered(app)
     notices = [w.value for w in at.warning]
     assert notices == [
-        "The link asks for requester 'internal', which is not one of its choices (did you mean 'Internal'? "
+        "The link asks for requester 'Internals', which is not one of its choices (did you mean 'Internal'? "
         "Values are spelled as the page shows them): that filter is not applied.",
-        "The link asks for provider departments 'finance', which is not one of the data's (did you mean "
+        "The link asks for provider departments 'Finanse', which is not one of the data's (did you mean "
         "'Finance'? Values are spelled as the page shows them): the filter keeps the link's other values.",
     ]
     assert at.multiselect(key="dept").value == ["IT"]  # the value the data has still applies
@@ -356,7 +356,7 @@ def test_a_link_with_an_at_risk_window_out_of_range_says_so(app):
 @pytest.mark.parametrize("page, key, value, label, shown, default", [
     ("pages/sla.py", "metric", "first-response", "target", "First response", "resolution"),
     ("pages/sla.py", "clock", "business", "clock", "Business hours", "business"),
-    ("pages/departments.py", "unit", "finance", "department", "Finance", None),
+    ("pages/departments.py", "unit", "Financ", "department", "Finance", None),
 ])
 def test_a_link_value_a_pages_own_choice_lacks_is_named_where_the_choice_is(app, page, key, value, label, shown,
                                                                             default):
@@ -372,11 +372,11 @@ def test_a_link_value_a_pages_own_choice_lacks_is_named_where_the_choice_is(app,
 
 
 def test_a_link_with_a_misspelt_period_says_so_once(app):
-    app.query_params["period"] = "range"
+    app.query_params["period"] = "Rnage"
     app.query_params["range"] = ["2026-10-01", "2026-10-31"]
     at = rendered(app)
     assert [w.value for w in at.warning] == [
-        "The link asks for period 'range', which is not one of its choices (did you mean 'Range'? Values are "
+        "The link asks for period 'Rnage', which is not one of its choices (did you mean 'Range'? Values are "
         "spelled as the page shows them): showing a week."
     ]
 

@@ -51,10 +51,13 @@ def test_partner_rows_flag_adherence_on_too_few_decided_targets():
         "adherence": [28 / 30, 0.0, 1.0], "goal": [0.9, 0.9, 0.85],
     })
     rows = scorecard.partner_rows(per_partner, "requester_department", min_count=30)
+    # Most breaches first, then by name: Legal and Sales with 2 each, Payroll with none.
     assert rows["requester_department"].tolist() == ["Legal", "Sales", "Payroll"]
     assert rows["too_few"].tolist() == [False, True, True]  # 30 decided is enough; 2 and 1 are not
-    assert list(rows.columns) == ["requester_department", "adherence", "goal", "too_few", "n_requests", "n_met",
-                                  "n_breached"]
+    assert list(rows.columns) == ["requester_department", "adherence", "goal", "n_breached", "n_met", "too_few",
+                                  "n_requests"]
+    reordered = scorecard.partner_rows(per_partner.assign(n_breached=[2, 1, 5]), "requester_department", 30)
+    assert reordered["requester_department"].tolist() == ["Payroll", "Legal", "Sales"]
 
 
 @pytest.mark.parametrize("filters, expected", [
