@@ -47,6 +47,7 @@ st.caption(
     f"{field_text(row['provider_department'], '?')} "
     f"({VALUE_LABELS.get(row['provider_type'], field_text(row['provider_type'], 'provider type unknown'))}) · "
     f"{field_text(row['priority'], 'no priority')} · {field_text(row['channel'], 'no channel')} · "
+    f"category {field_text(row['category'], 'none')} · agent {field_text(row['agent'], 'none recorded')} · "
     f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"
 )
 paused_now = bool(row.get("res_is_paused")) and row["res_state"] == "running"

@@ -871,12 +871,16 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
                order by source, request_id limit 1""",
             {"as_of": as_of},
         ).fetchone()
+        category, agent = con.execute("select category, agent from requests where source = $s and request_id = $r",
+                                      {"s": source, "r": request_id}).fetchone()
     finally:
         con.close()
     app.query_params["source"] = source.upper()  # the source's name and the id in any letter case
     app.query_params["id"] = request_id.lower()
     at = rendered(app, "pages/request.py")
     assert at.subheader[0].value.startswith(f"{request_id} · ")
+    # Who has it and what it is about, as the breach lists name them.
+    assert f" · category {category} · agent {agent} · status " in at.caption[0].value
     clocks = at.dataframe[0].value
     assert list(clocks["metric"]) == ["first response", "resolution"]
     clocks = clocks.set_index("metric")
