@@ -5,7 +5,7 @@ import streamlit as st
 
 from servicelevel import breakdown, charts, weekly
 from servicelevel.definitions import definition
-from servicelevel.kpis import blended_goal, rate_goal_text
+from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
@@ -62,7 +62,7 @@ if not all(decided.empty for _, decided in matrices.values()):  # else the heatm
                            "breached among those decided in the period.")
         goal = blended_goal(decided["goal"], decided["n_met"] + decided["n_breached"])
         goal_said = ("" if goal is None else
-                     f"{rate_goal_text(met, met + breached, goal, organisation().min_count)} (policy average) · ")
+                     f"{rate_goal_text(met, met + breached, goal, organisation().min_count, POLICY_AVERAGE)} · ")
         column.caption(f"{goal_said}{met:,} met of {met + breached:,} decided")
 
 metric = bound_choice(

@@ -201,6 +201,9 @@ class Tile:
         return f"{self.format_value(first)} → {self.format_value(last)} over {apart} week{'s' if apart > 1 else ''}"
 
 
+POLICY_AVERAGE = "policy average"  # said of an adherence goal averaged over the policies behind it
+
+
 def goal_is_judgeable(goal: float, too_small: bool, interval: tuple[float, float] | None) -> bool:
     """Whether a rate can be judged against its goal: it rests on enough, or, resting on too few,
     even its 95 % interval lies wholly on one side of the goal (2 of 22 promises kept, 3 % to
@@ -210,12 +213,14 @@ def goal_is_judgeable(goal: float, too_small: bool, interval: tuple[float, float
     return interval is not None and (interval[1] < goal or interval[0] >= goal)
 
 
-def rate_goal_text(successes: int, n: int, goal: float, min_count: int) -> str:
-    """A rate's goal and whether it is met, as the tiles' captions say it: 'goal 85.0% ✗ below
-    goal', or 'goal 85.0% · too few to judge' when fewer than `min_count` leave it open."""
+def rate_goal_text(successes: int, n: int, goal: float, min_count: int, note: str = "") -> str:
+    """A rate's goal and whether it is met, in the tiles' words: 'goal 85.0% ✗ below goal', 'goal
+    89.2% (policy average) ✓ met' with a `note` on where the goal comes from, or 'goal 85.0% · too
+    few to judge' when fewer than `min_count` leave it open."""
+    said = f"goal {half_up(goal, 3):.1%}" + (f" ({note})" if note else "")
     if not goal_is_judgeable(goal, n < min_count, wilson_interval(successes, n)):
-        return f"goal {half_up(goal, 3):.1%} · too few to judge"
-    return f"goal {half_up(goal, 3):.1%} {'✓ met' if successes / n >= goal else '✗ below goal'}"
+        return f"{said} · too few to judge"
+    return f"{said} {'✓ met' if successes / n >= goal else '✗ below goal'}"
 
 
 def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:
@@ -238,7 +243,7 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
         help_text = f"{label}: {help_text}"
     if goal_column is not None:  # the policies' goals, averaged over the targets decided
         goal = current[goal_column] if pd.notna(current[goal_column]) else None
-        help_text, goal_note = f"{help_text} Goal: {definition('goal')}", "policy average"
+        help_text, goal_note = f"{help_text} Goal: {definition('goal')}", POLICY_AVERAGE
     return Tile(
         key=key,
         label=label,

@@ -213,6 +213,8 @@ def test_a_goal_is_judged_on_a_tile_only_where_the_brief_judges_it(met, decided,
     assert tile.goal_text() == said
     # The SLA, departments and feedback pages judge a rate against its goal with the same words.
     assert rate_goal_text(met, decided, goal, 30) == said
+    noted = said.replace("goal ", "", 1).split(" ", 1)
+    assert rate_goal_text(met, decided, goal, 30, "policy average") == f"goal {noted[0]} (policy average) {noted[1]}"
 
 
 def test_changes_in_a_week_not_over_are_shown_but_not_coloured_as_news():
