@@ -104,9 +104,8 @@ class Period:
     def label(self) -> str:
         """'2026-W46 (9-15 Nov 2026)' for an ISO week, '10 Nov 2026' for a day, else 'start – end'."""
         last = self.end - timedelta(days=1)
-        iso = self.start.isocalendar()
         if self.days == 7 and self.start.weekday() == 0:
-            return f"{iso.year}-W{iso.week:02d} ({self.start:%d %b} – {last:%d %b %Y})"
+            return f"{iso_week_code(self.start)} ({self.start:%d %b} – {last:%d %b %Y})"
         if self.days == 1:
             return f"{self.start:%d %b %Y}"
         return f"{self.start:%d %b %Y} – {last:%d %b %Y}"
@@ -116,6 +115,12 @@ def iso_week(year: int, week: int, timezone: str) -> Period:
     """The ISO week (Monday to Sunday) as a period."""
     start = date.fromisocalendar(year, week, 1)
     return Period(start, start + timedelta(days=7), timezone)
+
+
+def iso_week_code(day: date) -> str:
+    """The ISO week holding `day` as links, the sidebar and the CLI name it: '2026-W46'."""
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
 
 
 def parse_iso_week(text: str, timezone: str) -> Period:

@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from servicelevel import attention, breakdown, charts, queries, recurring, weekly
-from servicelevel.filters import Filters, Selection
+from servicelevel.filters import Filters, Selection, iso_week_code
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
@@ -156,8 +156,7 @@ def render(document: Document, fmt: str) -> bytes:
 
 def week_code(selection: Selection) -> str:
     """'2026-W46': the ISO week the report is about (for a custom range, see weekly.focus_week)."""
-    iso = weekly.focus_week(selection).start.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
+    return iso_week_code(weekly.focus_week(selection).start)
 
 
 def file_name(selection: Selection, fmt: str) -> str:

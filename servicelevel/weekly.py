@@ -18,7 +18,7 @@ import pandas as pd
 
 from servicelevel import charts, recurring
 from servicelevel.fields import mid_sentence
-from servicelevel.filters import Period, Selection
+from servicelevel.filters import Period, Selection, iso_week_code
 from servicelevel.kpis import TREND_MOVE_PP, Tile, weekly_tiles
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
@@ -157,8 +157,7 @@ class WeeklyKpis:
         that a laptop's width shows them without scrolling sideways."""
         rows = self.weekly[self.weekly["segment"].isin(("all", *self.segments))]
         rows = rows.sort_values("week_start", ascending=False, kind="stable")
-        codes = [f"{iso.year}-W{iso.week:02d}" for iso in (pd.Timestamp(d).isocalendar() for d in rows["week_start"])]
-        rows = rows.assign(week=codes)
+        rows = rows.assign(week=[iso_week_code(pd.Timestamp(d).date()) for d in rows["week_start"]])
         return rows[[*TABLE_FIRST, *(c for c in rows.columns if c not in TABLE_FIRST)]]
 
     @property

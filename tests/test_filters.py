@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from servicelevel.filters import Period
+from servicelevel.filters import Period, iso_week_code, parse_iso_week
 
 # Twelve ISO weeks, Monday 31 Aug to Sunday 22 Nov 2026, in São Paulo (UTC-3 all year).
 TREND = Period(date(2026, 8, 31), date(2026, 11, 23), "America/Sao_Paulo")
@@ -21,3 +21,14 @@ TREND = Period(date(2026, 8, 31), date(2026, 11, 23), "America/Sao_Paulo")
 ])
 def test_the_unfinished_week_is_the_local_week_of_the_newest_instant(as_of, unfinished):
     assert TREND.unfinished_week(as_of) == unfinished
+
+
+@pytest.mark.parametrize("day, code", [
+    (date(2026, 11, 9), "2026-W46"),   # a Monday
+    (date(2026, 12, 31), "2026-W53"),  # 2026 starts on a Thursday: it has 53 ISO weeks
+    (date(2027, 1, 3), "2026-W53"),    # a Sunday of January still in the year before's last week
+    (date(2024, 12, 30), "2025-W01"),  # a Monday of December already in the next year's first week
+])
+def test_a_day_is_named_by_its_iso_week_as_links_and_the_cli_read_it(day, code):
+    assert iso_week_code(day) == code
+    assert parse_iso_week(code, "UTC").start <= day < parse_iso_week(code, "UTC").end

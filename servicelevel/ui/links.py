@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from servicelevel.filters import iso_week_code
 from servicelevel.ui.sidebar import KEYS
 
 LINK_COLUMN = {
@@ -45,9 +46,8 @@ def sla_page_url() -> str:
 def sla_page_now_url(as_of: datetime, zone: ZoneInfo) -> str:
     """The SLA page on the week holding `as_of` (the data's newest instant), the sidebar's other
     filters kept: its backlog, counted then, is the one "now" (not at an earlier week's end)."""
-    iso = as_of.astimezone(zone).isocalendar()
     kept = sidebar_filters(exclude=("period", "week", "range"))
-    return "sla?" + urlencode([*kept, (KEYS["week"], f"{iso.year}-W{iso.week:02d}")])
+    return "sla?" + urlencode([*kept, (KEYS["week"], iso_week_code(as_of.astimezone(zone).date()))])
 
 
 def sla_url(provider_department: str) -> str:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from servicelevel.datainfo import DataInfo
 from servicelevel.fields import VALUE_LABELS
-from servicelevel.filters import Filters, Period, Selection, parse_iso_week
+from servicelevel.filters import Filters, Period, Selection, iso_week_code, parse_iso_week
 from servicelevel.settings import Organisation
 from servicelevel.ui.link_values import unknown_link_values
 
@@ -33,8 +33,7 @@ KEYS = {
 
 
 def week_code(period: Period) -> str:
-    iso = period.start.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
+    return iso_week_code(period.start)
 
 
 # Session key of the notices about the link (a week or range the data does not cover).
