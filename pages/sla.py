@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from servicelevel import breakdown, charts, weekly
+from servicelevel import breakdown, charts, promises, weekly
 from servicelevel.definitions import definition
 from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text
 from servicelevel.rounding import half_up
@@ -146,6 +146,31 @@ else:
           caption="Both targets (see the metric column), largest overrun first. Overrun = business time past "
                   f"the target; for a request not stopped yet, up to {local_time(selection.as_of)}." + shown)
 
+st.subheader("Promises: requests due in the period", anchor=links.PROMISES_ANCHOR)
+per_department = run_query("promises_kept", {**params, "dimension": "provider_department"})
+if per_department.empty:
+    nothing_recorded(selection, "No request in this selection has a due date (a promised date) in this period. "
+                     "Exports without a due-date column have none: see Data & definitions.", "due dates")
+else:
+    st.text(promises.summary(per_department, organisation().promises_kept_goal, organisation().min_count))
+    if len(per_department) > 1:
+        table(promises.by_department(per_department), "promises-by-department",
+              column_config={"kept_rate": st.column_config.NumberColumn("share kept", format="percent"),
+                             "n_pending": st.column_config.NumberColumn("not due yet")},
+              caption="Kept: resolved on or before the due date, among those resolved or past due. Broken: resolved "
+                      f"late, or still open past the due date at {local_time(selection.as_of)}.")
+    broken = run_query("broken_promises", {**params, "max_rows": MAX_ROWS})
+    if not broken.empty:
+        n_broken = int(broken["n_broken"].iloc[0])  # all of them, though the list stops at MAX_ROWS
+        listed = f"All {n_broken:,}" if n_broken <= MAX_ROWS else f"The first {MAX_ROWS:,} of the {n_broken:,}"
+        table(links.with_request_links(broken.drop(columns="n_broken")), "broken-promises",
+              column_config={**links.LINK_COLUMN,
+                             "is_open": st.column_config.CheckboxColumn("still open"),
+                             "days_late": st.column_config.NumberColumn("days late", format="%.1f")},
+              caption=f"{listed} broken promises: still open first (work someone can still finish), then most days "
+                      f"late. Days late: calendar days from the due date to the resolution, or to "
+                      f"{local_time(selection.as_of)} while open.")
+
 st.subheader("At risk: open requests close to either deadline")
 as_of_choice = bound_choice(
     st.segmented_control, "As of", ["Now", "End of period"], default="Now", required=True, key="risk_as_of",
@@ -172,7 +197,7 @@ else:
           caption="Both targets (see the metric column), least business time left first: an office-hours request "
           "due tomorrow morning can come before a 24x7 one due tonight." + past)
 
-st.subheader("Backlog at the period's end, by age")
+st.subheader("Backlog at the period's end, by age", anchor=links.BACKLOG_ANCHOR)
 # A period not over in the data (the current week) ends at the data's newest instant: ages
 # counted to a later midnight would grow by days nothing is known about.
 backlog_at = min(period_end, selection.as_of)

@@ -1,10 +1,11 @@
 -- breaches
 -- Returns: one row per breached target (request x metric) decided in [$start_at, $end_at), as of
---   the data's newest instant (request_facts), largest overrun first: request_id, source,
---   policy_name, metric ('first_response' | 'resolution'), target_secs, elapsed_business_secs
---   (target + overrun), overrun_business_secs, deadline_at (= the decision instant), stopped_at
---   (NULL while still open), is_stopped, provider_department, requester (requester department,
---   else organisation, else "requester <id>"), category, priority. The same rows as sla_breaches
+--   the data's newest instant (request_facts), largest overrun first: request_id, metric
+--   ('first_response' | 'resolution'), overrun_business_secs, who and what (provider_department,
+--   requester: requester department, else organisation, else "requester <id>"; agent, category,
+--   priority: what a reader chasing a breach looks at first), then is_stopped, stopped_at (NULL
+--   while still open), deadline_at (= the decision instant), target_secs, elapsed_business_secs
+--   (target + overrun), policy_name, source. The same rows as sla_breaches
 --   with $as_of at that instant (tests/test_page_queries.py checks), read from one table.
 -- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters.
 -- not materialized: each use below reads only the columns it needs, instead of one copy of all.
@@ -19,33 +20,34 @@ breached as (
         request_id, source, policy_name, 'first_response' as metric, fr_target_secs as target_secs,
         fr_overrun_business_secs as overrun_business_secs, fr_deadline_at as deadline_at,
         fr_stopped_at as stopped_at, provider_department, requester_department, requester_org,
-        requester_id, category, priority
+        requester_id, agent, category, priority
     from scoped
     where fr_state = 'breached' and fr_decided_at >= $start_at and fr_decided_at < $end_at
     union all
     select
         request_id, source, policy_name, 'resolution', res_target_secs,
         res_overrun_business_secs, res_deadline_at, res_stopped_at, provider_department,
-        requester_department, requester_org, requester_id, category, priority
+        requester_department, requester_org, requester_id, agent, category, priority
     from scoped
     where res_state = 'breached' and res_decided_at >= $start_at and res_decided_at < $end_at
 ),
 final as (
     select
         request_id,
-        source,
-        policy_name,
         metric,
-        target_secs,
-        target_secs + overrun_business_secs as elapsed_business_secs,
         overrun_business_secs,
-        deadline_at,
-        stopped_at,
-        stopped_at is not null as is_stopped,
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
+        agent,
         category,
-        priority
+        priority,
+        stopped_at is not null as is_stopped,
+        stopped_at,
+        deadline_at,
+        target_secs,
+        target_secs + overrun_business_secs as elapsed_business_secs,
+        policy_name,
+        source
     from breached
 )
 select * from final

@@ -1,9 +1,9 @@
 -- overdue
 -- Returns: one row per request open at $end_at beyond its resolution deadline (the backlog's
---   n_past_deadline, listed), longest overdue first: request_id, source, policy_name, status,
---   deadline_at (res_deadline_at), days_overdue (calendar days from the deadline to $end_at),
---   created_at, provider_department, requester (requester department, else organisation, else
---   "requester <id>"), agent, category, priority; and n_overdue, the count of all such requests
+--   n_past_deadline, listed), longest overdue first: request_id, days_overdue (calendar days from
+--   the deadline to $end_at), deadline_at (res_deadline_at), status, provider_department,
+--   requester (requester department, else organisation, else "requester <id>"), agent,
+--   category, priority, created_at, policy_name, source; and n_overdue, the count of all such requests
 --   (the list stops at $max_rows).
 --   Open at $end_at as in backlog.sql (the macro is_open_at, macros.sql).
 -- Params: $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters $requester_type,
@@ -23,17 +23,17 @@ overdue as (
 final as (
     select
         request_id,
-        source,
-        policy_name,
-        status,
-        res_deadline_at as deadline_at,
         epoch($end_at - res_deadline_at) / 86400 as days_overdue,
-        created_at,
+        res_deadline_at as deadline_at,
+        status,
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,
         category,
         priority,
+        created_at,
+        policy_name,
+        source,
         count(*) over () as n_overdue
     from overdue
 )

@@ -421,7 +421,7 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
     shown = breaches.head(REPORT_BREACHES)
     rows = tuple(
         (f"{r.source} {r.request_id}", str(r.metric).replace("_", " "), _str(r.provider_department),
-         _str(r.requester), _str(r.category), _str(r.priority), _hours(r.target_secs),
+         _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority), _hours(r.target_secs),
          _hours(r.overrun_business_secs), BREACH_NOW[r.metric][bool(r.is_stopped)])
         for r in shown.itertuples(index=False)
     )
@@ -429,9 +429,9 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
         Text(f"The {len(shown)} largest overruns of the {total:,} SLA targets breached this week "
              "(hours past the target on the policy's clock: business hours, or every hour on 24x7; for one "
              "still open, up to the data's newest timestamp, not to the week's end)."),
-        Table(("Request", "Target", "Provider department", "Requester", "Category", "Priority", "Target time",
-               "Overrun", "Now"), rows, (False, False, False, False, False, False, True, True, False),
-              (1.6, 1.1, 1.6, 1.6, 1.6, 0.9, 0.9, 0.9, 1.2)),
+        Table(("Request", "Target", "Provider department", "Requester", "Agent", "Category", "Priority",
+               "Target time", "Overrun", "Now"), rows, (False, False, False, False, False, False, False, True, True, False),
+              (1.5, 1.1, 1.5, 1.4, 1.3, 1.5, 0.9, 0.9, 0.9, 1.2)),
     ))
 
 
@@ -448,12 +448,13 @@ def _attention_section(now: attention.Attention, zone) -> Section:
         blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
                            "every one: the SLA adherence page, at risk as of now):"))
         blocks.append(Table(
-            ("Request", "Due", "Provider department", "Requester", "Category", "Priority", "Deadline", "Time left"),
+            ("Request", "Due", "Provider department", "Requester", "Agent", "Category", "Priority", "Deadline",
+             "Time left"),
             tuple((f"{r.source} {r.request_id}", str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),
-                   _str(r.provider_department), _str(r.requester), _str(r.category), _str(r.priority),
+                   _str(r.provider_department), _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority),
                    _local(r.deadline_at, zone), _hours(r.remaining_business_secs))
                   for r in now.due_soonest.itertuples(index=False)),
-            (False, False, False, False, False, False, False, True), (1.6, 1.3, 1.6, 1.6, 1.6, 0.9, 1.4, 0.9)))
+            (False, False, False, False, False, False, False, False, True), (1.5, 1.3, 1.5, 1.4, 1.3, 1.5, 0.9, 1.4, 0.9)))
     return Section("Needs attention now", tuple(blocks))
 
 

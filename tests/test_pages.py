@@ -753,6 +753,63 @@ def test_the_sla_page_lists_the_open_requests_past_their_deadline_that_the_backl
     assert len(overdue) == expected
 
 
+def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, sample_db_path):
+    overview = rendered(app)
+    tile_caption = next(c.value for c in overview.caption if c.value.startswith("goal 90.0%") and "due dates" in c.value)
+    assert tile_caption.endswith("[the broken ones](sla#promises)")
+    at = rendered(app, "pages/sla.py")
+    # Counted here from requests: due in 2026-W46, resolved (else closed) after the due date, or
+    # still open past it at the data's newest instant.
+    con = store.connect(sample_db_path)
+    try:
+        as_of = con.execute("select max(greatest(created_at, coalesce(updated_at, created_at), coalesce("
+                            "first_response_at, created_at), coalesce(resolved_at, created_at), coalesce(closed_at,"
+                            " created_at))) from requests").fetchone()[0]
+        expected = dict(con.execute(
+            """select source || ' ' || request_id, coalesce(resolved_at, closed_at) is null from requests
+               where due_at >= $start and due_at < $end
+                 and (coalesce(resolved_at, closed_at) > due_at or (coalesce(resolved_at, closed_at) is null
+                      and due_at <= $as_of))""", {"start": WEEK_START, "end": WEEK_END, "as_of": as_of}).fetchall())
+        kept = con.execute("select count(*) from requests where due_at >= $start and due_at < $end "
+                           "and coalesce(resolved_at, closed_at) <= due_at",
+                           {"start": WEEK_START, "end": WEEK_END}).fetchone()[0]
+    finally:
+        con.close()
+    broken = next(df.value for df in at.dataframe if "days_late" in df.value.columns)
+    assert dict(zip(broken["source"] + " " + broken["request_id"], broken["is_open"])) == expected
+    assert len(expected) > 0 and broken["is_open"].is_monotonic_decreasing  # still open first
+    # The summary line is the tile's rate: 140 of 172 in the sample.
+    summary = next(t.value for t in at.text if "promises kept" in t.value)
+    assert summary.startswith(f"{kept} of {kept + len(expected)} promises kept ({overview_reference(sample_db_path)['Promises kept']})")
+    assert f"· {len(expected)} broken" in summary
+    by_department = next(df.value for df in at.dataframe if "kept_rate" in df.value.columns)
+    assert by_department["n_broken"].sum() == len(expected) and by_department["n_broken"].is_monotonic_decreasing
+
+
+def test_the_sla_page_says_when_no_request_carries_a_due_date(tmp_path, monkeypatch):
+    path = tmp_path / "no_due_dates.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [{"request_id": "N1", "created_at": "2026-03-03T14:00:00Z"}])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["week"] = "2026-W10"
+    at = rendered(at, "pages/sla.py")
+    assert any(i.value.startswith("No request in this selection has a due date") for i in at.info)
+    assert not any("promises kept" in t.value for t in at.text)
+
+
+def test_the_overviews_tiles_link_to_the_sla_pages_lists_for_the_same_view(app):
+    app.query_params["week"] = "2026-W40"
+    app.query_params["requester"] = "Internal"
+    links = [c.value for c in rendered(app).caption if c.value.endswith("#backlog-by-age)") or c.value.endswith("#promises)")]
+    assert [link[link.index("[") :] for link in links] == [
+        "[by age](sla?week=2026-W40&requester=Internal#backlog-by-age)",
+        "[the broken ones](sla?week=2026-W40&requester=Internal#promises)"]
+
+
 def test_the_backlog_of_the_current_week_is_aged_at_the_newest_data(app):
     # 2026-W47 is not over in the sample (its data ends Wednesday 18 November before noon): the ages
     # count to then, so the requests of that morning are under a day old, not five days.

@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 from html import unescape
 from io import BytesIO
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
@@ -234,6 +235,9 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
     breaches = page_frame(at, "overrun_business_hours")
     listed = [r["Request"] for r in md_table(sections["Top breaches"])]
     assert listed == [f"{s} {i}" for s, i in zip(breaches["source"], breaches["request_id"])][: report.REPORT_BREACHES]
+    # Each names its agent, as the page's row does ("–" where the export names none).
+    assert [r["Agent"] for r in md_table(sections["Top breaches"])] == [
+        "–" if pd.isna(a) else a for a in breaches["agent"]][: report.REPORT_BREACHES]
 
 
 def test_a_custom_range_report_says_which_week_it_covers_in_its_own_words(con):

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 
 from servicelevel import derived, queries
@@ -308,6 +309,20 @@ def test_promises_kept(week):
     by_team = {r["group_value"]: r for r in records(run(week, "promises_kept", dimension="provider_department"))}
     assert {k: (v["n_kept"], v["n_broken"]) for k, v in by_team.items()} == {
         "HR": (0, 1), "IT": (1, 1), "Support": (1, 1)}
+
+
+def test_broken_promises_lists_the_broken_ones_still_open_first(week):
+    broken = records(run(week, "broken_promises"))
+    # Worked by hand, as of Mon 09:30: F due Fri 18:00 and D due Sun 20:00 are still open, 63.5 h
+    # and 13.5 h late; B, due Tue 17:00, was resolved Wed 12:00, 19 h late.
+    assert [(r["request_id"], r["is_open"], r["days_late"] * 24) for r in broken] == [
+        ("F", True, pytest.approx(63.5)), ("D", True, pytest.approx(13.5)), ("B", False, pytest.approx(19))]
+    assert [None if pd.isna(r["resolved_at"]) else r["resolved_at"] for r in broken] == [None, None, at(4, 12)]
+    assert {r["n_broken"] for r in broken} == {3}  # promises_kept's n_broken above
+    assert broken[0]["requester"] == "requester person-F"  # no requester department or organisation
+    # As of Fri 17:00, only B is broken: F and D are not due yet.
+    assert [r["request_id"] for r in records(run(week, "broken_promises", as_of=at(6, 17)))] == ["B"]
+    assert len(run(week, "broken_promises", max_rows=1)) == 1
 
 
 def test_dimensions_are_the_ones_the_queries_know():

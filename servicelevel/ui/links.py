@@ -37,10 +37,25 @@ def sidebar_filters_in_url() -> str:
     return urlencode(sidebar_filters())
 
 
-def sla_page_url() -> str:
-    """The SLA page for the same view: the sidebar's filters as the current URL holds them."""
+def sla_page_url(anchor: str = "") -> str:
+    """The SLA page for the same view: the sidebar's filters as the current URL holds them; at
+    the section `anchor` names, if any."""
     filters = sidebar_filters_in_url()
-    return "sla" + (f"?{filters}" if filters else "")
+    return "sla" + (f"?{filters}" if filters else "") + (f"#{anchor}" if anchor else "")
+
+
+def behind_tiles(tiles) -> dict[str, str]:
+    """Links from the overview's tiles (kpis.Tile) to the SLA page's sections listing what lies
+    behind them, for the same week and filters: the broken promises, the backlog by age."""
+    by_key = {tile.key: tile for tile in tiles}
+    out = {}
+    promised = by_key.get("promises_kept")
+    if promised is not None and promised.count and promised.value is not None and promised.value < 1:
+        out["promises_kept"] = f"[the broken ones]({sla_page_url(PROMISES_ANCHOR)})"
+    backlog = by_key.get("backlog")
+    if backlog is not None and backlog.value:
+        out["backlog"] = f"[by age]({sla_page_url(BACKLOG_ANCHOR)})"
+    return out
 
 
 def sla_page_now_url(as_of: datetime, zone: ZoneInfo) -> str:
@@ -60,6 +75,9 @@ def sla_url(provider_department: str) -> str:
 
 # The SLA page's section on where a department's change in adherence comes from.
 WHAT_MOVED_ANCHOR = "what-moved-adherence"
+# The SLA page's sections behind two of the overview's tiles.
+PROMISES_ANCHOR = "promises"
+BACKLOG_ANCHOR = "backlog-by-age"
 
 
 def what_moved_url(provider_department: str) -> str:

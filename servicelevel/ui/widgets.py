@@ -19,10 +19,11 @@ from servicelevel.ui.data import run_query
 from servicelevel.weekly import why_empty
 
 
-def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
+def kpi_tiles(tiles: list[Tile], per_row: int = 4, more: dict[str, str] | None = None) -> None:
     """A grid of tiles: value, week-on-week change, goal, the count behind it, a sparkline. The change
     carries no "vs previous week" of its own: four tiles a row leave it "vs previous …" at 1280
-    pixels, and the caption above the tiles says what they are compared with."""
+    pixels, and the caption above the tiles says what they are compared with. `more` adds Markdown
+    (a link to what lies behind a number) to the caption of the tiles whose keys it names."""
     for start in range(0, len(tiles), per_row):
         columns = st.columns(per_row)
         for column, tile in zip(columns, tiles[start:start + per_row]):
@@ -41,7 +42,7 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4) -> None:
                     chart_data=series if len(series) > 1 else None,
                     chart_type="line",
                 )
-                caption = tile.caption()
+                caption = " · ".join(part for part in (tile.caption(), (more or {}).get(tile.key, "")) if part)
                 if caption:
                     st.caption(caption)
 

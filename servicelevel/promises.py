@@ -1,0 +1,35 @@
+"""Promises kept, as the SLA page tells them: requests whose due date (the export's promised
+date) falls in the period, kept or broken per provider department (queries/promises_kept.sql),
+summed to the overview's "Promises kept" tile for a week."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from servicelevel.kpis import rate_goal_text
+from servicelevel.rounding import half_up
+
+
+def summary(per_department: pd.DataFrame, goal: float | None, min_count: int) -> str:
+    """One line over every department: '2 of 22 promises kept (9.1%) · goal 90.0% ✗ below goal
+    · 20 broken · 3 not due yet', in the tile's words; '' without a due date in the period."""
+    kept, broken, pending = (int(per_department[c].sum()) for c in ("n_kept", "n_broken", "n_pending"))
+    decided = kept + broken
+    if decided == 0:
+        return f"None of the {pending:,} promises falling due in the period is due yet." if pending else ""
+    parts = [f"{kept:,} of {decided:,} promises kept ({half_up(100 * kept / decided, 1):.1f}%)"]
+    if goal is not None:
+        parts.append(rate_goal_text(kept, decided, goal, min_count))
+    parts.append(f"{broken:,} broken")
+    if pending:
+        parts.append(f"{pending:,} not due yet")
+    return " · ".join(parts)
+
+
+def by_department(per_department: pd.DataFrame) -> pd.DataFrame:
+    """promises_kept rows per provider department as the page's table shows them: most broken
+    first (those let down most, whatever their size), the rate and its counts first."""
+    rows = per_department.rename(columns={"group_value": "provider_department"})
+    rows = rows.sort_values(["n_broken", "provider_department"], ascending=[False, True], kind="stable")
+    columns = ["provider_department", "kept_rate", "n_broken", "n_kept", "n_pending", "n_promises"]
+    return rows[columns].reset_index(drop=True)
