@@ -131,12 +131,13 @@ if now.all_clear:
     good_news(selection, now.sentence(org.zone), "open requests")
 else:
     st.text(now.sentence(org.zone))  # plain text: a department's name is not Markdown
-    table(now.named_departments(), "attention-by-department",
+    table(now.named_groups(), f"attention-by-{now.split_name}",
           column_config={"n_overdue": st.column_config.NumberColumn("past resolution deadline", format="localized"),
                          "n_due_soon": st.column_config.NumberColumn(f"due within {now.within_hours} business hours",
                                                                      format="localized")},
           caption="Open requests past their resolution deadline, and SLA targets (first response and resolution "
-                  "apart) falling due soon, per provider department, whichever week the page shows.")
+                  f"apart) falling due soon, per {now.split_name}"
+                  + (f" {now.provider} serves" if now.provider else "") + ", whichever week the page shows.")
     if not now.due_soonest.empty:
         all_of_them = links.sla_page_now_url(now.as_of, org.zone)
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,

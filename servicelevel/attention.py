@@ -1,5 +1,6 @@
 """What needs attention now: open requests past their resolution deadline, and SLA targets due
-within the next business hours, as of the data's newest instant, by provider department.
+within the next business hours, as of the data's newest instant, by provider department (or, when
+the filters name one provider department, by the requester departments it serves).
 
 The weekly overview and the weekly report end with it, whichever week they show: a week is
 reviewed when it is over, and what to do next is about the requests still open. The SLA
@@ -17,40 +18,53 @@ from servicelevel.weekly import Runner, no_value
 
 DUE_WITHIN_HOURS = 8  # the SLA page's at-risk default
 LISTED = 10  # targets due soonest, listed
-DEPARTMENTS_NAMED = 3  # per count, in the sentence
+NAMED = 3  # groups per count, in the sentence
+SPLIT_NAMES = {"provider_department": "provider department", "requester_department": "requester department"}
 
 
 @dataclass(frozen=True)
 class Attention:
     as_of: datetime  # the data's newest instant: the page's and the report's "now"
     within_hours: int
-    by_department: pd.DataFrame  # provider_department, n_overdue, n_due_soon; most first
+    by_group: pd.DataFrame  # group_value (a value of split), n_overdue, n_due_soon; most first
     due_soonest: pd.DataFrame  # at_risk_now's rows, least business time left first (up to LISTED)
+    split: str = "provider_department"
+    provider: str | None = None  # the one provider department the filters name, when split by requester
+
+    @property
+    def split_name(self) -> str:
+        """'provider department' or 'requester department', as tables head the groups."""
+        return SPLIT_NAMES[self.split]
 
     @property
     def n_overdue(self) -> int:
-        return int(self.by_department["n_overdue"].sum())
+        return int(self.by_group["n_overdue"].sum())
 
     @property
     def n_due_soon(self) -> int:
-        return int(self.by_department["n_due_soon"].sum())
+        return int(self.by_group["n_due_soon"].sum())
 
-    def named_departments(self) -> pd.DataFrame:
-        """by_department with requests without a provider department named so, not left blank."""
-        return self.by_department.assign(provider_department=self.by_department["provider_department"].map(_department_name))
+    def named_groups(self) -> pd.DataFrame:
+        """by_group with the group column named for the split (provider_department or
+        requester_department), and requests without a value named so, not left blank."""
+        return (self.by_group.assign(group_value=self.by_group["group_value"].map(self._group_name))
+                .rename(columns={"group_value": self.split}))
 
     @property
     def all_clear(self) -> bool:
-        return self.by_department.empty
+        return self.by_group.empty
 
     def sentence(self, zone) -> str:
         """'As of 18 Nov 2026 11:58 (the data's newest timestamp): 45 open requests are past their
         resolution deadline (Procurement 20, Legal 9, Sales 6, others 10), and 17 SLA targets
-        fall due within the next 8 business hours (…).'"""
+        fall due within the next 8 business hours (…).' For one provider department, 'As of …,
+        Procurement's open work: 97 open requests are past … (for Logistics 30, IT 19, …), …'."""
         when = f"As of {self.as_of.astimezone(zone):%d %b %Y %H:%M} (the data's newest timestamp)"
+        if self.provider is not None:
+            when += f", {self.provider}'s open work"
         window = f"within the next {self.within_hours} business hours"
         if self.all_clear:
-            return f"{when}, no open request is past its resolution deadline and no SLA target falls due {window}."
+            return f"{when}{':' if self.provider else ','} no open request is past its resolution deadline and no SLA target falls due {window}."
         overdue = self.n_overdue
         due = self.n_due_soon
         past = (f"{overdue:,} open request{' is' if overdue == 1 else 's are'} past "
@@ -61,25 +75,32 @@ class Attention:
         return f"{when}: {past}, and {soon}."
 
     def _where(self, column: str) -> str:
-        """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement': where a count is."""
-        holding = self.by_department[self.by_department[column] > 0].sort_values(column, ascending=False, kind="stable")
+        """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement': where a count is; by
+        requester department, ' (for Logistics 30, IT 19, others 48)' or ', all for Logistics'."""
+        holding = self.by_group[self.by_group[column] > 0].sort_values(column, ascending=False, kind="stable")
+        preposition = "for" if self.split == "requester_department" else "in"
         if len(holding) == 1:
-            return f", all in {_department_name(holding.iloc[0]['provider_department'])}"
-        named = holding.head(DEPARTMENTS_NAMED)
-        parts = [f"{_department_name(d)} {n:,}" for d, n in zip(named["provider_department"], named[column])]
+            return f", all {preposition} {self._group_name(holding.iloc[0]['group_value'])}"
+        named = holding.head(NAMED)
+        parts = [f"{self._group_name(g)} {n:,}" for g, n in zip(named["group_value"], named[column])]
         rest = int(holding[column].sum() - named[column].sum())
-        return f" ({', '.join(parts + ([f'others {rest:,}'] if rest else []))})"
+        listed = ", ".join(parts + ([f"others {rest:,}"] if rest else []))
+        return f" ({listed})" if preposition == "in" else f" ({preposition} {listed})"
 
-
-def _department_name(value) -> str:
-    """A provider department as sentences and tables name it; requests without one are named so."""
-    return no_value("provider_department") if value is None or pd.isna(value) else str(value)
+    def _group_name(self, value) -> str:
+        """A group as sentences and tables name it; requests without a value are named so."""
+        return no_value(self.split) if value is None or pd.isna(value) else str(value)
 
 
 def attention(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_HOURS,
               listed: int = LISTED) -> Attention:
-    """The selection's open work needing attention as of its as-of instant (two queries)."""
+    """The selection's open work needing attention as of its as-of instant (two queries): by
+    provider department, or, when the filters name one provider department, by the requester
+    departments it serves (one row saying "Procurement 97" would tell its head nothing new)."""
+    providers = selection.filters.provider_departments
+    provider = providers[0] if len(providers) == 1 else None
+    split = "provider_department" if provider is None else "requester_department"
     params = {**selection.filters.params(), "within_secs": within_hours * 3600}
-    by_department = run("attention_by_department", {**params, "as_of": selection.as_of})
+    by_group = run("attention_by_group", {**params, "as_of": selection.as_of, "split": split})
     due_soonest = run("at_risk_now", {**params, "max_rows": listed})
-    return Attention(selection.as_of, within_hours, by_department, due_soonest)
+    return Attention(selection.as_of, within_hours, by_group, due_soonest, split, provider)

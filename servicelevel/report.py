@@ -439,11 +439,11 @@ def _attention_section(now: attention.Attention, zone) -> Section:
     said = Text(now.sentence(zone), "good" if now.all_clear else "body")
     if now.all_clear:
         return Section("Needs attention now", (said,))
-    departments = tuple((r.provider_department, f"{r.n_overdue:,}", f"{r.n_due_soon:,}")
-                        for r in now.named_departments().itertuples(index=False))
+    groups = tuple((group, f"{n_overdue:,}", f"{n_due_soon:,}")
+                   for group, n_overdue, n_due_soon in now.named_groups().itertuples(index=False))
     blocks: list[Block] = [said, Table(
-        ("Provider department", "Past resolution deadline", f"Due within {now.within_hours} business hours"),
-        departments, (False, True, True), (2.0, 1.4, 1.6))]
+        (now.split_name.capitalize(), "Past resolution deadline", f"Due within {now.within_hours} business hours"),
+        groups, (False, True, True), (2.0, 1.4, 1.6))]
     if not now.due_soonest.empty:
         blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
                            "every one: the SLA adherence page, at risk as of now):"))

@@ -22,9 +22,10 @@ AS_OF = datetime(2026, 11, 18, 14, 50, tzinfo=timezone.utc)
 NO_ROWS = pd.DataFrame(columns=["request_id"])
 
 
-def by_hand(rows: list[tuple[str | None, int, int]]) -> attention.Attention:
-    frame = pd.DataFrame(rows, columns=["provider_department", "n_overdue", "n_due_soon"])
-    return attention.Attention(AS_OF, 8, frame, NO_ROWS)
+def by_hand(rows: list[tuple[str | None, int, int]], provider: str | None = None) -> attention.Attention:
+    frame = pd.DataFrame(rows, columns=["group_value", "n_overdue", "n_due_soon"])
+    split = "provider_department" if provider is None else "requester_department"
+    return attention.Attention(AS_OF, 8, frame, NO_ROWS, split, provider)
 
 
 def test_the_departments_holding_most_are_named_and_the_rest_summed():
@@ -44,6 +45,22 @@ def test_one_department_is_named_as_holding_all_and_one_request_is_singular():
         "As of 18 Nov 2026 11:50 (the data's newest timestamp): 1 open request is past its resolution deadline, "
         "all in Legal, and 1 SLA target falls due within the next 8 business hours, all in (no provider "
         "department).")
+
+
+def test_one_providers_open_work_is_split_by_the_requester_departments_it_serves():
+    said = by_hand([("Logistics", 30, 4), ("IT", 19, 0), (None, 12, 1), ("Sales", 9, 5), ("Legal", 3, 0)],
+                   provider="Procurement").sentence(ZONE)
+    assert said == (
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), Procurement's open work: 73 open requests are past "
+        "their resolution deadline (for Logistics 30, IT 19, (external, or not recorded) 12, others 12), and 10 SLA "
+        "targets fall due within the next 8 business hours (for Sales 5, Logistics 4, (external, or not recorded) "
+        "1).")
+    assert by_hand([("Logistics", 2, 0)], provider="Procurement").sentence(ZONE).endswith(
+        "2 open requests are past their resolution deadline, all for Logistics, and no SLA target falls due within "
+        "the next 8 business hours.")
+    assert by_hand([], provider="Procurement").sentence(ZONE) == (
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), Procurement's open work: no open request is past "
+        "its resolution deadline and no SLA target falls due within the next 8 business hours.")
 
 
 def test_nothing_open_to_worry_about_says_so_in_one_sentence():
@@ -68,30 +85,38 @@ def sample_selection(con, filters: Filters = Filters()) -> Selection:
                      data_info(con).as_of(datetime.now(timezone.utc)))
 
 
-def independent_counts(con, as_of: datetime, within_secs: int) -> pd.DataFrame:
-    """Per provider department: requests open at as_of (read from `requests`: created before it, no
-    resolution or close before it, and not resolved or closed without a time) past the resolution
-    deadline the SLA engine gave them, and the SLA engine's own at-risk rows as of that instant."""
+def independent_counts(con, as_of: datetime, within_secs: int, provider: str | None = None) -> pd.DataFrame:
+    """Per provider department (or, for one `provider`, per requester department of its requests):
+    requests open at as_of (read from `requests`: created before it, no resolution or close before
+    it, and not resolved or closed without a time) past the resolution deadline the SLA engine gave
+    them, and the SLA engine's own at-risk rows as of that instant."""
+    by = "provider_department" if provider is None else "requester_department"
     overdue = con.execute(
-        """select r.provider_department, count(*) as n_overdue
+        f"""select r.{by}, count(*) as n_overdue
            from requests r join request_sla s using (source, request_id)
            where r.created_at < $as_of
              and coalesce(r.resolved_at, r.closed_at, timestamptz '9999-01-01') >= $as_of
              and not (r.resolved_at is null and r.closed_at is null and r.status in ('resolved', 'closed'))
              and s.res_deadline_at <= $as_of
-           group by 1""", {"as_of": as_of}).df()
+             and ($provider is null or r.provider_department = $provider)
+           group by 1""", {"as_of": as_of, "provider": provider}).df()
     at_risk = queries.run(con, "sla_at_risk", {**Filters().params(), "as_of": as_of, "within_secs": within_secs,
                                                "max_rows": 1_000_000})
-    due = at_risk.groupby("provider_department", dropna=False).size().rename("n_due_soon").reset_index()
-    both = overdue.merge(due, on="provider_department", how="outer").fillna(0)
-    return both.astype({"n_overdue": int, "n_due_soon": int}).set_index("provider_department").sort_index()
+    if provider is not None:
+        at_risk = at_risk[at_risk["provider_department"] == provider]
+        # the list names a requester by department, else organisation, else id: departments only here
+        at_risk = at_risk.merge(con.execute("select source, request_id, requester_department from requests").df(),
+                                on=["source", "request_id"])
+    due = at_risk.groupby(by, dropna=False).size().rename("n_due_soon").reset_index()
+    both = overdue.merge(due, on=by, how="outer").fillna(0)
+    return both.astype({"n_overdue": int, "n_due_soon": int}).set_index(by).sort_index()
 
 
 def test_the_samples_counts_match_independent_sql_and_the_sla_pages_own_lists(con):
     selection = sample_selection(con)
     now = attention.attention(lambda name, params: queries.run(con, name, params), selection)
     expected = independent_counts(con, selection.as_of, 8 * 3600)
-    got = now.by_department.set_index("provider_department").sort_index()
+    got = now.by_group.set_index("group_value").sort_index()
     pd.testing.assert_frame_equal(got.astype(int), expected, check_names=False)
     assert now.n_overdue > 50 and now.n_due_soon > 10  # the sample has both to show
     # The SLA page's backlog, for a period ending now, counts the same overdue requests.
@@ -120,9 +145,21 @@ def test_a_department_link_counts_its_own_open_work_only(dashboard, con):
     dashboard.query_params["dept"] = "Procurement"
     at = rendered(dashboard)
     said = next(t.value for t in at.text if t.value.startswith("As of "))
-    expected = independent_counts(con, sample_selection(con).as_of, 8 * 3600).loc["Procurement"]
-    assert (f"{expected['n_overdue']:,} open requests are past their resolution deadline, all in Procurement, and "
-            f"{expected['n_due_soon']:,} SLA targets fall due") in said
+    expected = independent_counts(con, sample_selection(con).as_of, 8 * 3600)
+    procurement = expected.loc["Procurement"]
+    assert (f"{procurement['n_overdue']:,} open requests are past their resolution deadline (for "
+            in said.split("Procurement's open work: ", 1)[1])
+    # One department's open work, by the departments it serves: they add up to its own row.
+    by_requester = independent_counts(con, sample_selection(con).as_of, 8 * 3600, provider="Procurement")
+    assert len(by_requester) > 3 and by_requester.sum().to_dict() == procurement.to_dict()
+    shown = next(df.value for df in at.dataframe if "n_overdue" in df.value.columns)
+    assert list(shown.columns) == ["requester_department", "n_overdue", "n_due_soon"]
+    assert shown.set_index("requester_department").sort_index().astype(int).to_dict() == by_requester.rename(
+        index=lambda d: "(external, or not recorded)" if pd.isna(d) else d).sort_index().to_dict()
+    report_rows = md_table(md_sections(markdown(con, Filters(provider_departments=("Procurement",))))[
+        "Needs attention now"])
+    assert [(r["Requester department"], int(r["Past resolution deadline"]), int(r["Due within 8 business hours"]))
+            for r in report_rows] == list(shown.itertuples(index=False, name=None))
 
 
 def test_the_link_to_every_overdue_request_opens_the_sla_page_where_its_backlog_is_counted_now(dashboard, con):
