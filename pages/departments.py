@@ -93,7 +93,8 @@ for column, role in zip(st.columns(2), roles):
             # Said once: a goal left open by too few already says so.
             few = (f" · too few to trust (under {min_count})" if top.decided < min_count
                    and not goal.endswith("too few to judge") else "")
-            st.caption(f"{top.met:,} met of {top.decided:,} decided{goal}{few}")
+            # The period named: the overview's 4-week figures for the same department are close by.
+            st.caption(f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided{goal}{few}")
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
             # current choices over the link's within a session, so the department was lost.

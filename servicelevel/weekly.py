@@ -533,8 +533,9 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
         fell = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] <= -TREND_MOVE_PP]
         rose = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] >= TREND_MOVE_PP]
         parts = ([f"fell: {', '.join(fell)}"] if fell else []) + ([f"rose: {', '.join(rose)}"] if rose else [])
-        window = f"the {weeks} weeks" if weeks > 1 else "the week"
-        lines.append(f"Over {window} to this one, " + ("; ".join(parts) if parts else
+        # A point in time, not a span: 12 weekly points ("12-week trends") lie 11 weeks apart.
+        then = f"{weeks} weeks before" if weeks > 1 else "the week before"
+        lines.append(f"Compared with {then}, " + ("; ".join(parts) if parts else
                      f"no rate moved by {TREND_MOVE_PP:.0f} point or more") + ".")
     if slipping is not None and len(slipping.compared) == 1 and slipping.standing is not None \
             and len(slipping.standing) == 1:  # one department's own report: its numbers, not a list

@@ -89,10 +89,10 @@ def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more():
         rate("Promises kept", 0.09, None, (0.96, 0.09), too_small=True),  # 1 of 11 due dates: no end point
     )
     assert brief(tiles, None) == (
-        "Over the 3 weeks to this one, fell: first-response adherence 90.5% → 88.1%; rose: CSAT 70.0% → 75.0%.",
+        "Compared with 3 weeks before, fell: first-response adherence 90.5% → 88.1%; rose: CSAT 70.0% → 75.0%.",
     )
     steady = (rate("Resolution adherence", 0.904, None, (0.900, 0.904)),)
-    assert brief(steady, None) == ("Over the week to this one, no rate moved by 1 point or more.",)
+    assert brief(steady, None) == ("Compared with the week before, no rate moved by 1 point or more.",)
 
 
 def test_a_trend_does_not_start_or_end_on_a_week_resting_on_too_few():
@@ -101,7 +101,7 @@ def test_a_trend_does_not_start_or_end_on_a_week_resting_on_too_few():
     csat = Tile(key="csat", label="CSAT", value=0.78, previous=0.80, unit="rate", count=50, count_label="answers",
                 series=(2 / 3, 0.80, 0.78), series_too_small=(True, False, False))
     assert csat.trend_ends == ((1, 0.80), (2, 0.78))
-    assert brief((csat,), None) == ("Over the week to this one, fell: CSAT 80.0% → 78.0%.",)
+    assert brief((csat,), None) == ("Compared with the week before, fell: CSAT 80.0% → 78.0%.",)
     # Only one week on enough: no trend to speak of.
     alone = Tile(**{**csat.__dict__, "series_too_small": (True, True, False)})
     assert alone.trend_ends is None and brief((alone,), None) == ()
