@@ -57,8 +57,10 @@ else:
                            "median first response (h)", format="%.1f", help="In business hours, as the tile"),
                        "backlog_at_end": st.column_config.NumberColumn("backlog at week end", format="localized")},
         caption="The numbers behind the tiles and charts, per week and segment: 'all' is every request the "
-        + ("filters keep, which internal and external split." if len(kpis.segments) > 1
-           else f"filters keep, all of them {kpis.segments[0]}."),
+        + ("filters keep, which internal and external split." if len(kpis.segments) > 1 else
+           f"filters keep, all of them {kpis.only_segment}." if kpis.only_segment else
+           f"filters keep ({kpis.segments[0]} and some without a requester type), '{kpis.segments[0]}' those of "
+           f"{kpis.segments[0]} requesters."),
     )
 
 st.subheader(f"Slipping: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")

@@ -287,6 +287,10 @@ def _goal_short(tile: Tile) -> str:
 def _segment_section(view: weekly.WeeklyView) -> Section:
     by_segment = view.by_segment or {}
     segments = list(by_segment)
+    only = view.kpis.only_segment
+    if only is not None:  # its table would repeat the key numbers
+        return Section(f"{only.capitalize()} customers", (
+            Text(f"Every request in this report is from {only} requesters: the key numbers above are theirs."),))
     columns, numeric, widths = ["KPI"], [False], [2.4]
     for segment in segments:
         columns += [f"{segment.capitalize()} requesters", "Change", "Goal"]

@@ -150,12 +150,25 @@ class WeeklyKpis:
         return self.weekly[self.weekly["segment"].isin(self.segments)]
 
     @property
+    def only_segment(self) -> str | None:
+        """The one requester segment drawn when every week of it equals 'all' in every column (a
+        department serving internal customers only); None otherwise. Its rows would only repeat."""
+        if len(self.segments) != 1:
+            return None
+        segment = self.segments[0]
+        rows = [self.weekly[self.weekly["segment"] == s].drop(columns="segment").reset_index(drop=True)
+                for s in ("all", segment)]
+        return segment if rows[0].equals(rows[1]) else None
+
+    @property
     def table_rows(self) -> pd.DataFrame:
-        """The rows the table under the charts lists: 'all' and the segments drawn, the newest week
-        (the tiles') first, so that it shows without scrolling. Each week by its ISO code, as the
-        sidebar and links name it, then its Monday; the tiles' values first, in the tiles' order, so
-        that a laptop's width shows them without scrolling sideways."""
-        rows = self.weekly[self.weekly["segment"].isin(("all", *self.segments))]
+        """The rows the table under the charts lists: 'all' and the segments drawn (but a segment
+        that only repeats 'all'), the newest week (the tiles') first, so that it shows without
+        scrolling. Each week by its ISO code, as the sidebar and links name it, then its Monday; the
+        tiles' values first, in the tiles' order, so that a laptop's width shows them without
+        scrolling sideways."""
+        listed = ("all",) if self.only_segment else ("all", *self.segments)
+        rows = self.weekly[self.weekly["segment"].isin(listed)]
         rows = rows.sort_values("week_start", ascending=False, kind="stable")
         rows = rows.assign(week=[iso_week_code(pd.Timestamp(d).date()) for d in rows["week_start"]])
         return rows[[*TABLE_FIRST, *(c for c in rows.columns if c not in TABLE_FIRST)]]

@@ -72,3 +72,17 @@ def test_adherence_is_explained_the_same_way():
         "against 90.0%), account for 75% of the first-response targets decided this week against 50% the week "
         "before.",
     )
+
+
+def test_a_segment_is_only_the_whole_when_every_week_and_column_agree():
+    from servicelevel.weekly import WeeklyKpis
+
+    def kpis(answers, segments=("internal",)) -> WeeklyKpis:
+        return WeeklyKpis(week=None, trend=None, weekly=weeks(answers), tiles=(), segments=segments, csat_goal=None)
+
+    same = {("internal", BEFORE): (40, 32), ("all", BEFORE): (40, 32), ("internal", NOW): (10, 9), ("all", NOW): (10, 9)}
+    assert kpis(same).only_segment == "internal"  # the table lists each week once (test_pages)
+    # One answer to a request without a requester type counts in 'all' only: the rows differ.
+    untyped = {**same, ("all", NOW): (11, 9)}
+    assert kpis(untyped).only_segment is None
+    assert kpis(SHIFTED, ("internal", "external")).only_segment is None

@@ -500,6 +500,25 @@ def test_the_kpi_table_leads_with_the_week_code_and_the_tiles_values_in_the_tile
     assert f"{all_rows['res_adherence']:.1f}%" == tiles["Resolution adherence"]
 
 
+def test_a_department_serving_internal_customers_only_lists_each_week_once(app, sample_db_path):
+    con = store.connect(sample_db_path)
+    try:  # Procurement serves other departments only, in the sample
+        assert con.execute("select list(distinct requester_type) from requests "
+                           "where provider_department = 'Procurement'").fetchone()[0] == ["internal"]
+    finally:
+        con.close()
+    app.query_params["dept"] = "Procurement"
+    at = rendered(app)
+    weeks = next(df.value for df in at.dataframe if "n_created" in df.value.columns)
+    assert set(weeks["segment"]) == {"all"} and weeks["week"].is_unique and len(weeks) == 12
+    assert any(c.value.endswith("'all' is every request the filters keep, all of them internal.") for c in at.caption)
+    # Finance serves both: each week three times, all, internal and external.
+    finance = AppTest.from_file(app._script_path, default_timeout=90)
+    finance.query_params["dept"] = "Finance"
+    weeks = next(df.value for df in rendered(finance).dataframe if "n_created" in df.value.columns)
+    assert sorted(weeks["segment"].value_counts().items()) == [("all", 12), ("external", 12), ("internal", 12)]
+
+
 def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:

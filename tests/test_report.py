@@ -258,6 +258,9 @@ def test_a_department_report_says_which_department_it_is_for(con):
     text = markdown(con, PROCUREMENT)
     assert text.startswith("# Weekly service report: Procurement\n")
     assert "Department report for Procurement" in text
+    # Procurement serves internal customers only: no table repeating the key numbers.
+    assert [line for line in md_sections(text)["Internal customers"] if line] == [
+        "Every request in this report is from internal requesters: the key numbers above are theirs."]
     assert report.file_name(selection_for(con, PROCUREMENT), "pdf") == "weekly-report-2026-W46-procurement.pdf"
     reader = PdfReader(BytesIO(report.generate(con, selection_for(con, PROCUREMENT), organisation(), "pdf")))
     assert "Weekly service report: Procurement" in reader.pages[0].extract_text()
