@@ -383,6 +383,9 @@ class Slipping:
     # The recent span against the goal (standing()): a department slow for months never slips,
     # yet may be the one furthest from its promise.
     standing: pd.DataFrame | None = None
+    # Departments with decided targets over the recent weeks that standing() leaves out, each with
+    # why: "Payroll (6 decided)", "Facilities (no goal)".
+    not_standing: tuple[str, ...] = ()
 
     @property
     def below_goal(self) -> pd.DataFrame:
@@ -422,7 +425,8 @@ class Slipping:
                 "goals over those targets), furthest below first; change: against its own adherence over the "
                 f"{BASELINE_WEEKS} weeks before, blank where those hold fewer than {MOVERS_MIN_DECIDED} decided "
                 f"targets. Departments with fewer than {MOVERS_MIN_DECIDED} decided targets over the last "
-                f"{RECENT_WEEKS} weeks, or no goal, are left out.")
+                f"{RECENT_WEEKS} weeks, or no goal, are left out"
+                + (f": {', '.join(self.not_standing)}." if self.not_standing else "; here none is."))
 
     def verdict(self) -> str:
         """One sentence on what was found, for above (or instead of) the table."""
@@ -468,6 +472,14 @@ def standing(by_department: pd.DataFrame, min_decided: int = MOVERS_MIN_DECIDED)
     }).reset_index(drop=True)
 
 
+def not_standing(by_department: pd.DataFrame, min_decided: int = MOVERS_MIN_DECIDED) -> tuple[str, ...]:
+    """The departments with decided targets that standing() leaves out, each with why, by name."""
+    decided = by_department["n_met"] + by_department["n_breached"]
+    out = by_department[(decided > 0) & ((decided < min_decided) | by_department["goal"].isna())]
+    return tuple(f"{d} ({'no goal' if pd.isna(g) else f'{n:,} decided'})"
+                 for d, g, n in sorted(zip(out["group_value"], out["goal"], decided[out.index])))
+
+
 def recent_and_baseline(week: Period) -> tuple[Period, Period]:
     """The RECENT_WEEKS ending with `week`, and the BASELINE_WEEKS before them."""
     recent = Period(week.end - timedelta(weeks=RECENT_WEEKS), week.end, week.timezone)
@@ -491,7 +503,7 @@ def slipping(run: Runner, selection: Selection, week: Period, min_decided: int =
     recent_rows = adherence_by(run, selection, recent)
     compared = adherence_movers(recent_rows, adherence_by(run, selection, baseline), min_decided)
     return Slipping(recent, baseline, compared, data_from=data_start(run, week.timezone),
-                    standing=standing(recent_rows, min_decided))
+                    standing=standing(recent_rows, min_decided), not_standing=not_standing(recent_rows, min_decided))
 
 
 # --------------------------------------------------------------------------------------

@@ -136,6 +136,20 @@ def test_every_department_stands_against_its_goal_furthest_below_first_with_its_
     assert every["n_decided"].tolist() == [60, 90, 400]
     assert "blank where those hold fewer than 10 decided targets" in slipping.every_department_note()
     assert weekly.Slipping(*spans(), movers([])).every_department.empty
+    assert slipping.every_department_note().endswith("or no goal, are left out; here none is.")
+
+
+def test_the_departments_the_standing_leaves_out_are_named_with_why():
+    by_department = pd.DataFrame({"group_value": ["IT", "Payroll", "Facilities", "Sales", "Legal"],
+                                  "n_met": [300, 5, 20, 0, 0], "n_breached": [20, 1, 4, 0, 0],
+                                  "goal": [0.9, 0.9, None, 0.85, None]})
+    # IT stands; Payroll has 6 decided (under 10), Facilities 24 but no goal; Sales and Legal
+    # decided nothing (nothing to stand on, nothing left out).
+    assert weekly.standing(by_department)["department"].tolist() == ["IT"]
+    left_out = weekly.not_standing(by_department)
+    assert left_out == ("Facilities (no goal)", "Payroll (6 decided)")
+    note = weekly.Slipping(*spans(), movers([]), not_standing=left_out).every_department_note()
+    assert note.endswith("or no goal, are left out: Facilities (no goal), Payroll (6 decided).")
 
 
 def test_every_department_table_matches_an_independent_count_in_the_page_and_the_report(con, dashboard):
