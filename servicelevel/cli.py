@@ -18,6 +18,7 @@ from servicelevel.ingest import ImportFailed, import_file
 from servicelevel.presets import PresetError
 from servicelevel.refresh import refresh_all
 from servicelevel.sla import PolicyReach, policy_reach
+from servicelevel.settings import SettingsError
 from servicelevel.themes import ThemeError
 from servicelevel.vocabulary import VOCABULARY_PATH
 
@@ -296,7 +297,7 @@ def cmd_report(args) -> int:
     from servicelevel.filters import Filters, Selection, parse_iso_week
     from servicelevel.policies import PolicyError
     from servicelevel.refresh import ensure_fresh
-    from servicelevel.settings import organisation
+    from servicelevel.settings import is_web_address, organisation
     from servicelevel.themes import ThemeError
 
     org = organisation()
@@ -307,6 +308,10 @@ def cmd_report(args) -> int:
         except ValueError as exc:
             print(f"error: --week: {exc}", file=sys.stderr)
             return 2
+    if args.dashboard_url and not is_web_address(args.dashboard_url):
+        print(f"error: --dashboard-url: '{args.dashboard_url}' is not a web address (http://... or https://...)",
+              file=sys.stderr)
+        return 2
     out = Path(args.out) if args.out else None
     # "reports/" names a folder even before it exists.
     into_folder = out is not None and (out.is_dir() or args.out.endswith(("/", os.sep)))
@@ -336,7 +341,7 @@ def cmd_report(args) -> int:
             filters=Filters(requester_type=args.requester or "", **chosen),
             as_of=info.as_of(now),
         )
-        content = report.generate(con, selection, org, fmt)
+        content = report.generate(con, selection, org, fmt, args.dashboard_url or org.dashboard_url)
     finally:
         con.close()
     name = report.file_name(selection, fmt)
@@ -417,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="in_house, third_party or independent (repeatable)")
     p.add_argument("--priority", action="append", default=[], metavar="PRIORITY", help="repeatable")
     p.add_argument("--channel", action="append", default=[], metavar="CHANNEL", help="repeatable")
+    p.add_argument("--dashboard-url", metavar="URL",
+                   help="the dashboard's address, e.g. https://service-levels.example.org/: departments and requests "
+                   "in the report link to it (default: dashboard_url in data/organisation.toml; without one, no links)")
     p.set_defaults(run=cmd_report)
     return parser
 
@@ -426,6 +434,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (store.StoreError, PresetError, ExportError, policy_lib.PolicyError, ThemeError) as exc:
+    except (store.StoreError, PresetError, ExportError, policy_lib.PolicyError, ThemeError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -29,7 +29,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from servicelevel import attention, breakdown, charts, queries, recurring, weekly
+from servicelevel import attention, breakdown, charts, queries, recurring, viewlinks, weekly
 from servicelevel.filters import Filters, Selection, iso_week_code
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
@@ -50,6 +50,45 @@ SPARKS = "▁▂▃▄▅▆▇█"
 
 # --------------------------------------------------------------------------------------
 # The document: what the report says, already formatted
+
+
+class Link(str):
+    """A table cell or a line under the title that links back to the dashboard: its text, with
+    the view it opens in `url`."""
+
+    url: str
+
+    def __new__(cls, text: str, url: str) -> "Link":
+        link = super().__new__(cls, text)
+        link.url = url
+        return link
+
+
+@dataclass(frozen=True)
+class DashboardLinks:
+    """Where the report's departments and requests open in the dashboard, for its week and
+    filters; plain text when the dashboard's address is not known (`base` None)."""
+
+    base: str | None
+    week: str  # 2026-W46
+    filters: Filters
+
+    def overview(self) -> str | None:
+        """A line under the title: the same week and filters on the weekly overview."""
+        if self.base is None:
+            return None
+        return Link("Open this week in the dashboard", viewlinks.view_url(self.base, "", self.week, self.filters))
+
+    def department(self, name: str) -> str:
+        """A provider department, linking to what moved its adherence (SLA adherence page)."""
+        if self.base is None:
+            return name
+        return Link(name, viewlinks.what_moved_url(self.base, self.week, self.filters, name))
+
+    def request(self, source: str, request_id: str) -> str:
+        """'jira PROC-5493', linking to the request's timeline."""
+        text = f"{source} {request_id}"
+        return text if self.base is None else Link(text, viewlinks.request_url(self.base, source, request_id))
 
 
 @dataclass(frozen=True)
@@ -119,8 +158,10 @@ class Document:
 # From the numbers to the document
 
 
-def generate(con: duckdb.DuckDBPyConnection, selection: Selection, org: Organisation, fmt: str) -> bytes:
-    """The report for a selection as bytes in one of FORMATS, computed on its own cursor."""
+def generate(con: duckdb.DuckDBPyConnection, selection: Selection, org: Organisation, fmt: str,
+             dashboard_url: str | None = None) -> bytes:
+    """The report for a selection as bytes in one of FORMATS, computed on its own cursor; with the
+    dashboard's address (`dashboard_url`), its departments and requests link back to it."""
     cursor = con.cursor()
     try:
         run = lambda name, params: queries.run(cursor, name, params)  # noqa: E731
@@ -129,7 +170,7 @@ def generate(con: duckdb.DuckDBPyConnection, selection: Selection, org: Organisa
         now = None if view.empty is not None else attention.attention(run, selection)
     finally:
         cursor.close()
-    return render(build_document(view, sources, now), fmt)
+    return render(build_document(view, sources, now, dashboard_url), fmt)
 
 
 def slip_sources(run: weekly.Runner, view: weekly.WeeklyView) -> dict[str, tuple[breakdown.Breakdown, ...]]:
@@ -182,11 +223,13 @@ def title_of(selection: Selection, org: Organisation) -> str:
 
 def build_document(view: weekly.WeeklyView,
                    sources: dict[str, tuple[breakdown.Breakdown, ...]] | None = None,
-                   now: attention.Attention | None = None) -> Document:
+                   now: attention.Attention | None = None, dashboard_url: str | None = None) -> Document:
     """The report's sections for a computed weekly view (and where its slipped departments' extra
-    breaches are: slip_sources(); what needs attention now: attention.attention())."""
+    breaches are: slip_sources(); what needs attention now: attention.attention()), linking back
+    to the dashboard at `dashboard_url` when given."""
     selection, org, kpis = view.selection, view.org, view.kpis
     zone = org.zone
+    links = DashboardLinks(dashboard_url, iso_week_code(kpis.week.start), selection.filters)
     departments = selection.filters.provider_departments
     lines = [f"{org.name + ' · ' if departments else ''}{kpis.week.label()} · compared with the week before"]
     if departments:
@@ -202,6 +245,9 @@ def build_document(view: weekly.WeeklyView,
     unfinished = weekly.unfinished_note(selection, kpis.week)
     if unfinished:
         lines.append(unfinished)
+    overview = links.overview()
+    if overview:
+        lines.append(overview)
     if view.empty is not None:
         sections = (
             Section("Nothing to report this week", (
@@ -223,11 +269,11 @@ def build_document(view: weekly.WeeklyView,
                  "note"),
         )),
         _segment_section(view),
-        _slipped_section(view.slipping, sources or {}),
-        _every_department_section(view.slipping),
+        _slipped_section(view.slipping, sources or {}, links),
+        _every_department_section(view.slipping, links),
         _trend_section(kpis),
-        _breach_section(view),
-        *((_attention_section(now, zone),) if now is not None else ()),
+        _breach_section(view, links),
+        *((_attention_section(now, zone, links),) if now is not None else ()),
         _emerging_section(view.emerging),
         _feedback_section(view.feedback, zone),
         _basis_section(view.basis, zone),
@@ -344,7 +390,8 @@ def _source_text(department: str, splits: tuple[breakdown.Breakdown, ...]) -> st
     return " ".join(said)
 
 
-def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdown.Breakdown, ...]]) -> Section:
+def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdown.Breakdown, ...]],
+                     links: DashboardLinks) -> Section:
     title = "Departments that slipped"
     fell = slipping.departments
     if fell.empty:  # good news only when no department is far below its goal either (In brief names them)
@@ -354,7 +401,7 @@ def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdo
     shown = fell.head(REPORT_SLIPPED)
     more = "" if len(shown) == len(fell) else f" The first {len(shown)} are listed."
     rows = tuple(
-        (str(r.department), _pct(r.adherence_now), _pct(r.adherence_before), f"{r.change_pp:+.1f}",
+        (links.department(str(r.department)), _pct(r.adherence_now), _pct(r.adherence_before), f"{r.change_pp:+.1f}",
          f"{int(r.n_breached_now):,} of {int(r.n_decided_now):,}")
         for r in shown.itertuples(index=False)
     )
@@ -373,14 +420,14 @@ def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdo
     ))
 
 
-def _every_department_section(slipping: weekly.Slipping) -> Section:
+def _every_department_section(slipping: weekly.Slipping, links: DashboardLinks) -> Section:
     title = "Every department against its goal"
     standings = slipping.every_department
     if standings.empty:
         return Section(title, (Text(f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and "
                                     f"a goal over the last {weekly.RECENT_WEEKS} weeks for this selection.", "note"),))
     rows = tuple(
-        (str(r.department), _pct(r.adherence), _pct(r.goal), f"{r.gap_pp:+.1f}",
+        (links.department(str(r.department)), _pct(r.adherence), _pct(r.goal), f"{r.gap_pp:+.1f}",
          "–" if pd.isna(r.change_pp) else f"{r.change_pp:+.1f}", f"{int(r.n_decided):,}")
         for r in standings.itertuples(index=False)
     )
@@ -417,14 +464,14 @@ def _local(value, zone, fmt="%d %b %Y %H:%M") -> str:
 BREACH_NOW = {"first_response": ("no response yet", "answered late"), "resolution": ("still open", "resolved late")}
 
 
-def _breach_section(view: weekly.WeeklyView) -> Section:
+def _breach_section(view: weekly.WeeklyView, links: DashboardLinks) -> Section:
     breaches = view.breaches
     total = view.kpis.n_breaches
     if breaches is None or breaches.empty:
         return Section("Top breaches", (Text("No SLA breaches decided this week for this selection.", "good"),))
     shown = breaches.head(REPORT_BREACHES)
     rows = tuple(
-        (f"{r.source} {r.request_id}", str(r.metric).replace("_", " "), _str(r.provider_department),
+        (links.request(r.source, r.request_id), str(r.metric).replace("_", " "), _str(r.provider_department),
          _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority), _hours(r.target_secs),
          _hours(r.overrun_business_secs), BREACH_NOW[r.metric][bool(r.is_stopped)])
         for r in shown.itertuples(index=False)
@@ -439,7 +486,7 @@ def _breach_section(view: weekly.WeeklyView) -> Section:
     ))
 
 
-def _attention_section(now: attention.Attention, zone) -> Section:
+def _attention_section(now: attention.Attention, zone, links: DashboardLinks) -> Section:
     said = Text(now.sentence(zone), "good" if now.all_clear else "body")
     if now.all_clear:
         return Section("Needs attention now", (said,))
@@ -454,7 +501,7 @@ def _attention_section(now: attention.Attention, zone) -> Section:
         blocks.append(Table(
             ("Request", "Due", "Provider department", "Requester", "Agent", "Category", "Priority", "Deadline",
              "Time left"),
-            tuple((f"{r.source} {r.request_id}", str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),
+            tuple((links.request(r.source, r.request_id), str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),
                    _str(r.provider_department), _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority),
                    _local(r.deadline_at, zone), _hours(r.remaining_business_secs))
                   for r in now.due_soonest.itertuples(index=False)),
@@ -644,7 +691,7 @@ def to_html(document: Document, images: _Images | None = None) -> str:
         '<div style="max-width:980px;margin:0 auto;padding:24px 28px;background:#FFFFFF;">',
         f'<h1 style="font-size:24px;margin:0 0 8px 0;">{e(document.title)}</h1>',
     ]
-    out += [f'<p style="margin:2px 0;color:#555;">{e(line)}</p>' for line in document.lines]
+    out += [f'<p style="margin:2px 0;color:#555;">{_html_text(line)}</p>' for line in document.lines]
     for section in document.sections:
         out.append(f'<h2 style="font-size:18px;margin:26px 0 8px 0;padding-bottom:4px;'
                    f'border-bottom:2px solid #4C78A8;">{e(section.title)}</h2>')
@@ -652,6 +699,12 @@ def to_html(document: Document, images: _Images | None = None) -> str:
             out.append(_html_block(block, images))
     out += ["</div>", "</body></html>", ""]
     return "\n".join(out)
+
+
+def _html_text(text: str) -> str:
+    """Text escaped for HTML; a Link as an anchor."""
+    shown = html.escape(text)
+    return f'<a href="{html.escape(text.url)}" style="color:#2F5F8F;">{shown}</a>' if isinstance(text, Link) else shown
 
 
 def _html_block(block: Block, images: _Images) -> str:
@@ -678,7 +731,7 @@ def _html_block(block: Block, images: _Images) -> str:
             for c, n in zip(block.columns, block.numeric)
         )
         body = "".join(
-            "<tr>" + "".join(f'<td style="{CELL}text-align:{"right" if n else "left"};">{e(v)}</td>'
+            "<tr>" + "".join(f'<td style="{CELL}text-align:{"right" if n else "left"};">{_html_text(v)}</td>'
                              for v, n in zip(row, block.numeric)) + "</tr>"
             for row in block.rows
         )
@@ -714,8 +767,14 @@ class _Code(str):
     """A table cell that is a code span of the report's own (a sparkline), kept as written."""
 
 
+def _md_link(text: str) -> str:
+    """Text as Markdown shows it literally; a Link as a Markdown link (its URL is percent-encoded:
+    no parenthesis or space to end it early)."""
+    return f"[{_md_text(text)}]({text.url})" if isinstance(text, Link) else _md_text(text)
+
+
 def _md_cell(text: str) -> str:
-    return text if isinstance(text, _Code) else _md_text(text).replace("|", "\\|").replace("\n", " ")
+    return text if isinstance(text, _Code) else _md_link(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _md_table(columns: Iterable[str], rows: Iterable[Iterable[str]], numeric: Iterable[bool]) -> list[str]:
@@ -729,7 +788,7 @@ def _md_table(columns: Iterable[str], rows: Iterable[Iterable[str]], numeric: It
 def to_markdown(document: Document) -> str:
     """Markdown for chat tools: headings, tables, and the trends as text sparklines."""
     out = [f"# {_md_text(document.title)}", ""]
-    out += [f"{_md_text(line)}  " for line in document.lines]
+    out += [f"{_md_link(line)}  " for line in document.lines]
     for section in document.sections:
         out += ["", f"## {section.title}", ""]
         for block in section.blocks:
@@ -757,6 +816,7 @@ def to_markdown(document: Document) -> str:
 # PDF (fpdf2)
 
 PDF_REPLACEMENTS = {" ✓ met": ", met", " ✗ below goal": ", below goal", "✓": "", "✗": "", "≥": ">=", "≤": "<=", "−": "-", "→": "->"}
+PDF_LINK = (47, 95, 143)  # a link's text colour, as the HTML's
 PDF_TONES = {"good": (46, 125, 50), "bad": (198, 40, 40), "same": (85, 85, 85), "": (85, 85, 85),
              "body": (34, 34, 34), "note": (102, 102, 102), "notice": (34, 34, 34)}
 
@@ -796,7 +856,12 @@ def to_pdf(document: Document, images: _Images | None = None) -> bytes:
     pdf.set_font("helvetica", size=8.5)
     pdf.set_text_color(85, 85, 85)
     for line in document.lines:
-        pdf.multi_cell(0, 4.2, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+        if isinstance(line, Link):
+            pdf.set_text_color(*PDF_LINK)
+            pdf.multi_cell(0, 4.2, pdf_text(line), new_x="LMARGIN", new_y="NEXT", link=line.url)
+            pdf.set_text_color(85, 85, 85)
+        else:
+            pdf.multi_cell(0, 4.2, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
     for section in document.sections:
         pdf.ln(3)
         units = _keep_together_units(section.blocks)
@@ -880,8 +945,14 @@ def _pdf_block(pdf, block: Block, images: _Images, FontFace) -> None:
             width=pdf.epw,
         ) as table:
             table.row([pdf_text(c) for c in block.columns])
-            for row in block.rows:
-                table.row([pdf_text(v) for v in row])
+            linked = FontFace(color=PDF_LINK)
+            for values in block.rows:
+                row = table.row()
+                for v in values:
+                    if isinstance(v, Link):
+                        row.cell(pdf_text(v), link=v.url, style=linked)
+                    else:
+                        row.cell(pdf_text(v))
         pdf.ln(2)
     elif isinstance(block, Charts):
         gap = 4

@@ -9,8 +9,9 @@ import json
 import re
 from itertools import takewhile
 from datetime import date, datetime, timezone
-from html import unescape
+from html import escape, unescape
 from io import BytesIO
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import pandas as pd
 import pytest
@@ -302,6 +303,76 @@ def test_filters_that_exclude_everything_say_so(con):
 
 
 # --------------------------------------------------------------------------------------
+# Links back to the dashboard
+
+DASHBOARD = "https://service-levels.example.org/"
+
+
+def link_targets(markdown_lines: list[str]) -> list[tuple[str, str]]:
+    """(text, url) of every Markdown link in these lines."""
+    return re.findall(r"\[([^\]]+)\]\(([^)]+)\)", "\n".join(markdown_lines))
+
+
+def test_without_the_dashboards_address_the_report_links_nowhere(con):
+    assert "](" not in markdown(con) and "<a href" not in report.generate(
+        con, selection_for(con), organisation(), "html").decode("utf-8")
+
+
+def test_departments_and_requests_link_to_their_views_for_the_reports_week_and_filters(con):
+    filters = Filters(requester_type="internal")
+    text = report.generate(con, selection_for(con, filters), organisation(), "md", DASHBOARD).decode("utf-8")
+    sections = md_sections(text)
+    opening = text.split("\n## ", 1)[0]
+    assert link_targets([opening]) == [
+        ("Open this week in the dashboard", "https://service-levels.example.org/?week=2026-W46&requester=Internal")]
+    every = link_targets(sections["Every department against its goal"])
+    assert len(every) == len(md_table(sections["Every department against its goal"])) > 3
+    assert all(url == f"{DASHBOARD}sla?week=2026-W46&requester=Internal&dept={quote_plus(name)}#what-moved-adherence"
+               for name, url in every)
+    breaches = link_targets(sections["Top breaches"])
+    assert len(breaches) == report.REPORT_BREACHES
+    for text_shown, url in breaches:
+        source, request_id = text_shown.split(" ", 1)
+        assert url == f"{DASHBOARD}request?source={source}&id={quote_plus(request_id)}"
+    # The PDF carries the same links, and the HTML as anchors.
+    pdf = PdfReader(BytesIO(report.generate(con, selection_for(con, filters), organisation(), "pdf", DASHBOARD)))
+    uris = {a.get_object()["/A"]["/URI"] for page in pdf.pages for a in page.get("/Annots", [])}
+    assert {url for _, url in every + breaches} <= uris
+    html_text = report.generate(con, selection_for(con, filters), organisation(), "html", DASHBOARD).decode("utf-8")
+    assert f'<a href="{escape(every[0][1])}"' in html_text
+
+
+def test_a_report_link_opens_the_view_it_names(con, dashboard):
+    # The link's spelling is the sidebar's own: the page reads every filter from it, with no notice.
+    channel = con.execute("select channel from requests where channel is not null group by all "
+                          "order by count(*) desc limit 1").fetchone()[0]
+    filters = Filters(requester_type="internal", provider_types=("in_house",), priorities=("high",),
+                      channels=(channel,))
+    text = report.generate(con, selection_for(con, filters), organisation(), "md", DASHBOARD).decode("utf-8")
+    name, url = link_targets(md_sections(text)["Every department against its goal"])[0]
+    link = urlsplit(url)
+    assert link.path == "/sla" and link.fragment == "what-moved-adherence"
+    for key, values in parse_qs(link.query).items():
+        dashboard.query_params[key] = values
+    at = rendered(dashboard, "pages/sla.py")
+    assert not at.warning
+    assert at.selectbox(key="week").value == WEEK
+    assert at.multiselect(key="dept").value == [name]
+    assert (at.multiselect(key="provider_type").value, at.multiselect(key="priority").value,
+            at.multiselect(key="channel").value) == (["in_house"], ["high"], [channel])
+    assert at.caption[0].value.startswith("2026-W46 (09 Nov – 15 Nov 2026) · internal requesters; provider ")
+
+
+def test_a_dashboard_address_that_is_not_a_web_address_is_refused(sample_db_path, capsys, tmp_path):
+    code = cli.main(["--db", str(sample_db_path), "report", "--dashboard-url", "service-levels.example.org",
+                     "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == ["error: --dashboard-url: 'service-levels.example.org' is not a web address "
+                                 "(http://... or https://...)"]
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------
 # Command line
 
 
@@ -389,6 +460,10 @@ def test_clicking_the_pdf_button_downloads_the_department_report(server, browser
         first = reader.pages[0].extract_text()
         assert "Weekly service report: Procurement" in first
         assert f"Volume\n{volume}" in first or f"Volume {volume}" in first
+        # It links back to the dashboard it was downloaded from: the address in the browser.
+        uris = [a.get_object()["/A"]["/URI"] for a in reader.pages[0].get("/Annots", [])]
+        assert uris[0] == f"{server}/?week=2026-W46&dept=Procurement"
+        assert f"{server}/sla?week=2026-W46&dept=Procurement#what-moved-adherence" in uris
     finally:
         context.close()
 

@@ -10,7 +10,7 @@ import streamlit as st
 from servicelevel import store
 from servicelevel.policies import PolicyError
 from servicelevel.refresh import ensure_fresh
-from servicelevel.settings import organisation
+from servicelevel.settings import SettingsError, organisation
 from servicelevel.themes import ThemeError
 from servicelevel.weekly import unfinished_note
 from servicelevel.ui import data
@@ -56,15 +56,15 @@ def ensure_database() -> None:
 def prepare() -> Selection | None:
     """Ready the database and draw the sidebar; returns (and stores) the selection, None when empty."""
     try:
+        org = organisation()
         ensure_database()
     except store.StoreError as exc:
         st.error(f"The database cannot be opened: {exc}")
         st.stop()
-    except (PolicyError, ThemeError) as exc:
+    except (PolicyError, ThemeError, SettingsError) as exc:
         st.error(f"A settings file is invalid, so the numbers cannot be computed: {exc}")
         st.stop()
     info = data.info()
-    org = organisation()
     selection = None if info.is_empty else render_sidebar(info, org, data.now_utc())
     st.session_state[SELECTION_KEY] = selection
     return selection

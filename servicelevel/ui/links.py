@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel.filters import iso_week_code
-from servicelevel.ui.sidebar import KEYS
+from servicelevel.viewlinks import KEYS, WHAT_MOVED_ANCHOR
 
 LINK_COLUMN = {
     "request": st.column_config.LinkColumn(
@@ -73,8 +73,6 @@ def sla_url(provider_department: str) -> str:
                                (KEYS["requester_type"], "Internal")])
 
 
-# The SLA page's section on where a department's change in adherence comes from.
-WHAT_MOVED_ANCHOR = "what-moved-adherence"
 # The SLA page's sections behind two of the overview's tiles.
 PROMISES_ANCHOR = "promises"
 BACKLOG_ANCHOR = "backlog-by-age"

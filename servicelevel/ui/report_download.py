@@ -15,10 +15,26 @@ from servicelevel.ui import data
 BUTTONS = (("pdf", "PDF"), ("html", "HTML"), ("md", "Markdown"))
 
 
-def _generate(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str) -> bytes:
+def _generate(con: duckdb.DuckDBPyConnection, selection: Selection, fmt: str, dashboard_url: str | None) -> bytes:
     # Streamlit calls this on its own thread when the button is clicked, outside the script run:
     # so no cached runner here, just a cursor of its own on the shared connection.
-    return report.generate(con, selection, organisation(), fmt)
+    return report.generate(con, selection, organisation(), fmt, dashboard_url)
+
+
+# The paths the weekly overview, where the buttons are, answers at besides the dashboard's own
+# address (dashboard.py): the browser's address less these is the dashboard's.
+OVERVIEW_PATHS = ("/overview", "/home")
+
+
+def dashboard_url() -> str | None:
+    """Where the report links back to: organisation.toml's dashboard_url, else the address this
+    page is read at, less the overview's own path; None where neither is known (a test run)."""
+    if organisation().dashboard_url:
+        return organisation().dashboard_url
+    url = (st.context.url or "").removesuffix("/")
+    for path in OVERVIEW_PATHS:
+        url = url.removesuffix(path)
+    return url + "/" if url.startswith(("http://", "https://")) else None
 
 
 def report_buttons(selection: Selection) -> None:
@@ -32,7 +48,7 @@ def report_buttons(selection: Selection) -> None:
     for fmt, label in BUTTONS:
         row.download_button(
             label,
-            data=partial(_generate, con, selection, fmt),
+            data=partial(_generate, con, selection, fmt, dashboard_url()),
             file_name=report.file_name(selection, fmt),
             mime=report.MIME[fmt],
             key=f"weekly-report-{fmt}",

@@ -8,28 +8,13 @@ from datetime import datetime, timedelta
 import streamlit as st
 
 from servicelevel.datainfo import DataInfo
-from servicelevel.fields import VALUE_LABELS
 from servicelevel.filters import Filters, Period, Selection, iso_week_code, parse_iso_week
 from servicelevel.settings import Organisation
 from servicelevel.ui.link_values import unknown_link_values
+from servicelevel.viewlinks import KEYS, PROVIDER_TYPES, REQUESTER_TYPES, value_label
 
-# Bound widgets put the option's label in the URL, so the options are the labels themselves.
-REQUESTER_TYPES = {"All": "", "Internal": "internal", "External": "external"}
-PROVIDER_TYPES = {"in_house": "In-house", "third_party": "Third-party", "independent": "Independent"}
 PERIOD_MODES = ("Week", "Range")
 LATEST_WEEK = "latest"  # the week picker's default: the last complete week, whichever it is
-# URL parameter names (the widget keys): short, so links stay readable.
-KEYS = {
-    "period": "period",
-    "week": "week",
-    "range": "range",
-    "requester_type": "requester",
-    "requester_departments": "requester_dept",
-    "provider_departments": "dept",
-    "provider_types": "provider_type",
-    "priorities": "priority",
-    "channels": "channel",
-}
 
 
 def week_code(period: Period) -> str:
@@ -141,18 +126,13 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             "Provider type", info.options.get("provider_type", ()), "provider_types", notices, PROVIDER_TYPES.get
         ),
         priorities=_multiselect("Priority", info.options.get("priority", ()), "priorities", notices),
-        channels=_multiselect("Channel", info.options.get("channel", ()), "channels", notices, _value_label),
+        channels=_multiselect("Channel", info.options.get("channel", ()), "channels", notices, value_label),
     )
     sidebar.caption(
         f"Times in {org.timezone}. Running SLAs judged as of {info.as_of(now).astimezone(org.zone):%d %b %Y %H:%M}"
         " (the data's newest timestamp, or now if earlier). The URL holds these filters: bookmark or share it."
     )
     return Selection(period=period, filters=filters, as_of=info.as_of(now))
-
-
-def _value_label(code: str) -> str:
-    """A code as the tables spell it (walk_in reads walk-in)."""
-    return VALUE_LABELS.get(code, code)
 
 
 def _multiselect(label: str, options, name: str, notices: list[str], format_func=None) -> tuple[str, ...]:
