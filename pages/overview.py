@@ -28,7 +28,7 @@ if kpis.is_empty:
 else:
     with st.container(border=True):  # the weekly report opens with the same sentences
         st.markdown("**In brief**\n\n" + "\n".join(f"- {line}" for line in weekly.brief(kpis.tiles, slipping)))
-    kpi_tiles(list(kpis.tiles), more=links.behind_tiles(kpis.tiles))
+    kpi_tiles(list(kpis.tiles), more=links.behind_tiles(kpis.tiles, week.start))
     for note in kpis.mix_notes:
         st.caption(note)
 

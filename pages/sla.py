@@ -12,8 +12,8 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
 from servicelevel.ui.widgets import (
-    MATRIX_COUNTS, chart, explain_empty, good_news, local_time, movers_columns, nothing_recorded, spelled_out,
-    table,
+    MATRIX_COUNTS, chart, explain_empty, good_news, local_time, movers_columns, nothing_recorded,
+    scroll_to_linked_section, spelled_out, table,
 )
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
@@ -26,6 +26,13 @@ selection = frame.selection()
 params = selection.params()
 st.title("SLA adherence")
 st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
+
+
+def request_list(frame: pd.DataFrame) -> pd.DataFrame:
+    """A list of requests with links to each, without the provider column when the sidebar names
+    one provider department (every row's): at 1280 pixels, who to chase stays in view."""
+    one_provider = len(selection.filters.provider_departments) == 1
+    return links.with_request_links(frame.drop(columns="provider_department") if one_provider else frame)
 
 
 def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -142,7 +149,7 @@ if breaches.empty:
     good_news(selection, "No breaches decided in this period for this selection.", "breaches")
 else:
     shown = "" if len(breaches) < MAX_ROWS else f" Only the {MAX_ROWS:,} largest are listed: narrow the filters to see the rest."
-    table(links.with_request_links(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
+    table(request_list(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
           caption="Both targets (see the metric column), largest overrun first. Overrun = business time past "
                   f"the target; for a request not stopped yet, up to {local_time(selection.as_of)}." + shown)
 
@@ -153,22 +160,22 @@ if per_department.empty:
                      "Exports without a due-date column have none: see Data & definitions.", "due dates")
 else:
     st.text(promises.summary(per_department, organisation().promises_kept_goal, organisation().min_count))
+    st.caption("Kept: resolved on or before the due date, among those resolved or past due. Broken: resolved late, "
+               f"or still open past the due date at {local_time(selection.as_of)}. Not due yet: open, due later.")
     if len(per_department) > 1:
         table(promises.by_department(per_department), "promises-by-department",
               column_config={"kept_rate": st.column_config.NumberColumn("share kept", format="percent"),
-                             "n_pending": st.column_config.NumberColumn("not due yet")},
-              caption="Kept: resolved on or before the due date, among those resolved or past due. Broken: resolved "
-                      f"late, or still open past the due date at {local_time(selection.as_of)}.")
+                             "n_pending": st.column_config.NumberColumn("not due yet")})
     broken = run_query("broken_promises", {**params, "max_rows": MAX_ROWS})
     if not broken.empty:
         n_broken = int(broken["n_broken"].iloc[0])  # all of them, though the list stops at MAX_ROWS
         listed = f"All {n_broken:,}" if n_broken <= MAX_ROWS else f"The first {MAX_ROWS:,} of the {n_broken:,}"
-        table(links.with_request_links(broken.drop(columns="n_broken")), "broken-promises",
+        table(request_list(broken.drop(columns="n_broken")), "broken-promises",
               column_config={**links.LINK_COLUMN,
                              "is_open": st.column_config.CheckboxColumn("still open"),
-                             "days_late": st.column_config.NumberColumn("days late", format="%.1f")},
-              caption=f"{listed} broken promises: still open first (work someone can still finish), then most days "
-                      f"late. Days late: calendar days from the due date to the resolution, or to "
+                             "hours_late": st.column_config.NumberColumn("hours late", format="%.1f")},
+              caption=f"{listed} broken promises: still open first (work someone can still finish), then latest. "
+                      f"Hours late: calendar hours from the due date to the resolution, or to "
                       f"{local_time(selection.as_of)} while open.")
 
 st.subheader("At risk: open requests close to either deadline")
@@ -193,7 +200,7 @@ else:
     past = f" 'Now' is the data's newest timestamp, {local_time(as_of)}." if as_of == selection.as_of else (
         f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
         "'paused' says whether the request is paused now.")
-    table(links.with_request_links(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
+    table(request_list(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
           caption="Both targets (see the metric column), least business time left first: an office-hours request "
           "due tomorrow morning can come before a 24x7 one due tonight." + past)
 
@@ -221,9 +228,11 @@ else:
     else:
         n_overdue = int(overdue["n_overdue"].iloc[0])  # all of them, though the list stops at MAX_ROWS
         listed = f"All {n_overdue:,}" if n_overdue <= MAX_ROWS else f"The {MAX_ROWS:,} longest overdue of the {n_overdue:,}"
-        table(links.with_request_links(overdue.drop(columns="n_overdue")), "sla-overdue",
+        table(request_list(overdue.drop(columns="n_overdue")), "sla-overdue",
               column_config={**links.LINK_COLUMN,
                              "days_overdue": st.column_config.NumberColumn("days overdue", format="%.1f")},
               caption=f"{listed} requests open at {local_time(backlog_at)} beyond their resolution deadline (the "
                       "table above counts them by age), longest overdue first. Days overdue: calendar days since "
                       "the deadline. Paused time already moved each deadline.")
+
+scroll_to_linked_section()  # the overview's tiles and tables link to sections of this page

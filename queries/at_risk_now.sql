@@ -1,8 +1,8 @@
 -- at_risk_now
 -- Returns: one row per running target (request x metric) whose deadline is at most $within_secs
 --   business seconds away, as of the data's newest instant (request_facts), least business time left first:
---   request_id, metric, remaining_business_secs, deadline_at, is_paused, provider_department,
---   requester, agent, category, priority, created_at, policy_name, source. The same rows as
+--   request_id, metric, remaining_business_secs, who and what (provider_department, requester,
+--   agent, category, priority), deadline_at, is_paused, created_at, policy_name, source. The same rows as
 --   sla_at_risk at that instant (tests/test_page_queries.py checks); for any other instant,
 --   sla_at_risk computes them from request_sla.
 -- Params: $within_secs BIGINT, $max_rows INTEGER, and the shared filters.
@@ -34,13 +34,13 @@ final as (
         request_id,
         metric,
         remaining_business_secs,
-        deadline_at,
-        is_paused,
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,
         category,
         priority,
+        deadline_at,
+        is_paused,
         created_at,
         policy_name,
         source

@@ -1,13 +1,14 @@
 -- attention_by_group
--- Returns: one row per value of $split (provider_department, or requester_department for one
---   provider department's own view) with open work needing attention as of $as_of, the data's
+-- Returns: one row per value of $split (provider_department; or, for one provider department's
+--   own view, requester: the requester department, else the requester's organisation) with open
+--   work needing attention as of $as_of, the data's
 --   newest instant (request_facts' running states are as of it), most overdue first:
 --   group_value (NULL: requests without one), n_overdue (requests open at $as_of past their
 --   resolution deadline: the SLA page's overdue list for a period ending now), n_due_soon
 --   (running targets due within $within_secs business seconds, a request's first response and
 --   resolution counted apart: the SLA page's at-risk list as of now). Values with neither are
 --   left out.
--- Params: $split VARCHAR ('provider_department' | 'requester_department'), $as_of TIMESTAMPTZ,
+-- Params: $split VARCHAR ('provider_department' | 'requester'), $as_of TIMESTAMPTZ,
 --   $within_secs BIGINT, and the shared filters $requester_type, $requester_departments,
 --   $provider_departments, $provider_types, $priorities, $channels.
 with scoped as (
@@ -18,8 +19,10 @@ with scoped as (
 ),
 counted as (
     select
-        case $split when 'requester_department' then requester_department else provider_department end
-            as group_value,
+        case $split
+            when 'requester' then coalesce(requester_department, requester_org)
+            else provider_department
+        end as group_value,
         count(*) filter (where is_open_at(created_at, resolved_at, status, $as_of)
                            and res_deadline_at <= $as_of) as n_overdue,
         count(*) filter (where fr_state = 'running' and fr_remaining_business_secs <= $within_secs)

@@ -2,11 +2,12 @@
 -- Returns: one row per broken promise: a request whose due date (due_at, the export's promised
 --   date) falls in [$start_at, $end_at) and that was resolved after it, or is still open past it
 --   as of $as_of; the n_broken of promises_kept.sql, listed. Still open first (they can still be
---   chased), then most days late: request_id, days_late (calendar days from due_at to the
---   resolution, or to $as_of while open), is_open, due_at, provider_department, requester
---   (requester department, else organisation, else "requester <id>"), agent, category,
---   priority, resolved_at (resolved, else closed; NULL while open), status, source; and
---   n_broken, the count of all of them (the list stops at $max_rows).
+--   chased), then latest: request_id, hours_late (calendar hours from due_at to the resolution,
+--   or to $as_of while open: a promise missed by minutes is not "0.0 days" late),
+--   provider_department, requester (requester department, else organisation, else "requester
+--   <id>"), agent, category, priority, is_open, due_at, resolved_at (resolved, else closed; NULL
+--   while open), status, source; and n_broken, the count of all of them (the list stops at
+--   $max_rows).
 -- Params: $start_at TIMESTAMPTZ (inclusive), $end_at TIMESTAMPTZ (exclusive) for due_at; $as_of
 --   TIMESTAMPTZ (the data's newest instant); $max_rows INTEGER; and the shared filters.
 with scoped as (
@@ -31,14 +32,14 @@ broken as (
 final as (
     select
         request_id,
-        epoch(coalesce(stopped_at, $as_of) - due_at) / 86400 as days_late,
-        stopped_at is null as is_open,
-        due_at,
+        epoch(coalesce(stopped_at, $as_of) - due_at) / 3600 as hours_late,
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,
         category,
         priority,
+        stopped_at is null as is_open,
+        due_at,
         stopped_at as resolved_at,
         status,
         source,
@@ -46,5 +47,5 @@ final as (
     from broken
 )
 select * from final
-order by is_open desc, days_late desc, request_id
+order by is_open desc, hours_late desc, request_id
 limit $max_rows

@@ -1,9 +1,9 @@
 -- overdue
 -- Returns: one row per request open at $end_at beyond its resolution deadline (the backlog's
 --   n_past_deadline, listed), longest overdue first: request_id, days_overdue (calendar days from
---   the deadline to $end_at), deadline_at (res_deadline_at), status, provider_department,
---   requester (requester department, else organisation, else "requester <id>"), agent,
---   category, priority, created_at, policy_name, source; and n_overdue, the count of all such requests
+--   the deadline to $end_at), provider_department, requester (requester department, else
+--   organisation, else "requester <id>"), agent, category, priority, status, deadline_at
+--   (res_deadline_at), created_at, policy_name, source; and n_overdue, the count of all such requests
 --   (the list stops at $max_rows).
 --   Open at $end_at as in backlog.sql (the macro is_open_at, macros.sql).
 -- Params: $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters $requester_type,
@@ -24,13 +24,13 @@ final as (
     select
         request_id,
         epoch($end_at - res_deadline_at) / 86400 as days_overdue,
-        res_deadline_at as deadline_at,
-        status,
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,
         category,
         priority,
+        status,
+        res_deadline_at as deadline_at,
         created_at,
         policy_name,
         source,

@@ -1,6 +1,7 @@
 """What needs attention now: open requests past their resolution deadline, and SLA targets due
 within the next business hours, as of the data's newest instant, by provider department (or, when
-the filters name one provider department, by the requester departments it serves).
+the filters name one provider department, by whom it serves: requester department, else the
+requester's organisation).
 
 The weekly overview and the weekly report end with it, whichever week they show: a week is
 reviewed when it is over, and what to do next is about the requests still open. The SLA
@@ -19,7 +20,12 @@ from servicelevel.weekly import Runner, no_value
 DUE_WITHIN_HOURS = 8  # the SLA page's at-risk default
 LISTED = 10  # targets due soonest, listed
 NAMED = 3  # groups per count, in the sentence
-SPLIT_NAMES = {"provider_department": "provider department", "requester_department": "requester department"}
+# Per split: its name in table headings, and requests without a value as tables and sentences
+# name them (a sentence's own parentheses leave no room for a table's).
+SPLITS = {
+    "provider_department": ("provider department", no_value("provider_department"), no_value("provider_department")),
+    "requester": ("requester", "(individual, or not recorded)", "individual or unrecorded requesters"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,8 @@ class Attention:
 
     @property
     def split_name(self) -> str:
-        """'provider department' or 'requester department', as tables head the groups."""
-        return SPLIT_NAMES[self.split]
+        """'provider department' or 'requester', as tables head the groups."""
+        return SPLITS[self.split][0]
 
     @property
     def n_overdue(self) -> int:
@@ -45,8 +51,8 @@ class Attention:
         return int(self.by_group["n_due_soon"].sum())
 
     def named_groups(self) -> pd.DataFrame:
-        """by_group with the group column named for the split (provider_department or
-        requester_department), and requests without a value named so, not left blank."""
+        """by_group with the group column named for the split (provider_department or requester),
+        and requests without a value named so, not left blank."""
         return (self.by_group.assign(group_value=self.by_group["group_value"].map(self._group_name))
                 .rename(columns={"group_value": self.split}))
 
@@ -58,10 +64,11 @@ class Attention:
         """'As of 18 Nov 2026 11:58 (the data's newest timestamp): 45 open requests are past their
         resolution deadline (Procurement 20, Legal 9, Sales 6, others 10), and 17 SLA targets
         fall due within the next 8 business hours (…).' For one provider department, 'As of …,
-        Procurement's open work: 97 open requests are past … (for Logistics 30, IT 19, …), …'."""
+        for Procurement as provider: 97 open requests are past … (requested by Logistics 30, IT
+        19, …), …'."""
         when = f"As of {self.as_of.astimezone(zone):%d %b %Y %H:%M} (the data's newest timestamp)"
         if self.provider is not None:
-            when += f", {self.provider}'s open work"
+            when += f", for {self.provider} as provider"
         window = f"within the next {self.within_hours} business hours"
         if self.all_clear:
             return f"{when}{':' if self.provider else ','} no open request is past its resolution deadline and no SLA target falls due {window}."
@@ -76,30 +83,38 @@ class Attention:
 
     def _where(self, column: str) -> str:
         """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement': where a count is; by
-        requester department, ' (for Logistics 30, IT 19, others 48)' or ', all for Logistics'."""
+        requester department, ' (requested by Logistics 30, IT 19, others 48)' or ', all requested
+        by Logistics'. The NAMED largest are named, and any tied with the last of them; one more
+        is named too rather than be 'others 1'."""
         holding = self.by_group[self.by_group[column] > 0].sort_values(column, ascending=False, kind="stable")
-        preposition = "for" if self.split == "requester_department" else "in"
+        preposition = "requested by" if self.split == "requester" else "in"
         if len(holding) == 1:
-            return f", all {preposition} {self._group_name(holding.iloc[0]['group_value'])}"
-        named = holding.head(NAMED)
-        parts = [f"{self._group_name(g)} {n:,}" for g, n in zip(named["group_value"], named[column])]
+            return f", all {preposition} {self._group_name(holding.iloc[0]['group_value'], in_sentence=True)}"
+        named = holding[holding[column] >= holding[column].iloc[min(NAMED, len(holding)) - 1]]
+        if len(holding) - len(named) == 1:
+            named = holding
+        parts = [f"{self._group_name(g, in_sentence=True)} {n:,}" for g, n in zip(named["group_value"], named[column])]
         rest = int(holding[column].sum() - named[column].sum())
         listed = ", ".join(parts + ([f"others {rest:,}"] if rest else []))
         return f" ({listed})" if preposition == "in" else f" ({preposition} {listed})"
 
-    def _group_name(self, value) -> str:
-        """A group as sentences and tables name it; requests without a value are named so."""
-        return no_value(self.split) if value is None or pd.isna(value) else str(value)
+    def _group_name(self, value, in_sentence: bool = False) -> str:
+        """A group as tables name it; requests without a value are named so (in a sentence, without
+        the table's parentheses: a bracket inside the sentence's own would read badly)."""
+        if value is None or pd.isna(value):
+            return SPLITS[self.split][2 if in_sentence else 1]
+        return str(value)
 
 
 def attention(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_HOURS,
               listed: int = LISTED) -> Attention:
     """The selection's open work needing attention as of its as-of instant (two queries): by
     provider department, or, when the filters name one provider department, by the requester
-    departments it serves (one row saying "Procurement 97" would tell its head nothing new)."""
+    departments and customers it serves (one row saying "Procurement 97" would tell its head
+    nothing new)."""
     providers = selection.filters.provider_departments
     provider = providers[0] if len(providers) == 1 else None
-    split = "provider_department" if provider is None else "requester_department"
+    split = "provider_department" if provider is None else "requester"
     params = {**selection.filters.params(), "within_secs": within_hours * 3600}
     by_group = run("attention_by_group", {**params, "as_of": selection.as_of, "split": split})
     due_soonest = run("at_risk_now", {**params, "max_rows": listed})

@@ -24,19 +24,19 @@ NO_ROWS = pd.DataFrame(columns=["request_id"])
 
 def by_hand(rows: list[tuple[str | None, int, int]], provider: str | None = None) -> attention.Attention:
     frame = pd.DataFrame(rows, columns=["group_value", "n_overdue", "n_due_soon"])
-    split = "provider_department" if provider is None else "requester_department"
+    split = "provider_department" if provider is None else "requester"
     return attention.Attention(AS_OF, 8, frame, NO_ROWS, split, provider)
 
 
 def test_the_departments_holding_most_are_named_and_the_rest_summed():
-    # Overdue: 20 + 9 + 6 named, 4 + 1 = 5 others, 40 in all. Due soon: Legal 5, Finance 2, Sales 0
-    # and Payroll 0 left out, IT 3 named before Finance, 11 in all (2 + 3 + 5 + 1 + 0).
+    # Overdue: 20 + 9 + 6 named, 4 + 1 = 5 others, 40 in all. Due soon: Legal 5, IT 3, Procurement 2,
+    # Finance 1 (named rather than "others 1"), Sales and Payroll 0 left out: 11 in all.
     said = by_hand([("Procurement", 20, 2), ("Legal", 9, 5), ("Sales", 6, 0), ("IT", 4, 3), ("Payroll", 1, 0),
                     ("Finance", 0, 1)]).sentence(ZONE)
     assert said == (
         "As of 18 Nov 2026 11:50 (the data's newest timestamp): 40 open requests are past their resolution "
         "deadline (Procurement 20, Legal 9, Sales 6, others 5), and 11 SLA targets fall due within the next 8 "
-        "business hours (Legal 5, IT 3, Procurement 2, others 1).")
+        "business hours (Legal 5, IT 3, Procurement 2, Finance 1).")
 
 
 def test_one_department_is_named_as_holding_all_and_one_request_is_singular():
@@ -47,20 +47,32 @@ def test_one_department_is_named_as_holding_all_and_one_request_is_singular():
         "department).")
 
 
-def test_one_providers_open_work_is_split_by_the_requester_departments_it_serves():
-    said = by_hand([("Logistics", 30, 4), ("IT", 19, 0), (None, 12, 1), ("Sales", 9, 5), ("Legal", 3, 0)],
-                   provider="Procurement").sentence(ZONE)
+def test_one_providers_open_work_is_split_by_whom_it_serves():
+    said = by_hand([("Logistics", 30, 4), ("IT", 19, 0), (None, 12, 1), ("Sales", 9, 5), ("Legal", 3, 0),
+                    ("Umbrella Example Inc", 2, 0)], provider="Procurement").sentence(ZONE)
+    # Overdue: 30 + 19 + 12 named, 9 + 3 + 2 = 14 others. Due soon: all four holding any are named.
     assert said == (
-        "As of 18 Nov 2026 11:50 (the data's newest timestamp), Procurement's open work: 73 open requests are past "
-        "their resolution deadline (for Logistics 30, IT 19, (external, or not recorded) 12, others 12), and 10 SLA "
-        "targets fall due within the next 8 business hours (for Sales 5, Logistics 4, (external, or not recorded) "
-        "1).")
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), for Procurement as provider: 75 open requests are "
+        "past their resolution deadline (requested by Logistics 30, IT 19, individual or unrecorded requesters 12, "
+        "others 14), and 10 SLA targets fall due within the next 8 business hours (requested by Sales 5, Logistics "
+        "4, individual or unrecorded requesters 1).")
     assert by_hand([("Logistics", 2, 0)], provider="Procurement").sentence(ZONE).endswith(
-        "2 open requests are past their resolution deadline, all for Logistics, and no SLA target falls due within "
-        "the next 8 business hours.")
+        "2 open requests are past their resolution deadline, all requested by Logistics, and no SLA target falls "
+        "due within the next 8 business hours.")
     assert by_hand([], provider="Procurement").sentence(ZONE) == (
-        "As of 18 Nov 2026 11:50 (the data's newest timestamp), Procurement's open work: no open request is past "
-        "its resolution deadline and no SLA target falls due within the next 8 business hours.")
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), for Procurement as provider: no open request is "
+        "past its resolution deadline and no SLA target falls due within the next 8 business hours.")
+    # The table names requests without a department or organisation in its own way.
+    table = by_hand([(None, 3, 0)], provider="Procurement").named_groups()
+    assert table.to_dict("records") == [{"requester": "(individual, or not recorded)", "n_overdue": 3, "n_due_soon": 0}]
+
+
+def test_ties_with_the_last_named_are_named_and_a_single_other_is_too():
+    said = by_hand([("IT", 30, 0), ("Legal", 15, 0), ("HR", 15, 0), ("Sales", 15, 0), ("Payroll", 2, 0),
+                    ("Finance", 1, 0)]).sentence(ZONE)
+    assert "(IT 30, HR 15, Legal 15, Sales 15, others 3)" in said or "(IT 30, Legal 15, HR 15, Sales 15, others 3)" in said
+    said = by_hand([("IT", 30, 0), ("Legal", 9, 0), ("HR", 6, 0), ("Sales", 1, 0)]).sentence(ZONE)
+    assert "(IT 30, Legal 9, HR 6, Sales 1)" in said
 
 
 def test_nothing_open_to_worry_about_says_so_in_one_sentence():
@@ -86,13 +98,14 @@ def sample_selection(con, filters: Filters = Filters()) -> Selection:
 
 
 def independent_counts(con, as_of: datetime, within_secs: int, provider: str | None = None) -> pd.DataFrame:
-    """Per provider department (or, for one `provider`, per requester department of its requests):
+    """Per provider department (or, for one `provider`, per requester department, else organisation):
     requests open at as_of (read from `requests`: created before it, no resolution or close before
     it, and not resolved or closed without a time) past the resolution deadline the SLA engine gave
     them, and the SLA engine's own at-risk rows as of that instant."""
-    by = "provider_department" if provider is None else "requester_department"
+    group = ("r.provider_department" if provider is None
+             else "coalesce(r.requester_department, r.requester_org)")
     overdue = con.execute(
-        f"""select r.{by}, count(*) as n_overdue
+        f"""select {group} as grp, count(*) as n_overdue
            from requests r join request_sla s using (source, request_id)
            where r.created_at < $as_of
              and coalesce(r.resolved_at, r.closed_at, timestamptz '9999-01-01') >= $as_of
@@ -102,14 +115,13 @@ def independent_counts(con, as_of: datetime, within_secs: int, provider: str | N
            group by 1""", {"as_of": as_of, "provider": provider}).df()
     at_risk = queries.run(con, "sla_at_risk", {**Filters().params(), "as_of": as_of, "within_secs": within_secs,
                                                "max_rows": 1_000_000})
+    groups = con.execute(f"select r.source, r.request_id, {group} as grp from requests r").df()
+    at_risk = at_risk.merge(groups, on=["source", "request_id"])
     if provider is not None:
         at_risk = at_risk[at_risk["provider_department"] == provider]
-        # the list names a requester by department, else organisation, else id: departments only here
-        at_risk = at_risk.merge(con.execute("select source, request_id, requester_department from requests").df(),
-                                on=["source", "request_id"])
-    due = at_risk.groupby(by, dropna=False).size().rename("n_due_soon").reset_index()
-    both = overdue.merge(due, on=by, how="outer").fillna(0)
-    return both.astype({"n_overdue": int, "n_due_soon": int}).set_index(by).sort_index()
+    due = at_risk.groupby("grp", dropna=False).size().rename("n_due_soon").reset_index()
+    both = overdue.merge(due, on="grp", how="outer").fillna(0)
+    return both.astype({"n_overdue": int, "n_due_soon": int}).set_index("grp").sort_index()
 
 
 def test_the_samples_counts_match_independent_sql_and_the_sla_pages_own_lists(con):
@@ -147,18 +159,18 @@ def test_a_department_link_counts_its_own_open_work_only(dashboard, con):
     said = next(t.value for t in at.text if t.value.startswith("As of "))
     expected = independent_counts(con, sample_selection(con).as_of, 8 * 3600)
     procurement = expected.loc["Procurement"]
-    assert (f"{procurement['n_overdue']:,} open requests are past their resolution deadline (for "
-            in said.split("Procurement's open work: ", 1)[1])
+    assert (f"{procurement['n_overdue']:,} open requests are past their resolution deadline (requested by "
+            in said.split("for Procurement as provider: ", 1)[1])
     # One department's open work, by the departments it serves: they add up to its own row.
     by_requester = independent_counts(con, sample_selection(con).as_of, 8 * 3600, provider="Procurement")
     assert len(by_requester) > 3 and by_requester.sum().to_dict() == procurement.to_dict()
     shown = next(df.value for df in at.dataframe if "n_overdue" in df.value.columns)
-    assert list(shown.columns) == ["requester_department", "n_overdue", "n_due_soon"]
-    assert shown.set_index("requester_department").sort_index().astype(int).to_dict() == by_requester.rename(
-        index=lambda d: "(external, or not recorded)" if pd.isna(d) else d).sort_index().to_dict()
+    assert list(shown.columns) == ["requester", "n_overdue", "n_due_soon"]
+    assert shown.set_index("requester").sort_index().astype(int).to_dict() == by_requester.rename(
+        index=lambda d: "(individual, or not recorded)" if pd.isna(d) else d).sort_index().to_dict()
     report_rows = md_table(md_sections(markdown(con, Filters(provider_departments=("Procurement",))))[
         "Needs attention now"])
-    assert [(r["Requester department"], int(r["Past resolution deadline"]), int(r["Due within 8 business hours"]))
+    assert [(r["Requester"], int(r["Past resolution deadline"]), int(r["Due within 8 business hours"]))
             for r in report_rows] == list(shown.itertuples(index=False, name=None))
 
 

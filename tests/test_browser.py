@@ -114,6 +114,29 @@ def test_the_scorecard_link_opens_the_sla_page_on_the_departments_internal_work(
     assert_no_errors(sla)
 
 
+def test_the_promises_tiles_link_lands_on_the_broken_promises_once_the_page_is_drawn(server, page):
+    page.goto(f"{server}/?dept=Procurement")
+    settle(page, "Weekly overview")
+    link = page.get_by_role("link", name="the broken ones")
+    with page.context.expect_page() if link.get_attribute("target") == "_blank" else nullcontext() as opened:
+        link.click()
+    sla = opened.value if opened is not None else page
+    settle(sla, "SLA adherence")
+    assert sla.url.endswith("sla?dept=Procurement&week=2026-W46#promises")
+    # The tables and charts above the section are drawn after the first jump to it, and push it
+    # down: the page scrolls to it again once they are (at the top, under the app's header bar).
+    heading = sla.get_by_role("heading", name="Promises: requests due in the period")
+    sla.wait_for_timeout(600)
+    top = heading.bounding_box()["y"]
+    assert 0 <= top < 150, top
+    # A rerun (another split picked) does not jump back to it from elsewhere.
+    sla.get_by_role("heading", name="SLA adherence", exact=True).scroll_into_view_if_needed()
+    sla.get_by_role("radio", name="Agent", exact=True).click()
+    settle(sla, "SLA adherence")
+    assert heading.bounding_box()["y"] > 800
+    assert_no_errors(sla)
+
+
 def test_a_link_value_with_a_space_is_read_as_the_page_shows_it(server, page):
     page.goto(f"{server}/sla?clock=Calendar+hours")
     settle(page, "SLA adherence")

@@ -39,7 +39,7 @@ EXTRA = {
     "source": "jira",
     "request_id": "IT-1",
     "prefix": "IT-",
-    "split": "requester_department",
+    "split": "requester",
 }
 
 

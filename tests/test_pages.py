@@ -777,7 +777,7 @@ def test_the_sla_page_lists_the_open_requests_past_their_deadline_that_the_backl
 def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, sample_db_path):
     overview = rendered(app)
     tile_caption = next(c.value for c in overview.caption if c.value.startswith("goal 90.0%") and "due dates" in c.value)
-    assert tile_caption.endswith("[the broken ones](sla#promises)")
+    assert tile_caption.endswith("[the broken ones](sla?week=2026-W46#promises)")
     at = rendered(app, "pages/sla.py")
     # Counted here from requests: due in 2026-W46, resolved (else closed) after the due date, or
     # still open past it at the data's newest instant.
@@ -796,7 +796,7 @@ def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, s
                            {"start": WEEK_START, "end": WEEK_END}).fetchone()[0]
     finally:
         con.close()
-    broken = next(df.value for df in at.dataframe if "days_late" in df.value.columns)
+    broken = next(df.value for df in at.dataframe if "hours_late" in df.value.columns)
     assert dict(zip(broken["source"] + " " + broken["request_id"], broken["is_open"])) == expected
     assert len(expected) > 0 and broken["is_open"].is_monotonic_decreasing  # still open first
     # The summary line is the tile's rate: 140 of 172 in the sample.
@@ -827,8 +827,15 @@ def test_the_overviews_tiles_link_to_the_sla_pages_lists_for_the_same_view(app):
     app.query_params["requester"] = "Internal"
     links = [c.value for c in rendered(app).caption if c.value.endswith("#backlog-by-age)") or c.value.endswith("#promises)")]
     assert [link[link.index("[") :] for link in links] == [
-        "[by age](sla?week=2026-W40&requester=Internal#backlog-by-age)",
-        "[the broken ones](sla?week=2026-W40&requester=Internal#promises)"]
+        "[by age](sla?requester=Internal&week=2026-W40#backlog-by-age)",
+        "[the broken ones](sla?requester=Internal&week=2026-W40#promises)"]
+    # A custom range's tiles show its last whole week: the links open that week, not the range.
+    ranged = AppTest.from_file(app._script_path, default_timeout=90)
+    ranged.query_params["period"] = "Range"
+    ranged.query_params["range"] = ["2026-10-01", "2026-10-31"]
+    ranged.query_params["dept"] = "Procurement"
+    links = [c.value for c in rendered(ranged).caption if c.value.endswith("#promises)")]
+    assert links and links[0].endswith("[the broken ones](sla?dept=Procurement&week=2026-W43#promises)")
 
 
 def test_the_backlog_of_the_current_week_is_aged_at_the_newest_data(app):

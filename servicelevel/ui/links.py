@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -37,32 +37,38 @@ def sidebar_filters_in_url() -> str:
     return urlencode(sidebar_filters())
 
 
-def sla_page_url(anchor: str = "") -> str:
-    """The SLA page for the same view: the sidebar's filters as the current URL holds them; at
-    the section `anchor` names, if any."""
+def sla_page_url() -> str:
+    """The SLA page for the same view: the sidebar's filters as the current URL holds them."""
     filters = sidebar_filters_in_url()
-    return "sla" + (f"?{filters}" if filters else "") + (f"#{anchor}" if anchor else "")
+    return "sla" + (f"?{filters}" if filters else "")
 
 
-def behind_tiles(tiles) -> dict[str, str]:
-    """Links from the overview's tiles (kpis.Tile) to the SLA page's sections listing what lies
-    behind them, for the same week and filters: the broken promises, the backlog by age."""
+def behind_tiles(tiles, week: date) -> dict[str, str]:
+    """Links from the overview's tiles (kpis.Tile) for the week of Monday `week` to the SLA page's
+    sections listing what lies behind them, for that week (a custom range's tiles show its last
+    whole week) and the same filters: the broken promises, the backlog by age."""
     by_key = {tile.key: tile for tile in tiles}
     out = {}
     promised = by_key.get("promises_kept")
     if promised is not None and promised.count and promised.value is not None and promised.value < 1:
-        out["promises_kept"] = f"[the broken ones]({sla_page_url(PROMISES_ANCHOR)})"
+        out["promises_kept"] = f"[the broken ones]({sla_page_week_url(week, PROMISES_ANCHOR)})"
     backlog = by_key.get("backlog")
     if backlog is not None and backlog.value:
-        out["backlog"] = f"[by age]({sla_page_url(BACKLOG_ANCHOR)})"
+        out["backlog"] = f"[by age]({sla_page_week_url(week, BACKLOG_ANCHOR)})"
     return out
+
+
+def sla_page_week_url(week: date, anchor: str = "") -> str:
+    """The SLA page on the ISO week of `week`, whatever period the sidebar holds, its other filters
+    kept; at the section `anchor` names, if any."""
+    kept = sidebar_filters(exclude=("period", "week", "range"))
+    return "sla?" + urlencode([*kept, (KEYS["week"], iso_week_code(week))]) + (f"#{anchor}" if anchor else "")
 
 
 def sla_page_now_url(as_of: datetime, zone: ZoneInfo) -> str:
     """The SLA page on the week holding `as_of` (the data's newest instant), the sidebar's other
     filters kept: its backlog, counted then, is the one "now" (not at an earlier week's end)."""
-    kept = sidebar_filters(exclude=("period", "week", "range"))
-    return "sla?" + urlencode([*kept, (KEYS["week"], iso_week_code(as_of.astimezone(zone).date()))])
+    return sla_page_week_url(as_of.astimezone(zone).date())
 
 
 def sla_url(provider_department: str) -> str:

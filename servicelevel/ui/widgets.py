@@ -47,6 +47,34 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4, more: dict[str, str] | None =
                     st.caption(caption)
 
 
+# A link to a section (sla#promises) scrolls there as soon as its heading arrives, but the tables
+# and charts above it are drawn later, growing from small placeholders, and push it out of view.
+# Once nothing is left to draw, this scrolls to it again: once per section and browser tab, so
+# that a later rerun (a widget changed, the link still in the address bar) does not jump back.
+SCROLL_TO_LINKED_SECTION = """<script>
+(() => {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  window.linkedSectionsShown = window.linkedSectionsShown || new Set();
+  if (!id || window.linkedSectionsShown.has(id)) return;
+  window.linkedSectionsShown.add(id);
+  let waited = 0;
+  const timer = setInterval(() => {
+    waited += 250;
+    const section = document.getElementById(id);
+    if (section && !document.querySelector('[data-testid="stSkeleton"]') || waited >= 15000) {
+      clearInterval(timer);
+      if (section) section.scrollIntoView({block: "start"});
+    }
+  }, 250);
+})();
+</script>"""
+
+
+def scroll_to_linked_section() -> None:
+    """At a page's end: keep a link's section (#anchor) in view once the page is drawn."""
+    st.html(SCROLL_TO_LINKED_SECTION, unsafe_allow_javascript=True)
+
+
 def field_text(value, missing: str = "") -> str:
     """A field for a sentence: '' (or `missing`) where the export left it empty (None, NaN, NA)."""
     return missing if value is None or pd.isna(value) or value == "" else str(value)
