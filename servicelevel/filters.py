@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -101,6 +102,14 @@ class Period:
             return None
         return monday
 
+    def code(self) -> str:
+        """The period in a file name: '2026-W46' for an ISO week, '2026-11-10' for a day, else
+        '2026-10-01-to-2026-10-31' (the last day inclusive, as the sidebar picks it)."""
+        last = self.end - timedelta(days=1)
+        if self.days == 7 and self.start.weekday() == 0:
+            return iso_week_code(self.start)
+        return f"{self.start}" if self.days == 1 else f"{self.start}-to-{last}"
+
     def label(self) -> str:
         """'2026-W46 (9-15 Nov 2026)' for an ISO week, '10 Nov 2026' for a day, else 'start – end'."""
         last = self.end - timedelta(days=1)
@@ -115,6 +124,18 @@ def iso_week(year: int, week: int, timezone: str) -> Period:
     """The ISO week (Monday to Sunday) as a period."""
     start = date.fromisocalendar(year, week, 1)
     return Period(start, start + timedelta(days=7), timezone)
+
+
+def filter_slugs(filters: Filters) -> list[str]:
+    """The filters in a file name, so that downloads for different views do not share one: the
+    provider departments, the requester type, and "filtered" for any other filter."""
+    parts = list(filters.provider_departments)
+    if filters.requester_type:
+        parts.append(filters.requester_type)
+    if filters.requester_departments or filters.provider_types or filters.priorities or filters.channels:
+        parts.append("filtered")
+    slugs = (re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts)
+    return [s for s in slugs if s]
 
 
 def iso_week_code(day: date) -> str:

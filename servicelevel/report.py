@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from servicelevel import attention, breakdown, charts, queries, recurring, viewlinks, weekly
-from servicelevel.filters import Filters, Selection, iso_week_code
+from servicelevel.filters import Filters, Selection, iso_week_code, filter_slugs
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
@@ -202,14 +202,7 @@ def week_code(selection: Selection) -> str:
 
 def file_name(selection: Selection, fmt: str) -> str:
     """weekly-report-2026-W46[-procurement][-internal][-filtered].<fmt>"""
-    filters = selection.filters
-    parts = list(filters.provider_departments)
-    if filters.requester_type:
-        parts.append(filters.requester_type)
-    if filters.requester_departments or filters.provider_types or filters.priorities or filters.channels:
-        parts.append("filtered")
-    slugs = [re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts]
-    return "-".join(["weekly-report", week_code(selection), *(s for s in slugs if s)]) + f".{fmt}"
+    return "-".join(["weekly-report", week_code(selection), *filter_slugs(selection.filters)]) + f".{fmt}"
 
 
 def title_of(selection: Selection, org: Organisation) -> str:

@@ -137,6 +137,25 @@ def test_the_promises_tiles_link_lands_on_the_broken_promises_once_the_page_is_d
     assert_no_errors(sla)
 
 
+def test_a_tables_download_is_named_for_the_view_it_shows(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server}/sla?dept=Procurement&week=2026-W45")
+        settle(tab, "SLA adherence")
+        with tab.expect_download(timeout=60_000) as download:
+            tab.locator(".st-key-download-broken-promises button").click()
+        assert download.value.suggested_filename == "broken-promises-2026-W45-procurement.csv"
+        # A page the period and filters do not narrow names its downloads without them.
+        tab.goto(f"{server}/data?dept=Procurement&week=2026-W45")
+        settle(tab, "Data & definitions")
+        with tab.expect_download(timeout=60_000) as download:
+            tab.locator(".st-key-download-sources button").click()
+        assert download.value.suggested_filename == "sources.csv"
+    finally:
+        context.close()
+
+
 def test_a_link_value_with_a_space_is_read_as_the_page_shows_it(server, page):
     page.goto(f"{server}/sla?clock=Calendar+hours")
     settle(page, "SLA adherence")

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from servicelevel.filters import Period, iso_week_code, parse_iso_week
+from servicelevel.filters import Filters, Period, filter_slugs, iso_week_code, parse_iso_week
 
 # Twelve ISO weeks, Monday 31 Aug to Sunday 22 Nov 2026, in São Paulo (UTC-3 all year).
 TREND = Period(date(2026, 8, 31), date(2026, 11, 23), "America/Sao_Paulo")
@@ -32,3 +32,15 @@ def test_the_unfinished_week_is_the_local_week_of_the_newest_instant(as_of, unfi
 def test_a_day_is_named_by_its_iso_week_as_links_and_the_cli_read_it(day, code):
     assert iso_week_code(day) == code
     assert parse_iso_week(code, "UTC").start <= day < parse_iso_week(code, "UTC").end
+
+
+def test_a_period_and_filters_name_a_download():
+    zone = "America/Sao_Paulo"
+    assert Period(date(2026, 11, 9), date(2026, 11, 16), zone).code() == "2026-W46"
+    assert Period(date(2026, 11, 10), date(2026, 11, 11), zone).code() == "2026-11-10"
+    # Seven days not starting on a Monday are a range, named by its first and last day.
+    assert Period(date(2026, 10, 1), date(2026, 11, 1), zone).code() == "2026-10-01-to-2026-10-31"
+    assert Period(date(2026, 11, 10), date(2026, 11, 17), zone).code() == "2026-11-10-to-2026-11-16"
+    assert filter_slugs(Filters()) == []
+    assert filter_slugs(Filters(requester_type="internal", provider_departments=("Customer Support", "IT"),
+                                priorities=("high",))) == ["customer-support", "it", "internal", "filtered"]

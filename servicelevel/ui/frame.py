@@ -14,8 +14,9 @@ from servicelevel.settings import SettingsError, organisation
 from servicelevel.themes import ThemeError
 from servicelevel.weekly import unfinished_note
 from servicelevel.ui import data
-from servicelevel.filters import Period, Selection
+from servicelevel.filters import Period, Selection, filter_slugs
 from servicelevel.ui.sidebar import NOTICES_KEY, render_sidebar
+from servicelevel.ui.widgets import DOWNLOAD_SCOPE_KEY
 
 SELECTION_KEY = "_selection"
 
@@ -109,8 +110,10 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
             st.cache_data.clear()
             st.rerun()
         st.stop()
+    shown = current.period if shown_period is None else shown_period(current)
+    st.session_state[DOWNLOAD_SCOPE_KEY] = "-".join([shown.code(), *filter_slugs(current.filters)])
     if period_notes:
-        unfinished = unfinished_note(current, current.period if shown_period is None else shown_period(current))
+        unfinished = unfinished_note(current, shown)
         for notice in st.session_state.get(NOTICES_KEY, []) + ([unfinished] if unfinished else []):
             st.warning(notice)
         if current.period.bounds()[0] > current.as_of:
@@ -121,5 +124,6 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
 def filters_not_used_here() -> None:
     """On a page the sidebar's filters do not narrow, say so under them (they stay, bound to the
     URL, so that the other pages keep them). No filters are drawn on an empty database."""
+    st.session_state[DOWNLOAD_SCOPE_KEY] = ""  # its downloads do not depend on the period or filters
     if st.session_state.get(SELECTION_KEY) is not None:
         st.sidebar.caption("This page does not use these filters; the other pages do.")

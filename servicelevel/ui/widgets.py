@@ -264,6 +264,11 @@ def _as_shown(numbers: pd.Series, shown_as: str) -> pd.Series:
     return half_up(numbers, int(precision.group(1)) if precision else 2)
 
 
+# Session key of what a page's downloads are for ('2026-W46-procurement'; '' where the period and
+# filters do not matter), set by frame.selection() and frame.filters_not_used_here().
+DOWNLOAD_SCOPE_KEY = "_download_scope"
+
+
 def table(
     frame: pd.DataFrame,
     name: str,
@@ -273,7 +278,8 @@ def table(
     height: int | str = "auto",
 ) -> None:
     """A table with a CSV download of what is shown (labels, durations in hours, percentages, local
-    times; request ids instead of links)."""
+    times; request ids instead of links), its file named for the page's period and filters too
+    (broken-promises-2026-W45-procurement.csv), so that downloads of two views do not clash."""
     frame, column_config = presented(frame, column_config)
     # Missing values as empty cells, not the word "None".
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height,
@@ -283,7 +289,7 @@ def table(
     st.download_button(
         "Download CSV",
         csv_of(frame, column_config),
-        file_name=f"{slug(name)}.csv",
+        file_name="-".join(part for part in (slug(name), st.session_state.get(DOWNLOAD_SCOPE_KEY, "")) if part) + ".csv",
         mime="text/csv",
         key=f"download-{slug(name)}",
         icon=":material/download:",
