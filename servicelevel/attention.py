@@ -21,7 +21,8 @@ DUE_WITHIN_HOURS = 8  # the SLA page's at-risk default
 LISTED = 10  # targets due soonest, listed
 NAMED = 3  # groups per count, in the sentence
 # Per split: its name in table headings, and requests without a value as tables and sentences
-# name them (a sentence's own parentheses leave no room for a table's).
+# name them (inside the sentence's own parentheses, a requester group reads better without a
+# table's).
 SPLITS = {
     "provider_department": ("provider department", no_value("provider_department"), no_value("provider_department")),
     "requester": ("requester", "(individual, or not recorded)", "individual or unrecorded requesters"),

@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from servicelevel import attention, breakdown, charts, queries, recurring, viewlinks, weekly
-from servicelevel.filters import Filters, Selection, iso_week_code, filter_slugs
+from servicelevel.filters import Filters, Selection, filter_slugs, iso_week_code
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
