@@ -124,10 +124,21 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def follow(tab, link):
+    """Click `link` and return the tab that shows where it leads: a new one for a link that opens
+    in a new tab (Markdown links in Streamlit do), else this one."""
+    if link.get_attribute("target") != "_blank":
+        link.click()
+        return tab
+    with tab.context.expect_page() as opened:
+        link.click()
+    return opened.value
 
 
 def settle(tab, title: str) -> None:

@@ -4,11 +4,9 @@ and a bookmarked URL reproduces its view. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import pytest
 
-from tests.browser_support import assert_no_errors, built_sample, settle, shot, streamlit_server
+from tests.browser_support import assert_no_errors, built_sample, follow, settle, shot, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -103,10 +101,7 @@ def test_a_department_picked_by_name_stays_in_the_link(server, page):
 def test_the_scorecard_link_opens_the_sla_page_on_the_departments_internal_work(server, page):
     page.goto(f"{server}/departments?unit=Procurement&week=2026-W45")
     settle(page, "Internal departments")
-    link = page.get_by_role("link", name="Procurement's breaches and requests at risk")
-    with page.context.expect_page() if link.get_attribute("target") == "_blank" else nullcontext() as opened:
-        link.click()
-    sla = opened.value if opened is not None else page
+    sla = follow(page, page.get_by_role("link", name="Procurement's breaches and requests at risk"))
     settle(sla, "SLA adherence")
     # The sidebar shows what the link asked for, and the page counts it (not all requests).
     sla.get_by_text("2026-W45 (02 Nov – 08 Nov 2026) · internal requesters; provider Procurement").wait_for()
@@ -117,10 +112,7 @@ def test_the_scorecard_link_opens_the_sla_page_on_the_departments_internal_work(
 def test_the_promises_tiles_link_lands_on_the_broken_promises_once_the_page_is_drawn(server, page):
     page.goto(f"{server}/?dept=Procurement")
     settle(page, "Weekly overview")
-    link = page.get_by_role("link", name="the broken ones")
-    with page.context.expect_page() if link.get_attribute("target") == "_blank" else nullcontext() as opened:
-        link.click()
-    sla = opened.value if opened is not None else page
+    sla = follow(page, page.get_by_role("link", name="the broken ones"))
     settle(sla, "SLA adherence")
     assert sla.url.endswith("sla?dept=Procurement&week=2026-W46#promises")
     # The tables and charts above the section are drawn after the first jump to it, and push it
@@ -137,23 +129,18 @@ def test_the_promises_tiles_link_lands_on_the_broken_promises_once_the_page_is_d
     assert_no_errors(sla)
 
 
-def test_a_tables_download_is_named_for_the_view_it_shows(server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    try:
-        tab = context.new_page()
-        tab.goto(f"{server}/sla?dept=Procurement&week=2026-W45")
-        settle(tab, "SLA adherence")
-        with tab.expect_download(timeout=60_000) as download:
-            tab.locator(".st-key-download-broken-promises button").click()
-        assert download.value.suggested_filename == "broken-promises-2026-W45-procurement.csv"
-        # A page the period and filters do not narrow names its downloads without them.
-        tab.goto(f"{server}/data?dept=Procurement&week=2026-W45")
-        settle(tab, "Data & definitions")
-        with tab.expect_download(timeout=60_000) as download:
-            tab.locator(".st-key-download-sources button").click()
-        assert download.value.suggested_filename == "sources.csv"
-    finally:
-        context.close()
+def test_a_tables_download_is_named_for_the_view_it_shows(server, page):
+    page.goto(f"{server}/sla?dept=Procurement&week=2026-W45")
+    settle(page, "SLA adherence")
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-download-broken-promises button").click()
+    assert download.value.suggested_filename == "broken-promises-2026-W45-procurement.csv"
+    # A page the period and filters do not narrow names its downloads without them.
+    page.goto(f"{server}/data?dept=Procurement&week=2026-W45")
+    settle(page, "Data & definitions")
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-download-sources button").click()
+    assert download.value.suggested_filename == "sources.csv"
 
 
 def test_a_link_value_with_a_space_is_read_as_the_page_shows_it(server, page):

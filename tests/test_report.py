@@ -444,28 +444,23 @@ def test_the_overview_offers_the_report_for_its_week_and_filters_on_click(dashbo
 
 
 @pytest.mark.browser
-def test_clicking_the_pdf_button_downloads_the_department_report(server, browser):
+def test_clicking_the_pdf_button_downloads_the_department_report(server, page):
     # A real click in headless Chromium against `streamlit run` (tests/browser_support.py).
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    try:
-        tab = context.new_page()
-        tab.goto(f"{server}/?dept=Procurement")
-        settle(tab, "Weekly overview")
-        volume = tab.locator('[data-testid="stMetric"]').filter(has_text="Volume").first \
-            .locator('[data-testid="stMetricValue"]').inner_text()
-        with tab.expect_download(timeout=90_000) as download:
-            tab.get_by_role("button", name="PDF", exact=True).click()
-        assert download.value.suggested_filename == "weekly-report-2026-W46-procurement.pdf"
-        reader = PdfReader(download.value.path())
-        first = reader.pages[0].extract_text()
-        assert "Weekly service report: Procurement" in first
-        assert f"Volume\n{volume}" in first or f"Volume {volume}" in first
-        # It links back to the dashboard it was downloaded from: the address in the browser.
-        uris = [a.get_object()["/A"]["/URI"] for a in reader.pages[0].get("/Annots", [])]
-        assert uris[0] == f"{server}/?week=2026-W46&dept=Procurement"
-        assert f"{server}/sla?week=2026-W46&dept=Procurement#what-moved-adherence" in uris
-    finally:
-        context.close()
+    page.goto(f"{server}/?dept=Procurement")
+    settle(page, "Weekly overview")
+    volume = page.locator('[data-testid="stMetric"]').filter(has_text="Volume").first \
+        .locator('[data-testid="stMetricValue"]').inner_text()
+    with page.expect_download(timeout=90_000) as download:
+        page.get_by_role("button", name="PDF", exact=True).click()
+    assert download.value.suggested_filename == "weekly-report-2026-W46-procurement.pdf"
+    reader = PdfReader(download.value.path())
+    first = reader.pages[0].extract_text()
+    assert "Weekly service report: Procurement" in first
+    assert f"Volume\n{volume}" in first or f"Volume {volume}" in first
+    # It links back to the dashboard it was downloaded from: the address in the browser.
+    uris = [a.get_object()["/A"]["/URI"] for a in reader.pages[0].get("/Annots", [])]
+    assert uris[0] == f"{server}/?week=2026-W46&dept=Procurement"
+    assert f"{server}/sla?week=2026-W46&dept=Procurement#what-moved-adherence" in uris
 
 
 def test_a_filtered_report_says_so_in_its_title(con):
