@@ -36,25 +36,22 @@ def value_label(code: str) -> str:
     return VALUE_LABELS.get(code, code)
 
 
-def filter_params(filters: Filters, exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """The filters as the sidebar writes them into the URL, (parameter, value) pairs, but for
-    the filters named in `exclude` (Filters' field names)."""
+def filter_params(filters: Filters) -> list[tuple[str, str]]:
+    """The filters as the sidebar writes them into the URL, (parameter, value) pairs."""
     labels = {"provider_types": lambda v: PROVIDER_TYPES.get(v, v), "channels": value_label}
     pairs = []
-    if filters.requester_type and "requester_type" not in exclude:
+    if filters.requester_type:
         label = next(label for label, code in REQUESTER_TYPES.items() if code == filters.requester_type)
         pairs.append((KEYS["requester_type"], label))
     for name in ("requester_departments", "provider_departments", "provider_types", "priorities", "channels"):
-        if name not in exclude:
-            pairs += [(KEYS[name], labels.get(name, str)(value)) for value in getattr(filters, name)]
+        pairs += [(KEYS[name], labels.get(name, str)(value)) for value in getattr(filters, name)]
     return pairs
 
 
-def view_url(base: str, page: str, week: str, filters: Filters, extra: list[tuple[str, str]] = (),
-             anchor: str = "") -> str:
-    """The dashboard page `page` ('' for the weekly overview, 'sla', 'request') under `base` (the
-    dashboard's address) on ISO week `week` (2026-W46) with these filters and `extra` pairs."""
-    query = urlencode([*extra, (KEYS["week"], week), *filter_params(filters)])
+def view_url(base: str, page: str, week: str, filters: Filters, anchor: str = "") -> str:
+    """The dashboard page `page` ('' for the weekly overview, 'sla') under `base` (the dashboard's
+    address) on ISO week `week` (2026-W46) with these filters, at the section `anchor` names."""
+    query = urlencode([(KEYS["week"], week), *filter_params(filters)])
     return f"{base.rstrip('/')}/{page}?{query}" + (f"#{anchor}" if anchor else "")
 
 
