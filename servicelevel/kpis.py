@@ -319,7 +319,8 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
             + (" The week is not over in the data: the backlog is counted at its newest timestamp, against "
                "the backlog at the end of the week before." if unfinished else ""),
         ),
+        # Before a week is over, some of its due dates are still ahead: count only the decided ones.
         _rate_tile("promises_kept", "Promises kept", rows, "n_promises_kept", "n_promises_due",
-                   org.promises_kept_goal, "due dates", org),
+                   org.promises_kept_goal, "decided so far" if unfinished else "due dates", org),
     ]
     return [replace(tile, part_week=True) for tile in tiles] if unfinished else tiles

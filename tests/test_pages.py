@@ -569,7 +569,7 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
         assert colours[label][1] in ("RED", "GREEN") or against, (label, colours[label])
 
 
-def test_the_week_still_running_in_the_data_is_flagged(app):
+def test_the_week_still_running_in_the_data_is_flagged(app, sample_db_path):
     app.query_params["week"] = "2026-W47"  # the sample's data ends on Wednesday 18 November
     at = rendered(app)
     assert at.selectbox(key="week").value == "2026-W47"
@@ -584,6 +584,23 @@ def test_the_week_still_running_in_the_data_is_flagged(app):
     assert " met so far this week (not over in the data)" in next(m.value for m in at.markdown
                                                                  if m.value.startswith("**In brief**"))
     assert {Metric.MetricColor.Name(m.proto.color) for m in at.metric if m.delta} == {"GRAY"}
+    # Promises due later this week are not counted yet, and the tile says so. Counted here from
+    # requests: due in W47 and resolved (else closed), or due by the data's newest instant.
+    con = store.connect(sample_db_path)
+    try:
+        decided = con.execute(
+            """with newest as (select max(greatest(created_at, coalesce(updated_at, created_at),
+                   coalesce(first_response_at, created_at), coalesce(resolved_at, created_at),
+                   coalesce(closed_at, created_at))) as as_of from requests)
+               select count(*) filter (where coalesce(resolved_at, closed_at) is not null or due_at <= as_of),
+                      count(*)
+               from requests, newest where due_at >= timestamptz '2026-11-16 00:00:00-03'
+                 and due_at < timestamptz '2026-11-23 00:00:00-03'""").fetchone()
+    finally:
+        con.close()
+    assert 0 < decided[0] < decided[1]
+    promises_caption = next(c.value for c in at.caption if c.value.startswith("goal 90.0%"))
+    assert f" · decided so far {decided[0]} · " in promises_caption
 
 
 def test_rate_tiles_say_their_change_is_in_percentage_points(app):
