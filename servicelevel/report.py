@@ -266,6 +266,7 @@ def build_document(view: weekly.WeeklyView,
         _every_department_section(view.slipping, links),
         _trend_section(kpis),
         _breach_section(view, links),
+        *_broken_promises_section(view, zone, links),
         *((_attention_section(now, zone, links),) if now is not None else ()),
         _emerging_section(view.emerging),
         _feedback_section(view.feedback, zone),
@@ -477,6 +478,36 @@ def _breach_section(view: weekly.WeeklyView, links: DashboardLinks) -> Section:
                "Target time", "Overrun", "Now"), rows, (False, False, False, False, False, False, False, True, True, False),
               (1.5, 1.1, 1.5, 1.4, 1.3, 1.5, 0.9, 0.9, 0.9, 1.2)),
     ))
+
+
+def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLinks) -> tuple[Section, ...]:
+    """The week's broken promises (none without a due date this week: the tile says that)."""
+    decided = next(t.count for t in view.kpis.tiles if t.key == "promises_kept")
+    broken = view.broken_promises
+    if not decided and (broken is None or broken.empty):
+        return ()
+    if broken is None or broken.empty:
+        return (Section("Broken promises", (
+            Text(f"Every one of the {decided:,} promises decided this week was kept (resolved by its due date).",
+                 "good"),)),)
+    shown = broken.head(REPORT_BREACHES)
+    n_broken = int(shown["n_broken"].iloc[0])
+    listed = f"All {n_broken:,}" if len(shown) == n_broken else f"{len(shown)} of the {n_broken:,}"
+    rows = tuple(
+        (links.request(r.source, r.request_id), _str(r.provider_department), _str(r.requester), _str(r.agent),
+         _str(r.category), _str(r.priority), _local(r.due_at, zone), _hours(r.hours_late * 3600),
+         "still open" if r.is_open else "resolved late")
+        for r in shown.itertuples(index=False)
+    )
+    return (Section("Broken promises", (
+        Text(f"{listed} promises broken this week: requests due this week (the export's due date) resolved after "
+             "it, or still open past it. Still open first, then most hours late (calendar hours from the due date to "
+             "the resolution, or to the data's newest timestamp while open); every one: the SLA adherence page, "
+             "Promises."),
+        Table(("Request", "Provider department", "Requester", "Agent", "Category", "Priority", "Due", "Hours late",
+               "Now"), rows, (False, False, False, False, False, False, False, True, False),
+              (1.5, 1.5, 1.3, 1.3, 1.5, 0.9, 1.8, 0.9, 1.1)),
+    )),)
 
 
 def _attention_section(now: attention.Attention, zone, links: DashboardLinks) -> Section:

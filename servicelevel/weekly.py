@@ -590,6 +590,12 @@ def top_breaches(run: Runner, selection: Selection, week: Period, limit: int = T
     return run("breaches", {**selection.params(), **week.params(), "max_rows": limit})
 
 
+def top_broken_promises(run: Runner, selection: Selection, week: Period, limit: int = TOP_BREACHES) -> pd.DataFrame:
+    """The focus week's broken promises (due dates missed), still open first, then most hours late;
+    n_broken counts them all."""
+    return run("broken_promises", {**selection.params(), **week.params(), "max_rows": limit})
+
+
 # --------------------------------------------------------------------------------------
 # Emerging recurring problems
 
@@ -730,6 +736,7 @@ class WeeklyView:
     by_segment: dict[str, tuple[Tile, ...]] | None = None
     slipping: Slipping | None = None
     breaches: pd.DataFrame | None = None
+    broken_promises: pd.DataFrame | None = None
     emerging: Emerging | None = None
     feedback: Feedback | None = None
 
@@ -760,6 +767,7 @@ def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyV
         by_segment=segment_tiles(kpis, org),
         slipping=slipping(run, selection, week),
         breaches=top_breaches(run, selection, week),
+        broken_promises=top_broken_promises(run, selection, week),
         emerging=emerging(run, selection, week),
         feedback=feedback(run, selection, kpis),
     )

@@ -133,7 +133,7 @@ def test_markdown_has_every_section_and_the_trends_as_text(con):
     sections = md_sections(markdown(con))
     assert list(sections) == [
         "In brief", "Key numbers", "Internal and external customers", "Departments that slipped",
-        "Every department against its goal", "12-week trends", "Top breaches", "Needs attention now", "Emerging recurring problems", "Customer satisfaction",
+        "Every department against its goal", "12-week trends", "Top breaches", "Broken promises", "Needs attention now", "Emerging recurring problems", "Customer satisfaction",
         "What the numbers rest on",
     ]
     tiles = md_table(sections["Key numbers"])
@@ -508,6 +508,58 @@ def test_a_trend_resting_on_too_few_this_week_is_not_given():
     assert tile.trend_text() == ""
     enough = Tile(**{**tile.__dict__, "too_small": False, "series_too_small": (False, False)})
     assert enough.trend_text() == "90.0% → 75.0% over 1 week"
+
+
+@pytest.mark.parametrize("view", ["organisation", "procurement-internal"])
+def test_the_report_lists_the_broken_promises_the_sla_page_lists(dashboard, con, view):
+    query, filters = VIEWS[view]
+    for key, value in query.items():
+        dashboard.query_params[key] = value
+    page = page_frame(rendered(dashboard, "pages/sla.py"), "hours_late")  # held to SQL in test_pages
+    lines = md_sections(markdown(con, filters))["Broken promises"]
+    assert next(line for line in lines if line).startswith(
+        f"{report.REPORT_BREACHES} of the {len(page):,} promises broken this week")
+    listed = md_table(lines)
+    assert [r["Request"] for r in listed] == [
+        f"{s} {i}" for s, i in zip(page["source"], page["request_id"])][: report.REPORT_BREACHES]
+    assert [r["Now"] for r in listed] == [
+        "still open" if is_open else "resolved late" for is_open in page["is_open"]][: report.REPORT_BREACHES]
+    assert [r["Hours late"] for r in listed] == [f"{h:,.1f} h" for h in page["hours_late"].round(1)][
+        : report.REPORT_BREACHES]
+
+
+def promises_due_by_department(con) -> dict[str, tuple[int, int]]:
+    """Per provider department with requests in 2026-W46: (promises due that week, of them broken),
+    counted from requests (W46 is over in the sample: every one of them is decided)."""
+    return {d: (due, broken) for d, due, broken in con.execute(
+        """select provider_department,
+                  count(due_at) filter (where due_at >= timestamptz '2026-11-09 00:00:00-03'
+                                          and due_at < timestamptz '2026-11-16 00:00:00-03'),
+                  count(*) filter (where due_at >= timestamptz '2026-11-09 00:00:00-03'
+                                     and due_at < timestamptz '2026-11-16 00:00:00-03'
+                                     and coalesce(resolved_at, closed_at, timestamptz 'infinity') > due_at)
+           from requests where created_at < timestamptz '2026-11-16 00:00:00-03' group by all""").fetchall()}
+
+
+def test_a_week_whose_promises_were_all_kept_says_so(con):
+    kept_all = sorted(d for d, (due, broken) in promises_due_by_department(con).items() if due and not broken)
+    assert kept_all  # Facilities, Human Resources, Legal and Payroll in the sample
+    due = promises_due_by_department(con)[kept_all[0]][0]
+    lines = md_sections(markdown(con, Filters(provider_departments=(kept_all[0],))))["Broken promises"]
+    assert next(line for line in lines if line) == f"Every one of the {due:,} promises decided this week was kept (resolved by its due date)."
+
+
+def test_a_week_without_due_dates_has_no_broken_promises_section(con):
+    # IT's urgent requests: seven created in 2026-W46 in the sample, none due that week.
+    created, due = con.execute(
+        """select count(*) filter (where created_at >= timestamptz '2026-11-09 00:00:00-03'
+                                     and created_at < timestamptz '2026-11-16 00:00:00-03'),
+                  count(*) filter (where due_at >= timestamptz '2026-11-09 00:00:00-03'
+                                     and due_at < timestamptz '2026-11-16 00:00:00-03')
+           from requests where provider_department = 'IT' and priority = 'urgent'""").fetchone()
+    assert created and not due
+    sections = md_sections(markdown(con, Filters(provider_departments=("IT",), priorities=("urgent",))))
+    assert "Top breaches" in sections and "Broken promises" not in sections
 
 
 def test_a_breach_says_what_became_of_it_in_words_that_fit_its_target(con):
