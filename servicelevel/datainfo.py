@@ -59,11 +59,16 @@ class DataInfo:
                 "on the Data & definitions page."), True
 
     def default_week(self, now: datetime, timezone: str) -> Period:
-        """The last complete ISO week before the as-of instant (local time)."""
+        """The last complete ISO week before the as-of instant (local time); the as-of instant's own
+        week when no complete week holds data yet (a first export covering a few days)."""
         from zoneinfo import ZoneInfo
 
-        local = self.as_of(now).astimezone(ZoneInfo(timezone))
-        return last_complete_week(local.date(), timezone)
+        local = self.as_of(now).astimezone(ZoneInfo(timezone)).date()
+        week = last_complete_week(local, timezone)
+        first = self.first_date(timezone)
+        if first is not None and first >= week.end:
+            return Period(week.end, week.end + timedelta(days=7), timezone)
+        return week
 
     def weeks(self, timezone: str) -> list[Period]:
         """Every ISO week from the first request's week to the as-of week, newest first."""

@@ -56,6 +56,25 @@ def test_the_default_week_is_the_last_complete_week_of_the_data(app):
     assert at.sidebar.caption[1].value.startswith("2026-W46: 09 Nov – 15 Nov 2026 · the last complete week")
 
 
+def test_data_holding_no_whole_week_opens_on_the_week_it_has(tmp_path, monkeypatch):
+    # A first export covering Monday and Tuesday of 2026-W10: the last complete week, W09, would be
+    # empty.
+    path = tmp_path / "two_days.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [{"request_id": "D1", "created_at": "2026-03-02T14:00:00Z"},
+                                        {"request_id": "D2", "created_at": "2026-03-03T14:00:00Z"}])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    at = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90))
+    assert at.selectbox(key="week").value == LATEST_WEEK
+    assert at.selectbox(key="week").options == ["Latest week", "2026-W10"]
+    assert at.sidebar.caption[1].value.startswith(
+        "2026-W10: 02 Mar – 08 Mar 2026 · not over yet in the data: no whole week of data yet")
+    assert metrics(at)["Volume so far"] == "2"
+
+
 @pytest.mark.parametrize("days_later, said", [
     # The sample's newest timestamp is a first response on Wednesday 18 Nov 2026 at 14:58 UTC, 11:58 in São Paulo.
     (0.1, "Data up to 18 Nov 2026 11:58, less than a day old."),

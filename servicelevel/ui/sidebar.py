@@ -14,7 +14,7 @@ from servicelevel.ui.link_values import unknown_link_values
 from servicelevel.viewlinks import KEYS, PROVIDER_TYPES, REQUESTER_TYPES, value_label
 
 PERIOD_MODES = ("Week", "Range")
-LATEST_WEEK = "latest"  # the week picker's default: the last complete week, whichever it is
+LATEST_WEEK = "latest"  # the week picker's default: the last complete week (DataInfo.default_week)
 
 
 def week_code(period: Period) -> str:
@@ -77,6 +77,8 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
             period = Period(start, start + timedelta(days=1), org.timezone)
     else:
         requested = st.query_params.get(KEYS["week"])
+        # Until the data holds a whole week, the latest is the week it has.
+        latest_label = "Last complete week" if default_week.bounds()[1] <= info.as_of(now) else "Latest week"
         # The options are the bare codes, so links read ?week=2026-W46, as the report command takes it.
         # The default is not a week but "the latest": a bound widget leaves its default out of the
         # URL, so a link without a week follows the data, and one to a week picked by name, even
@@ -84,11 +86,11 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
         code = sidebar.selectbox(
             "ISO week (Monday – Sunday)",
             [LATEST_WEEK, *weeks],
-            # A fixed label: the browser keeps a selected option's label through reruns, so one
-            # naming the week went stale once an import moved the last complete week on. The
-            # caption below names it.
-            format_func=lambda option: "Last complete week" if option == LATEST_WEEK else option,
-            help="A link to 'Last complete week' moves on as new data arrives; a week picked by name stays in the link.",
+            # A label that names no week: the browser keeps a selected option's label through
+            # reruns, so one naming the week went stale once an import moved the last complete
+            # week on. The caption below names it.
+            format_func=lambda option: latest_label if option == LATEST_WEEK else option,
+            help=f"A link to '{latest_label}' moves on as new data arrives; a week picked by name stays in the link.",
             key=KEYS["week"],
             bind="query-params",
         )
@@ -154,8 +156,8 @@ def _week_note(period: Period, default_week: Period, as_of: datetime) -> str:
     """The chosen week's dates, and whether it is the last complete week or still running."""
     last = period.end - timedelta(days=1)
     note = f"{period.start:%d %b} – {last:%d %b %Y}"
+    if period.bounds()[1] > as_of:
+        return note + " · not over yet in the data" + (": no whole week of data yet" if period == default_week else "")
     if period == default_week:
         return note + " · the last complete week"
-    if period.bounds()[1] > as_of:
-        return note + " · not over yet in the data"
     return note
