@@ -1,6 +1,6 @@
 """Page speed at scale: every page's queries for one week and for one quarter, warm.
 
-    python bench/bench_pages.py [--requests 10000000] [--answers 3000000] [--db PATH] [--skip-rss]
+    python bench/bench_pages.py [--requests 10000000] [--answers 3000000] [--db PATH] [--skip-rss] [--per-query]
 
 Builds (or reuses) a synthetic database (bench/synthetic.py, bench/synthetic_feedback.py), brings
 its SLA states and page tables up to date, then for each page:
@@ -109,14 +109,15 @@ def record_page(db: Path, page: str, period: str) -> list[tuple[str, dict]]:
     return [(name, params) for name, params in recorded if name not in FRAME_QUERIES]
 
 
-def replay(con, recorded: list[tuple[str, dict]]) -> float:
-    """Seconds for the second of two passes over the recorded queries."""
+def replay(con, recorded: list[tuple[str, dict]]) -> tuple[float, list[tuple[str, float]]]:
+    """Seconds for the second of two passes over the recorded queries, and each query's share."""
     for _ in range(2):
-        started = time.perf_counter()
+        each = []
         for name, params in recorded:
+            started = time.perf_counter()
             queries.run(con, name, params)
-        elapsed = time.perf_counter() - started
-    return elapsed
+            each.append((name, time.perf_counter() - started))
+    return sum(secs for _, secs in each), each
 
 
 def pandas_overview(con, week_start, week_end) -> float:
@@ -248,6 +249,7 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=3_000_000)
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "pages.duckdb")
     parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--per-query", action="store_true", help="also print each query's warm seconds")
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     ensure_database(args.db, args.requests, args.answers)
@@ -258,7 +260,8 @@ def main() -> None:
         for period in ("week", "quarter"):
             recorded = record_page(args.db, page, period)
             con = store.connect(args.db)
-            times[period] = (replay(con, recorded), len(recorded))
+            secs, each = replay(con, recorded)
+            times[period] = (secs, len(recorded), each)
             con.close()
         rows.append((name, target, times))
     con = store.connect(args.db)
@@ -269,6 +272,15 @@ def main() -> None:
     for name, target, times in rows:
         n = max(times["week"][1], times["quarter"][1])
         print(f"{name:<12} {n:>7} {times['week'][0]:>8.2f} {times['quarter'][0]:>10.2f} {target:>9.1f}")
+        if args.per_query:  # a query run twice on a page counts once, with both runs' time
+            by_query = {period: {} for period in times}
+            for period, (_, _, each) in times.items():
+                for query, secs in each:
+                    by_query[period][query] = by_query[period].get(query, 0.0) + secs
+            for query in dict.fromkeys([*by_query["week"], *by_query["quarter"]]):
+                week_secs, quarter_secs = (by_query[p].get(query) for p in ("week", "quarter"))
+                print(f"  {query:<27} {'' if week_secs is None else f'{week_secs:.2f}':>6} "
+                      f"{'' if quarter_secs is None else f'{quarter_secs:.2f}':>10}")
     overview_week = rows[0][2]["week"][0]
     print(f"\noverview tiles with pandas over in-memory frames: {pandas_secs:.2f} s "
           f"(DuckDB page queries {overview_week:.2f} s, ratio {pandas_secs / overview_week:.1f}x)")

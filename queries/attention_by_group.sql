@@ -29,6 +29,9 @@ counted as (
             + count(*) filter (where res_state = 'running' and res_remaining_business_secs <= $within_secs)
             as n_due_soon
     from scoped
+    -- Every request counted is unresolved at $as_of (a running target's request too): the
+    -- filter skips reading the rest's states.
+    where coalesce(resolved_at, timestamptz 'infinity') >= $as_of
     group by group_value
 )
 select group_value, n_overdue, n_due_soon

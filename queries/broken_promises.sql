@@ -32,7 +32,7 @@ broken as (
 final as (
     select
         request_id,
-        epoch(coalesce(stopped_at, $as_of) - due_at) / 3600 as hours_late,
+        (epoch_us(coalesce(stopped_at, $as_of)) - epoch_us(due_at)) / 3600e6 as hours_late,
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,

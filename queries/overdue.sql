@@ -8,22 +8,28 @@
 --   Open at $end_at as in backlog.sql (the macro is_open_at, macros.sql).
 -- Params: $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters $requester_type,
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
-with scoped as (
+with scoped as not materialized (
     select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
     )
 ),
-overdue as (
+overdue as not materialized (
     select *
     from scoped
     where is_open_at(created_at, resolved_at, status, $end_at)
       and res_deadline_at <= $end_at
 ),
+listed as (
+    select *
+    from overdue
+    order by res_deadline_at, request_id
+    limit $max_rows
+),
 final as (
     select
         request_id,
-        epoch($end_at - res_deadline_at) / 86400 as days_overdue,
+        (epoch_us($end_at) - epoch_us(res_deadline_at)) / 86400e6 as days_overdue,  -- as backlog.sql
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,
@@ -34,9 +40,10 @@ final as (
         created_at,
         policy_name,
         source,
-        count(*) over () as n_overdue
-    from overdue
+        -- counted apart rather than over the rows: a window would carry every overdue row's
+        -- columns to the sort, where the list needs only its first $max_rows
+        (select count(*) from overdue) as n_overdue
+    from listed
 )
 select * from final
 order by deadline_at, request_id
-limit $max_rows

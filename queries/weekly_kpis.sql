@@ -91,16 +91,15 @@ resolved as (
     where resolved_at >= $start_at and resolved_at < $end_at
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
--- Backlog at a week's end = open when the range starts + opened - stopped in its weeks so far.
+-- Backlog at a week's end = open when the range starts (is_open_at, macros.sql) + opened - stopped
+-- in its weeks so far.
 -- A request whose status says resolved or closed but whose export gives no time never counts
 -- (when it stopped is unknown), as in backlog.sql.
 open_at_start as (
     select case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
-           count(*) filter (where created_at < $start_at)
-               - count(*) filter (where resolved_at < $start_at) as n_open
+           count(*) as n_open
     from scoped
-    where created_at < $start_at
-      and not (resolved_at is null and status in ('resolved', 'closed'))
+    where is_open_at(created_at, resolved_at, status, $start_at)
     group by grouping sets ((requester_type), ())
 ),
 flows as (
