@@ -8,6 +8,8 @@
 --   Open at $end_at as in backlog.sql (the macro is_open_at, macros.sql).
 -- Params: $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters $requester_type,
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
+-- not materialized: the list and the count both read overdue, and a materialized copy would hold
+-- every overdue row's columns.
 with scoped as not materialized (
     select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,

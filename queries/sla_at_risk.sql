@@ -10,19 +10,24 @@
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
 with running as (
     select
-        source, request_id, policy_name, 'first_response' as metric, fr_deadline_at as deadline_at,
+        source, request_id, created_at, policy_name, 'first_response' as metric, fr_deadline_at as deadline_at,
         fr_remaining_business_secs as remaining_business_secs, false as is_paused
     from sla_states($as_of)
     where fr_state = 'running' and fr_remaining_business_secs <= $within_secs
+      -- implied by 'running'; said on stored columns so that the scan skips the rest
+      and fr_deadline_at > $as_of and coalesce(fr_stopped_at, timestamptz 'infinity') > $as_of
     union all
     select
-        source, request_id, policy_name, 'resolution', res_deadline_at,
+        source, request_id, created_at, policy_name, 'resolution', res_deadline_at,
         res_remaining_business_secs, res_is_paused
     from sla_states($as_of)
     where res_state = 'running' and res_remaining_business_secs <= $within_secs
+      and res_deadline_at > $as_of and coalesce(res_stopped_at, timestamptz 'infinity') > $as_of
 ),
+-- Who and what from request_facts, which is in creation order: joined on created_at too, the
+-- few at-risk requests' creation dates let its scan skip the row groups created before them.
 scoped as (
-    select * from filtered_requests(
+    select * from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
     )
@@ -39,11 +44,11 @@ final as (
         r.priority,
         g.deadline_at,
         g.is_paused,
-        r.created_at,
+        g.created_at,
         g.policy_name,
         g.source
     from running as g
-    join scoped as r using (source, request_id)
+    join scoped as r using (created_at, source, request_id)
 )
 select * from final
 order by remaining_business_secs, deadline_at, request_id, metric

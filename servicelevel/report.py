@@ -484,10 +484,8 @@ def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLink
     """The week's broken promises (none without a due date this week: the tile says that)."""
     decided = next(t.count for t in view.kpis.tiles if t.key == "promises_kept")
     broken = view.broken_promises
-    if not decided and (broken is None or broken.empty):
-        return ()
     if broken is None or broken.empty:
-        return (Section("Broken promises", (
+        return () if not decided else (Section("Broken promises", (
             Text(f"Every one of the {decided:,} promises decided this week was kept (resolved by its due date).",
                  "good"),)),)
     shown = broken.head(REPORT_BREACHES)
