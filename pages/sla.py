@@ -161,7 +161,8 @@ if per_department.empty:
 else:
     st.text(promises.summary(per_department, organisation().promises_kept_goal, organisation().min_count))
     st.caption("Kept: resolved on or before the due date, among those resolved or past due. Broken: resolved late, "
-               f"or still open past the due date at {local_time(selection.as_of)}. Not due yet: open, due later.")
+               f"or still open past the due date at {local_time(selection.as_of)}. Not due yet: open, due later. "
+               "A request whose status says resolved or closed but whose export gives no time is left out.")
     if len(per_department) > 1:
         table(promises.by_department(per_department), "promises-by-department",
               column_config={"kept_rate": st.column_config.NumberColumn("share kept", format="percent"),
@@ -174,8 +175,8 @@ else:
               column_config={**links.LINK_COLUMN,
                              "is_open": st.column_config.CheckboxColumn("still open"),
                              "hours_late": st.column_config.NumberColumn("hours late", format="%.1f")},
-              caption=f"{listed} broken promises: still open first (work someone can still finish), then latest. "
-                      f"Hours late: calendar hours from the due date to the resolution, or to "
+              caption=f"{listed} broken promises: still open first (work someone can still finish), then most "
+                      f"hours late. Hours late: calendar hours from the due date to the resolution, or to "
                       f"{local_time(selection.as_of)} while open.")
 
 st.subheader("At risk: open requests close to either deadline")
@@ -208,7 +209,8 @@ st.subheader("Backlog at the period's end, by age", anchor=links.BACKLOG_ANCHOR)
 # A period not over in the data (the current week) ends at the data's newest instant: ages
 # counted to a later midnight would grow by days nothing is known about.
 backlog_at = min(period_end, selection.as_of)
-backlog = run_query("backlog", {**params, "end_at": backlog_at})
+backlog_end = period_end if period_end <= selection.as_of else selection.open_work_at
+backlog = run_query("backlog", {**params, "end_at": backlog_end})
 n_open = int(backlog["n_open"].sum())
 if n_open == 0:
     good_news(selection, f"No request was open at {local_time(backlog_at)} for this selection.", "open requests")
@@ -221,7 +223,7 @@ else:
                   "whose status says resolved or closed but whose export gives no resolution time is left out.")
 
     st.markdown("**Open past their resolution deadline**")
-    overdue = run_query("overdue", {**params, "end_at": backlog_at, "max_rows": MAX_ROWS})
+    overdue = run_query("overdue", {**params, "end_at": backlog_end, "max_rows": MAX_ROWS})
     if overdue.empty:
         st.caption(f"None of the {n_open:,} open requests was past its resolution deadline at "
                    f"{local_time(backlog_at)}.")

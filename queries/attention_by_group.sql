@@ -1,14 +1,15 @@
 -- attention_by_group
 -- Returns: one row per value of $split (provider_department; or, for one provider department's
 --   own view, requester: the requester department, else the requester's organisation) with open
---   work needing attention as of $as_of, the data's
---   newest instant (request_facts' running states are as of it), most overdue first:
+--   work needing attention now (request_facts' running states are as of the data's newest
+--   instant), most overdue first:
 --   group_value (NULL: requests without one), n_overdue (requests open at $as_of past their
 --   resolution deadline: the SLA page's overdue list for a period ending now), n_due_soon
 --   (running targets due within $within_secs business seconds, a request's first response and
 --   resolution counted apart: the SLA page's at-risk list as of now). Values with neither are
 --   left out.
--- Params: $split VARCHAR ('provider_department' | 'requester'), $as_of TIMESTAMPTZ,
+-- Params: $split VARCHAR ('provider_department' | 'requester'), $as_of TIMESTAMPTZ (just after
+--   the data's newest instant: Selection.open_work_at, so a request resolved at it is done),
 --   $within_secs BIGINT, and the shared filters $requester_type, $requester_departments,
 --   $provider_departments, $provider_types, $priorities, $channels.
 with scoped as (

@@ -2,7 +2,7 @@
 -- Returns: one row per broken promise: a request whose due date (due_at, the export's promised
 --   date) falls in [$start_at, $end_at) and that was resolved after it, or is still open past it
 --   as of $as_of; the n_broken of promises_kept.sql, listed. Still open first (they can still be
---   chased), then latest: request_id, hours_late (calendar hours from due_at to the resolution,
+--   chased), then most hours late: request_id, hours_late (calendar hours from due_at to the resolution,
 --   or to $as_of while open: a promise missed by minutes is not "0.0 days" late),
 --   provider_department, requester (requester department, else organisation, else "requester
 --   <id>"), agent, category, priority, is_open, due_at, resolved_at (resolved, else closed; NULL
@@ -23,6 +23,7 @@ promised as (
         case when resolved_at <= $as_of then resolved_at end as stopped_at
     from scoped
     where due_at >= $start_at and due_at < $end_at
+      and not stop_unknown(resolved_at, status)  -- neither kept nor broken: when it stopped is unknown
 ),
 broken as (
     select *

@@ -21,6 +21,7 @@ with promised as (
         $provider_types, $priorities, $channels
     )
     where due_at >= $start_at and due_at < $end_at
+      and not stop_unknown(resolved_at, status)  -- neither kept nor broken: when it stopped is unknown
 ),
 judged as (
     select

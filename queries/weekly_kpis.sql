@@ -106,7 +106,7 @@ flows as (
     select created_week as week_start, requester_type, 1 as opened, 0 as stopped
     from scoped
     where created_at >= $start_at and created_at < $end_at
-      and not (resolved_at is null and status in ('resolved', 'closed'))
+      and not stop_unknown(resolved_at, status)
     union all
     select resolved_week, requester_type, 0, 1
     from scoped
@@ -134,6 +134,7 @@ promises as (
            count(*) filter (where resolved_at <= due_at) as n_promises_kept
     from scoped
     where due_at >= $start_at and due_at < $end_at
+      and not stop_unknown(resolved_at, status)  -- neither kept nor broken: when it stopped is unknown
     group by grouping sets ((week_start, requester_type), (week_start))
 ),
 final as (

@@ -117,6 +117,6 @@ def attention(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_
     provider = providers[0] if len(providers) == 1 else None
     split = "provider_department" if provider is None else "requester"
     params = {**selection.filters.params(), "within_secs": within_hours * 3600}
-    by_group = run("attention_by_group", {**params, "as_of": selection.as_of, "split": split})
+    by_group = run("attention_by_group", {**params, "as_of": selection.open_work_at, "split": split})
     due_soonest = run("at_risk_now", {**params, "max_rows": listed})
     return Attention(selection.as_of, within_hours, by_group, due_soonest, split, provider)

@@ -51,7 +51,8 @@ METRICS: tuple[Metric, ...] = (
            "ageing buckets by calendar age at that moment."),
     Metric("promises_kept", "Promises kept",
            "Among requests with a due date (a promise) falling in the period and already decided: "
-           "resolved on or before the due date / all decided (late or still open past due)."),
+           "resolved on or before the due date / all decided (late or still open past due). A request whose "
+           "status says resolved or closed but whose export gives no time is left out, as from the backlog."),
     Metric("reopen_rate", "Reopen rate",
            "Resolved requests with reopen_count > 0 / resolved requests."),
     Metric("csat", "CSAT %",

@@ -172,6 +172,13 @@ class Selection:
     filters: Filters
     as_of: datetime  # min(now, the data's newest instant)
 
+    @property
+    def open_work_at(self) -> datetime:
+        """The instant work open "now" is counted at: just after as_of, so that a request resolved
+        at as_of itself (often the data's newest timestamp) is done and one created then is open,
+        as the KPI tiles count a week's flows."""
+        return self.as_of + timedelta(microseconds=1)
+
     def params(self) -> dict:
         """Bound parameters shared by every page query."""
         params = {**self.filters.params(), **self.period.params()}

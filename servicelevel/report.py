@@ -123,6 +123,23 @@ class Table:
     numeric: tuple[bool, ...]  # right-aligned columns
     widths: tuple[float, ...]  # relative column widths (PDF)
 
+    def without(self, column: str) -> "Table":
+        """The table less one column (a department's own report leaves out the provider column,
+        which would name it on every row)."""
+        if column not in self.columns:
+            return self
+        i = self.columns.index(column)
+        drop = lambda values: values[:i] + values[i + 1:]  # noqa: E731
+        return Table(drop(self.columns), tuple(drop(row) for row in self.rows), drop(self.numeric), drop(self.widths))
+
+
+PROVIDER_COLUMN = "Provider department"
+
+
+def _for_provider(table: Table, filters: Filters) -> Table:
+    """The request table as a report for one provider department shows it: without that column."""
+    return table.without(PROVIDER_COLUMN) if len(filters.provider_departments) == 1 else table
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -474,23 +491,35 @@ def _breach_section(view: weekly.WeeklyView, links: DashboardLinks) -> Section:
         Text(f"The {len(shown)} largest overruns of the {total:,} SLA targets breached this week "
              "(hours past the target on the policy's clock: business hours, or every hour on 24x7; for one "
              "still open, up to the data's newest timestamp, not to the week's end)."),
-        Table(("Request", "Target", "Provider department", "Requester", "Agent", "Category", "Priority",
-               "Target time", "Overrun", "Now"), rows, (False, False, False, False, False, False, False, True, True, False),
-              (1.5, 1.1, 1.5, 1.4, 1.3, 1.5, 0.9, 0.9, 0.9, 1.2)),
+        _for_provider(Table(
+            ("Request", "Target", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Target time",
+             "Overrun", "Now"), rows, (False, False, False, False, False, False, False, True, True, False),
+            (1.5, 1.1, 1.5, 1.4, 1.3, 1.5, 0.9, 0.9, 0.9, 1.2)), view.selection.filters),
     ))
 
 
 def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLinks) -> tuple[Section, ...]:
-    """The week's broken promises (none without a due date this week: the tile says that)."""
-    decided = next(t.count for t in view.kpis.tiles if t.key == "promises_kept")
+    """The week's broken promises, in the tile's counts, by provider department and the first
+    listed (none without a due date this week: the tile says that)."""
+    tile = next(t for t in view.kpis.tiles if t.key == "promises_kept")
+    due = f"promises due this week{' and decided so far' if tile.part_week else ''}"
     broken = view.broken_promises
     if broken is None or broken.empty:
-        return () if not decided else (Section("Broken promises", (
-            Text(f"Every one of the {decided:,} promises decided this week was kept (resolved by its due date).",
-                 "good"),)),)
+        return () if not tile.count else (Section("Broken promises", (
+            Text(f"All {tile.count:,} {due} were kept (resolved by the due date).", "good"),)),)
     shown = broken.head(REPORT_BREACHES)
     n_broken = int(shown["n_broken"].iloc[0])
-    listed = f"All {n_broken:,}" if len(shown) == n_broken else f"{len(shown)} of the {n_broken:,}"
+    said = [f"{n_broken:,} of the {tile.count:,} {due} were broken: resolved after the due date (the export's), "
+            "or still open past it."]
+    per_department = view.promises_by_department
+    if per_department is not None and (per_department["n_broken"] > 0).sum() > 1:
+        most = per_department[per_department["n_broken"] > 0].sort_values(
+            ["n_broken", "group_value"], ascending=[False, True], kind="stable")
+        said.append("By provider department: " + ", ".join(
+            f"{name} {n:,}" for name, n in zip(most["group_value"], most["n_broken"])) + ".")
+    said.append(f"{'All of them' if len(shown) == n_broken else f'The first {len(shown)}'}, still open first, then "
+                "most hours late (calendar hours from the due date to the resolution, or to the data's newest "
+                "timestamp while open); every one: the SLA adherence page, Promises.")
     rows = tuple(
         (links.request(r.source, r.request_id), _str(r.provider_department), _str(r.requester), _str(r.agent),
          _str(r.category), _str(r.priority), _local(r.due_at, zone), _hours(r.hours_late * 3600),
@@ -498,13 +527,11 @@ def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLink
         for r in shown.itertuples(index=False)
     )
     return (Section("Broken promises", (
-        Text(f"{listed} promises broken this week: requests due this week (the export's due date) resolved after "
-             "it, or still open past it. Still open first, then most hours late (calendar hours from the due date to "
-             "the resolution, or to the data's newest timestamp while open); every one: the SLA adherence page, "
-             "Promises."),
-        Table(("Request", "Provider department", "Requester", "Agent", "Category", "Priority", "Due", "Hours late",
-               "Now"), rows, (False, False, False, False, False, False, False, True, False),
-              (1.5, 1.5, 1.3, 1.3, 1.5, 0.9, 1.8, 0.9, 1.1)),
+        Text(" ".join(said)),
+        _for_provider(Table(
+            ("Request", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Due", "Hours late", "Now"),
+            rows, (False, False, False, False, False, False, False, True, False),
+            (1.5, 1.5, 1.3, 1.3, 1.5, 0.9, 1.8, 0.9, 1.1)), view.selection.filters),
     )),)
 
 
@@ -520,14 +547,14 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
     if not now.due_soonest.empty:
         blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
                            "every one: the SLA adherence page, at risk as of now):"))
-        blocks.append(Table(
-            ("Request", "Due", "Provider department", "Requester", "Agent", "Category", "Priority", "Deadline",
-             "Time left"),
+        blocks.append(_for_provider(Table(
+            ("Request", "Due", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Deadline", "Time left"),
             tuple((links.request(r.source, r.request_id), str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),
                    _str(r.provider_department), _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority),
                    _local(r.deadline_at, zone), _hours(r.remaining_business_secs))
                   for r in now.due_soonest.itertuples(index=False)),
-            (False, False, False, False, False, False, False, False, True), (1.5, 1.3, 1.5, 1.4, 1.3, 1.5, 0.9, 1.4, 0.9)))
+            (False, False, False, False, False, False, False, False, True), (1.5, 1.3, 1.5, 1.4, 1.3, 1.5, 0.9, 1.4, 0.9)),
+            links.filters))
     return Section("Needs attention now", tuple(blocks))
 
 

@@ -596,6 +596,11 @@ def top_broken_promises(run: Runner, selection: Selection, week: Period, limit: 
     return run("broken_promises", {**selection.params(), **week.params(), "max_rows": limit})
 
 
+def promises_by_department(run: Runner, selection: Selection, week: Period) -> pd.DataFrame:
+    """The focus week's promises kept, broken and not due yet per provider department (group_value)."""
+    return run("promises_kept", {**selection.params(), **week.params(), "dimension": "provider_department"})
+
+
 # --------------------------------------------------------------------------------------
 # Emerging recurring problems
 
@@ -737,6 +742,7 @@ class WeeklyView:
     slipping: Slipping | None = None
     breaches: pd.DataFrame | None = None
     broken_promises: pd.DataFrame | None = None
+    promises_by_department: pd.DataFrame | None = None
     emerging: Emerging | None = None
     feedback: Feedback | None = None
 
@@ -768,6 +774,7 @@ def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyV
         slipping=slipping(run, selection, week),
         breaches=top_breaches(run, selection, week),
         broken_promises=top_broken_promises(run, selection, week),
+        promises_by_department=promises_by_department(run, selection, week),
         emerging=emerging(run, selection, week),
         feedback=feedback(run, selection, kpis),
     )

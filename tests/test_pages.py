@@ -75,6 +75,62 @@ def test_data_holding_no_whole_week_opens_on_the_week_it_has(tmp_path, monkeypat
     assert metrics(at)["Volume so far"] == "2"
 
 
+def test_a_request_resolved_at_the_newest_instant_is_not_open_now(tmp_path, monkeypatch):
+    # The export's newest timestamp is R2's resolution: R1 and R3 are open now, R2 is not, on
+    # the tile, the SLA page's backlog and what needs attention alike.
+    path = tmp_path / "resolved_last.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [
+            {"request_id": "R1", "created_at": "2026-03-02T12:00:00Z"},
+            {"request_id": "R2", "created_at": "2026-03-02T13:00:00Z", "first_response_at": "2026-03-02T13:30:00Z",
+             "resolved_at": "2026-03-04T18:30:00Z", "status": "resolved"},
+            {"request_id": "R3", "created_at": "2026-03-03T12:00:00Z"},
+        ])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    overview = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90))
+    assert metrics(overview)["Backlog now"] == "2"
+    sla = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90), "pages/sla.py")
+    backlog = next(df.value for df in sla.dataframe if "bucket" in df.value.columns)
+    assert int(backlog["n_open"].sum()) == 2
+    overdue = next((df.value for df in sla.dataframe if "days_overdue" in df.value.columns), pd.DataFrame())
+    assert set(overdue.get("request_id", [])) <= {"R1", "R3"}
+    attention = next(t.value for t in [*overview.text, *overview.success] if t.value.startswith("As of 04 Mar 2026 15:30"))
+    n_overdue = len(overdue)
+    assert (f"{n_overdue} open request" in attention) if n_overdue else ("no open request is past" in attention)
+
+
+def test_a_promise_whose_stop_time_is_unknown_is_neither_kept_nor_broken(tmp_path, monkeypatch):
+    # P3's status says resolved but the export gives no time: it is left out, as from the
+    # backlog. Of the rest, due Tuesday 3 March: P1 kept, P2 resolved late, P4 still open.
+    path = tmp_path / "unknown_stop.duckdb"
+    con = store.connect(path)
+    try:
+        due = "2026-03-03T12:00:00Z"
+        import_requests(con, tmp_path, [
+            {"request_id": "P1", "created_at": "2026-03-02T12:00:00Z", "resolved_at": "2026-03-02T18:00:00Z",
+             "status": "resolved", "due_at": due},
+            {"request_id": "P2", "created_at": "2026-03-02T12:00:00Z", "resolved_at": "2026-03-04T12:00:00Z",
+             "status": "resolved", "due_at": due},
+            {"request_id": "P3", "created_at": "2026-03-02T12:00:00Z", "status": "resolved", "due_at": due},
+            {"request_id": "P4", "created_at": "2026-03-02T13:00:00Z", "due_at": due},
+        ])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    overview = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90))
+    assert metrics(overview)["Promises kept"] == "33.3%"
+    promises_caption = next(c.value for c in overview.caption
+                            if c.value.startswith("goal 90.0%") and "policy average" not in c.value)
+    assert " · decided so far 3 · " in promises_caption
+    sla = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90), "pages/sla.py")
+    assert next(t.value for t in sla.text if "promises kept" in t.value).startswith("1 of 3 promises kept (33.3%)")
+    broken = next(df.value for df in sla.dataframe if "hours_late" in df.value.columns)
+    assert dict(zip(broken["request_id"], broken["is_open"])) == {"P4": True, "P2": False}
+
+
 @pytest.mark.parametrize("days_later, said", [
     # The sample's newest timestamp is a first response on Wednesday 18 Nov 2026 at 14:58 UTC, 11:58 in São Paulo.
     (0.1, "Data up to 18 Nov 2026 11:58, less than a day old."),

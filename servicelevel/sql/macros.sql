@@ -35,13 +35,18 @@ case dimension
     when 'agent' then agent
 end;
 
+-- stop_unknown: the request's status says resolved or closed but its export gives no time
+-- (resolved_at: the resolution, else the close). Such a request is neither open nor a promise
+-- kept or broken: when it stopped is unknown.
+create or replace macro stop_unknown(resolved_at, status) as
+resolved_at is null and status in ('resolved', 'closed');
+
 -- is_open_at: whether a request was open at `instant`: created before it and not resolved or
--- closed before it (resolved_at: the resolution, else the close). A request whose status says
--- resolved or closed but whose export gives no time is never open: when it stopped is unknown.
+-- closed before it, its stop known (stop_unknown).
 create or replace macro is_open_at(created_at, resolved_at, status, instant) as
 created_at < instant
 and coalesce(resolved_at, timestamptz 'infinity') >= instant
-and not (resolved_at is null and status in ('resolved', 'closed'));
+and not stop_unknown(resolved_at, status);
 
 -- SLA. request_sla and the clock tables are derived data that servicelevel/sla.py and
 -- calendars.py replace on every refresh; these empty shapes only let sla_states be created
