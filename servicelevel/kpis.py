@@ -176,7 +176,9 @@ class Tile:
         parts = [self.unit_note] if self.unit_note else []
         if self.count is not None:
             parts.append(f"{self.count_label} {self.count:,}")
-        if self.too_small and self.interval is not None:
+        if self.count == 0:  # no value to doubt: the tile shows "–"
+            pass
+        elif self.too_small and self.interval is not None:
             low, high = self.interval
             parts.append(f"too few to trust: 95% CI {low:.0%}–{high:.0%}")
         elif self.too_small:
@@ -285,7 +287,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
     response_rate = ratio(answers, resolved)
     csat = _rate_tile("csat", "CSAT", rows, "n_satisfied", "n_answers", org.csat_goal,
                       "answers", org)
-    if response_rate is not None:
+    if response_rate is not None and answers:  # "response rate 0.0%" would only repeat "answers 0"
         csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.1%} · answers"})
     tiles = [
         Tile(

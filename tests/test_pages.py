@@ -73,6 +73,8 @@ def test_data_holding_no_whole_week_opens_on_the_week_it_has(tmp_path, monkeypat
     assert at.sidebar.caption[1].value.startswith(
         "2026-W10: 02 Mar – 08 Mar 2026 · not over yet in the data: no whole week of data yet")
     assert metrics(at)["Volume so far"] == "2"
+    # No survey answers at all: CSAT says so, not "response rate 0.0%" nor "too few to trust".
+    assert metrics(at)["CSAT"] == "–" and "goal 85.0% · answers 0" in [c.value for c in at.caption]
 
 
 def test_a_request_resolved_at_the_newest_instant_is_not_open_now(tmp_path, monkeypatch):
