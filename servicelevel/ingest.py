@@ -124,7 +124,7 @@ class ImportReport:
             out.append("  every rejected row, with its line, reason and raw fields: the rejected_rows table "
                        "(Data & definitions page)")
         if self.timezone:
-            out.append(f"  times without a UTC offset read as {self.timezone} time ({self.timezone_origin}; "
+            out.append(f"  any time without a UTC offset is read as {self.timezone} time ({self.timezone_origin}; "
                        "another: --timezone, or the time-zone box on the import page)")
         if self.missing_fields:
             lacking = [f"{f} (no column {self.looked_for[f]!r})" if f in self.looked_for else f

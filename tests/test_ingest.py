@@ -1251,7 +1251,7 @@ def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     assert "rejected, unparseable_created_at: 2 (e.g. line 3: unparseable date in column created_at: 'yesterday' (expected ISO 8601))" in out
     assert "rejected, missing_request_id: 1 (e.g. line 4: the request id is empty)" in out
     assert "the rejected_rows table (Data & definitions page)" in out
-    assert "times without a UTC offset read as UTC time" in out  # the canonical preset's zone
+    assert "any time without a UTC offset is read as UTC time" in out  # the canonical preset's zone
     assert "no requester type: every new request counts as external, and stored ones keep theirs" in out
     assert "no provider type: every new request's provider counts as in-house" in out
 
@@ -1379,7 +1379,7 @@ def test_a_file_that_nearly_fits_a_preset_is_imported_detected_and_named_for_it(
     assert ("  note: It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column "
             "'Group stations'. It was imported with the detected mapping instead: check the fields above, or "
             "import it with --preset zendesk.") in lines
-    assert any(line.startswith("  times without a UTC offset read as America/Sao_Paulo time (the organisation's "
+    assert any(line.startswith("  any time without a UTC offset is read as America/Sao_Paulo time (the organisation's "
                                "zone, a detected mapping's default;")
                for line in lines)
 
@@ -1390,7 +1390,7 @@ def test_the_report_says_where_the_time_zone_came_from(tmp_path):
         report = import_file(con, ZENDESK, timezone_name="America/Sao_Paulo")
     finally:
         con.close()
-    assert ("  times without a UTC offset read as America/Sao_Paulo time (as given for this import; another: "
+    assert ("  any time without a UTC offset is read as America/Sao_Paulo time (as given for this import; another: "
             "--timezone, or the time-zone box on the import page)") in report.lines()
     assert not any("looks like" in line for line in report.lines())
 
