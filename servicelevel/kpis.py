@@ -176,13 +176,12 @@ class Tile:
         parts = [self.unit_note] if self.unit_note else []
         if self.count is not None:
             parts.append(f"{self.count_label} {self.count:,}")
-        if self.count == 0:  # no value to doubt: the tile shows "–"
-            pass
-        elif self.too_small and self.interval is not None:
-            low, high = self.interval
-            parts.append(f"too few to trust: 95% CI {low:.0%}–{high:.0%}")
-        elif self.too_small:
-            parts.append("too few to trust")
+        if self.too_small and self.count != 0:  # with nothing behind it the tile shows "–": nothing to doubt
+            if self.interval is not None:
+                low, high = self.interval
+                parts.append(f"too few to trust: 95% CI {low:.0%}–{high:.0%}")
+            else:
+                parts.append("too few to trust")
         return " · ".join(parts)
 
     def caption(self) -> str:
