@@ -116,15 +116,16 @@ def record_page(db: Path, page: str, period: str) -> list[tuple[str, dict]]:
     return [(name, params) for name, params in recorded if name not in FRAME_QUERIES]
 
 
-def replay(con, recorded: list[tuple[str, dict]]) -> tuple[float, list[tuple[str, float]]]:
-    """Seconds for the second of two passes over the recorded queries, and each query's share."""
+def replay(con, recorded: list[tuple[str, dict]]) -> tuple[float, dict[str, float]]:
+    """Seconds for the second of two passes over the recorded queries, and per query name (a query
+    run twice on a page counts once, with both runs' time)."""
     for _ in range(2):
-        each = []
+        by_query: dict[str, float] = {}
         for name, params in recorded:
             started = time.perf_counter()
             queries.run(con, name, params)
-            each.append((name, time.perf_counter() - started))
-    return sum(secs for _, secs in each), each
+            by_query[name] = by_query.get(name, 0.0) + time.perf_counter() - started
+    return sum(by_query.values()), by_query
 
 
 def pandas_overview(con, week_start, week_end) -> float:
@@ -267,8 +268,8 @@ def main() -> None:
         for period in PERIODS:
             recorded = record_page(args.db, page, period)
             con = store.connect(args.db)
-            secs, each = replay(con, recorded)
-            times[period] = (secs, len(recorded), each)
+            secs, by_query = replay(con, recorded)
+            times[period] = (secs, len(recorded), by_query)
             con.close()
         rows.append((name, target, times))
     con = store.connect(args.db)
@@ -282,14 +283,10 @@ def main() -> None:
         n = max(count for _, count, _ in times.values())
         print(f"{name:<14} {n:>7} " + " ".join(f"{times[p][0]:>{w}.2f}" for p, w in widths.items())
               + f" {target:>9.1f}")
-        if args.per_query:  # a query run twice on a page counts once, with both runs' time
-            by_query = {period: {} for period in times}
-            for period, (_, _, each) in times.items():
-                for query, secs in each:
-                    by_query[period][query] = by_query[period].get(query, 0.0) + secs
-            for query in dict.fromkeys(q for period in PERIODS for q in by_query[period]):
+        if args.per_query:
+            for query in dict.fromkeys(q for p in PERIODS for q in times[p][2]):
                 print(f"  {query:<21}" + " ".join(
-                    f"{'' if by_query[p].get(query) is None else f'{by_query[p][query]:.2f}':>{w}}"
+                    f"{'' if query not in times[p][2] else f'{times[p][2][query]:.2f}':>{w}}"
                     for p, w in widths.items()))
     overview_week = rows[0][2]["week"][0]
     print(f"\noverview tiles with pandas over in-memory frames: {pandas_secs:.2f} s "
