@@ -133,16 +133,19 @@ if now.all_clear:
     good_news(selection, now.sentence(org.zone), "open requests")
 else:
     st.text(now.sentence(org.zone))  # plain text: a department's name is not Markdown
+    every_one = links.sla_page_now_url(now.as_of, org.zone)
     table(now.named_groups(), f"attention-by-{now.split_name}",
           column_config={"n_overdue": st.column_config.NumberColumn("past resolution deadline", format="localized"),
+                         "n_no_reply": st.column_config.NumberColumn("no reply, past first-response deadline",
+                                                                     format="localized"),
                          "n_due_soon": st.column_config.NumberColumn(f"due within {now.within_hours} business hours",
                                                                      format="localized")},
-          caption="Open requests past their resolution deadline, and SLA targets (first response and resolution "
+          caption="Open requests past their resolution deadline, open requests past their first-response deadline "
+                  "with no reply yet (a request can count in both), and SLA targets (first response and resolution "
                   f"apart) falling due soon, per {now.split_name}"
-                  + (f" {now.provider} serves" if now.provider else "") + ", whichever week the page shows.")
+                  + (f" {now.provider} serves" if now.provider else "") + ", whichever week the page shows. "
+                  f"Every one listed: [SLA adherence page]({every_one}), on the week holding the newest data: "
+                  "its at-risk list as of now, and its backlog, counted now.")
     if not now.due_soonest.empty:
-        all_of_them = links.sla_page_now_url(now.as_of, org.zone)
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
-              caption=f"The {len(now.due_soonest)} targets due soonest, least business time left first. Every "
-                      f"one, and the overdue requests: [SLA adherence page]({all_of_them}), on the "
-                      "week holding the newest data: at risk as of now, and its backlog, counted now.")
+              caption=f"The {len(now.due_soonest)} targets due soonest, least business time left first.")

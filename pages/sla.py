@@ -237,4 +237,19 @@ else:
                       "table above counts them by age), longest overdue first. Days overdue: calendar days since "
                       "the deadline. Paused time already moved each deadline.")
 
+    st.markdown("**Open with no reply past their first-response deadline**")
+    no_reply = run_query("no_reply", {**params, "end_at": backlog_end, "max_rows": MAX_ROWS})
+    if no_reply.empty:
+        st.caption(f"None of the {n_open:,} open requests was waiting for a first reply past its deadline at "
+                   f"{local_time(backlog_at)}.")
+    else:
+        n_no_reply = int(no_reply["n_no_reply"].iloc[0])
+        listed = f"All {n_no_reply:,}" if n_no_reply <= MAX_ROWS else f"The {MAX_ROWS:,} longest waiting of the {n_no_reply:,}"
+        table(request_list(no_reply.drop(columns="n_no_reply")), "sla-no-reply",
+              column_config={**links.LINK_COLUMN,
+                             "hours_overdue": st.column_config.NumberColumn("hours overdue", format="%.1f")},
+              caption=f"{listed} requests open at {local_time(backlog_at)} with no first response although their "
+                      "first-response deadline had passed, longest waiting first (a request past both deadlines is in both "
+                      "lists). Hours overdue: calendar hours since the first-response deadline.")
+
 scroll_to_linked_section()  # the overview's tiles and tables link to sections of this page

@@ -4,9 +4,11 @@
 --   work needing attention now (request_facts' running states are as of the data's newest
 --   instant), most overdue first:
 --   group_value (NULL: requests without one), n_overdue (requests open at $as_of past their
---   resolution deadline: the SLA page's overdue list for a period ending now), n_due_soon
+--   resolution deadline: the SLA page's overdue list for a period ending now), n_no_reply
+--   (requests open at $as_of with no first response yet, past its deadline: the SLA page's
+--   no-reply list for a period ending now; a request can be counted in both), n_due_soon
 --   (running targets due within $within_secs business seconds, a request's first response and
---   resolution counted apart: the SLA page's at-risk list as of now). Values with neither are
+--   resolution counted apart: the SLA page's at-risk list as of now). Values with none are
 --   left out.
 -- Params: $split VARCHAR ('provider_department' | 'requester'), $as_of TIMESTAMPTZ (just after
 --   the data's newest instant: Selection.open_work_at, so a request resolved at it is done),
@@ -26,6 +28,10 @@ counted as (
         end as group_value,
         count(*) filter (where is_open_at(created_at, resolved_at, status, $as_of)
                            and res_deadline_at <= $as_of) as n_overdue,
+        -- request_facts' states are as of the data's newest instant: a breached first response
+        -- without a stop is one still awaited
+        count(*) filter (where is_open_at(created_at, resolved_at, status, $as_of)
+                           and fr_state = 'breached' and fr_stopped_at is null) as n_no_reply,
         count(*) filter (where fr_state = 'running' and fr_remaining_business_secs <= $within_secs)
             + count(*) filter (where res_state = 'running' and res_remaining_business_secs <= $within_secs)
             as n_due_soon
@@ -35,7 +41,7 @@ counted as (
     where coalesce(resolved_at, timestamptz 'infinity') >= $as_of
     group by group_value
 )
-select group_value, n_overdue, n_due_soon
+select group_value, n_overdue, n_no_reply, n_due_soon
 from counted
-where n_overdue > 0 or n_due_soon > 0
-order by n_overdue desc, n_due_soon desc, group_value nulls last
+where n_overdue > 0 or n_no_reply > 0 or n_due_soon > 0
+order by n_overdue desc, n_no_reply desc, n_due_soon desc, group_value nulls last

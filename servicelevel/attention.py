@@ -1,11 +1,13 @@
-"""What needs attention now: open requests past their resolution deadline, and SLA targets due
-within the next business hours, as of the data's newest instant, by provider department (or, when
-the filters name one provider department, by whom it serves: requester department, else the
-requester's organisation).
+"""What needs attention now: open requests past their resolution deadline, open requests past
+their first-response deadline with no reply yet, and SLA targets due within the next business
+hours, as of the data's newest instant, by provider department (or, when the filters name one
+provider department, by whom it serves: requester department, else the requester's
+organisation).
 
 The weekly overview and the weekly report end with it, whichever week they show: a week is
 reviewed when it is over, and what to do next is about the requests still open. The SLA
-adherence page lists every one of them (its at-risk list as of now, its overdue list)."""
+adherence page lists every one of them (its at-risk list as of now, its overdue and no-reply
+lists)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ SPLITS = {
 class Attention:
     as_of: datetime  # the data's newest instant: the page's and the report's "now"
     within_hours: int
-    by_group: pd.DataFrame  # group_value (a value of split), n_overdue, n_due_soon; most first
+    by_group: pd.DataFrame  # group_value (a value of split), n_overdue, n_no_reply, n_due_soon; most first
     due_soonest: pd.DataFrame  # at_risk_now's rows, least business time left first (up to LISTED)
     split: str = "provider_department"
     provider: str | None = None  # the one provider department the filters name, when split by requester
@@ -46,6 +48,10 @@ class Attention:
     @property
     def n_overdue(self) -> int:
         return int(self.by_group["n_overdue"].sum())
+
+    @property
+    def n_no_reply(self) -> int:
+        return int(self.by_group["n_no_reply"].sum())
 
     @property
     def n_due_soon(self) -> int:
@@ -63,24 +69,32 @@ class Attention:
 
     def sentence(self, zone) -> str:
         """'As of 18 Nov 2026 11:58 (the data's newest timestamp): 45 open requests are past their
-        resolution deadline (Procurement 20, Legal 9, Sales 6, others 10), and 17 SLA targets
-        fall due within the next 8 business hours (…).' For one provider department, 'As of …,
-        for Procurement as provider: 97 open requests are past … (requested by Logistics 30, IT
-        19, …), …'."""
+        resolution deadline (Procurement 20, Legal 9, Sales 6, others 10), 4 open requests are past
+        their first-response deadline with no reply yet (…), and 17 SLA targets fall due within the
+        next 8 business hours (…).' For one provider department, 'As of …, for Procurement as
+        provider: 97 open requests are past … (requested by Logistics 30, IT 19, …), …'."""
         when = f"As of {self.as_of.astimezone(zone):%d %b %Y %H:%M} (the data's newest timestamp)"
         if self.provider is not None:
             when += f", for {self.provider} as provider"
         window = f"within the next {self.within_hours} business hours"
         if self.all_clear:
-            return f"{when}{':' if self.provider else ','} no open request is past its resolution deadline and no SLA target falls due {window}."
-        overdue = self.n_overdue
+            return (f"{when}{':' if self.provider else ','} no open request is past its resolution deadline or past "
+                    f"its first-response deadline with no reply yet, and no SLA target falls due {window}.")
         due = self.n_due_soon
-        past = (f"{overdue:,} open request{' is' if overdue == 1 else 's are'} past "
-                f"{'its' if overdue == 1 else 'their'} resolution deadline{self._where('n_overdue')}"
-                if overdue else "no open request is past its resolution deadline")
         soon = (f"{due:,} SLA target{'' if due == 1 else 's'} fall{'s' if due == 1 else ''} due {window}"
                 f"{self._where('n_due_soon')}" if due else f"no SLA target falls due {window}")
-        return f"{when}: {past}, and {soon}."
+        return (f"{when}: {self._open_past('n_overdue', 'resolution deadline')}, "
+                f"{self._open_past('n_no_reply', 'first-response deadline', ' with no reply yet')}, and {soon}.")
+
+    def _open_past(self, column: str, deadline: str, still: str = "") -> str:
+        """'45 open requests are past their resolution deadline (Procurement 20, …)', '1 open request
+        is past its first-response deadline with no reply yet, all in Legal', or 'no open request
+        is past its resolution deadline'."""
+        n = int(self.by_group[column].sum())
+        if n == 0:
+            return f"no open request is past its {deadline}{still}"
+        return (f"{n:,} open request{' is' if n == 1 else 's are'} past {'its' if n == 1 else 'their'} {deadline}"
+                f"{still}{self._where(column)}")
 
     def _where(self, column: str) -> str:
         """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement': where a count is; by

@@ -168,6 +168,8 @@ class Tile:
             status = " · too few to judge"
         else:
             status = " ✓ met" if self.meets_goal else " ✗ below goal"
+            if self.part_week:  # targets still running are decided later, either way
+                status += " so far"
         note = f" ({self.goal_note})" if self.goal_note else ""
         return f"goal {self.format_value(self.goal)}{note}{status}"
 

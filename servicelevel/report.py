@@ -539,11 +539,12 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
     said = Text(now.sentence(zone), "good" if now.all_clear else "body")
     if now.all_clear:
         return Section("Needs attention now", (said,))
-    groups = tuple((group, f"{n_overdue:,}", f"{n_due_soon:,}")
-                   for group, n_overdue, n_due_soon in now.named_groups().itertuples(index=False))
+    groups = tuple((group, f"{n_overdue:,}", f"{n_no_reply:,}", f"{n_due_soon:,}")
+                   for group, n_overdue, n_no_reply, n_due_soon in now.named_groups().itertuples(index=False))
     blocks: list[Block] = [said, Table(
-        (now.split_name.capitalize(), "Past resolution deadline", f"Due within {now.within_hours} business hours"),
-        groups, (False, True, True), (2.0, 1.4, 1.6))]
+        (now.split_name.capitalize(), "Past resolution deadline", "No reply, past first-response deadline",
+         f"Due within {now.within_hours} business hours"),
+        groups, (False, True, True, True), (2.0, 1.4, 1.8, 1.6))]
     if not now.due_soonest.empty:
         blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
                            "every one: the SLA adherence page, at risk as of now):"))
@@ -612,7 +613,8 @@ def _feedback_section(feedback: weekly.Feedback, zone) -> Section:
                      f"{feedback.n_resolved:,} requests resolved)")
     blocks: list[Block] = [Text(f"{parts[0]}. {'; '.join(parts[1:])}.")]
     if csat.too_small:
-        blocks.append(Text(f"Only {feedback.n_answers} answers: too few to trust.", "bad"))
+        blocks.append(Text(f"Only {feedback.n_answers} answer{'' if feedback.n_answers == 1 else 's'}: too few to "
+                           "trust.", "bad"))
     if feedback.lowest.empty:
         blocks.append(Text("No answer scored 1-2 with a comment this week.", "good"))
     else:
@@ -621,8 +623,15 @@ def _feedback_section(feedback: weekly.Feedback, zone) -> Section:
              _str(r.category), f"{r.source} {r.request_id}", _local(r.submitted_at, zone, "%d %b"))
             for r in feedback.lowest.itertuples(index=False)
         )
-        blocks.append(Text(f"The lowest-scored comments ({len(rows)} of the {feedback.n_unhappy_comments:,} answers "
-                           "scoring 1-2 with a comment; lowest score first, then newest):"))
+        n_unhappy = feedback.n_unhappy_comments
+        if n_unhappy == 1:
+            said = "The one answer scoring 1-2 with a comment:"
+        elif len(rows) == n_unhappy:
+            said = f"Every answer scoring 1-2 with a comment ({n_unhappy:,}; lowest score first, then newest):"
+        else:
+            said = (f"The lowest-scored comments ({len(rows)} of the {n_unhappy:,} answers scoring 1-2 with a "
+                    "comment; lowest score first, then newest):")
+        blocks.append(Text(said))
         blocks.append(Table(("Score", "Comment", "Provider department", "Requester", "Category", "Request",
                              "Submitted"), rows, (True, False, False, False, False, False, False),
                             (0.7, 3.45, 1.4, 1.4, 1.3, 1.5, 0.95)))

@@ -581,3 +581,22 @@ def test_a_breach_says_what_became_of_it_in_words_that_fit_its_target(con):
         target, now = row[1], row[-1].rstrip(" |")
         assert now in {"first response": {"no response yet", "answered late"},
                        "resolution": {"still open", "resolved late"}}[target]
+
+
+def test_a_week_with_one_unhappy_answer_says_so_in_the_singular():
+    one = pd.DataFrame([{"score": 1.0, "comment": "Ninguém respondeu.", "provider_department": "IT",
+                         "requester": "Acme Example Ltda", "category": "Portal access", "source": "zendesk",
+                         "request_id": "80608", "submitted_at": datetime(2026, 11, 18, 14, 0, tzinfo=timezone.utc)}])
+    csat = Tile(key="csat", label="CSAT", value=0.0, previous=None, unit="rate", count=1, count_label="answers",
+                goal=0.85, too_small=True)
+    texts = lambda lowest, n_unhappy: [  # noqa: E731
+        b.text for b in report._feedback_section(weekly.Feedback(csat, 1, 0, 1.0, 3, n_unhappy, lowest),
+                                                 organisation().zone).blocks if isinstance(b, report.Text)]
+    said = texts(one, 1)
+    assert "Only 1 answer: too few to trust." in said
+    assert "The one answer scoring 1-2 with a comment:" in said
+    # Every one listed, or the first of more.
+    assert "Every answer scoring 1-2 with a comment (2; lowest score first, then newest):" in texts(
+        pd.concat([one, one.assign(request_id="80609")]), 2)
+    assert ("The lowest-scored comments (1 of the 12 answers scoring 1-2 with a comment; lowest score first, "
+            "then newest):") in texts(one, 12)

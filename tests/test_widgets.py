@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -221,6 +222,10 @@ def test_changes_in_a_week_not_over_are_shown_but_not_coloured_as_news():
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.95, previous=0.88, unit="rate",
                 count=424, count_label="decided", part_week=True)
     assert tile.format_delta() == "+7.0 pp" and not tile.change_is_news
+    # Its goal is met so far: the targets still running are decided later.
+    assert replace(tile, goal=0.9).goal_text() == "goal 90.0% ✓ met so far"
+    assert replace(tile, goal=0.96).goal_text() == "goal 96.0% ✗ below goal so far"
+    assert replace(tile, goal=0.9, part_week=False).goal_text() == "goal 90.0% ✓ met"
 
 
 def test_the_download_leaves_out_what_the_table_hides_and_writes_counts_as_whole_numbers():

@@ -6,7 +6,11 @@
 -- (the data's newest instant, which is also the pages' "now") and its survey answers. Rows are
 -- sorted by created_at, so a period reads only its own row groups whatever order the exports
 -- came in; decisions (met at the stop, breached at the deadline) come days after creation, so
--- filters on decided_at skip most row groups too. request_sla is joined on row_no, the
+-- filters on decided_at skip most row groups too. The few requests without a first response
+-- (open ones nobody has answered yet, and sources without first-response times) come last, in
+-- creation order too: the SLA page's no-reply list then reads their row groups only, where
+-- scattered through the year they made it read every row group (0.11 s against 0.01 s at 10
+-- million requests). request_sla is joined on row_no, the
 -- requests rowid it was computed from in the same refresh (an integer join, not two strings).
 --   request_facts: one row per request:
 --     the request: source, request_id, created_at, category, subject, status, requester_id and
@@ -117,7 +121,7 @@ final as (
     left join subject_keys as k on k.subject = r.subject
 )
 select * from final
-order by created_at;
+order by fr_stopped_at is null, created_at;
 
 create or replace macro filtered_request_facts(
     requester_type, requester_departments, provider_departments, provider_types, priorities, channels
