@@ -35,6 +35,22 @@ def request_list(frame: pd.DataFrame) -> pd.DataFrame:
     return links.with_request_links(frame.drop(columns="provider_department") if one_provider else frame)
 
 
+def open_past_deadline(title: str, query: str, late_column: str, late_label: str, none: str, said: str) -> None:
+    """One of the backlog's lists of open requests past a deadline (overdue, no_reply), with how
+    many there are in all, though the list stops at MAX_ROWS."""
+    st.markdown(f"**{title}**")
+    rows = run_query(query, {**params, "end_at": backlog_end, "max_rows": MAX_ROWS})
+    if rows.empty:
+        st.caption(f"{none} at {local_time(backlog_at)}.")
+        return
+    count_column = f"n_{query}"
+    n = int(rows[count_column].iloc[0])
+    listed = f"All {n:,}" if n <= MAX_ROWS else f"The {MAX_ROWS:,} longest overdue of the {n:,}"
+    table(request_list(rows.drop(columns=count_column)), f"sla-{query.replace('_', '-')}",
+          column_config={**links.LINK_COLUMN, late_column: st.column_config.NumberColumn(late_label, format="%.1f")},
+          caption=f"{listed} requests open at {local_time(backlog_at)} {said}")
+
+
 def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One target's adherence by provider department x priority, every row and those decided."""
     matrix = run_query(
@@ -222,34 +238,16 @@ else:
                   f"{' (the newest data: the period is not over)' if backlog_at < period_end else ''}. A request "
                   "whose status says resolved or closed but whose export gives no resolution time is left out.")
 
-    st.markdown("**Open past their resolution deadline**")
-    overdue = run_query("overdue", {**params, "end_at": backlog_end, "max_rows": MAX_ROWS})
-    if overdue.empty:
-        st.caption(f"None of the {n_open:,} open requests was past its resolution deadline at "
-                   f"{local_time(backlog_at)}.")
-    else:
-        n_overdue = int(overdue["n_overdue"].iloc[0])  # all of them, though the list stops at MAX_ROWS
-        listed = f"All {n_overdue:,}" if n_overdue <= MAX_ROWS else f"The {MAX_ROWS:,} longest overdue of the {n_overdue:,}"
-        table(request_list(overdue.drop(columns="n_overdue")), "sla-overdue",
-              column_config={**links.LINK_COLUMN,
-                             "days_overdue": st.column_config.NumberColumn("days overdue", format="%.1f")},
-              caption=f"{listed} requests open at {local_time(backlog_at)} beyond their resolution deadline (the "
-                      "table above counts them by age), longest overdue first. Days overdue: calendar days since "
-                      "the deadline. Paused time already moved each deadline.")
-
-    st.markdown("**Open with no reply past their first-response deadline**")
-    no_reply = run_query("no_reply", {**params, "end_at": backlog_end, "max_rows": MAX_ROWS})
-    if no_reply.empty:
-        st.caption(f"None of the {n_open:,} open requests was waiting for a first reply past its deadline at "
-                   f"{local_time(backlog_at)}.")
-    else:
-        n_no_reply = int(no_reply["n_no_reply"].iloc[0])
-        listed = f"All {n_no_reply:,}" if n_no_reply <= MAX_ROWS else f"The {MAX_ROWS:,} longest waiting of the {n_no_reply:,}"
-        table(request_list(no_reply.drop(columns="n_no_reply")), "sla-no-reply",
-              column_config={**links.LINK_COLUMN,
-                             "hours_overdue": st.column_config.NumberColumn("hours overdue", format="%.1f")},
-              caption=f"{listed} requests open at {local_time(backlog_at)} with no first response although their "
-                      "first-response deadline had passed, longest waiting first (a request past both deadlines is in both "
-                      "lists). Hours overdue: calendar hours since the first-response deadline.")
+    open_past_deadline(
+        "Open past their resolution deadline", "overdue", "days_overdue", "days overdue",
+        none=f"None of the {n_open:,} open requests was past its resolution deadline",
+        said="beyond their resolution deadline (the table above counts them by age), longest overdue first. Days "
+             "overdue: calendar days since the deadline. Paused time already moved each deadline.")
+    open_past_deadline(
+        "Open with no reply past their first-response deadline", "no_reply", "hours_overdue", "hours overdue",
+        none=f"None of the {n_open:,} open requests was waiting for a first reply past its deadline",
+        said="with no first response although their first-response deadline had passed, longest waiting first (a "
+             "request past both deadlines is in both lists). Hours overdue: calendar hours since the first-response "
+             "deadline.")
 
 scroll_to_linked_section()  # the overview's tiles and tables link to sections of this page

@@ -873,7 +873,7 @@ def to_markdown(document: Document) -> str:
 # --------------------------------------------------------------------------------------
 # PDF (fpdf2)
 
-PDF_REPLACEMENTS = {" ✓ met": ", met", " ✗ below goal": ", below goal", "✓": "", "✗": "", "≥": ">=", "≤": "<=", "−": "-", "→": "->"}
+PDF_REPLACEMENTS = {" ✓ met": ", met", " ✗ below goal": ", below goal", "✓": "", "✗": "", "≥": ">=", "≤": "<=", "−": "-", "→": "to"}
 PDF_LINK = (47, 95, 143)  # a link's text colour, as the HTML's
 PDF_TONES = {"good": (46, 125, 50), "bad": (198, 40, 40), "same": (85, 85, 85), "": (85, 85, 85),
              "body": (34, 34, 34), "note": (102, 102, 102), "notice": (34, 34, 34)}

@@ -600,3 +600,9 @@ def test_a_week_with_one_unhappy_answer_says_so_in_the_singular():
         pd.concat([one, one.assign(request_id="80609")]), 2)
     assert ("The lowest-scored comments (1 of the 12 answers scoring 1-2 with a comment; lowest score first, "
             "then newest):") in texts(one, 12)
+
+
+def test_the_pdf_spells_out_the_symbols_its_font_lacks():
+    assert report.pdf_text("CSAT 81.8% → 58.7% over 11 weeks · goal 85.0% ✓ met so far") == (
+        "CSAT 81.8% to 58.7% over 11 weeks · goal 85.0%, met so far")
+    assert report.pdf_text("goal 90.0% ✗ below goal · ≥ 30 answers") == "goal 90.0%, below goal · >= 30 answers"
