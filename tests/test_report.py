@@ -504,7 +504,7 @@ def test_each_tile_says_where_its_trend_window_began(con):
     document = document_for(con, selection_for(con))
     html_text = report.render(document, "html").decode("utf-8")
     assert f"{first_week:,} → {last_week:,} over 11 weeks" in html_text
-    assert f"{first_week:,} -> {last_week:,} over 11 weeks" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
+    assert f"{first_week:,} to {last_week:,} over 11 weeks" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
 
 
 def test_a_trend_resting_on_too_few_this_week_is_not_given():
