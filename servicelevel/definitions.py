@@ -49,6 +49,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("backlog", "Backlog",
            "Requests open at the end of the period (created before it, not resolved or closed before it); "
            "ageing buckets by calendar age at that moment."),
+    Metric("overdue_no_reply", "Overdue; no reply",
+           "Of the backlog: requests past their resolution deadline; and requests with no first response yet "
+           "although their first-response deadline has passed (a request can be both). \"Needs attention now\" "
+           "counts both as of the data's newest timestamp."),
     Metric("promises_kept", "Promises kept",
            "Among requests with a due date (a promise) falling in the period and already decided: "
            "resolved on or before the due date / all decided (late or still open past due). A request whose "
