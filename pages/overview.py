@@ -133,7 +133,7 @@ if now.all_clear:
     good_news(selection, now.sentence(org.zone), "open requests")
 else:
     st.text(now.sentence(org.zone))  # plain text: a department's name is not Markdown
-    every_one = links.sla_page_now_url(now.as_of, org.zone)
+    every_one = links.sla_page_now_url(now.as_of, org.zone, links.BACKLOG_ANCHOR)
     table(now.named_groups(), f"attention-by-{now.split_name}",
           column_config={"n_overdue": st.column_config.NumberColumn("past resolution deadline", format="localized"),
                          "n_no_reply": st.column_config.NumberColumn("no reply, past first-response deadline",
@@ -145,7 +145,8 @@ else:
                   f"apart) falling due soon, per {now.split_name}"
                   + (f" {now.provider} serves" if now.provider else "") + ", whichever week the page shows. "
                   f"Every one listed: [SLA adherence page]({every_one}), on the week holding the newest data: "
-                  "its at-risk list as of now, and its backlog, counted now.")
+                  "its backlog's lists of requests overdue and with no reply, counted now, and just above them "
+                  "its at-risk list as of now.")
     if not now.due_soonest.empty:
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
               caption=f"The {len(now.due_soonest)} targets due soonest, least business time left first.")

@@ -35,20 +35,25 @@ def request_list(frame: pd.DataFrame) -> pd.DataFrame:
     return links.with_request_links(frame.drop(columns="provider_department") if one_provider else frame)
 
 
-def open_past_deadline(title: str, query: str, late_column: str, late_label: str, none: str, said: str) -> None:
-    """One of the backlog's lists of open requests past a deadline (overdue, no_reply), with how
-    many there are in all, though the list stops at MAX_ROWS."""
+def open_past_deadline(title: str, query: str, late_column: str, late_label: str, said: str, none: str,
+                       note: str) -> None:
+    """One of the backlog's lists of open requests past a deadline (overdue, no_reply): 'All 9
+    requests open at … {said}, longest overdue first. {note}', with how many there are in all,
+    though the list stops at MAX_ROWS; without any, 'None of the 10 requests open at … {none}.'"""
     st.markdown(f"**{title}**")
     rows = run_query(query, {**params, "end_at": backlog_end, "max_rows": MAX_ROWS})
+    at = local_time(backlog_at)
     if rows.empty:
-        st.caption(f"{none} at {local_time(backlog_at)}.")
+        st.caption(f"None of the {n_open:,} requests open at {at} {none}.")
         return
     count_column = f"n_{query}"
     n = int(rows[count_column].iloc[0])
-    listed = f"All {n:,}" if n <= MAX_ROWS else f"The {MAX_ROWS:,} longest overdue of the {n:,}"
+    listed = ("The one request" if n == 1 else f"All {n:,} requests" if n <= MAX_ROWS
+              else f"The {MAX_ROWS:,} longest overdue of the {n:,} requests")
     table(request_list(rows.drop(columns=count_column)), f"sla-{query.replace('_', '-')}",
           column_config={**links.LINK_COLUMN, late_column: st.column_config.NumberColumn(late_label, format="%.1f")},
-          caption=f"{listed} requests open at {local_time(backlog_at)} {said}")
+          caption=f"{listed} open at {at} {said}{', longest overdue first' if n > 1 else ''}. {note}"
+                  + (" Status now: a request listed may have been resolved since." if backlog_at < selection.as_of else ""))
 
 
 def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -240,14 +245,14 @@ else:
 
     open_past_deadline(
         "Open past their resolution deadline", "overdue", "days_overdue", "days overdue",
-        none=f"None of the {n_open:,} open requests was past its resolution deadline",
-        said="beyond their resolution deadline (the table above counts them by age), longest overdue first. Days "
-             "overdue: calendar days since the deadline. Paused time already moved each deadline.")
+        said="past the resolution deadline (the table above counts them by age)",
+        none="was past its resolution deadline",
+        note="Days overdue: calendar days since the deadline. Paused time already moved each deadline.")
     open_past_deadline(
         "Open with no reply past their first-response deadline", "no_reply", "hours_overdue", "hours overdue",
-        none=f"None of the {n_open:,} open requests was waiting for a first reply past its deadline",
-        said="with no first response although their first-response deadline had passed, longest waiting first (a "
-             "request past both deadlines is in both lists). Hours overdue: calendar hours since the first-response "
+        said="with no first response although the first-response deadline had passed",
+        none="was waiting for a first response past its deadline",
+        note="A request past both deadlines is in both lists. Hours overdue: calendar hours since the first-response "
              "deadline.")
 
 scroll_to_linked_section()  # the overview's tiles and tables link to sections of this page

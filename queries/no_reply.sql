@@ -2,9 +2,10 @@
 -- Returns: one row per request open at $end_at with no first response yet although its
 --   first-response deadline had passed, longest overdue first: request_id, hours_overdue
 --   (calendar hours from the deadline to $end_at), provider_department, requester (requester
---   department, else organisation, else "requester <id>"), agent, category, priority, status,
---   deadline_at (fr_deadline_at), created_at, policy_name, source; and n_no_reply, the count of
---   all such requests (the list stops at $max_rows).
+--   department, else organisation, else "requester <id>"), agent, category, priority,
+--   status_now (at the data's newest instant, which looking back can be resolved), fr_deadline_at,
+--   created_at, policy_name, source; and n_no_reply, the count of all such requests (the list
+--   stops at $max_rows).
 --   Open at $end_at as in backlog.sql (the macro is_open_at, macros.sql). A request resolved
 --   without a reply counts its resolution as the first response (sla_request_sla.sql), so an
 --   open request has none until someone answers.
@@ -44,8 +45,8 @@ final as (
         agent,
         category,
         priority,
-        status,
-        fr_deadline_at as deadline_at,
+        status as status_now,
+        fr_deadline_at,
         created_at,
         policy_name,
         source,
@@ -53,4 +54,4 @@ final as (
     from listed
 )
 select * from final
-order by deadline_at, request_id
+order by fr_deadline_at, request_id

@@ -2,9 +2,9 @@
 -- Returns: one row per request open at $end_at beyond its resolution deadline (the backlog's
 --   n_past_deadline, listed), longest overdue first: request_id, days_overdue (calendar days from
 --   the deadline to $end_at), provider_department, requester (requester department, else
---   organisation, else "requester <id>"), agent, category, priority, status, deadline_at
---   (res_deadline_at), created_at, policy_name, source; and n_overdue, the count of all such requests
---   (the list stops at $max_rows).
+--   organisation, else "requester <id>"), agent, category, priority, status_now (at the data's
+--   newest instant, which looking back can be resolved), res_deadline_at, created_at, policy_name,
+--   source; and n_overdue, the count of all such requests (the list stops at $max_rows).
 --   Open at $end_at as in backlog.sql (the macro is_open_at, macros.sql).
 -- Params: $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters $requester_type,
 --   $requester_departments, $provider_departments, $provider_types, $priorities, $channels.
@@ -37,8 +37,8 @@ final as (
         agent,
         category,
         priority,
-        status,
-        res_deadline_at as deadline_at,
+        status as status_now,
+        res_deadline_at,
         created_at,
         policy_name,
         source,
@@ -48,4 +48,4 @@ final as (
     from listed
 )
 select * from final
-order by deadline_at, request_id
+order by res_deadline_at, request_id

@@ -97,14 +97,15 @@ class Attention:
                 f"{still}{self._where(column)}")
 
     def _where(self, column: str) -> str:
-        """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement': where a count is; by
-        requester department, ' (requested by Logistics 30, IT 19, others 48)' or ', all requested
-        by Logistics'. The NAMED largest are named, and any tied with the last of them; one more
+        """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement' (', in Procurement' for
+        one): where a count is; by requester department, ' (requested by Logistics 30, IT 19, others
+        48)' or ', all requested by Logistics'. The NAMED largest are named, and any tied with the last of them; one more
         is named too rather than be 'others 1'."""
         holding = self.by_group[self.by_group[column] > 0].sort_values(column, ascending=False, kind="stable")
         preposition = "requested by" if self.split == "requester" else "in"
         if len(holding) == 1:
-            return f", all {preposition} {self._group_name(holding.iloc[0]['group_value'], in_sentence=True)}"
+            every = "all " if holding.iloc[0][column] > 1 else ""  # "1 open request …, all in Legal" is no English
+            return f", {every}{preposition} {self._group_name(holding.iloc[0]['group_value'], in_sentence=True)}"
         named = holding[holding[column] >= holding[column].iloc[min(NAMED, len(holding)) - 1]]
         if len(holding) - len(named) == 1:
             named = holding

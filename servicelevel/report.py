@@ -544,7 +544,10 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
     blocks: list[Block] = [said, Table(
         (now.split_name.capitalize(), "Past resolution deadline", "No reply, past first-response deadline",
          f"Due within {now.within_hours} business hours"),
-        groups, (False, True, True, True), (2.0, 1.4, 1.8, 1.6))]
+        groups, (False, True, True, True), (2.0, 1.4, 1.8, 1.6)),
+        Text("Every one is listed on the SLA adherence page, on the week holding the newest data: the requests "
+             "overdue and those with no reply at the end of its backlog, the targets due soon in its at-risk list "
+             "as of now.", "note")]
     if not now.due_soonest.empty:
         blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
                            "every one: the SLA adherence page, at risk as of now):"))

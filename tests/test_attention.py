@@ -42,12 +42,12 @@ def test_the_departments_holding_most_are_named_and_the_rest_summed():
         "business hours (Legal 5, IT 3, Procurement 2, Finance 1).")
 
 
-def test_one_department_is_named_as_holding_all_and_one_request_is_singular():
+def test_one_department_holding_a_count_is_named_and_one_request_is_singular():
     said = by_hand([("Legal", 1, 1, 0), (None, 0, 0, 1)]).sentence(ZONE)
     assert said == (
         "As of 18 Nov 2026 11:50 (the data's newest timestamp): 1 open request is past its resolution deadline, "
-        "all in Legal, 1 open request is past its first-response deadline with no reply yet, all in Legal, and "
-        "1 SLA target falls due within the next 8 business hours, all in (no provider department).")
+        "in Legal, 1 open request is past its first-response deadline with no reply yet, in Legal, and 1 SLA "
+        "target falls due within the next 8 business hours, in (no provider department).")
 
 
 def test_one_providers_open_work_is_split_by_whom_it_serves():
@@ -204,6 +204,7 @@ def test_the_link_to_every_waiting_request_opens_the_sla_page_where_its_backlog_
     link = urlsplit(caption.split("[SLA adherence page](", 1)[1].split(")", 1)[0])
     # The sample's newest data, Wednesday 18 November 2026, lies in 2026-W47.
     assert (link.path, parse_qs(link.query)) == ("sla", {"dept": ["Procurement"], "week": ["2026-W47"]})
+    assert link.fragment == "backlog-by-age"  # the lists, at the page's end
     sla = AppTest.from_file(dashboard._script_path, default_timeout=90)
     for key, values in parse_qs(link.query).items():
         sla.query_params[key] = values[0]
@@ -245,4 +246,4 @@ def test_the_no_reply_list_at_a_weeks_end_matches_independent_sql(con):
     assert listed["request_id"].tolist() == expected["request_id"].tolist()
     assert listed["hours_overdue"].round(6).tolist() == expected["hours"].round(6).tolist()
     assert (listed["n_no_reply"] == len(expected)).all()
-    assert listed["deadline_at"].is_monotonic_increasing  # longest waiting first
+    assert listed["fr_deadline_at"].is_monotonic_increasing  # longest overdue first

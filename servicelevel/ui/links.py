@@ -65,10 +65,10 @@ def sla_page_week_url(week: date, anchor: str = "") -> str:
     return "sla?" + urlencode([*kept, (KEYS["week"], iso_week_code(week))]) + (f"#{anchor}" if anchor else "")
 
 
-def sla_page_now_url(as_of: datetime, zone: ZoneInfo) -> str:
+def sla_page_now_url(as_of: datetime, zone: ZoneInfo, anchor: str = "") -> str:
     """The SLA page on the week holding `as_of` (the data's newest instant), the sidebar's other
     filters kept: its backlog, counted then, is the one "now" (not at an earlier week's end)."""
-    return sla_page_week_url(as_of.astimezone(zone).date())
+    return sla_page_week_url(as_of.astimezone(zone).date(), anchor)
 
 
 def sla_url(provider_department: str) -> str:
