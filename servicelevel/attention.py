@@ -88,8 +88,8 @@ class Attention:
 
     def _open_past(self, column: str, deadline: str, still: str = "") -> str:
         """'45 open requests are past their resolution deadline (Procurement 20, …)', '1 open request
-        is past its first-response deadline with no reply yet, all in Legal', or 'no open request
-        is past its resolution deadline'."""
+        is past its first-response deadline with no reply yet, in Legal', or 'no open request is
+        past its resolution deadline'."""
         n = int(self.by_group[column].sum())
         if n == 0:
             return f"no open request is past its {deadline}{still}"
@@ -99,8 +99,8 @@ class Attention:
     def _where(self, column: str) -> str:
         """' (Procurement 20, Legal 9, others 16)', or ', all in Procurement' (', in Procurement' for
         one): where a count is; by requester department, ' (requested by Logistics 30, IT 19, others
-        48)' or ', all requested by Logistics'. The NAMED largest are named, and any tied with the last of them; one more
-        is named too rather than be 'others 1'."""
+        48)' or ', all requested by Logistics'. The NAMED largest are named, and any tied with the
+        last of them; one more is named too rather than be 'others 1'."""
         holding = self.by_group[self.by_group[column] > 0].sort_values(column, ascending=False, kind="stable")
         preposition = "requested by" if self.split == "requester" else "in"
         if len(holding) == 1:

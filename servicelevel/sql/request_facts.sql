@@ -9,9 +9,9 @@
 -- filters on decided_at skip most row groups too. The few requests without a first response
 -- (open ones nobody has answered yet, and sources without first-response times) come last, in
 -- creation order too: the SLA page's no-reply list then reads their row groups only, where
--- scattered through the year they made it read every row group (0.11 s against 0.01 s at 10
--- million requests). request_sla is joined on row_no, the
--- requests rowid it was computed from in the same refresh (an integer join, not two strings).
+-- scattered through the year they made it read every row group (0.11 s against 0.02 s at 10
+-- million requests). request_sla is joined on row_no, the requests rowid it was computed from
+-- in the same refresh (an integer join, not two strings).
 --   request_facts: one row per request:
 --     the request: source, request_id, created_at, category, subject, status, requester_id and
 --       the shared filters' fields (requester_type, requester_department, provider_department,
