@@ -8,8 +8,9 @@ is the first instant the clock reaches clock(start) + target.
 The clock is tabulated per UTC hour (table calendar_hours): the open seconds before the hour
 (cum_secs) and at most two open spans inside it, as second offsets. clock(ts) is then one
 integer hash join plus arithmetic, for any number of requests at once. Its inverse (table
-calendar_inverse) has a row for every (business hour k, UTC hour) pair whose clock ranges
-overlap, so a deadline is a join on k = ceil(C / 3600) - 1 followed by arithmetic.
+calendar_inverse) cuts the clock into equal buckets that each lie inside one open stretch,
+where the clock runs with UTC time: the instant the clock reaches C is C plus its bucket's
+shift, one equality join and an addition.
 
 Opening hours are local wall-clock times converted to UTC per local date, so a 09:00-18:00 day
 stays nine hours long on the days clocks change. An interval runs from the first instant the

@@ -41,7 +41,7 @@ CLOCK_MARGIN_DAYS = 30
 
 POLICY_MARKER = "/*policy_no*/"
 # Bumped whenever calendar_hours / calendar_inverse change shape, so existing files rebuild them.
-CLOCK_LAYOUT = "dense-keys-4"
+CLOCK_LAYOUT = "dense-keys-5"
 # Bumped whenever request_sla changes shape, so existing files recompute it.
 SLA_LAYOUT = "row-no-1"
 
@@ -199,9 +199,12 @@ def _clock_layout(con: duckdb.DuckDBPyConnection, n_calendars: int) -> dict:
     max_k = dict(con.execute(
         "select calendar_id, max(k) from calendar_inverse where k_id >= 0 group by calendar_id"
     ).fetchall())
+    bucket_secs = con.execute("select bucket_secs from calendar_inverse where k_id = -1").fetchall()[0][0]
     return {
         "first_hour": first_hour,
         "hours_per_calendar": end_hour - first_hour,
+        # No open time in any calendar: every deadline finds the row -1 whatever the bucket.
+        "bucket_secs": bucket_secs or 3600,
         "ks_per_calendar": max(max_k.values(), default=-1) + 1,
         "max_k_by_calendar": [max_k.get(i, -1) for i in range(n_calendars)],
     }

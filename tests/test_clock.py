@@ -113,6 +113,18 @@ def test_friday_afternoon_deadline_lands_on_monday(con):
     assert row["fr_deadline_at"] == local(SP, 2026, 3, 9, 12, 0)
 
 
+def test_deadlines_inside_quarter_hour_openings(con):
+    # Open 08:30-12:15 and 13:00-17:45. From Fri 17:30, 1 h is 15 min on Friday and 45 min on
+    # Monday (-> 09:15); 5 h is 15 min Friday, 3 h 45 min Monday morning, 1 h after lunch (-> 14:00).
+    week = tuple([((8 * H + 1800, 12 * H + 900), (13 * H, 17 * H + 2700))] * 5 + [(), ()])
+    add_request(con, "r1", local(SP, 2026, 3, 6, 17, 30))
+    row = sla_rows(con, policy_set(weekday_calendar(week=week), fr_secs=H, res_secs=5 * H))["r1"]
+    assert row["fr_deadline_at"] == local(SP, 2026, 3, 9, 9, 15)
+    assert row["res_deadline_at"] == local(SP, 2026, 3, 9, 14, 0)
+    # The inverse table cuts the clock into quarter hours, the longest step every opening keeps to.
+    assert con.execute("select distinct bucket_secs from calendar_inverse").fetchall() == [(900,)]
+
+
 def test_dst_change_day_keeps_its_opening_hours_in_local_time(con):
     # New York springs forward on Sunday 2026-03-08 at 02:00 (UTC-5 -> UTC-4). Open 09:00-18:00
     # every day: that Sunday opens at 09:00 EDT = 13:00 UTC, not 14:00 UTC as the night's offset

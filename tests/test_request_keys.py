@@ -176,3 +176,60 @@ def test_a_file_from_before_request_keys_is_migrated_and_keyed(tmp_path):
                                       ("11:30", "status_change", "open", None)]
     finally:
         con.close()
+
+
+def status_history(con) -> dict[str, bool]:
+    return dict(con.execute("select request_id, has_status_history from requests").fetchall())
+
+
+def test_a_request_knows_whether_it_has_a_status_history(db, tmp_path):
+    import_requests(db, tmp_path / "requests.csv", [
+        {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T15:00:00Z",
+         "status": "resolved"},
+        {"request_id": "R2", "created_at": "2026-03-02T09:00:00Z"},
+        {"request_id": "R3", "created_at": "2026-03-02T09:00:00Z"},
+    ])
+    # R2 only has a reply: no status change, so nothing to pause.
+    import_events(db, tmp_path / "first.csv", [("R2", "2026-03-02T10:00:00Z", "reply", "")])
+    refresh_sla(db, AROUND_THE_CLOCK, now=NOW)
+    assert status_history(db) == {"R1": False, "R2": False, "R3": False}
+
+    import_events(db, tmp_path / "second.csv", [
+        ("R1", "2026-03-02T10:00:00Z", "status_change", "on_hold"),
+        ("R1", "2026-03-02T13:00:00Z", "status_change", "open"),
+        ("R2", "2026-03-02T11:00:00Z", "status_change", "open"),
+    ])
+    assert resolution(db, "R1") == (3 * H, 3 * H)  # on hold 10:00-13:00 of 09:00-15:00
+    assert status_history(db) == {"R1": True, "R2": True, "R3": False}
+
+    # A newer export row for R1 replaces the stored one; its history stays with it.
+    import_requests(db, tmp_path / "again.csv", [
+        {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T16:00:00Z",
+         "status": "resolved", "updated_at": "2026-03-03T09:00:00Z"},
+    ])
+    assert resolution(db, "R1") == (3 * H, 4 * H)
+    assert status_history(db) == {"R1": True, "R2": True, "R3": False}
+
+
+def test_a_keyed_file_from_before_the_status_history_flag_gets_it_from_the_migration(tmp_path):
+    path = tmp_path / "v4.duckdb"
+    old = database_at_version(path, 4)
+    old.execute(
+        """insert into requests (source, request_id, created_at, resolved_at, status, import_id, row_hash, request_key)
+           values ('desk', 'R1', '2026-03-02 09:00:00+00', '2026-03-02 14:00:00+00', 'resolved', 1, 0, 1),
+                  ('desk', 'R2', '2026-03-02 09:00:00+00', null, 'open', 1, 0, 2)"""
+    )
+    old.execute("insert into request_keys values ('desk', 'R1', 1), ('desk', 'R2', 2)")
+    old.execute(
+        """insert into events (source, request_id, event_at, kind, to_status, import_id, request_key, next_status_at)
+           values ('desk', 'R1', '2026-03-02 10:00:00+00', 'status_change', 'pending', 1, 1, '2026-03-02 12:00:00+00'),
+                  ('desk', 'R1', '2026-03-02 12:00:00+00', 'status_change', 'open', 1, 1, null)"""
+    )
+    old.close()
+
+    con = store.connect(path)
+    try:
+        assert status_history(con) == {"R1": True, "R2": False}
+        assert resolution(con, "R1") == (2 * H, 3 * H)  # pending 10:00-12:00 of 09:00-14:00
+    finally:
+        con.close()

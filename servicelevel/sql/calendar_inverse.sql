@@ -1,37 +1,55 @@
 -- calendar_inverse
--- The business clock's inverse: one row per (calendar, business hour k, UTC hour) whose clock
--- range (cum_secs, cum_secs + open_secs] overlaps (k * 3600, (k + 1) * 3600]. The instant the
--- clock reaches C is in the row with k = ceil(C / 3600) - 1 and cum_secs < C <= cum_secs + open_secs,
--- at offset C - cum_secs into that hour's open spans; end_secs = cum_secs + open_secs.
--- k_id = calendar_id * (largest k + 1) + k is the dense join key; the row k_id = -1 stands for
--- "no deadline" so that every request finds a row: its (cum_secs, end_secs] spans every clock
--- value (and 0, which a missing one is read as), so the join needs no OR.
+-- The business clock's inverse. Inside one open piece of an hour the clock runs with UTC time,
+-- so the instant it reaches C is C + shift_secs, where shift_secs = (the piece's start, epoch
+-- seconds) - (the clock there). Clock values are cut into buckets of bucket_secs, the greatest
+-- common divisor of every piece's length: pieces start and end on bucket edges, so bucket k,
+-- the values (k * bucket_secs, (k + 1) * bucket_secs], lies inside one piece, and a deadline is
+-- one equality join on k = (C - 1) // bucket_secs (whole hours make 3600-second buckets; a
+-- 09:30 opening, 1800). k_id = calendar_id * (largest k + 1) + k is the dense join key. The row
+-- k_id = -1 (shift NULL) stands for "no deadline" so that every request finds a row.
 -- Params: none (reads calendar_hours)
 create or replace table calendar_inverse as
-with open_hours as (
-    select *, cast(s1_to - s1_from + s2_to - s2_from as integer) as open_secs
+with pieces as (
+    select
+        calendar_id,
+        cast(hour_key as bigint) * 3600 + s1_from as start_s,
+        cum_secs as start_clock,
+        s1_to - s1_from as open_secs
     from calendar_hours
     where s1_to > s1_from
+    union all
+    select
+        calendar_id,
+        cast(hour_key as bigint) * 3600 + s2_from,
+        cum_secs + s1_to - s1_from,
+        s2_to - s2_from
+    from calendar_hours
+    where s2_to > s2_from
+),
+bucket as (
+    select list_reduce(list(distinct open_secs), lambda a, b: gcd(a, b)) as secs from pieces
+),
+buckets as (
+    select p.calendar_id, k, p.start_s - p.start_clock as shift_secs
+    from pieces as p
+    cross join bucket as b
+    cross join unnest(generate_series(
+        p.start_clock // b.secs, (p.start_clock + p.open_secs) // b.secs - 1
+    )) as ks(k)
 ),
 k_span as (
-    select max((cum_secs + open_secs - 1) // 3600) + 1 as n_k from open_hours
+    select max(k) + 1 as n_k from buckets
 ),
 final as (
     select
         cast(calendar_id as bigint) * (select n_k from k_span) + k as k_id,
         calendar_id,
         cast(k as bigint) as k,
-        hour_key,
-        cum_secs,
-        open_secs,
-        cum_secs + open_secs as end_secs,
-        s1_from,
-        s1_to,
-        s2_from
-    from open_hours
-    cross join unnest(generate_series(cum_secs // 3600, (cum_secs + open_secs - 1) // 3600)) as ks(k)
+        shift_secs,
+        (select secs from bucket) as bucket_secs
+    from buckets
 )
 select * from final
 union all
-select -1, -1, -1, -1, -1000000000000000000, 0, 1000000000000000000, 0, 0, 0
-order by k_id, hour_key
+select -1, -1, -1, NULL, (select secs from bucket)
+order by k_id

@@ -8,8 +8,8 @@
 -- Instants are handled as whole epoch seconds. clock(t) looks up t's UTC hour in calendar_hours
 -- (one dense integer key per calendar and hour; the row -1 answers "no instant"), and only
 -- partly open hours need the span arithmetic (kind 2). A deadline is the instant the clock
--- reaches C = clock(created) + target (+ paused business time before it), found in
--- calendar_inverse. sla.py runs this with join reordering off: the plan as written (requests
+-- reaches C = clock(created) + target (+ paused business time before it): C plus the shift
+-- calendar_inverse holds for C's bucket. sla.py runs this with join reordering off: the plan as written (requests
 -- probing the small clock tables) is the fast one, and the optimizer's estimates after several
 -- joins would otherwise turn a 10-million-row intermediate into a hash table. The CTEs are
 -- NOT MATERIALIZED: recomputing the cheap per-request steps for the pause branch costs less
@@ -20,7 +20,7 @@
 --   $paused_statuses VARCHAR[]; $no_first_response_imports, $no_resolution_imports INTEGER[]
 --   (imports whose export lacks the field); $now TIMESTAMPTZ (an ongoing pause ends here);
 --   $first_hour, $hours_per_calendar BIGINT (calendar_hours' key layout); $ks_per_calendar
---   BIGINT and $max_k_by_calendar BIGINT[] (calendar_inverse's key layout)
+--   BIGINT, $max_k_by_calendar BIGINT[] and $bucket_secs BIGINT (calendar_inverse's key layout)
 create or replace table request_sla as
 with classified as not materialized (
     select
@@ -30,6 +30,7 @@ with classified as not materialized (
         request_id,
         created_at,
         status,
+        has_status_history,
         /*policy_no*/ + 1 as policy_pos,
         -- A stored time shows the field was there (kept when a narrower export last wrote the row).
         not list_contains($no_first_response_imports, import_id) or first_response_at is not null
@@ -48,6 +49,7 @@ stops as not materialized (
         c.request_id,
         c.created_at,
         c.status,
+        c.has_status_history,
         c.has_fr_field,
         c.has_res_field,
         $policy_names[c.policy_pos] as policy_name,
@@ -107,8 +109,11 @@ clocked as not materialized (
 ),
 -- Pauses: a status_change to a paused status holds until the request's next status_change
 -- (next_status_at, kept by key_requests.sql); only the part between creation and the resolution
--- (or $now, while open) counts. Events find their request by its integer key. (With join
--- reordering off, the right side of each join is the one hashed: keep the smaller one there.)
+-- (or $now, while open) counts. Events find their request by its integer key, and only requests
+-- with a status history (has_status_history, kept by key_requests.sql) look for them: that
+-- filter reaches the scan, so this branch repeats the per-request steps for those rows only.
+-- (With join reordering off, the right side of each join is the one hashed: keep the smaller one
+-- there.)
 pause_spans as (
     select
         c.row_no,
@@ -131,7 +136,7 @@ pause_spans as (
         where kind = 'status_change' and list_contains($paused_statuses, to_status)
     ) as e
         on c.request_key = e.request_key
-    where c.has_res_field and c.res_target_secs is not null
+    where c.has_res_field and c.res_target_secs is not null and c.has_status_history is not false
 ),
 pause_clocks as (
     select
@@ -181,42 +186,30 @@ targeted as (
         c.start_clock + c.fr_target_secs as fr_deadline_clock,
         c.start_clock + c.res_target_secs + coalesce(t.deadline_extra, 0) as res_deadline_clock
     from clocked as c
-    left join pause_totals as t using (row_no)
+    -- Only requests with a status history look for pause totals (a NULL key finds none).
+    left join pause_totals as t
+        on t.row_no = case when c.has_status_history is not false then c.row_no end
 ),
 inverse_keyed as (
     select
         *,
         -- A clock value past the calendar's table (or none at all) finds the row -1: no deadline.
-        case when (fr_deadline_clock - 1) // 3600 <= $max_k_by_calendar[calendar_id + 1]
-            then cast(calendar_id as bigint) * $ks_per_calendar + (fr_deadline_clock - 1) // 3600
+        case when (fr_deadline_clock - 1) // $bucket_secs <= $max_k_by_calendar[calendar_id + 1]
+            then cast(calendar_id as bigint) * $ks_per_calendar + (fr_deadline_clock - 1) // $bucket_secs
         end as fr_k_id,
-        case when (res_deadline_clock - 1) // 3600 <= $max_k_by_calendar[calendar_id + 1]
-            then cast(calendar_id as bigint) * $ks_per_calendar + (res_deadline_clock - 1) // 3600
+        case when (res_deadline_clock - 1) // $bucket_secs <= $max_k_by_calendar[calendar_id + 1]
+            then cast(calendar_id as bigint) * $ks_per_calendar + (res_deadline_clock - 1) // $bucket_secs
         end as res_k_id
     from targeted
 ),
 deadlines as (
     select
         t.*,
-        case when i1.k_id >= 0 then cast(i1.hour_key as bigint) * 3600 + case
-            when t.fr_deadline_clock - i1.cum_secs <= i1.s1_to - i1.s1_from
-                then i1.s1_from + t.fr_deadline_clock - i1.cum_secs
-            else i1.s2_from + t.fr_deadline_clock - i1.cum_secs - (i1.s1_to - i1.s1_from)
-        end end as fr_deadline_s,
-        case when i2.k_id >= 0 then cast(i2.hour_key as bigint) * 3600 + case
-            when t.res_deadline_clock - i2.cum_secs <= i2.s1_to - i2.s1_from
-                then i2.s1_from + t.res_deadline_clock - i2.cum_secs
-            else i2.s2_from + t.res_deadline_clock - i2.cum_secs - (i2.s1_to - i2.s1_from)
-        end end as res_deadline_s
+        t.fr_deadline_clock + i1.shift_secs as fr_deadline_s,
+        t.res_deadline_clock + i2.shift_secs as res_deadline_s
     from inverse_keyed as t
-    join calendar_inverse as i1
-        on i1.k_id = coalesce(t.fr_k_id, -1)
-        and i1.cum_secs < coalesce(t.fr_deadline_clock, 0)
-        and coalesce(t.fr_deadline_clock, 0) <= i1.end_secs
-    join calendar_inverse as i2
-        on i2.k_id = coalesce(t.res_k_id, -1)
-        and i2.cum_secs < coalesce(t.res_deadline_clock, 0)
-        and coalesce(t.res_deadline_clock, 0) <= i2.end_secs
+    join calendar_inverse as i1 on i1.k_id = coalesce(t.fr_k_id, -1)
+    join calendar_inverse as i2 on i2.k_id = coalesce(t.res_k_id, -1)
 ),
 final as (
     select
