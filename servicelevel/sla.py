@@ -10,6 +10,7 @@ running / n/a as of any instant. request_sla is derived data: it is replaced, ne
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ META_DATA_VERSION = "sla_data_version"
 META_POLICIES = "sla_policies_sha256"
 META_REFRESHED_AT = "sla_refreshed_at"
 META_CLOCK = "sla_clock"  # calendars fingerprint | first date | last date of the clock tables
+META_PAUSES = "pause_counts_for"  # the paused statuses requests.pause_count was counted for
 
 # The clock tables reach this far past the latest timestamp (or now), so that every deadline,
 # however long the target or the pauses, falls inside them.
@@ -148,7 +150,10 @@ def policy_reach(con: duckdb.DuckDBPyConnection, policy_set: PolicySet) -> Polic
 
 
 def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: datetime) -> tuple[str, dict]:
-    """The statement that (re)creates request_sla, and its parameters."""
+    """The statement that (re)creates request_sla, and its parameters (after key_requests with
+    the same paused statuses)."""
+    if store.get_meta(con, META_PAUSES) != _pauses_fingerprint(policy_set.paused_statuses):
+        raise RuntimeError("the requests' pauses were counted for other paused statuses: run key_requests first")
     case_sql, params = policy_case(policy_set)
     sql = pipeline_sql("sla_request_sla").replace(POLICY_MARKER, case_sql)
     policies = policy_set.policies
@@ -170,10 +175,22 @@ def request_sla_sql(con: duckdb.DuckDBPyConnection, policy_set: PolicySet, now: 
     return sql, params
 
 
-def key_requests(con: duckdb.DuckDBPyConnection) -> None:
+def key_requests(con: duckdb.DuckDBPyConnection, paused_statuses: tuple[str, ...] | list[str]) -> None:
     """Key the requests and status events that have no request_key yet (new imports, or rows
-    written directly), keeping next_status_at right; cheap when there are none."""
+    written directly), keeping next_status_at right, and count those requests' pauses under
+    `paused_statuses` (every request's, when the counts were made for other statuses); cheap
+    when nothing is new."""
     run_statements(con, pipeline_sql("key_requests"))
+    counted_for = _pauses_fingerprint(paused_statuses)
+    run_statements(con, pipeline_sql("count_pauses"), {
+        "paused_statuses": list(paused_statuses),
+        "recount_all": store.get_meta(con, META_PAUSES) != counted_for,
+    })
+    store.set_meta(con, META_PAUSES, counted_for)
+
+
+def _pauses_fingerprint(paused_statuses: tuple[str, ...] | list[str]) -> str:
+    return json.dumps(sorted(set(paused_statuses)))
 
 
 @contextmanager
@@ -290,7 +307,7 @@ def refresh_sla(
     now = _utc(now)
     con.execute("begin transaction")
     try:
-        key_requests(con)
+        key_requests(con, policy_set.paused_statuses)
         _ensure_clock(con, policy_set, now)
         # An ongoing pause ends where the pages judge running SLAs (now, or the data's newest
         # instant if earlier), not at the wall clock of this refresh: an export looked at days

@@ -176,6 +176,21 @@ def test_a_pause_after_the_deadline_does_not_move_it(con):
     assert row["res_paused_business_secs"] == 4 * H  # Mon 15-18 (3 h) + Tue 09-10 (1 h)
 
 
+def test_of_two_pauses_only_the_one_before_the_deadline_moves_it(con):
+    # Resolution target 2 h from Mon 09:00. Pending 09:30-10:00 comes first: the deadline moves
+    # to 11:30. On hold from 15:00 to Tue 10:00 comes after it: 4 h more paused (Mon 15-18, Tue
+    # 09-10), deadline unchanged. Resolved Tue 12:00: 12 business hours, 4.5 of them paused.
+    add_request(con, "r1", local(SP, 2026, 3, 9, 9, 0), resolved=local(SP, 2026, 3, 10, 12, 0))
+    add_status(con, "r1", local(SP, 2026, 3, 9, 9, 30), "pending")
+    add_status(con, "r1", local(SP, 2026, 3, 9, 10, 0), "open")
+    add_status(con, "r1", local(SP, 2026, 3, 9, 15, 0), "on_hold")
+    add_status(con, "r1", local(SP, 2026, 3, 10, 10, 0), "open")
+    row = sla_rows(con, policy_set(weekday_calendar(), res_secs=2 * H))["r1"]
+    assert row["res_deadline_at"] == local(SP, 2026, 3, 9, 11, 30)
+    assert row["res_paused_business_secs"] == 4 * H + 30 * 60
+    assert row["res_elapsed_business_secs"] == 7 * H + 30 * 60
+
+
 def test_24x7_counts_every_second(con):
     add_request(con, "r1", datetime(2026, 3, 7, 22, 15, tzinfo=UTC), first_response=datetime(2026, 3, 9, 1, 0, 5, tzinfo=UTC))
     rows = sla_rows(con, policy_set(always_open()))
@@ -319,22 +334,24 @@ def test_sql_pauses_match_reference(shared_con, data, cal):
     # Exported at `now` (the request's updated_at): an ongoing pause runs to that instant, the
     # data's newest, where running SLAs are judged.
     add_request(con, "r", created, resolved=resolved, status="resolved" if resolved else "pending", updated=now)
-    # Two pauses from the marks: pending [m0, m1), on hold [m2, m3); a resolution cuts them short.
-    statuses = ["pending", "open", "on_hold", "open"]
+    # One pause or two from the marks: pending [m0, m1), on hold [m2, m3); a resolution cuts them
+    # short. (A request's only pause is read from its own row, several from the events.)
+    n_pauses = data.draw(st.sampled_from([1, 2]))
+    marks, statuses = marks[:2 * n_pauses], ["pending", "open", "on_hold", "open"][:2 * n_pauses]
     ongoing = resolved is None and data.draw(st.booleans())
     if ongoing:
-        marks, statuses = marks[:3], statuses[:3]
+        marks, statuses = marks[:-1], statuses[:-1]
     for mark, status in zip(marks, statuses):
         add_status(con, "r", mark, status)
     row = sla_rows(con, policy_set(calendar, res_secs=res_target), now=now)["r"]
 
     stop = resolved or now
-    pauses = [(marks[0], marks[1])]
-    pauses.append((marks[2], marks[3] if not ongoing else now))
+    ends = marks[1::2] + ([now] if ongoing else [])
+    pauses = list(zip(marks[0::2], ends))
     clipped = [(max(p, created), min(q, stop)) for p, q in pauses if min(q, stop) > max(p, created)]
     paused = paused_business_seconds(ref, clipped, created, stop)
     assert row["res_paused_business_secs"] == paused
-    assert row["res_is_paused"] == (ongoing and marks[2] < now)
+    assert row["res_is_paused"] == (ongoing and marks[-1] < now)
     if resolved is not None:
         assert row["res_elapsed_business_secs"] == business_seconds(ref, created, resolved) - paused
     assert row["res_deadline_at"] == deadline(ref, created, res_target, clipped)

@@ -1,11 +1,13 @@
 """Request keys: every request and status event carries the integer key of its (source,
-request_id), and every status change the instant of the request's next one. The SLA refresh
-matches pauses to requests through them, so each case below also checks the paused time it
-leads to. All on real imports; expected values worked out by hand (24x7 calendar)."""
+request_id), every status change the instant of the request's next one, and every request the
+count of its pauses (an only pause on its own row). The SLA refresh reads pauses through them,
+so each case below also checks the paused time it leads to. All on real imports; expected
+values worked out by hand (24x7 calendar)."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -178,11 +180,15 @@ def test_a_file_from_before_request_keys_is_migrated_and_keyed(tmp_path):
         con.close()
 
 
-def status_history(con) -> dict[str, bool]:
-    return dict(con.execute("select request_id, has_status_history from requests").fetchall())
+def pause_counts(con) -> dict[str, tuple]:
+    """request_id -> (pause_count, only pause's start and end as HH:MM)."""
+    return {r[0]: r[1:] for r in con.execute(
+        """select request_id, pause_count, strftime(only_pause_at, '%H:%M'), strftime(only_pause_until, '%H:%M')
+           from requests"""
+    ).fetchall()}
 
 
-def test_a_request_knows_whether_it_has_a_status_history(db, tmp_path):
+def test_a_request_counts_its_pauses_and_keeps_an_only_one_on_its_row(db, tmp_path):
     import_requests(db, tmp_path / "requests.csv", [
         {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T15:00:00Z",
          "status": "resolved"},
@@ -192,7 +198,7 @@ def test_a_request_knows_whether_it_has_a_status_history(db, tmp_path):
     # R2 only has a reply: no status change, so nothing to pause.
     import_events(db, tmp_path / "first.csv", [("R2", "2026-03-02T10:00:00Z", "reply", "")])
     refresh_sla(db, AROUND_THE_CLOCK, now=NOW)
-    assert status_history(db) == {"R1": False, "R2": False, "R3": False}
+    assert pause_counts(db) == {"R1": (0, None, None), "R2": (0, None, None), "R3": (0, None, None)}
 
     import_events(db, tmp_path / "second.csv", [
         ("R1", "2026-03-02T10:00:00Z", "status_change", "on_hold"),
@@ -200,20 +206,53 @@ def test_a_request_knows_whether_it_has_a_status_history(db, tmp_path):
         ("R2", "2026-03-02T11:00:00Z", "status_change", "open"),
     ])
     assert resolution(db, "R1") == (3 * H, 3 * H)  # on hold 10:00-13:00 of 09:00-15:00
-    assert status_history(db) == {"R1": True, "R2": True, "R3": False}
+    assert pause_counts(db) == {"R1": (1, "10:00", "13:00"), "R2": (0, None, None), "R3": (0, None, None)}
 
-    # A newer export row for R1 replaces the stored one; its history stays with it.
+    # A second pause: R1's pauses now come from the events.
+    import_events(db, tmp_path / "third.csv", [
+        ("R1", "2026-03-02T13:30:00Z", "status_change", "pending"),
+        ("R1", "2026-03-02T14:00:00Z", "status_change", "open"),
+    ])
+    assert resolution(db, "R1") == (3 * H + 1800, 2 * H + 1800)  # 3.5 h paused of 6 h
+    assert pause_counts(db)["R1"] == (2, None, None)
+
+    # A newer export row for R1 replaces the stored one; its pauses stay with it.
     import_requests(db, tmp_path / "again.csv", [
         {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T16:00:00Z",
          "status": "resolved", "updated_at": "2026-03-03T09:00:00Z"},
     ])
-    assert resolution(db, "R1") == (3 * H, 4 * H)
-    assert status_history(db) == {"R1": True, "R2": True, "R3": False}
+    assert resolution(db, "R1") == (3 * H + 1800, 3 * H + 1800)  # 3.5 h paused of 7 h
+    assert pause_counts(db)["R1"] == (2, None, None)
 
 
-def test_a_keyed_file_from_before_the_status_history_flag_gets_it_from_the_migration(tmp_path):
-    path = tmp_path / "v4.duckdb"
-    old = database_at_version(path, 4)
+def test_changing_the_paused_statuses_counts_every_request_again(db, tmp_path):
+    import_requests(db, tmp_path / "requests.csv", [
+        {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T15:00:00Z",
+         "status": "resolved"},
+    ])
+    import_events(db, tmp_path / "events.csv", [
+        ("R1", "2026-03-02T10:00:00Z", "status_change", "on_hold"),
+        ("R1", "2026-03-02T11:00:00Z", "status_change", "pending"),
+        ("R1", "2026-03-02T13:00:00Z", "status_change", "open"),
+    ])
+    assert resolution(db, "R1") == (3 * H, 3 * H)  # on hold 10-11, pending 11-13
+    assert pause_counts(db)["R1"] == (2, None, None)
+
+    # Pending no longer pauses: nothing new was imported, yet the one pause left is on R1's row.
+    only_on_hold = replace(AROUND_THE_CLOCK, paused_statuses=("on_hold",), fingerprint="on hold only")
+    refresh_sla(db, only_on_hold, now=NOW)
+    assert pause_counts(db)["R1"] == (1, "10:00", "11:00")
+    assert db.execute("select res_paused_business_secs from request_sla").fetchall() == [(H,)]
+
+    refresh_sla(db, AROUND_THE_CLOCK, now=NOW)
+    assert pause_counts(db)["R1"] == (2, None, None)
+    assert resolution(db, "R1") == (3 * H, 3 * H)
+
+
+@pytest.mark.parametrize("version", [4, 5])
+def test_a_keyed_file_from_before_pause_counts_gets_them_at_its_first_refresh(tmp_path, version):
+    path = tmp_path / f"v{version}.duckdb"
+    old = database_at_version(path, version)
     old.execute(
         """insert into requests (source, request_id, created_at, resolved_at, status, import_id, row_hash, request_key)
            values ('desk', 'R1', '2026-03-02 09:00:00+00', '2026-03-02 14:00:00+00', 'resolved', 1, 0, 1),
@@ -229,7 +268,8 @@ def test_a_keyed_file_from_before_the_status_history_flag_gets_it_from_the_migra
 
     con = store.connect(path)
     try:
-        assert status_history(con) == {"R1": True, "R2": False}
+        assert pause_counts(con) == {"R1": (None, None, None), "R2": (None, None, None)}
         assert resolution(con, "R1") == (2 * H, 3 * H)  # pending 10:00-12:00 of 09:00-14:00
+        assert pause_counts(con) == {"R1": (1, "10:00", "12:00"), "R2": (0, None, None)}
     finally:
         con.close()

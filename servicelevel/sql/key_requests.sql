@@ -1,10 +1,10 @@
 -- key_requests
 -- Gives every request and status event that lacks one the integer key of its (source,
--- request_id), refreshes next_status_at on the status changes of every request that gained
--- events, and sets has_status_history on those requests and on the ones just keyed. Keys live
--- in request_keys and never change: a request replaced by a newer export row, or whose events
--- arrived before it, finds its key there. Only rows without a key are looked at, so the work
--- follows the size of the import, not of the database.
+-- request_id), and refreshes next_status_at on the status changes of every request that gained
+-- events. Keys live in request_keys and never change: a request replaced by a newer export row,
+-- or whose events arrived before it, finds its key there. Only rows without a key are looked
+-- at, so the work follows the size of the import, not of the database. Leaves the temp table
+-- pause_scope (those requests) for count_pauses.sql, which counts their pauses again.
 create or replace temp table unkeyed_pairs as
 select source, request_id from requests where request_key is null
 union
@@ -42,17 +42,6 @@ where events.request_key is null
   and events.source = k.source
   and events.request_id = k.request_id;
 
--- Whether each request just keyed, or gaining events, has a status history (the SLA refresh
--- looks for pauses only where it does).
-update requests set has_status_history = requests.request_key in (
-    select e.request_key
-    from events as e
-    semi join pair_keys as k using (request_key)
-    where e.kind = 'status_change'
-)
-from pair_keys as k
-where requests.request_key = k.request_key;
-
 -- Two changes at the same instant are taken in the order they were stored.
 update events set next_status_at = n.next_status_at
 from (
@@ -64,6 +53,9 @@ from (
     where e.kind = 'status_change'
 ) as n
 where events.rowid = n.event_row;
+
+create or replace temp table pause_scope as
+select request_key from pair_keys;
 
 drop table unkeyed_pairs;
 drop table pair_keys;

@@ -5,16 +5,20 @@
 -- The marker /*policy_no*/ is replaced by sla.py with a CASE over allow-listed columns whose
 -- values are bound parameters ($policy_<i>_<j>); the first matching policy wins, and its
 -- 1-based position indexes the $policy_* / target / goal lists (NULL when none matches).
+-- A request's pauses: one, the usual case, is read from its own row (only_pause_at/_until, kept
+-- by count_pauses.sql) with two more clock look-ups; only requests with more (pause_count > 1)
+-- join the events, to order them and see which came before the deadline.
 -- Instants are handled as whole epoch seconds. clock(t) looks up t's UTC hour in calendar_hours
 -- (one dense integer key per calendar and hour; the row -1 answers "no instant"), and only
 -- partly open hours need the span arithmetic (kind 2). A deadline is the instant the clock
 -- reaches C = clock(created) + target (+ paused business time before it): C plus the shift
--- calendar_inverse holds for C's bucket. sla.py runs this with join reordering off: the plan as written (requests
--- probing the small clock tables) is the fast one, and the optimizer's estimates after several
--- joins would otherwise turn a 10-million-row intermediate into a hash table. The CTEs are
--- NOT MATERIALIZED: recomputing the cheap per-request steps for the pause branch costs less
--- than writing ten million rows aside for two readers. It needs every request and status
--- event keyed first (key_requests.sql; refresh_sla runs both in one transaction).
+-- calendar_inverse holds for C's bucket. sla.py runs this with join reordering off: the plan as
+-- written (requests probing the small clock tables) is the fast one, and the optimizer's
+-- estimates after several joins would otherwise turn a 10-million-row intermediate into a hash
+-- table. The CTEs are NOT MATERIALIZED: recomputing the cheap per-request steps for the pause
+-- branch costs less than writing ten million rows aside for two readers. It needs every request
+-- and status event keyed and the pauses counted first (key_requests.sql, count_pauses.sql;
+-- refresh_sla runs them in one transaction).
 -- Params: $policy_names, $policy_calendar_names VARCHAR[]; $policy_calendar_ids INTEGER[];
 --   $fr_targets, $res_targets BIGINT[] (NULL = no target); $fr_goals, $res_goals DOUBLE[];
 --   $paused_statuses VARCHAR[]; $no_first_response_imports, $no_resolution_imports INTEGER[]
@@ -30,7 +34,9 @@ with classified as not materialized (
         request_id,
         created_at,
         status,
-        has_status_history,
+        pause_count,
+        only_pause_at,
+        only_pause_until,
         /*policy_no*/ + 1 as policy_pos,
         -- A stored time shows the field was there (kept when a narrower export last wrote the row).
         not list_contains($no_first_response_imports, import_id) or first_response_at is not null
@@ -49,7 +55,7 @@ stops as not materialized (
         c.request_id,
         c.created_at,
         c.status,
-        c.has_status_history,
+        c.pause_count,
         c.has_fr_field,
         c.has_res_field,
         $policy_names[c.policy_pos] as policy_name,
@@ -60,6 +66,8 @@ stops as not materialized (
         $res_targets[c.policy_pos] as res_target_secs,
         $res_goals[c.policy_pos] as res_goal,
         case when c.has_res_field then c.resolution_at end as res_stopped_at,
+        c.only_pause_at,
+        c.only_pause_until,
         -- A request resolved without any reply counts its resolution as the first response.
         case when c.has_fr_field then coalesce(
             c.first_response_at, case when c.has_res_field then c.resolution_at end
@@ -78,6 +86,19 @@ keyed as not materialized (
         cast(calendar_id as bigint) * $hours_per_calendar - $first_hour as hour_base
     from stops
 ),
+-- A request's only pause, clipped as pause_spans clips the events' ones (and, like them, on the
+-- resolution clock only); it is empty unless lone_from_s < lone_to_s.
+lone_paused as not materialized (
+    select
+        *,
+        case when pause_count = 1 and has_res_field and res_target_secs is not null
+            then greatest(epoch_us(only_pause_at) // 1000000, created_s) end as lone_from_s,
+        least(
+            coalesce(epoch_us(only_pause_until) // 1000000, res_stop_s, epoch_us($now) // 1000000),
+            coalesce(res_stop_s, epoch_us($now) // 1000000)
+        ) as lone_to_s
+    from keyed
+),
 started as not materialized (
     select
         k.*,
@@ -85,35 +106,45 @@ started as not materialized (
             else h0.base_secs + least(greatest(k.created_s % 3600, h0.s1_from), h0.s1_to)
                  + least(greatest(k.created_s % 3600, h0.s2_from), h0.s2_to)
         end as start_clock
-    from keyed as k
+    from lone_paused as k
     join calendar_hours as h0 on h0.hour_id = coalesce(k.hour_base + k.created_s // 3600, -1)
 ),
 clocked as not materialized (
     select
         s.*,
-        case when s.fr_stop_s is not null then
-            case h1.kind when 0 then h1.cum_secs when 1 then h1.cum_secs + s.fr_stop_s % 3600
-                else h1.base_secs + least(greatest(s.fr_stop_s % 3600, h1.s1_from), h1.s1_to)
-                     + least(greatest(s.fr_stop_s % 3600, h1.s2_from), h1.s2_to)
-            end
+        -- A missing instant (no stop, no lone pause) finds the row -1, whose clock is NULL.
+        case h1.kind when 0 then h1.cum_secs when 1 then h1.cum_secs + s.fr_stop_s % 3600
+            else h1.base_secs + least(greatest(s.fr_stop_s % 3600, h1.s1_from), h1.s1_to)
+                 + least(greatest(s.fr_stop_s % 3600, h1.s2_from), h1.s2_to)
         end as fr_stop_clock,
-        case when s.res_stop_s is not null then
-            case h2.kind when 0 then h2.cum_secs when 1 then h2.cum_secs + s.res_stop_s % 3600
-                else h2.base_secs + least(greatest(s.res_stop_s % 3600, h2.s1_from), h2.s1_to)
-                     + least(greatest(s.res_stop_s % 3600, h2.s2_from), h2.s2_to)
-            end
-        end as res_stop_clock
+        case h2.kind when 0 then h2.cum_secs when 1 then h2.cum_secs + s.res_stop_s % 3600
+            else h2.base_secs + least(greatest(s.res_stop_s % 3600, h2.s1_from), h2.s1_to)
+                 + least(greatest(s.res_stop_s % 3600, h2.s2_from), h2.s2_to)
+        end as res_stop_clock,
+        case h3.kind when 0 then h3.cum_secs when 1 then h3.cum_secs + s.lone_from_s % 3600
+            else h3.base_secs + least(greatest(s.lone_from_s % 3600, h3.s1_from), h3.s1_to)
+                 + least(greatest(s.lone_from_s % 3600, h3.s2_from), h3.s2_to)
+        end as lone_from_clock,
+        case h4.kind when 0 then h4.cum_secs when 1 then h4.cum_secs + s.lone_to_s % 3600
+            else h4.base_secs + least(greatest(s.lone_to_s % 3600, h4.s1_from), h4.s1_to)
+                 + least(greatest(s.lone_to_s % 3600, h4.s2_from), h4.s2_to)
+        end as lone_to_clock,
+        case when s.lone_from_s < s.lone_to_s then s.only_pause_until is null and s.res_stop_s is null end
+            as lone_is_ongoing
     from started as s
     join calendar_hours as h1 on h1.hour_id = coalesce(s.hour_base + s.fr_stop_s // 3600, -1)
     join calendar_hours as h2 on h2.hour_id = coalesce(s.hour_base + s.res_stop_s // 3600, -1)
+    join calendar_hours as h3 on h3.hour_id = case when s.lone_from_s < s.lone_to_s
+        then s.hour_base + s.lone_from_s // 3600 else -1 end
+    join calendar_hours as h4 on h4.hour_id = case when s.lone_from_s < s.lone_to_s
+        then s.hour_base + s.lone_to_s // 3600 else -1 end
 ),
--- Pauses: a status_change to a paused status holds until the request's next status_change
--- (next_status_at, kept by key_requests.sql); only the part between creation and the resolution
--- (or $now, while open) counts. Events find their request by its integer key, and only requests
--- with a status history (has_status_history, kept by key_requests.sql) look for them: that
--- filter reaches the scan, so this branch repeats the per-request steps for those rows only.
--- (With join reordering off, the right side of each join is the one hashed: keep the smaller one
--- there.)
+-- Requests with several pauses: a status_change to a paused status holds until the request's
+-- next status_change (next_status_at, kept by key_requests.sql); only the part between creation
+-- and the resolution (or $now, while open) counts. Events find their request by its integer
+-- key. The pause_count filter reaches the scan, so this branch repeats the per-request steps for
+-- those rows only. (With join reordering off, the right side of each join is the one hashed:
+-- those requests, usually fewer than the paused status changes.)
 pause_spans as (
     select
         c.row_no,
@@ -126,8 +157,7 @@ pause_spans as (
         c.hour_base,
         c.start_clock,
         c.res_target_secs
-    from started as c
-    join (
+    from (
         select
             request_key,
             epoch_us(event_at) // 1000000 as event_s,
@@ -135,8 +165,12 @@ pause_spans as (
         from events
         where kind = 'status_change' and list_contains($paused_statuses, to_status)
     ) as e
-        on c.request_key = e.request_key
-    where c.has_res_field and c.res_target_secs is not null and c.has_status_history is not false
+    join (
+        -- Counts are NULL only until count_pauses.sql ran: such a request is looked up here.
+        select * from started where pause_count is null or pause_count > 1
+    ) as c
+        on e.request_key = c.request_key
+    where c.has_res_field and c.res_target_secs is not null
 ),
 pause_clocks as (
     select
@@ -181,14 +215,20 @@ pause_totals as (
 targeted as (
     select
         c.*,
-        coalesce(t.paused_secs, 0) as res_paused_secs,
-        coalesce(t.is_paused, false) as res_is_paused,
+        coalesce(t.paused_secs, c.lone_to_clock - c.lone_from_clock, 0) as res_paused_secs,
+        coalesce(t.is_paused, c.lone_is_ongoing, false) as res_is_paused,
         c.start_clock + c.fr_target_secs as fr_deadline_clock,
-        c.start_clock + c.res_target_secs + coalesce(t.deadline_extra, 0) as res_deadline_clock
+        c.start_clock + c.res_target_secs + coalesce(
+            t.deadline_extra,
+            -- A lone pause that began after the deadline was reached does not move it.
+            case when c.lone_from_clock - c.start_clock < c.res_target_secs
+                then c.lone_to_clock - c.lone_from_clock end,
+            0
+        ) as res_deadline_clock
     from clocked as c
-    -- Only requests with a status history look for pause totals (a NULL key finds none).
+    -- Only requests with several pauses look for their totals (a NULL key finds none).
     left join pause_totals as t
-        on t.row_no = case when c.has_status_history is not false then c.row_no end
+        on t.row_no = case when c.pause_count is null or c.pause_count > 1 then c.row_no end
 ),
 inverse_keyed as (
     select
