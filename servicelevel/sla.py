@@ -46,6 +46,8 @@ POLICY_MARKER = "/*policy_no*/"
 CLOCK_LAYOUT = "dense-keys-5"
 # Bumped whenever request_sla changes shape, so existing files recompute it.
 SLA_LAYOUT = "row-no-1"
+# The SQL request_sla is computed by (macros.sql holds hour_clock): editing it recomputes too.
+SLA_SQL = ("sla_request_sla", "macros")
 
 
 def _layout(constant: str, *sql_names: str) -> str:
@@ -321,7 +323,7 @@ def refresh_sla(
         if n_sla != n_requests:
             raise RuntimeError(f"request_sla has {n_sla} rows for {n_requests} requests")
         store.set_meta(con, META_DATA_VERSION, data_version(con))
-        store.set_meta(con, META_POLICIES, f"{policy_set.fingerprint}:{_layout(SLA_LAYOUT, 'sla_request_sla')}")
+        store.set_meta(con, META_POLICIES, f"{policy_set.fingerprint}:{_layout(SLA_LAYOUT, *SLA_SQL)}")
         store.set_meta(con, META_REFRESHED_AT, now.isoformat())
         con.execute("commit")
     except Exception:
@@ -347,7 +349,7 @@ def is_fresh(con: duckdb.DuckDBPyConnection, now: datetime | None = None, path: 
     now = _utc(now)
     if store.get_meta(con, META_DATA_VERSION) != data_version(con):
         return False
-    if store.get_meta(con, META_POLICIES) != f"{policies_digest(path)}:{_layout(SLA_LAYOUT, 'sla_request_sla')}":
+    if store.get_meta(con, META_POLICIES) != f"{policies_digest(path)}:{_layout(SLA_LAYOUT, *SLA_SQL)}":
         return False
     recorded = (store.get_meta(con, META_CLOCK) or "||").split("|")
     if not recorded[2]:

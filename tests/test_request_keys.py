@@ -28,6 +28,9 @@ AROUND_THE_CLOCK = PolicySet(
     {TWENTY_FOUR_SEVEN: always_open()},
     ("pending", "on_hold"),
 )
+# Created Monday 09:00, resolved 15:00: 6 hours on the 24x7 clock.
+R1_RESOLVED = {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T15:00:00Z",
+               "status": "resolved"}
 EVENT_COLUMNS = ["request_id", "event_at", "kind", "from_status", "to_status", "provider_department", "agent"]
 
 
@@ -116,10 +119,7 @@ def test_a_request_replaced_by_a_newer_export_row_keeps_its_key(db, tmp_path):
 
 
 def test_a_status_change_imported_later_is_threaded_into_the_history(db, tmp_path):
-    import_requests(db, tmp_path / "requests.csv", [
-        {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T15:00:00Z",
-         "status": "resolved"},
-    ])
+    import_requests(db, tmp_path / "requests.csv", [R1_RESOLVED])
     import_events(db, tmp_path / "first.csv", [
         ("R1", "2026-03-02T10:00:00Z", "status_change", "pending"),
         ("R1", "2026-03-02T14:00:00Z", "status_change", "open"),
@@ -190,8 +190,7 @@ def pause_counts(con) -> dict[str, tuple]:
 
 def test_a_request_counts_its_pauses_and_keeps_an_only_one_on_its_row(db, tmp_path):
     import_requests(db, tmp_path / "requests.csv", [
-        {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T15:00:00Z",
-         "status": "resolved"},
+        R1_RESOLVED,
         {"request_id": "R2", "created_at": "2026-03-02T09:00:00Z"},
         {"request_id": "R3", "created_at": "2026-03-02T09:00:00Z"},
     ])
@@ -226,10 +225,7 @@ def test_a_request_counts_its_pauses_and_keeps_an_only_one_on_its_row(db, tmp_pa
 
 
 def test_changing_the_paused_statuses_counts_every_request_again(db, tmp_path):
-    import_requests(db, tmp_path / "requests.csv", [
-        {"request_id": "R1", "created_at": "2026-03-02T09:00:00Z", "resolved_at": "2026-03-02T15:00:00Z",
-         "status": "resolved"},
-    ])
+    import_requests(db, tmp_path / "requests.csv", [R1_RESOLVED])
     import_events(db, tmp_path / "events.csv", [
         ("R1", "2026-03-02T10:00:00Z", "status_change", "on_hold"),
         ("R1", "2026-03-02T11:00:00Z", "status_change", "pending"),

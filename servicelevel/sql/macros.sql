@@ -68,6 +68,15 @@ create table if not exists request_sla (
     res_deadline_clock bigint, res_na_reason varchar
 );
 
+-- hour_clock: the business clock `secs` seconds into an hour, from that hour's calendar_hours
+-- row (see calendar_hours.sql): a closed hour (kind 0) holds the clock, an open one (1) runs it,
+-- a partly open one (2) clamps the seconds into its spans. NULL on the row -1 (no instant).
+-- Branching on kind is cheaper than the clamps, as most instants fall in kind 0 or 1 hours.
+create or replace macro hour_clock(kind, cum_secs, base_secs, s1_from, s1_to, s2_from, s2_to, secs) as
+case kind when 0 then cum_secs when 1 then cum_secs + secs
+    else base_secs + least(greatest(secs, s1_from), s1_to) + least(greatest(secs, s2_from), s2_to)
+end;
+
 -- sla_states(as_of): request_sla as it stood at the instant as_of, for requests created by then,
 -- plus per metric (fr_ first response, res_ resolution):
 --   <m>_state: 'met' (stopped by as_of within the target), 'breached' (stopped late, or not
@@ -81,9 +90,7 @@ create or replace macro sla_states(as_of) as table
 with as_of_clock as (
     select
         calendar_id,
-        cum_secs
-            + least(greatest(epoch_us(as_of) // 1000000 % 3600 - s1_from, 0), s1_to - s1_from)
-            + least(greatest(epoch_us(as_of) // 1000000 % 3600 - s2_from, 0), s2_to - s2_from)
+        hour_clock(kind, cum_secs, base_secs, s1_from, s1_to, s2_from, s2_to, epoch_us(as_of) // 1000000 % 3600)
             as as_of_clock
     from calendar_hours
     where hour_key = epoch_us(as_of) // 1000000 // 3600

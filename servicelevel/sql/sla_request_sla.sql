@@ -9,8 +9,8 @@
 -- by count_pauses.sql) with two more clock look-ups; only requests with more (pause_count > 1)
 -- join the events, to order them and see which came before the deadline.
 -- Instants are handled as whole epoch seconds. clock(t) looks up t's UTC hour in calendar_hours
--- (one dense integer key per calendar and hour; the row -1 answers "no instant"), and only
--- partly open hours need the span arithmetic (kind 2). A deadline is the instant the clock
+-- (one dense integer key per calendar and hour; the row -1 answers "no instant"), and the macro
+-- hour_clock (macros.sql) reads the clock inside that hour. A deadline is the instant the clock
 -- reaches C = clock(created) + target (+ paused business time before it): C plus the shift
 -- calendar_inverse holds for C's bucket. sla.py runs this with join reordering off: the plan as
 -- written (requests probing the small clock tables) is the fast one, and the optimizer's
@@ -102,10 +102,8 @@ lone_paused as not materialized (
 started as not materialized (
     select
         k.*,
-        case h0.kind when 0 then h0.cum_secs when 1 then h0.cum_secs + k.created_s % 3600
-            else h0.base_secs + least(greatest(k.created_s % 3600, h0.s1_from), h0.s1_to)
-                 + least(greatest(k.created_s % 3600, h0.s2_from), h0.s2_to)
-        end as start_clock
+        hour_clock(h0.kind, h0.cum_secs, h0.base_secs, h0.s1_from, h0.s1_to, h0.s2_from, h0.s2_to,
+                   k.created_s % 3600) as start_clock
     from lone_paused as k
     join calendar_hours as h0 on h0.hour_id = coalesce(k.hour_base + k.created_s // 3600, -1)
 ),
@@ -113,22 +111,14 @@ clocked as not materialized (
     select
         s.*,
         -- A missing instant (no stop, no lone pause) finds the row -1, whose clock is NULL.
-        case h1.kind when 0 then h1.cum_secs when 1 then h1.cum_secs + s.fr_stop_s % 3600
-            else h1.base_secs + least(greatest(s.fr_stop_s % 3600, h1.s1_from), h1.s1_to)
-                 + least(greatest(s.fr_stop_s % 3600, h1.s2_from), h1.s2_to)
-        end as fr_stop_clock,
-        case h2.kind when 0 then h2.cum_secs when 1 then h2.cum_secs + s.res_stop_s % 3600
-            else h2.base_secs + least(greatest(s.res_stop_s % 3600, h2.s1_from), h2.s1_to)
-                 + least(greatest(s.res_stop_s % 3600, h2.s2_from), h2.s2_to)
-        end as res_stop_clock,
-        case h3.kind when 0 then h3.cum_secs when 1 then h3.cum_secs + s.lone_from_s % 3600
-            else h3.base_secs + least(greatest(s.lone_from_s % 3600, h3.s1_from), h3.s1_to)
-                 + least(greatest(s.lone_from_s % 3600, h3.s2_from), h3.s2_to)
-        end as lone_from_clock,
-        case h4.kind when 0 then h4.cum_secs when 1 then h4.cum_secs + s.lone_to_s % 3600
-            else h4.base_secs + least(greatest(s.lone_to_s % 3600, h4.s1_from), h4.s1_to)
-                 + least(greatest(s.lone_to_s % 3600, h4.s2_from), h4.s2_to)
-        end as lone_to_clock,
+        hour_clock(h1.kind, h1.cum_secs, h1.base_secs, h1.s1_from, h1.s1_to, h1.s2_from, h1.s2_to,
+                   s.fr_stop_s % 3600) as fr_stop_clock,
+        hour_clock(h2.kind, h2.cum_secs, h2.base_secs, h2.s1_from, h2.s1_to, h2.s2_from, h2.s2_to,
+                   s.res_stop_s % 3600) as res_stop_clock,
+        hour_clock(h3.kind, h3.cum_secs, h3.base_secs, h3.s1_from, h3.s1_to, h3.s2_from, h3.s2_to,
+                   s.lone_from_s % 3600) as lone_from_clock,
+        hour_clock(h4.kind, h4.cum_secs, h4.base_secs, h4.s1_from, h4.s1_to, h4.s2_from, h4.s2_to,
+                   s.lone_to_s % 3600) as lone_to_clock,
         case when s.lone_from_s < s.lone_to_s then s.only_pause_until is null and s.res_stop_s is null end
             as lone_is_ongoing
     from started as s
@@ -179,12 +169,10 @@ pause_clocks as (
         p.is_ongoing,
         p.res_target_secs,
         p.start_clock,
-        h0.cum_secs
-            + least(greatest(p.from_s % 3600 - h0.s1_from, 0), h0.s1_to - h0.s1_from)
-            + least(greatest(p.from_s % 3600 - h0.s2_from, 0), h0.s2_to - h0.s2_from) as from_clock,
-        h1.cum_secs
-            + least(greatest(p.to_s % 3600 - h1.s1_from, 0), h1.s1_to - h1.s1_from)
-            + least(greatest(p.to_s % 3600 - h1.s2_from, 0), h1.s2_to - h1.s2_from) as to_clock
+        hour_clock(h0.kind, h0.cum_secs, h0.base_secs, h0.s1_from, h0.s1_to, h0.s2_from, h0.s2_to,
+                   p.from_s % 3600) as from_clock,
+        hour_clock(h1.kind, h1.cum_secs, h1.base_secs, h1.s1_from, h1.s1_to, h1.s2_from, h1.s2_to,
+                   p.to_s % 3600) as to_clock
     from pause_spans as p
     join calendar_hours as h0 on h0.hour_id = p.hour_base + p.from_s // 3600
     join calendar_hours as h1 on h1.hour_id = p.hour_base + p.to_s // 3600
