@@ -8,6 +8,7 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
 from servicelevel.ui.widgets import chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, table
+from servicelevel.wording import all_of
 
 selection = frame.selection(shown_period=weekly.focus_week)  # a range's last whole week may be over, the range not
 org = organisation()
@@ -119,7 +120,7 @@ else:
         links.with_request_links(breaches),
         "breaches-this-week",
         column_config=links.LINK_COLUMN,
-        caption=(f"All {kpis.n_breaches:,} SLA targets breached this week, largest overrun first"
+        caption=(f"{all_of(kpis.n_breaches, 'SLA target', 'SLA targets')} breached this week, largest overrun first"
                  if len(breaches) >= kpis.n_breaches else
                  f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week "
                  f"(all of them: [SLA adherence page]({links.sla_page_url()}))") + "; for a request "

@@ -8,6 +8,7 @@ from servicelevel.definitions import definition
 from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
+from servicelevel.wording import all_of
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
@@ -48,7 +49,7 @@ def open_past_deadline(title: str, query: str, late_column: str, late_label: str
         return
     count_column = f"n_{query}"
     n = int(rows[count_column].iloc[0])
-    listed = ("The one request" if n == 1 else f"All {n:,} requests" if n <= MAX_ROWS
+    listed = (all_of(n, "request", "requests") if n <= MAX_ROWS
               else f"The {MAX_ROWS:,} longest overdue of the {n:,} requests")
     table(request_list(rows.drop(columns=count_column)), f"sla-{query.replace('_', '-')}",
           column_config={**links.LINK_COLUMN, late_column: st.column_config.NumberColumn(late_label, format="%.1f")},
@@ -191,12 +192,13 @@ else:
     broken = run_query("broken_promises", {**params, "max_rows": MAX_ROWS})
     if not broken.empty:
         n_broken = int(broken["n_broken"].iloc[0])  # all of them, though the list stops at MAX_ROWS
-        listed = f"All {n_broken:,}" if n_broken <= MAX_ROWS else f"The first {MAX_ROWS:,} of the {n_broken:,}"
+        listed = (all_of(n_broken, "broken promise", "broken promises") if n_broken <= MAX_ROWS
+                  else f"The first {MAX_ROWS:,} of the {n_broken:,} broken promises")
         table(request_list(broken.drop(columns="n_broken")), "broken-promises",
               column_config={**links.LINK_COLUMN,
                              "is_open": st.column_config.CheckboxColumn("still open"),
                              "hours_late": st.column_config.NumberColumn("hours late", format="%.1f")},
-              caption=f"{listed} broken promises: still open first (work someone can still finish), then most "
+              caption=f"{listed}: still open first (work someone can still finish), then most "
                       f"hours late. Hours late: calendar hours from the due date to the resolution, or to "
                       f"{local_time(selection.as_of)} while open.")
 

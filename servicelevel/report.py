@@ -34,6 +34,7 @@ from servicelevel.filters import Filters, Selection, filter_slugs, iso_week_code
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
+from servicelevel.wording import all_of
 
 FORMATS = ("html", "pdf", "md")
 MIME = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}
@@ -502,11 +503,13 @@ def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLink
     """The week's broken promises, in the tile's counts, by provider department and the first
     listed (none without a due date this week: the tile says that)."""
     tile = next(t for t in view.kpis.tiles if t.key == "promises_kept")
-    due = f"promises due this week{' and decided so far' if tile.part_week else ''}"
+    so_far = " and decided so far" if tile.part_week else ""
+    due, due_one = f"promises due this week{so_far}", f"promise due this week{so_far}"
     broken = view.broken_promises
     if broken is None or broken.empty:
         return () if not tile.count else (Section("Broken promises", (
-            Text(f"All {tile.count:,} {due} were kept (resolved by the due date).", "good"),)),)
+            Text(f"{all_of(tile.count, due_one, due)} {'was' if tile.count == 1 else 'were'} kept "
+                 "(resolved by the due date).", "good"),)),)
     shown = broken.head(REPORT_BREACHES)
     n_broken = int(shown["n_broken"].iloc[0])
     said = [f"{n_broken:,} of the {tile.count:,} {due} were broken: resolved after the due date (the export's), "

@@ -1,0 +1,13 @@
+"""How the captions and the report say a count: words shared by the pages and the report."""
+
+from __future__ import annotations
+
+
+def all_of(n: int, singular: str, plural: str) -> str:
+    """A sentence's opening for every one of n things: 'The one request', 'Both requests',
+    'All 12 requests'."""
+    if n == 1:
+        return f"The one {singular}"
+    if n == 2:
+        return f"Both {plural}"
+    return f"All {n:,} {plural}"

@@ -1,0 +1,10 @@
+"""How a caption opens on every one of a count of things."""
+
+from servicelevel.wording import all_of
+
+
+def test_one_two_and_many():
+    assert all_of(1, "request", "requests") == "The one request"
+    assert all_of(2, "request", "requests") == "Both requests"
+    assert all_of(12, "request", "requests") == "All 12 requests"
+    assert all_of(1234, "SLA target", "SLA targets") == "All 1,234 SLA targets"
