@@ -8,7 +8,6 @@ from servicelevel.definitions import definition
 from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
-from servicelevel.wording import all_of
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
@@ -16,6 +15,7 @@ from servicelevel.ui.widgets import (
     MATRIX_COUNTS, chart, explain_empty, good_news, local_time, movers_columns, nothing_recorded,
     scroll_to_linked_section, spelled_out, table,
 )
+from servicelevel.wording import all_of
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
 AS_ADJECTIVE = {"first_response": "First-response", "resolution": "Resolution"}  # as the overview's tiles spell it
