@@ -14,7 +14,6 @@ from servicelevel.presets import Duration, Preset, RequesterRule, closest_preset
 from servicelevel.settings import organisation
 from servicelevel.vocabulary import fold, header_synonyms
 
-SAMPLE_ROWS = 2000
 # Candidate formats beyond ISO 8601 (which is always understood). Order matters only for ties.
 CANDIDATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
@@ -142,7 +141,7 @@ def match_headers(headers: list[str], kind: str) -> dict[str, str]:
 
 def _sample_values(export: ExportFile, headers: list[str]) -> dict[str, list[str]]:
     """Non-missing sample values per header (not aligned across headers)."""
-    aligned = sample_values(export, headers, SAMPLE_ROWS)
+    aligned = sample_values(export, headers)
     return {h: [v for v in values if v not in (None, "NA", "?")] for h, values in aligned.items()}
 
 
@@ -222,7 +221,7 @@ def propose_preset(export: ExportFile, name: str | None = None) -> Proposal:
     samples = _sample_values(export, timestamp_headers) if timestamp_headers else {}
     values = [v for h in timestamp_headers for v in samples.get(h, [])[:500]]
     for date_h, time_h in proposal.combine.values():
-        pairs = sample_values(export, [date_h, time_h], SAMPLE_ROWS)
+        pairs = sample_values(export, [date_h, time_h])
         dates, times = pairs.get(date_h, []), pairs.get(time_h, [None] * len(pairs.get(date_h, [])))
         values += [f"{d} {t or ''}".strip() for d, t in zip(dates, times) if d][:500]
     formats, notes = detect_formats(values)

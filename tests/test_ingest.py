@@ -658,6 +658,20 @@ def test_a_utf8_file_with_a_windows_1252_line_keeps_both_kinds_of_accents(con, t
         "Não consigo acessar", "Solicitação – urgente", "ManutenÃ"]
 
 
+@pytest.mark.parametrize(("content", "expected"), [
+    # 'ç' split by the chunk boundary, then an ASCII chunk: UTF-8.
+    ("id,a\nX-1,xxxManuten\u00e7\u00e3o e mais texto\n".encode("utf-8"), "utf-8"),
+    # A lead byte ends a chunk and the next chunk is ASCII: that chunk must be decoded too, or
+    # the stray continuation byte after it would complete the lead byte into a character.
+    (b"id,a\nX-1,ab\xc3defg\xa7hij\n", "cp1252"),
+], ids=["split-character", "lead-byte-before-ascii"])
+def test_encoding_is_told_across_chunks_that_hold_only_ascii(monkeypatch, tmp_path, content, expected):
+    monkeypatch.setattr(exports, "CHUNK_BYTES", 4)  # so the contents span many chunks
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    assert exports.detect_encoding(path) == expected
+
+
 def test_utf16_tsv_for_excel_reads_like_the_csv(con, binary):
     import_checked(con, FIXTURES / "nyc311/service_requests.csv")
     report = import_checked(con, binary["nyc311_tsv"])

@@ -1,13 +1,24 @@
 -- classify_requests
--- Each file's latest state per request against what the database holds:
--- inserted (new id), unchanged (same content), superseded (the database holds a newer
--- updated_at), updated (otherwise: newer, or no updated_at to compare, so import order wins).
+-- The file's latest state of each request the database already holds, against the stored one:
+-- unchanged (same content), superseded (the database holds a newer updated_at), updated
+-- (otherwise: newer, or no updated_at to compare, so import order wins). The file's other
+-- latest rows are new requests, which apply_requests inserts as they are: they need no
+-- comparison, so a file of new requests is hashed once, while it is written.
 -- A field the file has no column for ($absent) says nothing about a stored request: it keeps
 -- its stored value (merged_rows), so a narrower export of the same requests updates only what
 -- it holds, and one holding the same values is unchanged. A file without a requester type keeps
 -- the stored department and organisation too (the staging dropped those under the default type).
 -- Only the key, hash and outcome are kept: apply_requests reads the rows from staged again.
 -- Params: $source, $absent (VARCHAR[]: the fields the file lacks)
+
+-- A request's row_hash: every field a file can bring. r is a whole row (a table's alias).
+create or replace temp macro content_hash(r) as hash(
+    r.created_at, r.first_response_at, r.resolved_at, r.closed_at, r.due_at, r.updated_at,
+    r.status, r.status_raw, r.priority, r.priority_raw, r.requester_type, r.requester_id,
+    r.requester_department, r.requester_org, r.provider_department, r.provider_type, r.agent,
+    r.channel, r.channel_raw, r.category, r.subcategory, r.subject, r.reopen_count, r.reassignment_count
+);
+
 create or replace temp macro kept(is_stored, absent, field_name, stored, given) as
 case when is_stored and list_contains(absent, field_name) then stored else given end;
 
@@ -58,25 +69,14 @@ left join requests as e
     on e.source = source_name and e.request_id = s.request_id;
 
 create or replace temp table winners as
-with hashed as (
-    select
-        *,
-        hash(
-            created_at, first_response_at, resolved_at, closed_at, due_at, updated_at,
-            status, status_raw, priority, priority_raw, requester_type, requester_id,
-            requester_department, requester_org, provider_department, provider_type, agent,
-            channel, channel_raw, category, subcategory, subject, reopen_count, reassignment_count
-        ) as row_hash
-    from merged_rows($source, $absent)
-)
 select
     record_no,
     request_id,
-    row_hash,
+    content_hash(m) as row_hash,
     case
-        when not is_stored then 'inserted'
         when stored_hash = row_hash then 'unchanged'
         when stored_updated_at > given_updated_at then 'superseded'
         else 'updated'
     end as outcome
-from hashed
+from merged_rows($source, $absent) as m
+where is_stored

@@ -3,6 +3,7 @@
 -- Params: none
 drop macro table if exists temp.merged_rows;
 drop macro if exists temp.kept;
+drop macro if exists temp.content_hash;
 drop view if exists temp.staged;
 drop view if exists temp.staged_numbered;
 drop table if exists temp.staged_rows;
