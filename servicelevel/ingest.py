@@ -403,10 +403,9 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
 
     # The byte scan for empty lines runs while DuckDB reads the file: the reader leaves a core
     # free often enough that the scan adds almost nothing (0.2 s of a 256 MB file otherwise).
-    with ThreadPoolExecutor(max_workers=1) as scanner:
-        scanning = scanner.submit(blank_lines, export)
-        _stage(con, export, preset, plan, progress)
-        empty_lines = scanning.result()
+    scanning = _in_background(blank_lines, export)
+    _stage(con, export, preset, plan, progress)
+    empty_lines = scanning.result()
     if progress:
         progress("merging", 0.0)
     n_staged = con.execute("select count(*) from staged_rows").fetchone()[0]
