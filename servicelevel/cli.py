@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from functools import partial
 from itertools import repeat
 from pathlib import Path
@@ -50,6 +51,20 @@ class TerminalProgress:
             self.stream.flush()
 
 
+@contextmanager
+def stopped_by_interrupt(what_stays: str, once_committed: str | None = None):
+    """Ctrl-C inside the block ends the command with one line saying what stays (main() prints
+    it), not a traceback; `once_committed` instead if the block's transaction was committed as
+    Ctrl-C came."""
+    try:
+        yield
+    except BaseException as exc:
+        if not store.is_interruption(exc):
+            raise
+        committed = isinstance(exc, store.CommittedThenInterrupted) and once_committed
+        raise KeyboardInterrupt(once_committed if committed else what_stays) from exc
+
+
 def _import_option_error(args) -> str | None:
     """--preset and --timezone hold for every file: a wrong one is said once, before any import."""
     if args.timezone and not preset_lib.is_time_zone(args.timezone):
@@ -69,30 +84,36 @@ def cmd_import(args) -> int:
     failures = nothing_kept = changed = 0
     con = store.connect(args.db)
     for path in args.paths:
-        progress = TerminalProgress(Path(path).name)
+        name = Path(path).name
+        progress = TerminalProgress(name)
+        recomputed = "the dashboard, the report or the next import recomputes the SLA states and derived tables"
+        earlier = f"; the {changed} file(s) imported before it are kept, and {recomputed}" if changed else ""
         try:
-            report = import_file(
-                con,
-                path,
-                preset=args.preset,
-                source=args.source,
-                request_source=args.request_source,
-                timezone_name=args.timezone,
-                force=args.force,
-                progress=progress,
-            )
+            with stopped_by_interrupt(f"{name} was not imported (the database is as it was before it){earlier}",
+                                      once_committed=f"{name} was imported (Ctrl-C came as it was being saved); "
+                                      f"{recomputed}"):
+                report = import_file(
+                    con,
+                    path,
+                    preset=args.preset,
+                    source=args.source,
+                    request_source=args.request_source,
+                    timezone_name=args.timezone,
+                    force=args.force,
+                    progress=progress,
+                )
         except ImportFailed as exc:
-            progress.done()
             print(f"error: {exc}", file=sys.stderr)
             failures += 1
             continue
-        progress.done()
+        finally:
+            progress.done()
         print("\n".join(report.lines()))
         changed += report.identical_to is None  # a repeat of an earlier import changes nothing
         if report.n_read and report.n_rejected == report.n_read:
             # Imported, yet nothing stored: most often one wrong setting (a timestamp format, the
             # delimiter), which the first rejection's reason above names.
-            print(f"error: every row of {Path(path).name} was rejected; the reasons above say why", file=sys.stderr)
+            print(f"error: every row of {name} was rejected; the reasons above say why", file=sys.stderr)
             nothing_kept += 1
     if failures:
         print(f"{failures} of {len(args.paths)} file(s) failed; nothing from them was kept", file=sys.stderr)
@@ -104,12 +125,15 @@ def cmd_import(args) -> int:
 def _refreshed(con, kept: str) -> bool:
     """Recompute SLA states and derived tables after a change to the data, printing their summary;
     False (and why, on stderr) when a settings file is invalid: the change itself stays."""
+    kept = kept[:1].upper() + kept[1:]
     try:
-        print("\n".join(refresh_all(con)))
+        with stopped_by_interrupt(f"the SLA states and derived tables were being recomputed. {kept}; the "
+                                  "dashboard, the report or the next import recomputes them."):
+            print("\n".join(refresh_all(con)))
     except (policy_lib.PolicyError, ThemeError) as exc:
         print(f"error: a settings file is invalid, so the SLA states and derived tables were not recomputed: {exc}\n"
-              f"{kept[:1].upper() + kept[1:]}; once the file is fixed, the dashboard, the report or the next import "
-              "recomputes them.", file=sys.stderr)
+              f"{kept}; once the file is fixed, the dashboard, the report or the next import recomputes them.",
+              file=sys.stderr)
         return False
     return True
 
@@ -151,8 +175,10 @@ def cmd_sample(args) -> int:
     from servicelevel.sample import build_sample
 
     con = store.connect(args.db)
-    for line in build_sample(con, progress=print):
-        print(line)
+    with stopped_by_interrupt("the sample is not complete; `python -m servicelevel sample` again finishes it (the "
+                              "files it has imported already are recognised and skipped)"):
+        lines = build_sample(con, progress=print)
+    print("\n".join(lines))
     return 0
 
 
@@ -437,3 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     except (store.StoreError, PresetError, ExportError, policy_lib.PolicyError, ThemeError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BaseException as exc:
+        if not store.is_interruption(exc):
+            raise
+        told = exc.args[0] if isinstance(exc, KeyboardInterrupt) and exc.args else ""
+        print(f"interrupted{': ' + told if told else ''}", file=sys.stderr)
+        return 130

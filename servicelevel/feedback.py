@@ -182,8 +182,7 @@ def refresh_answer_facts(
         "theme_dimensions": [t.dimension for t in lexicon.themes],
         "theme_polarities": [t.polarity for t in lexicon.themes],
     }
-    con.execute("begin transaction")
-    try:
+    with store.transaction(con):
         con.execute(
             """create or replace temp table comments_to_classify as
                select distinct nullif(trim(comment), '') as comment
@@ -195,8 +194,4 @@ def refresh_answer_facts(
         con.execute("drop table if exists comments_to_classify")
         con.execute("drop table if exists answer_themes")
         store.set_meta(con, META_VERSION, _version(con, lexicon))
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return con.execute("select count(*) from answer_facts").fetchall()[0][0]

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from servicelevel import presets as preset_lib
+from servicelevel import store
 from servicelevel.fields import FEEDBACK_SCALES
 from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import (
@@ -156,29 +157,42 @@ def _run_with_progress(con, sql: str, params: dict, label: str, progress: Progre
         con.execute(sql, params)
         return
     failure: list[BaseException] = []
+    finished = threading.Event()
 
     def work() -> None:
         try:
             con.execute(sql, params)
         except BaseException as exc:  # re-raised in the calling thread
             failure.append(exc)
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
+    threading.Thread(target=work, daemon=True).start()
     try:
-        while worker.is_alive():
-            worker.join(0.25)
+        while not finished.wait(0.25):
             fraction = con.query_progress()
             if fraction is not None and fraction >= 0:
                 progress(label, min(fraction / 100.0, 1.0))
     except BaseException:
         # The caller rolls back on this connection: stop the statement still running on it first.
-        con.interrupt()
-        worker.join()
+        _stop_statement(con, finished)
         raise
     if failure:
         raise failure[0]
     progress(label, 1.0)
+
+
+def _stop_statement(con, finished: threading.Event) -> None:
+    """Interrupt the statement running on con in another thread, and wait until it has stopped.
+    (Waiting on an Event, not Thread.join: on Python 3.11 a join that Ctrl-C cuts short marks the
+    thread as ended while it still runs, and the process then aborts in DuckDB on exit.)"""
+    while True:
+        con.interrupt()  # again each turn: the statement may not have started at the first one
+        try:
+            if finished.wait(0.1):
+                return
+        except KeyboardInterrupt:  # another Ctrl-C: the statement is being stopped already
+            continue
 
 
 def file_sha256(path: Path) -> str:
@@ -337,22 +351,18 @@ def import_file(
                 report.identical_to = earlier
                 _log_identical(con, report, export, digest, mapping_digest, started_at)
                 return report
-        con.execute("begin transaction")
         try:
-            _load(con, export, chosen, plan, report, (digest, mapping_digest), started_at, progress)
-            con.execute("commit")
+            with store.transaction(con):
+                _load(con, export, chosen, plan, report, (digest, mapping_digest), started_at, progress)
+                # Inside the transaction, so that a rollback removes the scratch tables too, and
+                # once the commit is over nothing is left to do that Ctrl-C could cut short.
+                run_statements(con, pipeline_sql("drop_import_scratch"))
         except Exception as exc:
-            con.execute("rollback")
+            if store.is_interruption(exc):
+                raise KeyboardInterrupt from exc  # a stop asked for, not a failure of the file
             message = f"{path.name}: {exc}"
             _log_failure(con, path, label, chosen.name, chosen.kind, started_at, message)
             raise ImportFailed(message) from exc
-        except BaseException:
-            # Interrupted (Ctrl-C, or a UI stopping its script from a progress callback): undo the
-            # file and let the interruption through, leaving no transaction open on the connection.
-            con.execute("rollback")
-            raise
-        finally:
-            run_statements(con, pipeline_sql("drop_import_scratch"))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -351,12 +351,7 @@ def refresh_request_facts(con: duckdb.DuckDBPyConnection, now: datetime | None =
 
     if not has_subject_keys(con):
         refresh_subject_keys(con)
-    con.execute("begin transaction")
-    try:
+    with store.transaction(con):
         run_pipeline(con, "request_facts", {"as_of": facts_as_of(con, now), "timezone": organisation().timezone})
         store.set_meta(con, META_VERSION, _version(con))
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return con.execute("select count(*) from request_facts").fetchall()[0][0]

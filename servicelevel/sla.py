@@ -307,28 +307,26 @@ def refresh_sla(
     started = time.perf_counter()
     policy_set = policies or load_policies()
     now = _utc(now)
-    con.execute("begin transaction")
     try:
-        key_requests(con, policy_set.paused_statuses)
-        _ensure_clock(con, policy_set, now)
-        # An ongoing pause ends where the pages judge running SLAs (now, or the data's newest
-        # instant if earlier), not at the wall clock of this refresh: an export looked at days
-        # later would otherwise count those days as paused.
-        sql, params = request_sla_sql(con, policy_set, facts_as_of(con, now))
-        with joins_as_written(con):
-            con.execute(sql, params)
-        n_sla, n_requests = con.execute(
-            "select (select count(*) from request_sla), (select count(*) from requests)"
-        ).fetchall()[0]
-        if n_sla != n_requests:
-            raise RuntimeError(f"request_sla has {n_sla} rows for {n_requests} requests")
-        store.set_meta(con, META_DATA_VERSION, data_version(con))
-        store.set_meta(con, META_POLICIES, f"{policy_set.fingerprint}:{_layout(SLA_LAYOUT, *SLA_SQL)}")
-        store.set_meta(con, META_REFRESHED_AT, now.isoformat())
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        reset_optimizers(con)
+        with store.transaction(con):
+            key_requests(con, policy_set.paused_statuses)
+            _ensure_clock(con, policy_set, now)
+            # An ongoing pause ends where the pages judge running SLAs (now, or the data's newest
+            # instant if earlier), not at the wall clock of this refresh: an export looked at days
+            # later would otherwise count those days as paused.
+            sql, params = request_sla_sql(con, policy_set, facts_as_of(con, now))
+            with joins_as_written(con):
+                con.execute(sql, params)
+            n_sla, n_requests = con.execute(
+                "select (select count(*) from request_sla), (select count(*) from requests)"
+            ).fetchall()[0]
+            if n_sla != n_requests:
+                raise RuntimeError(f"request_sla has {n_sla} rows for {n_requests} requests")
+            store.set_meta(con, META_DATA_VERSION, data_version(con))
+            store.set_meta(con, META_POLICIES, f"{policy_set.fingerprint}:{_layout(SLA_LAYOUT, *SLA_SQL)}")
+            store.set_meta(con, META_REFRESHED_AT, now.isoformat())
+    except BaseException:
+        reset_optimizers(con)  # a failed statement leaves joins_as_written's setting behind
         raise
     n_requests, n_matched, n_applied = con.execute(
         "select count(*), count(policy_name), count(distinct policy_name) from request_sla"

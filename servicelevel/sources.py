@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
-from servicelevel import queries
+from servicelevel import queries, store
 from servicelevel.sqlfiles import pipeline_sql, run_statements
 
 
@@ -44,11 +44,6 @@ def describe_contents(contents: dict[str, int]) -> str:
 def remove_source(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]:
     """Delete the source's rows and mark its imports removed; returns what it held. All or nothing."""
     contents = source_contents(con, source)
-    con.execute("begin transaction")
-    try:
+    with store.transaction(con):
         run_statements(con, pipeline_sql("remove_source"), {"source": source, "removed_at": datetime.now(timezone.utc)})
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return contents

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -16,6 +19,53 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 class StoreError(Exception):
     """The database file cannot be opened or migrated; the message says why."""
+
+
+class CommittedThenInterrupted(KeyboardInterrupt):
+    """Ctrl-C came while a transaction was being committed: the commit went through, then the
+    interruption took effect."""
+
+
+def is_interruption(exc: BaseException) -> bool:
+    """True for Ctrl-C, including DuckDB's way of reporting it from inside a statement (a
+    RuntimeError, 'Query interrupted')."""
+    return isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException)) or (
+        isinstance(exc, RuntimeError) and str(exc) == "Query interrupted")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """The block's statements as one transaction: committed when the block ends, rolled back when
+    it raises. Ctrl-C during the commit waits for the commit to end, then raises
+    CommittedThenInterrupted: DuckDB completes a commit once begun, yet reports it as interrupted,
+    which would leave no telling whether it went through."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    with _ctrl_c_held() as pressed:
+        con.execute("commit")
+    if pressed:
+        raise CommittedThenInterrupted
+
+
+@contextmanager
+def _ctrl_c_held():
+    """Hold Ctrl-C until the block ends; yields a list that holds the press if one came. Only
+    where Ctrl-C raises KeyboardInterrupt (the main thread, Python's own handler): a Streamlit
+    session's thread receives no signal."""
+    pressed: list[bool] = []
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield pressed
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(True))
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def default_db_path() -> Path:
@@ -59,17 +109,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, path in migrations():
         if version <= current:
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(
                 "insert or replace into meta values ('schema_version', $version)",
                 {"version": str(version)},
             )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
         current = version
     return current
 

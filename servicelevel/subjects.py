@@ -112,8 +112,7 @@ def refresh_subject_keys(con: duckdb.DuckDBPyConnection) -> int:
     Cheap when little changed: only subjects absent from subject_keys are normalised.
     """
     rules = rules_fingerprint()
-    con.execute("begin transaction")
-    try:
+    with store.transaction(con):
         if not has_subject_keys(con) or not (store.get_meta(con, META_VERSION) or "").endswith(":" + rules):
             con.execute("create or replace table subject_keys (subject varchar, subject_key varchar)")
         con.execute(
@@ -127,8 +126,4 @@ def refresh_subject_keys(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("insert into subject_keys " + pipeline_sql("subject_keys"), {"stop_words": stop_words()})
         con.execute("drop table subjects_to_key")
         store.set_meta(con, META_VERSION, _version(con))
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return added

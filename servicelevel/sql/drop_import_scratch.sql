@@ -1,5 +1,6 @@
 -- drop_import_scratch
--- Removes the temporary tables one import works in (before it starts and when it ends).
+-- Removes the temporary tables one import works in (before it starts, and at its end inside its
+-- transaction: a rollback removes them as well).
 -- Params: none
 drop macro table if exists temp.merged_rows;
 drop macro if exists temp.kept;
