@@ -70,6 +70,10 @@ with rejected_tab:
         table(by_reason, "rejected-rows-by-reason")
         table(rejected, "rejected-rows",
               caption="line: the row's number as a spreadsheet shows it (the header is line 1).")
+        if rejected["import_id"].nunique() == 1:
+            upload.rejected_rows_download(int(rejected["import_id"].iloc[0]), n_listed=len(rejected))
+        else:
+            st.caption("Choose one file above to download its rejected rows as a file to correct and import again.")
 
 with upload_tab:
     upload.import_panel()

@@ -1197,12 +1197,26 @@ def test_rejected_rows_narrow_to_one_file(app):
     # The sample's three files with deliberately bad rows (servicelevel/sample.py BAD_ROWS).
     assert [o.split(" (")[0] for o in picker.options] == [
         "All 3 files", "csat_survey.csv", "zendesk_tickets.csv", "jira_requests.csv"]
+    assert "Choose one file above to download its rejected rows as a file to correct and import again." in [
+        c.value for c in at.caption]
     picker.select(picker.options[2]).run()
     frames = [df.value for df in at.dataframe if "file_name" in df.value.columns]
     by_reason = next(f for f in frames if "rows" in f.columns)
     rows = next(f for f in frames if "detail" in f.columns)
     assert set(rows["file_name"]) == set(by_reason["file_name"]) == {"zendesk_tickets.csv"}
     assert by_reason["rows"].sum() == len(rows) == sum(f == "zendesk_tickets.csv" for f, _ in BAD_ROWS)
+    # Each of them broke a rule, so all go into the file to correct, named for the original.
+    mend = next(b.proto for b in at.get("download_button") if b.proto.label.endswith("to correct"))
+    assert mend.label == f"Download the {len(rows)} row(s) to correct"
+    assert any(c.value.startswith("As the file had them") and "preset `zendesk`, source label `zendesk`" in c.value
+               for c in at.caption)
+
+    # The Jira file's malformed line and repeated id stay out, and the caption says so.
+    picker.select(picker.options[3]).run()
+    mend = next(b.proto for b in at.get("download_button") if b.proto.label.endswith("to correct"))
+    n_jira = sum(f == "jira_requests.csv" for f, _ in BAD_ROWS)
+    assert mend.label == f"Download the {n_jira - 2} row(s) to correct"
+    assert any(f"2 of the {n_jira} rows listed are not in it" in c.value for c in at.caption)
 
 
 def test_the_import_form_names_a_time_zone_it_does_not_know_before_any_upload(app):

@@ -1,0 +1,86 @@
+"""Rejected rows handed back as a file to correct (servicelevel.rejected): the file's own layout,
+checked against the lines of the original file, and the round trip of correcting and importing
+it again."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from servicelevel import PROJECT_ROOT, store
+from servicelevel.rejected import file_to_mend
+from tests.fixtures.importing import import_checked
+
+BAD = PROJECT_ROOT / "tests" / "fixtures" / "bad" / "requests.csv"
+
+
+def test_the_rows_a_rule_rejected_come_back_as_the_file_wrote_them(con):
+    report = import_checked(con, BAD)
+    mend = file_to_mend(con, report.import_id)
+
+    original = BAD.read_text(encoding="utf-8").splitlines()
+    # Lines 3-7, 12 and 13 broke a rule (tests/fixtures/bad/requests.csv). Lines 8 and 9 have
+    # more or fewer fields than the header (the reader could not split them), and line 10 is the
+    # earlier of two lines for B-9: none of those three is in the file.
+    kept_lines = [3, 4, 5, 6, 7, 12, 13]
+    expected = "\n".join([original[0]] + [original[n - 1] for n in kept_lines]) + "\n"
+    assert mend.content == b"\xef\xbb\xbf" + expected.encode("utf-8")  # UTF-8 with a BOM, for spreadsheets
+    assert mend.name == "requests-rejected-rows.csv"
+    assert (mend.n_rows, mend.preset, mend.source) == (7, "canonical", "canonical")
+    assert report.n_rejected == mend.n_rows + 3
+
+
+def test_corrected_rows_import_like_any_other(con, tmp_path):
+    first = import_checked(con, BAD)
+    n_stored = con.execute("select count(*) from requests").fetchone()[0]
+    mend = file_to_mend(con, first.import_id)
+
+    # What a person would do in a spreadsheet: give the rows an id and dates that read.
+    rows = list(csv.reader(io.StringIO(mend.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    column = {name: i for i, name in enumerate(header)}
+    for number, row in enumerate(body, start=1):
+        row[column["request_id"]] = row[column["request_id"]] or f"B-FIXED-{number}"
+        row[column["created_at"]] = "2024-03-04T09:00:00Z"
+        row[column["resolved_at"]] = "2024-03-04T11:00:00Z" if row[column["resolved_at"]] else ""
+        row[column["reopen_count"]] = "1" if row[column["reopen_count"]] else ""
+    corrected = tmp_path / mend.name
+    with corrected.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([header, *body])
+
+    again = import_checked(con, corrected, preset=mend.preset, source=mend.source)
+    assert (again.n_read, again.n_inserted, again.n_rejected) == (7, 7, 0)
+    assert con.execute("select count(*) from requests").fetchone()[0] == n_stored + 7
+    assert con.execute(
+        "select request_id, reopen_count from requests where request_id in ('B-FIXED-1', 'B-4', 'B-11') order by 1"
+    ).fetchall() == [("B-11", 1), ("B-4", None), ("B-FIXED-1", None)]
+
+
+def test_a_windows_1252_file_with_semicolons_comes_back_in_its_own_layout(con, tmp_path):
+    lines = ["request_id;created_at;subject",
+             "W-1;2024-03-04T09:00:00Z;Solicitação de férias",
+             "W-2;ontem às 9h;Declaração de vínculo"]
+    export = tmp_path / "pedidos.csv"
+    export.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    report = import_checked(con, export)
+    assert report.encoding == "cp1252" and report.n_rejected == 1
+
+    mend = file_to_mend(con, report.import_id)
+    assert mend.content == (lines[0] + "\n" + lines[2] + "\n").encode("cp1252")
+
+
+def test_repeated_headers_stay_repeated_and_in_place(sample_db_path):
+    # The sample's Jira export has two "Labels" columns, as Jira writes them.
+    sample = store.connect(sample_db_path)
+    try:
+        import_id, file_path = sample.execute(
+            "select import_id, file_path from imports where file_name = 'jira_requests.csv'").fetchone()
+        mend = file_to_mend(sample, import_id)
+    finally:
+        sample.close()
+    with Path(file_path).open(encoding="utf-8", newline="") as handle:
+        original_header = next(csv.reader(handle))
+    returned = list(csv.reader(io.StringIO(mend.content.decode("utf-8-sig"))))
+    assert returned[0] == original_header and original_header.count("Labels") == 2
+    assert all(len(row) == len(original_header) for row in returned[1:])
