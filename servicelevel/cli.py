@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from contextlib import contextmanager
 from functools import partial
@@ -382,6 +383,51 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_rejected(args) -> int:
+    from servicelevel.rejected import file_to_mend, left_out_note
+
+    db_path = Path(args.db) if args.db else store.default_db_path()
+    if not db_path.exists():
+        print(f"error: no database at {db_path}; run `python -m servicelevel sample` or import a file", file=sys.stderr)
+        return 1
+    con = store.connect(db_path, read_only=True)
+    try:
+        history = queries.run(con, "import_history", {})
+        with_rejected = history[(history["status"] == "ok") & (history["n_rejected"] > 0)]
+        if args.import_id is None:
+            if with_rejected.empty:
+                print("no import has rejected rows")
+            for row in with_rejected.itertuples(index=False):
+                print(f"  import {row.import_id}: {row.file_name} (source {row.source}), {row.n_rejected:,} rejected")
+            return 0
+        if args.import_id not in set(with_rejected["import_id"]):
+            print(f"error: import {args.import_id} has no rejected rows; `python -m servicelevel rejected` lists "
+                  "the imports that have", file=sys.stderr)
+            return 1
+        mend = file_to_mend(con, args.import_id)
+        n_rejected = int(with_rejected.loc[with_rejected["import_id"] == args.import_id, "n_rejected"].iloc[0])
+    finally:
+        con.close()
+    left_out = left_out_note(n_rejected - (mend.n_rows if mend else 0), n_rejected)
+    if mend is None:
+        print(f"error: import {args.import_id}: {left_out}", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else Path.cwd() / mend.name
+    path = out / mend.name if out.is_dir() else out
+    try:
+        path.write_bytes(mend.content)
+    except OSError as exc:
+        print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: {mend.n_rows:,} row(s) as the file had them; correct them, then import it again with the "
+          f"same preset, source and time zone: python -m servicelevel import {shlex.quote(str(path))} --preset "
+          f"{shlex.quote(mend.preset)} --source {shlex.quote(mend.source)} (and --timezone, if the original import "
+          "had one)")
+    if left_out:
+        print(f"  {left_out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m servicelevel", description=__doc__)
     db_help = f"database file (default: ${store.DB_ENV_VAR} or {store.DEFAULT_DB_PATH})"
@@ -411,6 +457,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("status", help="what the database holds")
     p.set_defaults(run=cmd_status)
+
+    p = command("rejected", help="one import's rejected rows as a file to correct and import again",
+                description="Without IMPORT_ID, list the imports with rejected rows. With it, write the rows of "
+                "that import which broke a rule as the file had them (its columns, delimiter and encoding).")
+    p.add_argument("import_id", nargs="?", type=int, metavar="IMPORT_ID")
+    p.add_argument("--out", metavar="PATH",
+                   help="file or existing folder to write (default: FILE-rejected-rows.csv in the current folder)")
+    p.set_defaults(run=cmd_rejected)
 
     p = command("remove", help="take a source out of the database (all it imported)",
                 description="Remove everything one source brought in: requests, status events, "

@@ -37,6 +37,15 @@ def file_to_mend(con: duckdb.DuckDBPyConnection, import_id: int) -> FileToMend |
                       n_rows=len(rows), preset=first["preset"], source=first["source"])
 
 
+def left_out_note(n_left_out: int, n_rejected: int) -> str:
+    """Why some of an import's rejected rows are not in its file to correct ('' when none is)."""
+    if not n_left_out:
+        return ""
+    return (f"{n_left_out:,} of the {n_rejected:,} rejected rows are not in it: a line the reader could not split "
+            "(too many or too few fields, a stray quote) needs mending in the original file, and an earlier line "
+            "of a repeated request id was superseded by the line imported.")
+
+
 def _encoded(text: str, original: str) -> bytes:
     """The text in the original's encoding where that was a single-byte or UTF-16 one (a preset
     may name it), else UTF-8 with a BOM, which spreadsheets open with accents intact."""

@@ -1216,7 +1216,7 @@ def test_rejected_rows_narrow_to_one_file(app):
     mend = next(b.proto for b in at.get("download_button") if b.proto.label.endswith("to correct"))
     n_jira = sum(f == "jira_requests.csv" for f, _ in BAD_ROWS)
     assert mend.label == f"Download the {n_jira - 2} row(s) to correct"
-    assert any(f"2 of the {n_jira} rows listed are not in it" in c.value for c in at.caption)
+    assert any(f"2 of the {n_jira} rejected rows are not in it" in c.value for c in at.caption)
 
 
 def test_the_import_form_names_a_time_zone_it_does_not_know_before_any_upload(app):

@@ -9,23 +9,29 @@ import io
 from pathlib import Path
 
 from servicelevel import PROJECT_ROOT, store
+from servicelevel.cli import main
 from servicelevel.rejected import file_to_mend
 from tests.fixtures.importing import import_checked
 
 BAD = PROJECT_ROOT / "tests" / "fixtures" / "bad" / "requests.csv"
+GOOD = PROJECT_ROOT / "tests" / "fixtures" / "canonical" / "requests.csv"
+
+
+def expected_file_to_mend() -> bytes:
+    """BAD's header and the lines that broke a rule, as the file has them: lines 3-7, 12 and 13.
+    Lines 8 and 9 have more or fewer fields than the header (the reader could not split them), and
+    line 10 is the earlier of two lines for B-9: none of those three is in it. UTF-8 with a BOM,
+    for spreadsheets."""
+    original = BAD.read_text(encoding="utf-8").splitlines()
+    kept_lines = [3, 4, 5, 6, 7, 12, 13]
+    return b"\xef\xbb\xbf" + ("\n".join([original[0]] + [original[n - 1] for n in kept_lines]) + "\n").encode()
 
 
 def test_the_rows_a_rule_rejected_come_back_as_the_file_wrote_them(con):
     report = import_checked(con, BAD)
     mend = file_to_mend(con, report.import_id)
 
-    original = BAD.read_text(encoding="utf-8").splitlines()
-    # Lines 3-7, 12 and 13 broke a rule (tests/fixtures/bad/requests.csv). Lines 8 and 9 have
-    # more or fewer fields than the header (the reader could not split them), and line 10 is the
-    # earlier of two lines for B-9: none of those three is in the file.
-    kept_lines = [3, 4, 5, 6, 7, 12, 13]
-    expected = "\n".join([original[0]] + [original[n - 1] for n in kept_lines]) + "\n"
-    assert mend.content == b"\xef\xbb\xbf" + expected.encode("utf-8")  # UTF-8 with a BOM, for spreadsheets
+    assert mend.content == expected_file_to_mend()
     assert mend.name == "requests-rejected-rows.csv"
     assert (mend.n_rows, mend.preset, mend.source) == (7, "canonical", "canonical")
     assert report.n_rejected == mend.n_rows + 3
@@ -84,3 +90,24 @@ def test_repeated_headers_stay_repeated_and_in_place(sample_db_path):
     returned = list(csv.reader(io.StringIO(mend.content.decode("utf-8-sig"))))
     assert returned[0] == original_header and original_header.count("Labels") == 2
     assert all(len(row) == len(original_header) for row in returned[1:])
+
+
+def test_the_command_line_lists_and_writes_the_files_to_correct(tmp_path, capsys):
+    db = str(tmp_path / "db.duckdb")
+    assert main(["--db", db, "import", str(BAD), str(GOOD)]) == 0
+    capsys.readouterr()
+
+    assert main(["--db", db, "rejected"]) == 0
+    assert capsys.readouterr().out == "  import 1: requests.csv (source canonical), 10 rejected\n"
+
+    assert main(["--db", db, "rejected", "1", "--out", str(tmp_path)]) == 0
+    written = tmp_path / "requests-rejected-rows.csv"
+    said = capsys.readouterr().out
+    assert said.startswith(f"{written}: 7 row(s) as the file had them")
+    assert f"python -m servicelevel import {written} --preset canonical --source canonical" in said
+    assert "3 of the 10 rejected rows are not in it" in said
+    assert written.read_bytes() == expected_file_to_mend()
+
+    # The second import rejected nothing: it has no file to correct.
+    assert main(["--db", db, "rejected", "2"]) == 1
+    assert capsys.readouterr().err.startswith("error: import 2 has no rejected rows")

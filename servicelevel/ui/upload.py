@@ -14,7 +14,7 @@ from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import OUTCOME_MEANINGS, ImportFailed, ImportReport, import_file
 from servicelevel.mapping import MappingError, build_staging
-from servicelevel.rejected import file_to_mend
+from servicelevel.rejected import file_to_mend, left_out_note
 from servicelevel.sample import sample_sources_held
 from servicelevel.ui import data
 from servicelevel.ui.widgets import table
@@ -186,12 +186,9 @@ def rejected_rows_download(import_id: int, n_listed: int) -> None:
         mend = file_to_mend(cur, import_id)
     finally:
         cur.close()
-    n_left_out = n_listed - (mend.n_rows if mend else 0)
-    left_out = (f" {n_left_out} of the {n_listed} rows listed are not in it: a line the reader could not split needs "
-                "its quotes mended in the original file, and an earlier line of a repeated request id was superseded "
-                "by the line imported." if n_left_out else "")
+    left_out = left_out_note(n_listed - (mend.n_rows if mend else 0), n_listed)
     if mend is None:
-        st.caption("None of these rows goes into a file to correct and import again." + left_out)
+        st.caption(f"None of these rows goes into a file to correct and import again. {left_out}".rstrip())
         return
     preset = (f"preset `{mend.preset}`" if mend.preset in preset_lib.available_presets()
               else "the automatic choice of preset")
@@ -199,4 +196,4 @@ def rejected_rows_download(import_id: int, n_listed: int) -> None:
                        mime="text/csv", icon=":material/download:", key=f"mend_{import_id}")
     st.caption(f"As the file had them: its columns, delimiter and encoding. Correct them (a spreadsheet will do), "
                f"then import the file under **Import a file** with {preset}, source label `{mend.source}` and the "
-               f"time zone the original was imported with: they are then counted like any other row.{left_out}")
+               f"time zone the original was imported with: they are then counted like any other row. {left_out}".rstrip())
