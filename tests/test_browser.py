@@ -4,6 +4,8 @@ and a bookmarked URL reproduces its view. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser_support import assert_no_errors, built_sample, follow, settle, shot, streamlit_server
@@ -212,6 +214,48 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
     page.get_by_role("button", name="Import").click()
     page.get_by_text("desk-upload.csv was imported before", exact=False).wait_for(timeout=90_000)
+
+
+def test_rejected_rows_downloaded_corrected_and_uploaded_again_are_imported(scratch_server, page, tmp_path):
+    export = tmp_path / "desk-fix.csv"
+    export.write_text("request_id,created_at,status\n"
+                      "FX-1,2026-11-02T10:00:00Z,open\n"
+                      "FX-2,yesterday,open\n"
+                      ",2026-11-02T11:00:00Z,open\n", encoding="utf-8")
+    page.goto(f"{scratch_server}/data")
+    settle(page, "Data & definitions")
+    page.get_by_role("tab", name="Import a file").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported desk-fix.csv", exact=False).wait_for(timeout=90_000)
+    settle(page, "Data & definitions")
+
+    # The file's two rejected rows, downloaded as the file had them.
+    page.get_by_role("tab", name="Rejected rows").click()
+    page.get_by_role("combobox", name="File").click()
+    page.get_by_role("option", name="desk-fix.csv", exact=False).click()
+    settle(page, "Data & definitions")
+    shot(page, "rejected-rows-to-correct")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the 2 row(s) to correct").click()
+    assert download.value.suggested_filename == "desk-fix-rejected-rows.csv"
+    returned = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert returned == "request_id,created_at,status\nFX-2,yesterday,open\n,2026-11-02T11:00:00Z,open\n"
+
+    # Corrected, and imported again the same way: both rows are in, none rejected.
+    corrected = tmp_path / "desk-fix-rejected-rows.csv"
+    corrected.write_text(returned.replace("yesterday", "2026-11-02T10:30:00Z").replace("\n,", "\nFX-3,"),
+                         encoding="utf-8")
+    page.get_by_role("tab", name="Import a file").click()
+    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
+    settle(page, "Data & definitions")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(corrected))
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported desk-fix-rejected-rows.csv", exact=False).wait_for(timeout=90_000)
+    report = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert "read 2 = inserted 2 + updated 0 + unchanged 0 + superseded 0 + rejected 0" in report
+    shot(page, "rejected-rows-corrected-and-imported")
+    assert_no_errors(page)
 
 
 def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):
