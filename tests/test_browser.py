@@ -170,6 +170,17 @@ def scratch_server(tmp_path, sample_anchor):
         yield base
 
 
+def upload_on_the_data_page(page, base: str, export: Path) -> None:
+    """Import `export` through the Data page's upload form, and wait for its report."""
+    page.goto(f"{base}/data")
+    settle(page, "Data & definitions")
+    page.get_by_role("tab", name="Import a file").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text(f"Imported {export.name}", exact=False).wait_for(timeout=90_000)
+    settle(page, "Data & definitions")
+
+
 def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch_server, page, tmp_path):
     export = tmp_path / "desk-upload.csv"
     export.write_text(
@@ -180,13 +191,7 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
         "UP-4,2026-11-03T09:30:00Z,open\n",
         encoding="utf-8",
     )
-    page.goto(f"{scratch_server}/data")
-    settle(page, "Data & definitions")
-    page.get_by_role("tab", name="Import a file").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported desk-upload.csv", exact=False).wait_for(timeout=90_000)
-    settle(page, "Data & definitions")
+    upload_on_the_data_page(page, scratch_server, export)
     outcome = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Imported desk-upload.csv")
     assert "2 of its 4 rows were rejected" in outcome.inner_text()
     report = page.locator('[data-testid="stCode"]').first.inner_text()
@@ -222,13 +227,7 @@ def test_rejected_rows_downloaded_corrected_and_uploaded_again_are_imported(scra
                       "FX-1,2026-11-02T10:00:00Z,open\n"
                       "FX-2,yesterday,open\n"
                       ",2026-11-02T11:00:00Z,open\n", encoding="utf-8")
-    page.goto(f"{scratch_server}/data")
-    settle(page, "Data & definitions")
-    page.get_by_role("tab", name="Import a file").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported desk-fix.csv", exact=False).wait_for(timeout=90_000)
-    settle(page, "Data & definitions")
+    upload_on_the_data_page(page, scratch_server, export)
 
     # The file's two rejected rows, downloaded as the file had them.
     page.get_by_role("tab", name="Rejected rows").click()
