@@ -183,10 +183,18 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def cmd_status(args) -> int:
+def _existing_db(args) -> Path | None:
+    """The database file the command reads; None (and why, on stderr) when there is none."""
     db_path = Path(args.db) if args.db else store.default_db_path()
     if not db_path.exists():
-        print(f"no database at {db_path}; run `python -m servicelevel sample` or import a file")
+        print(f"error: no database at {db_path}; run `python -m servicelevel sample` or import a file", file=sys.stderr)
+        return None
+    return db_path
+
+
+def cmd_status(args) -> int:
+    db_path = _existing_db(args)
+    if db_path is None:
         return 1
     from servicelevel.settings import organisation
 
@@ -343,9 +351,8 @@ def cmd_report(args) -> int:
     # "reports/" names a folder even before it exists.
     into_folder = out is not None and (out.is_dir() or args.out.endswith(("/", os.sep)))
     fmt = args.format or (REPORT_SUFFIXES.get(out.suffix.lower(), "html") if out and not into_folder else "html")
-    db_path = Path(args.db) if args.db else store.default_db_path()
-    if not db_path.exists():
-        print(f"error: no database at {db_path}; run `python -m servicelevel sample` or import a file", file=sys.stderr)
+    db_path = _existing_db(args)
+    if db_path is None:
         return 1
     con = store.connect(db_path)
     try:
@@ -386,9 +393,8 @@ def cmd_report(args) -> int:
 def cmd_rejected(args) -> int:
     from servicelevel.rejected import file_to_mend, left_out_note
 
-    db_path = Path(args.db) if args.db else store.default_db_path()
-    if not db_path.exists():
-        print(f"error: no database at {db_path}; run `python -m servicelevel sample` or import a file", file=sys.stderr)
+    db_path = _existing_db(args)
+    if db_path is None:
         return 1
     con = store.connect(db_path, read_only=True)
     try:
