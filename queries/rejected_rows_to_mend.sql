@@ -2,9 +2,10 @@
 -- Returns: the fields of one import's rows that a validation rule rejected, as the file has them
 --   (its headers, in its order, and its text), one row per field: line, position (the column's
 --   place in the file, from 1), header, value; with the import's file_name, encoding and
---   delimiter, to write them back in its layout, and its preset and source, to import them again. Not among them: lines the CSV reader could not
---   split (kept as their text: their quotes need mending by hand) and the earlier lines of a
---   repeated request id (kept as parsed: the latest line was imported).
+--   delimiter, to write them back in its layout, and its preset and source, to import them again.
+--   Not among them: lines the CSV reader could not split (kept as their text: too many or too few
+--   fields, or a stray quote, to be mended in the original) and the earlier lines of a repeated
+--   request id (kept as parsed: the latest line was imported).
 -- Params: $import_id INTEGER
 with rejected as (
     select

@@ -12,6 +12,7 @@ import duckdb
 
 from servicelevel import queries
 
+
 @dataclass(frozen=True)
 class FileToMend:
     name: str  # the original's name with "-rejected-rows" added, e.g. tickets-rejected-rows.csv
