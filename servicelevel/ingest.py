@@ -600,6 +600,7 @@ def _file_columns(report: ImportReport, export: ExportFile, digest, mapping_dige
         "preset": report.preset,
         "encoding": report.encoding,
         "delimiter": report.delimiter,
+        "timezone": report.timezone or None,
         "started_at": started_at,
         "preset_sha256": mapping_digest,
     }
@@ -607,17 +608,17 @@ def _file_columns(report: ImportReport, export: ExportFile, digest, mapping_dige
 
 IMPORT_COLUMNS = (
     "import_id", "source", "kind", "file_name", "file_path", "file_sha256", "preset", "encoding",
-    "delimiter", "started_at", "status", "message", "n_read", "n_inserted", "n_updated",
+    "delimiter", "timezone", "started_at", "status", "message", "n_read", "n_inserted", "n_updated",
     "n_unchanged", "n_superseded", "n_rejected", "n_events", "rejected_by_reason", "mapped_fields",
     "missing_fields", "warnings", "preset_sha256", "identical_to",
 )
 INSERT_IMPORT = """insert into imports (import_id, source, kind, file_name, file_path, file_sha256, preset,
-                        encoding, delimiter, started_at, finished_at, status, message, n_read,
+                        encoding, delimiter, timezone, started_at, finished_at, status, message, n_read,
                         n_inserted, n_updated, n_unchanged, n_superseded, n_rejected, n_events,
                         rejected_by_reason, mapped_fields, missing_fields, warnings,
                         preset_sha256, identical_to)
    values ($import_id, $source, $kind, $file_name, $file_path, $file_sha256, $preset, $encoding,
-           $delimiter, $started_at, now(), $status, $message, $n_read, $n_inserted, $n_updated,
+           $delimiter, $timezone, $started_at, now(), $status, $message, $n_read, $n_inserted, $n_updated,
            $n_unchanged, $n_superseded, $n_rejected, $n_events, $rejected_by_reason,
            $mapped_fields, $missing_fields, $warnings, $preset_sha256, $identical_to)"""
 

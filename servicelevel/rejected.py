@@ -5,11 +5,13 @@ the same preset and source, and its rows count like the others."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from servicelevel import presets as preset_lib
 from servicelevel import queries
 
 
@@ -18,8 +20,14 @@ class FileToMend:
     name: str  # the original's name with "-rejected-rows" added, e.g. tickets-rejected-rows.csv
     content: bytes
     n_rows: int
-    preset: str  # the preset and source the rows were imported with, to import them again
+    preset: str  # the preset, source and time zone the rows were imported with, to import them again
     source: str
+    timezone: str | None  # None for an import logged before the zone was recorded
+
+    @property
+    def preset_is_named(self) -> bool:
+        """False for a mapping detected from the headers, which the same headers detect again."""
+        return self.preset in preset_lib.available_presets()
 
 
 def file_to_mend(con: duckdb.DuckDBPyConnection, import_id: int) -> FileToMend | None:
@@ -35,7 +43,19 @@ def file_to_mend(con: duckdb.DuckDBPyConnection, import_id: int) -> FileToMend |
     text = rows.to_csv(index=False, sep=first["delimiter"])
     stem = Path(first["file_name"]).stem
     return FileToMend(name=f"{stem}-rejected-rows.csv", content=_encoded(text, first["encoding"]),
-                      n_rows=len(rows), preset=first["preset"], source=first["source"])
+                      n_rows=len(rows), preset=first["preset"], source=first["source"],
+                      timezone=first["timezone"] if isinstance(first["timezone"], str) else None)
+
+
+def import_command(mend: FileToMend, path: Path, db: str | None = None) -> str:
+    """The command that imports the corrected file as the original was imported."""
+    words = ["python", "-m", "servicelevel", *(["--db", db] if db else []), "import", str(path)]
+    if mend.preset_is_named:
+        words += ["--preset", mend.preset]
+    words += ["--source", mend.source]
+    if mend.timezone:
+        words += ["--timezone", mend.timezone]
+    return shlex.join(words)
 
 
 def left_out_note(n_left_out: int, n_rejected: int) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from servicelevel import PROJECT_ROOT, store
 from servicelevel.cli import main
 from servicelevel.rejected import file_to_mend
+from tests.fixtures.importing import database_at_version
 from tests.fixtures.importing import import_checked
 
 BAD = PROJECT_ROOT / "tests" / "fixtures" / "bad" / "requests.csv"
@@ -104,10 +105,57 @@ def test_the_command_line_lists_and_writes_the_files_to_correct(tmp_path, capsys
     written = tmp_path / "requests-rejected-rows.csv"
     said = capsys.readouterr().out
     assert said.startswith(f"{written}: 7 row(s) as the file had them")
-    assert f"python -m servicelevel import {written} --preset canonical --source canonical" in said
+    # The canonical preset reads times without an offset as UTC; the import recorded it.
+    assert f"python -m servicelevel --db {db} import {written} --preset canonical --source canonical --timezone UTC\n" in said
     assert "3 of the 10 rejected rows are not in it" in said
     assert written.read_bytes() == expected_file_to_mend()
 
     # The second import rejected nothing: it has no file to correct.
     assert main(["--db", db, "rejected", "2"]) == 1
     assert capsys.readouterr().err.startswith("error: import 2 has no rejected rows")
+
+
+def test_a_detected_mapping_and_a_given_time_zone_are_what_the_import_command_repeats(tmp_path, capsys):
+    # Portuguese headers no preset has: the mapping is detected. Times without an offset, read in
+    # the zone given for the import (São Paulo, UTC-3 all year since 2019).
+    export = tmp_path / "chamados.csv"
+    export.write_text("Protocolo;Data de abertura;Assunto\n"
+                      "P-1;2024-03-04 09:00:00;Troca de senha\n"
+                      "P-2;ontem;Acesso à VPN\n", encoding="utf-8")
+    db = str(tmp_path / "db.duckdb")
+    assert main(["--db", db, "import", str(export), "--timezone", "America/Sao_Paulo"]) == 0
+    capsys.readouterr()
+
+    assert main(["--db", db, "rejected", "1", "--out", str(tmp_path)]) == 0
+    command = capsys.readouterr().out.splitlines()[0].split(": ", 2)[2]
+    written = tmp_path / "chamados-rejected-rows.csv"
+    # No --preset: the same headers are detected again, which a named preset would not match.
+    assert command == (f"python -m servicelevel --db {db} import {written} --source chamados "
+                       "--timezone America/Sao_Paulo")
+
+    written.write_text(written.read_text(encoding="utf-8-sig").replace("ontem", "2024-03-05 18:30:00"),
+                       encoding="utf-8-sig")
+    assert main(command.split()[3:]) == 0
+    con = store.connect(db, read_only=True)
+    try:
+        assert con.execute(
+            "select request_id, strftime(created_at at time zone 'UTC', '%Y-%m-%d %H:%M') from requests order by 1"
+        ).fetchall() == [("P-1", "2024-03-04 12:00"), ("P-2", "2024-03-05 21:30")]
+    finally:
+        con.close()
+
+
+def test_an_import_logged_before_zones_were_recorded_still_gives_its_file(tmp_path, capsys):
+    path = tmp_path / "old.duckdb"
+    old = database_at_version(path, 6)
+    old.close()
+    con = store.connect(path)  # migrated to the latest version: the imports log gains its zone
+    try:
+        report = import_checked(con, BAD)
+        con.execute("update imports set timezone = null")  # as an import logged at version 6 has it
+    finally:
+        con.close()
+
+    assert main(["--db", str(path), "rejected", str(report.import_id), "--out", str(tmp_path)]) == 0
+    said = capsys.readouterr().out
+    assert "--source canonical (and --timezone, if the original import had one)" in said

@@ -190,10 +190,10 @@ def rejected_rows_download(import_id: int, n_listed: int) -> None:
     if mend is None:
         st.caption(f"None of these rows goes into a file to correct and import again. {left_out}".rstrip())
         return
-    preset = (f"preset `{mend.preset}`" if mend.preset in preset_lib.available_presets()
-              else "the automatic choice of preset")
+    preset = f"preset `{mend.preset}`" if mend.preset_is_named else "the automatic choice of preset"
+    zone = f"time zone `{mend.timezone}`" if mend.timezone else "the time zone the original was imported with"
     st.download_button(f"Download the {mend.n_rows} row(s) to correct", mend.content, file_name=mend.name,
                        mime="text/csv", icon=":material/download:", key=f"mend_{import_id}")
     st.caption(f"As the file had them: its columns, delimiter and encoding. Correct them (a spreadsheet will do), "
-               f"then import the file under **Import a file** with {preset}, source label `{mend.source}` and the "
-               f"time zone the original was imported with: they are then counted like any other row. {left_out}".rstrip())
+               f"then import the file under **Import a file** with {preset}, source label `{mend.source}` and "
+               f"{zone}: they are then counted like any other row. {left_out}".rstrip())
