@@ -361,6 +361,22 @@ def test_a_hand_typed_link_in_another_case_is_read_as_the_page_spells_it(app):
     assert any("The link asks for provider departments 'procure'" in w.value for w in rendered(app).warning)
 
 
+def test_a_link_read_in_another_case_still_says_what_else_it_asks_for_that_is_not_shown(app):
+    # Reading "procurement" as "Procurement" (in the sidebar) or "priority" as "Priority" (further
+    # down the page) rewrites the link and runs the page again; by then the week and the target
+    # the link misspelt are no longer in it, and the notices must survive.
+    app.query_params["week"] = "2020-W02"
+    app.query_params["dept"] = "procurement"
+    app.query_params["metric"] = "Speed"
+    app.query_params["split"] = "priority"
+    at = rendered(app, "pages/sla.py")
+    assert at.multiselect(key="dept").value == ["Procurement"]
+    assert at.segmented_control(key="split").value == "priority"
+    notices = [w.value for w in at.warning]
+    assert sum("'2020-W02', which is not a week of the data" in n for n in notices) == 1
+    assert sum(n.startswith("The link asks for target 'Speed'") for n in notices) == 1
+
+
 def test_the_channel_filter_spells_codes_as_the_tables_do(tmp_path, monkeypatch):
     path = tmp_path / "walk_in.duckdb"
     con = store.connect(path)

@@ -15,7 +15,8 @@ from servicelevel.themes import ThemeError
 from servicelevel.weekly import unfinished_note
 from servicelevel.ui import data
 from servicelevel.filters import Period, Selection, filter_slugs
-from servicelevel.ui.sidebar import NOTICES_KEY, render_sidebar
+from servicelevel.ui.link_values import link_notices, rerun_keeping_link_notices
+from servicelevel.ui.sidebar import render_sidebar
 from servicelevel.ui.widgets import DOWNLOAD_SCOPE_KEY
 
 SELECTION_KEY = "_selection"
@@ -84,7 +85,7 @@ def routed_by_dashboard() -> None:
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        rerun_keeping_link_notices()
 
 
 def selection(period_notes: bool = True, shown_period: Callable[[Selection], Period] | None = None) -> Selection:
@@ -114,7 +115,7 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
     st.session_state[DOWNLOAD_SCOPE_KEY] = "-".join([shown.code(), *filter_slugs(current.filters)])
     if period_notes:
         unfinished = unfinished_note(current, shown)
-        for notice in st.session_state.get(NOTICES_KEY, []) + ([unfinished] if unfinished else []):
+        for notice in link_notices() + ([unfinished] if unfinished else []):
             st.warning(notice)
         if current.period.bounds()[0] > current.as_of:
             st.stop()  # a range after the data: the notice above says so; each section would repeat it

@@ -5,12 +5,37 @@ its default: these notices say so, and offer the closest spelling."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import NoReturn
 
 import streamlit as st
 
 from servicelevel.vocabulary import close_spellings
 
 FEW_CHOICES = 8  # a notice with no close spelling to offer lists the choices, up to this many
+
+# Session keys: this run's notices about the link (the page shows the sidebar's above its content),
+# and those a run found before it rewrote the link's spelling and started again.
+NOTICES_KEY = "_link_notices"
+_CARRIED_KEY = "_link_notices_carried"
+
+
+def begin_link_notices() -> list[str]:
+    """This run's list of notices about the link, to be extended. It starts with those of a run
+    that ended early to start again (rerun_keeping_link_notices): by this run the widgets have
+    dropped the values those notices are about, and nothing would find them again."""
+    notices = st.session_state[NOTICES_KEY] = st.session_state.pop(_CARRIED_KEY, [])
+    return notices
+
+
+def rerun_keeping_link_notices() -> NoReturn:
+    """st.rerun, for a run that has not shown its notices about the link yet: the next run does."""
+    st.session_state[_CARRIED_KEY] = st.session_state.get(NOTICES_KEY, [])
+    st.rerun()
+
+
+def link_notices() -> list[str]:
+    """This run's notices about the link, each once."""
+    return list(dict.fromkeys(st.session_state.get(NOTICES_KEY, [])))
 
 
 def unknown_link_values(
@@ -51,7 +76,7 @@ def _case_corrected(key: str, shown: list[str]) -> list[str]:
              for value in linked]
     if fixed != linked:
         st.query_params[key] = fixed
-        st.rerun()  # the widget reads the link as the run found it
+        rerun_keeping_link_notices()  # the widget reads the link as the run found it
     return fixed
 
 
@@ -60,8 +85,8 @@ def bound_slider(label: str, low: int, high: int, default: int, *, key: str, uni
     a link value outside [low, high] (or not a number), which the slider would drop silently."""
     for value in st.query_params.get_all(key):
         if not (value.isdigit() and low <= int(value) <= high):
-            st.warning(f"The link asks for {value} {unit}, which is not a whole number from {low} to {high}: "
-                       f"showing {default}.")
+            _show(st, f"The link asks for {value} {unit}, which is not a whole number from {low} to {high}: "
+                      f"showing {default}.")
     return st.slider(label, low, high, default, key=key, bind="query-params")
 
 
@@ -73,7 +98,14 @@ def bound_choice(widget: Callable, label: str, options: list, *, key: str, forma
     where = getattr(widget, "__self__", st)
     for notice in unknown_link_values(key, label, options, format_func, among="its choices",
                                       outcome="showing the page's default instead"):
-        where.warning(notice)
+        _show(where, notice)
     if format_func:
         kwargs["format_func"] = format_func
     return widget(label, options, key=key, bind="query-params", **kwargs)
+
+
+def _show(where, notice: str) -> None:
+    """A page's own notice about the link, where its widget stands; kept with the run's notices
+    too, so that a rewrite of the link further down the page carries it to the top of the next run."""
+    where.warning(notice)
+    st.session_state.setdefault(NOTICES_KEY, []).append(notice)

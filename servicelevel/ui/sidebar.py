@@ -10,7 +10,7 @@ import streamlit as st
 from servicelevel.datainfo import DataInfo
 from servicelevel.filters import Filters, Period, Selection, iso_week_code, parse_iso_week
 from servicelevel.settings import Organisation
-from servicelevel.ui.link_values import unknown_link_values
+from servicelevel.ui.link_values import begin_link_notices, unknown_link_values
 from servicelevel.viewlinks import KEYS, PROVIDER_TYPES, REQUESTER_TYPES, value_label
 
 PERIOD_MODES = ("Week", "Range")
@@ -21,15 +21,12 @@ def week_code(period: Period) -> str:
     return iso_week_code(period.start)
 
 
-# Session key of the notices about the link (a week or range the data does not cover).
-NOTICES_KEY = "_link_notices"
-
 
 def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selection:
-    """Draw the filters and return the selection they describe (and, in NOTICES_KEY, what a
-    link asked for that the data cannot show, for the page to say above its content)."""
+    """Draw the filters and return the selection they describe (and, in the run's link notices,
+    what a link asked for that the data cannot show, for the page to say above its content)."""
     sidebar = st.sidebar
-    notices = st.session_state[NOTICES_KEY] = []
+    notices = begin_link_notices()
     sidebar.header("Filters")
     said, stale = info.freshness(now, org.zone)
     sidebar.caption(f":material/warning: **{said}**" if stale else said)
