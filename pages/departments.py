@@ -88,8 +88,8 @@ for column, role in zip(st.columns(2), roles):
         if top is not None:
             st.metric(f"SLA adherence {role.short}", f"{half_up(top.adherence, 3):.1%}", border=True,
                       help="First-response and resolution targets together, every partner department.")
-            goal = ("" if top.goal is None else
-                    f" · {rate_goal_text(top.met, top.decided, top.goal, min_count, POLICY_AVERAGE)}")
+            goal = "" if top.goal is None else " · " + rate_goal_text(
+                top.met, top.decided, top.goal, min_count, POLICY_AVERAGE, so_far=selection.period_running)
             # Said once: a goal left open by too few already says so.
             few = (f" · too few to trust (under {min_count})" if top.decided < min_count
                    and not goal.endswith("too few to judge") else "")

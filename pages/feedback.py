@@ -68,7 +68,8 @@ else:
     tiles[0].metric("CSAT", f"{half_up(conventions.csat, 3):.1%}", help="Answers scoring 4-5 / all answers",
                     border=True)
     if org.csat_goal is not None:
-        tiles[0].caption(rate_goal_text(conventions.n_satisfied, conventions.n_answers, org.csat_goal, org.min_count))
+        tiles[0].caption(rate_goal_text(conventions.n_satisfied, conventions.n_answers, org.csat_goal, org.min_count,
+                                        so_far=selection.period_running))
     tiles[1].metric("Mean score (1-5)", f"{row['sum_score'] / row['n_answers']:.2f}", border=True)
     tiles[2].metric("Answers", f"{int(row['n_answers']):,}", border=True)
     tiles[3].metric("Response rate", "–" if not resolved else f"{row['n_answers'] / resolved:.1%}",

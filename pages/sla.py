@@ -90,8 +90,8 @@ if not all(decided.empty for _, decided in matrices.values()):  # else the heatm
                       help=f"Every department and priority the filters keep: {met:,} targets met and {breached:,} "
                            "breached among those decided in the period.")
         goal = blended_goal(decided["goal"], decided["n_met"] + decided["n_breached"])
-        goal_said = ("" if goal is None else
-                     f"{rate_goal_text(met, met + breached, goal, organisation().min_count, POLICY_AVERAGE)} · ")
+        goal_said = "" if goal is None else rate_goal_text(
+            met, met + breached, goal, organisation().min_count, POLICY_AVERAGE, so_far=selection.period_running) + " · "
         column.caption(f"{goal_said}{met:,} met of {met + breached:,} decided")
 
 metric = bound_choice(
@@ -181,7 +181,8 @@ if per_department.empty:
     nothing_recorded(selection, "No request in this selection has a due date (a promised date) in this period. "
                      "Exports without a due-date column have none: see Data & definitions.", "due dates")
 else:
-    st.text(promises.summary(per_department, organisation().promises_kept_goal, organisation().min_count))
+    st.text(promises.summary(per_department, organisation().promises_kept_goal, organisation().min_count,
+                             so_far=selection.period_running))
     st.caption("Kept: resolved on or before the due date, among those resolved or past due. Broken: resolved late, "
                f"or still open past the due date at {local_time(selection.as_of)}. Not due yet: open, due later. "
                "A request whose status says resolved or closed but whose export gives no time is left out.")

@@ -179,6 +179,13 @@ class Selection:
         as the KPI tiles count a week's flows."""
         return self.as_of + timedelta(microseconds=1)
 
+    @property
+    def period_running(self) -> bool:
+        """Whether the period is not over in the data (it holds the as-of instant): its targets,
+        promises and answers are still coming in, so a goal met or missed is met or missed so far."""
+        start_at, end_at = self.period.bounds()
+        return start_at < self.as_of < end_at
+
     def params(self) -> dict:
         """Bound parameters shared by every page query."""
         params = {**self.filters.params(), **self.period.params()}

@@ -216,14 +216,15 @@ def goal_is_judgeable(goal: float, too_small: bool, interval: tuple[float, float
     return interval is not None and (interval[1] < goal or interval[0] >= goal)
 
 
-def rate_goal_text(successes: int, n: int, goal: float, min_count: int, note: str = "") -> str:
+def rate_goal_text(successes: int, n: int, goal: float, min_count: int, note: str = "", so_far: bool = False) -> str:
     """A rate's goal and whether it is met, in the tiles' words: 'goal 85.0% ✗ below goal', 'goal
     89.2% (policy average) ✓ met' with a `note` on where the goal comes from, or 'goal 85.0% · too
-    few to judge' when fewer than `min_count` leave it open."""
+    few to judge' when fewer than `min_count` leave it open. `so_far` (a period not over in the
+    data, Selection.period_running) adds "so far" to the verdict, as the tiles do."""
     said = f"goal {half_up(goal, 3):.1%}" + (f" ({note})" if note else "")
     if not goal_is_judgeable(goal, n < min_count, wilson_interval(successes, n)):
         return f"{said} · too few to judge"
-    return f"{said} {'✓ met' if successes / n >= goal else '✗ below goal'}"
+    return f"{said} {'✓ met' if successes / n >= goal else '✗ below goal'}{' so far' if so_far else ''}"
 
 
 def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:

@@ -10,17 +10,17 @@ from servicelevel.kpis import rate_goal_text, wilson_interval
 from servicelevel.rounding import half_up
 
 
-def summary(per_department: pd.DataFrame, goal: float | None, min_count: int) -> str:
+def summary(per_department: pd.DataFrame, goal: float | None, min_count: int, so_far: bool = False) -> str:
     """One line over every department: '2 of 22 promises kept (9.1%) · goal 90.0% ✗ below goal
     · too few to trust: 95% CI 3%–28% · 20 broken · 3 not due yet', in the tile's words; '' without
-    a due date in the period."""
+    a due date in the period. `so_far`: the period is not over in the data (rate_goal_text)."""
     kept, broken, pending = (int(per_department[c].sum()) for c in ("n_kept", "n_broken", "n_pending"))
     decided = kept + broken
     if decided == 0:
         return f"None of the {pending:,} promises falling due in the period is due yet." if pending else ""
     parts = [f"{kept:,} of {decided:,} promises kept ({half_up(100 * kept / decided, 1):.1f}%)"]
     if goal is not None:
-        parts.append(rate_goal_text(kept, decided, goal, min_count))
+        parts.append(rate_goal_text(kept, decided, goal, min_count, so_far=so_far))
     if decided < min_count:  # as the tile says it
         low, high = wilson_interval(kept, decided)
         parts.append(f"too few to trust: 95% CI {low:.0%}–{high:.0%}")

@@ -739,6 +739,30 @@ def so_far_bands(frames: list[pd.DataFrame]) -> list[str]:
 TREND_PAGES = ["pages/overview.py", "pages/departments.py", "pages/feedback.py"]
 
 
+VERDICTS = ("✓ met", "✗ below goal")
+
+
+def goal_verdicts(at) -> list[str]:
+    """Each caption or text line of the page that says a goal is met or not."""
+    said = [c.value for c in at.main.caption] + [t.value for t in at.main.text]
+    return [line for line in said if any(v in line for v in VERDICTS)]
+
+
+@pytest.mark.parametrize("week", ["2026-W47", "2026-W46"])
+@pytest.mark.parametrize("page", ["pages/sla.py", "pages/departments.py", "pages/feedback.py"])
+def test_a_goal_is_met_so_far_while_the_week_runs(app, page, week):
+    # The headline adherence, the promises, a department's scorecard, CSAT: every verdict on a week
+    # not over in the data (the sample's ends on Wednesday 18 November, in 2026-W47) says "so far",
+    # as the overview's tiles do; on a whole week, none does.
+    app.query_params["week"] = week
+    verdicts = goal_verdicts(rendered(app, page))
+    assert verdicts
+    if week == "2026-W47":
+        assert all(any(f"{v} so far" in line for v in VERDICTS) for line in verdicts), verdicts
+    else:
+        assert not any("so far" in line for line in verdicts), verdicts
+
+
 @pytest.mark.parametrize("page", TREND_PAGES)
 def test_trend_charts_shade_the_week_still_running(app, page):
     app.query_params["week"] = "2026-W47"  # the sample's data ends on Wednesday 18 November
