@@ -3,6 +3,7 @@
 import streamlit as st
 
 from servicelevel import attention, weekly
+from servicelevel.definitions import OVERRUN
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
@@ -124,7 +125,7 @@ else:
                  if len(breaches) >= kpis.n_breaches else
                  f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week "
                  f"(all of them: [SLA adherence page]({links.sla_page_url()}))") + "; for a request "
-        f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
+        f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. Overrun = {OVERRUN}. "
         "Click an id for its timeline.",
     )
 

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel import breakdown, charts, promises, weekly
-from servicelevel.definitions import definition
+from servicelevel.definitions import OVERRUN, definition
 from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
@@ -172,8 +172,8 @@ if breaches.empty:
 else:
     shown = "" if len(breaches) < MAX_ROWS else f" Only the {MAX_ROWS:,} largest are listed: narrow the filters to see the rest."
     table(request_list(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
-          caption="Both targets (see the metric column), largest overrun first. Overrun = business time past "
-                  f"the target; for a request not stopped yet, up to {local_time(selection.as_of)}." + shown)
+          caption=f"Both targets (see the metric column), largest overrun first. Overrun = {OVERRUN}; for a request "
+                  f"not stopped yet, up to {local_time(selection.as_of)}." + shown)
 
 st.subheader("Promises: requests due in the period", anchor=links.PROMISES_ANCHOR)
 per_department = run_query("promises_kept", {**params, "dimension": "provider_department"})

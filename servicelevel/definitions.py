@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# What a breach's overrun counts, where a table or the report lists one. The columns say "business
+# h", and a policy on a 24x7 calendar has every hour as a business hour.
+OVERRUN = "hours past the target on the policy's clock: business hours, or every hour for a 24x7 policy"
+
+
 @dataclass(frozen=True)
 class Metric:
     key: str
@@ -43,7 +48,7 @@ METRICS: tuple[Metric, ...] = (
            "From created_at to resolved_at (or closed_at), business and calendar; median and p90 of the "
            "requests resolved in the period."),
     Metric("breach", "Breach",
-           "A target whose deadline passed before the response/resolution; overrun = business time past the target."),
+           f"A target whose deadline passed before the response/resolution; overrun = {OVERRUN}."),
     Metric("at_risk", "At risk",
            "Running requests whose deadline falls within the next N business hours of the as-of instant."),
     Metric("backlog", "Backlog",

@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from servicelevel import attention, breakdown, charts, queries, recurring, viewlinks, weekly
+from servicelevel.definitions import OVERRUN
 from servicelevel.filters import Filters, Selection, filter_slugs, iso_week_code
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
@@ -490,8 +491,7 @@ def _breach_section(view: weekly.WeeklyView, links: DashboardLinks) -> Section:
     )
     return Section("Top breaches", (
         Text(f"The {len(shown)} largest overruns of the {total:,} SLA targets breached this week "
-             "(hours past the target on the policy's clock: business hours, or every hour on 24x7; for one "
-             "still open, up to the data's newest timestamp, not to the week's end)."),
+             f"({OVERRUN}; for one still open, up to the data's newest timestamp, not to the week's end)."),
         _for_provider(Table(
             ("Request", "Target", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Target time",
              "Overrun", "Now"), rows, (False, False, False, False, False, False, False, True, True, False),

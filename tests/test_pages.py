@@ -285,6 +285,21 @@ def test_a_breaches_table_holding_every_breach_says_so(app):
                for c in at.caption)
 
 
+def test_an_around_the_clock_overrun_counts_every_hour(app):
+    # The column says "business h": on a 24x7 policy, every hour is one, so a stopped breach's
+    # overrun is simply the time from its deadline to its stop. The caption says so.
+    app.query_params["week"] = "2026-W40"
+    at = rendered(app, "pages/sla.py")
+    listed = next(df.value for df in at.dataframe if "overrun_business_hours" in df.value.columns)
+    around_the_clock = listed[(listed["policy_name"] == "Urgent, around the clock") & listed["stopped_at"].notna()]
+    assert len(around_the_clock) > 0
+    wall_clock_hours = (around_the_clock["stopped_at"] - around_the_clock["deadline_at"]).dt.total_seconds() / 3600
+    # The table rounds hours to one decimal.
+    assert (around_the_clock["overrun_business_hours"] - wall_clock_hours).abs().max() <= 0.05 + 1e-9
+    assert any("Overrun = hours past the target on the policy's clock: business hours, or every hour for a 24x7 "
+               "policy" in c.value for c in at.caption)
+
+
 def test_overview_tiles_equal_an_independent_query(app, sample_db_path):
     at = rendered(app)
     assert metrics(at) == overview_reference(sample_db_path)
