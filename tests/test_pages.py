@@ -300,6 +300,22 @@ def test_an_around_the_clock_overrun_counts_every_hour(app):
                "policy" in c.value for c in at.caption)
 
 
+def test_the_resolution_times_say_what_they_count_and_why_it_is_not_the_decided_targets(app, sample_db_path):
+    app.query_params["clock"] = "Calendar hours"
+    at = rendered(app, "pages/sla.py")
+    said = next(c.value for c in at.caption if " requests resolved in the period · median " in c.value)
+    con = store.connect(sample_db_path)
+    try:  # every request resolved (else closed) in W46, in the organisation's zone
+        resolved = con.execute(
+            """select count(*) from requests
+               where coalesce(resolved_at, closed_at) >= timestamptz '2026-11-09 00:00:00-03'
+                 and coalesce(resolved_at, closed_at) < timestamptz '2026-11-16 00:00:00-03'""").fetchone()[0]
+    finally:
+        con.close()
+    assert said.startswith(f"{resolved:,} requests resolved in the period")
+    assert "The adherence above counts the targets decided in the period instead" in said
+
+
 def test_overview_tiles_equal_an_independent_query(app, sample_db_path):
     at = rendered(app)
     assert metrics(at) == overview_reference(sample_db_path)
