@@ -17,7 +17,7 @@ from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table
 TREND_WEEKS = 12
 FOLLOWS_DATA = ""  # the department picker's first choice: see below
 
-selection = frame.selection()
+selection = frame.selection(requester_type_used=False)  # internal requesters, whatever the sidebar says
 internal = replace(selection.filters, requester_type="internal")
 params = {**selection.params(), **internal.params()}
 st.title("Internal departments")

@@ -8,7 +8,9 @@ from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
-from servicelevel.ui.widgets import chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, table
+from servicelevel.ui.widgets import (
+    chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, nothing_recorded, table,
+)
 from servicelevel.wording import all_of
 
 selection = frame.selection(shown_period=weekly.focus_week)  # a range's last whole week may be over, the range not
@@ -68,7 +70,7 @@ else:
 st.subheader(f"Slipping: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")
 said = f"{slipping.verdict()} {slipping.note()}"
 if slipping.compared.empty:
-    st.info(said)
+    nothing_recorded(selection, said, "SLA targets decided")
 elif slipping.all_clear:
     st.success(said)
 elif slipping.departments.empty:
@@ -81,8 +83,8 @@ else:
 st.subheader(f"Every department against its goal: the last {weekly.RECENT_WEEKS} weeks")
 standings = slipping.every_department
 if standings.empty:
-    st.info(f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and a goal over the last "
-            f"{weekly.RECENT_WEEKS} weeks for this selection.")
+    nothing_recorded(selection, f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and a goal over the last "
+            f"{weekly.RECENT_WEEKS} weeks for this selection.", "SLA targets decided")
 else:
     number = st.column_config.NumberColumn
     table(links.with_what_moved_links(standings), "every-department-against-goal",
@@ -99,8 +101,8 @@ movers = weekly.movers(run_query, selection, week)
 if movers.empty and len(kpis.overall) == 1:
     st.info("The data starts this week: there is no week before it to compare departments with.")
 elif movers.empty:
-    st.info(f"Not enough decided SLA targets in both weeks to compare departments "
-            f"(at least {weekly.MOVERS_MIN_DECIDED} each).")
+    nothing_recorded(selection, f"Not enough decided SLA targets in both weeks to compare departments "
+                     f"(at least {weekly.MOVERS_MIN_DECIDED} each).", "SLA targets decided")
 else:
     table(
         movers,
@@ -113,7 +115,8 @@ else:
 st.subheader("The week's largest breaches")
 breaches = weekly.top_breaches(run_query, selection, week)
 if breaches.empty and kpis.n_decided == 0:
-    st.info("No SLA targets were decided this week for this selection, so there are no breaches to list.")
+    nothing_recorded(selection, "No SLA targets were decided this week for this selection, so there are no breaches "
+                     "to list.", "SLA targets decided")
 elif breaches.empty:
     st.success(f"None of the {kpis.n_decided:,} SLA targets decided this week for this selection breached.")
 else:

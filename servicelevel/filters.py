@@ -43,6 +43,15 @@ class Filters:
         """True when nothing is filtered."""
         return self == Filters()
 
+    def contradiction(self) -> str | None:
+        """Why these filters match no request, whatever the data; None when they can match some.
+        Only internal requesters have a requester department (mapping.py leaves it empty for the
+        others), so External with requester departments matches nothing."""
+        if self.requester_type == "external" and self.requester_departments:
+            return ("Requester departments are those of internal requesters, so with External they match nothing. "
+                    "Choose All or Internal under Requester, or clear the requester departments.")
+        return None
+
     def describe(self) -> str:
         """A short human summary, e.g. 'internal requesters; provider Finance'."""
         parts = []

@@ -717,10 +717,9 @@ def why_empty(run: Runner, selection: Selection, what: str) -> tuple[str, str]:
                      f"{extent['last_created_at'].astimezone(zone):%d %b %Y})")
         return f"No {what}: no requests were created in {label}{where}.", "no_data"
     if counts["n_filtered"] == 0:
-        why = (" Requester departments are those of internal requesters, so with External they match nothing."
-               if filters.requester_type == "external" and filters.requester_departments else "")
+        why = filters.contradiction()
         return (f"No {what}: the filters ({filters.describe()}) exclude all "
-                f"{int(counts['n_in_period']):,} requests of {label}.{why}", "filtered")
+                f"{int(counts['n_in_period']):,} requests of {label}.{' ' + why if why else ''}", "filtered")
     return f"No {what} for {filters.describe()} in {label}.", "none"
 
 

@@ -88,11 +88,14 @@ def routed_by_dashboard() -> None:
         rerun_keeping_link_notices()
 
 
-def selection(period_notes: bool = True, shown_period: Callable[[Selection], Period] | None = None) -> Selection:
+def selection(period_notes: bool = True, shown_period: Callable[[Selection], Period] | None = None,
+              requester_type_used: bool = True) -> Selection:
     """The current selection; on an empty database, explain and stop the page. With period_notes,
     say above the page what of the linked period the data cannot show, or that the period the page
     shows is not over: the selected one, or `shown_period` of it (the weekly overview's ISO week
-    of a custom range, which may be over while the range is not)."""
+    of a custom range, which may be over while the range is not). Filters that can match nothing
+    (Filters.contradiction) stop the page with one notice instead of one per section, unless the
+    page sets its own requester type (requester_type_used=False)."""
     routed_by_dashboard()
     current = st.session_state.get(SELECTION_KEY)
     if current is None:
@@ -119,6 +122,10 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
             st.warning(notice)
         if current.period.bounds()[0] > current.as_of:
             st.stop()  # a range after the data: the notice above says so; each section would repeat it
+    contradiction = current.filters.contradiction() if requester_type_used else None
+    if contradiction:
+        st.info(contradiction)
+        st.stop()
     return current
 
 
