@@ -127,7 +127,7 @@ else:
         caption=(f"{all_of(kpis.n_breaches, 'SLA target', 'SLA targets')} breached this week, largest overrun first"
                  if len(breaches) >= kpis.n_breaches else
                  f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week "
-                 f"(all of them: [SLA adherence page]({links.sla_page_url()}))") + "; for a request "
+                 f"(all of them: [SLA adherence page]({links.sla_page_week_url(week.start, links.BREACHES_ANCHOR)}))") + "; for a request "
         f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. Overrun = {OVERRUN}. "
         "Click an id for its timeline.",
     )

@@ -169,7 +169,7 @@ else:
     chart(charts.duration_histogram(bins, f"{AS_ADJECTIVE[metric]} time, {clock} hours", f"{clock} hours", bin_hours,
                                     target))
 
-st.subheader("Breaches of either target")
+st.subheader("Breaches of either target", anchor=links.BREACHES_ANCHOR)
 breaches = run_query("breaches", {**params, "max_rows": MAX_ROWS})
 if breaches.empty:
     good_news(selection, "No breaches decided in this period for this selection.", "breaches")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -271,6 +271,20 @@ def test_the_breaches_caption_counts_what_the_table_holds(app, sample_db_path):
     assert breached > 25
     assert any(c.value.startswith(f"The 25 largest overruns of the {breached:,} SLA targets breached this week")
                for c in at.caption)
+
+
+def test_the_link_to_every_breach_opens_the_sla_page_on_the_tables_week_at_its_breaches(app):
+    # A custom range: the overview's table holds the range's last whole week, W46; so does the link.
+    app.query_params["period"] = "Range"
+    app.query_params["range"] = ["2026-10-19", "2026-11-15"]
+    app.query_params["priority"] = "high"
+    at = rendered(app)
+    caption = next(c.value for c in at.caption if c.value.startswith("The 25 largest overruns of the "))
+    link = urlsplit(caption.split("(all of them: [SLA adherence page](", 1)[1].split(")", 1)[0])
+    assert (link.path, parse_qs(link.query), link.fragment) == (
+        "sla", {"priority": ["high"], "week": ["2026-W46"]}, "breaches")
+    sla = rendered(app, "pages/sla.py")
+    assert any(h.value == "Breaches of either target" and h.proto.anchor == "breaches" for h in sla.subheader)
 
 
 def test_a_breaches_table_holding_every_breach_says_so(app):

@@ -37,12 +37,6 @@ def sidebar_filters_in_url() -> str:
     return urlencode(sidebar_filters())
 
 
-def sla_page_url() -> str:
-    """The SLA page for the same view: the sidebar's filters as the current URL holds them."""
-    filters = sidebar_filters_in_url()
-    return "sla" + (f"?{filters}" if filters else "")
-
-
 def behind_tiles(tiles, week: date) -> dict[str, str]:
     """Links from the overview's tiles (kpis.Tile) for the week of Monday `week` to the SLA page's
     sections listing what lies behind them, for that week (a custom range's tiles show its last
@@ -79,9 +73,10 @@ def sla_url(provider_department: str) -> str:
                                (KEYS["requester_type"], "Internal")])
 
 
-# The SLA page's sections behind two of the overview's tiles.
+# The SLA page's sections behind two of the overview's tiles, and behind its list of breaches.
 PROMISES_ANCHOR = "promises"
 BACKLOG_ANCHOR = "backlog-by-age"
+BREACHES_ANCHOR = "breaches"
 
 
 def what_moved_url(provider_department: str) -> str:
