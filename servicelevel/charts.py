@@ -20,6 +20,8 @@ STATE_COLORS = {"met": "#54A24B", "breached": "#E45756", "running": "#9D9D9D", "
 GOAL_COLOR = "#8A8A8A"
 WEEK_TITLE = "ISO week (starting Monday)"
 WIDTH = "container"
+# An axis of counts: ticks on whole numbers only (a handful of requests would otherwise get 0.5, 1.5...).
+WHOLE_COUNTS = alt.Axis(tickMinStep=1, format=",d")
 # What a chart's title, axes and legend take beyond its plot height (pixels), unless the chart
 # says otherwise in its usermeta ("frame_px"); a subtitle takes a line more.
 CHART_FRAME_PX = 90
@@ -278,7 +280,7 @@ def duration_histogram(
         .encode(
             x=alt.X("bin_start_hours:Q", title=f"Hours ({clock_label}); the last bar holds everything longer"),
             x2="bin_end:Q",
-            y=alt.Y("n_requests:Q", title="Requests"),
+            y=alt.Y("n_requests:Q", title="Requests", axis=WHOLE_COUNTS),
             # With x and x2 both set, Vega-Lite would draw ranged bars as flat strokes at y: anchor them at 0.
             y2=alt.datum(0),
             tooltip=[alt.Tooltip("label:N", title="Duration"), alt.Tooltip("n_requests:Q", title="Requests", format=",")],
@@ -314,7 +316,7 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         .mark_line(point=True)
         .encode(
             x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
-            y=alt.Y("n_requests:Q", title="Requests per week"),
+            y=alt.Y("n_requests:Q", title="Requests per week", axis=WHOLE_COUNTS),
             color=alt.Color("category:N", title="Category", scale=alt.Scale(range=list(CATEGORY_COLORS)),
                             legend=alt.Legend(labelLimit=260)),
             tooltip=[
@@ -343,7 +345,7 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
         .mark_bar(opacity=0.8)
         .encode(
             x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
-            y=alt.Y("n_category:Q", title="Requests per week"),
+            y=alt.Y("n_category:Q", title="Requests per week", axis=WHOLE_COUNTS),
             color=alt.Color("side:N", title="Week", scale=alt.Scale(
                 domain=["before", "fix week (left out)", "after"],
                 range=["#BAB0AC", "#E8E8E8", SEGMENT_COLORS["all"]])),
@@ -437,7 +439,7 @@ def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
         .encode(
             x=alt.X("value:O", title="Score (normalised 1-5, whole part)", sort=["1", "2", "3", "4", "5"],
                     axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("n_answers:Q", title="Answers"),
+            y=alt.Y("n_answers:Q", title="Answers", axis=WHOLE_COUNTS),
             color=alt.Color("group:N", title="Reading", scale=alt.Scale(
                 domain=list(SATISFACTION_COLORS), range=list(SATISFACTION_COLORS.values()))),
             tooltip=[
@@ -487,7 +489,7 @@ def theme_bars(frame: pd.DataFrame, title: str) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title="Theme", sort=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X("n_comments:Q", title="Comments", axis=alt.Axis(tickMinStep=1, format="d")),  # whole comments
+            x=alt.X("n_comments:Q", title="Comments", axis=WHOLE_COUNTS),
             color=alt.Color("polarity:N", title="Polarity", scale=alt.Scale(
                 domain=list(POLARITY_COLORS), range=list(POLARITY_COLORS.values()))),
             tooltip=[

@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, goal_heatmap, trend_chart, week_axis
+from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, duration_histogram, goal_heatmap, trend_chart, week_axis
 
 
 def bands(adherence_and_goal: list[tuple[float, float]]) -> list[str]:
@@ -123,3 +123,26 @@ def test_a_trend_title_says_whose_goal_the_dashed_line_is(goal, says):
     title = trend_chart(frame, "rate", "Resolution adherence by week", "Adherence", goal=goal,
                         as_percent=True).to_dict()["title"]
     assert title == {"text": "Resolution adherence by week", "subtitle": says}
+
+
+def axis_labels(chart, axis_title: str) -> list[str]:
+    """The tick labels Vega draws on the axis titled `axis_title` (rendered to SVG by vl-convert):
+    each axis draws its labels' group, then its title's."""
+    import re
+
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(chart.properties(width=400).to_json())
+    axes = re.findall(r'role-axis-label"(.*?)</g>.*?role-axis-title"(.*?)</g>', svg, flags=re.S)
+    for labels, title in axes:
+        if re.findall(r">([^<]+)</text>", title) == [axis_title]:
+            return re.findall(r">([^<]+)</text>", labels)
+    raise AssertionError(f"no axis titled {axis_title!r}")
+
+
+def test_a_histogram_of_a_few_requests_counts_them_in_whole_numbers():
+    # Three bars of 1, 3 and 2 requests: Vega's own ticks would be 0, 0.5, 1, ... 3.
+    bins = pd.DataFrame({"bin_start_hours": [0.0, 4.0, 8.0], "bin_end_hours": [4.0, 8.0, 12.0],
+                         "n_requests": [1, 3, 2]})
+    labels = axis_labels(duration_histogram(bins, "Resolution time", "business hours", 4.0), "Requests")
+    assert labels == ["0", "1", "2", "3"]
