@@ -138,7 +138,8 @@ if has_requests:
     )
     examples = recurring.example_rows(ranked, EXAMPLE_CANDIDATES)
     if not examples.empty:
-        st.markdown(f"**Example requests of the top {EXAMPLE_CANDIDATES}** (costliest first: most breaches, then most business time)")
+        st.markdown(f"**Example requests of the top {EXAMPLE_CANDIDATES} categories** (in the table's order; within "
+                    "each, its costliest requests first: most breached targets, then most business time)")
         table(links.with_request_links(examples), "problem-candidate-examples", column_config=links.LINK_COLUMN)
 else:
     st.caption(NOTHING_TO_RANK)
