@@ -83,8 +83,8 @@ else:
 st.subheader(f"Every department against its goal: the last {weekly.RECENT_WEEKS} weeks")
 standings = slipping.every_department
 if standings.empty:
-    nothing_recorded(selection, f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and a goal over the last "
-            f"{weekly.RECENT_WEEKS} weeks for this selection.", "SLA targets decided")
+    nothing_recorded(selection, f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and a "
+                     f"goal over the last {weekly.RECENT_WEEKS} weeks for this selection.", "SLA targets decided")
 else:
     number = st.column_config.NumberColumn
     table(links.with_what_moved_links(standings), "every-department-against-goal",
@@ -126,10 +126,10 @@ else:
         column_config=links.LINK_COLUMN,
         caption=(f"{all_of(kpis.n_breaches, 'SLA target', 'SLA targets')} breached this week, largest overrun first"
                  if len(breaches) >= kpis.n_breaches else
-                 f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week "
-                 f"(all of them: [SLA adherence page]({links.sla_page_week_url(week.start, links.BREACHES_ANCHOR)}))") + "; for a request "
-        f"not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. Overrun = {OVERRUN}. "
-        "Click an id for its timeline.",
+                 f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week (all "
+                 f"of them: [SLA adherence page]({links.sla_page_week_url(week.start, links.BREACHES_ANCHOR)}))")
+        + f"; for a request not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
+        f"Overrun = {OVERRUN}. Click an id for its timeline.",
     )
 
 st.subheader("Needs attention now")

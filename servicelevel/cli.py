@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 from contextlib import contextmanager
 from functools import partial
@@ -314,8 +313,13 @@ REPORT_FILTERS = {
 
 
 def _known_values(asked: list[str], known: tuple[str, ...], option: str) -> tuple[str, ...]:
-    """The values as the data spells them (case-insensitive match); ValueError naming the unknown ones."""
-    by_lower = {k.lower(): k for k in known}
+    """The values as the data spells them, matched without regard to case, and also as the
+    dashboard's filters and links spell them (Third-party for third_party, walk-in for walk_in);
+    ValueError naming the unknown ones."""
+    from servicelevel.viewlinks import PROVIDER_TYPES, value_label
+
+    shown = (lambda v: PROVIDER_TYPES.get(v, v)) if option == "provider_type" else value_label
+    by_lower = {shown(k).lower(): k for k in known} | {k.lower(): k for k in known}
     unknown = [a for a in asked if a.lower() not in by_lower]
     if unknown:
         listed = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
@@ -500,7 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "current folder)")
     p.add_argument("--dept", action="append", default=[], metavar="DEPARTMENT",
                    help="provider department (repeatable): a department report")
-    p.add_argument("--requester", choices=("internal", "external"), help="internal or external requesters only")
+    p.add_argument("--requester", choices=("internal", "external"), type=str.lower,
+                   help="internal or external requesters only")
     p.add_argument("--requester-dept", action="append", default=[], metavar="DEPARTMENT",
                    help="requester department of internal customers (repeatable)")
     p.add_argument("--provider-type", action="append", default=[], metavar="TYPE",

@@ -421,6 +421,15 @@ def test_the_command_writes_a_department_pdf_where_it_is_told(sample_db_path, ca
     assert "Weekly service report: Procurement · internal requesters" in first and "internal requesters; provider Procurement" in first
 
 
+def test_the_command_takes_filter_values_as_the_dashboard_spells_them(sample_db_path, capsys, tmp_path):
+    # As a link from the sidebar writes them: Third-party, Internal. The data says third_party.
+    out = tmp_path / "third-party.md"
+    code = cli.main(["--db", str(sample_db_path), "report", "--week", WEEK, "--provider-type", "Third-party",
+                     "--requester", "Internal", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert "internal requesters; provider type third-party" in out.read_text(encoding="utf-8")
+
+
 def test_a_week_without_data_is_an_empty_report_not_an_error(sample_db_path, capsys, tmp_path):
     code = cli.main(["--db", str(sample_db_path), "report", "--week", "2030-W02", "--out", str(tmp_path / "r.html")])
     assert code == 0

@@ -21,7 +21,6 @@ def week_code(period: Period) -> str:
     return iso_week_code(period.start)
 
 
-
 def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selection:
     """Draw the filters and return the selection they describe (and, in the run's link notices,
     what a link asked for that the data cannot show, for the page to say above its content)."""
