@@ -103,8 +103,7 @@ def trend_period(selection: Selection, week: Period, weeks: int = TREND_WEEKS, d
 
 def unfinished_note(selection: Selection, week: Period) -> str | None:
     """A warning when the focus week goes past the data's newest instant (the current week)."""
-    start_at, end_at = week.bounds()
-    if not start_at < selection.as_of < end_at:  # over, or wholly after the data (then it is empty)
+    if not week_selection(selection, week).period_running:  # over, or wholly after the data (then it is empty)
         return None
     newest = selection.as_of.astimezone(ZoneInfo(week.timezone))
     return (f"{week.label()} is not over in the data: it ends at {newest:%a %d %b %H:%M}. Its counts cover "
