@@ -5,13 +5,14 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from servicelevel import charts, recurring
+from servicelevel import charts, recurring, reopens
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import Period
+from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.link_values import bound_choice
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, table
+from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, lacking_note, table
 
 SPARK_WEEKS = 12
 REPEAT_DAYS = 30
@@ -144,6 +145,35 @@ if has_requests:
 else:
     st.caption(NOTHING_TO_RANK)
 
+st.subheader("Not solved the first time: reopened and handed on")
+lacking_note(lacking, "reopen_count", "reopen counts (its requests are left out of the reopen rate)")
+lacking_note(lacking, "reassignment_count", "reassignment counts (its requests are left out of one-touch)")
+resolved = run_query("reopens", params)
+resolved_total = reopens.total(resolved)
+earlier = selection.period.previous()
+if resolved_total is None:
+    explain_empty(selection, "requests resolved")
+else:
+    st.caption(f"Requests resolved in the period, whenever created, compared with the {earlier.days} days before: "
+               f"{earlier.label()}.")
+    kpi_tiles(reopens.tiles(resolved_total, reopens.total(run_query("reopens", {**params, **earlier.params()})),
+                            organisation(), so_far=selection.period_running))
+    table(
+        reopens.by_category(resolved),
+        "reopened-by-category",
+        column_config={
+            "n_resolved": st.column_config.NumberColumn("resolved", format="localized"),
+            "n_reopen_known": st.column_config.NumberColumn("with a reopen count", format="localized"),
+            "n_reopened": st.column_config.NumberColumn("reopened", format="localized"),
+            "reopen_rate": st.column_config.NumberColumn("reopen rate", format="percent"),
+            "n_touch_known": st.column_config.NumberColumn("with a reassignment count", format="localized"),
+            "n_one_touch": st.column_config.NumberColumn("one-touch", format="localized"),
+            "one_touch_rate": st.column_config.NumberColumn("one-touch rate", format="percent"),
+        },
+        caption="Per category, most reopened first. Reopened: reopened at least once. One-touch: resolved without "
+        "being reassigned. Each rate counts only the requests whose export gives that count.",
+    )
+
 st.subheader("Did the fix work?")
 categories = run_query("category_list", {})["category"].tolist()
 left, right = st.columns(2)
@@ -232,7 +262,8 @@ else:
             "source": None,  # the link shows the newest request; the download keeps its source and id
             "subject_key": st.column_config.TextColumn("normalised subject"),
             "share": st.column_config.NumberColumn("share", format="percent"),
-            "n_variants": st.column_config.NumberColumn("wordings"),
+            "n_variants": st.column_config.NumberColumn(
+                "wordings", help="Subjects alike up to case and numbers are one wording"),
             "examples": st.column_config.TextColumn("most common wordings"),
             **links.LINK_COLUMN,
         },

@@ -4,7 +4,8 @@
 --   among the requests
 --   created in [$start_at, $end_at), most requests first, at most $max_rows rows: subject_key,
 --   n_requests, share (of the requests with a non-empty key, 0-1), n_requesters, n_variants
---   (distinct original subjects), examples (the 3 most common original subjects),
+--   (distinct wordings: subjects alike up to case and numbers are one), examples (the 3
+--   most common wordings, each as one of its original subjects),
 --   top_category, top_provider_department, newest_source and newest_request_id (the newest
 --   request in the group), first_created_at, last_created_at.
 -- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters
@@ -35,16 +36,28 @@ top_rows as (
     from keyed as k
     semi join top_groups as t using (subject_key)
 ),
-variants as (
+-- A wording is a subject up to case and its numbers: "Order 1041 has not arrived" and
+-- "order 2210 has not arrived" are one way of asking, not two; each is shown by its most common
+-- original subject: the subjects are counted first, so each distinct one is rewritten once.
+subjects as (
     select subject_key, subject, count(*) as n
     from top_rows
+    group by all
+),
+variants as (
+    select
+        subject_key,
+        regexp_replace(lower(trim(subject)), '[0-9]+', '#', 'g') as wording,
+        sum(n) as n,
+        arg_max(subject, n) as example
+    from subjects
     group by all
 ),
 examples as (
     select
         subject_key,
         count(*) as n_variants,
-        list(subject order by n desc, subject)[1:3] as examples
+        list(example order by n desc, wording)[1:3] as examples
     from variants
     group by subject_key
 ),

@@ -63,7 +63,11 @@ METRICS: tuple[Metric, ...] = (
            "resolved on or before the due date / all decided (late or still open past due). A request whose "
            "status says resolved or closed but whose export gives no time is left out, as from the backlog."),
     Metric("reopen_rate", "Reopen rate",
-           "Resolved requests with reopen_count > 0 / resolved requests."),
+           "Requests resolved in the period that were reopened at least once (reopen_count > 0) / requests "
+           "resolved in the period. Requests from a source without reopen counts are left out of both."),
+    Metric("one_touch_rate", "One-touch resolution",
+           "Requests resolved in the period without being reassigned (reassignment_count = 0) / requests "
+           "resolved in the period. Requests from a source without reassignment counts are left out of both."),
     Metric("csat", "CSAT %",
            "Share of survey answers scoring 4-5 on the 1-5 scale (other scales normalised first: "
            "1-10 and NPS 0-10 linearly, good = 5, bad = 1), by the week the answer was submitted."),

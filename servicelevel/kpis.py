@@ -234,8 +234,9 @@ def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:
     return float((goals[known] * n_decided[known]).sum() / n_decided[known].sum()) if known.any() else None
 
 
-def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None,
-               heading="") -> Tile:
+def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None,
+              heading="", higher_is_better=True) -> Tile:
+    """A rate's tile for the last row of `rows` (oldest first), against the row before it."""
     current, previous = rows.iloc[-1], rows.iloc[-2] if len(rows) > 1 else None
     n = int(current[denominator])
     successes = int(current[numerator])
@@ -265,6 +266,7 @@ def _rate_tile(key, label, rows, numerator, denominator, goal, count_label, org:
         help=help_text,
         goal_note=goal_note,
         heading=heading,
+        higher_is_better=higher_is_better,
     )
 
 
@@ -287,8 +289,8 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
     answers = int(current["n_answers"])
     resolved = int(current["n_resolved"])
     response_rate = ratio(answers, resolved)
-    csat = _rate_tile("csat", "CSAT", rows, "n_satisfied", "n_answers", org.csat_goal,
-                      "answers", org)
+    csat = rate_tile("csat", "CSAT", rows, "n_satisfied", "n_answers", org.csat_goal,
+                     "answers", org)
     if response_rate is not None and answers:  # "response rate 0.0%" would only repeat "answers 0"
         csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.1%} · answers"})
     tiles = [
@@ -301,10 +303,10 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
             help=definition("volume") + (" The week is not over in the data: part of a week is not compared "
                                          "with the whole week before." if unfinished else ""),
         ),
-        _rate_tile("fr_adherence", "First-response adherence", rows, "fr_met", "fr_decided", None,
-                   "decided", org, goal_column="fr_goal", heading="Response adherence"),
-        _rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
-                   "decided", org, goal_column="res_goal"),
+        rate_tile("fr_adherence", "First-response adherence", rows, "fr_met", "fr_decided", None,
+                  "decided", org, goal_column="fr_goal", heading="Response adherence"),
+        rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
+                  "decided", org, goal_column="res_goal"),
         Tile(
             key="frt", label="Median first response", value=frt_hours, unit_note="business hours",
             previous=previous_value("median_frt_business_secs", 1 / 3600), unit="business_hours",
@@ -324,7 +326,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
                "the backlog at the end of the week before." if unfinished else ""),
         ),
         # Before a week is over, some of its due dates are still ahead: count only the decided ones.
-        _rate_tile("promises_kept", "Promises kept", rows, "n_promises_kept", "n_promises_due",
-                   org.promises_kept_goal, "decided so far" if unfinished else "due dates", org),
+        rate_tile("promises_kept", "Promises kept", rows, "n_promises_kept", "n_promises_due",
+                  org.promises_kept_goal, "decided so far" if unfinished else "due dates", org),
     ]
     return [replace(tile, part_week=True) for tile in tiles] if unfinished else tiles

@@ -98,3 +98,30 @@ def test_faq_candidates_group_counts_and_examples(con, tmp_path):
     assert len(first["examples"]) == 3
     # The newest of R1-R4 was created last (R4, 2026-03-02 13:00: day 2 + 3 // 4, hour 10 + 3).
     assert first["newest_request_id"] == "R4"
+
+
+def test_subjects_differing_only_by_a_number_or_case_are_one_wording(con, tmp_path):
+    subjects_by_id = {
+        "P1": "Pedido 1041 não chegou",
+        "P2": "pedido 2210 não chegou",
+        "P3": "PEDIDO 37 NÃO CHEGOU ",  # case and a trailing space too
+        "P4": "Pedido 1041 não chegou",
+        "P5": "Meu pedido não chegou",  # another wording of the same question
+    }
+    import_requests(con, tmp_path, [
+        {"request_id": rid, "created_at": f"2026-03-02T1{i}:00:00Z", "requester_id": f"r{i}", "subject": text}
+        for i, (rid, text) in enumerate(subjects_by_id.items())
+    ])
+    refresh_derived(con)
+    faq = queries.run(con, "faq_candidates", {
+        **filters(), "start_at": datetime(2026, 3, 1, tzinfo=timezone.utc),
+        "end_at": datetime(2026, 3, 9, tzinfo=timezone.utc), "max_rows": 10,
+    })
+    assert list(faq["subject_key"]) == ["pedido nao chegou"]
+    group = faq.iloc[0]
+    # P1-P4 are one wording (four requests), P5 another (one): two wordings, the commoner first,
+    # each shown as one of its own subjects.
+    assert group["n_requests"] == 5 and group["n_variants"] == 2
+    assert len(group["examples"]) == 2
+    assert group["examples"][0] in {subjects_by_id[k] for k in ("P1", "P2", "P3")}
+    assert group["examples"][1] == "Meu pedido não chegou"

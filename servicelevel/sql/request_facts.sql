@@ -31,7 +31,8 @@
 --       (NULL without an SLA refresh); res_paused_business_secs, res_is_paused;
 --     business_secs: business time to resolution when resolved by $as_of, waiting statuses
 --       excluded; n_breaches: breached targets (0-2);
---     n_answers, n_dissatisfied: its survey answers, and those scoring below 3 of 5.
+--     n_answers, n_dissatisfied: its survey answers, and those scoring below 3 of 5;
+--     reopen_count, reassignment_count (NULL where the export gives none).
 --   filtered_request_facts(...): request_facts narrowed by the shared sidebar filters, with
 --     exactly the semantics of filtered_requests() in macros.sql (tests/test_recurring.py checks).
 -- Params: $as_of TIMESTAMPTZ, $timezone VARCHAR (the organisation's)
@@ -113,7 +114,9 @@ final as (
         coalesce((s.fr_state = 'breached')::integer, 0) + coalesce((s.res_state = 'breached')::integer, 0)
             as n_breaches,
         coalesce(a.n_answers, 0) as n_answers,
-        coalesce(a.n_dissatisfied, 0) as n_dissatisfied
+        coalesce(a.n_dissatisfied, 0) as n_dissatisfied,
+        r.reopen_count,
+        r.reassignment_count
     from (select rowid as row_no, * from requests) as r
     left join history as h using (source, request_id)
     left join sla_states($as_of) as s on s.row_no = r.row_no

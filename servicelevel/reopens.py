@@ -1,0 +1,39 @@
+"""Requests not solved the first time: the reopen rate and one-touch resolution of the requests
+resolved in a period, against the period of the same length before it (queries/reopens.sql)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from servicelevel.kpis import Tile, rate_tile
+from servicelevel.settings import Organisation
+
+
+def total(reopens: pd.DataFrame) -> pd.Series | None:
+    """The all-categories row of a reopens result; None when nothing was resolved."""
+    rows = reopens[reopens["is_total"] & (reopens["n_resolved"] > 0)]  # the total row comes even for none
+    return None if rows.empty else rows.iloc[0]
+
+
+def by_category(reopens: pd.DataFrame) -> pd.DataFrame:
+    """One row per category, most reopened first, without the all-categories row."""
+    return reopens[~reopens["is_total"]].drop(columns=["is_total"])
+
+
+def tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: bool = False) -> list[Tile]:
+    """Reopen rate (lower is better) and one-touch resolution, each against the period before; a
+    rate whose requests all come from sources without its count is left out. `so_far`: the period
+    is not over in the data, so a change is not coloured as news."""
+    rows = pd.DataFrame([row for row in (before, now) if row is not None])
+    shown = []
+    if now["n_reopen_known"] > 0:
+        shown.append(rate_tile("reopen_rate", "Reopen rate", rows, "n_reopened", "n_reopen_known", None,
+                               "resolved", org, higher_is_better=False))
+    if now["n_touch_known"] > 0:
+        shown.append(rate_tile("one_touch_rate", "One-touch resolution", rows, "n_one_touch", "n_touch_known", None,
+                               "resolved", org, heading="One-touch"))
+    # Two points (this period and the one before) are no trend line.
+    return [replace(tile, series=(), series_too_small=(), part_week=so_far,
+                    no_change_note="no period before to compare") for tile in shown]
