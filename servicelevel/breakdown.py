@@ -5,7 +5,7 @@ work, the requester department or the agent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -37,6 +37,7 @@ class Breakdown:
     rows: pd.DataFrame  # movers.adherence_shift, with the values labelled
     min_decided: int = weekly.MOVERS_MIN_DECIDED
     data_from: date | None = None
+    as_of: datetime | None = None  # the data's newest instant: the recent span may run past it
 
     def _total(self, column: str) -> int:
         return int(self.rows[column].sum())
@@ -210,7 +211,8 @@ class Breakdown:
         return (f"First-response and resolution targets together, the {weekly.RECENT_WEEKS} weeks "
                 f"{self.recent.label()} against the {weekly.BASELINE_WEEKS} weeks {self.baseline.label()}. Extra "
                 "breaches: the recent breaches beyond what the earlier adherence gives on the recent decided targets. "
-                f"Change and extra breaches need at least {self.min_decided} decided targets in both spans.")
+                f"Change and extra breaches need at least {self.min_decided} decided targets in both spans."
+                + weekly.running_span_note(self.recent, self.as_of))
 
 
 def breaches_text(n: int) -> str:
@@ -236,7 +238,8 @@ def breakdown(run: weekly.Runner, selection: Selection, week: Period, dimension:
     recent, baseline = weekly.recent_and_baseline(week)
     rows = adherence_shift(weekly.adherence_by(run, selection, recent, dimension),
                            weekly.adherence_by(run, selection, baseline, dimension), min_decided)
-    return Breakdown(dimension, recent, baseline, rows, min_decided, weekly.data_start(run, week.timezone))
+    return Breakdown(dimension, recent, baseline, rows, min_decided, weekly.data_start(run, week.timezone),
+                     selection.as_of)
 
 
 def per_department(run: weekly.Runner, selection: Selection, week: Period, dimension: str,
@@ -254,6 +257,7 @@ def per_department(run: weekly.Runner, selection: Selection, week: Period, dimen
     data_from = weekly.data_start(run, week.timezone)
     return {
         department: Breakdown(dimension, recent, baseline, adherence_shift(
-            *(span[span["row_value"] == department] for span in spans), min_decided), min_decided, data_from)
+            *(span[span["row_value"] == department] for span in spans), min_decided), min_decided, data_from,
+            selection.as_of)
         for department in departments
     }

@@ -385,6 +385,7 @@ class Slipping:
     # Departments with decided targets over the recent weeks that standing() leaves out, each with
     # why: "Payroll (6 decided)", "Facilities (no goal)".
     not_standing: tuple[str, ...] = ()
+    as_of: datetime | None = None  # the data's newest instant: the recent span may run past it
 
     @property
     def below_goal(self) -> pd.DataFrame:
@@ -425,7 +426,8 @@ class Slipping:
                 f"{BASELINE_WEEKS} weeks before, blank where those hold fewer than {MOVERS_MIN_DECIDED} decided "
                 f"targets. Departments with fewer than {MOVERS_MIN_DECIDED} decided targets over the last "
                 f"{RECENT_WEEKS} weeks, or no goal, are left out"
-                + (f": {', '.join(self.not_standing)}." if self.not_standing else "; here none is."))
+                + (f": {', '.join(self.not_standing)}." if self.not_standing else "; here none is.")
+                + running_span_note(self.recent, self.as_of))
 
     def verdict(self) -> str:
         """One sentence on what was found, for above (or instead of) the table."""
@@ -452,7 +454,8 @@ class Slipping:
         partial = partial_baseline_note(self.baseline, self.data_from)
         return (f"First-response and resolution targets together, the {RECENT_WEEKS} weeks {self.recent.label()} "
                 f"against the {BASELINE_WEEKS} weeks {self.baseline.label()}; departments with fewer than "
-                f"{MOVERS_MIN_DECIDED} decided targets in either span are left out." + (f" {partial}" if partial else ""))
+                f"{MOVERS_MIN_DECIDED} decided targets in either span are left out."
+                + (f" {partial}" if partial else "") + running_span_note(self.recent, self.as_of))
 
 
 def standing(by_department: pd.DataFrame, min_decided: int = MOVERS_MIN_DECIDED) -> pd.DataFrame:
@@ -485,6 +488,17 @@ def recent_and_baseline(week: Period) -> tuple[Period, Period]:
     return recent, Period(recent.start - timedelta(weeks=BASELINE_WEEKS), recent.start, week.timezone)
 
 
+def running_span_note(span: Period, as_of: datetime | None) -> str:
+    """' The last of these weeks is not over: ...' when the data's newest instant falls inside
+    `span` (the running week ends it); else ''."""
+    start_at, end_at = span.bounds()
+    if as_of is None or not start_at < as_of < end_at:
+        return ""
+    newest = as_of.astimezone(ZoneInfo(span.timezone))
+    return (f" The last of these weeks is not over: the data ends at {newest:%a %d %b %H:%M}, and its targets "
+            "due later are not decided yet.")
+
+
 def partial_baseline_note(baseline: Period, data_from: date | None) -> str | None:
     """A sentence when the data starts inside the baseline span, which then holds fewer weeks
     than it is named for (a comparison resting on one week of it reads as on eight); else None."""
@@ -502,7 +516,8 @@ def slipping(run: Runner, selection: Selection, week: Period, min_decided: int =
     recent_rows = adherence_by(run, selection, recent)
     compared = adherence_movers(recent_rows, adherence_by(run, selection, baseline), min_decided)
     return Slipping(recent, baseline, compared, data_from=data_start(run, week.timezone),
-                    standing=standing(recent_rows, min_decided), not_standing=not_standing(recent_rows, min_decided))
+                    standing=standing(recent_rows, min_decided), not_standing=not_standing(recent_rows, min_decided),
+                    as_of=selection.as_of)
 
 
 # --------------------------------------------------------------------------------------

@@ -808,6 +808,20 @@ def test_a_goal_is_met_so_far_while_the_week_runs(app, page, week):
         assert not any("so far" in line for line in verdicts), verdicts
 
 
+RUNNING_SPAN = "The last of these weeks is not over: the data ends at Wed 18 Nov 11:"
+
+
+@pytest.mark.parametrize("week", ["2026-W47", "2026-W46"])
+@pytest.mark.parametrize("page, captions", [("pages/overview.py", 2), ("pages/sla.py", 1)])
+def test_the_last_4_weeks_say_when_they_run_past_the_data(app, page, captions, week):
+    # The slipping and every-department tables (overview) and what moved (SLA page) compare the 4
+    # weeks ending with the chosen week: for the running week, these end at the data's newest
+    # instant (Wednesday 18 November, before noon in Sao Paulo), not on its Sunday.
+    app.query_params["week"] = week
+    said = [c.value for c in rendered(app, page).main.caption if RUNNING_SPAN in c.value]
+    assert len(said) == (captions if week == "2026-W47" else 0)
+
+
 @pytest.mark.parametrize("page", TREND_PAGES)
 def test_trend_charts_shade_the_week_still_running(app, page):
     app.query_params["week"] = "2026-W47"  # the sample's data ends on Wednesday 18 November
