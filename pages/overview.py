@@ -139,7 +139,7 @@ if now.all_clear:
 else:
     st.text(now.sentence(org.zone))  # plain text: a department's name is not Markdown
     every_one = links.sla_page_now_url(now.as_of, org.zone, links.BACKLOG_ANCHOR)
-    table(now.named_groups(), f"attention-by-{now.split_name}",
+    table(now.named_groups(), f"attention-by-{now.split_name}", as_of=now.as_of,
           column_config={"n_overdue": st.column_config.NumberColumn("past resolution deadline", format="localized"),
                          "n_no_reply": st.column_config.NumberColumn("no reply, past first-response deadline",
                                                                      format="localized"),
@@ -154,4 +154,5 @@ else:
                   "its at-risk list as of now.")
     if not now.due_soonest.empty:
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
+              as_of=now.as_of,
               caption=f"The {len(now.due_soonest)} targets due soonest, least business time left first.")

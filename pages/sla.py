@@ -229,7 +229,7 @@ else:
     past = f" 'Now' is the data's newest timestamp, {local_time(as_of)}." if as_of == selection.as_of else (
         f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
         "'paused' says whether the request is paused now.")
-    table(request_list(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN,
+    table(request_list(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN, as_of=as_of,
           caption="Both targets (see the metric column), least business time left first: an office-hours request "
           "due tomorrow morning can come before a 24x7 one due tonight." + past)
 

@@ -4,6 +4,7 @@ and a bookmarked URL reproduces its view. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,11 @@ def test_a_tables_download_is_named_for_the_view_it_shows(server, page):
     with page.expect_download(timeout=60_000) as download:
         page.locator(".st-key-download-broken-promises button").click()
     assert download.value.suggested_filename == "broken-promises-2026-W45-procurement.csv"
+    # The at-risk list counts now (the data's newest timestamp, 18 November before noon), not in
+    # W45: its file is named for that instant.
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-download-sla-at-risk button").click()
+    assert re.fullmatch(r"sla-at-risk-as-of-2026-11-18-11\d\d-procurement\.csv", download.value.suggested_filename)
     # A page the period and filters do not narrow names its downloads without them.
     page.goto(f"{server}/data?dept=Procurement&week=2026-W45")
     settle(page, "Data & definitions")

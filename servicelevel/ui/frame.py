@@ -17,7 +17,7 @@ from servicelevel.ui import data
 from servicelevel.filters import Period, Selection, filter_slugs
 from servicelevel.ui.link_values import link_notices, rerun_keeping_link_notices
 from servicelevel.ui.sidebar import render_sidebar
-from servicelevel.ui.widgets import DOWNLOAD_SCOPE_KEY
+from servicelevel.ui.widgets import DOWNLOAD_FILTERS_KEY, DOWNLOAD_SCOPE_KEY
 
 SELECTION_KEY = "_selection"
 
@@ -115,6 +115,7 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
             st.rerun()
         st.stop()
     shown = current.period if shown_period is None else shown_period(current)
+    st.session_state[DOWNLOAD_FILTERS_KEY] = "-".join(filter_slugs(current.filters))
     st.session_state[DOWNLOAD_SCOPE_KEY] = "-".join([shown.code(), *filter_slugs(current.filters)])
     if period_notes:
         unfinished = unfinished_note(current, shown)
@@ -133,5 +134,6 @@ def filters_not_used_here() -> None:
     """On a page the sidebar's filters do not narrow, say so under them (they stay, bound to the
     URL, so that the other pages keep them). No filters are drawn on an empty database."""
     st.session_state[DOWNLOAD_SCOPE_KEY] = ""  # its downloads do not depend on the period or filters
+    st.session_state[DOWNLOAD_FILTERS_KEY] = ""
     if st.session_state.get(SELECTION_KEY) is not None:
         st.sidebar.caption("This page does not use these filters; the other pages do.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import altair as alt
 import pandas as pd
@@ -264,9 +265,22 @@ def _as_shown(numbers: pd.Series, shown_as: str) -> pd.Series:
     return half_up(numbers, int(precision.group(1)) if precision else 2)
 
 
-# Session key of what a page's downloads are for ('2026-W46-procurement'; '' where the period and
-# filters do not matter), set by frame.selection() and frame.filters_not_used_here().
+# Session keys of what a page's downloads are for ('2026-W46-procurement'; '' where the period and
+# filters do not matter) and of its filters alone ('procurement'), set by frame.selection() and
+# frame.filters_not_used_here().
 DOWNLOAD_SCOPE_KEY = "_download_scope"
+DOWNLOAD_FILTERS_KEY = "_download_filters"
+
+
+def download_name(name: str, as_of: datetime | None = None) -> str:
+    """The CSV's file name: the table's, then the page's period and filters; a table counted at an
+    instant rather than over the period ('now') is named for that instant instead of the period
+    (sla-at-risk-as-of-2026-11-18-1154-procurement.csv), so it is not taken for the week's."""
+    scope = st.session_state.get(DOWNLOAD_SCOPE_KEY, "")
+    if as_of is not None:
+        instant = f"as-of-{as_of.astimezone(organisation().zone):%Y-%m-%d-%H%M}"
+        scope = "-".join(part for part in (instant, st.session_state.get(DOWNLOAD_FILTERS_KEY, "")) if part)
+    return "-".join(part for part in (slug(name), scope) if part) + ".csv"
 
 
 def table(
@@ -276,10 +290,12 @@ def table(
     column_config: dict | None = None,
     caption: str | None = None,
     height: int | str = "auto",
+    as_of: datetime | None = None,
 ) -> None:
     """A table with a CSV download of what is shown (labels, durations in hours, percentages, local
     times; request ids instead of links), its file named for the page's period and filters too
-    (broken-promises-2026-W45-procurement.csv), so that downloads of two views do not clash."""
+    (broken-promises-2026-W45-procurement.csv), so that downloads of two views do not clash; or,
+    for a table counted at an instant (`as_of`), for that instant and the filters."""
     frame, column_config = presented(frame, column_config)
     # Missing values as empty cells, not the word "None".
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height,
@@ -289,7 +305,7 @@ def table(
     st.download_button(
         "Download CSV",
         csv_of(frame, column_config),
-        file_name="-".join(part for part in (slug(name), st.session_state.get(DOWNLOAD_SCOPE_KEY, "")) if part) + ".csv",
+        file_name=download_name(name, as_of),
         mime="text/csv",
         key=f"download-{slug(name)}",
         icon=":material/download:",
