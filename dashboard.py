@@ -1,11 +1,16 @@
 """Service-level dashboard: readies the database, draws the shared sidebar (servicelevel/ui/frame.py,
 sidebar.py) and routes to the pages."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from servicelevel.ui import frame
 
-st.set_page_config(page_title="Service levels", page_icon=":material/speed:", layout="wide")
+# The icon is a file served by the dashboard itself: a Material or emoji icon is fetched from a
+# public CDN, which a browser inside the organisation's network may not reach.
+st.set_page_config(page_title="Service levels", page_icon=str(Path(frame.__file__).with_name("icon.png")),
+                   layout="wide")
 
 # The default page answers at "/" only (its url_path just has to differ from the others'). The
 # hidden last page runs the same script at /overview, so that a link by the page's name opens it

@@ -132,6 +132,20 @@ def test_the_promises_tiles_link_lands_on_the_broken_promises_once_the_page_is_d
     assert_no_errors(sla)
 
 
+def test_the_pages_fetch_nothing_from_outside_the_dashboard(server, page):
+    # Request logs stay in-house: no page asks another host for anything (fonts, icons, usage
+    # statistics), which inside an organisation's network might not even be reachable.
+    host = server.split("//", 1)[1]
+    elsewhere = []
+    page.on("request", lambda request: elsewhere.append(request.url)
+            if request.url.split("//", 1)[-1].split("/", 1)[0] != host and not request.url.startswith("data:")
+            else None)
+    for path, title in PAGES.items():
+        page.goto(f"{server}/{path}")
+        settle(page, title)
+    assert elsewhere == []
+
+
 def test_a_tables_download_is_named_for_the_view_it_shows(server, page):
     page.goto(f"{server}/sla?dept=Procurement&week=2026-W45")
     settle(page, "SLA adherence")
