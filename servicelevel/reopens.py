@@ -17,9 +17,14 @@ def total(reopens: pd.DataFrame) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+# The rates next to their counts, where a laptop's screen shows them; what each rests on after.
+CATEGORY_COLUMNS = ["category", "n_resolved", "n_reopened", "reopen_rate", "n_one_touch", "one_touch_rate",
+                    "n_reopen_known", "n_touch_known"]
+
+
 def by_category(reopens: pd.DataFrame) -> pd.DataFrame:
     """One row per category, most reopened first, without the all-categories row."""
-    return reopens[~reopens["is_total"]].drop(columns=["is_total"])
+    return reopens.loc[~reopens["is_total"], CATEGORY_COLUMNS]
 
 
 def tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: bool = False) -> list[Tile]:

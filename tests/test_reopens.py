@@ -118,3 +118,6 @@ def test_recurring_page_shows_reopens_that_match_an_independent_count(dashboard,
     table = next(df.value for df in at.dataframe if "n_reopen_known" in df.value.columns)
     assert table["n_reopened"].sum() == n_reopened and table["n_reopen_known"].sum() == n_reopen
     assert table["n_reopened"].is_monotonic_decreasing
+    # Each rate beside its count, before the columns of what they rest on (cut off on a laptop).
+    assert list(table.columns[:6]) == ["category", "n_resolved", "n_reopened", "reopen_rate", "n_one_touch",
+                                       "one_touch_rate"]
