@@ -163,12 +163,12 @@ else:
         "reopened-by-category",
         column_config={
             "n_resolved": st.column_config.NumberColumn("resolved", format="localized"),
-            "n_reopen_known": st.column_config.NumberColumn("with a reopen count", format="localized"),
             "n_reopened": st.column_config.NumberColumn("reopened", format="localized"),
             "reopen_rate": st.column_config.NumberColumn("reopen rate", format="percent"),
-            "n_touch_known": st.column_config.NumberColumn("with a reassignment count", format="localized"),
             "n_one_touch": st.column_config.NumberColumn("one-touch", format="localized"),
             "one_touch_rate": st.column_config.NumberColumn("one-touch rate", format="percent"),
+            "n_reopen_known": st.column_config.NumberColumn("with a reopen count", format="localized"),
+            "n_touch_known": st.column_config.NumberColumn("with a reassignment count", format="localized"),
         },
         caption="Per category, most reopened first. Reopened: reopened at least once. One-touch: resolved without "
         "being reassigned. Each rate counts only the requests whose export gives that count.",
