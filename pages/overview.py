@@ -11,6 +11,7 @@ from servicelevel.ui.report_download import report_buttons
 from servicelevel.ui.widgets import (
     chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, nothing_recorded, table,
 )
+from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR
 from servicelevel.wording import all_of
 
 selection = frame.selection(shown_period=weekly.focus_week)  # a range's last whole week may be over, the range not
@@ -127,7 +128,7 @@ else:
         caption=(f"{all_of(kpis.n_breaches, 'SLA target', 'SLA targets')} breached this week, largest overrun first"
                  if len(breaches) >= kpis.n_breaches else
                  f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week (all "
-                 f"of them: [SLA adherence page]({links.sla_page_week_url(week.start, links.BREACHES_ANCHOR)}))")
+                 f"of them: [SLA adherence page]({links.sla_page_week_url(week.start, BREACHES_ANCHOR)}))")
         + f"; for a request not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
         f"Overrun = {OVERRUN}. Click an id for its timeline.",
     )
@@ -138,7 +139,7 @@ if now.all_clear:
     good_news(selection, now.sentence(org.zone), "open requests")
 else:
     st.text(now.sentence(org.zone))  # plain text: a department's name is not Markdown
-    every_one = links.sla_page_now_url(now.as_of, org.zone, links.BACKLOG_ANCHOR)
+    every_one = links.sla_page_now_url(now.as_of, org.zone, BACKLOG_ANCHOR)
     table(now.named_groups(), f"attention-by-{now.split_name}", as_of=now.as_of,
           column_config={"n_overdue": st.column_config.NumberColumn("past resolution deadline", format="localized"),
                          "n_no_reply": st.column_config.NumberColumn("no reply, past first-response deadline",

@@ -15,6 +15,7 @@ from servicelevel.ui.widgets import (
     MATRIX_COUNTS, chart, explain_empty, good_news, local_time, movers_columns, nothing_recorded,
     scroll_to_linked_section, spelled_out, table,
 )
+from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR, PROMISES_ANCHOR, WHAT_MOVED_ANCHOR
 from servicelevel.wording import all_of
 
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
@@ -116,7 +117,7 @@ else:
                   "created earlier may be decided now), so they need not add up to the requests created.")
 
 st.subheader(f"What moved adherence: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before",
-             anchor=links.WHAT_MOVED_ANCHOR)
+             anchor=WHAT_MOVED_ANCHOR)
 split = bound_choice(
     st.segmented_control, "Split by", list(breakdown.SPLITS), format_func=lambda d: breakdown.SPLITS[d][0].capitalize(),
     default="category", required=True, key="split",
@@ -169,7 +170,7 @@ else:
     chart(charts.duration_histogram(bins, f"{AS_ADJECTIVE[metric]} time, {clock} hours", f"{clock} hours", bin_hours,
                                     target))
 
-st.subheader("Breaches of either target", anchor=links.BREACHES_ANCHOR)
+st.subheader("Breaches of either target", anchor=BREACHES_ANCHOR)
 breaches = run_query("breaches", {**params, "max_rows": MAX_ROWS})
 if breaches.empty:
     good_news(selection, "No breaches decided in this period for this selection.", "breaches")
@@ -179,7 +180,7 @@ else:
           caption=f"Both targets (see the metric column), largest overrun first. Overrun = {OVERRUN}; for a request "
                   f"not stopped yet, up to {local_time(selection.as_of)}." + shown)
 
-st.subheader("Promises: requests due in the period", anchor=links.PROMISES_ANCHOR)
+st.subheader("Promises: requests due in the period", anchor=PROMISES_ANCHOR)
 per_department = run_query("promises_kept", {**params, "dimension": "provider_department"})
 if per_department.empty:
     nothing_recorded(selection, "No request in this selection has a due date (a promised date) in this period. "
@@ -233,7 +234,7 @@ else:
           caption="Both targets (see the metric column), least business time left first: an office-hours request "
           "due tomorrow morning can come before a 24x7 one due tonight." + past)
 
-st.subheader("Backlog at the period's end, by age", anchor=links.BACKLOG_ANCHOR)
+st.subheader("Backlog at the period's end, by age", anchor=BACKLOG_ANCHOR)
 # A period not over in the data (the current week) ends at the data's newest instant: ages
 # counted to a later midnight would grow by days nothing is known about.
 backlog_at = min(period_end, selection.as_of)

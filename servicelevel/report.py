@@ -87,6 +87,13 @@ class DashboardLinks:
             return name
         return Link(name, viewlinks.what_moved_url(self.base, self.week, self.filters, name))
 
+    def sla_section(self, text: str, anchor: str, week: str | None = None) -> str:
+        """`text` linking to a section of the SLA adherence page for the report's week (or `week`)
+        and filters: the whole list a section of the report shows the first rows of."""
+        if self.base is None:
+            return text
+        return Link(text, viewlinks.view_url(self.base, "sla", week or self.week, self.filters, anchor))
+
     def request(self, source: str, request_id: str) -> str:
         """'jira PROC-5493', linking to the request's timeline."""
         text = f"{source} {request_id}"
@@ -496,6 +503,8 @@ def _breach_section(view: weekly.WeeklyView, links: DashboardLinks) -> Section:
             ("Request", "Target", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Target time",
              "Overrun", "Now"), rows, (False, False, False, False, False, False, False, True, True, False),
             (1.5, 1.1, 1.5, 1.4, 1.3, 1.5, 0.9, 0.9, 0.9, 1.2)), view.selection.filters),
+        Text(links.sla_section(f"Every one of the {total:,}: the SLA adherence page, Breaches of either target.",
+                               viewlinks.BREACHES_ANCHOR), "note"),
     ))
 
 
@@ -522,7 +531,7 @@ def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLink
             f"{name} {n:,}" for name, n in zip(most["group_value"], most["n_broken"])) + ".")
     said.append(f"{'All of them' if len(shown) == n_broken else f'The first {len(shown)}'}, still open first, then "
                 "most hours late (calendar hours from the due date to the resolution, or to the data's newest "
-                "timestamp while open); every one: the SLA adherence page, Promises.")
+                "timestamp while open).")
     rows = tuple(
         (links.request(r.source, r.request_id), _str(r.provider_department), _str(r.requester), _str(r.agent),
          _str(r.category), _str(r.priority), _local(r.due_at, zone), _hours(r.hours_late * 3600),
@@ -535,6 +544,7 @@ def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLink
             ("Request", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Due", "Hours late", "Now"),
             rows, (False, False, False, False, False, False, False, True, False),
             (1.5, 1.5, 1.3, 1.3, 1.5, 0.9, 1.8, 0.9, 1.1)), view.selection.filters),
+        Text(links.sla_section("Every one: the SLA adherence page, Promises.", viewlinks.PROMISES_ANCHOR), "note"),
     )),)
 
 
@@ -548,9 +558,10 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
         (now.split_name.capitalize(), "Past resolution deadline", "No reply, past first-response deadline",
          f"Due within {now.within_hours} business hours"),
         groups, (False, True, True, True), (2.0, 1.4, 1.8, 1.6)),
-        Text("Every one is listed on the SLA adherence page, on the week holding the newest data: the requests "
-             "overdue and those with no reply at the end of its backlog, the targets due soon in its at-risk list "
-             "as of now.", "note")]
+        Text(links.sla_section(
+            "Every one is listed on the SLA adherence page, on the week holding the newest data: the requests "
+            "overdue and those with no reply at the end of its backlog, the targets due soon in its at-risk list "
+            "as of now.", viewlinks.BACKLOG_ANCHOR, iso_week_code(now.as_of.astimezone(zone).date())), "note")]
     if not now.due_soonest.empty:
         blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
                            "every one: the SLA adherence page, at risk as of now):"))
@@ -774,7 +785,7 @@ def _html_text(text: str) -> str:
 def _html_block(block: Block, images: _Images) -> str:
     e = html.escape
     if isinstance(block, Text):
-        return f'<p style="{TEXT_STYLES[block.tone]}">{e(block.text)}</p>'
+        return f'<p style="{TEXT_STYLES[block.tone]}">{_html_text(block.text)}</p>'
     if isinstance(block, Tiles):
         cards = []
         for t in block.tiles:
@@ -857,7 +868,7 @@ def to_markdown(document: Document) -> str:
         out += ["", f"## {section.title}", ""]
         for block in section.blocks:
             if isinstance(block, Text):
-                text = _md_text(block.text)
+                text = _md_link(block.text)
                 out += [f"_{text}_" if block.tone == "note" else f"**{text}**" if block.tone == "notice" else text, ""]
             elif isinstance(block, Tiles):
                 rows = [(t.label, t.value, t.delta or t.no_delta, t.goal or "–", t.basis or "–", _Code(f"`{t.spark}`") if t.spark else "")
@@ -984,13 +995,14 @@ def _pdf_heading(pdf, title: str) -> None:
 def _pdf_block(pdf, block: Block, images: _Images, FontFace) -> None:
     if isinstance(block, Text):
         pdf.set_font("helvetica", "I" if block.tone == "note" else "", 7.5 if block.tone == "note" else 9)
-        pdf.set_text_color(*PDF_TONES[block.tone])
+        pdf.set_text_color(*(PDF_LINK if isinstance(block.text, Link) else PDF_TONES[block.tone]))
         if block.tone == "notice":
             pdf.set_fill_color(255, 244, 229)
             pdf.multi_cell(0, 6, pdf_text(block.text), fill=True, padding=2, new_x="LMARGIN", new_y="NEXT")
             pdf.set_fill_color(255, 255, 255)
         else:
-            pdf.multi_cell(0, 4.2, pdf_text(block.text), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4.2, pdf_text(block.text), new_x="LMARGIN", new_y="NEXT",
+                           link=block.text.url if isinstance(block.text, Link) else "")
         pdf.ln(1.2)
     elif isinstance(block, Tiles):
         _pdf_tiles(pdf, block)

@@ -27,8 +27,12 @@ KEYS = {
 REQUESTER_TYPES = {"All": "", "Internal": "internal", "External": "external"}
 PROVIDER_TYPES = {"in_house": "In-house", "third_party": "Third-party", "independent": "Independent"}
 
-# The SLA page's section on where a department's change in adherence comes from.
+# The SLA page's section on where a department's change in adherence comes from; the sections
+# behind two of the overview's tiles (and the report's lists); the section listing every breach.
 WHAT_MOVED_ANCHOR = "what-moved-adherence"
+PROMISES_ANCHOR = "promises"
+BACKLOG_ANCHOR = "backlog-by-age"
+BREACHES_ANCHOR = "breaches"
 
 
 def value_label(code: str) -> str:

@@ -335,17 +335,26 @@ def test_departments_and_requests_link_to_their_views_for_the_reports_week_and_f
     assert len(every) == len(md_table(sections["Every department against its goal"])) > 3
     assert all(url == f"{DASHBOARD}sla?week=2026-W46&requester=Internal&dept={quote_plus(name)}#what-moved-adherence"
                for name, url in every)
-    breaches = link_targets(sections["Top breaches"])
+    *breaches, every_breach = link_targets(sections["Top breaches"])
     assert len(breaches) == report.REPORT_BREACHES
+    # The whole lists the report shows the first rows of: the SLA page's sections, for the week
+    # (what needs attention now: for the week holding the newest data, 2026-W47, as on the page).
+    assert every_breach[1] == f"{DASHBOARD}sla?week=2026-W46&requester=Internal#breaches"
+    assert every_breach[0].startswith("Every one of the ")
+    sla_lists = [every_breach, *(link for section in ("Broken promises", "Needs attention now")
+                                 for link in link_targets(sections[section]) if "/sla?" in link[1])]
+    assert [url for _, url in sla_lists] == [f"{DASHBOARD}sla?week=2026-W46&requester=Internal#breaches",
+                                             f"{DASHBOARD}sla?week=2026-W46&requester=Internal#promises",
+                                             f"{DASHBOARD}sla?week=2026-W47&requester=Internal#backlog-by-age"]
     for text_shown, url in breaches:
         source, request_id = text_shown.split(" ", 1)
         assert url == f"{DASHBOARD}request?source={source}&id={quote_plus(request_id)}"
     # The PDF carries the same links, and the HTML as anchors.
     pdf = PdfReader(BytesIO(report.generate(con, selection_for(con, filters), organisation(), "pdf", DASHBOARD)))
     uris = {a.get_object()["/A"]["/URI"] for page in pdf.pages for a in page.get("/Annots", [])}
-    assert {url for _, url in every + breaches} <= uris
+    assert {url for _, url in every + breaches + sla_lists} <= uris
     html_text = report.generate(con, selection_for(con, filters), organisation(), "html", DASHBOARD).decode("utf-8")
-    assert f'<a href="{escape(every[0][1])}"' in html_text
+    assert all(f'<a href="{escape(url)}"' in html_text for _, url in every[:1] + sla_lists)
 
 
 def test_a_report_link_opens_the_view_it_names(con, dashboard):

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel.filters import iso_week_code
-from servicelevel.viewlinks import KEYS, WHAT_MOVED_ANCHOR
+from servicelevel.viewlinks import BACKLOG_ANCHOR, KEYS, PROMISES_ANCHOR, WHAT_MOVED_ANCHOR
 
 LINK_COLUMN = {
     "request": st.column_config.LinkColumn(
@@ -71,12 +71,6 @@ def sla_url(provider_department: str) -> str:
     kept = sidebar_filters(exclude=("provider_departments", "requester_departments", "requester_type"))
     return "sla?" + urlencode([*kept, (KEYS["provider_departments"], provider_department),
                                (KEYS["requester_type"], "Internal")])
-
-
-# The SLA page's sections behind two of the overview's tiles, and behind its list of breaches.
-PROMISES_ANCHOR = "promises"
-BACKLOG_ANCHOR = "backlog-by-age"
-BREACHES_ANCHOR = "breaches"
 
 
 def what_moved_url(provider_department: str) -> str:
