@@ -1525,6 +1525,22 @@ def sample_sources_held(con: duckdb.DuckDBPyConnection, held: set[str]) -> list[
     return [s for s in SAMPLE_SOURCES if s in held] if get_meta(con, "sample_anchor") else []
 
 
+# Meta key of a build under way, "<anchor>|<scale>" (e.g. "2026-11-16|1.0"); '' once it finished.
+BUILD_UNDER_WAY = "sample_build_under_way"
+
+
+def unfinished_build(con: duckdb.DuckDBPyConnection) -> tuple[date, float] | None:
+    """The anchor and scale of a sample build that was stopped before it finished (the dashboard
+    or `sample` interrupted, Ctrl-C, the machine off), else None."""
+    from servicelevel.store import get_meta
+
+    marker = get_meta(con, BUILD_UNDER_WAY)
+    if not marker:
+        return None
+    anchor, scale = marker.split("|")
+    return date.fromisoformat(anchor), float(scale)
+
+
 def build_sample(
     con: duckdb.DuckDBPyConnection,
     progress: Callable[[str], None] | None = None,
@@ -1534,13 +1550,20 @@ def build_sample(
 ) -> list[str]:
     """Generate the sample exports (into data/sample/ by default) and import them through the
     importer; returns the import reports' lines. Building again changes nothing: the importer
-    recognises files it has already imported byte for byte.
+    recognises files it has already imported byte for byte. A build that was stopped part way is
+    finished, without an anchor given, with its own anchor and scale: the files it imported are
+    generated again byte for byte (and so change nothing), where a later week's would add a second
+    sample on top of part of the first.
     """
     from servicelevel.ingest import import_file
     from servicelevel.refresh import refresh_all
     from servicelevel.store import set_meta
 
+    unfinished = unfinished_build(con)
+    if anchor is None and unfinished is not None:
+        anchor, scale = unfinished
     anchor = _monday(anchor or default_anchor())
+    set_meta(con, BUILD_UNDER_WAY, f"{anchor.isoformat()}|{scale}")
     say = progress or (lambda message: None)
     say(f"generating the sample exports (52 weeks up to {anchor.isoformat()}) ...")
     files = generate_exports(Path(out_dir) if out_dir else SAMPLE_DIR, anchor=anchor, scale=scale)
@@ -1559,4 +1582,5 @@ def build_sample(
     set_meta(con, "sample_anchor", anchor.isoformat())
     say("computing SLA states and the pages' tables ...")
     lines.extend(refresh_all(con))
+    set_meta(con, BUILD_UNDER_WAY, "")
     return lines

@@ -167,6 +167,71 @@ def test_building_twice_changes_nothing(tmp_path):
     con.close()
 
 
+def contents(con) -> dict[str, list]:
+    """Rows and a hash of their contents per table, leaving out the import and key numbers the
+    importer hands out in the order it meets rows (a build finished later numbers them later)."""
+    out = {}
+    for table in ("requests", "feedback", "events"):
+        present = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+        numbering = ", ".join(c for c in ("import_id", "request_key") if c in present)
+        out[table] = con.execute(f"select count(*), sum(hash(columns(* exclude ({numbering})))) from {table}").fetchall()
+    return out
+
+
+def stopping_at_file(n: int):
+    """A progress callback that stops the build, as Ctrl-C does, when it starts importing its nth file."""
+    said = []
+
+    def progress(message: str) -> None:
+        said.append(message)
+        if sum(m.startswith("importing ") for m in said) == n:
+            raise KeyboardInterrupt
+
+    return progress
+
+
+def test_a_build_stopped_part_way_is_finished_as_it_began(tmp_path):
+    # Stopped between two files (Ctrl-C, the dashboard closed on first start): the next build,
+    # whatever day it runs and whatever it is asked, finishes that sample with its anchor and scale
+    # (another week's files would add a second sample on top of part of the first).
+    con = store.connect(tmp_path / "stopped.duckdb")
+    with pytest.raises(KeyboardInterrupt):
+        sample.build_sample(con, anchor=ANCHOR, scale=SMALL, out_dir=tmp_path / "out", progress=stopping_at_file(2))
+    assert sample.unfinished_build(con) == (ANCHOR, SMALL)
+    assert con.execute("select count(distinct source) from requests").fetchone()[0] == 1
+    lines = sample.build_sample(con, out_dir=tmp_path / "again")
+    assert sample.unfinished_build(con) is None
+    assert sum("identical to import" in line for line in lines) == 1  # the file imported before the stop
+    reference = store.connect(tmp_path / "whole.duckdb")
+    sample.build_sample(reference, anchor=ANCHOR, scale=SMALL, out_dir=tmp_path / "whole")
+    assert sample.unfinished_build(reference) is None
+    assert contents(con) == contents(reference)
+    con.close()
+    reference.close()
+
+
+def test_the_dashboard_finishes_a_sample_build_stopped_part_way(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_support import rendered
+
+    db = tmp_path / "stopped.duckdb"
+    con = store.connect(db)
+    with pytest.raises(KeyboardInterrupt):
+        sample.build_sample(con, anchor=ANCHOR, scale=SMALL, out_dir=tmp_path / "out", progress=stopping_at_file(2))
+    con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(db))
+    monkeypatch.setattr(sample, "SAMPLE_DIR", tmp_path / "exports")  # not the repository's data/sample
+    at = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=120))
+    assert at.title[0].value == "Weekly overview"
+    con = store.connect(db)
+    try:
+        assert sample.unfinished_build(con) is None
+        assert con.execute("select count(distinct source) from requests").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
 # --------------------------------------------------------------------------------------
 # Realism, as SQL over the full-size sample
 

@@ -43,12 +43,18 @@ def _build_sample(cur, label: str) -> None:
 
 
 def ensure_database() -> None:
-    """Build the bundled sample on first start, and the SLA states whenever data or policies changed."""
+    """Build the bundled sample on first start (or finish a build that was stopped part way), and
+    the SLA states whenever data or policies changed."""
+    from servicelevel.sample import unfinished_build
+
     with _build_lock():
         cur = data.cursor()
         try:
             if _needs_sample(cur):
                 _build_sample(cur, "First start: building the sample database…")
+            elif unfinished_build(cur) is not None:  # else the pages would show part of the sample as all of it
+                _build_sample(cur, "Finishing the sample database, whose build was stopped part way…")
+                st.cache_data.clear()
             elif ensure_fresh(cur):
                 st.cache_data.clear()  # results cached before the recomputation are stale
         finally:
