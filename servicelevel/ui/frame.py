@@ -121,8 +121,9 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
             st.rerun()
         st.stop()
     shown = current.period if shown_period is None else shown_period(current)
-    st.session_state[DOWNLOAD_FILTERS_KEY] = "-".join(filter_slugs(current.filters))
-    st.session_state[DOWNLOAD_SCOPE_KEY] = "-".join([shown.code(), *filter_slugs(current.filters)])
+    filters = "-".join(filter_slugs(current.filters))
+    st.session_state[DOWNLOAD_FILTERS_KEY] = filters
+    st.session_state[DOWNLOAD_SCOPE_KEY] = "-".join(part for part in (shown.code(), filters) if part)
     if period_notes:
         unfinished = unfinished_note(current, shown)
         for notice in link_notices() + ([unfinished] if unfinished else []):
