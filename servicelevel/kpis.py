@@ -195,13 +195,15 @@ class Tile:
 
     def trend_text(self) -> str:
         """Where the KPI stood at the start of the trend window and where it stands now, e.g.
-        '81.8% → 58.7% over 11 weeks'; '' without two end points, or when this week rests on too
-        few (no end point)."""
+        '81.8% 11 weeks before → 58.7%' (12 weekly points, the '12-week trends', lie 11 weeks
+        apart: 'over 11 weeks' read as a different window); '' without two end points, or when this
+        week rests on too few (no end point)."""
         if self.trend_ends is None or self.too_small:
             return ""
         (first_week, first), (last_week, last) = self.trend_ends
         apart = last_week - first_week
-        return f"{self.format_value(first)} → {self.format_value(last)} over {apart} week{'s' if apart > 1 else ''}"
+        then = f"{apart} weeks before" if apart > 1 else "the week before"
+        return f"{self.format_value(first)} {then} → {self.format_value(last)}"
 
 
 POLICY_AVERAGE = "policy average"  # said of an adherence goal averaged over the policies behind it

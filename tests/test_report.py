@@ -521,8 +521,8 @@ def test_each_tile_says_where_its_trend_window_began(con):
     ).fetchone()[0] for monday in ("2026-08-24", "2026-11-09"))
     document = document_for(con, selection_for(con))
     html_text = report.render(document, "html").decode("utf-8")
-    assert f"{first_week:,} → {last_week:,} over 11 weeks" in html_text
-    assert f"{first_week:,} to {last_week:,} over 11 weeks" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
+    assert f"{first_week:,} 11 weeks before → {last_week:,}" in html_text
+    assert f"{first_week:,} 11 weeks before to {last_week:,}" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
 
 
 def test_a_trend_resting_on_too_few_this_week_is_not_given():
@@ -531,7 +531,7 @@ def test_a_trend_resting_on_too_few_this_week_is_not_given():
                 count=12, count_label="decided", too_small=True, series=(0.9, 0.75), series_too_small=(False, True))
     assert tile.trend_text() == ""
     enough = Tile(**{**tile.__dict__, "too_small": False, "series_too_small": (False, False)})
-    assert enough.trend_text() == "90.0% → 75.0% over 1 week"
+    assert enough.trend_text() == "90.0% the week before → 75.0%"
 
 
 @pytest.mark.parametrize("view", ["organisation", "procurement-internal"])
@@ -621,6 +621,6 @@ def test_a_week_with_one_unhappy_answer_says_so_in_the_singular():
 
 
 def test_the_pdf_spells_out_the_symbols_its_font_lacks():
-    assert report.pdf_text("CSAT 81.8% → 58.7% over 11 weeks · goal 85.0% ✓ met so far") == (
-        "CSAT 81.8% to 58.7% over 11 weeks · goal 85.0%, met so far")
+    assert report.pdf_text("CSAT 81.8% 11 weeks before → 58.7% · goal 85.0% ✓ met so far") == (
+        "CSAT 81.8% 11 weeks before to 58.7% · goal 85.0%, met so far")
     assert report.pdf_text("goal 90.0% ✗ below goal · ≥ 30 answers") == "goal 90.0%, below goal · >= 30 answers"

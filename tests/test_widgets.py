@@ -176,11 +176,11 @@ def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_
 
 @pytest.mark.parametrize("series, news, trend_said", [
     # +7.3 pp this week on a line that fell 23.1 pp over 11 weeks: grey, and the trend said.
-    ((0.818, *[0.9] * 9, 0.514, 0.587), False, "trend 81.8% → 58.7% over 11 weeks"),
+    ((0.818, *[0.9] * 9, 0.514, 0.587), False, "trend 81.8% 11 weeks before → 58.7%"),
     # The same rise on a line that rose: news, and the rise over the window said as the brief says it.
-    ((0.40, *[0.5] * 9, 0.514, 0.587), True, "trend 40.0% → 58.7% over 11 weeks"),
+    ((0.40, *[0.5] * 9, 0.514, 0.587), True, "trend 40.0% 11 weeks before → 58.7%"),
     # A trend that fell by less (-1.1 pp) than this week rose: the week is news; the fall is a point or more.
-    ((0.598, *[0.5] * 9, 0.514, 0.587), True, "trend 59.8% → 58.7% over 11 weeks"),
+    ((0.598, *[0.5] * 9, 0.514, 0.587), True, "trend 59.8% 11 weeks before → 58.7%"),
     # A line that moved less than a point over the window (+0.7 pp): no trend in the small print.
     ((0.58, *[0.5] * 9, 0.514, 0.587), True, ""),
 ])
@@ -196,7 +196,7 @@ def test_no_change_this_week_on_a_line_that_fell_says_the_fall():
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.881, previous=0.8806, unit="rate",
                 count=755, count_label="decided", series=(0.905, *[0.89] * 9, 0.8806, 0.881))
     assert tile.format_delta() == "no change"
-    assert tile.caption() == "decided 755 · trend 90.5% → 88.1% over 11 weeks"
+    assert tile.caption() == "decided 755 · trend 90.5% 11 weeks before → 88.1%"
 
 
 @pytest.mark.parametrize("met, decided, goal, said", [
