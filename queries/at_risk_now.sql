@@ -1,10 +1,11 @@
 -- at_risk_now
 -- Returns: one row per running target (request x metric) whose deadline is at most $within_secs
 --   business seconds away, as of the data's newest instant (request_facts), least business time left first:
---   request_id, metric, remaining_business_secs, who and what (provider_department, requester,
---   agent, category, priority), deadline_at, is_paused, created_at, policy_name, source. The same rows as
---   sla_at_risk at that instant (tests/test_page_queries.py checks); for any other instant,
---   sla_at_risk computes them from request_sla.
+--   request_id, metric, remaining_business_secs, deadline_at (beside the time left: both say how
+--   soon), who and what (provider_department, requester, agent, category, priority), is_paused,
+--   created_at, policy_name, source. The same rows as sla_at_risk at that instant
+--   (tests/test_page_queries.py checks); for any other instant, sla_at_risk computes them from
+--   request_sla.
 -- Params: $within_secs BIGINT, $max_rows INTEGER, and the shared filters.
 -- not materialized: each use below reads only the columns it needs, instead of one copy of all.
 with scoped as not materialized (
@@ -34,12 +35,12 @@ final as (
         request_id,
         metric,
         remaining_business_secs,
+        deadline_at,
         provider_department,
         coalesce(requester_department, requester_org, 'requester ' || requester_id) as requester,
         agent,
         category,
         priority,
-        deadline_at,
         is_paused,
         created_at,
         policy_name,

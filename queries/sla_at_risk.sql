@@ -1,9 +1,9 @@
 -- sla_at_risk
 -- Returns: one row per running target (request x metric) whose deadline is at most $within_secs
 --   business seconds away as of $as_of, least business time left first: request_id, metric
---   ('first_response' | 'resolution'), remaining_business_secs, provider_department, requester
---   (requester department, else organisation, else "requester <id>"), agent, category,
---   priority, deadline_at, is_paused (the resolution clock is paused now; its deadline assumes
+--   ('first_response' | 'resolution'), remaining_business_secs, deadline_at, provider_department,
+--   requester (requester department, else organisation, else "requester <id>"), agent, category,
+--   priority, is_paused (the resolution clock is paused now; its deadline assumes
 --   work resumes), created_at, policy_name, source.
 -- Params: $as_of TIMESTAMPTZ (the "now" to look from), $within_secs BIGINT (business seconds,
 --   e.g. 4 h = 14400), $max_rows INTEGER, and the shared filters $requester_type,
@@ -37,12 +37,12 @@ final as (
         g.request_id,
         g.metric,
         g.remaining_business_secs,
+        g.deadline_at,
         r.provider_department,
         coalesce(r.requester_department, r.requester_org, 'requester ' || r.requester_id) as requester,
         r.agent,
         r.category,
         r.priority,
-        g.deadline_at,
         g.is_paused,
         g.created_at,
         g.policy_name,

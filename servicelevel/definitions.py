@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-# What a breach's overrun counts, where a table or the report lists one. The columns say "business
-# h", and a policy on a 24x7 calendar has every hour as a business hour.
-OVERRUN = "hours past the target on the policy's clock: business hours, or every hour for a 24x7 policy"
+# What a "business h" column counts, where a table or the report lists one: a policy on a 24x7
+# calendar has every hour as a business hour.
+POLICY_HOURS = "business hours, or every hour for a 24x7 policy"
+OVERRUN = f"hours past the target on the policy's clock: {POLICY_HOURS}"
+POLICY_CLOCK = f"Hours on the clock of the request's SLA policy: {POLICY_HOURS}."
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,10 @@ def test_the_overview_ends_with_what_needs_attention_and_the_report_says_the_sam
              int(r["No reply, past first-response deadline"]), int(r["Due within 8 business hours"]))
             for r in report_rows] == list(shown.itertuples(index=False, name=None))
     assert said in "\n".join(md_sections(markdown(con))["Needs attention now"])
+    # How soon, twice: the time left and the deadline side by side, not the deadline scrolled out of view.
+    soonest = next(df.value for df in at.dataframe if "remaining_business_hours" in df.value.columns)
+    columns = list(soonest.columns)
+    assert columns[columns.index("remaining_business_hours") + 1] == "deadline_at"
 
 
 def test_a_department_link_counts_its_own_open_work_only(dashboard, con):

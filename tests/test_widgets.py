@@ -56,6 +56,10 @@ def test_durations_become_hours_and_instants_the_organisations_time():
     # Percentages in points to one decimal, whatever decimals the fraction has.
     assert shown["adherence"].tolist() == [87.5] and config["adherence"]["type_config"]["format"] == "%.1f%%"
     assert config["target_hours"]["label"] == "target (h)"
+    # An around-the-clock policy's "business h" are every hour: the header says so on hover.
+    assert config["elapsed_business_hours"]["label"] == "elapsed (business h)"
+    assert "every hour for a 24x7 policy" in config["elapsed_business_hours"]["help"]
+    assert config["target_hours"]["help"] is None
 
 
 def test_a_goal_column_says_how_a_goal_nobody_typed_comes_about():

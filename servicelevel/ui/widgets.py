@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel.charts import CHART_FRAME_PX
-from servicelevel.definitions import definition
+from servicelevel.definitions import POLICY_CLOCK, definition
 from servicelevel.fields import VALUE_LABELS
 from servicelevel.filters import Selection
 from servicelevel.kpis import Tile
@@ -163,7 +163,10 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
             hours = name.removesuffix("_secs") + "_hours"
             out[name] = frame[name] / 3600
             out = out.rename(columns={name: hours})
-            config[hours] = st.column_config.NumberColumn(column_label(hours), format="%.1f")
+            # "business h" of an around-the-clock policy are every hour: the header says so on hover.
+            config[hours] = st.column_config.NumberColumn(
+                column_label(hours), format="%.1f",
+                help=POLICY_CLOCK if hours.endswith("_business_hours") else None)
         elif isinstance(frame[name].dtype, pd.DatetimeTZDtype):
             out[name] = frame[name].dt.tz_convert(zone)
             # Wide enough for "2026-11-16 14:05" whatever the header: sized to fit, it was cut.
