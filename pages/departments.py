@@ -6,7 +6,7 @@ import streamlit as st
 
 from servicelevel import charts, scorecard
 from servicelevel.filters import whole_weeks_trend
-from servicelevel.kpis import POLICY_AVERAGE, rate_goal_text
+from servicelevel.kpis import POLICY_AVERAGE, rate_goal_text, with_totals
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
@@ -15,6 +15,7 @@ from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table
 
 TREND_WEEKS = 12
+ALL_REQUESTERS = "all requesters"  # the heatmap's row per provider, over the departments it serves
 FOLLOWS_DATA = ""  # the department picker's first choice: see below
 
 selection = frame.selection(requester_type_used=False)  # internal requesters, whatever the sidebar says
@@ -36,8 +37,9 @@ if decided.empty:
     explain_empty(selection, "internal SLA targets decided")
 else:
     chart(charts.goal_heatmap(
-        decided, "column_value", "row_value", "Adherence of internal SLAs (first response and resolution)",
-        "Provider department", "Requester department", min_count=organisation().min_count,
+        with_totals(decided, keep="column_value", across="row_value", label=ALL_REQUESTERS),
+        "column_value", "row_value", "Adherence of internal SLAs (first response and resolution)",
+        "Provider department", "Requester department", min_count=organisation().min_count, total=ALL_REQUESTERS,
     ))
     table(
         matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department",

@@ -5,7 +5,7 @@ import streamlit as st
 
 from servicelevel import breakdown, charts, promises, weekly
 from servicelevel.definitions import OVERRUN, definition
-from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text
+from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text, with_totals
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
@@ -21,6 +21,7 @@ from servicelevel.wording import all_of
 METRICS = {"first_response": "First response", "resolution": "Resolution"}
 AS_ADJECTIVE = {"first_response": "First-response", "resolution": "Resolution"}  # as the overview's tiles spell it
 MAX_ROWS = 5000
+ALL_PRIORITIES = "all priorities"  # the heatmap's column per department, over its priorities together
 SHIFT_CHART_VALUES = 12  # the values with the most extra breaches; the table lists every one
 HISTOGRAM = {"first_response": (0.5, 24.0), "resolution": (4.0, 160.0)}  # bin width, last bin (hours)
 STOPPED = {"first_response": "answered", "resolution": "resolved"}  # what stops the clock the histogram shows
@@ -108,8 +109,9 @@ if decided.empty:
     explain_empty(selection, "SLA targets decided")
 else:
     chart(charts.goal_heatmap(
-        decided, "column_value", "row_value", f"{AS_ADJECTIVE[metric]} adherence", "Priority", "Provider department",
-        min_count=organisation().min_count, x_order=charts.PRIORITY_ORDER,
+        with_totals(decided, keep="row_value", across="column_value", label=ALL_PRIORITIES),
+        "column_value", "row_value", f"{AS_ADJECTIVE[metric]} adherence", "Priority", "Provider department",
+        min_count=organisation().min_count, x_order=charts.PRIORITY_ORDER, total=ALL_PRIORITIES,
     ))
     table(matrix.rename(columns={"row_value": "provider_department", "column_value": "priority", **MATRIX_COUNTS}),
           f"adherence-{metric}-department-priority",

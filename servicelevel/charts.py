@@ -193,10 +193,13 @@ def goal_heatmap(
     y_title: str,
     min_count: int,
     x_order: list[str] | None = None,
+    total: str | None = None,
 ) -> alt.LayerChart:
     """Adherence per cell (columns adherence, goal, n_met, n_breached) coloured against the
     cell's own goal; cells resting on fewer than `min_count` decided targets are lighter and
-    starred (not faded away: a small department far below its goal must still show)."""
+    starred (not faded away: a small department far below its goal must still show). `total` is
+    the x or y value of cells over a whole row or column (kpis.with_totals): drawn last, labelled
+    in bold."""
     cells_frame = frame.assign(
         n_decided=frame["n_met"] + frame["n_breached"],
         # Rounded, so that a cell exactly 5 points below (80% against 85%, which is -0.04999...
@@ -214,10 +217,13 @@ def goal_heatmap(
         {True: "", False: "*"})
     # Orders spelled out in the specification: left to the data ("sort": null), a chart redrawn
     # with other rows kept its earlier rows first, so the same link drew different charts.
-    columns = sorted(set(cells_frame[x]))
+    columns = sorted(set(cells_frame[x]) - {total})
     if x_order:
         columns = [v for v in x_order if v in columns] + [v for v in columns if v not in x_order]
-    rows = list(dict.fromkeys(cells_frame[y]))  # the query's order
+    rows = [v for v in dict.fromkeys(cells_frame[y]) if v != total]  # the query's order
+    columns += [total] if total in set(cells_frame[x]) else []
+    rows += [total] if total in set(cells_frame[y]) else []
+    cells_frame["is_total"] = (cells_frame[x] == total) | (cells_frame[y] == total)
     base = alt.Chart(cells_frame).encode(
         # Slanted, and never thinned out: a department head looks for their own column.
         x=alt.X(f"{x}:N", title=x_title, sort=columns,
@@ -246,16 +252,19 @@ def goal_heatmap(
                             legend=alt.Legend(labelLimit=240, symbolType="square", symbolFillColor=NEUTRAL_SWATCH,
                                               symbolStrokeWidth=0)),
     )
-    labels = base.mark_text(fontSize=12).encode(
-        text=alt.Text("label:N"),
-        color=alt.value("black"),
-    )
+    labels = [
+        base.mark_text(fontSize=12, fontWeight="bold" if bold else "normal")
+        .encode(text=alt.Text("label:N"), color=alt.value("black"))
+        .transform_filter(f"{'' if bold else '!'}datum.is_total")
+        for bold in ([False, True] if cells_frame["is_total"].any() else [False])
+    ]
     # Rows of 28 px (Vega-Lite's default is 20): the cells' labels stay legible on a projector; but
     # never lower than its two legends, which a chart of few rows would cut off.
-    return alt.layer(cells, labels).properties(
+    return alt.layer(cells, *labels).properties(
         # The key as a subtitle: on one line with the title it was cut off on a laptop screen.
         title=alt.TitleParams(title, subtitle=f"Green: at or above its goal; lighter, with *: fewer than "
-                                              f"{min_count} decided targets"),
+                                              f"{min_count} decided targets"
+                                              + (f"; in bold: {total}" if cells_frame["is_total"].any() else "")),
         width=WIDTH, height=max(HEATMAP_ROW_PX * cells_frame[y].nunique(), HEATMAP_LEGENDS_PX),
         # Room beyond the plot: title, subtitle, axis title, and the slanted column labels.
         usermeta={"frame_px": 110 + round(min(max(map(len, columns), default=0) * CHAR_PX, LABEL_LIMIT_PX)

@@ -236,6 +236,26 @@ def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:
     return float((goals[known] * n_decided[known]).sum() / n_decided[known].sum()) if known.any() else None
 
 
+def with_totals(cells: pd.DataFrame, keep: str, across: str, label: str) -> pd.DataFrame:
+    """Adherence cells (one per `keep` x `across` value: n_met, n_breached, goal, adherence) and,
+    for each `keep` value, one more cell over all its `across` values, whose `across` is `label`:
+    met and breached summed, adherence from them, the goal blended over the targets decided. Cells
+    split too thin to trust each (Procurement's 45 targets over four priorities) still add up to
+    a total that can be judged."""
+    decided = cells["n_met"] + cells["n_breached"]
+    has_goal = cells["goal"].notna() & (decided > 0)
+    totals = (cells.assign(goal_x_decided=(cells["goal"] * decided).where(has_goal, 0.0),
+                           n_with_goal=decided.where(has_goal, 0))
+              .groupby(keep, sort=False, dropna=False)
+              .agg(**{name: (name, "sum") for name in ("n_met", "n_breached", "goal_x_decided", "n_with_goal")},
+                   **({"n_requests": ("n_requests", "sum")} if "n_requests" in cells else {}))
+              .reset_index())
+    totals["adherence"] = totals["n_met"] / (totals["n_met"] + totals["n_breached"])
+    totals["goal"] = (totals["goal_x_decided"] / totals["n_with_goal"]).where(totals["n_with_goal"] > 0)
+    totals[across] = label
+    return pd.concat([cells, totals[[c for c in cells.columns if c in totals]]], ignore_index=True)
+
+
 def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None,
               heading="", higher_is_better=True) -> Tile:
     """A rate's tile for the last row of `rows` (oldest first), against the row before it."""

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, duration_histogram, goal_heatmap, trend_chart, week_axis
+from servicelevel.kpis import with_totals
 
 
 def bands(adherence_and_goal: list[tuple[float, float]]) -> list[str]:
@@ -146,3 +147,23 @@ def test_a_histogram_of_a_few_requests_counts_them_in_whole_numbers():
                          "n_requests": [1, 3, 2]})
     labels = axis_labels(duration_histogram(bins, "Resolution time", "business hours", 4.0), "Requests")
     assert labels == ["0", "1", "2", "3"]
+
+
+def test_a_total_over_a_row_adds_its_cells_up_and_blends_their_goals_by_targets_decided():
+    cells = pd.DataFrame({"department": ["Procurement", "Procurement", "Finance"], "priority": ["urgent", "high", "low"],
+                          "n_met": [10, 2, 9], "n_breached": [5, 28, 1], "goal": [0.9, 0.8, None]})
+    cells["adherence"] = cells["n_met"] / (cells["n_met"] + cells["n_breached"])
+    together = with_totals(cells, keep="department", across="priority", label="all priorities")
+    totals = together[together["priority"] == "all priorities"].set_index("department")
+    # Procurement: 12 met of 45; goal (0.9 x 15 + 0.8 x 30) / 45 = 37.5 / 45. Finance has no goal.
+    assert totals.loc["Procurement", ["n_met", "n_breached"]].tolist() == [12, 33]
+    assert totals.loc["Procurement", "adherence"] == pytest.approx(12 / 45)
+    assert totals.loc["Procurement", "goal"] == pytest.approx(37.5 / 45)
+    assert pd.isna(totals.loc["Finance", "goal"]) and totals.loc["Finance", "adherence"] == 0.9
+    spec = goal_heatmap(together, "priority", "department", "t", "Priority", "Department", min_count=30,
+                        x_order=["urgent", "high", "normal", "low"], total="all priorities").to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["urgent", "high", "low", "all priorities"]
+    rows = {(r["department"], r["priority"]): r for r in next(iter(spec["datasets"].values()))}
+    # Two cells of too few, one total of enough: the total is judged, 17 points below its goal.
+    assert rows[("Procurement", "urgent")]["label"] == "67%*" and rows[("Procurement", "all priorities")]["label"] == "27%"
+    assert rows[("Procurement", "all priorities")]["versus_goal"] == "15+ points below"

@@ -934,9 +934,29 @@ def test_sla_pages_change_with_filters(app, page):
 def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     at = rendered(app, page)
     spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in chart_title(s))
-    cells = frames[0]
+    every_cell = frames[0]
     table = next(df.value for df in at.dataframe if {"n_targets_met", "n_targets_breached", "goal"} <= set(df.value.columns))
+    cells = every_cell[~every_cell["is_total"]]
     assert len(cells) == int(((table["n_targets_met"] + table["n_targets_breached"]) > 0).sum())
+    # One more cell per department over its priorities (SLA page) or per provider over its
+    # requesters (departments page), adding up to the table's rows, in bold after the others.
+    keep, across, total = (("provider_department", "priority", "all priorities") if page == "pages/sla.py"
+                           else ("provider_department", "requester_department", "all requesters"))
+    axis = "column_value" if across == "priority" else "row_value"
+    totals = every_cell[every_cell["is_total"]].set_index("row_value" if axis == "column_value" else "column_value")
+    assert (every_cell.loc[every_cell["is_total"], axis] == total).all()
+    summed = table.groupby(keep)[["n_targets_met", "n_targets_breached"]].sum()
+    summed = summed[summed.sum(axis=1) > 0]
+    assert totals[["n_met", "n_breached"]].sort_index().values.tolist() == summed.sort_index().values.tolist()
+    assert (totals["adherence"] == totals["n_met"] / totals["n_decided"]).all()
+    assert spec["layer"][0]["encoding"]["x" if axis == "column_value" else "y"]["sort"][-1] == total
+    assert [layer["mark"].get("fontWeight") for layer in spec["layer"][1:]] == ["normal", "bold"]
+    assert f"in bold: {total}" in chart_title(spec)
+    if page == "pages/sla.py":
+        # A department whose every priority rests on too few still shows as a whole: its total is
+        # judged, not faded (Procurement's 45 resolution targets over four priorities, in the sample).
+        judged = totals[totals["n_decided"] >= 30].index
+        assert any((cells.loc[cells["row_value"] == d, "n_decided"] < 30).all() for d in judged)
     # Its table counts requests by creation and targets by decision, and its labels say so.
     assert {"n_created", "n_requests"} & set(table.columns) == {"n_created"}
     assert (cells["n_decided"] == cells["n_met"] + cells["n_breached"]).all()
