@@ -18,7 +18,7 @@ import pandas as pd
 
 from servicelevel import charts, recurring
 from servicelevel.fields import mid_sentence
-from servicelevel.filters import Period, Selection, iso_week_code
+from servicelevel.filters import FILTER_PARAMS, Filters, Period, Selection, iso_week_code
 from servicelevel.kpis import TREND_MOVE_PP, Tile, weekly_tiles
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
@@ -735,6 +735,23 @@ def why_empty(run: Runner, selection: Selection, what: str) -> tuple[str, str]:
         return (f"No {what}: the filters ({filters.describe()}) exclude all "
                 f"{int(counts['n_in_period']):,} requests of {label}.{' ' + why if why else ''}", "filtered")
     return f"No {what} for {filters.describe()} in {label}.", "none"
+
+
+def filters_matching_nothing(run: Runner, filters: Filters) -> str | None:
+    """Why these filters keep no request of the whole data, in any period: one notice for a page
+    instead of one per section, with what each keeps on its own (external requesters and a
+    department serving internal ones only: neither is empty, both together are). None when they
+    keep some, or filter nothing."""
+    if filters.is_empty() or run("filtered_total", filters.params()).iloc[0]["n_requests"]:
+        return None
+    alone = []
+    for name in FILTER_PARAMS:
+        if getattr(filters, name):
+            one = Filters(**{name: getattr(filters, name)})
+            alone.append(f"{one.describe()}, {int(run('filtered_total', one.params()).iloc[0]['n_requests']):,}")
+    together = f"all of these filters at once ({filters.describe()})" if len(alone) > 1 else filters.describe()
+    return (f"No request in the data matches {together}, in any period. Requests each filter matches on its "
+            f"own: {'; '.join(alone)}. Widen or clear one of them in the sidebar.")
 
 
 # --------------------------------------------------------------------------------------

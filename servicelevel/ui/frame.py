@@ -12,7 +12,7 @@ from servicelevel.policies import PolicyError
 from servicelevel.refresh import ensure_fresh
 from servicelevel.settings import SettingsError, organisation
 from servicelevel.themes import ThemeError
-from servicelevel.weekly import unfinished_note
+from servicelevel.weekly import filters_matching_nothing, unfinished_note
 from servicelevel.ui import data
 from servicelevel.filters import Period, Selection, filter_slugs
 from servicelevel.ui.link_values import link_notices, rerun_keeping_link_notices
@@ -130,10 +130,13 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
             st.warning(notice)
         if current.period.bounds()[0] > current.as_of:
             st.stop()  # a range after the data: the notice above says so; each section would repeat it
-    contradiction = current.filters.contradiction() if requester_type_used else None
-    if contradiction:
-        st.info(contradiction)
-        st.stop()
+    if requester_type_used:
+        # Filters that can match nothing whatever the data, or that match nothing in this data (a
+        # department serving internal requesters only, with External): once, not in every section.
+        nothing = current.filters.contradiction() or filters_matching_nothing(data.run_query, current.filters)
+        if nothing:
+            st.info(nothing)
+            st.stop()
     return current
 
 
