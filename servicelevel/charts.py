@@ -114,7 +114,7 @@ def trend_chart(
             .mark_rule(strokeDash=[6, 4], size=2)
             .encode(
                 y="goal:Q",
-                color=alt.Color("segment:N", scale=segment_scale(frame["segment"]), legend=None),
+                color=alt.Color("segment:N", scale=segment_scale(frame["segment"])),
                 tooltip=[alt.Tooltip("segment:N", title="Requesters"),
                          alt.Tooltip("goal:Q", title="Goal", format=axis_format)],
             )

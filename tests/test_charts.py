@@ -167,3 +167,14 @@ def test_a_total_over_a_row_adds_its_cells_up_and_blends_their_goals_by_targets_
     # Two cells of too few, one total of enough: the total is judged, 17 points below its goal.
     assert rows[("Procurement", "urgent")]["label"] == "67%*" and rows[("Procurement", "all priorities")]["label"] == "27%"
     assert rows[("Procurement", "all priorities")]["versus_goal"] == "15+ points below"
+
+
+def test_per_segment_goal_rules_share_the_lines_legend_rather_than_disable_it():
+    # A layer with legend=None beside one with a legend on the same field made Vega-Lite warn
+    # ('Conflicting legend property "disable"') in the browser console.
+    weeks = pd.date_range("2026-08-24", periods=3, freq="7D")
+    frame = pd.DataFrame({"week_start": list(weeks) * 2, "segment": ["internal"] * 3 + ["external"] * 3,
+                          "rate": [0.9, 0.8, 0.85, 0.7, 0.75, 0.8]})
+    spec = trend_chart(frame, "rate", "t", "Adherence", goal={"internal": 0.85, "external": 0.9}, as_percent=True).to_dict()
+    colours = [layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {})]
+    assert len(colours) == 2 and all(c["field"] == "segment" and c.get("legend", {}) is not None for c in colours)
