@@ -32,13 +32,18 @@ def tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: b
     rate whose requests all come from sources without its count is left out. `so_far`: the period
     is not over in the data, so a change is not coloured as news."""
     rows = pd.DataFrame([row for row in (before, now) if row is not None])
+
+    def resolved(known: str) -> str:
+        # Each rate rests on the requests whose export counts it: said where that is not all of them.
+        return "resolved" if now[known] == now.get("n_resolved", now[known]) else "resolved where counted"
+
     shown = []
     if now["n_reopen_known"] > 0:
         shown.append(rate_tile("reopen_rate", "Reopen rate", rows, "n_reopened", "n_reopen_known", None,
-                               "resolved", org, higher_is_better=False))
+                               resolved("n_reopen_known"), org, higher_is_better=False))
     if now["n_touch_known"] > 0:
         shown.append(rate_tile("one_touch_rate", "One-touch resolution", rows, "n_one_touch", "n_touch_known", None,
-                               "resolved", org, heading="One-touch"))
+                               resolved("n_touch_known"), org, heading="One-touch"))
     # Two points (this period and the one before) are no trend line.
     return [replace(tile, series=(), series_too_small=(), part_week=so_far,
                     no_change_note="no period before to compare") for tile in shown]

@@ -61,6 +61,7 @@ def test_reopens_count_what_was_resolved_in_the_period_by_hand(reopens_db):
     assert per_category.loc["Access", "reopen_rate"] == pytest.approx(2 / 3)
     # Printer's only request has no reassignment count: no one-touch rate, rather than 0 %.
     assert per_category.loc["Printer", "n_touch_known"] == 0 and pd.isna(per_category.loc["Printer", "one_touch_rate"])
+    assert pd.isna(per_category.loc["Printer", "n_one_touch"])  # blank, not "one-touch 0": nobody counted
 
 
 def test_reopens_follow_the_filters(reopens_db):
@@ -77,6 +78,11 @@ def test_tiles_compare_with_the_period_before_and_skip_a_rate_nobody_counts():
     assert reopen.higher_is_better is False and reopen.change_is_news  # a rise in reopens is bad news
     assert (one_touch.format_value(), one_touch.format_delta()) == ("66.7%", "-33.3 pp")
     assert one_touch.higher_is_better is True
+    # A rate resting on part of the requests resolved says so.
+    partly = reopens.tiles(pd.Series(now.to_dict() | {"n_resolved": 5}), before, org)
+    assert [tile.count_label for tile in partly] == ["resolved where counted"] * 2
+    assert [tile.count_label for tile in reopens.tiles(pd.Series(now.to_dict() | {"n_resolved": 4}), before, org)] == [
+        "resolved", "resolved where counted"]
     # No period before; one-touch unknown for every request: only the reopen rate, with no change.
     only = reopens.tiles(now.to_dict() | {"n_touch_known": 0, "n_one_touch": 0}, None, org)
     assert [tile.key for tile in only] == ["reopen_rate"] and only[0].format_delta() is None
@@ -113,6 +119,8 @@ def test_recurring_page_shows_reopens_that_match_an_independent_count(dashboard,
     assert shown["One-touch"] == f"{round(1000 * n_one_touch / n_touch) / 10:.1f}%"
     captions = " ".join(c.value for c in at.caption)
     assert f"resolved {n_reopen:,}" in captions
+    # One-touch rests on fewer requests (Jira's lack the count), and its basis says so.
+    assert f"resolved where counted {n_touch:,}" in captions and n_touch < n_reopen
     # The sample's Jira export has no reassignment counts: the page names it.
     assert "Not shown for jira: this source has no reassignment counts" in captions
     table = next(df.value for df in at.dataframe if "n_reopen_known" in df.value.columns)
