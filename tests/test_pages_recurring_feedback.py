@@ -127,6 +127,13 @@ def test_feedback_bars_resting_on_few_answers_are_only_outlined(dashboard):
     assert marked  # the sample has such bars (the small channels, most provider departments)
 
 
+def test_the_follow_up_queue_shows_who_should_act_beside_the_comment(dashboard):
+    at = rendered(dashboard, FEEDBACK)
+    queue = next(df for df in at.dataframe if "comment" in df.value.columns and "sla_outcome" in df.value.columns)
+    shown = [c for c in queue.value.columns if c != "request_id"]  # hidden: the link column shows it
+    assert shown[:7] == ["request", "submitted_at", "score", "comment", "provider_department", "agent", "sla_outcome"]
+
+
 def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     at = rendered(dashboard, FEEDBACK)
     expected = feedback_reference(sample_db_path)
