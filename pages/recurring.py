@@ -91,10 +91,13 @@ else:
     else:
         shown = weekly[weekly["category"].isin(rising["category"].head(6))]
         chart(charts.weekly_category_lines(shown, "Requests per week of the emerging categories", recent_start))
+    n_tested = int(emerging["tested"].sum())
+    floor = recurring.p_value_floor(rule.threshold(n_tested))
     table(
         # Whole extra requests, and no "-0" for a category a fraction of a request under its baseline.
         emerging.assign(extra_requests=emerging["extra_requests"].round(0) + 0.0,
-                        p_value=emerging["p_value"].map(recurring.p_value_text, na_action="ignore")),
+                        p_value=emerging["p_value"].map(lambda p: recurring.p_value_text(p, floor=floor),
+                                                        na_action="ignore")),
         "emerging-problems",
         column_config={
             "baseline_per_week": st.column_config.NumberColumn("baseline / week", format="%.1f"),
@@ -107,7 +110,8 @@ else:
                 "tested, so that testing many categories does not turn up one by luck."),
             "is_emerging": st.column_config.CheckboxColumn("emerging"),
         },
-        caption=f"Every category, emerging ones first. Recent: {recent_start:%d %b} – {last_day:%d %b %Y}; "
+        caption=" ".join(part for part in ("Every category, emerging ones first.", rule.threshold_text(n_tested)) if part)
+        + f" Recent: {recent_start:%d %b} – {last_day:%d %b %Y}; "
         f"baseline: the {rule.baseline_weeks} weeks before (fewer when the data starts later). "
         "Extra requests = recent requests minus what the baseline rate predicts. A category with fewer than "
         f"{rule.min_recent} recent requests, or no baseline weeks, is not tested (no p-value).",

@@ -104,6 +104,21 @@ class EmergingRule:
     min_ratio: float = 1.25  # and at least 25 % above its baseline, so a tiny rise on a huge category is not news
     min_recent: int = 5  # categories with fewer recent requests are not tested
 
+    def threshold(self, n_tested: int) -> float:
+        """The p-value a category must stay under, with `n_tested` categories tested."""
+        return self.alpha / max(n_tested, 1)
+
+    def threshold_text(self, n_tested: int) -> str:
+        """The rule with its numbers for this table, e.g. 'Emerging: a p-value under 0.00022 (1% ÷ 46
+        categories tested) and recent requests at least 25% above the baseline rate.'; '' when none
+        was tested."""
+        if n_tested == 0:
+            return ""
+        threshold = self.threshold(n_tested)
+        return (f"Emerging: a p-value under {p_value_text(threshold, floor=p_value_floor(threshold))} ({self.alpha:.0%} ÷ "
+                f"{n_tested} categor{'y' if n_tested == 1 else 'ies'} tested) and recent requests at least "
+                f"{self.min_ratio - 1:.0%} above the baseline rate.")
+
     def describe(self) -> str:
         return (
             f"A category is emerging when its requests in the last {self.recent_weeks} complete weeks run at "
@@ -143,8 +158,9 @@ def emerging(weekly: pd.DataFrame, end: date, rule: EmergingRule = EmergingRule(
         "n_recent": recent.groupby("category")["n_requests"].sum(),
         "n_baseline": baseline.groupby("category")["n_requests"].sum(),
     }).fillna(0).astype("int64")
-    columns = ["category", "baseline_per_week", "recent_per_week", "ratio", "extra_requests",
-               "n_recent", "n_baseline", "p_value", "tested", "is_emerging"]
+    # The verdict beside the category, in view on a narrow screen; what it rests on after.
+    columns = ["category", "is_emerging", "baseline_per_week", "recent_per_week", "ratio", "extra_requests",
+               "n_recent", "n_baseline", "p_value", "tested"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
     counts["baseline_per_week"] = counts["n_baseline"] / baseline_exposure if baseline_exposure else np.nan
@@ -157,8 +173,7 @@ def emerging(weekly: pd.DataFrame, end: date, rule: EmergingRule = EmergingRule(
         rate_increase_p(int(x), recent_exposure, int(y), baseline_exposure) if tested else np.nan
         for x, y, tested in zip(counts["n_recent"], counts["n_baseline"], counts["tested"])
     ]
-    n_tested = int(counts["tested"].sum())
-    threshold = rule.alpha / max(n_tested, 1)
+    threshold = rule.threshold(int(counts["tested"].sum()))
     big_enough = counts["ratio"].fillna(np.inf) >= rule.min_ratio  # no baseline at all: new
     counts["is_emerging"] = counts["tested"] & (counts["p_value"] < threshold) & big_enough
     out = counts.reset_index().rename(columns={"index": "category"})
@@ -211,10 +226,16 @@ class FixEffect:
         return f"The weekly rate {direction} {size}, which is within what chance alone produces (p {p_value_text(self.p_value, '= ')}): no clear effect yet."
 
 
-def p_value_text(p: float, equals: str = "") -> str:
-    """A p-value as reports write it: two significant digits (0.038), or "< 0.001" below that
-    (1e-13 says nothing more to a reader). `equals` (e.g. "= ") goes before a value shown as it is."""
-    return "< 0.001" if p < 0.001 else f"{equals}{p:#.2g}"  # "#": 0.090, not 0.09 beside 0.092
+def p_value_text(p: float, equals: str = "", floor: float = 0.001) -> str:
+    """A p-value as reports write it: two significant digits (0.038), or "< 0.001" below `floor`
+    (1e-13 says nothing more to a reader; a floor under the threshold a table applies keeps the
+    values either side of it apart). `equals` (e.g. "= ") goes before a value shown as it is."""
+    return f"< {floor:g}" if p < floor else f"{equals}{p:#.2g}"  # "#": 0.090, not 0.09 beside 0.092
+
+
+def p_value_floor(threshold: float) -> float:
+    """The floor for p_value_text at or under `threshold`, a power of ten: 0.0001 for 0.00022."""
+    return min(0.001, 10 ** math.floor(math.log10(threshold)))
 
 
 def fix_effect(weekly: pd.DataFrame, fix_day: date, last_complete_week: date, max_weeks: int = 12) -> FixEffect:

@@ -46,9 +46,14 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     # Shown in percent, each rounded to a tenth: off by at most 0.05 apiece.
     assert top["share"].sum() == pytest.approx(100.0, abs=0.05 * len(top))
     assert all(len(line) == 12 for line in top["weekly"])
-    emerging = frame_with(at, "is_emerging").set_index("category")
+    shown = frame_with(at, "is_emerging")
+    emerging = shown.set_index("category")
     assert emerging.loc["VPN access", "is_emerging"]
     assert not emerging.loc["Password reset", "is_emerging"]
+    # The verdict beside the category; the caption states the threshold the verdicts apply.
+    assert list(shown.columns[:2]) == ["category", "is_emerging"]
+    n_tested = int(emerging["tested"].sum())
+    assert n_tested > 10 and f"(1% ÷ {n_tested} categories tested)" in texts(at.caption)
     faq = frame_with(at, "subject_key")
     assert faq["n_requests"].is_monotonic_decreasing and faq["request"].str.startswith("request?").all()
     repeat_rate = metrics(at)["Repeat rate"]

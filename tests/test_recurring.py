@@ -305,3 +305,15 @@ def test_p_values_read_as_reports_write_them():
     assert recurring.p_value_text(0.09) == "0.090"  # beside 0.092 in the same column
     assert recurring.p_value_text(1e-13) == "< 0.001"
     assert recurring.p_value_text(0.04, "= ") == "= 0.040" and recurring.p_value_text(1e-5, "= ") == "< 0.001"
+    # Below a threshold of 1% / 46 = 0.000217, "< 0.001" would hide which side of it a value is.
+    assert recurring.p_value_floor(0.01 / 46) == 0.0001 and recurring.p_value_floor(0.01 / 3) == 0.001
+    assert recurring.p_value_text(0.00015, floor=0.0001) == "0.00015"
+    assert recurring.p_value_text(0.00005, floor=0.0001) == "< 0.0001"
+
+
+def test_the_emerging_rule_is_stated_with_the_threshold_it_applies():
+    rule = recurring.EmergingRule()
+    assert rule.threshold_text(46) == ("Emerging: a p-value under 0.00022 (1% ÷ 46 categories tested) and recent "
+                                       "requests at least 25% above the baseline rate.")
+    assert rule.threshold_text(1).startswith("Emerging: a p-value under 0.010 (1% ÷ 1 category tested)")
+    assert rule.threshold_text(0) == ""
