@@ -125,18 +125,25 @@ if has_requests:
     )
     ranked = recurring.rank_costs(costs, rank_by)
     table(
-        ranked[["category", "n_requests", "business_hours", "n_breaches", "n_answers", "n_dissatisfied", "cost_index"]],
+        # Whole hours, with thousands separators as every count has (23,863, not 23863).
+        ranked[["category", "n_requests", "business_hours", "n_breaches", "n_answers", "n_dissatisfied", "cost_index"]]
+        .assign(business_hours=ranked["business_hours"].round(0)),
         "problem-candidates",
         column_config={
-            "business_hours": st.column_config.NumberColumn("business hours", format="%.0f"),
-            "n_breaches": st.column_config.NumberColumn("SLA breaches"),
-            "n_answers": st.column_config.NumberColumn("survey answers"),
-            "n_dissatisfied": st.column_config.NumberColumn("answers 1-2"),
+            "business_hours": st.column_config.NumberColumn("business hours", format="localized"),
+            # Counted over the requests created in the period, as the caption says: not the SLA or
+            # Feedback page's totals for the period, which count what was decided or answered in it.
+            "n_breaches": st.column_config.NumberColumn("SLA breaches of these"),
+            "n_answers": st.column_config.NumberColumn("survey answers on these"),
+            "n_dissatisfied": st.column_config.NumberColumn("answers 1-2 on these"),
+            # Bars against the costliest category: a share of four totals is rarely above 10%, and on
+            # a 0-100% scale every bar was a sliver.
             "cost_index": st.column_config.ProgressColumn(
-                "combined cost", format="percent", min_value=0, max_value=1,
-                help="The average of the category's shares of all requests, business hours, breaches and answers 1-2"),
+                "combined cost", format="percent", min_value=0, max_value=max(float(ranked["cost_index"].max()), 1e-9),
+                help="The average of the category's shares of all requests, business hours, breaches and answers "
+                     "1-2; the bars are drawn against the costliest category."),
         },
-        caption="Requests created in the period. Business hours: creation to resolution of the resolved ones "
+        caption="Requests created in the period, and the breaches and survey answers of those requests. Business hours: creation to resolution of the resolved ones "
         "(waiting statuses excluded). Breaches: first-response and resolution targets of these requests breached "
         "by the data's newest time (the SLA page counts the targets decided in the period instead). Combined cost: "
         "the average of the category's shares of the four totals.",

@@ -4,6 +4,7 @@ table can be downloaded."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -58,6 +59,19 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     assert faq["n_requests"].is_monotonic_decreasing and faq["request"].str.startswith("request?").all()
     repeat_rate = metrics(at)["Repeat rate"]
     assert repeat_rate.endswith("%")
+
+
+def test_problem_costs_draw_bars_against_the_costliest_and_say_whose_breaches_they_count(dashboard):
+    at = rendered(dashboard, RECURRING)
+    table = next(d for d in at.dataframe if "cost_index" in d.value.columns)
+    config = json.loads(table.proto.columns)
+    shown = table.value
+    # In points (presented() scales fractions): the costliest category's bar is full, not a sliver.
+    assert config["cost_index"]["type_config"]["max_value"] == pytest.approx(shown["cost_index"].max(), abs=0.05)
+    assert shown["cost_index"].max() < 50  # a share of four totals: on a 0-100 scale it was at most half
+    assert (shown["business_hours"] == shown["business_hours"].round()).all()
+    assert config["business_hours"]["type_config"]["format"] == "localized"
+    assert config["n_breaches"]["label"] == "SLA breaches of these"
 
 
 def test_did_the_fix_work_waits_for_a_category_and_a_day(dashboard):
