@@ -67,8 +67,10 @@ with rejected_tab:
         rejected = rejected.assign(reason=rejected["reason"].str.replace("_", " "))
         by_reason = (rejected.groupby(["file_name", "reason"]).size().reset_index(name="rows")
                      .sort_values(["file_name", "rows"], ascending=[True, False]))
-        table(by_reason, "rejected-rows-by-reason")
-        table(rejected, "rejected-rows",
+        # One file's rows download under a name of their own, not the same as all files' rows.
+        one_file = f"-import-{int(rejected['import_id'].iloc[0])}" if rejected["import_id"].nunique() == 1 else ""
+        table(by_reason, f"rejected-rows-by-reason{one_file}")
+        table(rejected, f"rejected-rows{one_file}",
               caption="line: the row's number as a spreadsheet shows it (the header is line 1).")
         if rejected["import_id"].nunique() == 1:
             upload.rejected_rows_download(int(rejected["import_id"].iloc[0]), n_listed=len(rejected))

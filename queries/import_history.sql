@@ -1,28 +1,30 @@
 -- import_history
 -- Returns: one row per import attempt, newest first, with its accounting:
---   import_id, started_at, file_name, source, kind, preset, status, n_read, n_inserted,
---   n_updated, n_unchanged, n_superseded, n_rejected, n_events, balanced (read = the sum of
---   the outcomes), message (why a failed import failed), encoding, delimiter, timezone (the zone
+--   import_id, started_at, file_name, status, n_read, n_rejected, n_inserted, n_updated,
+--   n_unchanged, n_superseded, n_events, balanced (read = the sum of the outcomes), message (why a
+--   failed import failed), source, kind, preset, encoding, delimiter, timezone (the zone
 --   timestamps without a UTC offset were read in).
 -- Params: none
 select
     import_id,
     started_at,
     file_name,
-    source,
-    kind,
-    preset,
+    -- Status and what the file brought and lost first, in view on a laptop: an "ok" import with
+    -- rejected rows beyond the screen's edge read as all well.
     status,
     n_read,
+    n_rejected,
     n_inserted,
     n_updated,
     n_unchanged,
     n_superseded,
-    n_rejected,
     n_events,
     case when status = 'ok'
          then n_read = n_inserted + n_updated + n_unchanged + n_superseded + n_rejected end as balanced,
     message,
+    source,
+    kind,
+    preset,
     encoding,
     delimiter,
     timezone

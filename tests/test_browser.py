@@ -256,7 +256,7 @@ def test_rejected_rows_downloaded_corrected_and_uploaded_again_are_imported(scra
     settle(page, "Data & definitions")
     shot(page, "rejected-rows-to-correct")
     with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Download the 2 row(s) to correct").click()
+        page.get_by_role("button", name="Download the 2 rows to correct").click()
     assert download.value.suggested_filename == "desk-fix-rejected-rows.csv"
     returned = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert returned == "request_id,created_at,status\nFX-2,yesterday,open\n,2026-11-02T11:00:00Z,open\n"

@@ -1347,6 +1347,14 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
         "This database holds the bundled sample (sources jira, zendesk, survey, facilities_survey"]
 
 
+def test_the_import_history_shows_status_and_rejected_rows_before_the_other_outcomes(app):
+    at = rendered(app, "pages/data.py")
+    history = next(df.value for df in at.dataframe if "n_superseded" in df.value.columns)
+    assert list(history.columns[:6]) == ["import_id", "started_at", "file_name", "status", "n_read", "n_rejected"]
+    # The sample's files with deliberately bad rows read "ok" with their rejected rows in view.
+    assert ((history["status"] == "ok") & (history["n_rejected"] > 0)).sum() == 3
+
+
 def test_rejected_rows_narrow_to_one_file(app):
     at = rendered(app, "pages/data.py")
     picker = at.selectbox(key="rejected_file")
@@ -1363,7 +1371,7 @@ def test_rejected_rows_narrow_to_one_file(app):
     assert by_reason["rows"].sum() == len(rows) == sum(f == "zendesk_tickets.csv" for f, _ in BAD_ROWS)
     # Each of them broke a rule, so all go into the file to correct, named for the original.
     mend = next(b.proto for b in at.get("download_button") if b.proto.label.endswith("to correct"))
-    assert mend.label == f"Download the {len(rows)} row(s) to correct"
+    assert len(rows) > 1 and mend.label == f"Download the {len(rows)} rows to correct"
     # The sample writes its Zendesk times without an offset, in the organisation's zone, and
     # imports them in it.
     zone = f"time zone `{organisation().timezone}`"
@@ -1374,7 +1382,7 @@ def test_rejected_rows_narrow_to_one_file(app):
     picker.select(picker.options[3]).run()
     mend = next(b.proto for b in at.get("download_button") if b.proto.label.endswith("to correct"))
     n_jira = sum(f == "jira_requests.csv" for f, _ in BAD_ROWS)
-    assert mend.label == f"Download the {n_jira - 2} row(s) to correct"
+    assert n_jira - 2 > 1 and mend.label == f"Download the {n_jira - 2} rows to correct"
     assert any(f"2 of the {n_jira} rejected rows are not in it" in c.value for c in at.caption)
 
 
