@@ -3,6 +3,7 @@ numbers, empty periods explain themselves, and the overview's numbers match inde
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -1341,6 +1342,8 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     listed = next(f for f in frames if "stored requests" in f.columns)
     assert listed["policy"].tolist() == [p.name for p in load_policies().policies]
     assert listed["stored requests"].sum() == sources["n_requests"].sum()
+    calendars = next(df for df in at.dataframe if "hours per week" in df.value.columns)
+    assert json.loads(calendars.proto.columns)["hours per week"]["type_config"]["format"] == "localized"  # not 168.00
     # Every value the shipped policies name occurs in the sample; the one warning says that an
     # upload would mix with the sample's sources.
     assert [w.value.split(")")[0] for w in at.warning] == [

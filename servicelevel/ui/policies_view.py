@@ -32,4 +32,6 @@ def render() -> None:
           caption="The first policy whose criteria fit a request applies (empty criteria match everything); "
                   "stored requests: how many it applies to." + unmatched)
     st.subheader("Calendars")
-    table(pd.DataFrame(policies.describe_calendars(config)), "calendars")
+    # 168 and 42.5 hours, as the calendars give them, not 168.00.
+    table(pd.DataFrame(policies.describe_calendars(config)), "calendars",
+          column_config={"hours per week": st.column_config.NumberColumn("hours per week", format="localized")})
