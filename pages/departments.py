@@ -34,7 +34,7 @@ matrix = run_query(
 )
 decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
 if decided.empty:
-    explain_empty(selection, "internal SLA targets decided")
+    explain_empty(replace(selection, filters=internal), "internal SLA targets decided")  # the page's own filters
 else:
     chart(charts.goal_heatmap(
         with_totals(decided, keep="column_value", across="row_value", label=ALL_REQUESTERS),
@@ -83,8 +83,9 @@ for column, role in zip(st.columns(2), roles):
     with column:
         st.markdown(f"**{role.heading}**")
         if per_partner.empty:
-            st.info(f"No internal requests with {chosen} {role.short} in {selection.period.label()}. "
-                    "Work for external customers is not on this page: see SLA adherence.")
+            st.info(f"No internal requests with {chosen} {role.short} in {selection.period.label()}"
+                    f"{scorecard.narrowed_by(role)}. Work for external customers is not on this page: see SLA "
+                    "adherence.")
             continue
         top = scorecard.headline(per_partner)
         if top is not None:

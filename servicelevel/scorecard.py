@@ -29,6 +29,13 @@ def roles(internal: Filters, department: str) -> tuple[Role, Role]:
     )
 
 
+def narrowed_by(role: Role) -> str:
+    """The sidebar filters that narrow a role beyond its department, as an empty role's notice
+    names them (' for priority urgent'); '' when none does."""
+    others = replace(role.filters, requester_type="", requester_departments=(), provider_departments=())
+    return "" if others.is_empty() else f" for {others.describe()}"
+
+
 def opening_department(filters: Filters, departments: list[str], busiest_first: list[str]) -> tuple[str | None, str]:
     """The department the scorecard opens on, and why: the one department the sidebar names (as
     provider, else as requester), else the busiest internal provider (`busiest_first`, counted

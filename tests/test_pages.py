@@ -904,6 +904,33 @@ def test_the_departments_page_keeps_internal_requesters_whatever_the_requester_f
     assert at.caption[0].value.endswith("internal requesters; requester Finance")
 
 
+def test_the_departments_pages_empty_heatmap_names_the_internal_filters_it_applies(app):
+    # Internal requesters never write through the social channel in the sample: the page's own
+    # filters (internal requesters, whatever the sidebar says) exclude everything.
+    app.query_params["channel"] = "social"
+    at = rendered(app, "pages/departments.py")
+    assert any(i.value.startswith("No internal SLA targets decided: the filters (internal requesters; channel social) "
+                                  "exclude all ") for i in at.info), [i.value for i in at.info]
+
+
+def test_an_empty_scorecard_names_the_filter_that_empties_it(app, sample_db_path):
+    # Legal asked for nothing urgent in W46.
+    con = store.connect(sample_db_path)
+    try:
+        n = con.execute("""select count(*) from requests where requester_type = 'internal'
+                           and requester_department = 'Legal' and priority = 'urgent'
+                           and created_at >= $start and created_at < $end""",
+                        {"start": WEEK_START, "end": WEEK_END}).fetchone()[0]
+    finally:
+        con.close()
+    assert n == 0
+    app.query_params.update(unit="Legal", priority="urgent")
+    at = rendered(app, "pages/departments.py")
+    assert any(i.value.startswith("No internal requests with Legal as requester in 2026-W46")
+               and i.value.endswith(" for priority urgent. Work for external customers is not on this page: see "
+                                    "SLA adherence.") for i in at.info), [i.value for i in at.info]
+
+
 def test_an_emptied_database_offers_the_bundled_sample(tmp_path, monkeypatch):
     from servicelevel.sources import remove_source
 
