@@ -110,9 +110,9 @@ else:
                 "tested, so that testing many categories does not turn up one by luck."),
             "is_emerging": st.column_config.CheckboxColumn("emerging"),
         },
-        caption=" ".join(part for part in ("Every category, emerging ones first.", rule.threshold_text(n_tested)) if part)
-        + f" Recent: {recent_start:%d %b} – {last_day:%d %b %Y}; "
-        f"baseline: the {rule.baseline_weeks} weeks before (fewer when the data starts later). "
+        caption=" ".join(filter(None, ["Every category, emerging ones first.", rule.threshold_text(n_tested)]))
+        + f" Recent: {recent_start:%d %b} – {last_day:%d %b %Y}; baseline: the {rule.baseline_weeks} weeks before "
+        "(fewer when the data starts later). "
         "Extra requests = recent requests minus what the baseline rate predicts. A category with fewer than "
         f"{rule.min_recent} recent requests, or no baseline weeks, is not tested (no p-value).",
     )
@@ -143,10 +143,11 @@ if has_requests:
                 help="The average of the category's shares of all requests, business hours, breaches and answers "
                      "1-2; the bars are drawn against the costliest category."),
         },
-        caption="Requests created in the period, and the breaches and survey answers of those requests. Business hours: creation to resolution of the resolved ones "
-        "(waiting statuses excluded). Breaches: first-response and resolution targets of these requests breached "
-        "by the data's newest time (the SLA page counts the targets decided in the period instead). Combined cost: "
-        "the average of the category's shares of the four totals.",
+        caption="Requests created in the period, and the breaches and survey answers of those requests. Business "
+        "hours: creation to resolution of the resolved ones (waiting statuses excluded). Breaches: first-response "
+        "and resolution targets of these requests breached by the data's newest time (the SLA page counts the "
+        "targets decided in the period instead). Combined cost: the average of the category's shares of the four "
+        "totals.",
     )
     examples = recurring.example_rows(ranked, EXAMPLE_CANDIDATES)
     if not examples.empty:

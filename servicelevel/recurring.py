@@ -115,9 +115,10 @@ class EmergingRule:
         if n_tested == 0:
             return ""
         threshold = self.threshold(n_tested)
-        return (f"Emerging: a p-value under {p_value_text(threshold, floor=p_value_floor(threshold))} ({self.alpha:.0%} ÷ "
-                f"{n_tested} categor{'y' if n_tested == 1 else 'ies'} tested) and recent requests at least "
-                f"{self.min_ratio - 1:.0%} above the baseline rate.")
+        under = p_value_text(threshold, floor=p_value_floor(threshold))
+        categories = f"{n_tested} categor{'y' if n_tested == 1 else 'ies'}"
+        return (f"Emerging: a p-value under {under} ({self.alpha:.0%} ÷ {categories} tested) and recent requests at "
+                f"least {self.min_ratio - 1:.0%} above the baseline rate.")
 
     def describe(self) -> str:
         return (

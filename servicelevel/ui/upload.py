@@ -192,7 +192,8 @@ def rejected_rows_download(import_id: int, n_listed: int) -> None:
         return
     preset = f"preset `{mend.preset}`" if mend.preset_is_named else "the automatic choice of preset"
     zone = f"time zone `{mend.timezone}`" if mend.timezone else "the time zone the original was imported with"
-    st.download_button(f"Download the {mend.n_rows:,} row{'' if mend.n_rows == 1 else 's'} to correct", mend.content, file_name=mend.name,
+    rows = f"{mend.n_rows:,} row{'' if mend.n_rows == 1 else 's'}"
+    st.download_button(f"Download the {rows} to correct", mend.content, file_name=mend.name,
                        mime="text/csv", icon=":material/download:", key=f"mend_{import_id}")
     st.caption(f"As the file had them: its columns, delimiter and encoding. Correct them (a spreadsheet will do), "
                f"then import the file under **Import a file** with {preset}, source label `{mend.source}` and "
