@@ -749,9 +749,10 @@ def filters_matching_nothing(run: Runner, filters: Filters) -> str | None:
         if getattr(filters, name):
             one = Filters(**{name: getattr(filters, name)})
             alone.append(f"{one.describe()}, {int(run('filtered_total', one.params()).iloc[0]['n_requests']):,}")
-    together = f"all of these filters at once ({filters.describe()})" if len(alone) > 1 else filters.describe()
-    return (f"No request in the data matches {together}, in any period. Requests each filter matches on its "
-            f"own: {'; '.join(alone)}. Widen or clear one of them in the sidebar.")
+    if len(alone) == 1:  # external requesters in a database of internal ones only
+        return f"No request in the data matches {filters.describe()}, in any period. Clear it in the sidebar."
+    return (f"No request in the data matches all of these filters at once ({filters.describe()}), in any period. "
+            f"Requests each filter matches on its own: {'; '.join(alone)}. Widen or clear one of them in the sidebar.")
 
 
 # --------------------------------------------------------------------------------------

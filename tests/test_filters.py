@@ -1,4 +1,5 @@
-"""Periods: which week of a trend window is not over in the data (hand-checked instants)."""
+"""Periods: which week of a trend window is not over in the data (hand-checked instants); filters
+that match nothing together."""
 
 from __future__ import annotations
 
@@ -44,3 +45,31 @@ def test_a_period_and_filters_name_a_download():
     assert filter_slugs(Filters()) == []
     assert filter_slugs(Filters(requester_type="internal", provider_departments=("Customer Support", "IT"),
                                 priorities=("high",))) == ["customer-support", "it", "internal", "filtered"]
+
+
+def test_filters_matching_nothing_together_say_what_each_matches_alone(con, tmp_path):
+    from servicelevel import queries
+    from servicelevel.weekly import filters_matching_nothing
+    from tests.handmade import import_requests
+
+    # Two internal requests for IT, one for Legal; no external requester at all.
+    import_requests(con, tmp_path, [
+        {"request_id": "R1", "created_at": "2026-03-02T10:00:00Z", "requester_type": "internal",
+         "requester_department": "Sales", "provider_department": "IT", "priority": "high"},
+        {"request_id": "R2", "created_at": "2026-03-03T10:00:00Z", "requester_type": "internal",
+         "requester_department": "Sales", "provider_department": "IT", "priority": "low"},
+        {"request_id": "R3", "created_at": "2026-03-04T10:00:00Z", "requester_type": "internal",
+         "requester_department": "Sales", "provider_department": "Legal", "priority": "high"},
+    ])
+
+    def run(name, params):
+        return queries.run(con, name, params)
+
+    assert filters_matching_nothing(run, Filters()) is None
+    assert filters_matching_nothing(run, Filters(provider_departments=("IT",), priorities=("high",))) is None
+    assert filters_matching_nothing(run, Filters(provider_departments=("Legal",), priorities=("low",))) == (
+        "No request in the data matches all of these filters at once (provider Legal; priority low), in any "
+        "period. Requests each filter matches on its own: provider Legal, 1; priority low, 1. Widen or clear one "
+        "of them in the sidebar.")
+    assert filters_matching_nothing(run, Filters(requester_type="external")) == (
+        "No request in the data matches external requesters, in any period. Clear it in the sidebar.")
