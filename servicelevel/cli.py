@@ -396,6 +396,7 @@ def cmd_report(args) -> int:
 
 def cmd_rejected(args) -> int:
     from servicelevel.rejected import file_to_mend, import_command, left_out_note
+    from servicelevel.wording import counted
 
     db_path = _existing_db(args)
     if db_path is None:
@@ -429,7 +430,7 @@ def cmd_rejected(args) -> int:
     except OSError as exc:
         print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(f"{path}: {mend.n_rows:,} row(s) as the file had them; correct them, then import it again with the "
+    print(f"{path}: {counted(mend.n_rows, 'row')} as the file had them; correct them, then import it again with the "
           f"same preset, source and time zone: {import_command(mend, path, args.db)}"
           + ("" if mend.timezone else " (and --timezone, if the original import had one)"))
     if left_out:

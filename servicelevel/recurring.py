@@ -29,6 +29,7 @@ from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_e
 from servicelevel.kpis import wilson_interval
 from servicelevel.settings import organisation
 from servicelevel.sqlfiles import pipeline_sql
+from servicelevel.wording import counted
 
 
 def _log_binomial_pmf(k: int, n: int, p: float) -> float:
@@ -116,7 +117,7 @@ class EmergingRule:
             return ""
         threshold = self.threshold(n_tested)
         under = p_value_text(threshold, floor=p_value_floor(threshold))
-        categories = f"{n_tested} categor{'y' if n_tested == 1 else 'ies'}"
+        categories = counted(n_tested, "category", "categories")
         return (f"Emerging: a p-value under {under} ({self.alpha:.0%} ÷ {categories} tested) and recent requests at "
                 f"least {self.min_ratio - 1:.0%} above the baseline rate.")
 

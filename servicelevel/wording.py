@@ -11,3 +11,8 @@ def all_of(n: int, singular: str, plural: str) -> str:
     if n == 2:
         return f"Both {plural}"
     return f"All {n:,} {plural}"
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun: '1 row', '1,234 rows' (not 'row(s)')."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

@@ -104,7 +104,7 @@ def test_the_command_line_lists_and_writes_the_files_to_correct(tmp_path, capsys
     assert main(["--db", db, "rejected", "1", "--out", str(tmp_path)]) == 0
     written = tmp_path / "requests-rejected-rows.csv"
     said = capsys.readouterr().out
-    assert said.startswith(f"{written}: 7 row(s) as the file had them")
+    assert said.startswith(f"{written}: 7 rows as the file had them")
     # The canonical preset reads times without an offset as UTC; the import recorded it.
     assert f"python -m servicelevel --db {db} import {written} --preset canonical --source canonical --timezone UTC\n" in said
     assert "3 of the 10 rejected rows are not in it" in said

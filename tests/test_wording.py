@@ -1,6 +1,6 @@
 """How a caption opens on every one of a count of things."""
 
-from servicelevel.wording import all_of
+from servicelevel.wording import all_of, counted
 
 
 def test_one_two_and_many():
@@ -8,3 +8,9 @@ def test_one_two_and_many():
     assert all_of(2, "request", "requests") == "Both requests"
     assert all_of(12, "request", "requests") == "All 12 requests"
     assert all_of(1234, "SLA target", "SLA targets") == "All 1,234 SLA targets"
+
+
+def test_a_count_with_its_noun():
+    assert counted(1, "row") == "1 row"
+    assert counted(1234, "row") == "1,234 rows"
+    assert counted(2, "category", "categories") == "2 categories"

@@ -18,6 +18,7 @@ from servicelevel.rejected import file_to_mend, left_out_note
 from servicelevel.sample import sample_sources_held
 from servicelevel.ui import data
 from servicelevel.ui.widgets import table
+from servicelevel.wording import counted
 
 AUTO = "(automatic: the preset whose headers fit, else detect)"
 
@@ -192,8 +193,7 @@ def rejected_rows_download(import_id: int, n_listed: int) -> None:
         return
     preset = f"preset `{mend.preset}`" if mend.preset_is_named else "the automatic choice of preset"
     zone = f"time zone `{mend.timezone}`" if mend.timezone else "the time zone the original was imported with"
-    rows = f"{mend.n_rows:,} row{'' if mend.n_rows == 1 else 's'}"
-    st.download_button(f"Download the {rows} to correct", mend.content, file_name=mend.name,
+    st.download_button(f"Download the {counted(mend.n_rows, 'row')} to correct", mend.content, file_name=mend.name,
                        mime="text/csv", icon=":material/download:", key=f"mend_{import_id}")
     st.caption(f"As the file had them: its columns, delimiter and encoding. Correct them (a spreadsheet will do), "
                f"then import the file under **Import a file** with {preset}, source label `{mend.source}` and "
