@@ -32,6 +32,23 @@ def ratio(numerator: float, denominator: float) -> float | None:
 
 NO_CHANGE = "no change"
 TREND_MOVE_PP = 1.0  # a rate that moved less than this over the trend window is not worth a word
+TREND_END_WEEKS = 4  # weeks at each end of the trend window set against each other
+
+
+@dataclass(frozen=True)
+class TrendEnds:
+    """Where a KPI stood over the first weeks of the trend window and over its last ones."""
+
+    first: float
+    last: float
+    weeks_each: int  # how many weeks each end holds
+    weeks_total: int  # how many the window holds
+
+    def words(self) -> str:
+        """Which weeks were set against which: 'first 4 weeks against last 4 of 12'."""
+        if self.weeks_each == 1:
+            return f"first week against last of {self.weeks_total}"
+        return f"first {self.weeks_each} weeks against last {self.weeks_each} of {self.weeks_total}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,9 @@ class Tile:
     higher_is_better: bool | None = True  # None: a change is neither good nor bad news (volume)
     series: tuple[float | None, ...] = field(default_factory=tuple)
     series_too_small: tuple[bool, ...] = field(default_factory=tuple)  # per week: resting on too few
+    # A rate's (successes, count) per week, to pool the trend's ends; min_count: fewest an end may rest on.
+    series_parts: tuple[tuple[int, int], ...] = field(default_factory=tuple)
+    min_count: int = 0
     help: str = ""
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
     goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policy average")
@@ -75,7 +95,7 @@ class Tile:
             return half_up(value, 3) * 100
         if self.unit == "business_hours":
             return half_up(value, 1)
-        return value
+        return half_up(value, 0)  # a count, or the average count of the trend's weeks
 
     def format_value(self, value: float | None = None) -> str:
         value = self.value if value is None else value
@@ -85,7 +105,7 @@ class Tile:
             return f"{half_up(value, 3):.1%}"
         if self.unit == "business_hours":
             return f"{half_up(value, 1):.1f} h"
-        return f"{value:,.0f}"
+        return f"{half_up(value, 0):,.0f}"
 
     def format_delta(self) -> str | None:
         """The change from the week before as shown, e.g. "+1.5 pp"; "no change" where that
@@ -118,18 +138,16 @@ class Tile:
 
     @property
     def trend_delta(self) -> float | None:
-        """The move over the trend window between its end points as shown (points for a rate)."""
-        if self.trend_ends is None:
-            return None
-        (_, first), (_, last) = self.trend_ends
-        return self._as_shown(last) - self._as_shown(first)
+        """The move over the trend window between its two ends as shown (points for a rate)."""
+        ends = self.trend_ends
+        return None if ends is None else self._as_shown(ends.last) - self._as_shown(ends.first)
 
     @property
     def trend_is_news(self) -> bool:
-        """A rate that moved TREND_MOVE_PP points or more over the trend window, this week resting on
-        enough: the brief names the move, and the tile's caption gives it too."""
+        """A rate that moved TREND_MOVE_PP points or more over the trend window: the brief names
+        the move, and the tile's caption gives it too."""
         trend = self.trend_delta
-        return self.unit == "rate" and not self.too_small and trend is not None and abs(trend) >= TREND_MOVE_PP
+        return self.unit == "rate" and trend is not None and abs(trend) >= TREND_MOVE_PP
 
     @property
     def against_trend(self) -> bool:
@@ -138,14 +156,30 @@ class Tile:
         return delta is not None and trend is not None and delta * trend < 0 and abs(trend) > abs(delta)
 
     @property
-    def trend_ends(self) -> tuple[tuple[int, float], tuple[int, float]] | None:
-        """The first and last values the trend window holds, each with its week's position (12
-        weekly values span 11 weeks); None with fewer than two. A week resting on too few is no end
-        point: 2 of 3 answers in the first week would make any later rate a rise or a fall."""
+    def trend_ends(self) -> TrendEnds | None:
+        """The trend window's first and last TREND_END_WEEKS weeks (half the window when it is
+        shorter), each as one value; None when either end has nothing to show, or a rate's end
+        rests on fewer than min_count. Single weeks made poor ends: CSAT "80.0% → 77.1%" fell
+        between two weeks, while the last weeks stood above the window's average."""
+        n_weeks = len(self.series)
+        each = min(TREND_END_WEEKS, n_weeks // 2)
+        if each < 1:
+            return None
+        first, last = self._end_value(slice(0, each)), self._end_value(slice(n_weeks - each, n_weeks))
+        return None if first is None or last is None else TrendEnds(first, last, each, n_weeks)
+
+    def _end_value(self, weeks: slice) -> float | None:
+        """A rate pooled over `weeks` (their successes over their counts, as a period of those
+        weeks would show it); for other units, or a rate without its counts, the weekly values'
+        average, leaving out weeks resting on too few."""
+        if self.series_parts:
+            parts = self.series_parts[weeks]
+            total = sum(n for _, n in parts)
+            return sum(s for s, _ in parts) / total if total and total >= self.min_count else None
         thin = self.series_too_small or (False,) * len(self.series)
-        present = [(i, v) for i, (v, too_few) in enumerate(zip(self.series, thin))
-                   if v is not None and not pd.isna(v) and not too_few]
-        return (present[0], present[-1]) if len(present) > 1 else None
+        values = [v for v, too_few in zip(self.series[weeks], thin[weeks])
+                  if v is not None and not pd.isna(v) and not too_few]
+        return sum(values) / len(values) if values else None
 
     @property
     def meets_goal(self) -> bool | None:
@@ -194,16 +228,12 @@ class Tile:
         return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
 
     def trend_text(self) -> str:
-        """Where the KPI stood at the start of the trend window and where it stands now, e.g.
-        '81.8% 11 weeks before → 58.7%' (12 weekly points, the '12-week trends', lie 11 weeks
-        apart: 'over 11 weeks' read as a different window); '' without two end points, or when this
-        week rests on too few (no end point)."""
-        if self.trend_ends is None or self.too_small:
+        """The trend window's two ends, e.g. '81.8% → 58.7% (first 4 weeks against last 4 of 12)';
+        '' without them."""
+        ends = self.trend_ends
+        if ends is None:
             return ""
-        (first_week, first), (last_week, last) = self.trend_ends
-        apart = last_week - first_week
-        then = f"{apart} weeks before" if apart > 1 else "the week before"
-        return f"{self.format_value(first)} {then} → {self.format_value(last)}"
+        return f"{self.format_value(ends.first)} → {self.format_value(ends.last)} ({ends.words()})"
 
 
 POLICY_AVERAGE = "policy average"  # said of an adherence goal averaged over the policies behind it
@@ -264,6 +294,7 @@ def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: 
     successes = int(current[numerator])
     series = tuple(ratio(r[numerator], r[denominator]) for _, r in rows.iterrows())
     series_too_small = tuple(bool(n_week < org.min_count) for n_week in rows[denominator])
+    series_parts = tuple((int(s), int(n)) for s, n in zip(rows[numerator].fillna(0), rows[denominator].fillna(0)))
     # Rate tiles show their change in percentage points.
     help_text, goal_note = f"{definition(key)} Change in percentage points (pp): {definition('pp')}", ""
     if heading:
@@ -285,6 +316,8 @@ def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: 
         previous_too_small=previous is not None and int(previous[denominator]) < org.min_count,
         series=series,
         series_too_small=series_too_small,
+        series_parts=series_parts,
+        min_count=org.min_count,
         help=help_text,
         goal_note=goal_note,
         heading=heading,

@@ -45,5 +45,5 @@ def tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: b
         shown.append(rate_tile("one_touch_rate", "One-touch resolution", rows, "n_one_touch", "n_touch_known", None,
                                resolved("n_touch_known"), org, heading="One-touch"))
     # Two points (this period and the one before) are no trend line.
-    return [replace(tile, series=(), series_too_small=(), part_week=so_far,
+    return [replace(tile, series=(), series_too_small=(), series_parts=(), part_week=so_far,
                     no_change_note="no period before to compare") for tile in shown]

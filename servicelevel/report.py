@@ -117,7 +117,7 @@ class TileText:
     goal: str
     basis: str  # the count the value rests on, and whether it is too small to trust
     spark: str  # the trend window as a text sparkline (Markdown)
-    trend: str = ""  # the trend window's first and last value, e.g. "93.3% 11 weeks before → 77.7%"
+    trend: str = ""  # the trend window's two ends, e.g. "93.3% → 77.7% (first 4 weeks against last 4 of 12)"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import pandas as pd
 from servicelevel import charts, recurring
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import FILTER_PARAMS, Filters, Period, Selection, iso_week_code
-from servicelevel.kpis import TREND_MOVE_PP, Tile, weekly_tiles
+from servicelevel.kpis import TREND_MOVE_PP, Tile, TrendEnds, weekly_tiles
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
@@ -526,13 +526,13 @@ def slipping(run: Runner, selection: Selection, week: Period, min_decided: int =
 BRIEF_DEPARTMENTS = 3  # departments named per sentence
 
 
-def _trend_move(tile: Tile) -> tuple[str, float, int] | None:
-    """A rate tile's first and last shown values over the trend window: ('90.5% → 88.1%', change
-    in points as shown, weeks apart); None for another unit or fewer than two values."""
-    if tile.unit != "rate" or tile.trend_ends is None:
+def _trend_move(tile: Tile) -> tuple[str, float, TrendEnds] | None:
+    """A rate tile's two ends of the trend window as shown: ('90.5% → 88.1%', change in points
+    as shown, the ends); None for another unit or without two ends."""
+    ends = tile.trend_ends
+    if tile.unit != "rate" or ends is None:
         return None
-    (first_week, first), (last_week, last) = tile.trend_ends
-    return f"{tile.format_value(first)} → {tile.format_value(last)}", tile.trend_delta, last_week - first_week
+    return f"{tile.format_value(ends.first)} → {tile.format_value(ends.last)}", tile.trend_delta, ends
 
 
 def _named(frame: pd.DataFrame, says) -> str:
@@ -565,16 +565,15 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
         lines.append(line + ".")
     elif unjudged:
         lines.append(f"Too few {this_week} to judge any goal ({', '.join(mid_sentence(t.label) for t in unjudged)}).")
-    # A rate resting on too few this week has no trustworthy end point: left out.
-    moves = [(t, move) for t in tiles if not t.too_small and (move := _trend_move(t)) is not None]
+    moves = [(t, move) for t in tiles if (move := _trend_move(t)) is not None]
     if moves:
-        weeks = max(move[2] for _, move in moves)
+        ends = max((move[2] for _, move in moves), key=lambda e: e.weeks_total)
         fell = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] <= -TREND_MOVE_PP]
         rose = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] >= TREND_MOVE_PP]
         parts = ([f"fell: {', '.join(fell)}"] if fell else []) + ([f"rose: {', '.join(rose)}"] if rose else [])
-        # A point in time, not a span: 12 weekly points ("12-week trends") lie 11 weeks apart.
-        then = f"{weeks} weeks before" if weeks > 1 else "the week before"
-        lines.append(f"Compared with {then}, " + ("; ".join(parts) if parts else
+        each = ends.weeks_each
+        pair = f"the first {each} against the last {each}" if each > 1 else "the first against the last"
+        lines.append(f"Over the {ends.weeks_total} weeks ({pair}), " + ("; ".join(parts) if parts else
                      f"no rate moved by {TREND_MOVE_PP:.0f} point or more") + ".")
     if slipping is not None and len(slipping.compared) == 1 and slipping.standing is not None \
             and len(slipping.standing) == 1:  # one department's own report: its numbers, not a list

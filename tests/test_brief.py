@@ -17,9 +17,12 @@ RECENT = Period(date(2026, 10, 19), date(2026, 11, 16), ZONE)
 BASELINE = Period(date(2026, 8, 24), date(2026, 10, 19), ZONE)
 
 
-def rate(label: str, value: float, goal: float | None, series: tuple, too_small: bool = False) -> Tile:
+def rate(label: str, value: float, goal: float | None, parts: tuple = (), too_small: bool = False) -> Tile:
+    """A rate's tile; parts: its weeks' (met, decided), oldest first, its trend's ends pooled from
+    them as the overview's tiles are (on 30 at least, as the sample's settings say)."""
     return Tile(key=label, label=label, value=value, previous=None, unit="rate", count=100, count_label="decided",
-                goal=goal, too_small=too_small, series=series)
+                goal=goal, too_small=too_small, series=tuple(met / n for met, n in parts), series_parts=parts,
+                min_count=30)
 
 
 def volume() -> Tile:
@@ -83,28 +86,40 @@ def test_a_week_with_too_few_behind_every_goal_says_so():
 def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more():
     tiles = (
         volume(),  # a count: not a rate, so not in the sentence
-        rate("First-response adherence", 0.881, None, (0.905, None, 0.89, 0.881)),  # -2.4 pp
-        rate("Resolution adherence", 0.904, None, (0.900, 0.95, 0.904)),  # +0.4 pp: left out
-        rate("CSAT", 0.75, None, (None, 0.70, 0.72, 0.75)),  # +5.0 pp over 2 weeks
-        rate("Promises kept", 0.09, None, (0.96, 0.09), too_small=True),  # 1 of 11 due dates: no end point
+        # 360 of 400 (90.0%) in the first 4 of 8 weeks, 346 of 400 (86.5%) in the last 4: -3.5 pp.
+        rate("First-response adherence", 0.88, None, ((90, 100), (92, 100), (88, 100), (90, 100),
+                                                      (85, 100), (86, 100), (87, 100), (88, 100))),
+        # 360 of 400, then 361 of 400 (90.25%, shown 90.3%): +0.3 pp, left out.
+        rate("Resolution adherence", 0.90, None, ((90, 100),) * 4 + ((91, 100), (90, 100), (90, 100), (90, 100))),
+        # 56 of 80 (70.0%), then 60 of 80 (75.0%): +5.0 pp.
+        rate("CSAT", 0.75, None, ((14, 20),) * 4 + ((15, 20),) * 4),
+        # 19 of 20 due dates in the first 4 weeks: fewer than 30, no end, left out.
+        rate("Promises kept", 0.90, None, ((5, 5), (4, 5), (5, 5), (5, 5)) + ((36, 40),) * 4),
     )
     assert brief(tiles, None) == (
-        "Compared with 3 weeks before, fell: first-response adherence 90.5% → 88.1%; rose: CSAT 70.0% → 75.0%.",
+        "Over the 8 weeks (the first 4 against the last 4), fell: first-response adherence 90.0% → 86.5%; "
+        "rose: CSAT 70.0% → 75.0%.",
     )
-    steady = (rate("Resolution adherence", 0.904, None, (0.900, 0.904)),)
-    assert brief(steady, None) == ("Compared with the week before, no rate moved by 1 point or more.",)
+    steady = (rate("Resolution adherence", 0.904, None, ((90, 100), (904, 1000))),)
+    assert brief(steady, None) == ("Over the 2 weeks (the first against the last), no rate moved by 1 point or more.",)
 
 
-def test_a_trend_does_not_start_or_end_on_a_week_resting_on_too_few():
-    # CSAT: 2 of 3 answers (66.7%) in the window's first week, then 80.0% and 78.0% on enough:
-    # the move is 80.0% -> 78.0% over the one week, not 66.7% -> 78.0% (a rise of 11.3 points).
-    csat = Tile(key="csat", label="CSAT", value=0.78, previous=0.80, unit="rate", count=50, count_label="answers",
-                series=(2 / 3, 0.80, 0.78), series_too_small=(True, False, False))
-    assert csat.trend_ends == ((1, 0.80), (2, 0.78))
-    assert brief((csat,), None) == ("Compared with the week before, fell: CSAT 80.0% → 78.0%.",)
-    # Only one week on enough: no trend to speak of.
-    alone = Tile(**{**csat.__dict__, "series_too_small": (True, True, False)})
-    assert alone.trend_ends is None and brief((alone,), None) == ()
+def test_a_trend_end_pools_its_weeks_and_rests_on_enough():
+    # Adherence: 9 of 10 in the first week, then 50 of 100 three times: pooled, 159 of 310 (51.3%),
+    # not the weeks' average 60.0% that one week of ten would pull up. The last 4: 240 of 400 (60.0%).
+    adherence = rate("Resolution adherence", 0.6, None, ((9, 10), (50, 100), (50, 100), (50, 100))
+                     + ((60, 100),) * 4)
+    assert adherence.trend_text() == "51.3% → 60.0% (first 4 weeks against last 4 of 8)"
+    assert brief((adherence,), None) == (
+        "Over the 8 weeks (the first 4 against the last 4), rose: resolution adherence 51.3% → 60.0%.",)
+    # Three weeks: one at each end. CSAT's first week rests on 3 answers (2 satisfied), fewer than
+    # 30: no end, so no trend, rather than a "rise" from 66.7%.
+    csat = rate("CSAT", 0.78, None, ((2, 3), (40, 50), (39, 50)))
+    assert csat.trend_ends is None and csat.trend_text() == "" and brief((csat,), None) == ()
+    thirty = rate("CSAT", 0.78, None, ((20, 30), (40, 50), (39, 50)))
+    assert thirty.trend_text() == "66.7% → 78.0% (first week against last of 3)"
+    # One week: nothing to set against it.
+    assert rate("CSAT", 0.78, None, ((39, 50),)).trend_ends is None
 
 
 def test_departments_that_slipped_then_those_far_below_goal_and_not_both():

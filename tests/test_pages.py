@@ -700,7 +700,7 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
 
 
 def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_against_the_trend(app):
-    # More requests is neither good nor bad news; better adherence is, unless the 11 weeks to it
+    # More requests is neither good nor bad news; better adherence is, unless the 12 weeks to it
     # moved further the other way, which the tile's caption then says (the sample's W46 changes).
     at = rendered(app)
     colours = {m.label: (m.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
@@ -709,7 +709,7 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
     judged = [k for k in ("Response adherence", "Resolution adherence") if colours[k][0] != "no change"]
     assert judged
     for label in judged:
-        against = "11 weeks before →" in captions and colours[label][1] == "GRAY"
+        against = "(first 4 weeks against last 4 of 12)" in captions and colours[label][1] == "GRAY"
         assert colours[label][1] in ("RED", "GREEN") or against, (label, colours[label])
 
 

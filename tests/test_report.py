@@ -22,6 +22,7 @@ from servicelevel import cli, queries, report, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.kpis import Tile
+from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from tests.apptest_support import rendered
 from tests.browser_support import settle
@@ -511,27 +512,31 @@ def test_the_first_week_of_data_has_no_week_before_and_is_not_called_part_of_a_w
     assert "no week before to compare" in volume and "part of a week" not in tiles
 
 
-def test_each_tile_says_where_its_trend_window_began(con):
-    # Requests created in the first and the last of the 12 weeks to 2026-W46, counted here.
-    first_week, last_week = (con.execute(
-        """select count(*) from requests
-           where timezone('America/Sao_Paulo', created_at) >= $monday::timestamp
-             and timezone('America/Sao_Paulo', created_at) < $monday::timestamp + interval 7 day""",
-        {"monday": monday},
-    ).fetchone()[0] for monday in ("2026-08-24", "2026-11-09"))
+def test_each_tile_says_where_its_trend_window_began_and_ended(con):
+    # Requests created in each of the 12 weeks to 2026-W46, counted here: the volume tile's trend
+    # sets the first 4 weeks' average against the last 4's.
+    weekly = [r[0] for r in con.execute(
+        """select count(*) filter (where timezone('America/Sao_Paulo', created_at) >= monday
+                                     and timezone('America/Sao_Paulo', created_at) < monday + interval 7 day)
+           from requests, unnest(range(timestamp '2026-08-24', timestamp '2026-11-16', interval 7 day)) as w(monday)
+           group by monday order by monday""").fetchall()]
+    assert len(weekly) == 12
+    first, last = (f"{half_up(sum(four) / 4, 0):,.0f}" for four in (weekly[:4], weekly[-4:]))
     document = document_for(con, selection_for(con))
     html_text = report.render(document, "html").decode("utf-8")
-    assert f"{first_week:,} 11 weeks before → {last_week:,}" in html_text
-    assert f"{first_week:,} 11 weeks before to {last_week:,}" in PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text()
+    assert f"{first} → {last} (first 4 weeks against last 4 of 12)" in html_text
+    pdf_text = " ".join(PdfReader(BytesIO(report.render(document, "pdf"))).pages[0].extract_text().split())
+    assert f"{first} to {last} (first 4 weeks against last 4 of 12)" in pdf_text
 
 
-def test_a_trend_resting_on_too_few_this_week_is_not_given():
+def test_a_trend_end_resting_on_too_few_is_not_given():
     # 9 of 12 decided this week (below the 30 a rate needs): no "→" from a week of enough to it.
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.75, previous=0.9, unit="rate",
-                count=12, count_label="decided", too_small=True, series=(0.9, 0.75), series_too_small=(False, True))
+                count=12, count_label="decided", too_small=True, series=(0.9, 0.75), series_parts=((27, 30), (9, 12)),
+                min_count=30)
     assert tile.trend_text() == ""
-    enough = Tile(**{**tile.__dict__, "too_small": False, "series_too_small": (False, False)})
-    assert enough.trend_text() == "90.0% the week before → 75.0%"
+    enough = Tile(**{**tile.__dict__, "too_small": False, "series_parts": ((27, 30), (30, 40))})
+    assert enough.trend_text() == "90.0% → 75.0% (first week against last of 2)"
 
 
 @pytest.mark.parametrize("view", ["organisation", "procurement-internal"])
@@ -621,6 +626,6 @@ def test_a_week_with_one_unhappy_answer_says_so_in_the_singular():
 
 
 def test_the_pdf_spells_out_the_symbols_its_font_lacks():
-    assert report.pdf_text("CSAT 81.8% 11 weeks before → 58.7% · goal 85.0% ✓ met so far") == (
-        "CSAT 81.8% 11 weeks before to 58.7% · goal 85.0%, met so far")
+    assert report.pdf_text("CSAT 81.8% → 58.7% (first 4 weeks against last 4 of 12) · goal 85.0% ✓ met so far") == (
+        "CSAT 81.8% to 58.7% (first 4 weeks against last 4 of 12) · goal 85.0%, met so far")
     assert report.pdf_text("goal 90.0% ✗ below goal · ≥ 30 answers") == "goal 90.0%, below goal · >= 30 answers"

@@ -178,29 +178,48 @@ def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_
     assert tile.format_delta() == "-4.2 pp" and tile.change_is_news == news
 
 
-@pytest.mark.parametrize("series, news, trend_said", [
-    # +7.3 pp this week on a line that fell 23.1 pp over 11 weeks: grey, and the trend said.
-    ((0.818, *[0.9] * 9, 0.514, 0.587), False, "trend 81.8% 11 weeks before → 58.7%"),
+TREND_WINDOW = "(first 4 weeks against last 4 of 12)"
+
+
+@pytest.mark.parametrize("first_met, news, trend_said", [
+    # Every week on 1,000 decided targets: the first 4 at first_met, then 900 met a week, then
+    # 514 and 587. The last 4 weeks: 2,901 of 4,000 (72.5%).
+    # +7.3 pp this week on a line that fell 9.3 pp (81.8% -> 72.5%): grey, and the trend said.
+    (818, False, f"trend 81.8% → 72.5% {TREND_WINDOW}"),
     # The same rise on a line that rose: news, and the rise over the window said as the brief says it.
-    ((0.40, *[0.5] * 9, 0.514, 0.587), True, "trend 40.0% 11 weeks before → 58.7%"),
-    # A trend that fell by less (-1.1 pp) than this week rose: the week is news; the fall is a point or more.
-    ((0.598, *[0.5] * 9, 0.514, 0.587), True, "trend 59.8% 11 weeks before → 58.7%"),
-    # A line that moved less than a point over the window (+0.7 pp): no trend in the small print.
-    ((0.58, *[0.5] * 9, 0.514, 0.587), True, ""),
+    (400, True, f"trend 40.0% → 72.5% {TREND_WINDOW}"),
+    # A trend that fell by less (-1.5 pp) than this week rose: the week is news; the fall is a point or more.
+    (740, True, f"trend 74.0% → 72.5% {TREND_WINDOW}"),
+    # A line that moved less than a point over the window (-0.5 pp): no trend in the small print.
+    (730, True, ""),
 ])
-def test_a_change_against_a_larger_move_over_the_trend_window_is_not_coloured(series, news, trend_said):
+def test_a_change_against_a_larger_move_over_the_trend_window_is_not_coloured(first_met, news, trend_said):
+    parts = ((first_met, 1000),) * 4 + ((900, 1000),) * 6 + ((514, 1000), (587, 1000))
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.587, previous=0.514, unit="rate",
-                count=46, count_label="decided", series=series)
+                count=1000, count_label="decided", series=tuple(m / n for m, n in parts), series_parts=parts,
+                min_count=30)
     assert tile.format_delta() == "+7.3 pp" and tile.change_is_news == news
     assert tile.caption().endswith(trend_said) and ("trend" in tile.caption()) == bool(trend_said)
 
 
 def test_no_change_this_week_on_a_line_that_fell_says_the_fall():
-    # 88.1% both weeks, from 90.5% eleven weeks before: "no change", and the -2.4 pp the brief names.
-    tile = Tile(key="fr_adherence", label="First-response adherence", value=0.881, previous=0.8806, unit="rate",
-                count=755, count_label="decided", series=(0.905, *[0.89] * 9, 0.8806, 0.881))
+    # 88.1% both weeks, the first 4 weeks at 90.5% and the last 4 at 3,540 of 4,000 (88.5%): "no
+    # change", and the -2.0 pp the brief names.
+    parts = ((905, 1000),) * 4 + ((890, 1000),) * 4 + ((890, 1000), (888, 1000), (881, 1000), (881, 1000))
+    tile = Tile(key="fr_adherence", label="First-response adherence", value=0.881, previous=0.881, unit="rate",
+                count=1000, count_label="decided", series=tuple(m / n for m, n in parts), series_parts=parts)
     assert tile.format_delta() == "no change"
-    assert tile.caption() == "decided 755 · trend 90.5% 11 weeks before → 88.1%"
+    assert tile.caption() == f"decided 1,000 · trend 90.5% → 88.5% {TREND_WINDOW}"
+
+
+def test_a_count_trend_sets_the_average_weeks_against_each_other():
+    # A backlog of 100, 110, 120 and 130 in the first 4 weeks (115 on average) and 200, 210, 240
+    # and 230 in the last 4 (220): it rose by 105 over the 8 weeks, against this week's fall of 10.
+    tile = Tile(key="backlog", label="Backlog at week end", value=230.0, previous=240.0, unit="count", count=None,
+                count_label="", higher_is_better=False,
+                series=(100.0, 110.0, 120.0, 130.0, 200.0, 210.0, 240.0, 230.0))
+    assert tile.trend_text() == "115 → 220 (first 4 weeks against last 4 of 8)"
+    assert tile.against_trend and not tile.change_is_news
 
 
 @pytest.mark.parametrize("met, decided, goal, said", [
