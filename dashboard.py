@@ -28,5 +28,5 @@ page = st.navigation(
         st.Page("pages/overview.py", title="Weekly overview", url_path="overview", visibility="hidden"),
     ]
 )
-frame.prepare()
+frame.prepare(page.title)
 page.run()

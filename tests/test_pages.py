@@ -27,6 +27,9 @@ from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/departments.py", "pages/data.py", "pages/request.py"]
+PAGE_TITLES = {"pages/overview.py": "Weekly overview", "pages/sla.py": "SLA adherence",
+               "pages/departments.py": "Internal departments", "pages/recurring.py": "Recurring problems",
+               "pages/feedback.py": "Feedback"}
 # The sample anchored on Monday 2026-11-16: its last complete week is 2026-W46 (9-15 November),
 # in the organisation's zone America/Sao_Paulo (UTC-3 all year).
 WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
@@ -881,6 +884,7 @@ def test_filters_that_match_no_request_of_the_data_together_say_so_once(app, sam
         f"in any period. Requests each filter matches on its own: external requesters, {external:,}; provider "
         f"Payroll, {payroll:,}. Widen or clear one of them in the sidebar."]
     assert not at.dataframe and not at.main.subheader
+    assert [t.value for t in at.title] == [PAGE_TITLES[page]]
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/sla.py", "pages/recurring.py", "pages/feedback.py"])
@@ -894,6 +898,7 @@ def test_filters_that_can_match_nothing_say_so_once(app, page):
         "Requester departments are those of internal requesters, so with External they match nothing. "
         "Choose All or Internal under Requester, or clear the requester departments."]
     assert not at.dataframe and not at.main.subheader
+    assert [t.value for t in at.title] == [PAGE_TITLES[page]]
 
 
 def test_the_departments_page_keeps_internal_requesters_whatever_the_requester_filter(app):
@@ -945,6 +950,7 @@ def test_an_emptied_database_offers_the_bundled_sample(tmp_path, monkeypatch):
     monkeypatch.setenv("SERVICELEVEL_DB", str(path))
     at = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=300))
     assert at.info[0].value.startswith("No requests are loaded yet.")
+    assert [t.value for t in at.title] == ["Weekly overview"]  # the notice says which page it stands for
     at.button(key="load_sample").click()
     at = rendered(at)
     assert not at.info and at.title[0].value == "Weekly overview"
@@ -1156,6 +1162,7 @@ def test_a_range_after_the_data_says_so_once_on_every_page(app, page):
     at = rendered(app, page)
     assert [w.value for w in at.warning] == ["The range starts after the data ends (18 Nov 2026): nothing to show."]
     assert not at.info and not at.dataframe
+    assert [t.value for t in at.title] == [PAGE_TITLES[page]]  # headed, though stopped before its own heading
 
 
 def download_keys(at: AppTest) -> list[str]:

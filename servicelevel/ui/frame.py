@@ -20,6 +20,7 @@ from servicelevel.ui.sidebar import render_sidebar
 from servicelevel.ui.widgets import DOWNLOAD_FILTERS_KEY, DOWNLOAD_SCOPE_KEY
 
 SELECTION_KEY = "_selection"
+PAGE_TITLE_KEY = "_page_title"
 
 
 @st.cache_resource(show_spinner=False)
@@ -61,8 +62,10 @@ def ensure_database() -> None:
             cur.close()
 
 
-def prepare() -> Selection | None:
-    """Ready the database and draw the sidebar; returns (and stores) the selection, None when empty."""
+def prepare(page_title: str = "") -> Selection | None:
+    """Ready the database and draw the sidebar; returns (and stores) the selection, None when empty.
+    `page_title`: the page about to run, headed by selection() when it stops the page early."""
+    st.session_state[PAGE_TITLE_KEY] = page_title
     try:
         org = organisation()
         ensure_database()
@@ -105,6 +108,7 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
     routed_by_dashboard()
     current = st.session_state.get(SELECTION_KEY)
     if current is None:
+        _stopped_page_title()
         st.info(
             "No requests are loaded yet. Import an export on the **Data & definitions** page, or load the "
             "bundled sample (twelve months of fictional requests) to look around."
@@ -126,18 +130,30 @@ def selection(period_notes: bool = True, shown_period: Callable[[Selection], Per
     st.session_state[DOWNLOAD_SCOPE_KEY] = "-".join(part for part in (shown.code(), filters) if part)
     if period_notes:
         unfinished = unfinished_note(current, shown)
+        after_the_data = current.period.bounds()[0] > current.as_of
+        if after_the_data:
+            _stopped_page_title()
         for notice in link_notices() + ([unfinished] if unfinished else []):
             st.warning(notice)
-        if current.period.bounds()[0] > current.as_of:
+        if after_the_data:
             st.stop()  # a range after the data: the notice above says so; each section would repeat it
     if requester_type_used:
         # Filters that can match nothing whatever the data, or that match nothing in this data (a
         # department serving internal requesters only, with External): once, not in every section.
         nothing = current.filters.contradiction() or filters_matching_nothing(data.run_query, current.filters)
         if nothing:
+            _stopped_page_title()
             st.info(nothing)
             st.stop()
     return current
+
+
+def _stopped_page_title() -> None:
+    """The page's heading, drawn here when the page stops before drawing its own: a notice alone
+    would not say which page it stands for."""
+    title = st.session_state.get(PAGE_TITLE_KEY)
+    if title:
+        st.title(title)
 
 
 def filters_not_used_here() -> None:
