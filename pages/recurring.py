@@ -158,14 +158,14 @@ else:
     st.caption(NOTHING_TO_RANK)
 
 st.subheader("Not solved the first time: reopened and handed on")
-lacking_note(lacking, "reopen_count", "reopen counts (its requests are left out of the reopen rate)")
-lacking_note(lacking, "reassignment_count", "reassignment counts (its requests are left out of one-touch)")
 resolved = run_query("reopens", params)
 resolved_total = reopens.total(resolved)
 earlier = selection.period.previous()
 if resolved_total is None:
     explain_empty(selection, "requests resolved")
-else:
+else:  # the sources' gaps are said where there are numbers they are missing from
+    lacking_note(lacking, "reopen_count", "reopen counts (its requests are left out of the reopen rate)")
+    lacking_note(lacking, "reassignment_count", "reassignment counts (its requests are left out of one-touch)")
     st.caption(f"Requests resolved in the period, whenever created, compared with the {earlier.days} days before: "
                f"{earlier.label()}.")
     kpi_tiles(reopens.tiles(resolved_total, reopens.total(run_query("reopens", {**params, **earlier.params()})),
@@ -235,51 +235,54 @@ else:
         st.caption("Complete ISO weeks only; the fix's own week is left out. The sidebar filters apply; the period does not.")
 
 st.subheader(f"Repeat contacts: the same requester, the same category, within {REPEAT_DAYS} days")
-lacking_note(lacking, "requester_id", "requester ids (its requests cannot be judged)")
 repeats = run_query("repeat_contacts", {**params, "within_secs": REPEAT_DAYS * 86400})
 overall = repeats[repeats["dimension"] == "all"]
 if not has_requests:
     st.caption("No requests in this selection (see above).")
-elif overall.empty:
-    st.info("No requests with a requester id and a category in this selection: repeats cannot be judged.")
 else:
-    row = overall.iloc[0]
-    st.metric("Repeat rate", f"{row['repeat_rate']:.1%}", border=True,
-              help=f"{int(row['n_repeats']):,} of {int(row['n_requests']):,} requests repeat an earlier one")
-    by_department, by_category = st.columns(2)
-    for column, dimension, title in ((by_department, "provider_department", "Provider department"),
-                                     (by_category, "category", "Category")):
-        rows = repeats[repeats["dimension"] == dimension].drop(columns="dimension").rename(columns={"value": dimension})
-        with column:
-            chart(charts.rate_bars(rows.head(15), dimension, "repeat_rate", "n_requests",
-                                   f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate",
-                                   note="the 15 with most requests"))
-            table(rows, f"repeat-contacts-by-{dimension}",
-                  column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent")})
+    lacking_note(lacking, "requester_id", "requester ids (its requests cannot be judged)")
+    if overall.empty:
+        st.info("No requests with a requester id and a category in this selection: repeats cannot be judged.")
+    else:
+        row = overall.iloc[0]
+        st.metric("Repeat rate", f"{row['repeat_rate']:.1%}", border=True,
+                  help=f"{int(row['n_repeats']):,} of {int(row['n_requests']):,} requests repeat an earlier one")
+        by_department, by_category = st.columns(2)
+        for column, dimension, title in ((by_department, "provider_department", "Provider department"),
+                                         (by_category, "category", "Category")):
+            rows = (repeats[repeats["dimension"] == dimension].drop(columns="dimension")
+                    .rename(columns={"value": dimension}))
+            with column:
+                chart(charts.rate_bars(rows.head(15), dimension, "repeat_rate", "n_requests",
+                                       f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate",
+                                       note="the 15 with most requests"))
+                table(rows, f"repeat-contacts-by-{dimension}",
+                      column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent")})
 
 st.subheader("FAQ candidates: the questions asked most, however they are written")
-lacking_note(lacking, "subject", "subjects")
 faq = run_query("faq_candidates", {**params, "max_rows": FAQ_LIMIT})
 if not has_requests:
     st.caption("No requests in this selection (see above).")
-elif faq.empty:
-    st.info("No request in this selection has a subject with words to group.")
 else:
-    shown = faq.assign(examples=faq["examples"].map(lambda e: " · ".join(e) if e is not None else ""))
-    shown = shown.rename(columns={"newest_source": "source", "newest_request_id": "request_id"})
-    table(
-        links.with_request_links(shown),
-        "faq-candidates",
-        column_config={
-            "source": None,  # the link shows the newest request; the download keeps its source and id
-            "subject_key": st.column_config.TextColumn("normalised subject"),
-            "share": st.column_config.NumberColumn("share", format="percent"),
-            "n_variants": st.column_config.NumberColumn(
-                "wordings", help="Subjects alike up to case and numbers are one wording"),
-            "examples": st.column_config.TextColumn("most common wordings"),
-            **links.LINK_COLUMN,
-        },
-        caption=f"The {FAQ_LIMIT} largest groups. Subjects are grouped after lowercasing, folding accents and removing "
-        "reply prefixes, [tags], numbers and ids, e-mail addresses, URLs and Portuguese and English stop words; "
-        "'request' opens the group's newest request.",
-    )
+    lacking_note(lacking, "subject", "subjects")
+    if faq.empty:
+        st.info("No request in this selection has a subject with words to group.")
+    else:
+        shown = faq.assign(examples=faq["examples"].map(lambda e: " · ".join(e) if e is not None else ""))
+        shown = shown.rename(columns={"newest_source": "source", "newest_request_id": "request_id"})
+        table(
+            links.with_request_links(shown),
+            "faq-candidates",
+            column_config={
+                "source": None,  # the link shows the newest request; the download keeps its source and id
+                "subject_key": st.column_config.TextColumn("normalised subject"),
+                "share": st.column_config.NumberColumn("share", format="percent"),
+                "n_variants": st.column_config.NumberColumn(
+                    "wordings", help="Subjects alike up to case and numbers are one wording"),
+                "examples": st.column_config.TextColumn("most common wordings"),
+                **links.LINK_COLUMN,
+            },
+            caption=f"The {FAQ_LIMIT} largest groups. Subjects are grouped after lowercasing, folding accents and "
+            "removing reply prefixes, [tags], numbers and ids, e-mail addresses, URLs and Portuguese and English stop "
+            "words; 'request' opens the group's newest request.",
+        )
