@@ -16,8 +16,8 @@ from servicelevel.ui.widgets import chart, explain_empty, lacking_note, spelled_
 TREND_WEEKS = 12
 FOLLOWUP_LIMIT = 500
 RATE = {"csat": st.column_config.NumberColumn("CSAT %", format="percent"),
-        "csat_low": st.column_config.NumberColumn("95% CI from", format="percent"),
-        "csat_high": st.column_config.NumberColumn("95% CI to", format="percent"),
+        "csat_low": st.column_config.NumberColumn("95% interval from", format="percent"),
+        "csat_high": st.column_config.NumberColumn("95% interval to", format="percent"),
         "mean_score": st.column_config.NumberColumn("mean score", format="%.2f"),
         "too_few": st.column_config.CheckboxColumn("too few to trust"),
         "sum_score": None}  # only there to add up means over groups

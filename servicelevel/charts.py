@@ -410,8 +410,8 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
         alt.Tooltip(f"{count}:Q", title="Count", format=","),
     ]
     if low and high:
-        tooltip += [alt.Tooltip(f"{low}:Q", title="95 % CI from", format=".1%"),
-                    alt.Tooltip(f"{high}:Q", title="95 % CI to", format=".1%")]
+        tooltip += [alt.Tooltip(f"{low}:Q", title="95% interval from", format=".1%"),
+                    alt.Tooltip(f"{high}:Q", title="95% interval to", format=".1%")]
     # No axis title: the chart's title names the categories, and a long one was cut off on the
     # few bars' height.
     base = alt.Chart(frame).encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)))

@@ -215,7 +215,7 @@ class Tile:
         if self.too_small and self.count != 0:  # with nothing behind it the tile shows "–": nothing to doubt
             if self.interval is not None:
                 low, high = self.interval
-                parts.append(f"too few to trust: 95% CI {low:.0%}–{high:.0%}")
+                parts.append(f"too few to trust: 95% interval {low:.0%}–{high:.0%}")
             else:
                 parts.append("too few to trust")
         return " · ".join(parts)

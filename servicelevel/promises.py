@@ -12,7 +12,7 @@ from servicelevel.rounding import half_up
 
 def summary(per_department: pd.DataFrame, goal: float | None, min_count: int, so_far: bool = False) -> str:
     """One line over every department: '2 of 22 promises kept (9.1%) · goal 90.0% ✗ below goal
-    · too few to trust: 95% CI 3%–28% · 20 broken · 3 not due yet', in the tile's words; '' without
+    · too few to trust: 95% interval 3%–28% · 20 broken · 3 not due yet', in the tile's words; '' without
     a due date in the period. `so_far`: the period is not over in the data (rate_goal_text)."""
     kept, broken, pending = (int(per_department[c].sum()) for c in ("n_kept", "n_broken", "n_pending"))
     decided = kept + broken
@@ -23,7 +23,7 @@ def summary(per_department: pd.DataFrame, goal: float | None, min_count: int, so
         parts.append(rate_goal_text(kept, decided, goal, min_count, so_far=so_far))
     if decided < min_count:  # as the tile says it
         low, high = wilson_interval(kept, decided)
-        parts.append(f"too few to trust: 95% CI {low:.0%}–{high:.0%}")
+        parts.append(f"too few to trust: 95% interval {low:.0%}–{high:.0%}")
     parts.append(f"{broken:,} broken")
     if pending:
         parts.append(f"{pending:,} not due yet")
