@@ -222,9 +222,12 @@ class Tile:
 
     def caption(self) -> str:
         """The small print under the value: goal, then the basis, then the trend where it moved (the
-        brief names the move) or where this week's change goes against it (and is grey for that reason)."""
-        shows_trend = self.trend_is_news or (self.against_trend and self.higher_is_better is not None)
-        trend = f"trend {self.trend_text()}" if shows_trend and self.trend_text() else ""
+        brief names the move) or where this week's change goes against it ("against the trend": the
+        change is grey for that reason)."""
+        against = self.against_trend and self.higher_is_better is not None
+        # A change against the trend is grey for that reason: said, so that grey does not read as "no news".
+        named = "against the trend" if against else "trend"
+        trend = f"{named} {self.trend_text()}" if (self.trend_is_news or against) and self.trend_text() else ""
         return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
 
     def trend_text(self) -> str:

@@ -712,7 +712,7 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
     judged = [k for k in ("Response adherence", "Resolution adherence") if colours[k][0] != "no change"]
     assert judged
     for label in judged:
-        against = "(first 4 weeks against last 4 of 12)" in captions and colours[label][1] == "GRAY"
+        against = "against the trend" in captions and colours[label][1] == "GRAY"
         assert colours[label][1] in ("RED", "GREEN") or against, (label, colours[label])
 
 

@@ -184,12 +184,12 @@ TREND_WINDOW = "(first 4 weeks against last 4 of 12)"
 @pytest.mark.parametrize("first_met, news, trend_said", [
     # Every week on 1,000 decided targets: the first 4 at first_met, then 900 met a week, then
     # 514 and 587. The last 4 weeks: 2,901 of 4,000 (72.5%).
-    # +7.3 pp this week on a line that fell 9.3 pp (81.8% -> 72.5%): grey, and the trend said.
-    (818, False, f"trend 81.8% → 72.5% {TREND_WINDOW}"),
+    # +7.3 pp this week on a line that fell 9.3 pp (81.8% -> 72.5%): grey, and why.
+    (818, False, f"· against the trend 81.8% → 72.5% {TREND_WINDOW}"),
     # The same rise on a line that rose: news, and the rise over the window said as the brief says it.
-    (400, True, f"trend 40.0% → 72.5% {TREND_WINDOW}"),
+    (400, True, f"· trend 40.0% → 72.5% {TREND_WINDOW}"),
     # A trend that fell by less (-1.5 pp) than this week rose: the week is news; the fall is a point or more.
-    (740, True, f"trend 74.0% → 72.5% {TREND_WINDOW}"),
+    (740, True, f"· trend 74.0% → 72.5% {TREND_WINDOW}"),
     # A line that moved less than a point over the window (-0.5 pp): no trend in the small print.
     (730, True, ""),
 ])
