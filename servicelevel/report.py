@@ -46,6 +46,7 @@ REPORT_SOURCE_SPLITS = ("category", "agent")  # where a slipped department's ext
 REPORT_REJECTED = 12
 COMMENT_CHARS = 160
 CHART_WIDTH_PX = 380  # the plot's width; the legend adds to it
+NO_WRAP_MAX_CHARS = 24  # longer words may wrap, rather than widen a table past the page
 CHART_SCALE = 2  # PNG pixels per CSS pixel: sharp in print
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -782,6 +783,12 @@ def _html_text(text: str) -> str:
     return f'<a href="{html.escape(text.url)}" style="color:#2F5F8F;">{shown}</a>' if isinstance(text, Link) else shown
 
 
+def _no_wrap(cell: str) -> str:
+    """Keeps a short cell without spaces (a request id such as PROC-5493, a number) on one line:
+    a narrow column broke ids at their hyphen."""
+    return "white-space:nowrap;" if " " not in cell and len(cell) <= NO_WRAP_MAX_CHARS else ""
+
+
 def _html_block(block: Block, images: _Images) -> str:
     e = html.escape
     if isinstance(block, Text):
@@ -806,8 +813,8 @@ def _html_block(block: Block, images: _Images) -> str:
             for c, n in zip(block.columns, block.numeric)
         )
         body = "".join(
-            "<tr>" + "".join(f'<td style="{CELL}text-align:{"right" if n else "left"};">{_html_text(v)}</td>'
-                             for v, n in zip(row, block.numeric)) + "</tr>"
+            "<tr>" + "".join(f'<td style="{CELL}text-align:{"right" if n else "left"};{_no_wrap(v)}">'
+                             f"{_html_text(v)}</td>" for v, n in zip(row, block.numeric)) + "</tr>"
             for row in block.rows
         )
         return ('<table style="border-collapse:collapse;width:100%;font-size:13px;margin:6px 0;">'

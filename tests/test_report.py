@@ -629,3 +629,11 @@ def test_the_pdf_spells_out_the_symbols_its_font_lacks():
     assert report.pdf_text("CSAT 81.8% → 58.7% (first 4 weeks against last 4 of 12) · goal 85.0% ✓ met so far") == (
         "CSAT 81.8% to 58.7% (first 4 weeks against last 4 of 12) · goal 85.0%, met so far")
     assert report.pdf_text("goal 90.0% ✗ below goal · ≥ 30 answers") == "goal 90.0%, below goal · >= 30 answers"
+
+
+def test_html_tables_keep_ids_on_one_line_and_let_text_wrap():
+    table = report.Table(("Request", "Comment", "Note"), (("PROC-5493", "slow reply, asked twice", "x" * 30),),
+                         (False, False, False), (1, 3, 1))
+    cells = re.findall(r'<td style="([^"]*)">([^<]*)</td>', report._html_block(table, None))
+    assert [(value, "white-space:nowrap" in style) for style, value in cells] == [
+        ("PROC-5493", True), ("slow reply, asked twice", False), ("x" * 30, False)]
