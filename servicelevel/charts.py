@@ -350,14 +350,18 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
     """Weekly requests of one category (week_start, n_category, side) with the fix's week marked
     and the mean weekly rate before and after it."""
     bars = (
-        alt.Chart(frame)
-        .mark_bar(opacity=0.8)
+        # Each bar spans its week up to Sunday's start (the rest, a gap): points on a time axis were hairlines.
+        alt.Chart(frame.assign(week_bar_end=frame["week_start"] + pd.Timedelta(days=6)))
+        .mark_bar()
         .encode(
             x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
+            x2="week_bar_end:T",
             y=alt.Y("n_category:Q", title="Requests per week", axis=WHOLE_COUNTS),
+            y2=alt.datum(0),
+            # The fix's week in a pale red, the rule's colour: a pale grey barely showed.
             color=alt.Color("side:N", title="Week", scale=alt.Scale(
                 domain=["before", "fix week (left out)", "after"],
-                range=["#BAB0AC", "#E8E8E8", SEGMENT_COLORS["all"]])),
+                range=["#BAB0AC", "#F4B6AE", SEGMENT_COLORS["all"]])),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
                 alt.Tooltip("n_category:Q", title="Requests", format=","),
@@ -367,11 +371,10 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
         )
     )
     layers = [bars]
-    means = pd.DataFrame([
-        {"side": "before", "rate": rate_before, "start": frame.loc[frame["side"] == "before", "week_start"].min(),
-         "end": frame.loc[frame["side"] == "before", "week_start"].max()},
-        {"side": "after", "rate": rate_after, "start": frame.loc[frame["side"] == "after", "week_start"].min(),
-         "end": frame.loc[frame["side"] == "after", "week_start"].max()},
+    means = pd.DataFrame([  # each over its side's bars, first Monday to last bar's end
+        {"side": side, "rate": rate, "start": frame.loc[frame["side"] == side, "week_start"].min(),
+         "end": frame.loc[frame["side"] == side, "week_start"].max() + pd.Timedelta(days=6)}
+        for side, rate in (("before", rate_before), ("after", rate_after))
     ]).dropna()
     if not means.empty:
         layers.append(

@@ -9,7 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from servicelevel.charts import GAP_COLORS, HEATMAP_LEGENDS_PX, duration_histogram, goal_heatmap, trend_chart, week_axis
+from servicelevel.charts import (
+    GAP_COLORS, HEATMAP_LEGENDS_PX, before_after_chart, duration_histogram, goal_heatmap, trend_chart, week_axis,
+)
 from servicelevel.kpis import with_totals
 
 
@@ -178,3 +180,21 @@ def test_per_segment_goal_rules_share_the_lines_legend_rather_than_disable_it():
     spec = trend_chart(frame, "rate", "t", "Adherence", goal={"internal": 0.85, "external": 0.9}, as_percent=True).to_dict()
     colours = [layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {})]
     assert len(colours) == 2 and all(c["field"] == "segment" and c.get("legend", {}) is not None for c in colours)
+
+
+def test_the_fix_chart_draws_each_week_as_wide_as_the_week_and_its_means_over_the_bars():
+    weeks = pd.date_range("2026-03-02", periods=5, freq="7D")
+    frame = pd.DataFrame({"week_start": weeks, "n_category": [30, 28, 20, 10, 12], "share": 0.05,
+                          "side": ["before", "before", "fix week (left out)", "after", "after"]})
+    spec = before_after_chart(frame, weeks[2], 29.0, 11.0, "t").to_dict()
+    bars, means, _ = spec["layer"]
+    bar_rows = spec["datasets"][bars["data"]["name"]]
+    # Monday to Sunday's start: a bar spans its week, rather than a hairline at its Monday.
+    assert bars["encoding"]["x2"]["field"] == "week_bar_end" and bars["encoding"]["y2"] == {"datum": 0}
+    assert {pd.Timestamp(r["week_bar_end"]) - pd.Timestamp(r["week_start"]) for r in bar_rows} == {pd.Timedelta(days=6)}
+    # Weeks of 2, 9, 16 (the fix), 23 and 30 March: the mean after the fix runs from Monday 23 March
+    # to the end of the last bar, Sunday 5 April.
+    mean_rows = spec["datasets"][means["data"]["name"]]
+    after = next(r for r in mean_rows if r["side"] == "after")
+    assert (pd.Timestamp(after["start"]), pd.Timestamp(after["end"])) == (pd.Timestamp("2026-03-23"),
+                                                                          pd.Timestamp("2026-04-05"))
