@@ -11,7 +11,7 @@ lists)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
@@ -39,6 +39,7 @@ class Attention:
     due_soonest: pd.DataFrame  # at_risk_now's rows, least business time left first (up to LISTED)
     split: str = "provider_department"
     provider: str | None = None  # the one provider department the filters name, when split by requester
+    scope: str = ""  # the other filters, as Filters.describe() says them ('' without any)
 
     @property
     def split_name(self) -> str:
@@ -75,10 +76,12 @@ class Attention:
         provider: 97 open requests are past … (requested by Logistics 30, IT 19, …), …'."""
         when = f"As of {self.as_of.astimezone(zone):%d %b %Y %H:%M} (the data's newest timestamp)"
         if self.provider is not None:
-            when += f", for {self.provider} as provider"
+            when += f", for {self.provider} as provider" + (f" ({self.scope})" if self.scope else "")
+        elif self.scope:  # the counts are of these requests only: a sentence read on its own says so
+            when += f", for {self.scope}"
         window = f"within the next {self.within_hours} business hours"
         if self.all_clear:
-            return (f"{when}{':' if self.provider else ','} no open request is past its resolution deadline or past "
+            return (f"{when}{':' if self.provider or self.scope else ','} no open request is past its resolution deadline or past "
                     f"its first-response deadline with no reply yet, and no SLA target falls due {window}.")
         due = self.n_due_soon
         soon = (f"{due:,} SLA target{'' if due == 1 else 's'} fall{'s' if due == 1 else ''} due {window}"
@@ -134,4 +137,6 @@ def attention(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_
     params = {**selection.filters.params(), "within_secs": within_hours * 3600}
     by_group = run("attention_by_group", {**params, "as_of": selection.open_work_at, "split": split})
     due_soonest = run("at_risk_now", {**params, "max_rows": listed})
-    return Attention(selection.as_of, within_hours, by_group, due_soonest, split, provider)
+    others = replace(selection.filters, provider_departments=()) if provider else selection.filters
+    return Attention(selection.as_of, within_hours, by_group, due_soonest, split, provider,
+                     scope="" if others.is_empty() else others.describe())

@@ -23,10 +23,11 @@ AS_OF = datetime(2026, 11, 18, 14, 50, tzinfo=timezone.utc)
 NO_ROWS = pd.DataFrame(columns=["request_id"])
 
 
-def by_hand(rows: list[tuple[str | None, int, int, int]], provider: str | None = None) -> attention.Attention:
+def by_hand(rows: list[tuple[str | None, int, int, int]], provider: str | None = None,
+            scope: str = "") -> attention.Attention:
     frame = pd.DataFrame(rows, columns=["group_value", "n_overdue", "n_no_reply", "n_due_soon"])
     split = "provider_department" if provider is None else "requester"
-    return attention.Attention(AS_OF, 8, frame, NO_ROWS, split, provider)
+    return attention.Attention(AS_OF, 8, frame, NO_ROWS, split, provider, scope)
 
 
 def test_the_departments_holding_most_are_named_and_the_rest_summed():
@@ -93,6 +94,23 @@ def test_nothing_open_to_worry_about_says_so_in_one_sentence():
     assert by_hand([("IT", 0, 2, 0)]).sentence(ZONE).endswith(
         "no open request is past its resolution deadline, 2 open requests are past their first-response deadline "
         "with no reply yet, all in IT, and no SLA target falls due within the next 8 business hours.")
+
+
+def test_the_sentence_names_the_filters_its_counts_are_of():
+    # Read on its own (forwarded, or in the report), "2 open requests" must say of which requests.
+    assert by_hand([("IT", 2, 0, 0)], scope="priority urgent").sentence(ZONE).startswith(
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), for priority urgent: 2 open requests are past")
+    assert by_hand([], provider="Procurement", scope="external requesters").sentence(ZONE).startswith(
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), for Procurement as provider (external "
+        "requesters): no open request is past")
+    assert by_hand([], scope="channel phone").sentence(ZONE).startswith(
+        "As of 18 Nov 2026 11:50 (the data's newest timestamp), for channel phone: no open request")
+
+
+def test_the_page_names_its_filters_in_the_sentence_but_not_the_provider_twice(dashboard):
+    dashboard.query_params.update(dept="Procurement", priority="urgent")
+    said = next(t.value for t in rendered(dashboard).text if t.value.startswith("As of "))
+    assert ", for Procurement as provider (priority urgent): " in said
 
 
 @pytest.fixture
