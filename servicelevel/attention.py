@@ -81,8 +81,9 @@ class Attention:
             when += f", for {self.scope}"
         window = f"within the next {self.within_hours} business hours"
         if self.all_clear:
-            return (f"{when}{':' if self.provider or self.scope else ','} no open request is past its resolution deadline or past "
-                    f"its first-response deadline with no reply yet, and no SLA target falls due {window}.")
+            return (f"{when}{':' if self.provider or self.scope else ','} no open request is past its resolution "
+                    f"deadline or past its first-response deadline with no reply yet, and no SLA target falls due "
+                    f"{window}.")
         due = self.n_due_soon
         soon = (f"{due:,} SLA target{'' if due == 1 else 's'} fall{'s' if due == 1 else ''} due {window}"
                 f"{self._where('n_due_soon')}" if due else f"no SLA target falls due {window}")

@@ -222,10 +222,9 @@ class Tile:
 
     def caption(self) -> str:
         """The small print under the value: goal, then the basis, then the trend where it moved (the
-        brief names the move) or where this week's change goes against it ("against the trend": the
-        change is grey for that reason)."""
+        brief names the move) or where this week's change goes against it ("against the trend": why
+        the change is grey, which would otherwise read as "no news")."""
         against = self.against_trend and self.higher_is_better is not None
-        # A change against the trend is grey for that reason: said, so that grey does not read as "no news".
         named = "against the trend" if against else "trend"
         trend = f"{named} {self.trend_text()}" if (self.trend_is_news or against) and self.trend_text() else ""
         return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
