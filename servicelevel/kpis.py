@@ -69,9 +69,9 @@ class Tile:
     higher_is_better: bool | None = True  # None: a change is neither good nor bad news (volume)
     series: tuple[float | None, ...] = field(default_factory=tuple)
     series_too_small: tuple[bool, ...] = field(default_factory=tuple)  # per week: resting on too few
-    # A rate's (successes, count) per week, to pool the trend's ends; min_count: fewest an end may rest on.
+    # A rate's (successes, count) per week, to pool the trend's ends, and the fewest an end may rest on.
     series_parts: tuple[tuple[int, int], ...] = field(default_factory=tuple)
-    min_count: int = 0
+    trend_min_count: int = 0
     help: str = ""
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
     goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policy average")
@@ -159,7 +159,7 @@ class Tile:
     def trend_ends(self) -> TrendEnds | None:
         """The trend window's first and last TREND_END_WEEKS weeks (half the window when it is
         shorter), each as one value; None when either end has nothing to show, or a rate's end
-        rests on fewer than min_count. Single weeks made poor ends: CSAT "80.0% → 77.1%" fell
+        rests on fewer than trend_min_count. Single weeks made poor ends: CSAT "80.0% → 77.1%" fell
         between two weeks, while the last weeks stood above the window's average."""
         n_weeks = len(self.series)
         each = min(TREND_END_WEEKS, n_weeks // 2)
@@ -175,7 +175,7 @@ class Tile:
         if self.series_parts:
             parts = self.series_parts[weeks]
             total = sum(n for _, n in parts)
-            return sum(s for s, _ in parts) / total if total and total >= self.min_count else None
+            return sum(s for s, _ in parts) / total if total and total >= self.trend_min_count else None
         thin = self.series_too_small or (False,) * len(self.series)
         values = [v for v, too_few in zip(self.series[weeks], thin[weeks])
                   if v is not None and not pd.isna(v) and not too_few]
@@ -319,7 +319,7 @@ def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: 
         series=series,
         series_too_small=series_too_small,
         series_parts=series_parts,
-        min_count=org.min_count,
+        trend_min_count=org.min_count,
         help=help_text,
         goal_note=goal_note,
         heading=heading,

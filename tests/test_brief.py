@@ -22,7 +22,7 @@ def rate(label: str, value: float, goal: float | None, parts: tuple = (), too_sm
     them as the overview's tiles are (on 30 at least, as the sample's settings say)."""
     return Tile(key=label, label=label, value=value, previous=None, unit="rate", count=100, count_label="decided",
                 goal=goal, too_small=too_small, series=tuple(met / n for met, n in parts), series_parts=parts,
-                min_count=30)
+                trend_min_count=30)
 
 
 def volume() -> Tile:

@@ -533,7 +533,7 @@ def test_a_trend_end_resting_on_too_few_is_not_given():
     # 9 of 12 decided this week (below the 30 a rate needs): no "→" from a week of enough to it.
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.75, previous=0.9, unit="rate",
                 count=12, count_label="decided", too_small=True, series=(0.9, 0.75), series_parts=((27, 30), (9, 12)),
-                min_count=30)
+                trend_min_count=30)
     assert tile.trend_text() == ""
     enough = Tile(**{**tile.__dict__, "too_small": False, "series_parts": ((27, 30), (30, 40))})
     assert enough.trend_text() == "90.0% → 75.0% (first week against last of 2)"

@@ -197,7 +197,7 @@ def test_a_change_against_a_larger_move_over_the_trend_window_is_not_coloured(fi
     parts = ((first_met, 1000),) * 4 + ((900, 1000),) * 6 + ((514, 1000), (587, 1000))
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.587, previous=0.514, unit="rate",
                 count=1000, count_label="decided", series=tuple(m / n for m, n in parts), series_parts=parts,
-                min_count=30)
+                trend_min_count=30)
     assert tile.format_delta() == "+7.3 pp" and tile.change_is_news == news
     assert tile.caption().endswith(trend_said) and ("trend" in tile.caption()) == bool(trend_said)
 
