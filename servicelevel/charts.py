@@ -71,6 +71,7 @@ def trend_chart(
     as_percent: bool = False,
     domain: tuple[float, float] | None = None,
     unfinished_week=None,
+    trend: pd.DataFrame | None = None,
 ) -> alt.LayerChart | alt.Chart:
     """Weekly lines per segment (internal/external/all) with the goal as a dashed rule: one, or
     one per segment in its colour when `goal` maps segments to goals that differ.
@@ -78,11 +79,13 @@ def trend_chart(
     Rates are not drawn from zero (87 % and 94 % would look alike); `domain` fixes the value
     axis, e.g. so that charts shown side by side share one. `unfinished_week` (a week_start)
     is shaded and labelled "so far": its point counts part of a week, so a drop there is not news.
+    `trend` (WeeklyKpis.trend_end_rows) draws the tiles' trend: a grey level across each end's weeks.
     """
     axis_format = ".0%" if as_percent else value_format
     goals = _goal_rules(goal)
+    trend = trend if trend is not None and len(trend) else None
     if domain is None and as_percent:
-        domain = rate_domain([*frame[value].dropna(), *goals["goal"]])
+        domain = rate_domain([*frame[value].dropna(), *goals["goal"], *([] if trend is None else trend["value"])])
     scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=not as_percent)
     x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
     base = alt.Chart(frame).encode(
@@ -120,6 +123,10 @@ def trend_chart(
             )
         )
         goal_note = "dashed: goals"
+    if trend is not None:
+        layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format))  # under the lines
+        first_end = trend["end"].iloc[0]  # "first 4 weeks"
+        goal_note = " · ".join(filter(None, [goal_note, f"grey: trend, {first_end.replace('first', 'first and last')}"]))
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
     # The goal's key as a subtitle: appended to the title, it was cut in a half-width chart.
@@ -129,6 +136,15 @@ def trend_chart(
     else:
         chart = chart.properties(title=title)
     return chart.properties(width=WIDTH, height=220)
+
+
+def _trend_levels(trend: pd.DataFrame, x_axis: dict, value_title: str, axis_format: str) -> alt.Chart:
+    """The trend's two ends, each a broad translucent grey level across its weeks, under the lines."""
+    return alt.Chart(trend).mark_rule(color=SEGMENT_COLORS["all"], size=6, opacity=0.35).encode(
+        x=alt.X("from:T", **x_axis), x2="to:T", y="value:Q",
+        tooltip=[alt.Tooltip("end:N", title="Trend, all requesters"),
+                 alt.Tooltip("value:Q", title=value_title, format=".1%" if axis_format.endswith("%") else ",.1f")],
+    )
 
 
 def _goal_rules(goal: float | dict[str, float] | None) -> pd.DataFrame:

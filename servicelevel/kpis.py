@@ -50,6 +50,11 @@ class TrendEnds:
             return f"first week against last of {self.weeks_total}"
         return f"first {self.weeks_each} weeks against last {self.weeks_each} of {self.weeks_total}"
 
+    def end_names(self) -> tuple[str, str]:
+        """Each end by its weeks: ('first 4 weeks', 'last 4 weeks')."""
+        weeks = "week" if self.weeks_each == 1 else f"{self.weeks_each} weeks"
+        return f"first {weeks}", f"last {weeks}"
+
 
 @dataclass(frozen=True)
 class Tile:

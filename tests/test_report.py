@@ -529,6 +529,32 @@ def test_each_tile_says_where_its_trend_window_began_and_ended(con):
     assert f"{first} to {last} (first 4 weeks against last 4 of 12)" in pdf_text
 
 
+def test_the_csat_chart_draws_the_trend_the_tile_and_brief_give(con):
+    # Survey answers to known requests in each of the 12 weeks to 2026-W46 (São Paulo weeks of
+    # submission), counted here: each end pools its 4 weeks' satisfied answers over their answers.
+    weekly_counts = con.execute(
+        """select count(*) filter (where f.score >= 4), count(*)
+           from unnest(range(timestamp '2026-08-24', timestamp '2026-11-16', interval 7 day)) as w(monday)
+           left join (feedback as f join requests as r
+                      on r.source = f.request_source and r.request_id = f.request_id and f.score is not null)
+             on timezone('America/Sao_Paulo', f.submitted_at) >= monday
+            and timezone('America/Sao_Paulo', f.submitted_at) < monday + interval 7 day
+           group by monday order by monday""").fetchall()
+    assert len(weekly_counts) == 12
+    first, last = (sum(s for s, _ in four) / sum(n for _, n in four) for four in (weekly_counts[:4], weekly_counts[-4:]))
+    kpis = weekly.weekly_kpis(lambda name, params: queries.run(con, name, params), selection_for(con), organisation())
+    spec = weekly.trend_charts(kpis)["csat"].to_dict()
+    levels = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule" and "x2" in layer["encoding"])
+    rows = spec["datasets"][levels["data"]["name"]]
+    assert [row["value"] for row in rows] == pytest.approx([first, last])
+    assert [row["end"] for row in rows] == ["first 4 weeks", "last 4 weeks"]
+    # Each level spans its weeks' points (Mondays) and half a week either side.
+    assert [(row["from"][:16], row["to"][:16]) for row in rows] == [
+        ("2026-08-20T12:00", "2026-09-17T12:00"), ("2026-10-15T12:00", "2026-11-12T12:00")]
+    assert spec["title"]["subtitle"] == "dashed: goal · grey: trend, first and last 4 weeks"
+    assert f"{weekly.percent(first)} → {weekly.percent(last)}" in kpis.tile("csat").trend_text()
+
+
 def test_a_trend_end_resting_on_too_few_is_not_given():
     # 9 of 12 decided this week (below the 30 a rate needs): no "→" from a week of enough to it.
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.75, previous=0.9, unit="rate",
