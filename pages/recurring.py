@@ -22,7 +22,12 @@ EXAMPLE_CANDIDATES = 5
 selection = frame.selection()
 params = selection.params()
 zone = selection.period.timezone
-end = recurring.week_end(selection.period.end)
+data_end = selection.as_of.astimezone(ZoneInfo(zone)).date()
+end = recurring.whole_weeks_end(selection.period.end, data_end)
+last_day = end - timedelta(days=1)
+# The period's last week not over in the data: said where the weekly views stop short of it.
+part_week_note = (f" The week not over in the data (it ends on {data_end:%d %b %Y}) is left out."
+                  if end < recurring.week_end(selection.period.end) else "")
 st.title("Recurring problems")
 st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
 lacking = run_query("source_fields", {}).groupby("field")["source"].apply(list).to_dict()
@@ -65,26 +70,22 @@ else:
                 "n_requests": st.column_config.NumberColumn("requests", format="localized"),
                 "share": st.column_config.NumberColumn("share", format="percent"),
                 "weekly": st.column_config.LineChartColumn(
-                    f"requests per week, {len(spark_weeks)} weeks to {end - timedelta(days=1):%d %b}", y_min=0
+                    f"requests per week, {len(spark_weeks)} weeks to {last_day:%d %b}", y_min=0
                 ),
             },
             caption="Requests created in the period per category and their share; the line shows the "
-            f"{len(spark_weeks)} complete ISO weeks ending with the period (none before the data starts).",
+            f"{len(spark_weeks)} complete ISO weeks to {last_day:%d %b %Y} (none before the data starts)."
+            + part_week_note,
         )
         lacking_note(lacking, "category", "categories (its requests count as '(no category)')")
 
 st.caption(rule.describe())
 emerging = recurring.emerging(weekly, end, rule, data_start=data_start)
-last_day = end - timedelta(days=1)
 if emerging.empty:
     explain_empty(selection, "requests to test for a rise")
 else:
     rising = emerging[emerging["is_emerging"]]
-    data_end = selection.as_of.astimezone(ZoneInfo(zone)).date()
-    if data_end < last_day:  # part of the recent weeks is not in the data: their rate reads low
-        st.info(f"The {rule.recent_weeks} recent weeks to {last_day:%d %b %Y} run past the data, which ends on "
-                f"{data_end:%d %b %Y}: too little of them to test for a rise. Pick a period that ends by then.")
-    elif rising.empty:
+    if rising.empty:
         st.success(
             f"No category rose significantly in the {rule.recent_weeks} weeks to {last_day:%d %b %Y}."
         )
@@ -112,7 +113,7 @@ else:
         },
         caption=" ".join(filter(None, ["Every category, emerging ones first.", rule.threshold_text(n_tested)]))
         + f" Recent: {recent_start:%d %b} – {last_day:%d %b %Y}; baseline: the {rule.baseline_weeks} weeks before "
-        "(fewer when the data starts later). "
+        f"(fewer when the data starts later).{part_week_note} "
         "Extra requests = recent requests minus what the baseline rate predicts. A category with fewer than "
         f"{rule.min_recent} recent requests, or no baseline weeks, is not tested (no p-value).",
     )

@@ -288,6 +288,14 @@ def week_end(period_end: date) -> date:
     return period_end - timedelta(days=period_end.weekday())
 
 
+def whole_weeks_end(period_end: date, data_end: date) -> date:
+    """The Monday ending the weeks the weekly views of categories count: the period's last complete
+    ISO week, unless the data ends inside it (data_end, the local date of its newest instant); then
+    the last week whole in the data. A part week would read as a fall in every category's line and
+    hide a rise from the test."""
+    return min(week_end(period_end), week_end(data_end + timedelta(days=1)))
+
+
 # What problem candidates can be ranked by: label -> column (an allowlist; "cost_index" is the
 # average of a category's shares of the four cost totals).
 RANKINGS = {

@@ -660,8 +660,9 @@ def data_start(run: Runner, timezone: str) -> date | None:
 
 def emerging(run: Runner, selection: Selection, week: Period,
              rule: recurring.EmergingRule = recurring.EmergingRule()) -> Emerging:
-    """The recurring-problems test of recurring.py over the weeks ending with the focus week."""
-    end = recurring.week_end(week.end)
+    """The recurring-problems test of recurring.py over the weeks ending with the focus week (with
+    the last whole week of the data, when the focus week is not over in it)."""
+    end = recurring.whole_weeks_end(week.end, selection.as_of.astimezone(ZoneInfo(week.timezone)).date())
     baseline_start, recent_start, _ = recurring.windows(end, rule)
     history_start = min(baseline_start, end - timedelta(weeks=TREND_WEEKS))
     weekly = run("category_weeks", {**selection.params(), **Period(history_start, end, week.timezone).params()})

@@ -196,17 +196,27 @@ def test_an_empty_period_says_there_is_no_data(gap_dashboard, page):
     assert "no requests were created in 2026-W13 (23 Mar – 29 Mar 2026)" in texts(at.info)
 
 
-@pytest.mark.parametrize("period, past", [({"week": "2026-W47"}, True), ({"week": "2026-W46"}, False)])
-def test_recent_weeks_past_the_data_are_not_tested_for_a_rise(dashboard, period, past):
-    # The sample's newest instant is early in W47 (16-22 Nov 2026): the 4 recent weeks to 22 Nov
-    # hold a few days of their last week; those to 15 Nov (W46) are whole.
-    dashboard.query_params.update(period)
-    at = rendered(dashboard, RECURRING)
-    warned = "run past the data, which ends on" in texts(at.info)
-    assert warned == past
-    if past:
-        assert "4 recent weeks to 22 Nov 2026" in texts(at.info)
-        assert not any("rose significantly" in s.value for s in at.success)
+def test_a_week_not_over_in_the_data_is_left_out_of_the_weekly_views(dashboard):
+    # The sample's newest instant is Wed 18 Nov 2026, in W47 (16-22 Nov): the recent weeks a
+    # W47 view tests and the sparklines it draws end with W46, the last whole week, as W46's own do.
+    # Before, its 2 1/2 days counted as a whole week: every line fell at the end.
+    views = {}
+    for week in ("2026-W46", "2026-W47"):
+        at = AppTest.from_file(dashboard._script_path, default_timeout=90)
+        at.query_params["week"] = week
+        views[week] = at = rendered(at, RECURRING)
+        assert "Recent: 19 Oct – 15 Nov 2026" in texts(at.caption)
+        assert "requests per week, 12 weeks to 15 Nov" in json.dumps(at.dataframe[0].proto.columns)
+    left_out = "The week not over in the data (it ends on 18 Nov 2026) is left out."
+    assert texts(views["2026-W47"].caption).count(left_out) == 2  # under the top categories and the test
+    assert left_out not in texts(views["2026-W46"].caption)
+    tested = [frame_with(views[week], "p_value") for week in ("2026-W46", "2026-W47")]
+    assert tested[0].equals(tested[1])
+    top = [frame_with(views[week], "share") for week in ("2026-W46", "2026-W47")]
+    assert top[0]["n_requests"].sum() > top[1]["n_requests"].sum()  # the table itself counts the period
+    lines = [t.set_index("category")["weekly"].map(tuple) for t in top]
+    both = lines[0].index.intersection(lines[1].index)  # the table lists the categories of its period
+    assert len(both) > 20 and lines[0][both].equals(lines[1][both])
 
 
 @pytest.mark.parametrize("page", [RECURRING, FEEDBACK])

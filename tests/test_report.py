@@ -555,6 +555,15 @@ def test_the_csat_chart_draws_the_trend_the_tile_and_brief_give(con):
     assert f"{weekly.percent(first)} → {weekly.percent(last)}" in kpis.tile("csat").trend_text()
 
 
+def test_the_emerging_test_of_a_week_not_over_ends_with_the_last_whole_week(con):
+    # The sample ends on Wed 18 Nov 2026 (W47): W47's report tests the 4 weeks to 15 Nov, as W46's.
+    run = lambda name, params: queries.run(con, name, params)  # noqa: E731
+    tested = {week: weekly.emerging(run, selection, selection.period)
+              for week in ("2026-W46", "2026-W47") for selection in [selection_for(con, week=week)]}
+    assert {e.end for e in tested.values()} == {date(2026, 11, 16)}
+    assert tested["2026-W46"].table.equals(tested["2026-W47"].table)
+
+
 def test_a_trend_end_resting_on_too_few_is_not_given():
     # 9 of 12 decided this week (below the 30 a rate needs): no "→" from a week of enough to it.
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.75, previous=0.9, unit="rate",
