@@ -36,9 +36,10 @@ top_rows as (
     from keyed as k
     semi join top_groups as t using (subject_key)
 ),
--- A wording is a subject up to case and its numbers: "Order 1041 has not arrived" and
--- "order 2210 has not arrived" are one way of asking, not two; each is shown by its most common
--- original subject: the subjects are counted first, so each distinct one is rewritten once.
+-- A wording is a subject up to case, spacing and its numbers: "Order 1041 has not arrived",
+-- "order 2210 has not arrived" and "Order has not arrived #5001" are one way of asking, not three
+-- (a number is dropped with a '#' before it); each is shown by its most common original subject:
+-- the subjects are counted first, so each distinct one is rewritten once.
 subjects as (
     select subject_key, subject, count(*) as n
     from top_rows
@@ -47,7 +48,7 @@ subjects as (
 variants as (
     select
         subject_key,
-        regexp_replace(lower(trim(subject)), '[0-9]+', '#', 'g') as wording,
+        trim(regexp_replace(regexp_replace(lower(subject), '#?[0-9]+', ' ', 'g'), '\s+', ' ', 'g')) as wording,
         sum(n) as n,
         arg_max(subject, n) as example
     from subjects

@@ -107,6 +107,8 @@ def test_subjects_differing_only_by_a_number_or_case_are_one_wording(con, tmp_pa
         "P3": "PEDIDO 37 NÃO CHEGOU ",  # case and a trailing space too
         "P4": "Pedido 1041 não chegou",
         "P5": "Meu pedido não chegou",  # another wording of the same question
+        "P6": "Pedido não chegou #50010",  # a ticket number put after it, or none at all: still P1's wording
+        "P7": "Pedido  não chegou",
     }
     import_requests(con, tmp_path, [
         {"request_id": rid, "created_at": f"2026-03-02T1{i}:00:00Z", "requester_id": f"r{i}", "subject": text}
@@ -119,9 +121,9 @@ def test_subjects_differing_only_by_a_number_or_case_are_one_wording(con, tmp_pa
     })
     assert list(faq["subject_key"]) == ["pedido nao chegou"]
     group = faq.iloc[0]
-    # P1-P4 are one wording (four requests), P5 another (one): two wordings, the commoner first,
-    # each shown as one of its own subjects.
-    assert group["n_requests"] == 5 and group["n_variants"] == 2
+    # P1-P4, P6 and P7 are one wording (six requests), P5 another (one): two wordings, the commoner
+    # first, each shown as one of its own subjects.
+    assert group["n_requests"] == 7 and group["n_variants"] == 2
     assert len(group["examples"]) == 2
-    assert group["examples"][0] in {subjects_by_id[k] for k in ("P1", "P2", "P3")}
+    assert group["examples"][0] in {subjects_by_id[k] for k in ("P1", "P2", "P3", "P6", "P7")}
     assert group["examples"][1] == "Meu pedido não chegou"
