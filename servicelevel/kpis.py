@@ -206,7 +206,7 @@ class Tile:
         elif not self.goal_is_clear:  # as the brief says it: a ✓ on 12 answers would promise too much
             status = " · too few to judge"
         else:
-            status = " ✓ met" if self.meets_goal else " ✗ below goal"
+            status = " ✓ met" if self.meets_goal else " " + below_goal_text(self.value, self.goal)
             if self.part_week:  # targets still running are decided later, either way
                 status += " so far"
         note = f" ({self.goal_note})" if self.goal_note else ""
@@ -246,6 +246,26 @@ class Tile:
 POLICY_AVERAGE = "policy average"  # said of an adherence goal averaged over the policies behind it
 
 
+def below_though_shown_equal(rate: float, goal: float) -> tuple[str, str] | None:
+    """A rate below its goal whose figure shows as the goal's (84.77% and 84.85% both show 84.8%):
+    the two with the fewest decimals that tell them apart, ('84.77%', '84.85%'), for "✗ below goal"
+    under two equal figures reads as an error. None when the figures already differ, or it is met."""
+    if rate >= goal:
+        return None
+    for decimals in (1, 2, 3, 4):
+        shown = f"{half_up(rate, decimals + 2):.{decimals}%}", f"{half_up(goal, decimals + 2):.{decimals}%}"
+        if shown[0] != shown[1]:
+            return None if decimals == 1 else shown
+    return None
+
+
+def below_goal_text(rate: float, goal: float) -> str:
+    """'✗ below goal', with the two figures told apart where they show alike: '✗ below goal (84.77%
+    against 84.85%)'."""
+    apart = below_though_shown_equal(rate, goal)
+    return "✗ below goal" + (f" ({apart[0]} against {apart[1]})" if apart else "")
+
+
 def goal_is_judgeable(goal: float, too_small: bool, interval: tuple[float, float] | None) -> bool:
     """Whether a rate can be judged against its goal: it rests on enough, or, resting on too few,
     even its 95 % interval lies wholly on one side of the goal (2 of 22 promises kept, 3 % to
@@ -263,7 +283,8 @@ def rate_goal_text(successes: int, n: int, goal: float, min_count: int, note: st
     said = f"goal {half_up(goal, 3):.1%}" + (f" ({note})" if note else "")
     if not goal_is_judgeable(goal, n < min_count, wilson_interval(successes, n)):
         return f"{said} · too few to judge"
-    return f"{said} {'✓ met' if successes / n >= goal else '✗ below goal'}{' so far' if so_far else ''}"
+    return f"{said} {'✓ met' if successes / n >= goal else below_goal_text(successes / n, goal)}" \
+           f"{' so far' if so_far else ''}"
 
 
 def blended_goal(goals: pd.Series, n_decided: pd.Series) -> float | None:

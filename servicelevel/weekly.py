@@ -19,7 +19,7 @@ import pandas as pd
 from servicelevel import charts, recurring
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import FILTER_PARAMS, Filters, Period, Selection, iso_week_code
-from servicelevel.kpis import TREND_MOVE_PP, Tile, TrendEnds, weekly_tiles
+from servicelevel.kpis import TREND_MOVE_PP, Tile, TrendEnds, below_though_shown_equal, weekly_tiles
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
@@ -568,16 +568,17 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     missed = [t for t in judged if not t.meets_goal]
     unjudged = [t for t in tiles if t.meets_goal is not None and not t.goal_is_clear]
 
-    def few(t: Tile) -> str:  # judged on few, as its interval is clear of the goal: said so
-        return f", on only {t.count:,} {t.count_label}" if t.too_small else ""
+    def below(t: Tile) -> str:  # judged on few, as its interval is clear of the goal: said so
+        value, goal = below_though_shown_equal(t.value, t.goal) or (t.format_value(), t.format_value(t.goal))
+        return f"{mid_sentence(t.label)} {value} (goal {goal}" + (
+            f", on only {t.count:,} {t.count_label})" if t.too_small else ")")
 
     # Part of a week: its running targets are decided later, so its rates are no verdict yet.
     this_week = "so far this week (not over in the data)" if any(t.part_week for t in tiles) else "this week"
     if judged:
         line = f"{len(judged) - len(missed)} of {len(judged)} goal{'s' if len(judged) > 1 else ''} met {this_week}"
         if missed:
-            line += "; below goal: " + ", ".join(
-                f"{mid_sentence(t.label)} {t.format_value()} (goal {t.format_value(t.goal)}{few(t)})" for t in missed)
+            line += "; below goal: " + ", ".join(below(t) for t in missed)
         if unjudged:
             line += f"; too few to judge: {', '.join(mid_sentence(t.label) for t in unjudged)}"
         lines.append(line + ".")

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from servicelevel.filters import Period
-from servicelevel.kpis import Tile
+from servicelevel.kpis import Tile, below_goal_text, below_though_shown_equal
 from servicelevel.weekly import Slipping, brief, standing
 
 ZONE = "America/Sao_Paulo"
@@ -54,6 +54,19 @@ def test_goals_met_missed_and_too_few_to_judge():
         "too few to judge: CSAT.",
     )
     assert brief(tiles[2:3], None) == ("1 of 1 goal met this week.",)
+
+
+def test_a_rate_below_a_goal_it_shows_alike_is_told_apart():
+    # 562 of 663 = 84.766% against 84.849%: both show 84.8%, under "✗ below goal".
+    assert below_though_shown_equal(562 / 663, 0.84849) == ("84.77%", "84.85%")
+    # 84.835% against 84.840%: alike to two decimals too (84.835 halves up to 84.84).
+    assert below_though_shown_equal(0.84835, 0.8484) == ("84.835%", "84.840%")
+    assert below_though_shown_equal(0.881, 0.892) is None  # 88.1% against 89.2% already differ
+    assert below_though_shown_equal(0.8485, 0.8485) is None  # met
+    assert below_goal_text(562 / 663, 0.84849) == "✗ below goal (84.77% against 84.85%)"
+    assert below_goal_text(0.881, 0.892) == "✗ below goal"
+    tiles = (rate("Resolution adherence", 562 / 663, 0.84849, ()),)
+    assert brief(tiles, None) == ("0 of 1 goal met this week; below goal: resolution adherence 84.77% (goal 84.85%).",)
 
 
 def test_a_week_not_over_in_the_data_is_no_verdict_yet():

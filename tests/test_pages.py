@@ -716,6 +716,30 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
         assert colours[label][1] in ("RED", "GREEN") or against, (label, colours[label])
 
 
+def test_a_verdict_below_a_goal_shown_alike_gives_the_figures_apart(app, sample_db_path):
+    # W45's resolution targets, counted here from the SLA states: met when stopped by the deadline
+    # (decided then), breached at the deadline otherwise; the goal averaged over the targets.
+    con = store.connect(sample_db_path)
+    try:
+        met, decided, goal = con.execute(
+            """select count(*) filter (where res_stopped_at <= res_deadline_at), count(*), avg(res_goal)
+               from request_sla, (select timestamptz '2026-11-02 00:00:00-03' as a,
+                                         timestamptz '2026-11-09 00:00:00-03' as b)
+               where res_target_secs is not null and res_na_reason is null
+                 and ((res_stopped_at <= res_deadline_at and res_stopped_at >= a and res_stopped_at < b)
+                   or ((res_stopped_at is null or res_stopped_at > res_deadline_at)
+                       and res_deadline_at >= a and res_deadline_at < b))""").fetchone()
+    finally:
+        con.close()
+    assert f"{met / decided:.1%}" == f"{goal:.1%}" and met / decided < goal  # alike as shown, yet below
+    app.query_params["week"] = "2026-W45"
+    at = rendered(app)
+    apart = f"({100 * met / decided:.2f}% against {100 * goal:.2f}%)"
+    assert f"✗ below goal {apart}" in " ".join(c.value for c in at.main.caption)
+    brief_text = next(m.value for m in at.markdown if m.value.startswith("**In brief**"))
+    assert f"resolution adherence {100 * met / decided:.2f}% (goal {100 * goal:.2f}%)" in brief_text
+
+
 def test_the_week_still_running_in_the_data_is_flagged(app, sample_db_path):
     app.query_params["week"] = "2026-W47"  # the sample's data ends on Wednesday 18 November
     at = rendered(app)
