@@ -20,12 +20,20 @@ STATE_COLORS = {"met": "#54A24B", "breached": "#E45756", "running": "#9D9D9D", "
 GOAL_COLOR = "#8A8A8A"
 WEEK_TITLE = "ISO week (starting Monday)"
 WIDTH = "container"
-# An axis of counts: ticks on whole numbers only (a handful of requests would otherwise get 0.5, 1.5...).
-WHOLE_COUNTS = alt.Axis(tickMinStep=1, format=",d")
+
 # What a chart's title, axes and legend take beyond its plot height (pixels), unless the chart
 # says otherwise in its usermeta ("frame_px"); a subtitle takes a line more.
 CHART_FRAME_PX = 90
 SUBTITLE_PX = 16
+
+
+def whole_counts(counts) -> alt.Axis:
+    """An axis of counts, ticked on whole numbers only: Vega's ticks for a handful of requests fall
+    on halves (0, 0.5, 1 reads "0, 1, 1"), which tickMinStep alone does not prevent below 3, so
+    small counts get every whole number as a tick."""
+    top = pd.Series(counts, dtype="float64").max()
+    few = {"values": list(range(int(top) + 1))} if pd.notna(top) and top < 5 else {}
+    return alt.Axis(tickMinStep=1, format=",d", **few)
 
 
 def title_text(spec: alt.TopLevelMixin) -> str:
@@ -90,7 +98,8 @@ def trend_chart(
     x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
     base = alt.Chart(frame).encode(
         x=alt.X("week_start:T", **x_axis),
-        y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=axis_format), scale=scale),
+        y=alt.Y(f"{value}:Q", title=value_title, scale=scale,
+                axis=whole_counts(frame[value]) if axis_format == ",.0f" else alt.Axis(format=axis_format)),
         # One line (one requester type, or all together) needs no legend.
         color=alt.Color("segment:N", title="Requesters", scale=segment_scale(frame["segment"]),
                         legend=alt.Legend() if frame["segment"].nunique() > 1 else None),
@@ -305,7 +314,7 @@ def duration_histogram(
         .encode(
             x=alt.X("bin_start_hours:Q", title=f"Hours ({clock_label}); the last bar holds everything longer"),
             x2="bin_end:Q",
-            y=alt.Y("n_requests:Q", title="Requests", axis=WHOLE_COUNTS),
+            y=alt.Y("n_requests:Q", title="Requests", axis=whole_counts(frame["n_requests"])),
             # With x and x2 both set, Vega-Lite would draw ranged bars as flat strokes at y: anchor them at 0.
             y2=alt.datum(0),
             tooltip=[alt.Tooltip("label:N", title="Duration"), alt.Tooltip("n_requests:Q", title="Requests", format=",")],
@@ -341,7 +350,7 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         .mark_line(point=True)
         .encode(
             x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
-            y=alt.Y("n_requests:Q", title="Requests per week", axis=WHOLE_COUNTS),
+            y=alt.Y("n_requests:Q", title="Requests per week", axis=whole_counts(frame["n_requests"])),
             color=alt.Color("category:N", title="Category", scale=alt.Scale(range=list(CATEGORY_COLORS)),
                             legend=alt.Legend(labelLimit=260)),
             tooltip=[
@@ -372,7 +381,7 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
         .encode(
             x=alt.X("week_start:T", title=WEEK_TITLE, axis=week_axis(frame["week_start"])),
             x2="week_bar_end:T",
-            y=alt.Y("n_category:Q", title="Requests per week", axis=WHOLE_COUNTS),
+            y=alt.Y("n_category:Q", title="Requests per week", axis=whole_counts(frame["n_category"])),
             y2=alt.datum(0),
             # The fix's week in a pale red, the rule's colour: a pale grey barely showed.
             color=alt.Color("side:N", title="Week", scale=alt.Scale(
@@ -467,7 +476,7 @@ def score_distribution(frame: pd.DataFrame, title: str) -> alt.Chart:
         .encode(
             x=alt.X("value:O", title="Score (normalised 1-5, whole part)", sort=["1", "2", "3", "4", "5"],
                     axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("n_answers:Q", title="Answers", axis=WHOLE_COUNTS),
+            y=alt.Y("n_answers:Q", title="Answers", axis=whole_counts(frame["n_answers"])),
             color=alt.Color("group:N", title="Reading", scale=alt.Scale(
                 domain=list(SATISFACTION_COLORS), range=list(SATISFACTION_COLORS.values()))),
             tooltip=[
@@ -517,7 +526,7 @@ def theme_bars(frame: pd.DataFrame, title: str) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title="Theme", sort=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X("n_comments:Q", title="Comments", axis=WHOLE_COUNTS),
+            x=alt.X("n_comments:Q", title="Comments", axis=whole_counts(frame["n_comments"])),
             color=alt.Color("polarity:N", title="Polarity", scale=alt.Scale(
                 domain=list(POLARITY_COLORS), range=list(POLARITY_COLORS.values()))),
             tooltip=[

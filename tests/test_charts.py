@@ -151,6 +151,16 @@ def test_a_histogram_of_a_few_requests_counts_them_in_whole_numbers():
     assert labels == ["0", "1", "2", "3"]
 
 
+def test_a_trend_of_a_few_requests_a_week_counts_them_in_whole_numbers():
+    # 0, 1 and 1 requests (a small department's urgent ones): ticks at 0.2 steps read "0, 0, 0, 1, 1, 1".
+    weeks = pd.date_range("2026-10-26", periods=3, freq="7D")
+    frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 3, "n_created": [0, 1, 1]})
+    labels = axis_labels(trend_chart(frame, "n_created", "Requests created by week", "Requests"), "Requests")
+    assert labels == ["0", "1"]
+    one_each = pd.DataFrame({"bin_start_hours": [0.0, 4.0], "bin_end_hours": [4.0, 8.0], "n_requests": [1, 1]})
+    assert axis_labels(duration_histogram(one_each, "Resolution time", "business hours", 4.0), "Requests") == ["0", "1"]
+
+
 def test_a_total_over_a_row_adds_its_cells_up_and_blends_their_goals_by_targets_decided():
     cells = pd.DataFrame({"department": ["Procurement", "Procurement", "Finance"], "priority": ["urgent", "high", "low"],
                           "n_met": [10, 2, 9], "n_breached": [5, 28, 1], "goal": [0.9, 0.8, None]})
