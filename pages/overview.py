@@ -12,7 +12,7 @@ from servicelevel.ui.widgets import (
     chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, nothing_recorded, table,
 )
 from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR
-from servicelevel.wording import all_of
+from servicelevel.wording import all_of, the_first
 
 selection = frame.selection(shown_period=weekly.focus_week)  # a range's last whole week may be over, the range not
 org = organisation()
@@ -156,4 +156,5 @@ else:
     if not now.due_soonest.empty:
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
               as_of=now.as_of,
-              caption=f"The {len(now.due_soonest)} targets due soonest, least business time left first.")
+              caption=f"{the_first(len(now.due_soonest), 'target', 'targets')} due soonest, least business time "
+                      "left first.")

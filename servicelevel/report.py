@@ -35,7 +35,7 @@ from servicelevel.filters import Filters, Selection, filter_slugs, iso_week_code
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
-from servicelevel.wording import all_of
+from servicelevel.wording import all_of, the_first
 
 FORMATS = ("html", "pdf", "md")
 MIME = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}
@@ -564,8 +564,8 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
             "overdue and those with no reply at the end of its backlog, the targets due soon in its at-risk list "
             "as of now.", viewlinks.BACKLOG_ANCHOR, iso_week_code(now.as_of.astimezone(zone).date())), "note")]
     if not now.due_soonest.empty:
-        blocks.append(Text(f"The {len(now.due_soonest)} SLA targets due soonest (least business time left first; "
-                           "every one: the SLA adherence page, at risk as of now):"))
+        blocks.append(Text(f"{the_first(len(now.due_soonest), 'SLA target', 'SLA targets')} due soonest (least "
+                           "business time left first; every one: the SLA adherence page, at risk as of now):"))
         blocks.append(_for_provider(Table(
             ("Request", "Due", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Deadline", "Time left"),
             tuple((links.request(r.source, r.request_id), str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),

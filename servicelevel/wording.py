@@ -13,6 +13,11 @@ def all_of(n: int, singular: str, plural: str) -> str:
     return f"All {n:,} {plural}"
 
 
+def the_first(n: int, singular: str, plural: str) -> str:
+    """The opening for the first n of a list: 'The target', 'The 10 targets' (not 'The 1 targets')."""
+    return f"The {singular}" if n == 1 else f"The {n:,} {plural}"
+
+
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """A count with its noun: '1 row', '1,234 rows' (not 'row(s)')."""
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

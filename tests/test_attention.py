@@ -194,6 +194,17 @@ def test_the_overview_ends_with_what_needs_attention_and_the_report_says_the_sam
     assert columns[columns.index("remaining_business_hours") + 1] == "deadline_at"
 
 
+def test_a_department_with_one_target_due_soon_says_the_target_not_the_1_targets(dashboard, con):
+    # Legal, in the sample, has a single SLA target due within 8 business hours of the newest data.
+    due = independent_counts(con, sample_selection(con).as_of, 8 * 3600).loc["Legal", "n_due_soon"]
+    assert due == 1
+    dashboard.query_params["dept"] = "Legal"
+    at = rendered(dashboard)
+    assert "The target due soonest, least business time left first." in [c.value for c in at.main.caption]
+    assert "The SLA target due soonest (least business time left first;" in "\n".join(
+        md_sections(markdown(con, Filters(provider_departments=("Legal",))))["Needs attention now"])
+
+
 def test_a_department_link_counts_its_own_open_work_only(dashboard, con):
     dashboard.query_params["dept"] = "Procurement"
     at = rendered(dashboard)

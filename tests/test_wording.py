@@ -1,6 +1,6 @@
 """How a caption opens on every one of a count of things."""
 
-from servicelevel.wording import all_of, counted
+from servicelevel.wording import all_of, counted, the_first
 
 
 def test_one_two_and_many():
@@ -14,3 +14,8 @@ def test_a_count_with_its_noun():
     assert counted(1, "row") == "1 row"
     assert counted(1234, "row") == "1,234 rows"
     assert counted(2, "category", "categories") == "2 categories"
+
+
+def test_the_first_of_a_list():
+    assert the_first(1, "target", "targets") == "The target"
+    assert the_first(10, "SLA target", "SLA targets") == "The 10 SLA targets"
