@@ -116,6 +116,8 @@ if not total.empty:
                               "CSAT % and SLA adherence by channel", "Channel", min_count=org.min_count))
     merged = by_channel.rename(columns={"value": "channel"}).merge(
         adherence.rename(columns={"adherence": "sla_adherence", "goal": "sla_goal"}), on="channel", how="outer")
+    paired = ["channel", "csat", "too_few", "sla_adherence", "sla_goal"]  # the two rates the chart pairs, in view
+    merged = merged[[*paired, *(c for c in merged.columns if c not in paired)]]
     table(merged, "csat-and-sla-by-channel",
           column_config={**RATE, "sla_adherence": st.column_config.NumberColumn("SLA adherence", format="percent"),
                          "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent")},

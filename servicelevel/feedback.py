@@ -107,9 +107,14 @@ def group_of(score_band: int) -> str:
     return "satisfied" if score_band >= 4 else "neutral" if score_band == 3 else "dissatisfied"
 
 
+# A breakdown's columns in view first, its tables half a page wide at times: the rate, whether to
+# trust it, and the answers it rests on; the counts, interval and mean score after.
+RATE_FIRST = ["value", "csat", "too_few", "n_answers"]
+
+
 def dimension_rows(breakdown: pd.DataFrame, dimension: str, min_count: int = 30) -> pd.DataFrame:
-    """One dimension's rows of feedback_breakdown with CSAT, its interval and the mean score, in
-    the dimension's natural order (drivers) or by answers."""
+    """One dimension's rows of feedback_breakdown with CSAT, its interval and the mean score
+    (columns RATE_FIRST first), in the dimension's natural order (drivers) or by answers."""
     rows = breakdown[breakdown["dimension"] == dimension].drop(columns="dimension")
     rows = with_csat(rows, min_count)
     order = DRIVER_ORDER.get(dimension)
@@ -120,7 +125,7 @@ def dimension_rows(breakdown: pd.DataFrame, dimension: str, min_count: int = 30)
         rows = rows.sort_values("value")
     else:
         rows = rows.sort_values("n_answers", ascending=False)
-    return rows.reset_index(drop=True)
+    return rows[[*RATE_FIRST, *(c for c in rows.columns if c not in RATE_FIRST)]].reset_index(drop=True)
 
 
 def score_distribution(breakdown: pd.DataFrame) -> pd.DataFrame:

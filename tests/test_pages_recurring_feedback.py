@@ -219,6 +219,17 @@ def test_a_week_not_over_in_the_data_is_left_out_of_the_weekly_views(dashboard):
     assert len(both) > 20 and lines[0][both].equals(lines[1][both])
 
 
+@pytest.mark.parametrize("page", [FEEDBACK, "pages/departments.py"])
+def test_a_rate_and_whether_to_trust_it_lead_their_table(dashboard, page):
+    # Half a page wide, a table shows four or five columns before it scrolls: the flag saying a
+    # rate rests on too few sat ninth or sixth, out of view.
+    flagged = [list(df.value.columns) for df in rendered(dashboard, page).dataframe if "too_few" in df.value.columns]
+    assert len(flagged) >= (7 if page == FEEDBACK else 2)
+    for columns in flagged:
+        rate = "csat" if page == FEEDBACK else "adherence"
+        assert columns.index(rate) == 1 and columns.index("too_few") <= 3, columns
+
+
 @pytest.mark.parametrize("page", [RECURRING, FEEDBACK])
 def test_filters_that_exclude_everything_say_so(dashboard, page):
     # Finance's low-priority phone calls from external customers: 58 in the sample, none in W46.
