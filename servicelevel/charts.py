@@ -80,6 +80,7 @@ def trend_chart(
     domain: tuple[float, float] | None = None,
     unfinished_week=None,
     trend: pd.DataFrame | None = None,
+    rests_on: str = "values",
 ) -> alt.LayerChart | alt.Chart:
     """Weekly lines per segment (internal/external/all) with the goal as a dashed rule: one, or
     one per segment in its colour when `goal` maps segments to goals that differ.
@@ -88,6 +89,8 @@ def trend_chart(
     axis, e.g. so that charts shown side by side share one. `unfinished_week` (a week_start)
     is shaded and labelled "so far": its point counts part of a week, so a drop there is not news.
     `trend` (WeeklyKpis.trend_end_rows) draws the tiles' trend: a grey level across each end's weeks.
+    `rests_on` names what the values are counted from ("survey answers"), for the subtitle of a chart
+    with none to draw, which would otherwise be a goal line over blank weeks.
     """
     axis_format = ".0%" if as_percent else value_format
     goals = _goal_rules(goal)
@@ -136,6 +139,8 @@ def trend_chart(
         layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format))  # under the lines
         first_end = trend["end"].iloc[0]  # "first 4 weeks"
         goal_note = " · ".join(filter(None, [goal_note, f"grey: trend, {first_end.replace('first', 'first and last')}"]))
+    if frame[value].isna().all():
+        goal_note = " · ".join(filter(None, [f"no {rests_on} in these weeks: nothing to draw", goal_note]))
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
     # The goal's key as a subtitle: appended to the title, it was cut in a half-width chart.

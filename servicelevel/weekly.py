@@ -331,16 +331,16 @@ def trend_charts(kpis: WeeklyKpis) -> dict[str, alt.TopLevelMixin]:
     return {
         "fr_adherence": charts.trend_chart(rows, "fr_adherence", "First-response adherence by week", "Adherence",
                                            goal=kpis.segment_goals("fr_goal"), as_percent=True, unfinished_week=unfinished,
-                                           trend=kpis.trend_end_rows("fr_adherence")),
+                                           trend=kpis.trend_end_rows("fr_adherence"), rests_on="targets decided"),
         "res_adherence": charts.trend_chart(rows, "res_adherence", "Resolution adherence by week", "Adherence",
                                             goal=kpis.segment_goals("res_goal"), as_percent=True, unfinished_week=unfinished,
-                                            trend=kpis.trend_end_rows("res_adherence")),
+                                            trend=kpis.trend_end_rows("res_adherence"), rests_on="targets decided"),
         # No trend level here: all requesters' volume, twice either group's, would squash their lines.
         "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests",
                                         unfinished_week=unfinished),
         "csat": charts.trend_chart(rows, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT",
                                    goal=kpis.csat_goal, as_percent=True, unfinished_week=unfinished,
-                                   trend=kpis.trend_end_rows("csat")),
+                                   trend=kpis.trend_end_rows("csat"), rests_on="survey answers"),
     }
 
 

@@ -128,6 +128,17 @@ def test_a_trend_title_says_whose_goal_the_dashed_line_is(goal, says):
     assert title == {"text": "Resolution adherence by week", "subtitle": says}
 
 
+def test_a_trend_with_nothing_to_draw_says_so_above_its_goal_line():
+    weeks = pd.date_range("2026-10-05", periods=3, freq="7D")
+    frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 3, "csat": [float("nan")] * 3})
+    title = trend_chart(frame, "csat", "CSAT % by week", "CSAT", goal=0.85, as_percent=True,
+                        rests_on="survey answers").to_dict()["title"]
+    assert title["subtitle"] == "no survey answers in these weeks: nothing to draw · dashed: goal"
+    drawn = trend_chart(frame.assign(csat=[0.8, None, 0.9]), "csat", "CSAT % by week", "CSAT", goal=0.85,
+                        as_percent=True, rests_on="survey answers").to_dict()["title"]
+    assert drawn["subtitle"] == "dashed: goal"
+
+
 def axis_labels(chart, axis_title: str) -> list[str]:
     """The tick labels Vega draws on the axis titled `axis_title` (rendered to SVG by vl-convert):
     each axis draws its labels' group, then its title's."""

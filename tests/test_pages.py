@@ -716,6 +716,26 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
         assert colours[label][1] in ("RED", "GREEN") or against, (label, colours[label])
 
 
+def test_a_trend_chart_with_nothing_to_draw_says_why(app, sample_db_path):
+    # Legal's urgent requests: none has a survey answer submitted in the 12 weeks to W46 (counted here).
+    con = store.connect(sample_db_path)
+    try:
+        answers = con.execute(
+            """select count(*) from feedback as f join requests as r
+                 on r.source = f.request_source and r.request_id = f.request_id
+               where f.score is not null and r.provider_department = 'Legal' and r.priority = 'urgent'
+                 and timezone('America/Sao_Paulo', f.submitted_at) >= timestamp '2026-08-24'
+                 and timezone('America/Sao_Paulo', f.submitted_at) < timestamp '2026-11-16'""").fetchone()[0]
+    finally:
+        con.close()
+    assert answers == 0
+    app.query_params.update(dept="Legal", priority="urgent")
+    titles = [chart_title(spec) for spec, _ in chart_data(rendered(app))]
+    assert "CSAT % by week (answers scoring 4-5) no survey answers in these weeks: nothing to draw · dashed: goal" \
+        in titles
+    assert not any("nothing to draw" in t for t in titles if not t.startswith("CSAT"))  # the others have weeks
+
+
 def test_a_verdict_below_a_goal_shown_alike_gives_the_figures_apart(app, sample_db_path):
     # W45's resolution targets, counted here from the SLA states: met when stopped by the deadline
     # (decided then), breached at the deadline otherwise; the goal averaged over the targets.
