@@ -245,20 +245,20 @@ else:
     if overall.empty:
         st.info("No requests with a requester id and a category in this selection: repeats cannot be judged.")
     else:
-        row = overall.iloc[0]
-        st.metric("Repeat rate", f"{row['repeat_rate']:.1%}", border=True,
-                  help=f"{int(row['n_repeats']):,} of {int(row['n_requests']):,} requests repeat an earlier one")
+        row, min_count = overall.iloc[0], organisation().min_count
+        st.metric("Repeat rate", f"{row['repeat_rate']:.1%}", border=True)
+        st.caption(recurring.repeat_basis(int(row["n_repeats"]), int(row["n_requests"]), min_count))
         by_department, by_category = st.columns(2)
         for column, dimension, title in ((by_department, "provider_department", "Provider department"),
                                          (by_category, "category", "Category")):
-            rows = (repeats[repeats["dimension"] == dimension].drop(columns="dimension")
-                    .rename(columns={"value": dimension}))
+            rows = recurring.repeat_rows(repeats, dimension, min_count)
             with column:
-                chart(charts.rate_bars(rows.head(15), dimension, "repeat_rate", "n_requests",
+                chart(charts.rate_bars(rows.head(recurring.REPEAT_BARS), dimension, "repeat_rate", "n_requests",
                                        f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate",
-                                       note="the 15 with most requests"))
+                                       min_count=min_count, note=recurring.repeat_bars_note(len(rows)) or None))
                 table(rows, f"repeat-contacts-by-{dimension}",
-                      column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent")})
+                      column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent"),
+                                     "too_few": st.column_config.CheckboxColumn("too few to trust")})
 
 st.subheader("FAQ candidates: the questions asked most, however they are written")
 faq = run_query("faq_candidates", {**params, "max_rows": FAQ_LIMIT})

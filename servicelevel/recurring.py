@@ -27,6 +27,7 @@ import pandas as pd
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
 from servicelevel.kpis import wilson_interval
+from servicelevel.kpis import wilson_interval
 from servicelevel.settings import organisation
 from servicelevel.sqlfiles import pipeline_sql
 from servicelevel.wording import counted
@@ -386,3 +387,31 @@ def refresh_request_facts(con: duckdb.DuckDBPyConnection, now: datetime | None =
         run_pipeline(con, "request_facts", {"as_of": facts_as_of(con, now), "timezone": organisation().timezone})
         store.set_meta(con, META_VERSION, _version(con))
     return con.execute("select count(*) from request_facts").fetchall()[0][0]
+
+
+# --------------------------------------------------------------------------------------
+# Repeat contacts
+
+REPEAT_BARS = 15  # groups drawn per chart, those with most requests
+
+
+def repeat_basis(n_repeats: int, n_requests: int, min_count: int) -> str:
+    """What a repeat rate rests on, in the tiles' words: '220 of 763 requests repeat an earlier one',
+    and, on fewer than `min_count`, 'too few to trust: 95% interval 20%–64%'."""
+    said = f"{n_repeats:,} of {n_requests:,} requests repeat an earlier one"
+    interval = wilson_interval(n_repeats, n_requests) if n_requests < min_count else None
+    return said + (f" · too few to trust: 95% interval {interval[0]:.0%}–{interval[1]:.0%}" if interval else "")
+
+
+def repeat_rows(repeats: pd.DataFrame, dimension: str, min_count: int) -> pd.DataFrame:
+    """repeat_contacts rows of one dimension, as its table shows them: the value, the rate and
+    too_few (fewer than `min_count` requests behind it) first, then the counts."""
+    rows = (repeats[repeats["dimension"] == dimension].drop(columns="dimension").rename(columns={"value": dimension})
+            .assign(too_few=lambda r: r["n_requests"] < min_count))
+    first = [dimension, "repeat_rate", "too_few", "n_requests"]
+    return rows[[*first, *(c for c in rows.columns if c not in first)]].reset_index(drop=True)
+
+
+def repeat_bars_note(n_groups: int) -> str:
+    """Which groups a repeat chart draws: 'the 15 with most requests' only when there are more."""
+    return f"the {REPEAT_BARS} with most requests" if n_groups > REPEAT_BARS else ""

@@ -61,6 +61,22 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     assert repeat_rate.endswith("%")
 
 
+def test_repeat_contacts_on_a_small_selection_flag_what_rests_on_few(dashboard):
+    dashboard.query_params["priority"] = "urgent"  # W46's urgent requests: fewer than 30 to judge
+    at = rendered(dashboard, RECURRING)
+    said = next(c.value for c in at.caption if "requests repeat an earlier one" in c.value)
+    repeated, judged = (int(n.replace(",", "")) for n in said.split(" requests")[0].split(" of "))
+    assert judged < 30 and f"{repeated / judged:.1%}" == metrics(at)["Repeat rate"]
+    assert " · too few to trust: 95% interval " in said
+    by_department = frame_with(at, "provider_department")
+    assert list(by_department.columns[:4]) == ["provider_department", "repeat_rate", "too_few", "n_requests"]
+    assert by_department["too_few"].tolist() == (by_department["n_requests"] < 30).tolist()
+    assert by_department["n_requests"].sum() == judged  # every judged request in one department's row
+    titles = [chart_title(spec) for spec, _ in chart_data(at) if chart_title(spec).startswith("Repeat rate by")]
+    assert titles and all("outlined: fewer than 30 behind it" in t for t in titles)
+    assert "Repeat rate by provider department outlined" in " ".join(titles)  # 15 or fewer: all of them drawn
+
+
 def test_problem_costs_draw_bars_against_the_costliest_and_say_whose_breaches_they_count(dashboard):
     at = rendered(dashboard, RECURRING)
     table = next(d for d in at.dataframe if "cost_index" in d.value.columns)

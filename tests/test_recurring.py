@@ -317,3 +317,19 @@ def test_the_emerging_rule_is_stated_with_the_threshold_it_applies():
                                        "requests at least 25% above the baseline rate.")
     assert rule.threshold_text(1).startswith("Emerging: a p-value under 0.010 (1% ÷ 1 category tested)")
     assert rule.threshold_text(0) == ""
+
+
+def test_a_repeat_rate_on_few_requests_says_so_with_its_interval():
+    # 8 of 19: Wilson 95% interval worked by hand, centre (8/19 + 1.96^2/38) / (1 + 1.96^2/19) = 0.4343,
+    # half-width 1.96 * sqrt(8/19 * 11/19 / 19 + 1.96^2 / (4 * 19^2)) / 1.2022 = 0.2029: 23% to 64%.
+    assert recurring.repeat_basis(8, 19, 30) == "8 of 19 requests repeat an earlier one · too few to trust: 95% interval 23%–64%"
+    assert recurring.repeat_basis(220, 763, 30) == "220 of 763 requests repeat an earlier one"
+
+
+def test_repeat_rows_lead_with_the_rate_and_flag_few_and_the_chart_says_when_it_draws_only_some():
+    repeats = pd.DataFrame({"dimension": ["all", "category", "category"], "value": ["all", "VPN access", "Payroll"],
+                            "n_requests": [50, 40, 10], "n_repeats": [12, 10, 2], "repeat_rate": [0.24, 0.25, 0.2]})
+    rows = recurring.repeat_rows(repeats, "category", min_count=30)
+    assert list(rows.columns) == ["category", "repeat_rate", "too_few", "n_requests", "n_repeats"]
+    assert rows["too_few"].tolist() == [False, True]
+    assert recurring.repeat_bars_note(7) == "" and recurring.repeat_bars_note(16) == "the 15 with most requests"
