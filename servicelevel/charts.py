@@ -137,8 +137,8 @@ def trend_chart(
         goal_note = "dashed: goals"
     if trend is not None:
         layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format))  # under the lines
-        first_end = trend["end"].iloc[0]  # "first 4 weeks"
-        goal_note = " · ".join(filter(None, [goal_note, f"grey: trend, {first_end.replace('first', 'first and last')}"]))
+        weeks_each = trend["end"].iloc[0].removeprefix("first ")  # "4 weeks", or "week"
+        goal_note = " · ".join(filter(None, [goal_note, f"grey: trend, first and last {weeks_each}"]))
     if frame[value].isna().all():
         goal_note = " · ".join(filter(None, [f"no {rests_on} in these weeks: nothing to draw", goal_note]))
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))

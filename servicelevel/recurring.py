@@ -27,7 +27,6 @@ import pandas as pd
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
 from servicelevel.kpis import wilson_interval
-from servicelevel.kpis import wilson_interval
 from servicelevel.settings import organisation
 from servicelevel.sqlfiles import pipeline_sql
 from servicelevel.wording import counted
@@ -397,7 +396,7 @@ REPEAT_BARS = 15  # groups drawn per chart, those with most requests
 
 def repeat_basis(n_repeats: int, n_requests: int, min_count: int) -> str:
     """What a repeat rate rests on, in the tiles' words: '220 of 763 requests repeat an earlier one',
-    and, on fewer than `min_count`, 'too few to trust: 95% interval 20%–64%'."""
+    and, on fewer than `min_count`, '8 of 19 … · too few to trust: 95% interval 23%–64%'."""
     said = f"{n_repeats:,} of {n_requests:,} requests repeat an earlier one"
     interval = wilson_interval(n_repeats, n_requests) if n_requests < min_count else None
     return said + (f" · too few to trust: 95% interval {interval[0]:.0%}–{interval[1]:.0%}" if interval else "")

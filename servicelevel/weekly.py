@@ -330,11 +330,13 @@ def trend_charts(kpis: WeeklyKpis) -> dict[str, alt.TopLevelMixin]:
     rows, unfinished = kpis.chart_rows, kpis.unfinished_week
     return {
         "fr_adherence": charts.trend_chart(rows, "fr_adherence", "First-response adherence by week", "Adherence",
-                                           goal=kpis.segment_goals("fr_goal"), as_percent=True, unfinished_week=unfinished,
-                                           trend=kpis.trend_end_rows("fr_adherence"), rests_on="targets decided"),
+                                           goal=kpis.segment_goals("fr_goal"), as_percent=True,
+                                           unfinished_week=unfinished, trend=kpis.trend_end_rows("fr_adherence"),
+                                           rests_on="targets decided"),
         "res_adherence": charts.trend_chart(rows, "res_adherence", "Resolution adherence by week", "Adherence",
-                                            goal=kpis.segment_goals("res_goal"), as_percent=True, unfinished_week=unfinished,
-                                            trend=kpis.trend_end_rows("res_adherence"), rests_on="targets decided"),
+                                            goal=kpis.segment_goals("res_goal"), as_percent=True,
+                                            unfinished_week=unfinished, trend=kpis.trend_end_rows("res_adherence"),
+                                            rests_on="targets decided"),
         # No trend level here: all requesters' volume, twice either group's, would squash their lines.
         "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests",
                                         unfinished_week=unfinished),
@@ -568,7 +570,9 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     missed = [t for t in judged if not t.meets_goal]
     unjudged = [t for t in tiles if t.meets_goal is not None and not t.goal_is_clear]
 
-    def below(t: Tile) -> str:  # judged on few, as its interval is clear of the goal: said so
+    # A missed goal: its figures told apart where they show alike, and "on only …" where it is
+    # judged on few (its interval clear of the goal).
+    def below(t: Tile) -> str:
         value, goal = below_though_shown_equal(t.value, t.goal) or (t.format_value(), t.format_value(t.goal))
         return f"{mid_sentence(t.label)} {value} (goal {goal}" + (
             f", on only {t.count:,} {t.count_label})" if t.too_small else ")")

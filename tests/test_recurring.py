@@ -322,7 +322,8 @@ def test_the_emerging_rule_is_stated_with_the_threshold_it_applies():
 def test_a_repeat_rate_on_few_requests_says_so_with_its_interval():
     # 8 of 19: Wilson 95% interval worked by hand, centre (8/19 + 1.96^2/38) / (1 + 1.96^2/19) = 0.4343,
     # half-width 1.96 * sqrt(8/19 * 11/19 / 19 + 1.96^2 / (4 * 19^2)) / 1.2022 = 0.2029: 23% to 64%.
-    assert recurring.repeat_basis(8, 19, 30) == "8 of 19 requests repeat an earlier one · too few to trust: 95% interval 23%–64%"
+    assert recurring.repeat_basis(8, 19, 30) == (
+        "8 of 19 requests repeat an earlier one · too few to trust: 95% interval 23%–64%")
     assert recurring.repeat_basis(220, 763, 30) == "220 of 763 requests repeat an earlier one"
 
 

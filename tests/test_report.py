@@ -541,7 +541,8 @@ def test_the_csat_chart_draws_the_trend_the_tile_and_brief_give(con):
             and timezone('America/Sao_Paulo', f.submitted_at) < monday + interval 7 day
            group by monday order by monday""").fetchall()
     assert len(weekly_counts) == 12
-    first, last = (sum(s for s, _ in four) / sum(n for _, n in four) for four in (weekly_counts[:4], weekly_counts[-4:]))
+    first, last = (sum(s for s, _ in four) / sum(n for _, n in four)
+                   for four in (weekly_counts[:4], weekly_counts[-4:]))
     kpis = weekly.weekly_kpis(lambda name, params: queries.run(con, name, params), selection_for(con), organisation())
     spec = weekly.trend_charts(kpis)["csat"].to_dict()
     levels = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule" and "x2" in layer["encoding"])
