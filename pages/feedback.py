@@ -9,6 +9,7 @@ from servicelevel.filters import whole_weeks_trend
 from servicelevel.kpis import rate_goal_text
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
+from servicelevel.tables import columns_first
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.widgets import chart, explain_empty, lacking_note, spelled_out, table
@@ -116,8 +117,8 @@ if not total.empty:
                               "CSAT % and SLA adherence by channel", "Channel", min_count=org.min_count))
     merged = by_channel.rename(columns={"value": "channel"}).merge(
         adherence.rename(columns={"adherence": "sla_adherence", "goal": "sla_goal"}), on="channel", how="outer")
-    paired = ["channel", "csat", "too_few", "sla_adherence", "sla_goal"]  # the two rates the chart pairs, in view
-    merged = merged[[*paired, *(c for c in merged.columns if c not in paired)]]
+    # The two rates the chart pairs, in view first.
+    merged = columns_first(merged, ["channel", "csat", "too_few", "sla_adherence", "sla_goal"])
     table(merged, "csat-and-sla-by-channel",
           column_config={**RATE, "sla_adherence": st.column_config.NumberColumn("SLA adherence", format="percent"),
                          "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent")},

@@ -22,6 +22,7 @@ from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_e
 from servicelevel.kpis import wilson_interval
 from servicelevel.rounding import half_up
 from servicelevel.sqlfiles import pipeline_sql
+from servicelevel.tables import columns_first
 from servicelevel.themes import Lexicon, classify_into_temp_table, load_lexicon
 
 META_VERSION = "answer_facts_version"
@@ -125,7 +126,7 @@ def dimension_rows(breakdown: pd.DataFrame, dimension: str, min_count: int = 30)
         rows = rows.sort_values("value")
     else:
         rows = rows.sort_values("n_answers", ascending=False)
-    return rows[[*RATE_FIRST, *(c for c in rows.columns if c not in RATE_FIRST)]].reset_index(drop=True)
+    return columns_first(rows, RATE_FIRST).reset_index(drop=True)
 
 
 def score_distribution(breakdown: pd.DataFrame) -> pd.DataFrame:

@@ -219,8 +219,7 @@ class Tile:
             parts.append(f"{self.count_label} {self.count:,}")
         if self.too_small and self.count != 0:  # with nothing behind it the tile shows "–": nothing to doubt
             if self.interval is not None:
-                low, high = self.interval
-                parts.append(f"too few to trust: 95% interval {low:.0%}–{high:.0%}")
+                parts.append(too_few_words(self.interval))
             else:
                 parts.append("too few to trust")
         return " · ".join(parts)
@@ -244,6 +243,11 @@ class Tile:
 
 
 POLICY_AVERAGE = "policy average"  # said of an adherence goal averaged over the policies behind it
+
+
+def too_few_words(interval: tuple[float, float]) -> str:
+    """How a rate on too few says so: 'too few to trust: 95% interval 23%–64%'."""
+    return f"too few to trust: 95% interval {interval[0]:.0%}–{interval[1]:.0%}"
 
 
 def below_though_shown_equal(rate: float, goal: float) -> tuple[str, str] | None:

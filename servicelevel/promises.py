@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from servicelevel.kpis import rate_goal_text, wilson_interval
+from servicelevel.kpis import rate_goal_text, too_few_words, wilson_interval
 from servicelevel.rounding import half_up
 
 
@@ -22,8 +22,7 @@ def summary(per_department: pd.DataFrame, goal: float | None, min_count: int, so
     if goal is not None:
         parts.append(rate_goal_text(kept, decided, goal, min_count, so_far=so_far))
     if decided < min_count:  # as the tile says it
-        low, high = wilson_interval(kept, decided)
-        parts.append(f"too few to trust: 95% interval {low:.0%}–{high:.0%}")
+        parts.append(too_few_words(wilson_interval(kept, decided)))
     parts.append(f"{broken:,} broken")
     if pending:
         parts.append(f"{pending:,} not due yet")

@@ -26,9 +26,10 @@ import pandas as pd
 
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
-from servicelevel.kpis import wilson_interval
+from servicelevel.kpis import too_few_words, wilson_interval
 from servicelevel.settings import organisation
 from servicelevel.sqlfiles import pipeline_sql
+from servicelevel.tables import columns_first
 from servicelevel.wording import counted
 
 
@@ -398,8 +399,7 @@ def repeat_basis(n_repeats: int, n_requests: int, min_count: int) -> str:
     """What a repeat rate rests on, in the tiles' words: '220 of 763 requests repeat an earlier one',
     and, on fewer than `min_count`, '8 of 19 … · too few to trust: 95% interval 23%–64%'."""
     said = f"{n_repeats:,} of {n_requests:,} requests repeat an earlier one"
-    interval = wilson_interval(n_repeats, n_requests) if n_requests < min_count else None
-    return said + (f" · too few to trust: 95% interval {interval[0]:.0%}–{interval[1]:.0%}" if interval else "")
+    return said + (f" · {too_few_words(wilson_interval(n_repeats, n_requests))}" if n_requests < min_count else "")
 
 
 def repeat_rows(repeats: pd.DataFrame, dimension: str, min_count: int) -> pd.DataFrame:
@@ -407,8 +407,7 @@ def repeat_rows(repeats: pd.DataFrame, dimension: str, min_count: int) -> pd.Dat
     too_few (fewer than `min_count` requests behind it) first, then the counts."""
     rows = (repeats[repeats["dimension"] == dimension].drop(columns="dimension").rename(columns={"value": dimension})
             .assign(too_few=lambda r: r["n_requests"] < min_count))
-    first = [dimension, "repeat_rate", "too_few", "n_requests"]
-    return rows[[*first, *(c for c in rows.columns if c not in first)]].reset_index(drop=True)
+    return columns_first(rows, [dimension, "repeat_rate", "too_few", "n_requests"]).reset_index(drop=True)
 
 
 def repeat_bars_note(n_groups: int) -> str:

@@ -23,6 +23,7 @@ from servicelevel.kpis import TREND_MOVE_PP, Tile, TrendEnds, below_though_shown
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
+from servicelevel.tables import columns_first
 
 Runner = Callable[[str, dict], pd.DataFrame]
 
@@ -170,7 +171,7 @@ class WeeklyKpis:
         rows = self.weekly[self.weekly["segment"].isin(listed)]
         rows = rows.sort_values("week_start", ascending=False, kind="stable")
         rows = rows.assign(week=[iso_week_code(pd.Timestamp(d).date()) for d in rows["week_start"]])
-        return rows[[*TABLE_FIRST, *(c for c in rows.columns if c not in TABLE_FIRST)]]
+        return columns_first(rows, TABLE_FIRST)
 
     @property
     def is_empty(self) -> bool:

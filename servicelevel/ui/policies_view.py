@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel import policies
+from servicelevel.tables import columns_first
 from servicelevel.ui import data
 from servicelevel.ui.widgets import table
 
@@ -26,7 +27,7 @@ def render() -> None:
     # 1280-pixel screen pushed the targets out of view.
     first = ["order", "policy", "first response target", "first response goal", "resolution target",
              "resolution goal", "stored requests", "calendar"]
-    described = described[first + [c for c in described.columns if c not in first]]
+    described = columns_first(described, first)
     unmatched = f" {reach.n_unmatched:,} stored requests fit no policy and have no SLA." if reach.n_unmatched else ""
     table(described, "sla-policies",
           caption="The first policy whose criteria fit a request applies (empty criteria match everything); "
