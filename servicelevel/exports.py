@@ -13,6 +13,10 @@ from pathlib import Path
 CHUNK_BYTES = 8 * 1024 * 1024
 SAMPLE_ROWS = 2000  # records sampled to guess formats and mappings
 MAX_FIELD_BYTES = 20_000_000  # a longer field is no helpdesk text; the reader rejects its line
+# The reader's buffer for the first records only. Sized from the longest line allowed, its
+# default buffer takes in a few hundred megabytes before the first record comes out (0.13 s
+# for 2,000 records of a 256 MB file, against 0.03 s with this one); the whole read keeps it.
+SAMPLE_BUFFER_BYTES = 2 * MAX_FIELD_BYTES
 DELIMITERS = (",", ";", "\t", "|")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -351,7 +355,8 @@ def _reader_complaint(export: ExportFile) -> str | None:
     are kept as the file's sample (each read of a file costs its layout guess, 0.15 s or more)."""
     import duckdb
 
-    first_rows = f"select * from ({reader_sql(export, 'ignore_errors = true')}) limit $n"
+    handling = f"ignore_errors = true, buffer_size = {SAMPLE_BUFFER_BYTES}"
+    first_rows = f"select * from ({reader_sql(export, handling)}) limit $n"
     con = duckdb.connect()
     try:
         export.first_rows = con.execute(first_rows, {**reader_params(export), "n": SAMPLE_ROWS}).fetchall()

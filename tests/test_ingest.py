@@ -391,6 +391,28 @@ def test_without_updated_at_the_later_import_wins(con, tmp_path):
     assert request_rows(con, "canonical")["N-1"]["status"] == "open"
 
 
+def test_values_no_map_knows_are_named_with_their_counts(con, tmp_path):
+    # Known spellings in any case or accent pass; unknown ones are counted per raw spelling, on
+    # valid rows only (line 9 is rejected), at most five per field, most frequent first.
+    rows = [
+        "R-1,2024-03-04T09:00:00Z,Parked,P9,fax", "R-2,2024-03-04T09:00:00Z,parked,P9,fax",
+        "R-3,2024-03-04T09:00:00Z,Parked,Alta,Fax", "R-4,2024-03-04T09:00:00Z,OPEN,P9,E-mail",
+        "R-5,2024-03-04T09:00:00Z,Concluído,urgent,pigeon", "R-6,2024-03-04T09:00:00Z,Parked,,",
+        "R-7,2024-03-04T09:00:00Z,Frozen,LOW,Telefone", "R-8,not a date,Ghost,P0,smoke",
+        "R-9,2024-03-04T09:00:00Z,a,b,c", "R-10,2024-03-04T09:00:00Z,d,e,f",
+        "R-11,2024-03-04T09:00:00Z,g,h,i",
+    ]
+    export = write(tmp_path / "odd.csv", "request_id,created_at,status,priority,channel\n" + "\n".join(rows) + "\n")
+    report = import_checked(con, export)
+    assert report.n_rejected == 1
+    assert report.warnings == [
+        "unrecognised status values 'Parked' (3), 'Frozen' (1), 'a' (1), 'd' (1), 'g' (1): "
+        "inferred from the timestamps",
+        "unrecognised priority values 'P9' (3), 'b' (1), 'e' (1), 'h' (1): left empty",
+        "unrecognised channel values 'fax' (2), 'Fax' (1), 'c' (1), 'f' (1), 'i' (1): counted as 'other'",
+    ]
+
+
 def test_sources_count_as_open_what_the_backlog_counts(con, tmp_path):
     # A status of resolved without a resolution time is not open: when it stopped is unknown.
     export = write(tmp_path / "mixed.csv", (
