@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -93,10 +94,20 @@ class Breakdown:
             for span, label in spans.items()
         ], ignore_index=True)
 
+    @property
+    def last_day(self) -> date:
+        """The recent span's last day, or the data's when the data ends inside the span: a running
+        week's Sunday is still to come, and nothing is counted after the newest instant."""
+        last = self.recent.end - timedelta(days=1)
+        start_at, end_at = self.recent.bounds()
+        if self.as_of is not None and start_at < self.as_of < end_at:
+            return min(last, self.as_of.astimezone(ZoneInfo(self.recent.timezone)).date())
+        return last
+
     def verdict(self) -> str:
         """What changed, and which values it came from, in two or three sentences."""
-        last_day = self.recent.end - timedelta(days=1)
-        spans = f"the {weekly.RECENT_WEEKS} weeks to {last_day:%d %b %Y}", f"the {weekly.BASELINE_WEEKS} weeks before"
+        spans = (f"the {weekly.RECENT_WEEKS} weeks to {self.last_day:%d %b %Y}",
+                 f"the {weekly.BASELINE_WEEKS} weeks before")
         if not self.comparable:
             if self.data_from is not None and self.baseline.end <= self.data_from:
                 return (f"Nothing to compare yet: the data starts on {self.data_from:%d %b %Y}, after the "

@@ -88,6 +88,19 @@ def test_values_whose_work_arrived_or_mostly_went_are_named_though_not_compared(
     assert by_hand([("A", 30, 10)], [("A", 70, 10)]).arrivals_and_departures() == ""
 
 
+def test_a_span_the_data_ends_inside_is_named_to_the_datas_last_day():
+    # RECENT runs to Sunday 15 Nov (São Paulo). Data ending on Thursday 12 Nov at 11:58 local
+    # (14:58 UTC) holds nothing of the 13th to the 15th: the span is said to end on the 12th.
+    def spans_said(as_of: datetime) -> str:
+        shift = breakdown.Breakdown("category", RECENT, BASELINE,
+                                    adherence_shift(counts([("A", 30, 10)]), counts([("A", 70, 10)])), as_of=as_of)
+        return shift.verdict().split(" against ")[0]
+    assert spans_said(datetime(2026, 11, 12, 14, 58, tzinfo=timezone.utc)).endswith("over the 4 weeks to 12 Nov 2026")
+    # Sunday 23:30 local is Monday 02:30 UTC: still the 15th where the weeks are counted.
+    assert spans_said(datetime(2026, 11, 16, 2, 30, tzinfo=timezone.utc)).endswith("to 15 Nov 2026")
+    assert spans_said(datetime(2026, 11, 18, 14, 58, tzinfo=timezone.utc)).endswith("to 15 Nov 2026")
+
+
 def test_too_few_in_either_span_says_how_many_each_has():
     shift = by_hand([("A", 3, 2)], [("A", 40, 10)])
     assert not shift.comparable and shift.extra_breaches is None
@@ -199,6 +212,14 @@ def test_each_slipped_department_links_to_what_moved_its_adherence_with_the_filt
     # The download holds the table's numbers, not page-relative links.
     config = {**movers_columns("now", "before"), **links.WHAT_MOVED_COLUMN}
     assert "what moved it" not in csv_of(slipped, config).decode() and "sla?" not in csv_of(slipped, config).decode()
+
+
+def test_the_running_weeks_what_moved_ends_with_the_data(dashboard):
+    # The sample's data ends on Wednesday 18 Nov 2026, in 2026-W47 (16-22 Nov).
+    dashboard.query_params["week"] = "2026-W47"
+    at = rendered(dashboard, "pages/sla.py")
+    verdict = next(m.value for m in at.text if m.value.startswith("SLA adherence "))
+    assert " over the 4 weeks to 18 Nov 2026 against " in verdict and "22 Nov" not in verdict
 
 
 def test_a_split_the_page_does_not_offer_is_refused_with_a_notice(dashboard):
