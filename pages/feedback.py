@@ -88,14 +88,15 @@ if weeks["n_answers"].sum() == 0:
     st.caption(f"No survey answers for this selection in the {len(weeks)} weeks ending with the period either, "
                "so there are no weekly trends to draw.")
 else:
+    few_answers = {"counted": ("n_answers", org.min_count), "rests_on": "survey answers"}
     left, right = st.columns(2)
     with left:
         chart(charts.trend_chart(weeks, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT", goal=org.csat_goal,
-                                 as_percent=True, unfinished_week=unfinished))
+                                 as_percent=True, unfinished_week=unfinished, **few_answers))
         chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers", unfinished_week=unfinished))
     with right:
         chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".1f",
-                                 domain=(1, 5), unfinished_week=unfinished))
+                                 domain=(1, 5), unfinished_week=unfinished, **few_answers))
         chart(charts.trend_chart(weeks, "response_rate", "Response rate by week (answers / resolved requests)",
                                  "Response rate", as_percent=True, unfinished_week=unfinished))
     table(weeks.drop(columns="segment"), "feedback-by-week",

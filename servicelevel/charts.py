@@ -81,6 +81,7 @@ def trend_chart(
     unfinished_week=None,
     trend: pd.DataFrame | None = None,
     rests_on: str = "values",
+    counted: tuple[str, int] | None = None,
 ) -> alt.LayerChart | alt.Chart:
     """Weekly lines per segment (internal/external/all) with the goal as a dashed rule: one, or
     one per segment in its colour when `goal` maps segments to goals that differ.
@@ -91,6 +92,8 @@ def trend_chart(
     `trend` (WeeklyKpis.trend_end_rows) draws the tiles' trend: a grey level across each end's weeks.
     `rests_on` names what the values are counted from ("survey answers"), for the subtitle of a chart
     with none to draw, which would otherwise be a goal line over blank weeks.
+    `counted` (a count column, the minimum to trust) draws hollow the points of weeks counting
+    fewer, with the count in the tooltip: a weekly rate on 4 survey answers swings without news.
     """
     axis_format = ".0%" if as_percent else value_format
     goals = _goal_rules(goal)
@@ -110,9 +113,19 @@ def trend_chart(
             alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
             alt.Tooltip("segment:N", title="Requesters"),
             alt.Tooltip(f"{value}:Q", title=value_title, format=axis_format),
+            *([alt.Tooltip(f"{counted[0]}:Q", title=rests_on[:1].upper() + rests_on[1:], format=",.0f")]
+              if counted else []),
         ],
     )
-    layers = [base.mark_line(point=True)]
+    few_note = _few_points_note(frame, value, counted, rests_on)
+    if few_note:
+        column, minimum = counted
+        colour = alt.Color("segment:N", scale=segment_scale(frame["segment"]), legend=None)
+        points = base.mark_point(filled=True, size=40, strokeWidth=1.5, opacity=1).encode(
+            stroke=colour, fill=alt.condition(alt.datum[column] < minimum, alt.value("white"), colour))
+        layers = [base.mark_line(), points]
+    else:
+        layers = [base.mark_line(point=True)]
     goal_note = ""
     if len(goals) == 1:
         layers.append(
@@ -141,6 +154,7 @@ def trend_chart(
         goal_note = " · ".join(filter(None, [goal_note, f"grey: trend, first and last {weeks_each}"]))
     if frame[value].isna().all():
         goal_note = " · ".join(filter(None, [f"no {rests_on} in these weeks: nothing to draw", goal_note]))
+    goal_note = " · ".join(filter(None, [goal_note, few_note]))
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
     # The goal's key as a subtitle: appended to the title, it was cut in a half-width chart.
@@ -150,6 +164,15 @@ def trend_chart(
     else:
         chart = chart.properties(title=title)
     return chart.properties(width=WIDTH, height=220)
+
+
+def _few_points_note(frame: pd.DataFrame, value: str, counted: tuple[str, int] | None, rests_on: str) -> str:
+    """'hollow: fewer than 30 survey answers' when a drawn week counts fewer than the minimum; else ''."""
+    if counted is None:
+        return ""
+    column, minimum = counted
+    few = frame[value].notna() & (frame[column] < minimum)
+    return f"hollow: fewer than {minimum} {rests_on}" if few.any() else ""
 
 
 def _trend_levels(trend: pd.DataFrame, x_axis: dict, value_title: str, axis_format: str) -> alt.Chart:

@@ -328,22 +328,26 @@ TREND_CHARTS = ("fr_adherence", "res_adherence", "n_created", "csat")
 
 def trend_charts(kpis: WeeklyKpis) -> dict[str, alt.TopLevelMixin]:
     """The four 12-week trend charts (the same specifications on the page and in the report)."""
-    rows, unfinished = kpis.chart_rows, kpis.unfinished_week
+    rows, unfinished, fewest = kpis.chart_rows, kpis.unfinished_week, kpis.min_count
+    # A week's rate on fewer than min_count targets or answers gets a hollow point.
+    rows = rows.assign(fr_decided=rows["fr_met"] + rows["fr_breached"],
+                       res_decided=rows["res_met"] + rows["res_breached"])
     return {
         "fr_adherence": charts.trend_chart(rows, "fr_adherence", "First-response adherence by week", "Adherence",
                                            goal=kpis.segment_goals("fr_goal"), as_percent=True,
                                            unfinished_week=unfinished, trend=kpis.trend_end_rows("fr_adherence"),
-                                           rests_on="targets decided"),
+                                           rests_on="targets decided", counted=("fr_decided", fewest)),
         "res_adherence": charts.trend_chart(rows, "res_adherence", "Resolution adherence by week", "Adherence",
                                             goal=kpis.segment_goals("res_goal"), as_percent=True,
                                             unfinished_week=unfinished, trend=kpis.trend_end_rows("res_adherence"),
-                                            rests_on="targets decided"),
+                                            rests_on="targets decided", counted=("res_decided", fewest)),
         # No trend level here: all requesters' volume, twice either group's, would squash their lines.
         "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests",
                                         unfinished_week=unfinished),
         "csat": charts.trend_chart(rows, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT",
                                    goal=kpis.csat_goal, as_percent=True, unfinished_week=unfinished,
-                                   trend=kpis.trend_end_rows("csat"), rests_on="survey answers"),
+                                   trend=kpis.trend_end_rows("csat"), rests_on="survey answers",
+                                   counted=("n_answers", fewest)),
     }
 
 

@@ -139,6 +139,29 @@ def test_a_trend_with_nothing_to_draw_says_so_above_its_goal_line():
     assert drawn["subtitle"] == "dashed: goal"
 
 
+def test_a_weeks_rate_on_too_few_answers_is_drawn_hollow_with_its_count():
+    # 40, 4, 0 and 31 answers against a minimum of 30: the week of 4 is the one to read with care;
+    # the week of none has no rate and no point.
+    import re
+
+    import vl_convert
+
+    weeks = pd.date_range("2026-10-05", periods=4, freq="7D")
+    frame = pd.DataFrame({"week_start": weeks, "segment": "all", "csat": [0.8, 0.5, None, 0.9],
+                          "n_answers": [40, 4, 0, 31]})
+    chart = trend_chart(frame, "csat", "CSAT % by week", "CSAT", goal=0.85, as_percent=True,
+                        rests_on="survey answers", counted=("n_answers", 30))
+    assert chart.to_dict()["title"]["subtitle"] == "dashed: goal · hollow: fewer than 30 survey answers"
+    svg = vl_convert.vegalite_to_svg(chart.properties(width=400).to_json())
+    points = re.findall(r'aria-label="[^"]*Week of: (\d\d \w\w\w) 2026[^"]*Survey answers: (\d+)"'
+                        r'[^>]*fill="([^"]+)"', svg)
+    assert points == [("05 Oct", "40", "#54585A"), ("12 Oct", "4", "white"), ("26 Oct", "31", "#54585A")]
+    # Enough answers every week: no hollow point and nothing to say.
+    enough = trend_chart(frame.assign(n_answers=[40, 30, 0, 31]), "csat", "CSAT % by week", "CSAT", goal=0.85,
+                         as_percent=True, rests_on="survey answers", counted=("n_answers", 30))
+    assert enough.to_dict()["title"]["subtitle"] == "dashed: goal"
+
+
 def axis_labels(chart, axis_title: str) -> list[str]:
     """The tick labels Vega draws on the axis titled `axis_title` (rendered to SVG by vl-convert):
     each axis draws its labels' group, then its title's."""

@@ -23,6 +23,7 @@ from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_requests
+from tests.independent_counts import decided_targets
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
@@ -734,6 +735,29 @@ def test_a_trend_chart_with_nothing_to_draw_says_why(app, sample_db_path):
     assert "CSAT % by week (answers scoring 4-5) no survey answers in these weeks: nothing to draw · dashed: goal" \
         in titles
     assert not any("nothing to draw" in t for t in titles if not t.startswith("CSAT"))  # the others have weeks
+
+
+def test_adherence_weeks_on_too_few_targets_are_flagged_on_the_overview(app, sample_db_path):
+    # Legal's W46 (9-15 Nov): 36 first-response and resolution targets decided, counted here.
+    con = store.connect(sample_db_path)
+    try:
+        (met, breached), = decided_targets(con, "Legal", date(2026, 11, 9), date(2026, 11, 16)).values()
+    finally:
+        con.close()
+    app.query_params["dept"] = "Legal"
+    charts = {chart_title(spec).split(" by week")[0]: (chart_title(spec), frames)
+              for spec, frames in chart_data(rendered(app))}
+    decided = {}
+    for metric, name in (("fr", "First-response adherence"), ("res", "Resolution adherence")):
+        title, frames = charts[name]
+        weekly = next(f for f in frames if f"{metric}_decided" in f.columns)
+        # Any line's week on fewer than 30 (all requesters, or internal or external ones alone).
+        assert ("hollow: fewer than 30 targets decided" in title) == bool((weekly[f"{metric}_decided"] < 30).any())
+        # Legal serves internal requesters only: their line is all of its work.
+        assert set(weekly["segment"]) == {"internal"}
+        decided[metric] = weekly[f"{metric}_decided"]
+    assert int(decided["fr"].iloc[-1] + decided["res"].iloc[-1]) == met + breached == 36
+    assert (decided["fr"] < 30).any() and (decided["res"] < 30).any()
 
 
 def test_a_verdict_below_a_goal_shown_alike_gives_the_figures_apart(app, sample_db_path):

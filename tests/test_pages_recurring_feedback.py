@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from servicelevel import store
+from servicelevel import PROJECT_ROOT, store
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_answers, import_requests
 
@@ -314,3 +315,33 @@ def test_a_link_to_a_ranking_the_page_lacks_says_so_and_ranks_by_the_default(das
         "hours, SLA breaches, Dissatisfied answers (1-2)): showing the page's default instead."
     ]
     assert at.segmented_control(key="rank_by").value == "Combined cost"
+
+
+def test_weekly_csat_on_too_few_answers_is_flagged_with_each_weeks_count(dashboard, sample_db_path):
+    # Legal's survey answers per São Paulo week of the 12 to W46, counted here: 1 to 7 a week,
+    # every one under the 30 a rate is trusted on.
+    con = store.connect(sample_db_path)
+    try:
+        counted = dict(con.execute(
+            """select date_trunc('week', timezone('America/Sao_Paulo', f.submitted_at))::date, count(*)
+               from feedback as f join requests as r
+                 on r.source = f.request_source and r.request_id = f.request_id
+               where f.score is not null and r.provider_department = 'Legal'
+                 and timezone('America/Sao_Paulo', f.submitted_at) >= timestamp '2026-08-24'
+                 and timezone('America/Sao_Paulo', f.submitted_at) < timestamp '2026-11-16'
+               group by 1""").fetchall())
+    finally:
+        con.close()
+    assert 0 < max(counted.values()) < 30
+    dashboard.query_params["dept"] = "Legal"
+    at = rendered(dashboard, "pages/feedback.py")
+    charts = {chart_title(spec).split(" (")[0].split(" by week")[0]: (chart_title(spec), frames)
+              for spec, frames in chart_data(at)}
+    for name in ("CSAT %", "Mean score"):
+        title, frames = charts[name]
+        assert title.endswith("hollow: fewer than 30 survey answers")
+        drawn = frames[0].set_index(pd.to_datetime(frames[0]["week_start"]).dt.date)["n_answers"]
+        assert drawn[drawn > 0].to_dict() == counted
+    # All departments: 166 or more answers every week, nothing hollow.
+    everyone = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90), "pages/feedback.py")
+    assert not any("hollow" in chart_title(spec) for spec, _ in chart_data(everyone))
