@@ -137,7 +137,7 @@ else:
         st.caption(f"No {named} has {shift.min_decided} decided targets or more in both spans: the table lists "
                    "them all, none compared.")
     else:
-        chart(charts.paired_rates(spelled_out(compared), named, f"Adherence by {named}, most extra breaches first",
+        chart(charts.paired_rates(spelled_out(compared), named, shift.chart_title(SHIFT_CHART_VALUES),
                                   None, organisation().min_count, list(shift.span_labels)))
 if not shift.rows.empty:
     table(shift.rows.rename(columns={"value": split}), f"adherence-shift-by-{split}",

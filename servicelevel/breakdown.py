@@ -104,6 +104,14 @@ class Breakdown:
             return min(last, self.as_of.astimezone(ZoneInfo(self.recent.timezone)).date())
         return last
 
+    def chart_title(self, limit: int) -> str:
+        """The chart of chart_rows(limit)'s title, saying how many of the values compared it shows."""
+        named = SPLITS[self.dimension][0]
+        n_compared = int((~self.rows["too_few"]).sum())
+        if n_compared > limit:
+            return f"Adherence by {named}: {limit} of the {n_compared} compared, most extra breaches first"
+        return f"Adherence by {named}, most extra breaches first"
+
     def verdict(self) -> str:
         """What changed, and which values it came from, in two or three sentences."""
         spans = (f"the {weekly.RECENT_WEEKS} weeks to {self.last_day:%d %b %Y}",

@@ -22,7 +22,7 @@ from servicelevel.sla import DIMENSIONS
 from servicelevel import PROJECT_ROOT
 from servicelevel.ui import links
 from servicelevel.ui.widgets import csv_of, movers_columns
-from tests.apptest_support import rendered
+from tests.apptest_support import chart_data, chart_title, rendered
 from tests.independent_counts import decided_targets
 
 WEEK = "2026-W46"  # the sample's last complete week
@@ -58,6 +58,15 @@ def test_a_flat_total_names_the_values_that_fell_and_those_that_rose():
     # B: 76 * (10/76 - 40/111) * (11/40 - 42/111) = +1.80 (less of the quick work), A: +1.43 (more of
     # the slow work), C: -1.62. They add up to +1.61, which with the values' own 3.39 + 2.25 - 8 = -2.36
     # makes the total's -0.76: the two named are those that moved it the mix's way (+2 shown).
+
+
+def test_a_chart_of_some_of_the_values_compared_says_how_many_it_shows():
+    # A, B and C are compared (10 decided targets or more in both spans); D, on 3 now, is not.
+    shift = by_hand([("A", 5, 21), ("B", 5, 5), ("C", 38, 2), ("D", 2, 1)],
+                    [("A", 10, 21), ("B", 29, 11), ("C", 30, 10), ("D", 9, 1)])
+    assert shift.chart_title(2) == "Adherence by category: 2 of the 3 compared, most extra breaches first"
+    assert len(shift.chart_rows(2)) == 2 * 2  # two values, each span's rate
+    assert shift.chart_title(3) == shift.chart_title(12) == "Adherence by category, most extra breaches first"
 
 
 def test_a_value_with_nothing_decided_recently_is_named_and_too_few_are_not_compared():
@@ -220,6 +229,15 @@ def test_the_running_weeks_what_moved_ends_with_the_data(dashboard):
     at = rendered(dashboard, "pages/sla.py")
     verdict = next(m.value for m in at.text if m.value.startswith("SLA adherence "))
     assert " over the 4 weeks to 18 Nov 2026 against " in verdict and "22 Nov" not in verdict
+
+
+def test_the_pages_chart_of_categories_says_how_many_of_those_compared_it_draws(dashboard):
+    at = rendered(dashboard, "pages/sla.py")
+    listed = next(df.value for df in at.dataframe if "extra_breaches" in df.value.columns)
+    n_compared = int((~listed["too_few"]).sum())
+    assert n_compared > 12  # the sample's categories
+    titles = [chart_title(spec) for spec, _ in chart_data(at)]
+    assert f"Adherence by category: 12 of the {n_compared} compared, most extra breaches first" in " ".join(titles)
 
 
 def test_a_split_the_page_does_not_offer_is_refused_with_a_notice(dashboard):
