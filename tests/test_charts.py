@@ -116,7 +116,9 @@ def test_a_long_trend_labels_its_latest_week_and_about_a_dozen_others():
 
 @pytest.mark.parametrize("goal, says", [
     ({"internal": 0.85, "external": 0.85}, "dashed: goal, the same for both"),
-    ({"internal": 0.90, "external": 0.85}, "dashed: goals"),
+    ({"internal": 0.90, "external": 0.85}, "dashed: goals, internal 90.0%, external 85.0%"),
+    # A hundredth of a point apart: one line hides the other, so the figures tell them apart.
+    ({"internal": 0.8481, "external": 0.8484}, "dashed: goals, internal 84.81%, external 84.84%"),
     (0.85, "dashed: goal"),
 ])
 def test_a_trend_title_says_whose_goal_the_dashed_line_is(goal, says):
