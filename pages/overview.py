@@ -27,7 +27,7 @@ if range_note:
     st.info(range_note)
 report_buttons(selection)
 
-slipping = weekly.slipping(run_query, selection, week)
+slipping = weekly.slipping(run_query, selection, week, min_count=org.min_count)
 if kpis.is_empty:
     explain_empty(selection, "requests this week")
 else:
@@ -92,6 +92,7 @@ else:
           column_config={"adherence": number(f"adherence, last {weekly.RECENT_WEEKS} weeks", format="percent"),
                          "goal": number("goal", format="percent"),
                          "gap_pp": number("against goal (pp)", format="%+.1f"),
+                         "too_few": st.column_config.CheckboxColumn("too few to trust"),
                          "change_pp": number(f"change from the {weekly.BASELINE_WEEKS} weeks before (pp)",
                                              format="%+.1f"),
                          "n_decided": number("decided", format="localized"), **links.WHAT_MOVED_COLUMN},

@@ -449,13 +449,13 @@ def _every_department_section(slipping: weekly.Slipping, links: DashboardLinks) 
                                     f"a goal over the last {weekly.RECENT_WEEKS} weeks for this selection.", "note"),))
     rows = tuple(
         (links.department(str(r.department)), _pct(r.adherence), _pct(r.goal), f"{r.gap_pp:+.1f}",
-         "–" if pd.isna(r.change_pp) else f"{r.change_pp:+.1f}", f"{int(r.n_decided):,}")
+         "yes" if r.too_few else "", "–" if pd.isna(r.change_pp) else f"{r.change_pp:+.1f}", f"{int(r.n_decided):,}")
         for r in standings.itertuples(index=False)
     )
     return Section(title, (
         Table(("Provider department", f"Adherence, last {weekly.RECENT_WEEKS} weeks", "Goal", "Against goal (pp)",
-               f"Change from the {weekly.BASELINE_WEEKS} weeks before (pp)", "Decided"),
-              rows, (False, True, True, True, True, True), (2.2, 1.3, 0.9, 1.1, 1.6, 0.9)),
+               "Too few to trust", f"Change from the {weekly.BASELINE_WEEKS} weeks before (pp)", "Decided"),
+              rows, (False, True, True, True, False, True, True), (2.0, 1.2, 0.8, 1.0, 0.8, 1.5, 0.8)),
         Text(slipping.every_department_note(), "note"),
     ))
 

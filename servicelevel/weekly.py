@@ -411,6 +411,7 @@ class Slipping:
     # why: "Payroll (6 decided)", "Facilities (no goal)".
     not_standing: tuple[str, ...] = ()
     as_of: datetime | None = None  # the data's newest instant: the recent span may run past it
+    min_count: int = 30  # the fewest decided targets an adherence is trusted on (organisation.toml)
 
     @property
     def below_goal(self) -> pd.DataFrame:
@@ -437,10 +438,12 @@ class Slipping:
         """Every department with enough decided targets over the recent weeks against its goal,
         furthest below first, with its change from the weeks before where both spans have enough
         (change_pp empty otherwise): where each stands, not only those that slipped."""
-        columns = ["department", "adherence", "goal", "gap_pp", "change_pp", "n_decided"]
+        columns = ["department", "adherence", "goal", "gap_pp", "too_few", "change_pp", "n_decided"]
         if self.standing is None or self.standing.empty:
             return pd.DataFrame(columns=columns)
         out = self.standing.merge(self.compared[["department", "change_pp"]], on="department", how="left")
+        # Beside the rate: a department on 12 targets stands as far below its goal as chance puts it.
+        out["too_few"] = out["n_decided"] < self.min_count
         return out[columns].sort_values(["gap_pp", "department"], kind="stable").reset_index(drop=True)
 
     def every_department_note(self) -> str:
@@ -449,7 +452,8 @@ class Slipping:
                 "first-response and resolution targets together, against its goal (the average of its policies' "
                 "goals over those targets), furthest below first; change: against its own adherence over the "
                 f"{BASELINE_WEEKS} weeks before, blank where those hold fewer than {MOVERS_MIN_DECIDED} decided "
-                f"targets. Departments with fewer than {MOVERS_MIN_DECIDED} decided targets over the last "
+                f"targets. An adherence on fewer than {self.min_count} decided targets is too few to trust. "
+                f"Departments with fewer than {MOVERS_MIN_DECIDED} decided targets over the last "
                 f"{RECENT_WEEKS} weeks, or no goal, are left out"
                 + (f": {', '.join(self.not_standing)}." if self.not_standing else "; here none is.")
                 + running_span_note(self.recent, self.as_of))
@@ -534,7 +538,8 @@ def partial_baseline_note(baseline: Period, data_from: date | None) -> str | Non
             f"{'1 week' if weeks == 1 else f'{weeks} weeks'} of it.")
 
 
-def slipping(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED) -> Slipping:
+def slipping(run: Runner, selection: Selection, week: Period, min_decided: int = MOVERS_MIN_DECIDED,
+             min_count: int = 30) -> Slipping:
     """Provider departments whose adherence over the RECENT_WEEKS ending with `week` is at least
     SLIP_MIN_PP points below the BASELINE_WEEKS before them (and how each stands against its goal)."""
     recent, baseline = recent_and_baseline(week)
@@ -542,7 +547,7 @@ def slipping(run: Runner, selection: Selection, week: Period, min_decided: int =
     compared = adherence_movers(recent_rows, adherence_by(run, selection, baseline), min_decided)
     return Slipping(recent, baseline, compared, data_from=data_start(run, week.timezone),
                     standing=standing(recent_rows, min_decided), not_standing=not_standing(recent_rows, min_decided),
-                    as_of=selection.as_of)
+                    as_of=selection.as_of, min_count=min_count)
 
 
 # --------------------------------------------------------------------------------------
@@ -830,7 +835,7 @@ def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyV
         basis=basis,
         empty=None,
         by_segment=segment_tiles(kpis, org),
-        slipping=slipping(run, selection, week),
+        slipping=slipping(run, selection, week, min_count=org.min_count),
         breaches=top_breaches(run, selection, week),
         broken_promises=top_broken_promises(run, selection, week),
         promises_by_department=promises_by_department(run, selection, week),

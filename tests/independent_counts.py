@@ -11,16 +11,18 @@ GROUPS = ("agent", "category", "requester_department")  # the columns a count ma
 
 
 def decided_targets(con, department: str, start: date, end: date,
-                    group_by: str | None = None) -> dict[str | None, tuple[int, int]]:
+                    group_by: str | None = None, priority: str | None = None) -> dict[str | None, tuple[int, int]]:
     """(met, breached) targets of both metrics of `department` decided in [start, end) (local
     midnights in America/Sao_Paulo, UTC-3), per value of `group_by` (None: one total under the key
     None). Met when stopped in the span, by the data's newest instant, within target; breached when
-    the deadline fell in the span and the request stopped late or had not stopped by then."""
+    the deadline fell in the span and the request stopped late or had not stopped by then.
+    `priority`: that priority's requests only."""
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(group_by)
     group = f"r.{group_by}" if group_by else "null"
     as_of = data_info(con).as_of(datetime.now(timezone.utc))
-    params = {"dept": department, "start": f"{start} 03:00:00+00", "end": f"{end} 03:00:00+00", "as_of": as_of}
+    params = {"dept": department, "start": f"{start} 03:00:00+00", "end": f"{end} 03:00:00+00", "as_of": as_of,
+              "priority": priority}
     out: dict[str | None, list[int]] = {}
     for prefix in ("fr", "res"):
         rows = con.execute(
@@ -34,7 +36,7 @@ def decided_targets(con, department: str, start: date, end: date,
                                           or s.{prefix}_elapsed_business_secs > s.{prefix}_target_secs))
                 from request_sla as s
                 join requests as r on r.source = s.source and r.request_id = s.request_id
-                where r.provider_department = $dept
+                where r.provider_department = $dept and ($priority is null or r.priority = $priority)
                   and s.{prefix}_na_reason is null and s.{prefix}_target_secs is not null
                 group by all""",
             params,

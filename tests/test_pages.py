@@ -760,6 +760,23 @@ def test_adherence_weeks_on_too_few_targets_are_flagged_on_the_overview(app, sam
     assert (decided["fr"] < 30).any() and (decided["res"] < 30).any()
 
 
+def test_every_department_flags_an_adherence_on_too_few_targets(app, sample_db_path):
+    # Urgent requests over the 4 weeks to W46 (19 Oct - 15 Nov): Procurement's and IT's targets
+    # decided, counted here.
+    con = store.connect(sample_db_path)
+    try:
+        counted = {dept: sum(decided_targets(con, dept, date(2026, 10, 19), date(2026, 11, 16),
+                                             priority="urgent")[None]) for dept in ("Procurement", "IT")}
+    finally:
+        con.close()
+    assert counted["Procurement"] < 30 <= counted["IT"]
+    app.query_params["priority"] = "urgent"
+    every = next(df.value for df in rendered(app).dataframe if "gap_pp" in df.value.columns).set_index("department")
+    assert every.loc[["Procurement", "IT"], "n_decided"].to_dict() == counted
+    assert every["too_few"].tolist() == (every["n_decided"] < 30).tolist()
+    assert every.loc["Procurement", "too_few"] and not every.loc["IT", "too_few"]
+
+
 def test_a_verdict_below_a_goal_shown_alike_gives_the_figures_apart(app, sample_db_path):
     # W45's resolution targets, counted here from the SLA states: met when stopped by the deadline
     # (decided then), breached at the deadline otherwise; the goal averaged over the targets.

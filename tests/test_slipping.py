@@ -126,14 +126,19 @@ def test_the_report_opens_with_the_slip_and_the_department_furthest_below_goal(c
 
 
 def test_every_department_stands_against_its_goal_furthest_below_first_with_its_change_where_comparable():
-    standing = pd.DataFrame({"department": ["IT", "Legal", "Sales"], "adherence": [0.95, 0.55, 0.80],
-                             "goal": [0.85, 0.875, 0.85], "gap_pp": [10.0, -32.5, -5.0], "n_decided": [400, 60, 90]})
+    standing = pd.DataFrame({"department": ["IT", "Legal", "Sales", "Audit"], "adherence": [0.95, 0.55, 0.80, 0.75],
+                             "goal": [0.85, 0.875, 0.85, 0.85], "gap_pp": [10.0, -32.5, -5.0, -10.0],
+                             "n_decided": [400, 60, 90, 12]})
     # Sales had too few targets in the weeks before to be compared: it stands, without a change.
     slipping = weekly.Slipping(*spans(), movers([("IT", 1.5), ("Legal", 3.0)]), standing=standing)
     every = slipping.every_department
-    assert every["department"].tolist() == ["Legal", "Sales", "IT"]
+    assert every["department"].tolist() == ["Legal", "Audit", "Sales", "IT"]
     assert every["change_pp"].iloc[0] == 3.0 and pd.isna(every["change_pp"].iloc[1])
-    assert every["n_decided"].tolist() == [60, 90, 400]
+    assert every["n_decided"].tolist() == [60, 12, 90, 400]
+    # Audit's 75% on 12 targets stands beside the others flagged, the flag next to the rate.
+    assert every["too_few"].tolist() == [False, True, False, False]
+    assert every.columns.tolist()[:5] == ["department", "adherence", "goal", "gap_pp", "too_few"]
+    assert "An adherence on fewer than 30 decided targets is too few to trust." in slipping.every_department_note()
     assert "blank where those hold fewer than 10 decided targets" in slipping.every_department_note()
     assert weekly.Slipping(*spans(), movers([])).every_department.empty
     assert slipping.every_department_note().endswith("or no goal, are left out; here none is.")
