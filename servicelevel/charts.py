@@ -147,7 +147,7 @@ def trend_chart(
                          alt.Tooltip("goal:Q", title="Goal", format=axis_format)],
             )
         )
-        goal_note = "dashed: goals, " + _goals_apart(goals, axis_format)
+        goal_note = "dashed: goals, " + _goals_apart(goals)
     if trend is not None:
         layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format))  # under the lines
         weeks_each = trend["end"].iloc[0].removeprefix("first ")  # "4 weeks", or "week"
@@ -166,11 +166,9 @@ def trend_chart(
     return chart.properties(width=WIDTH, height=220)
 
 
-def _goals_apart(goals: pd.DataFrame, axis_format: str) -> str:
-    """'internal 90.0%, external 85.0%': each segment's goal, with the decimals that tell them
-    apart. Goals a fraction of a point apart draw nearly one line, which would hide the other."""
-    if not axis_format.endswith("%"):
-        return ", ".join(f"{segment} {goal:,.1f}" for segment, goal in zip(goals["segment"], goals["goal"]))
+def _goals_apart(goals: pd.DataFrame) -> str:
+    """'internal 90.0%, external 85.0%': each segment's goal (a rate), with the decimals that tell
+    them apart. Goals a fraction of a point apart draw nearly one line, which would hide the other."""
     for places in (1, 2, 3):
         shown = [f"{goal:.{places}%}" for goal in goals["goal"]]
         if len(set(shown)) == len(shown):
