@@ -110,4 +110,5 @@ for column, role in zip(st.columns(2), roles):
               "too few to trust.")
         chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: weekly SLA adherence", "Adherence",
                                  goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
-                                 unfinished_week=trend.unfinished_week(selection.as_of)))
+                                 unfinished_week=trend.unfinished_week(selection.as_of),
+                                 rests_on="targets decided", counted=("n_decided", min_count)))

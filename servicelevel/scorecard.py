@@ -91,10 +91,11 @@ def headline(per_partner: pd.DataFrame) -> Headline | None:
 
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:
     """weekly_kpis rows of the internal segment with `adherence`: first-response and resolution
-    targets together, met / decided (NaN in a week with nothing decided)."""
+    targets together, met / decided (NaN in a week with nothing decided), and `n_decided`."""
     internal = weekly[weekly["segment"] == "internal"]
     decided = internal["fr_met"] + internal["fr_breached"] + internal["res_met"] + internal["res_breached"]
-    return internal.assign(adherence=(internal["fr_met"] + internal["res_met"]) / decided.where(decided > 0))
+    return internal.assign(adherence=(internal["fr_met"] + internal["res_met"]) / decided.where(decided > 0),
+                           n_decided=decided)
 
 
 def combined_goal(weekly: pd.DataFrame) -> float | None:

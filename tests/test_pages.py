@@ -777,6 +777,23 @@ def test_every_department_flags_an_adherence_on_too_few_targets(app, sample_db_p
     assert every.loc["Procurement", "too_few"] and not every.loc["IT", "too_few"]
 
 
+def test_a_departments_weekly_adherence_flags_weeks_on_too_few_targets(app, sample_db_path):
+    # Legal as provider, W46: 36 targets decided (counted here; it serves internal requesters only).
+    con = store.connect(sample_db_path)
+    try:
+        (met, breached), = decided_targets(con, "Legal", date(2026, 11, 9), date(2026, 11, 16)).values()
+    finally:
+        con.close()
+    app.query_params["unit"] = "Legal"
+    at = rendered(app, "pages/departments.py")
+    title, frames = next((chart_title(spec), frames) for spec, frames in chart_data(at)
+                         if chart_title(spec).startswith("Legal as provider: weekly SLA adherence"))
+    weekly = next(f for f in frames if "n_decided" in f.columns)
+    assert int(weekly["n_decided"].iloc[-1]) == met + breached == 36
+    assert (weekly["n_decided"] < 30).any()
+    assert title.endswith("hollow: fewer than 30 targets decided")
+
+
 def test_a_verdict_below_a_goal_shown_alike_gives_the_figures_apart(app, sample_db_path):
     # W45's resolution targets, counted here from the SLA states: met when stopped by the deadline
     # (decided then), breached at the deadline otherwise; the goal averaged over the targets.

@@ -21,6 +21,7 @@ def test_weekly_adherence_counts_both_targets_of_internal_requests():
     weekly = scorecard.weekly_adherence(WEEKLY)
     # (9 + 6) / (10 + 10) and 3 / 4
     assert weekly["adherence"].tolist() == [0.75, 0.75]
+    assert weekly["n_decided"].tolist() == [20, 4]
 
 
 def test_the_combined_goal_weights_each_goal_by_its_decided_targets():
