@@ -183,6 +183,31 @@ def test_the_overview_also_answers_by_its_name_with_the_links_filters(server, pa
     assert sidebar.get_by_text("Procurement", exact=True).count() >= 1
 
 
+def test_visitors_arriving_together_at_a_fresh_server_all_get_the_dashboard(browser, browser_db, tmp_path):
+    # A fresh server runs its first visits in Streamlit's folder-of-pages mode until the dashboard
+    # script has run once; every visit that arrives meanwhile must be routed through it too, not
+    # shown a page without sidebar that reads as an empty database.
+    db = tmp_path / "fresh.duckdb"
+    db.write_bytes(browser_db.read_bytes())
+    visits = {"sla?dept=Finance": "SLA adherence", "feedback": "Feedback", "recurring": "Recurring problems",
+              "departments": "Internal departments"}
+    with streamlit_server(db, "streamlit-fresh-server.log") as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            tabs = {path: context.new_page() for path in visits}
+            for path, tab in tabs.items():
+                tab.goto(f"{base}/{path}", wait_until="commit")
+            for path, tab in tabs.items():
+                settle(tab, visits[path])
+                shot(tab, f"fresh-server-{path.split('?')[0]}")
+                assert_no_errors(tab)
+                assert tab.get_by_text("No requests are loaded yet").count() == 0, path
+                sidebar = tab.locator('[data-testid="stSidebar"]')
+                assert sidebar.get_by_text("Provider departments").count() == 1, path
+        finally:
+            context.close()
+
+
 @pytest.fixture
 def scratch_server(tmp_path, sample_anchor):
     """A server on a sample database of its own, for a test that imports into it."""

@@ -21,6 +21,7 @@ from servicelevel.ui.widgets import DOWNLOAD_FILTERS_KEY, DOWNLOAD_SCOPE_KEY
 
 SELECTION_KEY = "_selection"
 PAGE_TITLE_KEY = "_page_title"
+REROUTED_KEY = "_rerouted_through_dashboard"  # routed_by_dashboard() has rerun this session
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,11 +90,17 @@ def routed_by_dashboard() -> None:
     first visitor opens a bookmark (e.g. /sla?dept=Finance), the page file runs on its own, with
     no sidebar and no filters. Switching the mode off and rerunning routes that visit through
     dashboard.py like every other; the URL, and so the filters, stay as they are.
+
+    The mode is the server's, the run is the session's: visitors arriving together at a fresh
+    server each run a page file on its own, and only the first finds the mode still on. So a
+    session that has not been through prepare() reruns too, once (a second rerun would loop).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    routed = PAGE_TITLE_KEY in st.session_state
+    if PagesManager.uses_pages_directory or (not routed and not st.session_state.get(REROUTED_KEY)):
         PagesManager.uses_pages_directory = False
+        st.session_state[REROUTED_KEY] = True
         rerun_keeping_link_notices()
 
 
