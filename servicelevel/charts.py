@@ -25,6 +25,7 @@ WIDTH = "container"
 # says otherwise in its usermeta ("frame_px"); a subtitle takes a line more.
 CHART_FRAME_PX = 90
 SUBTITLE_PX = 16
+SUBTITLE_CHARS = 60  # a subtitle line that a half-width chart shows whole at 1280 px
 
 
 def whole_counts(counts) -> alt.Axis:
@@ -40,7 +41,10 @@ def title_text(spec: alt.TopLevelMixin) -> str:
     """A chart's title as one line of text, its subtitle in brackets (an image's alt text)."""
     title = spec.title
     if isinstance(title, alt.TitleParams):
-        return f"{title.text} ({title.subtitle})" if title.subtitle is not alt.Undefined else str(title.text)
+        if title.subtitle is alt.Undefined:
+            return str(title.text)
+        subtitle = " · ".join(title.subtitle) if isinstance(title.subtitle, list) else title.subtitle
+        return f"{title.text} ({subtitle})"
     return str(title)
 
 
@@ -148,32 +152,39 @@ def trend_chart(
             )
         )
         goal_note = "dashed: goals, " + _goals_apart(goals)
+    keys = [f"no {rests_on} in these weeks: nothing to draw" if frame[value].isna().all() else "", goal_note]
     if trend is not None:
         layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format))  # under the lines
         weeks_each = trend["end"].iloc[0].removeprefix("first ")  # "4 weeks", or "week"
-        goal_note = " · ".join(filter(None, [goal_note, f"grey: trend, first and last {weeks_each}"]))
-    if frame[value].isna().all():
-        goal_note = " · ".join(filter(None, [f"no {rests_on} in these weeks: nothing to draw", goal_note]))
-    goal_note = " · ".join(filter(None, [goal_note, few_note]))
+        keys.append(f"grey: trend, first and last {weeks_each}")
+    keys.append(few_note)
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
-    # The goal's key as a subtitle: appended to the title, it was cut in a half-width chart.
-    if goal_note:
-        chart = chart.properties(title=alt.TitleParams(title, subtitle=goal_note),
-                                 usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX})
+    # The key as a subtitle: appended to the title, it was cut in a half-width chart.
+    lines = subtitle_lines(keys)
+    if lines:
+        chart = chart.properties(title=alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines),
+                                 usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * len(lines)})
     else:
         chart = chart.properties(title=title)
     return chart.properties(width=WIDTH, height=220)
 
 
+def subtitle_lines(keys: list[str], width: int = SUBTITLE_CHARS) -> list[str]:
+    """The keys given (empty ones left out) joined by ' · ' into lines of at most `width`
+    characters where they fit: a half-width chart on a laptop cuts one long line."""
+    lines: list[str] = []
+    for key in filter(None, keys):
+        if lines and len(lines[-1]) + 3 + len(key) <= width:
+            lines[-1] += " · " + key
+        else:
+            lines.append(key)
+    return lines
+
+
 def _goals_apart(goals: pd.DataFrame) -> str:
-    """'internal 90.0%, external 85.0%': each segment's goal (a rate), with the decimals that tell
-    them apart. Goals a fraction of a point apart draw nearly one line, which would hide the other."""
-    for places in (1, 2, 3):
-        shown = [f"{goal:.{places}%}" for goal in goals["goal"]]
-        if len(set(shown)) == len(shown):
-            break
-    return ", ".join(f"{segment} {value}" for segment, value in zip(goals["segment"], shown))
+    """'internal 90.0%, external 85.0%': each segment's goal (a rate), as the tooltip gives it."""
+    return ", ".join(f"{segment} {goal:.1%}" for segment, goal in zip(goals["segment"], goals["goal"]))
 
 
 def _few_points_note(frame: pd.DataFrame, value: str, counted: tuple[str, int] | None, rests_on: str) -> str:
@@ -196,12 +207,13 @@ def _trend_levels(trend: pd.DataFrame, x_axis: dict, value_title: str, axis_form
 
 def _goal_rules(goal: float | dict[str, float] | None) -> pd.DataFrame:
     """The goal rules to draw (columns segment, goal): none, one, or one per segment when the
-    segments' goals differ (equal ones are drawn once, in the goal's own colour)."""
+    segments' goals differ as shown, to 0.1 point. Equal ones are drawn once, in the goal's own
+    colour: 84.83% and 84.84% would draw one line over the other, and read as the same goal."""
     if isinstance(goal, dict):
         goals = {segment: g for segment, g in goal.items() if g is not None}
-        if len({round(g, 4) for g in goals.values()}) > 1:
+        if len({f"{g:.1%}" for g in goals.values()}) > 1:
             return pd.DataFrame({"segment": list(goals), "goal": list(goals.values())})
-        goal = next(iter(goals.values()), None)
+        goal = sum(goals.values()) / len(goals) if goals else None
     return pd.DataFrame({"segment": ["all"] * (goal is not None), "goal": [goal] if goal is not None else []})
 
 

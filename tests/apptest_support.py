@@ -27,7 +27,9 @@ def chart_title(spec: dict) -> str:
     title = spec.get("title", "")
     if isinstance(title, dict):
         subtitle = title.get("subtitle", "")
-        return " ".join([title.get("text", "")] + (subtitle if isinstance(subtitle, list) else [subtitle])).strip()
+        # A subtitle in several lines reads as one, its keys joined as on a single line.
+        subtitle = " · ".join(subtitle) if isinstance(subtitle, list) else subtitle
+        return f"{title.get('text', '')} {subtitle}".strip()
     return title
 
 

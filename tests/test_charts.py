@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from servicelevel.charts import (
-    GAP_COLORS, HEATMAP_LEGENDS_PX, before_after_chart, duration_histogram, goal_heatmap, trend_chart, week_axis,
+    CHART_FRAME_PX, GAP_COLORS, HEATMAP_LEGENDS_PX, SUBTITLE_PX, before_after_chart, duration_histogram, goal_heatmap,
+    subtitle_lines, trend_chart, week_axis,
 )
 from servicelevel.kpis import with_totals
 
@@ -117,8 +118,8 @@ def test_a_long_trend_labels_its_latest_week_and_about_a_dozen_others():
 @pytest.mark.parametrize("goal, says", [
     ({"internal": 0.85, "external": 0.85}, "dashed: goal, the same for both"),
     ({"internal": 0.90, "external": 0.85}, "dashed: goals, internal 90.0%, external 85.0%"),
-    # A hundredth of a point apart: one line hides the other, so the figures tell them apart.
-    ({"internal": 0.8481, "external": 0.8484}, "dashed: goals, internal 84.81%, external 84.84%"),
+    # A hundredth of a point apart: one line over the other, the same goal as shown.
+    ({"internal": 0.8483, "external": 0.8484}, "dashed: goal, the same for both"),
     (0.85, "dashed: goal"),
 ])
 def test_a_trend_title_says_whose_goal_the_dashed_line_is(goal, says):
@@ -135,7 +136,7 @@ def test_a_trend_with_nothing_to_draw_says_so_above_its_goal_line():
     frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 3, "csat": [float("nan")] * 3})
     title = trend_chart(frame, "csat", "CSAT % by week", "CSAT", goal=0.85, as_percent=True,
                         rests_on="survey answers").to_dict()["title"]
-    assert title["subtitle"] == "no survey answers in these weeks: nothing to draw · dashed: goal"
+    assert title["subtitle"] == ["no survey answers in these weeks: nothing to draw", "dashed: goal"]
     drawn = trend_chart(frame.assign(csat=[0.8, None, 0.9]), "csat", "CSAT % by week", "CSAT", goal=0.85,
                         as_percent=True, rests_on="survey answers").to_dict()["title"]
     assert drawn["subtitle"] == "dashed: goal"
@@ -162,6 +163,25 @@ def test_a_weeks_rate_on_too_few_answers_is_drawn_hollow_with_its_count():
     enough = trend_chart(frame.assign(n_answers=[40, 30, 0, 31]), "csat", "CSAT % by week", "CSAT", goal=0.85,
                          as_percent=True, rests_on="survey answers", counted=("n_answers", 30))
     assert enough.to_dict()["title"]["subtitle"] == "dashed: goal"
+
+
+def test_a_long_key_is_drawn_in_lines_a_half_width_chart_shows_whole():
+    # Three keys of 44, 35 and 37 characters: no two fit in 60 with their separator.
+    keys = ["dashed: goals, internal 89.8%, external 88.4%", "", "grey: trend, first and last 4 weeks",
+            "hollow: fewer than 30 targets decided"]
+    assert subtitle_lines(keys) == [keys[0], keys[2], keys[3]]
+    assert subtitle_lines(["dashed: goal", "grey: trend, first and last 4 weeks"]) == [
+        "dashed: goal · grey: trend, first and last 4 weeks"]  # 50 characters: one line
+    assert subtitle_lines(["", ""]) == []
+    weeks = pd.date_range("2026-10-05", periods=3, freq="7D")
+    frame = pd.DataFrame({"week_start": list(weeks) * 2, "segment": ["internal"] * 3 + ["external"] * 3,
+                          "rate": [0.8, 0.82, 0.84, 0.9, 0.88, 0.86], "n": [40, 20, 40, 40, 40, 40]})
+    chart = trend_chart(frame, "rate", "Resolution adherence by week", "Adherence", as_percent=True,
+                        goal={"internal": 0.898, "external": 0.884}, rests_on="targets decided", counted=("n", 30))
+    spec = chart.to_dict()
+    assert spec["title"]["subtitle"] == ["dashed: goals, internal 89.8%, external 88.4%",
+                                         "hollow: fewer than 30 targets decided"]
+    assert spec["usermeta"]["frame_px"] == CHART_FRAME_PX + 2 * SUBTITLE_PX  # room for both lines
 
 
 def axis_labels(chart, axis_title: str) -> list[str]:

@@ -277,8 +277,13 @@ def test_a_department_report_says_which_department_it_is_for(con):
 def test_the_report_embeds_the_charts_the_page_draws(dashboard, con):
     at = rendered(dashboard)
     titles = [json.loads(c.proto.spec)["title"] for c in at.get("vega_lite_chart")]
-    # The report's alt text: the title, its subtitle (the goal's key) in brackets.
-    page_titles = sorted(f"{t['text']} ({t['subtitle']})" if isinstance(t, dict) else t for t in titles)
+    # The report's alt text: the title, its subtitle (the goal's key) in brackets, its lines as one.
+    def alt_text(title) -> str:
+        if not isinstance(title, dict):
+            return title
+        subtitle = title["subtitle"]
+        return f"{title['text']} ({' · '.join(subtitle) if isinstance(subtitle, list) else subtitle})"
+    page_titles = sorted(alt_text(t) for t in titles)
     html = report.generate(con, selection_for(con), organisation(), "html").decode("utf-8")
     report_titles = sorted(unescape(t) for t in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html))
     assert report_titles == page_titles
