@@ -500,9 +500,10 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=tooltip,
     )]
+    notes = [note] if note else []
     if low and high:
         layers.append(base.mark_rule(color=GOAL_COLOR).encode(x=f"{low}:Q", x2=f"{high}:Q", tooltip=tooltip))
-    notes = [note] if note else []
+        notes.append("grey line: 95% interval")
     if goal is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
@@ -511,8 +512,9 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
         notes.append("dashed: goal")
     if min_count is not None:
         notes.append(f"outlined: fewer than {min_count} behind it")
-    # Notes on a line of their own: these charts often stand half-width, where one long line was cut.
-    caption = alt.TitleParams(title, subtitle="; ".join(notes)) if notes else title
+    # Notes on lines of their own: these charts often stand half-width, where one long line was cut.
+    lines = subtitle_lines(notes)
+    caption = alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines) if lines else title
     # A height per bar (a step): with no height, or a fixed one that Streamlit's fit-to-container
     # shares with the title and axes, two or three groups got a sliver of a chart.
     return alt.layer(*layers).properties(title=caption, width=WIDTH, height=alt.Step(36))

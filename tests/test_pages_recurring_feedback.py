@@ -148,7 +148,7 @@ def test_feedback_bars_resting_on_few_answers_are_only_outlined(dashboard):
     # Every CSAT bar chart marks the rates its table calls "too few to trust", in the same way:
     # fill faint below the organisation's minimum count (30), an outline in the bar's colour.
     at = rendered(dashboard, FEEDBACK)
-    marked = 0
+    marked = whiskered = 0
     for spec, frames in chart_data(at):
         title = chart_title(spec)
         if not title.startswith("CSAT %") or "by week" in title:
@@ -158,9 +158,13 @@ def test_feedback_bars_resting_on_few_answers_are_only_outlined(dashboard):
         count = "count" if "layer" not in spec else "n_answers"
         assert condition["test"] == f'datum["{count}"] >= 30' and bars["encoding"]["fillOpacity"]["value"] < 0.2
         assert bars["mark"]["strokeWidth"] > 0
-        assert "outlined: fewer than 30 behind it" in spec["title"]["subtitle"]
+        assert "outlined: fewer than 30 behind it" in title
+        if "csat_low" in frames[0].columns:  # the bars' whiskers are said too
+            assert "grey line: 95% interval" in title
+            whiskered += 1
         marked += bool((frames[0][count] < 30).any())
     assert marked  # the sample has such bars (the small channels, most provider departments)
+    assert whiskered >= 3  # by provider department and type, by requester department, what drives it
 
 
 def test_the_follow_up_queue_shows_who_should_act_beside_the_comment(dashboard):
