@@ -12,7 +12,7 @@ from servicelevel.settings import organisation
 from servicelevel.tables import columns_first
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, spelled_out, table
+from servicelevel.ui.widgets import chart, explain_empty, lacking_note, sources_lack, spelled_out, table
 
 TREND_WEEKS = 12
 FOLLOWUP_LIMIT = 500
@@ -139,8 +139,8 @@ if not total.empty:
                                min_count=org.min_count))
         table(rows, f"csat-by-{dimension}", column_config=RATE)
         if dimension == "provider_type" and lacking.get("provider_type"):
-            st.caption(f"No provider type column in {', '.join(lacking['provider_type'])}: "
-                       "those requests count as in-house here.")
+            st.caption(f"{sources_lack(lacking['provider_type'])} provider type column: those requests count "
+                       "as in-house here.")
 
     st.subheader("What drives satisfaction")
     columns = st.columns(2)

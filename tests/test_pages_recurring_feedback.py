@@ -192,7 +192,7 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     queue = frame_with(at, "comment")
     assert (queue["score"] < 3).all() and queue["submitted_at"].is_monotonic_decreasing
     # The sample's Zendesk export has no provider type: the page says where in_house is assumed.
-    assert any(c.value.startswith("No provider type column in zendesk") for c in at.caption)
+    assert any(c.value.startswith("Source zendesk has no provider type column") for c in at.caption)
 
 
 @pytest.mark.parametrize("page, number", [(RECURRING, "Repeat rate"), (FEEDBACK, "Answers")])
@@ -259,7 +259,7 @@ def test_filters_that_exclude_everything_say_so(dashboard, page):
     assert "exclude all" in texts(at.info)
     assert sum("exclude all" in i.value and "survey answers" in i.value for i in at.info) <= 1  # said once
     # The sample's Jira export lacks reassignment counts (test_reopens), but with nothing shown nothing lacks them.
-    assert "Not shown for" not in texts(at.caption)
+    assert "Source jira has no" not in texts(at.caption)
 
 
 @pytest.fixture
@@ -349,3 +349,16 @@ def test_weekly_csat_on_too_few_answers_is_flagged_with_each_weeks_count(dashboa
     # All departments: 166 or more answers every week, nothing hollow.
     everyone = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90), "pages/feedback.py")
     assert not any("hollow" in chart_title(spec) for spec, _ in chart_data(everyone))
+
+
+def test_a_source_lacking_a_field_is_named_as_a_source(dashboard, sample_db_path):
+    # The sample's Jira export has no reassignment counts, its Zendesk export no provider type.
+    con = store.connect(sample_db_path)
+    try:
+        counted = dict(con.execute("select source, count(reassignment_count) from requests group by source").fetchall())
+    finally:
+        con.close()
+    assert counted["jira"] == 0 < counted["zendesk"]
+    captions = texts(rendered(dashboard, FEEDBACK).caption)
+    assert "Source jira has no reassignment counts: its answers are counted as 'not recorded'." in captions
+    assert "Source zendesk has no provider type column: those requests count as in-house here." in captions

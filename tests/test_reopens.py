@@ -122,7 +122,7 @@ def test_recurring_page_shows_reopens_that_match_an_independent_count(dashboard,
     # One-touch rests on fewer requests (Jira's lack the count), and its basis says so.
     assert f"resolved where counted {n_touch:,}" in captions and n_touch < n_reopen
     # The sample's Jira export has no reassignment counts: the page names it.
-    assert "Not shown for jira: this source has no reassignment counts" in captions
+    assert "Source jira has no reassignment counts (its requests are left out of one-touch)." in captions
     table = next(df.value for df in at.dataframe if "n_reopen_known" in df.value.columns)
     assert table["n_reopened"].sum() == n_reopened and table["n_reopen_known"].sum() == n_reopen
     assert table["n_reopened"].is_monotonic_decreasing

@@ -366,7 +366,14 @@ def lacking_note(lacking: dict[str, list[str]], field: str, meaning: str, counte
         return
     one = len(sources) == 1
     if counted_as:
-        st.caption(f"{', '.join(sources)} {'has' if one else 'have'} no {meaning}: "
-                   f"{'its' if one else 'their'} answers are counted as '{counted_as}'.")
+        st.caption(f"{sources_lack(sources)} {meaning}: {'its' if one else 'their'} answers are counted as "
+                   f"'{counted_as}'.")
     else:
-        st.caption(f"Not shown for {', '.join(sources)}: {'this source has' if one else 'these sources have'} no {meaning}.")
+        st.caption(f"{sources_lack(sources)} {meaning}.")
+
+
+def sources_lack(sources: list[str]) -> str:
+    """'Source jira has no', 'Sources jira, desk have no': the sources named as sources (their
+    names are often a tool's, which alone read as a product rather than a set of requests)."""
+    one = len(sources) == 1
+    return f"{'Source' if one else 'Sources'} {', '.join(sources)} {'has' if one else 'have'} no"
