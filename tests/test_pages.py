@@ -737,13 +737,19 @@ def test_a_trend_chart_with_nothing_to_draw_says_why(app, sample_db_path):
     assert not any("nothing to draw" in t for t in titles if not t.startswith("CSAT"))  # the others have weeks
 
 
-def test_adherence_weeks_on_too_few_targets_are_flagged_on_the_overview(app, sample_db_path):
-    # Legal's W46 (9-15 Nov): 36 first-response and resolution targets decided, counted here.
-    con = store.connect(sample_db_path)
+def n_decided(db_path, department: str, start: date, end: date, priority: str | None = None) -> int:
+    """First-response and resolution targets of `department` decided in [start, end), counted
+    by tests.independent_counts."""
+    con = store.connect(db_path)
     try:
-        (met, breached), = decided_targets(con, "Legal", date(2026, 11, 9), date(2026, 11, 16)).values()
+        return sum(sum(pair) for pair in decided_targets(con, department, start, end, priority=priority).values())
     finally:
         con.close()
+
+
+def test_adherence_weeks_on_too_few_targets_are_flagged_on_the_overview(app, sample_db_path):
+    # Legal's W46 (9-15 Nov): 36 first-response and resolution targets decided, counted here.
+    legal_w46 = n_decided(sample_db_path, "Legal", date(2026, 11, 9), date(2026, 11, 16))
     app.query_params["dept"] = "Legal"
     charts = {chart_title(spec).split(" by week")[0]: (chart_title(spec), frames)
               for spec, frames in chart_data(rendered(app))}
@@ -756,19 +762,15 @@ def test_adherence_weeks_on_too_few_targets_are_flagged_on_the_overview(app, sam
         # Legal serves internal requesters only: their line is all of its work.
         assert set(weekly["segment"]) == {"internal"}
         decided[metric] = weekly[f"{metric}_decided"]
-    assert int(decided["fr"].iloc[-1] + decided["res"].iloc[-1]) == met + breached == 36
+    assert int(decided["fr"].iloc[-1] + decided["res"].iloc[-1]) == legal_w46 == 36
     assert (decided["fr"] < 30).any() and (decided["res"] < 30).any()
 
 
 def test_every_department_flags_an_adherence_on_too_few_targets(app, sample_db_path):
     # Urgent requests over the 4 weeks to W46 (19 Oct - 15 Nov): Procurement's and IT's targets
     # decided, counted here.
-    con = store.connect(sample_db_path)
-    try:
-        counted = {dept: sum(decided_targets(con, dept, date(2026, 10, 19), date(2026, 11, 16),
-                                             priority="urgent")[None]) for dept in ("Procurement", "IT")}
-    finally:
-        con.close()
+    counted = {dept: n_decided(sample_db_path, dept, date(2026, 10, 19), date(2026, 11, 16), priority="urgent")
+               for dept in ("Procurement", "IT")}
     assert counted["Procurement"] < 30 <= counted["IT"]
     app.query_params["priority"] = "urgent"
     every = next(df.value for df in rendered(app).dataframe if "gap_pp" in df.value.columns).set_index("department")
@@ -779,17 +781,13 @@ def test_every_department_flags_an_adherence_on_too_few_targets(app, sample_db_p
 
 def test_a_departments_weekly_adherence_flags_weeks_on_too_few_targets(app, sample_db_path):
     # Legal as provider, W46: 36 targets decided (counted here; it serves internal requesters only).
-    con = store.connect(sample_db_path)
-    try:
-        (met, breached), = decided_targets(con, "Legal", date(2026, 11, 9), date(2026, 11, 16)).values()
-    finally:
-        con.close()
+    legal_w46 = n_decided(sample_db_path, "Legal", date(2026, 11, 9), date(2026, 11, 16))
     app.query_params["unit"] = "Legal"
     at = rendered(app, "pages/departments.py")
     title, frames = next((chart_title(spec), frames) for spec, frames in chart_data(at)
                          if chart_title(spec).startswith("Legal as provider: weekly SLA adherence"))
     weekly = next(f for f in frames if "n_decided" in f.columns)
-    assert int(weekly["n_decided"].iloc[-1]) == met + breached == 36
+    assert int(weekly["n_decided"].iloc[-1]) == legal_w46 == 36
     assert (weekly["n_decided"] < 30).any()
     assert title.endswith("hollow: fewer than 30 targets decided")
 
