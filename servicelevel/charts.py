@@ -161,12 +161,10 @@ def trend_chart(
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
     # The key as a subtitle: appended to the title, it was cut in a half-width chart.
-    lines = subtitle_lines(keys)
-    if lines:
-        chart = chart.properties(title=alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines),
-                                 usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * len(lines)})
-    else:
-        chart = chart.properties(title=title)
+    heading, n_lines = titled(title, keys)
+    chart = chart.properties(title=heading)
+    if n_lines:
+        chart = chart.properties(usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * n_lines})
     return chart.properties(width=WIDTH, height=220)
 
 
@@ -180,6 +178,15 @@ def subtitle_lines(keys: list[str], width: int = SUBTITLE_CHARS) -> list[str]:
         else:
             lines.append(key)
     return lines
+
+
+def titled(title: str, keys: list[str]) -> tuple[alt.TitleParams | str, int]:
+    """The title with the keys as its subtitle (subtitle_lines), and how many lines that takes;
+    the bare title and 0 without any key."""
+    lines = subtitle_lines(keys)
+    if not lines:
+        return title, 0
+    return alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines), len(lines)
 
 
 def _goals_apart(goals: pd.DataFrame) -> str:
@@ -513,8 +520,7 @@ def rate_bars(frame: pd.DataFrame, category: str, value: str, count: str, title:
     if min_count is not None:
         notes.append(f"outlined: fewer than {min_count} behind it")
     # Notes on lines of their own: these charts often stand half-width, where one long line was cut.
-    lines = subtitle_lines(notes)
-    caption = alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines) if lines else title
+    caption, _ = titled(title, notes)
     # A height per bar (a step): with no height, or a fixed one that Streamlit's fit-to-container
     # shares with the title and axes, two or three groups got a sliver of a chart.
     return alt.layer(*layers).properties(title=caption, width=WIDTH, height=alt.Step(36))
