@@ -1,7 +1,6 @@
 """Recurring problems: what keeps coming back, what is rising, what it costs, and whether fixes work."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -22,7 +21,7 @@ EXAMPLE_CANDIDATES = 5
 selection = frame.selection()
 params = selection.params()
 zone = selection.period.timezone
-data_end = selection.as_of.astimezone(ZoneInfo(zone)).date()
+data_end = selection.newest_day
 end = recurring.whole_weeks_end(selection.period.end, data_end)
 last_day = end - timedelta(days=1)
 # The period's last week not over in the data: said where the weekly views stop short of it.

@@ -189,6 +189,11 @@ class Selection:
         return self.as_of + timedelta(microseconds=1)
 
     @property
+    def newest_day(self) -> date:
+        """The local date (the period's time zone) of the as-of instant: the data's last day."""
+        return self.as_of.astimezone(ZoneInfo(self.period.timezone)).date()
+
+    @property
     def period_running(self) -> bool:
         """Whether the period is not over in the data (it holds the as-of instant): its targets,
         promises and answers are still coming in, so a goal met or missed is met or missed so far."""

@@ -51,8 +51,7 @@ def _covered_end(selection: Selection) -> date:
     """The end (exclusive) of the part of the selected period the data covers: a range that runs
     past the data's newest day is counted up to that day, not to empty weeks after it."""
     period = selection.period
-    newest = selection.as_of.astimezone(ZoneInfo(period.timezone)).date()
-    return min(period.end, max(newest, period.start) + timedelta(days=1))
+    return min(period.end, max(selection.newest_day, period.start) + timedelta(days=1))
 
 
 def focus_week(selection: Selection) -> Period:
@@ -677,7 +676,7 @@ def emerging(run: Runner, selection: Selection, week: Period,
              rule: recurring.EmergingRule = recurring.EmergingRule()) -> Emerging:
     """The recurring-problems test of recurring.py over the weeks ending with the focus week (with
     the last whole week of the data, when the focus week is not over in it)."""
-    end = recurring.whole_weeks_end(week.end, selection.as_of.astimezone(ZoneInfo(week.timezone)).date())
+    end = recurring.whole_weeks_end(week.end, week_selection(selection, week).newest_day)
     baseline_start, recent_start, _ = recurring.windows(end, rule)
     history_start = min(baseline_start, end - timedelta(weeks=TREND_WEEKS))
     weekly = run("category_weeks", {**selection.params(), **Period(history_start, end, week.timezone).params()})
