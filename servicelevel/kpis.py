@@ -226,11 +226,19 @@ class Tile:
 
     def caption(self) -> str:
         """The small print under the value: goal, then the basis, then the trend where it moved (the
-        brief names the move) or where this week's change goes against it ("against the trend": why
-        the change is grey, which would otherwise read as "no news")."""
+        brief names the move) or where this week's change goes against it (why the change is grey,
+        which would otherwise read as "no news"). The trend says whether it is good or bad news:
+        "469 → 527" for a backlog, or "88.5% → 86.4%" for adherence, leave that to the reader."""
         against = self.against_trend and self.higher_is_better is not None
-        named = "against the trend" if against else "trend"
-        trend = f"{named} {self.trend_text()}" if (self.trend_is_news or against) and self.trend_text() else ""
+        shown = self.trend_text()
+        if not shown or not (self.trend_is_news or against):
+            return " · ".join(part for part in (self.goal_text(), self.basis()) if part)
+        if self.higher_is_better is None:
+            trend = f"trend {shown}"
+        else:
+            direction = "improving" if (self.trend_delta > 0) == self.higher_is_better else "worsening"
+            article = "an" if direction == "improving" else "a"
+            trend = f"against {article} {direction} trend {shown}" if against else f"{direction} trend {shown}"
         return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
 
     def trend_text(self) -> str:

@@ -4,6 +4,7 @@ numbers, empty periods explain themselves, and the overview's numbers match inde
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -713,7 +714,7 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
     judged = [k for k in ("Response adherence", "Resolution adherence") if colours[k][0] != "no change"]
     assert judged
     for label in judged:
-        against = "against the trend" in captions and colours[label][1] == "GRAY"
+        against = re.search(r"against an? (improving|worsening) trend", captions) and colours[label][1] == "GRAY"
         assert colours[label][1] in ("RED", "GREEN") or against, (label, colours[label])
 
 

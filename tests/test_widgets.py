@@ -185,11 +185,11 @@ TREND_WINDOW = "(first 4 weeks against last 4 of 12)"
     # Every week on 1,000 decided targets: the first 4 at first_met, then 900 met a week, then
     # 514 and 587. The last 4 weeks: 2,901 of 4,000 (72.5%).
     # +7.3 pp this week on a line that fell 9.3 pp (81.8% -> 72.5%): grey, and why.
-    (818, False, f"· against the trend 81.8% → 72.5% {TREND_WINDOW}"),
+    (818, False, f"· against a worsening trend 81.8% → 72.5% {TREND_WINDOW}"),
     # The same rise on a line that rose: news, and the rise over the window said as the brief says it.
-    (400, True, f"· trend 40.0% → 72.5% {TREND_WINDOW}"),
+    (400, True, f"· improving trend 40.0% → 72.5% {TREND_WINDOW}"),
     # A trend that fell by less (-1.5 pp) than this week rose: the week is news; the fall is a point or more.
-    (740, True, f"· trend 74.0% → 72.5% {TREND_WINDOW}"),
+    (740, True, f"· worsening trend 74.0% → 72.5% {TREND_WINDOW}"),
     # A line that moved less than a point over the window (-0.5 pp): no trend in the small print.
     (730, True, ""),
 ])
@@ -209,7 +209,7 @@ def test_no_change_this_week_on_a_line_that_fell_says_the_fall():
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.881, previous=0.881, unit="rate",
                 count=1000, count_label="decided", series=tuple(m / n for m, n in parts), series_parts=parts)
     assert tile.format_delta() == "no change"
-    assert tile.caption() == f"decided 1,000 · trend 90.5% → 88.5% {TREND_WINDOW}"
+    assert tile.caption() == f"decided 1,000 · worsening trend 90.5% → 88.5% {TREND_WINDOW}"
 
 
 def test_a_count_trend_sets_the_average_weeks_against_each_other():
@@ -220,6 +220,18 @@ def test_a_count_trend_sets_the_average_weeks_against_each_other():
                 series=(100.0, 110.0, 120.0, 130.0, 200.0, 210.0, 240.0, 230.0))
     assert tile.trend_text() == "115 → 220 (first 4 weeks against last 4 of 8)"
     assert tile.against_trend and not tile.change_is_news
+    # A rising backlog is bad news, and "115 → 220" alone does not say so.
+    assert tile.caption() == "against a worsening trend 115 → 220 (first 4 weeks against last 4 of 8)"
+
+
+def test_a_falling_backlog_is_an_improving_trend():
+    # The same weeks the other way round: the backlog fell from 220 to 115 on average, and this
+    # week rose by 10, against it (the last 4: 130, 120, 110 and 120).
+    tile = Tile(key="backlog", label="Backlog at week end", value=120.0, previous=110.0, unit="count", count=None,
+                count_label="", higher_is_better=False,
+                series=(230.0, 240.0, 210.0, 200.0, 130.0, 120.0, 110.0, 120.0))
+    assert tile.trend_text() == "220 → 120 (first 4 weeks against last 4 of 8)"
+    assert tile.caption() == "against an improving trend 220 → 120 (first 4 weeks against last 4 of 8)"
 
 
 @pytest.mark.parametrize("met, decided, goal, said", [
