@@ -1,18 +1,15 @@
 """Feedback: how satisfied customers are, against the goal, what drives it, and what they say."""
 
-import pandas as pd
 import streamlit as st
 
 from servicelevel import charts, feedback
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import whole_weeks_trend
-from servicelevel.kpis import rate_goal_text
-from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.tables import columns_first
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
-from servicelevel.ui.widgets import chart, explain_empty, lacking_note, sources_lack, spelled_out, table
+from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, lacking_note, sources_lack, spelled_out, table
 
 TREND_WEEKS = 12
 FOLLOWUP_LIMIT = 500
@@ -56,29 +53,20 @@ if total.empty:
 else:
     row = total.iloc[0]
     conventions = feedback.conventions(row["n_satisfied"], row["n_neutral"], row["n_dissatisfied"])
-    if selection.period.start.weekday() == 0 and selection.period.end.weekday() == 0:
-        week_dates = pd.to_datetime(weeks["week_start"]).dt.date
-        in_period = (week_dates >= selection.period.start) & (week_dates < selection.period.end)
-        resolved = int(weeks.loc[in_period, "n_resolved"].sum())
-    else:  # a range that cuts weeks: count its own days
-        resolved = int(run_query("feedback_weeks", params)["n_resolved"].sum())
-    tiles = st.columns(4)
-    goal_text = "" if org.csat_goal is None else f"goal {org.csat_goal:.1%}"
-    # The goal under the value, as on the overview's tiles: a coloured change here, against the
-    # goal, read as the overview's change against the week before.
-    tiles[0].metric("CSAT", f"{half_up(conventions.csat, 3):.1%}", help="Answers scoring 4-5 / all answers",
-                    border=True)
-    if org.csat_goal is not None:
-        tiles[0].caption(rate_goal_text(conventions.n_satisfied, conventions.n_answers, org.csat_goal, org.min_count,
-                                        so_far=selection.period_running))
-    tiles[1].metric("Mean score (1-5)", f"{row['sum_score'] / row['n_answers']:.2f}", border=True)
-    tiles[2].metric("Answers", f"{int(row['n_answers']):,}", border=True)
-    tiles[3].metric("Response rate", "–" if not resolved else f"{row['n_answers'] / resolved:.1%}",
-                    help=f"Answers / requests resolved in the period ({resolved:,}); an answer may rate a request "
-                    "resolved earlier", border=True)
+    earlier = selection.period.previous()
+    # The period before is compared only where the data reaches back to it, as the overview does.
+    first_day = info().first_date(org.timezone)
+    reaches_back = first_day is not None and earlier.end > first_day
+    st.caption(f"Answers submitted in the period, compared with the {earlier.days} days before: {earlier.label()}."
+               if reaches_back else "The data starts in this period: there is no period before it to compare with.")
+    kpi_tiles(feedback.period_tiles(
+        feedback.period_totals(run_query("feedback_weeks", params)),
+        feedback.period_totals(run_query("feedback_weeks", {**params, **earlier.params()})) if reaches_back else None,
+        org, so_far=selection.period_running))
     if conventions.n_answers < org.min_count:
         st.warning(f"Only {conventions.n_answers} answers: too few to trust (fewer than {org.min_count}).")
     st.markdown("**CSAT under the conventions people compare against**")
+    goal_text = "" if org.csat_goal is None else f"goal {org.csat_goal:.1%}"
     table(feedback.conventions_frame(conventions), "csat-conventions",
           caption=f"{goal_text + ' (for CSAT %). ' if goal_text else ''}Scores on other scales are normalised to 1-5 "
           "on import (1-10 and NPS 0-10 linearly, good = 5, bad = 1) and read by their whole part.")

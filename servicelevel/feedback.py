@@ -11,7 +11,7 @@ bad = 1). They are read by their whole part, so every scale splits the same way:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import duckdb
@@ -19,8 +19,9 @@ import pandas as pd
 
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
-from servicelevel.kpis import wilson_interval
+from servicelevel.kpis import Tile, rate_tile, ratio, wilson_interval
 from servicelevel.rounding import half_up
+from servicelevel.settings import Organisation
 from servicelevel.sqlfiles import pipeline_sql
 from servicelevel.tables import columns_first
 from servicelevel.themes import Lexicon, classify_into_temp_table, load_lexicon
@@ -148,6 +149,46 @@ def csat_next_to_adherence(breakdown: pd.DataFrame, adherence: pd.DataFrame) -> 
     rows += [{"channel": r.channel, "measure": "SLA adherence (targets met)", "value": r.adherence,
               "count": int(r.n_met + r.n_breached)} for r in adherence.itertuples(index=False)]
     return pd.DataFrame(rows, columns=["channel", "measure", "value", "count"])
+
+
+def period_totals(weeks: pd.DataFrame) -> pd.Series:
+    """feedback_weeks' rows of one period added up: its answers, their groups and scores, and the
+    requests resolved in it."""
+    return weeks.drop(columns="week_start").sum()
+
+
+def period_tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: bool = False) -> list[Tile]:
+    """CSAT (against its goal), mean score, answers and response rate for a period (period_totals),
+    each with its change from the period of the same length before it (None: the data does not
+    reach back to it), as the overview's tiles give theirs: a change resting on fewer than
+    org.min_count answers in either period, or on a period not over in the data (`so_far`), is
+    shown but not coloured as news. More answers, or a higher response rate, is neither good nor
+    bad news."""
+    def measures(row: pd.Series) -> dict:
+        return {"mean_score": ratio(float(row["sum_score"]), int(row["n_answers"])),
+                "too_few": int(row["n_answers"]) < org.min_count, "answers": float(row["n_answers"]),
+                "response_rate": ratio(int(row["n_answers"]), int(row["n_resolved"]))}
+
+    current, earlier = measures(now), ({} if before is None else measures(before))
+    shown = [
+        rate_tile("csat", "CSAT", pd.DataFrame([row for row in (before, now) if row is not None]),
+                  "n_satisfied", "n_answers", org.csat_goal, "answers", org),
+        Tile(key="mean_score", label="Mean score (1-5)", value=current["mean_score"],
+             previous=earlier.get("mean_score"), unit="score", count=None, count_label="",
+             too_small=current["too_few"], previous_too_small=earlier.get("too_few", False),
+             help="The average score, every scale normalised to 1-5."),
+        Tile(key="answers", label="Answers", value=current["answers"], previous=earlier.get("answers"), unit="count",
+             count=None, count_label="", higher_is_better=None,
+             help="Survey answers submitted in the period about the requests the filters keep."),
+        Tile(key="response_rate", label="Response rate", value=current["response_rate"],
+             previous=earlier.get("response_rate"), unit="rate", count=int(now["n_resolved"]),
+             count_label="resolved", higher_is_better=None,
+             help="Answers / requests resolved in the period; an answer may rate a request resolved earlier."),
+    ]
+    # Two periods are no trend line: the weekly charts below draw the weeks.
+    missing = "no period before in the data to compare" if before is None else "nothing the period before to compare"
+    return [replace(tile, series=(), series_too_small=(), series_parts=(), part_week=so_far, no_change_note=missing)
+            for tile in shown]
 
 
 def weekly_rates(weeks: pd.DataFrame) -> pd.DataFrame:

@@ -64,7 +64,7 @@ class Tile:
     label: str  # the metric's name, as sentences and the report's tables say it
     value: float | None
     previous: float | None
-    unit: str  # count | rate | business_hours
+    unit: str  # count | rate | business_hours | score (a mean score, two decimals)
     count: int | None  # how many requests/answers the value rests on
     count_label: str
     goal: float | None = None
@@ -100,6 +100,8 @@ class Tile:
             return half_up(value, 3) * 100
         if self.unit == "business_hours":
             return half_up(value, 1)
+        if self.unit == "score":
+            return half_up(value, 2)
         return half_up(value, 0)  # a count, or the average count of the trend's weeks
 
     def format_value(self, value: float | None = None) -> str:
@@ -110,6 +112,8 @@ class Tile:
             return f"{half_up(value, 3):.1%}"
         if self.unit == "business_hours":
             return f"{half_up(value, 1):.1f} h"
+        if self.unit == "score":
+            return f"{half_up(value, 2):.2f}"
         return f"{half_up(value, 0):,.0f}"
 
     def format_delta(self) -> str | None:
@@ -122,6 +126,8 @@ class Tile:
             shown = f"{delta:+.1f} pp"
         elif self.unit == "business_hours":
             shown = f"{delta:+.1f} h"
+        elif self.unit == "score":
+            shown = f"{delta:+.2f}"
         else:
             shown = f"{delta:+,.0f}"
         return shown if any(digit in shown for digit in "123456789") else NO_CHANGE

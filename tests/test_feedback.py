@@ -12,6 +12,7 @@ import pytest
 from servicelevel import feedback, queries, store
 from servicelevel.derived import ensure_fresh, refresh_derived
 from servicelevel.filters import Period, whole_weeks_trend
+from servicelevel.settings import Organisation
 from tests.handmade import filters, import_answers, import_requests
 
 UTC = timezone.utc
@@ -43,6 +44,50 @@ def test_conventions_read_as_shares_and_net_as_points():
     # Mostly unhappy: net is negative; no decided answer: no share to show.
     assert feedback.conventions_frame(feedback.conventions(1, 0, 3))["value"].iloc[2] == "-50.0 points"
     assert feedback.conventions_frame(feedback.conventions(0, 4, 0))["value"].iloc[1] == "–"
+
+
+# --------------------------------------------------------------------------------------
+# The page's tiles: a period against the one before it
+
+ORG = Organisation(name="Example Org", timezone="UTC", csat_goal=0.85)
+
+
+def totals(n_answers, n_satisfied, sum_score, n_resolved) -> pd.Series:
+    """A period's totals from two weeks of feedback_weeks, the second with one unhappy answer (2)."""
+    weeks = pd.DataFrame({"week_start": [date(2026, 3, 2), date(2026, 3, 9)],
+                          "n_answers": [n_answers - 1, 1], "n_satisfied": [n_satisfied, 0], "n_neutral": [0, 0],
+                          "n_dissatisfied": [n_answers - 1 - n_satisfied, 1], "sum_score": [sum_score - 2.0, 2.0],
+                          "n_resolved": [n_resolved, 0]})
+    return feedback.period_totals(weeks)
+
+
+def test_feedback_tiles_change_from_the_period_before():
+    # Before: 30 of 40 answers satisfied (75.0%), scores adding up to 160 (mean 4.00), 200 resolved
+    # (20.0%). Now: 40 of 50 (80.0%), 205 (4.10), 180 resolved (27.8%).
+    tiles = {t.key: t for t in feedback.period_tiles(totals(50, 40, 205, 180), totals(40, 30, 160, 200), ORG)}
+    shown = {key: (t.format_value(), t.format_delta(), t.change_is_news) for key, t in tiles.items()}
+    assert shown == {"csat": ("80.0%", "+5.0 pp", True), "mean_score": ("4.10", "+0.10", True),
+                     # More answers, or a higher response rate, is neither good nor bad news.
+                     "answers": ("50", "+10", False), "response_rate": ("27.8%", "+7.8 pp", False)}
+    assert tiles["csat"].caption() == "goal 85.0% ✗ below goal · answers 50"
+    assert tiles["response_rate"].caption() == "resolved 180"
+
+
+def test_feedback_tiles_on_too_few_answers_or_a_running_period_are_not_news():
+    # 20 answers now (fewer than 30): the CSAT and mean-score changes are shown, not coloured.
+    few = {t.key: t for t in feedback.period_tiles(totals(20, 16, 82, 100), totals(40, 30, 160, 200), ORG)}
+    assert few["csat"].format_delta() == "+5.0 pp" and not few["csat"].change_is_news
+    assert few["mean_score"].format_delta() == "+0.10" and not few["mean_score"].change_is_news
+    running = feedback.period_tiles(totals(50, 40, 205, 180), totals(40, 30, 160, 200), ORG, so_far=True)
+    assert not any(t.change_is_news for t in running)
+    assert running[0].goal_text() == "goal 85.0% ✗ below goal so far"
+
+
+def test_feedback_tiles_without_a_period_before_in_the_data_say_so():
+    tiles = feedback.period_tiles(totals(50, 40, 205, 180), None, ORG)
+    assert [t.format_value() for t in tiles] == ["80.0%", "4.10", "50", "27.8%"]
+    assert {t.format_delta() for t in tiles} == {None}
+    assert {t.no_change_note for t in tiles} == {"no period before in the data to compare"}
 
 
 def answers_db(con, folder, scores: list[str], comments: list[str] | None = None) -> None:

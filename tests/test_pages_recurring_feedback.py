@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from servicelevel import PROJECT_ROOT, store
@@ -121,20 +124,29 @@ def test_a_fix_dated_after_the_data_says_there_is_nothing_after_it_yet(dashboard
     assert any("after the last complete week of the data" in i.value for i in at.info)
 
 
-def feedback_reference(path) -> dict[str, str]:
-    """CSAT % and answers for 2026-W46, straight from the tables."""
+def answer_counts(path, start: datetime) -> tuple[int, int, float]:
+    """Answers, satisfied answers and the sum of scores of the week from `start`, straight from the tables."""
     con = store.connect(path)
     try:
-        n, satisfied = con.execute(
-            """select count(*), count(*) filter (where f.score >= 4)
+        return con.execute(
+            """select count(*), count(*) filter (where f.score >= 4), sum(f.score)
                from feedback as f join requests as r
                  on r.source = f.request_source and r.request_id = f.request_id
                where f.submitted_at >= $start and f.submitted_at < $end""",
-            {"start": WEEK_START, "end": WEEK_END},
+            {"start": start, "end": start + timedelta(days=7)},
         ).fetchall()[0]
     finally:
         con.close()
+
+
+def feedback_reference(path) -> dict[str, str]:
+    """CSAT % and answers for 2026-W46, straight from the tables."""
+    n, satisfied, _ = answer_counts(path, WEEK_START)
     return {"CSAT": f"{satisfied / n:.1%}", "Answers": f"{n:,}"}
+
+
+def shown_to(places: int, value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def test_feedback_charts_spell_out_codes_as_the_tables_do(dashboard):
@@ -179,10 +191,21 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     expected = feedback_reference(sample_db_path)
     shown = metrics(at)
     assert {k: shown[k] for k in expected} == expected
-    # The goal under the value, as on the overview (no change "vs goal" to read as one against a week).
+    # The goal under the value, as on the overview, with the answers it rests on.
     csat = float(shown["CSAT"].rstrip("%")) / 100
-    assert f"goal 85.0% {'✓ met' if csat >= 0.85 else '✗ below goal'}" in [c.value for c in at.caption]
-    assert not next(m for m in at.metric if m.label == "CSAT").delta
+    assert (f"goal 85.0% {'✓ met' if csat >= 0.85 else '✗ below goal'} · answers {expected['Answers']}"
+            in [c.value for c in at.caption])
+    # Each tile's change from W45, as the overview's tiles give theirs; more answers is no news.
+    n_now, satisfied_now, scores_now = answer_counts(sample_db_path, WEEK_START)
+    n_before, satisfied_before, scores_before = answer_counts(sample_db_path, WEEK_START - timedelta(days=7))
+    changes = {m.label: (m.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
+    csat_change = shown_to(1, 100 * satisfied_now / n_now) - shown_to(1, 100 * satisfied_before / n_before)
+    mean_change = shown_to(2, scores_now / n_now) - shown_to(2, scores_before / n_before)
+    assert changes["CSAT"] == (f"{csat_change:+.1f} pp", "GREEN" if csat_change > 0 else "RED")
+    assert changes["Mean score (1-5)"] == (f"{mean_change:+.2f}", "GREEN" if mean_change > 0 else "RED")
+    assert changes["Answers"] == (f"{n_now - n_before:+,}", "GRAY")
+    assert "Answers submitted in the period, compared with the 7 days before: 2026-W45 (02 Nov – 08 Nov 2026)." in [
+        c.value for c in at.caption]
     conventions = frame_with(at, "convention")
     csat_shown, good_bad_shown, net_shown = conventions["value"]
     assert csat_shown == shown["CSAT"]  # the tile and the table say the same
@@ -193,6 +216,21 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     assert (queue["score"] < 3).all() and queue["submitted_at"].is_monotonic_decreasing
     # The sample's Zendesk export has no provider type: the page says where in_house is assumed.
     assert any(c.value.startswith("Source zendesk has no provider type column") for c in at.caption)
+
+
+def test_feedback_tiles_in_the_datas_first_week_compare_with_nothing(dashboard, sample_db_path):
+    con = store.connect(sample_db_path)
+    try:
+        (first,) = con.execute("select min(created_at) from requests").fetchone()
+    finally:
+        con.close()
+    iso = first.astimezone(ZoneInfo("America/Sao_Paulo")).isocalendar()
+    dashboard.query_params["week"] = f"{iso.year}-W{iso.week:02d}"
+    at = rendered(dashboard, FEEDBACK)
+    # The sample's answers start that week too: a "+N answers" against an empty week would be no news.
+    assert int(metrics(at)["Answers"].replace(",", "")) > 0
+    assert not any(m.delta for m in at.metric)
+    assert "The data starts in this period: there is no period before it to compare with." in texts(at.caption)
 
 
 @pytest.mark.parametrize("page, number", [(RECURRING, "Repeat rate"), (FEEDBACK, "Answers")])
