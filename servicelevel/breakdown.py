@@ -145,8 +145,7 @@ class Breakdown:
         own = self.explained
         if own != extra:  # the table's column adds up to `own`: the rest, said, reconciles it with the total
             shifts = self.mix_shifts()
-            said.append(f"The {SPLITS[self.dimension][1]}' own changes add up to {own:+,}; a changed mix of "
-                        f"work, and values with too few targets to compare, make the other {extra - own:+,}"
+            said.append(self._own_against_mix(own, extra - own)
                         + (f". Largest shifts in the mix: {shifts}." if shifts else "."))
         gone = self.gone()
         if gone:
@@ -155,6 +154,22 @@ class Breakdown:
         if arrivals:
             said.append(arrivals)
         return " ".join(said)
+
+    def _own_against_mix(self, own: int, rest: int) -> str:
+        """How the values' own changes (`own`) and the rest (a changed mix of work, and values too
+        few to compare) make the total, led by the one that makes most of it where one does (a
+        third of the total at most the other way): "extra breaches" and "mix" are no words to
+        read a finding from."""
+        plural, total = SPLITS[self.dimension][1], own + rest
+        if own * total > 0 and abs(rest) * 3 <= abs(total):
+            return (f"Mostly the {plural} themselves: their own changes add up to {own:+,}; a changed mix of "
+                    f"work, and values with too few targets to compare, make the other {rest:+,}")
+        if rest * total > 0 and abs(own) * 3 <= abs(total):
+            return (f"Mostly a changed mix of work (more of it where adherence was "
+                    f"{'lower' if total > 0 else 'higher'}): the mix, and values with too few targets to compare, "
+                    f"make {rest:+,}; the {plural}' own changes add up to {own:+,}")
+        return (f"The {plural}' own changes add up to {own:+,}; a changed mix of work, and values with too few "
+                f"targets to compare, make the other {rest:+,}")
 
     def arrivals_and_departures(self) -> str:
         """Values too few to compare because their work came or mostly went: 'New in the last 4

@@ -60,6 +60,28 @@ def test_a_flat_total_names_the_values_that_fell_and_those_that_rose():
     # makes the total's -0.76: the two named are those that moved it the mix's way (+2 shown).
 
 
+def test_a_change_the_values_made_themselves_is_said_to_be_theirs():
+    # Before: A 30 met / 10 breached, B 36 / 4: 14 of 80 breached (17.5%). Now: A 10 / 10, B 27 / 3:
+    # 13 of 50 breached against 50 * 0.175 = 8.75, 4.25 extra, shown as 4. A: 10 - 20 * 10/40 = +5,
+    # B: 3 - 30 * 4/40 = 0; more of the quick work (B from 50% to 60%) makes the other -1.
+    shift = by_hand([("A", 10, 10), ("B", 27, 3)], [("A", 30, 10), ("B", 36, 4)])
+    assert shift.explained == 5
+    assert ("Mostly the categories themselves: their own changes add up to +5; a changed mix of work, and values "
+            "with too few targets to compare, make the other -1.") in shift.verdict()
+
+
+def test_a_change_the_mix_of_work_made_is_said_to_be_the_mix():
+    # Before: A 30 met / 10 breached (25% breached), B 36 / 4 (10%): 17.5% together. Now A 60 / 20
+    # and B 27 / 3: each breaches as before (A: 20 - 80 * 0.25 = 0, B: 3 - 30 * 0.1 = 0), but A, the
+    # slower, went from half the targets to 73%: 23 breached against 110 * 0.175 = 19.25, +3.75, shown 4.
+    shift = by_hand([("A", 60, 20), ("B", 27, 3)], [("A", 30, 10), ("B", 36, 4)])
+    assert shift.explained == 0
+    assert ("Mostly a changed mix of work (more of it where adherence was lower): the mix, and values with too "
+            "few targets to compare, make +4; the categories' own changes add up to +0. Largest shifts in the mix: "
+            "B from 50% to 27% of the targets (90.0% met before); A from 50% to 73% of the targets (75.0% met "
+            "before).") in shift.verdict()
+
+
 def test_a_chart_of_some_of_the_values_compared_says_how_many_it_shows():
     # A, B and C are compared (10 decided targets or more in both spans); D, on 3 now, is not.
     shift = by_hand([("A", 5, 21), ("B", 5, 5), ("C", 38, 2), ("D", 2, 1)],
