@@ -20,6 +20,7 @@ import json
 import math
 import re
 import struct
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -903,11 +904,27 @@ PDF_TONES = {"good": (46, 125, 50), "bad": (198, 40, 40), "same": (85, 85, 85), 
              "body": (34, 34, 34), "note": (102, 102, 102), "notice": (34, 34, 34)}
 
 
+# Letters of Central and Eastern European names that Windows-1252 lacks and that do not come
+# apart into a letter and a mark.
+PDF_LETTERS = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h"})
+
+
 def pdf_text(text: str) -> str:
-    """Text the PDF's core font can show (Windows-1252): symbols spelled out, others as '?'."""
+    """Text the PDF's core font can show (Windows-1252): symbols spelled out; a letter it lacks
+    without its mark (Łukasz Dvořák as Lukasz Dvorak, not ?ukasz Dvo?ák: the HTML and Markdown
+    keep them); anything else as '?'."""
     for symbol, plain in PDF_REPLACEMENTS.items():
         text = text.replace(symbol, plain)
-    return text.encode("cp1252", errors="replace").decode("cp1252")
+    return "".join(_in_cp1252(character) for character in text.translate(PDF_LETTERS))
+
+
+def _in_cp1252(character: str) -> str:
+    try:
+        character.encode("cp1252")
+        return character
+    except UnicodeEncodeError:
+        bare = "".join(c for c in unicodedata.normalize("NFKD", character) if not unicodedata.combining(c))
+        return bare if bare and bare.isascii() else "?"
 
 
 def to_pdf(document: Document, images: _Images | None = None) -> bytes:

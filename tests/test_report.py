@@ -673,6 +673,14 @@ def test_the_pdf_spells_out_the_symbols_its_font_lacks():
     assert report.pdf_text("goal 90.0% ✗ below goal · ≥ 30 answers") == "goal 90.0%, below goal · >= 30 answers"
 
 
+def test_the_pdf_writes_names_its_font_lacks_letters_of_without_their_marks():
+    # Windows-1252 has á, ç, ñ and ö, so they stay; ř, Ş, ő and Ł it lacks. Ł does not come apart
+    # into L and a mark, as ř does into r and a caron.
+    assert report.pdf_text("Łukasz Dvořák, Şule Öztürk, Erdős, São João, Muñoz") == (
+        "Lukasz Dvorák, Sule Öztürk, Erdos, São João, Muñoz")
+    assert report.pdf_text("Agent 王") == "Agent ?"  # no letter to fall back on
+
+
 def test_html_tables_keep_ids_on_one_line_and_let_text_wrap():
     table = report.Table(("Request", "Comment", "Note"), (("PROC-5493", "slow reply, asked twice", "x" * 30),),
                          (False, False, False), (1, 3, 1))
