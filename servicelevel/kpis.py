@@ -233,8 +233,8 @@ class Tile:
     def caption(self) -> str:
         """The small print under the value: goal, then the basis, then the trend where it moved (the
         brief names the move) or where this week's change goes against it (why the change is grey,
-        which would otherwise read as "no news"). The trend says whether it is good or bad news:
-        "469 → 527" for a backlog, or "88.5% → 86.4%" for adherence, leave that to the reader."""
+        which would otherwise read as "no news"). The trend is called improving or worsening: a
+        backlog's "469 → 527" alone leaves the reader to work out that rising is bad."""
         against = self.against_trend and self.higher_is_better is not None
         shown = self.trend_text()
         if not shown or not (self.trend_is_news or against):

@@ -911,7 +911,7 @@ PDF_LETTERS = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "
 
 def pdf_text(text: str) -> str:
     """Text the PDF's core font can show (Windows-1252): symbols spelled out; a letter it lacks
-    without its mark (Łukasz Dvořák as Lukasz Dvorak, not ?ukasz Dvo?ák: the HTML and Markdown
+    without its mark (Łukasz Dvořák as Lukasz Dvorák, not ?ukasz Dvo?ák: the HTML and Markdown
     keep them); anything else as '?'."""
     for symbol, plain in PDF_REPLACEMENTS.items():
         text = text.replace(symbol, plain)
