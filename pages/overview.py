@@ -4,6 +4,7 @@ import streamlit as st
 
 from servicelevel import attention, weekly
 from servicelevel.definitions import OVERRUN
+from servicelevel.movers import CHANCE_NOTE
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
@@ -77,7 +78,7 @@ elif slipping.all_clear:
 elif slipping.departments.empty:
     st.info(said)
 else:
-    table(links.with_what_moved_links(slipping.departments), "slipping", caption=said,
+    table(links.with_what_moved_links(slipping.departments), "slipping", caption=f"{said} {CHANCE_NOTE}",
           column_config={**movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"),
                          **links.WHAT_MOVED_COLUMN})
 
@@ -111,7 +112,7 @@ else:
         "movers",
         column_config=movers_columns("this week", "week before"),
         caption=f"First-response and resolution targets together; departments with fewer than "
-        f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out.",
+        f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out. {CHANCE_NOTE}",
     )
 
 st.subheader("The week's largest breaches")

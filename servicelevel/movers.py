@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
 from servicelevel.rounding import half_up
 
+# A change whose two-sided exact p-value is at least this is flagged as one chance could make.
+CHANCE_LEVEL = 0.05
+CHANCE_NOTE = ("Could be chance: two periods alike would differ at least this much 5% of the time or more "
+               "(Fisher's exact test, two-sided); three more breaches in a week of 40 targets move it 7.5 points.")
+
+
+def fisher_exact_p(met_now: int, breached_now: int, met_before: int, breached_before: int) -> float:
+    """The two-sided p-value of Fisher's exact test of the 2x2 table: with each period's decided
+    targets and all the met ones fixed, the chance that the met ones split between the periods at
+    least as unevenly (as improbably) as they did, were both periods alike."""
+    decided_now, met = met_now + breached_now, met_now + met_before
+    total = decided_now + met_before + breached_before
+
+    def log_comb(n: int, k: np.ndarray) -> np.ndarray:
+        return math.lgamma(n + 1) - np.vectorize(math.lgamma)(k + 1) - np.vectorize(math.lgamma)(n - k + 1)
+
+    splits = np.arange(max(0, decided_now - (total - met)), min(met, decided_now) + 1)
+    log_p = log_comb(met, splits) + log_comb(total - met, decided_now - splits) - log_comb(total, np.array(decided_now))
+    observed = log_p[splits == met_now][0]
+    # Splits as likely as the one seen count too (a relative margin for rounding in the logs).
+    return float(min(1.0, np.exp(log_p[log_p <= observed + 1e-7]).sum()))
+
 
 def adherence_movers(current: pd.DataFrame, previous: pd.DataFrame, min_decided: int = 10) -> pd.DataFrame:
     """Per group: adherence now and before (met / decided, both metrics together), the change in
-    percentage points and the counts, largest absolute change first; groups with fewer than
-    `min_decided` decided targets in either period are left out (their change is noise)."""
+    percentage points, whether chance could make it (fisher_exact_p at CHANCE_LEVEL or more) and
+    the counts, largest absolute change first; groups with fewer than `min_decided` decided
+    targets in either period are left out (their change is noise)."""
     def totals(frame: pd.DataFrame) -> pd.DataFrame:
         grouped = frame.groupby("group_value", dropna=False)[["n_met", "n_breached"]].sum()
         grouped["n_decided"] = grouped["n_met"] + grouped["n_breached"]
@@ -23,10 +49,14 @@ def adherence_movers(current: pd.DataFrame, previous: pd.DataFrame, min_decided:
     # that the columns subtract on paper: 19.2% against 32.3% is -13.1, where the unrounded
     # rates (19.23%, 32.26%) give -13.0. The KPI tiles follow the same rule.
     joined["change_pp"] = half_up(joined["adherence_now"] * 100, 1) - half_up(joined["adherence_before"] * 100, 1)
+    # A week of 40 targets moves by 7 points on three more breaches: is it more than chance?
+    joined["could_be_chance"] = [
+        fisher_exact_p(int(r.n_met_now), int(r.n_breached_now), int(r.n_met_before), int(r.n_breached_before))
+        >= CHANCE_LEVEL for r in joined.itertuples()]
     joined = joined.reindex(joined["change_pp"].abs().sort_values(ascending=False).index)
     out = joined.reset_index().rename(columns={"group_value": "department"})
     return out[[
-        "department", "adherence_now", "adherence_before", "change_pp",
+        "department", "adherence_now", "adherence_before", "change_pp", "could_be_chance",
         "n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before",
     ]]
 

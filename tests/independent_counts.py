@@ -1,9 +1,12 @@
 """SLA targets counted straight from request_sla and requests, for tests to check the pages'
-and the report's counts against, without the queries they test."""
+and the report's counts against, without the queries they test; and Fisher's exact test worked
+in exact fractions, to check the flag the movers and slipping tables give."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from fractions import Fraction
+from math import comb
 
 from servicelevel.datainfo import data_info
 
@@ -46,3 +49,17 @@ def decided_targets(con, department: str, start: date, end: date,
             total[0] += met
             total[1] += breached
     return {value: (met, breached) for value, (met, breached) in out.items() if met + breached}
+
+
+def fisher_two_sided(met_now: int, breached_now: int, met_before: int, breached_before: int) -> float:
+    """Fisher's exact test summed over every split in exact fractions: a reference for movers.fisher_exact_p."""
+    decided_now, met = met_now + breached_now, met_now + met_before
+    total = decided_now + met_before + breached_before
+
+    def chance(x: int) -> Fraction:
+        return Fraction(comb(met, x) * comb(total - met, decided_now - x), comb(total, decided_now))
+
+    seen = chance(met_now)
+    splits = range(max(0, decided_now - (total - met)), min(met, decided_now) + 1)
+    return float(sum(chance(x) for x in splits if chance(x) <= seen))
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from servicelevel.movers import adherence_movers, adherence_shift
+from servicelevel.movers import adherence_movers, adherence_shift, fisher_exact_p
 
 
 def counts(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
@@ -23,6 +23,27 @@ def test_the_change_is_the_difference_of_the_percentages_as_shown():
     assert moved["department"].tolist() == ["Legal", "Procurement"]  # Tiny: too few decided
     assert moved["change_pp"].tolist() == [pytest.approx(-22.5), pytest.approx(-13.1)]
     assert f"{moved['change_pp'].iloc[1]:+.1f}" == "-13.1"
+
+
+def test_fishers_exact_test_gives_the_textbook_p_values():
+    # The lady tasting tea (Fisher 1935): 3 of 4 right each way, two-sided p = 34/70 = 0.4857.
+    assert fisher_exact_p(3, 1, 1, 3) == pytest.approx(34 / 70)
+    # Wikipedia's dieting example, 1 of 10 against 11 of 14: two-sided p = 0.002759.
+    assert fisher_exact_p(1, 9, 11, 3) == pytest.approx(0.002759, abs=5e-7)
+    # All met in both periods: nothing to tell them apart. All against none: 2 / C(20, 10).
+    assert fisher_exact_p(10, 0, 10, 0) == 1.0
+    assert fisher_exact_p(0, 10, 10, 0) == pytest.approx(2 / 184756)
+
+
+def test_a_move_on_few_targets_could_be_chance_and_one_on_many_could_not():
+    # Sales: 33 of 43 met (76.7%) against 31 of 37 (83.8%): -7.1 pp, three breaches more on about
+    # 40 targets; two-sided Fisher p = 0.58. IT: 700 of 800 (87.5%) against 760 of 800 (95.0%):
+    # -7.5 pp on 800 targets, p far below 0.05 (a z of 5.3 on the pooled rate).
+    moved = adherence_movers(counts([("Sales", 33, 10), ("IT", 700, 100)]),
+                             counts([("Sales", 31, 6), ("IT", 760, 40)]))
+    flags = dict(zip(moved["department"], moved["could_be_chance"]))
+    assert flags == {"Sales": True, "IT": False}
+    assert moved.columns.tolist()[3:5] == ["change_pp", "could_be_chance"]  # the flag beside the change
 
 
 def test_a_percentage_on_the_half_rounds_up_as_the_tables_show_it():

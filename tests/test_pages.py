@@ -24,7 +24,7 @@ from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_requests
-from tests.independent_counts import decided_targets
+from tests.independent_counts import decided_targets, fisher_two_sided
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
@@ -1624,3 +1624,22 @@ def test_trends_draw_only_the_requester_types_a_department_serves(app, sample_db
         assert heading.endswith(f"{next(iter(served))} customers only")
     else:
         assert "internal and external customers" in heading
+
+
+def test_movers_say_which_changes_chance_could_make(app, sample_db_path):
+    # W46 against W45, per provider department, counted by independent SQL and tested here.
+    movers = next(df.value for df in rendered(app).dataframe if "adherence this week" in json.dumps(
+        df.proto.columns))
+    con = store.connect(sample_db_path)
+    try:
+        for row in movers.itertuples(index=False):
+            now = decided_targets(con, row.department, date(2026, 11, 9), date(2026, 11, 16))[None]
+            before = decided_targets(con, row.department, date(2026, 11, 2), date(2026, 11, 9))[None]
+            assert (row.n_decided_now, row.n_breached_now) == (sum(now), now[1])
+            assert row.could_be_chance == (fisher_two_sided(*now, *before) >= 0.05), row.department
+    finally:
+        con.close()
+    # W46 against W45: Sales' -7.1 points (10 breaches of 43 against 6 of 37) could be chance; IT's
+    # +2.7 points (7 breaches of 425 against 16 of 372) could not.
+    flags = dict(zip(movers["department"], movers["could_be_chance"]))
+    assert (flags["Sales"], flags["IT"]) == (True, False)

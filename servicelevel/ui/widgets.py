@@ -118,6 +118,7 @@ def movers_columns(now: str, before: str) -> dict:
         "adherence_now": number(f"adherence {now}", format="percent"),
         "adherence_before": number(f"adherence {before}", format="percent"),
         "change_pp": number("change (pp)", format="%+.1f"),
+        "could_be_chance": st.column_config.CheckboxColumn("could be chance", help=definition("could_be_chance")),
         "n_decided_now": number(f"decided {now}", format="localized"),
         "n_breached_now": number(f"breached {now}", format="localized"),
         "n_decided_before": number(f"decided {before}", format="localized"),
