@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from fractions import Fraction
 from math import comb
+from zoneinfo import ZoneInfo
 
+from servicelevel import store
 from servicelevel.datainfo import data_info
 
 GROUPS = ("agent", "category", "requester_department")  # the columns a count may be split by
@@ -49,6 +51,22 @@ def decided_targets(con, department: str, start: date, end: date,
             total[0] += met
             total[1] += breached
     return {value: (met, breached) for value, (met, breached) in out.items() if met + breached}
+
+
+def first_day(db_path) -> date:
+    """The day of the earliest request in the database, in America/Sao_Paulo."""
+    con = store.connect(db_path)
+    try:
+        (first,) = con.execute("select min(created_at) from requests").fetchone()
+    finally:
+        con.close()
+    return first.astimezone(ZoneInfo("America/Sao_Paulo")).date()
+
+
+def first_week_code(db_path) -> str:
+    """The ISO week of first_day(), as the sidebar's ?week= takes it ('2025-W47')."""
+    iso = first_day(db_path).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
 
 
 def fisher_two_sided(met_now: int, breached_now: int, met_before: int, breached_before: int) -> float:

@@ -24,7 +24,7 @@ from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_requests
-from tests.independent_counts import decided_targets, fisher_two_sided
+from tests.independent_counts import decided_targets, first_day, first_week_code, fisher_two_sided
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
@@ -669,13 +669,8 @@ def test_a_department_serving_internal_customers_only_lists_each_week_once(app, 
 
 
 def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_db_path):
-    con = store.connect(sample_db_path)
-    try:
-        (first,) = con.execute("select min(created_at) from requests").fetchone()
-    finally:
-        con.close()
-    iso = first.astimezone(ZoneInfo("America/Sao_Paulo")).isocalendar()
-    app.query_params["week"] = f"{iso.year}-W{iso.week:02d}"
+    first = first_day(sample_db_path)
+    app.query_params["week"] = first_week_code(sample_db_path)
     at = rendered(app)
     volume = next(m for m in at.metric if m.label == "Volume")
     assert int(volume.value.replace(",", "")) > 0 and not volume.delta
@@ -700,7 +695,7 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
     assert any(h.value.endswith("(the data starts this week)") for h in at.subheader)
     infos = [i.value for i in at.info]
     assert "The data starts this week: there is no week before it to compare departments with." in infos
-    assert any(i.startswith(f"The data starts on {first.astimezone(ZoneInfo('America/Sao_Paulo')):%d %b %Y}, after "
+    assert any(i.startswith(f"The data starts on {first:%d %b %Y}, after "
                             "the 8 weeks before the last 4") for i in infos)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -17,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from servicelevel import PROJECT_ROOT, store
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_answers, import_requests
+from tests.independent_counts import first_week_code
 
 # 2026-W46 (9-15 November 2026) in America/Sao_Paulo (UTC-3): the sample's default week.
 WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
@@ -219,13 +219,7 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
 
 
 def test_feedback_tiles_in_the_datas_first_week_compare_with_nothing(dashboard, sample_db_path):
-    con = store.connect(sample_db_path)
-    try:
-        (first,) = con.execute("select min(created_at) from requests").fetchone()
-    finally:
-        con.close()
-    iso = first.astimezone(ZoneInfo("America/Sao_Paulo")).isocalendar()
-    dashboard.query_params["week"] = f"{iso.year}-W{iso.week:02d}"
+    dashboard.query_params["week"] = first_week_code(sample_db_path)
     at = rendered(dashboard, FEEDBACK)
     # The sample's answers start that week too: a "+N answers" against an empty week would be no news.
     assert int(metrics(at)["Answers"].replace(",", "")) > 0
