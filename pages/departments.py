@@ -7,12 +7,11 @@ import streamlit as st
 from servicelevel import charts, scorecard
 from servicelevel.filters import whole_weeks_trend
 from servicelevel.kpis import POLICY_AVERAGE, rate_goal_text, with_totals
-from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.link_values import bound_choice
-from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table
+from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table, tile_metric
 
 TREND_WEEKS = 12
 ALL_REQUESTERS = "all requesters"  # the heatmap's row per provider, over the departments it serves
@@ -66,20 +65,26 @@ chosen = preselected if choice == FOLLOWS_DATA else choice
 # Whole ISO weeks (a part-week point would read as a drop), ending with the period's last one.
 trend = whole_weeks_trend(selection.period, TREND_WEEKS, data_from=info().first_date(selection.period.timezone))
 
+# Each role's adherence against the period of the same length before it, where the data reaches back to it.
+earlier = selection.period.previous()
+first_day = info().first_date(selection.period.timezone)
+reaches_back = first_day is not None and earlier.end > first_day
+
 roles = scorecard.roles(internal, chosen)
 results = {}
 for role in roles:
     scoped = {**selection.params(), **role.filters.params()}
-    per_partner = run_query(
-        "adherence_matrix", {**scoped, "row_dimension": role.partner, "column_dimension": "requester_type", "metric": "both"}
-    )
+    by_partner = {"row_dimension": role.partner, "column_dimension": "requester_type", "metric": "both"}
+    per_partner = run_query("adherence_matrix", {**scoped, **by_partner})
+    before = (scorecard.headline(run_query("adherence_matrix", {**scoped, **by_partner, **earlier.params()}))
+              if reaches_back else None)
     weekly = run_query("weekly_kpis", {**scoped, **trend.params()})
-    results[role] = (per_partner, scorecard.weekly_adherence(weekly))
-domain = scorecard.shared_domain([weekly for _, weekly in results.values()])
+    results[role] = (per_partner, before, scorecard.weekly_adherence(weekly))
+domain = scorecard.shared_domain([weekly for *_, weekly in results.values()])
 
 min_count = organisation().min_count
 for column, role in zip(st.columns(2), roles):
-    per_partner, weekly = results[role]
+    per_partner, before, weekly = results[role]
     with column:
         st.markdown(f"**{role.heading}**")
         if per_partner.empty:
@@ -89,15 +94,19 @@ for column, role in zip(st.columns(2), roles):
             continue
         top = scorecard.headline(per_partner)
         if top is not None:
-            st.metric(f"SLA adherence {role.short}", f"{half_up(top.adherence, 3):.1%}", border=True,
-                      help="First-response and resolution targets together, every partner department.")
+            tile_metric(scorecard.headline_tile(
+                f"SLA adherence {role.short}", top, before, min_count,
+                "First-response and resolution targets together, every partner department; the change is from "
+                "the period of the same length before.", so_far=selection.period_running,
+                no_change_note="nothing decided the period before" if reaches_back else "no period before in the data"))
             goal = "" if top.goal is None else " · " + rate_goal_text(
                 top.met, top.decided, top.goal, min_count, POLICY_AVERAGE, so_far=selection.period_running)
             # Said once: a goal left open by too few already says so.
             few = (f" · too few to trust (under {min_count})" if top.decided < min_count
                    and not goal.endswith("too few to judge") else "")
             # The period named: the overview's 4-week figures for the same department are close by.
-            st.caption(f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided{goal}{few}")
+            against = f" · change from {earlier.label()}" if before is not None else ""
+            st.caption(f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided{goal}{few}{against}")
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
             # current choices over the link's within a session, so the department was lost.

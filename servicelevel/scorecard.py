@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from servicelevel.filters import Filters
+from servicelevel.kpis import Tile
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,17 @@ def headline(per_partner: pd.DataFrame) -> Headline | None:
     goal = (per_partner.loc[with_goal, "goal"] * decided[with_goal]).sum() / decided[with_goal].sum() \
         if with_goal.any() else None
     return Headline(int(per_partner["n_met"].sum()), int(decided.sum()), None if goal is None else float(goal))
+
+
+def headline_tile(label: str, now: Headline, before: Headline | None, min_count: int, help_text: str,
+                  so_far: bool = False, no_change_note: str = "nothing decided the period before") -> Tile:
+    """The role's adherence as a tile, with its change from the period before (`before`: None when
+    nothing was decided then), coloured as the overview's changes are: not on fewer than
+    `min_count` decided targets in either period, nor on a period not over in the data (`so_far`)."""
+    return Tile(key="adherence", label=label, value=now.adherence, previous=None if before is None else before.adherence,
+                unit="rate", count=now.decided, count_label="decided", goal=now.goal,
+                too_small=now.decided < min_count, previous_too_small=before is not None and before.decided < min_count,
+                help=help_text, part_week=so_far, no_change_note=no_change_note)
 
 
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:

@@ -250,17 +250,26 @@ def test_the_scorecard_heads_each_role_with_its_adherence_and_links_to_the_depar
         params = {"start": WEEK_START, "end": WEEK_END,
                   "as_of": data_info(con).as_of(datetime.now(timezone.utc))}
         counts = [met_and_breached(con, prefix, params, internal_provider="Procurement") for prefix in ("fr", "res")]
+        week_before = {**params, "start": WEEK_START - timedelta(days=7), "end": WEEK_START}
+        counts_before = [met_and_breached(con, prefix, week_before, internal_provider="Procurement")
+                         for prefix in ("fr", "res")]
     finally:
         con.close()
     met, decided = sum(m for m, _ in counts), sum(m + b for m, b in counts)
+    met_before, decided_before = sum(m for m, _ in counts_before), sum(m + b for m, b in counts_before)
     app.query_params["unit"] = "Procurement"
     at = rendered(app, "pages/departments.py")
     provider = next(m for m in at.metric if m.label == "SLA adherence as provider")
     rate = Decimal(100 * met / decided).quantize(Decimal("0.1"), ROUND_HALF_UP)
     assert provider.value == f"{rate}%"
+    # Its change from W45, as the overview's tiles give theirs: both weeks on 30 or more, so news.
+    rate_before = Decimal(100 * met_before / decided_before).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert min(decided, decided_before) >= 30
+    assert (provider.delta, Metric.MetricColor.Name(provider.proto.color)) == (
+        f"{rate - rate_before:+.1f} pp", "GREEN" if rate > rate_before else "RED")
     # The caption names the period: the overview's 4-week figure for the department is near by.
     assert any(c.value.startswith(f"2026-W46 (09 Nov – 15 Nov 2026): {met:,} met of {decided:,} decided · goal ")
-               for c in at.caption)
+               and c.value.endswith(" · change from 2026-W45 (02 Nov – 08 Nov 2026)") for c in at.caption)
     link = next(m.value for m in at.markdown if "breaches and requests at risk" in m.value)
     assert link.endswith("(sla?dept=Procurement&requester=Internal)")
 

@@ -82,3 +82,20 @@ def test_the_scorecard_opens_on_the_department_the_sidebar_names_else_the_busies
 def test_the_scorecard_opens_on_the_first_department_when_none_served_anyone():
     assert scorecard.opening_department(Filters(), ["Finance", "IT"], []) == ("Finance", "the first department")
     assert scorecard.opening_department(Filters(), [], []) == (None, "no department in the data")
+
+
+def test_the_headline_tile_gives_the_change_from_the_period_before():
+    # 90 of 100 met now against 160 of 200 before: 90.0% against 80.0%, +10.0 pp, news (green).
+    now, before = scorecard.Headline(90, 100, 0.875), scorecard.Headline(160, 200, 0.875)
+    tile = scorecard.headline_tile("SLA adherence as provider", now, before, 30, "")
+    assert (tile.format_value(), tile.format_delta(), tile.change_is_news) == ("90.0%", "+10.0 pp", True)
+    assert tile.goal_text() == "goal 87.5% ✓ met"
+    # 20 decided the period before (fewer than 30): the change is shown, not coloured; so with a
+    # period not over in the data.
+    few = scorecard.headline_tile("SLA adherence as provider", now, scorecard.Headline(16, 20, 0.875), 30, "")
+    assert few.format_delta() == "+10.0 pp" and not few.change_is_news
+    running = scorecard.headline_tile("SLA adherence as provider", now, before, 30, "", so_far=True)
+    assert not running.change_is_news and running.goal_text() == "goal 87.5% ✓ met so far"
+    # Nothing decided before: no change, and the note says why.
+    alone = scorecard.headline_tile("SLA adherence as provider", now, None, 30, "", no_change_note="no period before")
+    assert alone.format_delta() is None and alone.no_change_note == "no period before"

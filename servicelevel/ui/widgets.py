@@ -29,23 +29,28 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4, more: dict[str, str] | None =
         columns = st.columns(per_row)
         for column, tile in zip(columns, tiles[start:start + per_row]):
             with column:
-                series = [v for v in tile.series if v is not None]
-                delta = tile.format_delta()
-                st.metric(
-                    tile.heading or tile.label,
-                    tile.format_value(),
-                    delta=delta,
-                    # Neither good nor bad news (no change, or more volume): grey, not red or green.
-                    delta_color=("normal" if tile.higher_is_better else "inverse") if tile.change_is_news else "off",
-                    delta_arrow="off" if tile.shows_no_change else "auto",
-                    help=tile.help,
-                    border=True,
-                    chart_data=series if len(series) > 1 else None,
-                    chart_type="line",
-                )
+                tile_metric(tile)
                 caption = " · ".join(part for part in (tile.caption(), (more or {}).get(tile.key, "")) if part)
                 if caption:
                     st.caption(caption)
+
+
+def tile_metric(tile: Tile) -> None:
+    """A tile's value, its change (coloured only where it is news) and sparkline, in the current
+    container; its caption is the caller's."""
+    series = [v for v in tile.series if v is not None]
+    st.metric(
+        tile.heading or tile.label,
+        tile.format_value(),
+        delta=tile.format_delta(),
+        # Neither good nor bad news (no change, or more volume): grey, not red or green.
+        delta_color=("normal" if tile.higher_is_better else "inverse") if tile.change_is_news else "off",
+        delta_arrow="off" if tile.shows_no_change else "auto",
+        help=tile.help,
+        border=True,
+        chart_data=series if len(series) > 1 else None,
+        chart_type="line",
+    )
 
 
 # A link to a section (sla#promises) scrolls there as soon as its heading arrives, but the tables
