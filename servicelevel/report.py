@@ -34,6 +34,7 @@ from servicelevel import attention, breakdown, charts, queries, recurring, viewl
 from servicelevel.definitions import OVERRUN
 from servicelevel.filters import Filters, Selection, filter_slugs, iso_week_code
 from servicelevel.kpis import Tile
+from servicelevel.movers import CHANCE_NOTE
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 from servicelevel.wording import all_of, the_first
@@ -424,15 +425,16 @@ def _slipped_section(slipping: weekly.Slipping, sources: dict[str, tuple[breakdo
     more = "" if len(shown) == len(fell) else f" The first {len(shown)} are listed."
     rows = tuple(
         (links.department(str(r.department)), _pct(r.adherence_now), _pct(r.adherence_before), f"{r.change_pp:+.1f}",
-         f"{int(r.n_breached_now):,} of {int(r.n_decided_now):,}")
+         "yes" if r.could_be_chance else "no", f"{int(r.n_breached_now):,} of {int(r.n_decided_now):,}")
         for r in shown.itertuples(index=False)
     )
     lines = [line for department in shown["department"] if department in sources
              and (line := _source_text(department, sources[department]))]
     return Section(title, (
         Table(("Provider department", f"Adherence, {recent}", f"{weekly.BASELINE_WEEKS} weeks before", "Change (pp)",
-               f"Breached, {recent}"), rows, (False, True, True, True, True), (2.2, 1.2, 1.2, 1.0, 1.4)),
-        Text(f"{slipping.verdict()}{more} {slipping.note()}", "note"),
+               "Could be chance", f"Breached, {recent}"), rows, (False, True, True, True, False, True),
+              (2.2, 1.2, 1.2, 1.0, 1.0, 1.4)),
+        Text(f"{slipping.verdict()}{more} {slipping.note()} {CHANCE_NOTE}", "note"),
         *(Text(line) for line in lines),
         *((Text("Breaches more than the earlier adherence would give: the department's breaches over the last "
                 f"{weekly.RECENT_WEEKS} weeks minus those its own adherence over the {weekly.BASELINE_WEEKS} weeks "

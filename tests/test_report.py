@@ -229,8 +229,9 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
 
     slipping = page_frame(at, "change_pp")  # the overview's first movers table: the last 4 weeks
     slipped = md_table(sections["Departments that slipped"])
-    assert [(r["Provider department"], r["Change (pp)"]) for r in slipped] == [
-        (d, f"{c:+.1f}") for d, c in zip(slipping["department"], slipping["change_pp"])
+    assert [(r["Provider department"], r["Change (pp)"], r["Could be chance"]) for r in slipped] == [
+        (d, f"{c:+.1f}", "yes" if chance else "no")
+        for d, c, chance in zip(slipping["department"], slipping["change_pp"], slipping["could_be_chance"])
     ]
     assert slipped[0]["Provider department"] == "Procurement"
 
