@@ -621,7 +621,7 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
             # A slip that chance could make is named, and said to be one (movers.fisher_exact_p).
             lines.append(f"Slipped ({span} against the {BASELINE_WEEKS} before): " + _named(
                 slipped, lambda r: f"{r.department} {percent(r.adherence_now)} against {percent(r.adherence_before)}"
-                + (" (could be chance)" if getattr(r, "could_be_chance", False) else "")) + ".")
+                + (" (could be chance)" if r.could_be_chance else "")) + ".")
         if not below.empty:
             lines.append(f"{'Also f' if not slipped.empty else 'F'}ar below goal over {span}: " + _named(
                 below, lambda r: f"{r.department} {percent(r.adherence)} (goal {percent(r.goal)})") + ".")

@@ -10,6 +10,7 @@ import pandas as pd
 
 from servicelevel.filters import Period
 from servicelevel.kpis import Tile, below_goal_text, below_though_shown_equal
+from servicelevel.movers import CHANCE_LEVEL, fisher_exact_p
 from servicelevel.weekly import Slipping, brief, standing
 
 ZONE = "America/Sao_Paulo"
@@ -35,8 +36,8 @@ def departments(rows: list[tuple[str, int, int, float, int, int, float]]) -> Sli
     recent = pd.DataFrame([(d, m, b, g) for d, m, b, g, *_ in rows], columns=["group_value", "n_met", "n_breached", "goal"])
     compared = pd.DataFrame(
         [(d, m / (m + b), mb / (mb + bb), round(100 * m / (m + b), 1) - round(100 * mb / (mb + bb), 1),
-          m + b, b, mb + bb, bb) for d, m, b, _, mb, bb in rows],
-        columns=["department", "adherence_now", "adherence_before", "change_pp",
+          fisher_exact_p(m, b, mb, bb) >= CHANCE_LEVEL, m + b, b, mb + bb, bb) for d, m, b, _, mb, bb in rows],
+        columns=["department", "adherence_now", "adherence_before", "change_pp", "could_be_chance",
                  "n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before"],
     )
     return Slipping(RECENT, BASELINE, compared, standing=standing(recent))

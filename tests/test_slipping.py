@@ -84,8 +84,8 @@ def test_a_department_report_says_whether_it_slipped(con):
 
 def movers(rows: list[tuple[str, float]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [(name, None, None, change, 20, 5, 40, 5) for name, change in rows],
-        columns=["department", "adherence_now", "adherence_before", "change_pp",
+        [(name, None, None, change, False, 20, 5, 40, 5) for name, change in rows],
+        columns=["department", "adherence_now", "adherence_before", "change_pp", "could_be_chance",
                  "n_decided_now", "n_breached_now", "n_decided_before", "n_breached_before"],
     )
 
