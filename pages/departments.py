@@ -67,8 +67,7 @@ trend = whole_weeks_trend(selection.period, TREND_WEEKS, data_from=info().first_
 
 # Each role's adherence against the period of the same length before it, where the data reaches back to it.
 earlier = selection.period.previous()
-first_day = info().first_date(selection.period.timezone)
-reaches_back = first_day is not None and earlier.end > first_day
+reaches_back = info().reaches_into(earlier)
 
 roles = scorecard.roles(internal, chosen)
 results = {}

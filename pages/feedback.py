@@ -55,8 +55,7 @@ else:
     conventions = feedback.conventions(row["n_satisfied"], row["n_neutral"], row["n_dissatisfied"])
     earlier = selection.period.previous()
     # The period before is compared only where the data reaches back to it, as the overview does.
-    first_day = info().first_date(org.timezone)
-    reaches_back = first_day is not None and earlier.end > first_day
+    reaches_back = info().reaches_into(earlier)
     st.caption(f"Answers submitted in the period, compared with the {earlier.days} days before: {earlier.label()}."
                if reaches_back else "The data starts in this period: there is no period before it to compare with.")
     kpi_tiles(feedback.period_tiles(

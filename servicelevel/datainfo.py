@@ -91,6 +91,11 @@ class DataInfo:
 
         return None if self.first_created_at is None else self.first_created_at.astimezone(ZoneInfo(timezone)).date()
 
+    def reaches_into(self, period: Period) -> bool:
+        """Whether the data starts before `period` ends: a period before it all is nothing to compare with."""
+        first = self.first_date(period.timezone)
+        return first is not None and period.end > first
+
 
 def data_info(con: duckdb.DuckDBPyConnection) -> DataInfo:
     """Summarise the requests table (two small aggregate queries)."""

@@ -22,11 +22,13 @@ def fisher_exact_p(met_now: int, breached_now: int, met_before: int, breached_be
     decided_now, met = met_now + breached_now, met_now + met_before
     total = decided_now + met_before + breached_before
 
-    def log_comb(n: int, k: np.ndarray) -> np.ndarray:
-        return math.lgamma(n + 1) - np.vectorize(math.lgamma)(k + 1) - np.vectorize(math.lgamma)(n - k + 1)
+    log_gamma = np.vectorize(math.lgamma)
+
+    def log_comb(n, k):
+        return log_gamma(n + 1) - log_gamma(k + 1) - log_gamma(n - k + 1)
 
     splits = np.arange(max(0, decided_now - (total - met)), min(met, decided_now) + 1)
-    log_p = log_comb(met, splits) + log_comb(total - met, decided_now - splits) - log_comb(total, np.array(decided_now))
+    log_p = log_comb(met, splits) + log_comb(total - met, decided_now - splits) - log_comb(total, decided_now)
     observed = log_p[splits == met_now][0]
     # Splits as likely as the one seen count too (a relative margin for rounding in the logs).
     return float(min(1.0, np.exp(log_p[log_p <= observed + 1e-7]).sum()))
