@@ -162,9 +162,12 @@ class Tile:
 
     @property
     def against_trend(self) -> bool:
-        """This week's change goes one way and the trend window's larger move the other."""
+        """This week's change goes one way and the trend window's larger move the other; for a
+        rate, a move of TREND_MOVE_PP points or more (-0.2 pp against a rise of 0.6 is no story)."""
         delta, trend = self.delta, self.trend_delta
-        return delta is not None and trend is not None and delta * trend < 0 and abs(trend) > abs(delta)
+        if delta is None or trend is None or self.unit == "rate" and abs(trend) < TREND_MOVE_PP:
+            return False
+        return delta * trend < 0 and abs(trend) > abs(delta)
 
     @property
     def trend_ends(self) -> TrendEnds | None:
@@ -231,21 +234,25 @@ class Tile:
         return " · ".join(parts)
 
     def caption(self) -> str:
-        """The small print under the value: goal, then the basis, then the trend where it moved (the
-        brief names the move) or where this week's change goes against it (why the change is grey,
-        which would otherwise read as "no news"). The trend is called improving or worsening: a
-        backlog's "469 → 527" alone leaves the reader to work out that rising is bad."""
-        against = self.against_trend and self.higher_is_better is not None
+        """The small print under the value: goal, then the basis, then the trend where it is worth a
+        word (trend_said)."""
+        return " · ".join(part for part in (self.goal_text(), self.basis(), self.trend_said()) if part)
+
+    def trend_said(self, always: bool = False) -> str:
+        """The trend, called improving or worsening ('worsening trend 91.3% → 89.2% (first 4 weeks
+        against last 4 of 12)'; a backlog's "469 → 527" alone leaves the reader to work out that
+        rising is bad), and 'against' this week's change where it goes the other way (why that
+        change is grey, which would otherwise read as "no news"). '' without the window's two ends,
+        and, unless `always`, where it neither moved (the brief names the move) nor goes against."""
         shown = self.trend_text()
-        if not shown or not (self.trend_is_news or against):
-            return " · ".join(part for part in (self.goal_text(), self.basis()) if part)
-        if self.higher_is_better is None:
-            trend = f"trend {shown}"
-        else:
-            direction = "improving" if (self.trend_delta > 0) == self.higher_is_better else "worsening"
-            article = "an" if direction == "improving" else "a"
-            trend = f"against {article} {direction} trend {shown}" if against else f"{direction} trend {shown}"
-        return " · ".join(part for part in (self.goal_text(), self.basis(), trend) if part)
+        against = self.against_trend and self.higher_is_better is not None
+        if not shown or not (always or self.trend_is_news or against):
+            return ""
+        if self.higher_is_better is None or not self.trend_delta:
+            return f"trend {shown}"
+        direction = "improving" if (self.trend_delta > 0) == self.higher_is_better else "worsening"
+        article = "an" if direction == "improving" else "a"
+        return f"against {article} {direction} trend {shown}" if against else f"{direction} trend {shown}"
 
     def trend_text(self) -> str:
         """The trend window's two ends, e.g. '81.8% → 58.7% (first 4 weeks against last 4 of 12)';

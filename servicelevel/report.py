@@ -340,7 +340,7 @@ def _tile_text(tile: Tile) -> TileText:
         goal=tile.goal_text(),
         basis=tile.basis(),
         spark=_spark(tile.series),
-        trend=tile.trend_text(),
+        trend=tile.trend_said(always=True),
     )
 
 
@@ -465,7 +465,8 @@ def _every_department_section(slipping: weekly.Slipping, links: DashboardLinks) 
 
 def _trend_section(kpis: weekly.WeeklyKpis) -> Section:
     specs = weekly.trend_charts(kpis)
-    fallback = tuple(Text(f"{t.label}: {_spark(t.series)} ({t.trend_text() or '–'})") for t in kpis.tiles)
+    fallback = tuple(Text(f"{t.label}: {_spark(t.series)}, {t.trend_said(always=True) or 'no trend'}")
+                     for t in kpis.tiles)
     segments = " and ".join(kpis.segments)
     return Section(f"{len(kpis.overall)}-week trends", (
         Charts(tuple(Chart(key, charts.title_text(specs[key]), specs[key]) for key in weekly.TREND_CHARTS), fallback,

@@ -8,7 +8,8 @@ import base64
 import json
 import re
 from itertools import takewhile
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape, unescape
 from io import BytesIO
 from urllib.parse import parse_qs, quote_plus, urlsplit
@@ -497,6 +498,22 @@ def test_clicking_the_pdf_button_downloads_the_department_report(server, page):
 def test_a_filtered_report_says_so_in_its_title(con):
     text = markdown(con, Filters(requester_type="internal"))
     assert text.startswith("# Weekly service report: Example Org (fictional) · internal requesters\n")
+
+
+def test_the_reports_trends_say_whether_they_are_good_or_bad_news(con):
+    # The backlog at each of W35-W46's ends, counted here: open at the week's end (created before
+    # it, resolved and closed, if ever, after it). The last 4 weeks' average above the first 4's is
+    # a worsening trend, and W46's fall against it says "against".
+    ends = [date(2026, 8, 31) + timedelta(days=7 * k) for k in range(12)]
+    backlog = [con.execute(
+        """select count(*) from requests
+           where created_at < $end and coalesce(resolved_at, closed_at, timestamptz '9999-01-01') >= $end""",
+        {"end": datetime(e.year, e.month, e.day, 3, tzinfo=timezone.utc)}).fetchone()[0] for e in ends]
+    first, last = sum(backlog[:4]) / 4, sum(backlog[-4:]) / 4
+    assert last > first and backlog[-1] < backlog[-2]
+    tile = next(t for t in tile_texts(document_for(con, selection_for(con))) if t.key == "backlog")
+    shown = [Decimal(repr(v)).quantize(Decimal(1), ROUND_HALF_UP) for v in (first, last)]  # halves up: 526.5 is 527
+    assert tile.trend == f"against a worsening trend {shown[0]} → {shown[1]} (first 4 weeks against last 4 of 12)"
 
 
 def test_a_week_not_over_compares_no_part_week_volume(con):

@@ -202,6 +202,18 @@ def test_a_change_against_a_larger_move_over_the_trend_window_is_not_coloured(fi
     assert tile.caption().endswith(trend_said) and ("trend" in tile.caption()) == bool(trend_said)
 
 
+def test_a_rate_trend_of_less_than_a_point_is_nothing_to_go_against():
+    # The first 4 weeks at 873 of 1,000 (87.3%), the last 4 at 3,516 of 4,000 (87.9%): +0.6 pp over
+    # the window; this week -0.2 pp. Before, "against an improving trend 87.3% → 87.9%" and grey.
+    parts = ((873, 1000),) * 4 + ((880, 1000),) * 4 + ((878, 1000), (880, 1000), (880, 1000), (878, 1000))
+    tile = Tile(key="fr_adherence", label="First-response adherence", value=0.878, previous=0.880, unit="rate",
+                count=1000, count_label="decided", series=tuple(m / n for m, n in parts), series_parts=parts)
+    assert tile.trend_text() == f"87.3% → 87.9% {TREND_WINDOW}" and tile.format_delta() == "-0.2 pp"
+    assert not tile.against_trend and tile.change_is_news and tile.caption() == "decided 1,000"
+    # The report's tile gives the trend whatever its size, and as what it is.
+    assert tile.trend_said(always=True) == f"improving trend 87.3% → 87.9% {TREND_WINDOW}"
+
+
 def test_no_change_this_week_on_a_line_that_fell_says_the_fall():
     # 88.1% both weeks, the first 4 weeks at 90.5% and the last 4 at 3,540 of 4,000 (88.5%): "no
     # change", and the -2.0 pp the brief names.
