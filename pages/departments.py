@@ -93,19 +93,22 @@ for column, role in zip(st.columns(2), roles):
             continue
         top = scorecard.headline(per_partner)
         if top is not None:
-            tile_metric(scorecard.headline_tile(
-                f"SLA adherence {role.short}", top, before, min_count,
+            tile = scorecard.headline_tile(
+                f"SLA adherence {role.short}", top, before, weekly, min_count,
                 "First-response and resolution targets together, every partner department; the change is from "
                 "the period of the same length before.", so_far=selection.period_running,
-                no_change_note="nothing decided the period before" if reaches_back else "no period before in the data"))
+                no_change_note="nothing decided the period before" if reaches_back else "no period before in the data")
+            tile_metric(tile, sparkline=False)  # the weekly chart is below
             goal = "" if top.goal is None else " · " + rate_goal_text(
                 top.met, top.decided, top.goal, min_count, POLICY_AVERAGE, so_far=selection.period_running)
             # Said once: a goal left open by too few already says so.
             few = (f" · too few to trust (under {min_count})" if top.decided < min_count
                    and not goal.endswith("too few to judge") else "")
             # The period named: the overview's 4-week figures for the same department are close by.
-            against = f" · change from {earlier.label()}" if before is not None else ""
-            st.caption(f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided{goal}{few}{against}")
+            against = f"change from {earlier.label()}" if before is not None else tile.no_change_note
+            st.caption(" · ".join(part for part in (
+                f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided{goal}{few}", against,
+                tile.trend_said()) if part))
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
             # current choices over the link's within a session, so the department was lost.

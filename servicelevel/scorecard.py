@@ -90,24 +90,29 @@ def headline(per_partner: pd.DataFrame) -> Headline | None:
     return Headline(int(per_partner["n_met"].sum()), int(decided.sum()), None if goal is None else float(goal))
 
 
-def headline_tile(label: str, now: Headline, before: Headline | None, min_count: int, help_text: str,
-                  so_far: bool = False, no_change_note: str = "nothing decided the period before") -> Tile:
+def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd.DataFrame, min_count: int,
+                  help_text: str, so_far: bool = False, no_change_note: str = "nothing decided the period before") -> Tile:
     """The role's adherence as a tile, with its change from the period before (`before`: None when
     nothing was decided then), coloured as the overview's changes are: not on fewer than
-    `min_count` decided targets in either period, nor on a period not over in the data (`so_far`)."""
+    `min_count` decided targets in either period, nor on a period not over in the data (`so_far`),
+    nor against a larger move the other way over the weeks of `weekly` (weekly_adherence): +5 points
+    on a line that fell from 85% to 40% is no good news."""
+    decided = weekly["n_decided"].fillna(0).astype(int)
     return Tile(key="adherence", label=label, value=now.adherence, previous=None if before is None else before.adherence,
                 unit="rate", count=now.decided, count_label="decided", goal=now.goal,
                 too_small=now.decided < min_count, previous_too_small=before is not None and before.decided < min_count,
+                series=tuple(weekly["adherence"]), series_too_small=tuple(bool(n < min_count) for n in decided),
+                series_parts=tuple(zip(weekly["n_met"].fillna(0).astype(int), decided)), trend_min_count=min_count,
                 help=help_text, part_week=so_far, no_change_note=no_change_note)
 
 
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:
     """weekly_kpis rows of the internal segment with `adherence`: first-response and resolution
-    targets together, met / decided (NaN in a week with nothing decided), and `n_decided`."""
+    targets together, met / decided (NaN in a week with nothing decided), `n_met` and `n_decided`."""
     internal = weekly[weekly["segment"] == "internal"]
-    decided = internal["fr_met"] + internal["fr_breached"] + internal["res_met"] + internal["res_breached"]
-    return internal.assign(adherence=(internal["fr_met"] + internal["res_met"]) / decided.where(decided > 0),
-                           n_decided=decided)
+    met = internal["fr_met"] + internal["res_met"]
+    decided = met + internal["fr_breached"] + internal["res_breached"]
+    return internal.assign(adherence=met / decided.where(decided > 0), n_met=met, n_decided=decided)
 
 
 def combined_goal(weekly: pd.DataFrame) -> float | None:

@@ -249,27 +249,33 @@ def test_the_scorecard_heads_each_role_with_its_adherence_and_links_to_the_depar
     try:
         params = {"start": WEEK_START, "end": WEEK_END,
                   "as_of": data_info(con).as_of(datetime.now(timezone.utc))}
-        counts = [met_and_breached(con, prefix, params, internal_provider="Procurement") for prefix in ("fr", "res")]
-        week_before = {**params, "start": WEEK_START - timedelta(days=7), "end": WEEK_START}
-        counts_before = [met_and_breached(con, prefix, week_before, internal_provider="Procurement")
-                         for prefix in ("fr", "res")]
+        def targets(weeks_back: int) -> tuple[int, int]:  # (met, decided) of the week `weeks_back` before W46
+            start = WEEK_START - timedelta(days=7 * weeks_back)
+            counts = [met_and_breached(con, prefix, {**params, "start": start, "end": start + timedelta(days=7)},
+                                       internal_provider="Procurement") for prefix in ("fr", "res")]
+            return sum(m for m, _ in counts), sum(m + b for m, b in counts)
+
+        weeks = [targets(back) for back in range(11, -1, -1)]  # W35 to W46
     finally:
         con.close()
-    met, decided = sum(m for m, _ in counts), sum(m + b for m, b in counts)
-    met_before, decided_before = sum(m for m, _ in counts_before), sum(m + b for m, b in counts_before)
+    (met_before, decided_before), (met, decided) = weeks[-2:]
     app.query_params["unit"] = "Procurement"
     at = rendered(app, "pages/departments.py")
     provider = next(m for m in at.metric if m.label == "SLA adherence as provider")
     rate = Decimal(100 * met / decided).quantize(Decimal("0.1"), ROUND_HALF_UP)
     assert provider.value == f"{rate}%"
-    # Its change from W45, as the overview's tiles give theirs: both weeks on 30 or more, so news.
+    # Its change from W45, as the overview's tiles give theirs: both weeks rest on 30 or more, but
+    # the 12 weeks fell further (their first 4 pooled against their last 4): grey, and said.
     rate_before = Decimal(100 * met_before / decided_before).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    assert min(decided, decided_before) >= 30
-    assert (provider.delta, Metric.MetricColor.Name(provider.proto.color)) == (
-        f"{rate - rate_before:+.1f} pp", "GREEN" if rate > rate_before else "RED")
+    ends = [Decimal(100 * sum(m for m, _ in four) / sum(n for _, n in four)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            for four in (weeks[:4], weeks[-4:])]
+    assert min(decided, decided_before) >= 30 and rate > rate_before and ends[0] - ends[1] > rate - rate_before
+    assert (provider.delta, Metric.MetricColor.Name(provider.proto.color)) == (f"{rate - rate_before:+.1f} pp", "GRAY")
     # The caption names the period: the overview's 4-week figure for the department is near by.
     assert any(c.value.startswith(f"2026-W46 (09 Nov – 15 Nov 2026): {met:,} met of {decided:,} decided · goal ")
-               and c.value.endswith(" · change from 2026-W45 (02 Nov – 08 Nov 2026)") for c in at.caption)
+               and c.value.endswith(f" · change from 2026-W45 (02 Nov – 08 Nov 2026) · against a worsening trend "
+                                    f"{ends[0]}% → {ends[1]}% (first 4 weeks against last 4 of 12)")
+               for c in at.caption)
     link = next(m.value for m in at.markdown if "breaches and requests at risk" in m.value)
     assert link.endswith("(sla?dept=Procurement&requester=Internal)")
 
@@ -1647,3 +1653,11 @@ def test_movers_say_which_changes_chance_could_make(app, sample_db_path):
     # +2.7 points (7 breaches of 425 against 16 of 372) could not.
     flags = dict(zip(movers["department"], movers["could_be_chance"]))
     assert (flags["Sales"], flags["IT"]) == (True, False)
+
+
+def test_the_scorecard_in_the_datas_first_week_says_there_is_nothing_before_it(app, sample_db_path):
+    app.query_params["week"] = first_week_code(sample_db_path)
+    at = rendered(app, "pages/departments.py")
+    tiles = [m for m in at.metric if m.label.startswith("SLA adherence as ")]
+    assert tiles and not any(m.delta for m in tiles)
+    assert sum(c.value.endswith(" · no period before in the data") for c in at.caption) == len(tiles)

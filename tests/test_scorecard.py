@@ -84,18 +84,38 @@ def test_the_scorecard_opens_on_the_first_department_when_none_served_anyone():
     assert scorecard.opening_department(Filters(), [], []) == (None, "no department in the data")
 
 
+def weeks_of(parts: list[tuple[int, int]]) -> pd.DataFrame:
+    """weekly_adherence's columns for (met, decided) weeks."""
+    return pd.DataFrame({"n_met": [m for m, _ in parts], "n_decided": [n for _, n in parts],
+                         "adherence": [m / n for m, n in parts]})
+
+
+STEADY = weeks_of([(80, 100)] * 8)  # 80% every week: no trend to go against
+
+
 def test_the_headline_tile_gives_the_change_from_the_period_before():
     # 90 of 100 met now against 160 of 200 before: 90.0% against 80.0%, +10.0 pp, news (green).
     now, before = scorecard.Headline(90, 100, 0.875), scorecard.Headline(160, 200, 0.875)
-    tile = scorecard.headline_tile("SLA adherence as provider", now, before, 30, "")
+    tile = scorecard.headline_tile("SLA adherence as provider", now, before, STEADY, 30, "")
     assert (tile.format_value(), tile.format_delta(), tile.change_is_news) == ("90.0%", "+10.0 pp", True)
-    assert tile.goal_text() == "goal 87.5% ✓ met"
+    assert tile.goal_text() == "goal 87.5% ✓ met" and tile.trend_said() == ""
     # 20 decided the period before (fewer than 30): the change is shown, not coloured; so with a
     # period not over in the data.
-    few = scorecard.headline_tile("SLA adherence as provider", now, scorecard.Headline(16, 20, 0.875), 30, "")
+    few = scorecard.headline_tile("SLA adherence as provider", now, scorecard.Headline(16, 20, 0.875), STEADY, 30, "")
     assert few.format_delta() == "+10.0 pp" and not few.change_is_news
-    running = scorecard.headline_tile("SLA adherence as provider", now, before, 30, "", so_far=True)
+    running = scorecard.headline_tile("SLA adherence as provider", now, before, STEADY, 30, "", so_far=True)
     assert not running.change_is_news and running.goal_text() == "goal 87.5% ✓ met so far"
     # Nothing decided before: no change, and the note says why.
-    alone = scorecard.headline_tile("SLA adherence as provider", now, None, 30, "", no_change_note="no period before")
+    alone = scorecard.headline_tile("SLA adherence as provider", now, None, STEADY, 30, "",
+                                    no_change_note="no period before")
     assert alone.format_delta() is None and alone.no_change_note == "no period before"
+
+
+def test_a_rise_on_a_line_that_fell_further_is_not_good_news():
+    # 85 of 100 a week for 4 weeks, then down to 40 of 100 for the last 4: 85.0% → 42.5% pooled
+    # (170 of 400). The last week 45 against 40 before, +5.0 pp: grey, and the caption says why.
+    weekly = weeks_of([(85, 100)] * 4 + [(40, 100), (45, 100), (40, 100), (45, 100)])
+    tile = scorecard.headline_tile("SLA adherence as provider", scorecard.Headline(45, 100, 0.875),
+                                   scorecard.Headline(40, 100, 0.875), weekly, 30, "")
+    assert tile.format_delta() == "+5.0 pp" and not tile.change_is_news
+    assert tile.trend_said() == "against a worsening trend 85.0% → 42.5% (first 4 weeks against last 4 of 8)"

@@ -35,10 +35,10 @@ def kpi_tiles(tiles: list[Tile], per_row: int = 4, more: dict[str, str] | None =
                     st.caption(caption)
 
 
-def tile_metric(tile: Tile) -> None:
-    """A tile's value, its change (coloured only where it is news) and sparkline, in the current
-    container; its caption is the caller's."""
-    series = [v for v in tile.series if v is not None]
+def tile_metric(tile: Tile, sparkline: bool = True) -> None:
+    """A tile's value, its change (coloured only where it is news) and sparkline (unless a chart
+    of the same weeks is close by), in the current container; its caption is the caller's."""
+    series = [v for v in tile.series if v is not None and not pd.isna(v)] if sparkline else []
     st.metric(
         tile.heading or tile.label,
         tile.format_value(),
