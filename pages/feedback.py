@@ -56,8 +56,14 @@ else:
     earlier = selection.period.previous()
     # The period before is compared only where the data reaches back to it, as the overview does.
     reaches_back = info().reaches_into(earlier)
-    st.caption(f"Answers submitted in the period, compared with the {earlier.days} days before: {earlier.label()}."
-               if reaches_back else "The data starts in this period: there is no period before it to compare with.")
+    if not reaches_back:
+        st.caption("The data starts in this period: there is no period before it to compare with.")
+    elif selection.period_running:
+        st.caption(f"Answers submitted in the period so far, against the {earlier.days} days before: "
+                   f"{earlier.label()}. The period is not over in the data: the rates' changes are in grey, and "
+                   "the count of answers is not compared.")
+    else:
+        st.caption(f"Answers submitted in the period, compared with the {earlier.days} days before: {earlier.label()}.")
     kpi_tiles(feedback.period_tiles(
         feedback.period_totals(run_query("feedback_weeks", params)),
         feedback.period_totals(run_query("feedback_weeks", {**params, **earlier.params()})) if reaches_back else None,

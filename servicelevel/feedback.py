@@ -162,8 +162,8 @@ def period_tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so
     each with its change from the period of the same length before it (None: the data does not
     reach back to it), as the overview's tiles give theirs: a change resting on fewer than
     org.min_count answers in either period, or on a period not over in the data (`so_far`), is
-    shown but not coloured as news. More answers, or a higher response rate, is neither good nor
-    bad news."""
+    shown but not coloured as news, and its answers are not set against a whole period's. More
+    answers, or a higher response rate, is neither good nor bad news."""
     def measures(row: pd.Series) -> dict:
         return {"mean_score": ratio(float(row["sum_score"]), int(row["n_answers"])),
                 "too_few": int(row["n_answers"]) < org.min_count, "answers": float(row["n_answers"]),
@@ -177,8 +177,9 @@ def period_tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so
              previous=earlier.get("mean_score"), unit="score", count=None, count_label="",
              too_small=current["too_few"], previous_too_small=earlier.get("too_few", False),
              help="The average score, every scale normalised to 1-5."),
-        Tile(key="answers", label="Answers", value=current["answers"], previous=earlier.get("answers"), unit="count",
-             count=None, count_label="", higher_is_better=None,
+        # Part of a period's answers against a whole period's would read as a fall: not compared.
+        Tile(key="answers", label="Answers", value=current["answers"], unit="count", count=None, count_label="",
+             previous=None if so_far else earlier.get("answers"), higher_is_better=None,
              help="Survey answers submitted in the period about the requests the filters keep."),
         Tile(key="response_rate", label="Response rate", value=current["response_rate"],
              previous=earlier.get("response_rate"), unit="rate", count=int(now["n_resolved"]),
@@ -187,7 +188,8 @@ def period_tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so
     ]
     # Two periods are no trend line: the weekly charts below draw the weeks.
     missing = "no period before in the data to compare" if before is None else "nothing the period before to compare"
-    return [replace(tile, series=(), series_too_small=(), series_parts=(), part_week=so_far, no_change_note=missing)
+    return [replace(tile, series=(), series_too_small=(), series_parts=(), part_week=so_far,
+                    no_change_note="part of a period: not compared" if so_far and tile.key == "answers" else missing)
             for tile in shown]
 
 

@@ -81,6 +81,9 @@ def test_feedback_tiles_on_too_few_answers_or_a_running_period_are_not_news():
     running = feedback.period_tiles(totals(50, 40, 205, 180), totals(40, 30, 160, 200), ORG, so_far=True)
     assert not any(t.change_is_news for t in running)
     assert running[0].goal_text() == "goal 85.0% ✗ below goal so far"
+    # Part of a period's answers are not set against a whole period's (50 "+10" would read as more).
+    answers = next(t for t in running if t.key == "answers")
+    assert answers.format_delta() is None and answers.no_change_note == "part of a period: not compared"
 
 
 def test_feedback_tiles_without_a_period_before_in_the_data_say_so():

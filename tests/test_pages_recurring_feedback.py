@@ -218,6 +218,17 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     assert any(c.value.startswith("Source zendesk has no provider type column") for c in at.caption)
 
 
+def test_feedback_tiles_in_a_running_week_compare_rates_in_grey_and_no_count(dashboard):
+    # 2026-W47: the sample's data ends on its Wednesday.
+    dashboard.query_params["week"] = "2026-W47"
+    at = rendered(dashboard, FEEDBACK)
+    changes = {m.label: (m.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
+    assert changes["CSAT"][0] and changes["CSAT"][1] == "GRAY"
+    assert not changes["Answers"][0]
+    assert any(c.value.startswith("Answers submitted in the period so far, against the 7 days before: 2026-W46")
+               and c.value.endswith("the count of answers is not compared.") for c in at.caption)
+
+
 def test_feedback_tiles_in_the_datas_first_week_compare_with_nothing(dashboard, sample_db_path):
     dashboard.query_params["week"] = first_week_code(sample_db_path)
     at = rendered(dashboard, FEEDBACK)
