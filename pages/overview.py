@@ -94,8 +94,13 @@ else:
                          "goal": number("goal", format="percent"),
                          "gap_pp": number("against goal (pp)", format="%+.1f"),
                          "too_few": st.column_config.CheckboxColumn("too few to trust"),
-                         "change_pp": number(f"change from the {weekly.BASELINE_WEEKS} weeks before (pp)",
-                                             format="%+.1f"),
+                         # A short header: a long one widened the column until its right-aligned
+                         # figures fell outside a 1280-pixel page's view, and it looked empty.
+                         "change_pp": number("change (pp)", format="%+.1f",
+                                             help=f"Against the department's own adherence over the "
+                                                  f"{weekly.BASELINE_WEEKS} weeks before the last "
+                                                  f"{weekly.RECENT_WEEKS}; blank where those hold fewer than "
+                                                  f"{weekly.MOVERS_MIN_DECIDED} decided targets."),
                          "n_decided": number("decided", format="localized"), **links.WHAT_MOVED_COLUMN},
           caption=slipping.every_department_note())
 

@@ -37,8 +37,8 @@ METRICS: tuple[Metric, ...] = (
            "Said of a department's change in SLA adherence (combined) between two periods, the movers' "
            "two weeks or the slipping spans: two periods alike would split their met and breached targets "
            "at least as unevenly 5% of the time or more (Fisher's exact test, two-sided, on the 2 x 2 table "
-           "of met and breached targets in each period). Three more breaches in a week of 40 targets move "
-           "adherence 7.5 points and could be chance; the same fall on 800 targets could not."),
+           "of met and breached targets in each period). Three more breaches on 40 targets move adherence "
+           "7.5 points and could be chance; the same fall on 800 targets could not."),
     Metric("extra_breaches", "Extra breaches",
            "Where a change in adherence comes from: a group's breaches over the last 4 weeks minus those its "
            "own adherence over the 8 weeks before would give on the same number of decided targets, "

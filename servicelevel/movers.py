@@ -12,7 +12,7 @@ from servicelevel.rounding import half_up
 # A change whose two-sided exact p-value is at least this is flagged as one chance could make.
 CHANCE_LEVEL = 0.05
 CHANCE_NOTE = ("Could be chance: two periods alike would differ at least this much 5% of the time or more "
-               "(Fisher's exact test, two-sided); three more breaches in a week of 40 targets move it 7.5 points.")
+               "(Fisher's exact test, two-sided); three more breaches on 40 targets move adherence 7.5 points.")
 
 
 def fisher_exact_p(met_now: int, breached_now: int, met_before: int, breached_before: int) -> float:
