@@ -156,20 +156,25 @@ class Breakdown:
         return " ".join(said)
 
     def _own_against_mix(self, own: int, rest: int) -> str:
-        """How the values' own changes (`own`) and the rest (a changed mix of work, and values too
-        few to compare) make the total, led by the one that makes most of it where one does (a
-        third of the total at most the other way): "extra breaches" and "mix" are no words to
-        read a finding from."""
+        """How the changes within the values (`own`) and the rest (a changed mix of work, and values
+        too few to compare) make the total, in extra breaches, led by the one that makes most of it
+        where one does (a third of the total at most the other way): "extra breaches" and "mix" are
+        no words to read a finding from. "Within the agents", not "the agents themselves": an agent
+        whose share of the work grew is not the cause of it."""
         plural, total = SPLITS[self.dimension][1], own + rest
+
+        def said(n: int) -> str:
+            return "none" if n == 0 else f"{n:+,}"
+
+        mix = "a changed mix of work, and values with too few targets to compare,"
         if own * total > 0 and abs(rest) * 3 <= abs(total):
-            return (f"Mostly the {plural} themselves: their own changes add up to {own:+,}; a changed mix of "
-                    f"work, and values with too few targets to compare, make the other {rest:+,}")
+            return (f"Mostly changes within the {plural}: they add up to {said(own)} extra breaches; {mix} make "
+                    f"the other {said(rest)}")
         if rest * total > 0 and abs(own) * 3 <= abs(total):
             return (f"Mostly a changed mix of work (more of it where adherence was "
                     f"{'lower' if total > 0 else 'higher'}): the mix, and values with too few targets to compare, "
-                    f"make {rest:+,}; the {plural}' own changes add up to {own:+,}")
-        return (f"The {plural}' own changes add up to {own:+,}; a changed mix of work, and values with too few "
-                f"targets to compare, make the other {rest:+,}")
+                    f"make {said(rest)} extra breaches; the changes within the {plural} {said(own)}")
+        return f"The changes within the {plural} add up to {said(own)} extra breaches; {mix} make the other {said(rest)}"
 
     def arrivals_and_departures(self) -> str:
         """Values too few to compare because their work came or mostly went: 'New in the last 4

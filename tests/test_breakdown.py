@@ -51,8 +51,9 @@ def test_a_flat_total_names_the_values_that_fell_and_those_that_rose():
         "SLA adherence (first response and resolution together) 63.2% over the 4 weeks to 15 Nov 2026 against "
         "62.2% in the 8 weeks before (+1.0 pp): 1 breach fewer than the earlier adherence would give on the 76 "
         "targets decided. By category, most breaches avoided: "
-        "C -8; most extra breaches: A +3, B +2. The categories' own changes add up to -3; a changed mix of "
-        "work, and values with too few targets to compare, make the other +2. Largest shifts in the mix: B from "
+        "C -8; most extra breaches: A +3, B +2. The changes within the categories add up to -3 extra breaches; a "
+        "changed mix of work, and values with too few targets to compare, make the other +2. Largest shifts in the "
+        "mix: B from "
         "36% to 13% of the targets (72.5% met before); A from 28% to 34% of the targets (32.3% met before).")
     # The mix's part, value by value: 76 * (share now - share before) * (breach rate before - 42/111).
     # B: 76 * (10/76 - 40/111) * (11/40 - 42/111) = +1.80 (less of the quick work), A: +1.43 (more of
@@ -66,8 +67,8 @@ def test_a_change_the_values_made_themselves_is_said_to_be_theirs():
     # B: 3 - 30 * 4/40 = 0; more of the quick work (B from 50% to 60%) makes the other -1.
     shift = by_hand([("A", 10, 10), ("B", 27, 3)], [("A", 30, 10), ("B", 36, 4)])
     assert shift.explained == 5
-    assert ("Mostly the categories themselves: their own changes add up to +5; a changed mix of work, and values "
-            "with too few targets to compare, make the other -1.") in shift.verdict()
+    assert ("Mostly changes within the categories: they add up to +5 extra breaches; a changed mix of work, and "
+            "values with too few targets to compare, make the other -1.") in shift.verdict()
 
 
 def test_a_change_the_mix_of_work_made_is_said_to_be_the_mix():
@@ -77,7 +78,8 @@ def test_a_change_the_mix_of_work_made_is_said_to_be_the_mix():
     shift = by_hand([("A", 60, 20), ("B", 27, 3)], [("A", 30, 10), ("B", 36, 4)])
     assert shift.explained == 0
     assert ("Mostly a changed mix of work (more of it where adherence was lower): the mix, and values with too "
-            "few targets to compare, make +4; the categories' own changes add up to +0. Largest shifts in the mix: "
+            "few targets to compare, make +4 extra breaches; the changes within the categories none. Largest shifts "
+            "in the mix: "
             "B from 50% to 27% of the targets (90.0% met before); A from 50% to 73% of the targets (75.0% met "
             "before).") in shift.verdict()
 
