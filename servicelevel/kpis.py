@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from servicelevel.definitions import definition
@@ -23,6 +24,29 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# A change whose two-sided exact p-value is at least this is one chance could make.
+CHANCE_LEVEL = 0.05
+
+
+def fisher_exact_p(met_now: int, breached_now: int, met_before: int, breached_before: int) -> float:
+    """The two-sided p-value of Fisher's exact test of the 2x2 table: with each period's decided
+    targets and all the met ones fixed, the chance that the met ones split between the periods at
+    least as unevenly (as improbably) as they did, were both periods alike."""
+    decided_now, met = met_now + breached_now, met_now + met_before
+    total = decided_now + met_before + breached_before
+
+    log_gamma = np.vectorize(math.lgamma)
+
+    def log_comb(n, k):
+        return log_gamma(n + 1) - log_gamma(k + 1) - log_gamma(n - k + 1)
+
+    splits = np.arange(max(0, decided_now - (total - met)), min(met, decided_now) + 1)
+    log_p = log_comb(met, splits) + log_comb(total - met, decided_now - splits) - log_comb(total, decided_now)
+    observed = log_p[splits == met_now][0]
+    # Splits as likely as the one seen count too (a relative margin for rounding in the logs).
+    return float(min(1.0, np.exp(log_p[log_p <= observed + 1e-7]).sum()))
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -155,17 +179,31 @@ class Tile:
 
     @property
     def trend_is_news(self) -> bool:
-        """A rate that moved TREND_MOVE_PP points or more over the trend window: the brief names
-        the move, and the tile's caption gives it too."""
+        """A rate that moved TREND_MOVE_PP points or more over the trend window, by more than chance
+        could make (trend_could_be_chance): the brief names the move, and the tile's caption gives
+        it too. A department's 48.4% → 47.4% on 70 targets at each end is no news."""
         trend = self.trend_delta
-        return self.unit == "rate" and trend is not None and abs(trend) >= TREND_MOVE_PP
+        return (self.unit == "rate" and trend is not None and abs(trend) >= TREND_MOVE_PP
+                and not self.trend_could_be_chance)
+
+    @property
+    def trend_could_be_chance(self) -> bool:
+        """A rate's two ends, pooled from series_parts, differ by no more than chance could make
+        (fisher_exact_p at CHANCE_LEVEL or more); False without the counts to test."""
+        ends = self.trend_ends
+        if ends is None or not self.series_parts:
+            return False
+        first, last = (self.series_parts[:ends.weeks_each], self.series_parts[len(self.series_parts) - ends.weeks_each:])
+        (met_first, n_first), (met_last, n_last) = ((sum(m for m, _ in e), sum(n for _, n in e)) for e in (first, last))
+        return fisher_exact_p(met_last, n_last - met_last, met_first, n_first - met_first) >= CHANCE_LEVEL
 
     @property
     def against_trend(self) -> bool:
         """This week's change goes one way and the trend window's larger move the other; for a
-        rate, a move of TREND_MOVE_PP points or more (-0.2 pp against a rise of 0.6 is no story)."""
+        rate, only a trend that is news (-0.2 pp against a rise of 0.6, or of 3 points on a few
+        dozen targets, is no story)."""
         delta, trend = self.delta, self.trend_delta
-        if delta is None or trend is None or self.unit == "rate" and abs(trend) < TREND_MOVE_PP:
+        if delta is None or trend is None or self.unit == "rate" and not self.trend_is_news:
             return False
         return delta * trend < 0 and abs(trend) > abs(delta)
 

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
+from servicelevel.kpis import CHANCE_LEVEL, fisher_exact_p
 from servicelevel.rounding import half_up
 
-# A change whose two-sided exact p-value is at least this is flagged as one chance could make.
-CHANCE_LEVEL = 0.05
 CHANCE_NOTE = ("Could be chance: two periods alike would differ at least this much 5% of the time or more "
                "(Fisher's exact test, two-sided); three more breaches on 40 targets move adherence 7.5 points.")
-
-
-def fisher_exact_p(met_now: int, breached_now: int, met_before: int, breached_before: int) -> float:
-    """The two-sided p-value of Fisher's exact test of the 2x2 table: with each period's decided
-    targets and all the met ones fixed, the chance that the met ones split between the periods at
-    least as unevenly (as improbably) as they did, were both periods alike."""
-    decided_now, met = met_now + breached_now, met_now + met_before
-    total = decided_now + met_before + breached_before
-
-    log_gamma = np.vectorize(math.lgamma)
-
-    def log_comb(n, k):
-        return log_gamma(n + 1) - log_gamma(k + 1) - log_gamma(n - k + 1)
-
-    splits = np.arange(max(0, decided_now - (total - met)), min(met, decided_now) + 1)
-    log_p = log_comb(met, splits) + log_comb(total - met, decided_now - splits) - log_comb(total, decided_now)
-    observed = log_p[splits == met_now][0]
-    # Splits as likely as the one seen count too (a relative margin for rounding in the logs).
-    return float(min(1.0, np.exp(log_p[log_p <= observed + 1e-7]).sum()))
 
 
 def adherence_movers(current: pd.DataFrame, previous: pd.DataFrame, min_decided: int = 10) -> pd.DataFrame:

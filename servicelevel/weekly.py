@@ -600,13 +600,14 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     moves = [(t, move) for t in tiles if (move := _trend_move(t)) is not None]
     if moves:
         ends = max((move[2] for _, move in moves), key=lambda e: e.weeks_total)
-        fell = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] <= -TREND_MOVE_PP]
-        rose = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if m[1] >= TREND_MOVE_PP]
+        # Named where the tile calls it news: a point or more, beyond what chance could make.
+        fell = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if t.trend_is_news and m[1] < 0]
+        rose = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if t.trend_is_news and m[1] > 0]
         parts = ([f"fell: {', '.join(fell)}"] if fell else []) + ([f"rose: {', '.join(rose)}"] if rose else [])
         each = ends.weeks_each
         pair = f"the first {each} against the last {each}" if each > 1 else "the first against the last"
         lines.append(f"Over the {ends.weeks_total} weeks ({pair}), " + ("; ".join(parts) if parts else
-                     f"no rate moved by {TREND_MOVE_PP:.0f} point or more") + ".")
+                     f"no rate moved by {TREND_MOVE_PP:.0f} point or more beyond what chance could make") + ".")
     if slipping is not None and len(slipping.compared) == 1 and slipping.standing is not None \
             and len(slipping.standing) == 1:  # one department's own report: its numbers, not a list
         only, goal = slipping.compared.iloc[0], slipping.standing.iloc[0]

@@ -9,8 +9,7 @@ from datetime import date
 import pandas as pd
 
 from servicelevel.filters import Period
-from servicelevel.kpis import Tile, below_goal_text, below_though_shown_equal
-from servicelevel.movers import CHANCE_LEVEL, fisher_exact_p
+from servicelevel.kpis import CHANCE_LEVEL, Tile, below_goal_text, below_though_shown_equal, fisher_exact_p
 from servicelevel.weekly import Slipping, brief, standing
 
 ZONE = "America/Sao_Paulo"
@@ -97,16 +96,18 @@ def test_a_week_with_too_few_behind_every_goal_says_so():
     )
 
 
-def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more():
+def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more_beyond_chance():
     tiles = (
         volume(),  # a count: not a rate, so not in the sentence
-        # 360 of 400 (90.0%) in the first 4 of 8 weeks, 346 of 400 (86.5%) in the last 4: -3.5 pp.
-        rate("First-response adherence", 0.88, None, ((90, 100), (92, 100), (88, 100), (90, 100),
-                                                      (85, 100), (86, 100), (87, 100), (88, 100))),
-        # 360 of 400, then 361 of 400 (90.25%, shown 90.3%): +0.3 pp, left out.
-        rate("Resolution adherence", 0.90, None, ((90, 100),) * 4 + ((91, 100), (90, 100), (90, 100), (90, 100))),
-        # 56 of 80 (70.0%), then 60 of 80 (75.0%): +5.0 pp.
-        rate("CSAT", 0.75, None, ((14, 20),) * 4 + ((15, 20),) * 4),
+        # 3,600 of 4,000 (90.0%) in the first 4 of 8 weeks, 3,460 of 4,000 (86.5%) in the last 4:
+        # -3.5 pp; two-sided Fisher p = 1.3e-6.
+        rate("First-response adherence", 0.88, None, ((900, 1000), (920, 1000), (880, 1000), (900, 1000),
+                                                      (850, 1000), (860, 1000), (870, 1000), (880, 1000))),
+        # 3,600 of 4,000, then 3,610 of 4,000 (90.25%, shown 90.3%): +0.3 pp, left out.
+        rate("Resolution adherence", 0.90, None, ((900, 1000),) * 4
+             + ((910, 1000), (900, 1000), (900, 1000), (900, 1000))),
+        # 560 of 800 (70.0%), then 600 of 800 (75.0%): +5.0 pp, p = 0.029.
+        rate("CSAT", 0.75, None, ((140, 200),) * 4 + ((150, 200),) * 4),
         # 19 of 20 due dates in the first 4 weeks: fewer than 30, no end, left out.
         rate("Promises kept", 0.90, None, ((5, 5), (4, 5), (5, 5), (5, 5)) + ((36, 40),) * 4),
     )
@@ -114,8 +115,12 @@ def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more():
         "Over the 8 weeks (the first 4 against the last 4), fell: first-response adherence 90.0% → 86.5%; "
         "rose: CSAT 70.0% → 75.0%.",
     )
-    steady = (rate("Resolution adherence", 0.904, None, ((90, 100), (904, 1000))),)
-    assert brief(steady, None) == ("Over the 2 weeks (the first against the last), no rate moved by 1 point or more.",)
+    # The same +5.0 pp on a tenth of the answers, 56 of 80 then 60 of 80: p = 0.60, chance could make it.
+    few = rate("CSAT", 0.75, None, ((14, 20),) * 4 + ((15, 20),) * 4)
+    assert few.trend_could_be_chance and not few.trend_is_news
+    steady = (rate("Resolution adherence", 0.904, None, ((90, 100), (904, 1000))), few)
+    assert brief(steady, None) == ("Over the 8 weeks (the first 4 against the last 4), no rate moved by 1 point or "
+                                   "more beyond what chance could make.",)
 
 
 def test_a_trend_end_pools_its_weeks_and_rests_on_enough():

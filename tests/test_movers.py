@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from servicelevel.movers import adherence_movers, adherence_shift, fisher_exact_p
+from servicelevel.kpis import fisher_exact_p
+from servicelevel.movers import adherence_movers, adherence_shift
 
 
 def counts(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
