@@ -174,7 +174,8 @@ class Breakdown:
             return (f"Mostly a changed mix of work (more of it where adherence was "
                     f"{'lower' if total > 0 else 'higher'}): the mix, and values with too few targets to compare, "
                     f"make {said(rest)} extra breaches; the changes within the {plural} {said(own)}")
-        return f"The changes within the {plural} add up to {said(own)} extra breaches; {mix} make the other {said(rest)}"
+        return (f"The changes within the {plural} add up to {said(own)} extra breaches; {mix} make the other "
+                f"{said(rest)}")
 
     def arrivals_and_departures(self) -> str:
         """Values too few to compare because their work came or mostly went: 'New in the last 4

@@ -193,8 +193,10 @@ class Tile:
         ends = self.trend_ends
         if ends is None or not self.series_parts:
             return False
-        first, last = (self.series_parts[:ends.weeks_each], self.series_parts[len(self.series_parts) - ends.weeks_each:])
-        (met_first, n_first), (met_last, n_last) = ((sum(m for m, _ in e), sum(n for _, n in e)) for e in (first, last))
+        each, n_weeks = ends.weeks_each, len(self.series_parts)
+        (met_first, n_first), (met_last, n_last) = (
+            (sum(m for m, _ in weeks), sum(n for _, n in weeks))
+            for weeks in (self.series_parts[:each], self.series_parts[n_weeks - each:]))
         return fisher_exact_p(met_last, n_last - met_last, met_first, n_first - met_first) >= CHANCE_LEVEL
 
     @property
