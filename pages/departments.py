@@ -6,7 +6,7 @@ import streamlit as st
 
 from servicelevel import charts, scorecard
 from servicelevel.filters import whole_weeks_trend
-from servicelevel.kpis import POLICY_AVERAGE, rate_goal_text, with_totals
+from servicelevel.kpis import with_totals
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
@@ -99,15 +99,14 @@ for column, role in zip(st.columns(2), roles):
                 "the period of the same length before.", so_far=selection.period_running,
                 no_change_note="nothing decided the period before" if reaches_back else "no period before in the data")
             tile_metric(tile, sparkline=False)  # the weekly chart is below
-            goal = "" if top.goal is None else " · " + rate_goal_text(
-                top.met, top.decided, top.goal, min_count, POLICY_AVERAGE, so_far=selection.period_running)
+            goal = tile.goal_text()
             # Said once: a goal left open by too few already says so.
-            few = (f" · too few to trust (under {min_count})" if top.decided < min_count
+            few = (f"too few to trust (under {min_count})" if top.decided < min_count
                    and not goal.endswith("too few to judge") else "")
-            # The period named: the overview's 4-week figures for the same department are close by.
             against = f"change from {earlier.label()}" if before is not None else tile.no_change_note
+            # The period named: the overview's 4-week figures for the same department are close by.
             st.caption(" · ".join(part for part in (
-                f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided{goal}{few}", against,
+                f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided", goal, few, against,
                 tile.trend_said()) if part))
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from servicelevel.filters import Filters
-from servicelevel.kpis import Tile
+from servicelevel.kpis import POLICY_AVERAGE, Tile, wilson_interval
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd
     on a line that fell from 85% to 40% is no good news."""
     decided = weekly["n_decided"].fillna(0).astype(int)
     return Tile(key="adherence", label=label, value=now.adherence, previous=None if before is None else before.adherence,
-                unit="rate", count=now.decided, count_label="decided", goal=now.goal,
+                unit="rate", count=now.decided, count_label="decided", goal=now.goal, goal_note=POLICY_AVERAGE,
+                interval=wilson_interval(now.met, now.decided),
                 too_small=now.decided < min_count, previous_too_small=before is not None and before.decided < min_count,
                 series=tuple(weekly["adherence"]), series_too_small=tuple(bool(n < min_count) for n in decided),
                 series_parts=tuple(zip(weekly["n_met"].fillna(0).astype(int), decided)), trend_min_count=min_count,

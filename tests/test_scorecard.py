@@ -98,13 +98,13 @@ def test_the_headline_tile_gives_the_change_from_the_period_before():
     now, before = scorecard.Headline(90, 100, 0.875), scorecard.Headline(160, 200, 0.875)
     tile = scorecard.headline_tile("SLA adherence as provider", now, before, STEADY, 30, "")
     assert (tile.format_value(), tile.format_delta(), tile.change_is_news) == ("90.0%", "+10.0 pp", True)
-    assert tile.goal_text() == "goal 87.5% ✓ met" and tile.trend_said() == ""
+    assert tile.goal_text() == "goal 87.5% (policy average) ✓ met" and tile.trend_said() == ""
     # 20 decided the period before (fewer than 30): the change is shown, not coloured; so with a
     # period not over in the data.
     few = scorecard.headline_tile("SLA adherence as provider", now, scorecard.Headline(16, 20, 0.875), STEADY, 30, "")
     assert few.format_delta() == "+10.0 pp" and not few.change_is_news
     running = scorecard.headline_tile("SLA adherence as provider", now, before, STEADY, 30, "", so_far=True)
-    assert not running.change_is_news and running.goal_text() == "goal 87.5% ✓ met so far"
+    assert not running.change_is_news and running.goal_text() == "goal 87.5% (policy average) ✓ met so far"
     # Nothing decided before: no change, and the note says why.
     alone = scorecard.headline_tile("SLA adherence as provider", now, None, STEADY, 30, "",
                                     no_change_note="no period before")
