@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -37,10 +38,12 @@ def fisher_exact_p(met_now: int, breached_now: int, met_before: int, breached_be
     decided_now, met = met_now + breached_now, met_now + met_before
     total = decided_now + met_before + breached_before
 
-    log_gamma = np.vectorize(math.lgamma)
+    # log(k!) for k = 0..total, as a running sum: one vectorised pass, where lgamma per split was a
+    # Python call each (5 ms for the 130,000 targets of a large organisation's trend ends).
+    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, total + 1)))))
 
     def log_comb(n, k):
-        return log_gamma(n + 1) - log_gamma(k + 1) - log_gamma(n - k + 1)
+        return log_factorial[n] - log_factorial[k] - log_factorial[n - k]
 
     splits = np.arange(max(0, decided_now - (total - met)), min(met, decided_now) + 1)
     log_p = log_comb(met, splits) + log_comb(total - met, decided_now - splits) - log_comb(total, decided_now)
@@ -186,7 +189,7 @@ class Tile:
         return (self.unit == "rate" and trend is not None and abs(trend) >= TREND_MOVE_PP
                 and not self.trend_could_be_chance)
 
-    @property
+    @cached_property  # read by the caption, the colour and the brief: tested once
     def trend_could_be_chance(self) -> bool:
         """A rate's two ends, pooled from series_parts, differ by no more than chance could make
         (fisher_exact_p at CHANCE_LEVEL or more); False without the counts to test."""
@@ -440,7 +443,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
     csat = rate_tile("csat", "CSAT", rows, "n_satisfied", "n_answers", org.csat_goal,
                      "answers", org)
     if response_rate is not None and answers:  # "response rate 0.0%" would only repeat "answers 0"
-        csat = Tile(**{**csat.__dict__, "count_label": f"response rate {response_rate:.1%} · answers"})
+        csat = replace(csat, count_label=f"response rate {response_rate:.1%} · answers")
     tiles = [
         Tile(
             key="volume", label="Volume so far" if unfinished else "Volume", value=float(current["n_created"]),
