@@ -228,11 +228,15 @@ else:
             low, high = effect.interval
             verdict += f" 95% interval of the change: {low:+.0%} to {high:+.0%}."
         (st.success if effect.is_significant and (effect.change or 0) < 0 else st.info)(verdict)
-        chart(charts.before_after_chart(
-            recurring.before_after_frame(fix_weeks, fix_category, effect), effect.fix_week,
-            effect.rate_before, effect.rate_after, f"'{fix_category}' requests per week around the fix",
-        ))
-        st.caption("Complete ISO weeks only; the fix's own week is left out. The sidebar filters apply; the period does not.")
+        around_fix = recurring.before_after_frame(fix_weeks, fix_category, effect)
+        chart(charts.before_after_chart(around_fix, effect.fix_week, effect.rate_before, effect.rate_after,
+                                        f"'{fix_category}' requests per week around the fix"))
+        table(around_fix[["week_start", "side", "n_category", "n_all", "share"]], f"fix-{fix_category}-{fix_day}",
+              column_config={"n_category": st.column_config.NumberColumn(f"'{fix_category}' requests"),
+                             "n_all": st.column_config.NumberColumn("all requests"),
+                             "share": st.column_config.NumberColumn("share of all", format="percent")},
+              caption="The weeks the chart draws. Complete ISO weeks only; the fix's own week is left out of both "
+                      "sides. The sidebar filters apply; the period does not.")
 
 st.subheader(f"Repeat contacts: the same requester, the same category, within {REPEAT_DAYS} days")
 repeats = run_query("repeat_contacts", {**params, "within_secs": REPEAT_DAYS * 86400})

@@ -177,10 +177,13 @@ breaches = run_query("breaches", {**params, "max_rows": MAX_ROWS})
 if breaches.empty:
     good_news(selection, "No breaches decided in this period for this selection.", "breaches")
 else:
-    shown = "" if len(breaches) < MAX_ROWS else f" Only the {MAX_ROWS:,} largest are listed: narrow the filters to see the rest."
+    # The count first: the overview sends readers here for "all of them".
+    listed = (all_of(len(breaches), "SLA target", "SLA targets") + " breached in the period"
+              if len(breaches) < MAX_ROWS else
+              f"The {MAX_ROWS:,} largest breaches (narrow the filters to see the rest)")
     table(request_list(breaches), "sla-breaches", column_config=links.LINK_COLUMN,
-          caption=f"Both targets (see the metric column), largest overrun first. Overrun = {OVERRUN}; for a request "
-                  f"not stopped yet, up to {local_time(selection.as_of)}." + shown)
+          caption=f"{listed}, first response and resolution (the metric column), largest overrun first. Overrun = "
+                  f"{OVERRUN}; for a request not stopped yet, up to {local_time(selection.as_of)}.")
 
 st.subheader("Promises: requests due in the period", anchor=PROMISES_ANCHOR)
 per_department = run_query("promises_kept", {**params, "dimension": "provider_department"})
@@ -232,9 +235,12 @@ else:
     past = f" 'Now' is the data's newest timestamp, {local_time(as_of)}." if as_of == selection.as_of else (
         f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
         "'paused' says whether the request is paused now.")
+    listed = (all_of(len(at_risk), "SLA target", "SLA targets") + f" falling due within {within_hours} business hours"
+              if len(at_risk) < MAX_ROWS else
+              f"The {MAX_ROWS:,} SLA targets due soonest (narrow the filters to see the rest)")
     table(request_list(at_risk), "sla-at-risk", column_config=links.LINK_COLUMN, as_of=as_of,
-          caption="Both targets (see the metric column), least business time left first: an office-hours request "
-          "due tomorrow morning can come before a 24x7 one due tonight." + past)
+          caption=f"{listed}, first response and resolution (the metric column), least business time left first: an "
+          "office-hours request due tomorrow morning can come before a 24x7 one due tonight." + past)
 
 st.subheader("Backlog at the period's end, by age", anchor=BACKLOG_ANCHOR)
 # A period not over in the data (the current week) ends at the data's newest instant: ages

@@ -19,7 +19,7 @@ import pandas as pd
 
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
-from servicelevel.kpis import Tile, rate_tile, ratio, wilson_interval
+from servicelevel.kpis import Tile, mean_change_p, rate_tile, ratio, wilson_interval
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 from servicelevel.sqlfiles import pipeline_sql
@@ -161,13 +161,17 @@ def period_tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so
     """CSAT (against its goal), mean score, answers and response rate for a period (period_totals),
     each with its change from the period of the same length before it (None: the data does not
     reach back to it), as the overview's tiles give theirs: a change resting on fewer than
-    org.min_count answers in either period, or on a period not over in the data (`so_far`), is
+    org.min_count answers in either period, or on a period not over in the data (`so_far`), or one
+    chance could make (CSAT by Fisher's exact test, the mean score by mean_change_p), is
     shown but not coloured as news, and its answers are not set against a whole period's. More
     answers, or a higher response rate, is neither good nor bad news."""
     def measures(row: pd.Series) -> dict:
         return {"mean_score": ratio(float(row["sum_score"]), int(row["n_answers"])),
                 "too_few": int(row["n_answers"]) < org.min_count, "answers": float(row["n_answers"]),
                 "response_rate": ratio(int(row["n_answers"]), int(row["n_resolved"]))}
+
+    def spread(row: pd.Series) -> tuple[int, float, float]:
+        return int(row["n_answers"]), float(row["sum_score"]), float(row["sum_score_squares"])
 
     current, earlier = measures(now), ({} if before is None else measures(before))
     shown = [
@@ -176,6 +180,7 @@ def period_tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so
         Tile(key="mean_score", label="Mean score (1-5)", value=current["mean_score"],
              previous=earlier.get("mean_score"), unit="score", count=None, count_label="",
              too_small=current["too_few"], previous_too_small=earlier.get("too_few", False),
+             change_p=None if before is None else mean_change_p(spread(before), spread(now)),
              help="The average score, every scale normalised to 1-5."),
         # Part of a period's answers against a whole period's would read as a fall: not compared.
         Tile(key="answers", label="Answers", value=current["answers"], unit="count", count=None, count_label="",

@@ -52,6 +52,25 @@ def fisher_exact_p(met_now: int, breached_now: int, met_before: int, breached_be
     return float(min(1.0, np.exp(log_p[log_p <= observed + 1e-7]).sum()))
 
 
+def mean_change_p(before: tuple[int, float, float], now: tuple[int, float, float]) -> float | None:
+    """The two-sided p-value of the change between two periods' means, each given as (count, sum,
+    sum of squares): Welch's test in its normal approximation, which holds on the 30 or more a
+    side a change needs to be coloured at all. None where either side has fewer than two values."""
+    (n_before, sum_before, squares_before), (n_now, sum_now, squares_now) = before, now
+    if n_before < 2 or n_now < 2:
+        return None
+
+    def mean_and_variance(n, total, squares):  # the sample variance, n - 1 below
+        return total / n, max(0.0, (squares - total * total / n) / (n - 1))
+
+    (mean_before, var_before), (mean_now, var_now) = (mean_and_variance(n_before, sum_before, squares_before),
+                                                      mean_and_variance(n_now, sum_now, squares_now))
+    spread = math.sqrt(var_before / n_before + var_now / n_now)
+    if spread == 0:
+        return 1.0 if mean_now == mean_before else 0.0
+    return math.erfc(abs(mean_now - mean_before) / spread / math.sqrt(2))
+
+
 def ratio(numerator: float, denominator: float) -> float | None:
     """numerator / denominator, or None when there is nothing to divide by."""
     return None if not denominator else numerator / denominator
@@ -112,6 +131,10 @@ class Tile:
     # help then starts with the name).
     heading: str = ""
     part_week: bool = False  # the week is not over in the data: its changes are not news yet
+    # A rate's (successes, count) the period before and now, to test whether chance could make its change;
+    # for another unit, the change's p-value where its maker tested it (mean_change_p).
+    change_parts: tuple[tuple[int, int], tuple[int, int]] | None = None
+    change_p: float | None = None
 
     @property
     def delta(self) -> float | None:
@@ -170,9 +193,32 @@ class Tile:
         nor for part of a week (its running targets are decided later), nor for a change resting
         on too few in either week (8 answers against 3 is noise), nor for
         one against a larger move the other way over the trend window (a green week on a line
-        that fell from 90 % to 55 % reads as "improving"; the sparkline takes the same colour)."""
+        that fell from 90 % to 55 % reads as "improving"; the sparkline takes the same colour),
+        nor for a rate's change that chance could make (change_could_be_chance)."""
+        return self._change_is_judged and not self.change_could_be_chance
+
+    @property
+    def _change_is_judged(self) -> bool:
+        """All but chance allow the change to be news."""
         return (self.higher_is_better is not None and not self.shows_no_change and not self.part_week
                 and not self.too_small and not self.previous_too_small and not self.against_trend)
+
+    @cached_property
+    def change_could_be_chance(self) -> bool:
+        """The change from the period before is one two alike periods would show 5% of the time or
+        more: for a rate, by fisher_exact_p on change_parts (a department's 30 of 38 against 33 of
+        38 reads as -7.9 pp, yet p = 0.54); otherwise by change_p. False without either."""
+        if self.unit != "rate" or self.change_parts is None:
+            return self.change_p is not None and self.change_p >= CHANCE_LEVEL
+        (met_before, n_before), (met_now, n_now) = self.change_parts
+        if not n_before or not n_now:
+            return False
+        return fisher_exact_p(met_now, n_now - met_now, met_before, n_before - met_before) >= CHANCE_LEVEL
+
+    def change_said(self) -> str:
+        """'change could be chance' where that alone keeps the change from being news (its grey
+        would otherwise read as "no change"); else ''."""
+        return "change could be chance" if self._change_is_judged and self.change_could_be_chance else ""
 
     @property
     def trend_delta(self) -> float | None:
@@ -279,18 +325,24 @@ class Tile:
     def caption(self) -> str:
         """The small print under the value: goal, then the basis, then the trend where it is worth a
         word (trend_said)."""
-        return " · ".join(part for part in (self.goal_text(), self.basis(), self.trend_said()) if part)
+        return " · ".join(part for part in (self.goal_text(), self.basis(), self.change_said(), self.trend_said())
+                          if part)
 
     def trend_said(self, always: bool = False) -> str:
         """The trend, called improving or worsening ('worsening trend 91.3% → 89.2% (first 4 weeks
         against last 4 of 12)'; a backlog's "469 → 527" alone leaves the reader to work out that
         rising is bad), and 'against' this week's change where it goes the other way (why that
         change is grey, which would otherwise read as "no news"). '' without the window's two ends,
-        and, unless `always`, where it neither moved (the brief names the move) nor goes against."""
+        and, unless `always`, where it neither moved (the brief names the move) nor goes against.
+        `always` gives a rate that is no news its ends as they are, saying why it is none: 'trend
+        77.0% → 72.9% (…) could be chance', 'steady trend 87.3% → 87.9% (…)' (under a point)."""
         shown = self.trend_text()
         against = self.against_trend and self.higher_is_better is not None
         if not shown or not (always or self.trend_is_news or against):
             return ""
+        if self.unit == "rate" and not (self.trend_is_news or against):
+            steady = self.trend_delta is None or abs(self.trend_delta) < TREND_MOVE_PP
+            return f"steady trend {shown}" if steady else f"trend {shown} could be chance"
         if self.higher_is_better is None or not self.trend_delta:
             return f"trend {shown}"
         direction = "improving" if (self.trend_delta > 0) == self.higher_is_better else "worsening"
@@ -410,6 +462,8 @@ def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: 
         interval=wilson_interval(successes, n),
         too_small=n < org.min_count,
         previous_too_small=previous is not None and int(previous[denominator]) < org.min_count,
+        change_parts=None if previous is None else ((int(previous[numerator]), int(previous[denominator])),
+                                                    (successes, n)),
         series=series,
         series_too_small=series_too_small,
         series_parts=series_parts,

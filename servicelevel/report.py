@@ -121,6 +121,12 @@ class TileText:
     basis: str  # the count the value rests on, and whether it is too small to trust
     spark: str  # the trend window as a text sparkline (Markdown)
     trend: str = ""  # the trend window's two ends, e.g. "93.3% → 77.7% (first 4 weeks against last 4 of 12)"
+    change_note: str = ""  # why a change is grey where chance alone says so: "change could be chance"
+
+    @property
+    def small_print(self) -> tuple[str, ...]:
+        """The lines under the change, as the dashboard's caption orders them."""
+        return tuple(text for text in (self.goal, self.basis, self.change_note, self.trend) if text)
 
 
 @dataclass(frozen=True)
@@ -341,6 +347,7 @@ def _tile_text(tile: Tile) -> TileText:
         basis=tile.basis(),
         spark=_spark(tile.series),
         trend=tile.trend_said(always=True),
+        change_note=tile.change_said(),
     )
 
 
@@ -802,7 +809,7 @@ def _html_block(block: Block, images: _Images) -> str:
         for t in block.tiles:
             delta = (f'<div style="color:{TONE_COLORS[t.tone]};font-size:13px;">{e(t.delta)} vs week before</div>'
                      if t.delta else f'<div style="color:#999;font-size:13px;">{e(t.no_delta)}</div>')
-            small = "".join(f'<div style="color:#666;font-size:12px;">{e(x)}</div>' for x in (t.goal, t.basis, t.trend) if x)
+            small = "".join(f'<div style="color:#666;font-size:12px;">{e(x)}</div>' for x in t.small_print)
             cards.append(
                 '<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:23.5%;min-width:190px;'
                 'margin:0 1% 10px 0;padding:10px 12px;min-height:118px;border:1px solid #DDDDDD;border-radius:6px;">'
@@ -882,7 +889,8 @@ def to_markdown(document: Document) -> str:
                 text = _md_link(block.text)
                 out += [f"_{text}_" if block.tone == "note" else f"**{text}**" if block.tone == "notice" else text, ""]
             elif isinstance(block, Tiles):
-                rows = [(t.label, t.value, t.delta or t.no_delta, t.goal or "–", t.basis or "–", _Code(f"`{t.spark}`") if t.spark else "")
+                rows = [(t.label, t.value, (t.delta or t.no_delta) + (f", {t.change_note}" if t.change_note else ""),
+                         t.goal or "–", t.basis or "–", _Code(f"`{t.spark}`") if t.spark else "")
                         for t in block.tiles]
                 out += _md_table(("KPI", "This week", "Change", "Goal", "Based on", "Trend"), rows,
                                  (False, True, True, False, False, False))
@@ -1084,7 +1092,7 @@ def _pdf_tiles(pdf, block: Tiles, per_row: int = 4) -> None:
     def small_lines(tile: TileText) -> int:
         pdf.set_font("helvetica", size=6.5)
         return sum(len(pdf.multi_cell(inner, line, pdf_text(text), align="L", dry_run=True, output="LINES"))
-                   for text in (tile.goal, tile.basis, tile.trend) if text)
+                   for text in tile.small_print)
 
     for start in range(0, len(block.tiles), per_row):
         row = block.tiles[start:start + per_row]
@@ -1114,8 +1122,7 @@ def _pdf_tiles(pdf, block: Tiles, per_row: int = 4) -> None:
                      new_x="LEFT", new_y="NEXT")
             pdf.set_font("helvetica", size=6.5)
             pdf.set_text_color(102, 102, 102)
-            for text in (tile.goal, tile.basis, tile.trend):
-                if text:  # ragged right: justified, a narrow column opens wide gaps between words
-                    pdf.multi_cell(inner, line, pdf_text(text), align="L", new_x="LEFT", new_y="NEXT")
+            for text in tile.small_print:  # ragged right: justified, a narrow column opens wide gaps between words
+                pdf.multi_cell(inner, line, pdf_text(text), align="L", new_x="LEFT", new_y="NEXT")
         pdf.set_xy(pdf.l_margin, top + height + gap)
     pdf.ln(1)

@@ -104,7 +104,8 @@ def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd
                 too_small=now.decided < min_count, previous_too_small=before is not None and before.decided < min_count,
                 series=tuple(weekly["adherence"]), series_too_small=tuple(bool(n < min_count) for n in decided),
                 series_parts=tuple(zip(weekly["n_met"].fillna(0).astype(int), decided)), trend_min_count=min_count,
-                help=help_text, part_week=so_far, no_change_note=no_change_note)
+                help=help_text, part_week=so_far, no_change_note=no_change_note,
+                change_parts=None if before is None else ((before.met, before.decided), (now.met, now.decided)))
 
 
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:

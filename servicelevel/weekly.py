@@ -472,10 +472,14 @@ class Slipping:
                     f"before ({only['change_pp']:+.1f} pp; a fall of {SLIP_MIN_PP:.0f} points or more counts).")
         if self.departments.empty:
             return f"No department's adherence fell by {SLIP_MIN_PP:.0f} points or more (of {len(self.compared)} compared)."
+        # A fall chance could make is said to be one here too, not only in the table's column.
+        chance = self.departments["could_be_chance"]
         if len(self.compared) == 1:
-            return f"{self.compared['department'].iloc[0]} fell by {SLIP_MIN_PP:.0f} points or more."
+            return (f"{self.compared['department'].iloc[0]} fell by {SLIP_MIN_PP:.0f} points or more"
+                    + (", a fall chance could make." if chance.all() else "."))
         return (f"{len(self.departments)} of {len(self.compared)} departments compared fell by {SLIP_MIN_PP:.0f} "
-                "points or more, largest fall first.")
+                "points or more, largest fall first" + (f"; chance could make the fall of {chance.sum()} of them."
+                                                        if chance.any() else "."))
 
     def note(self) -> str:
         """What is compared with what."""
@@ -611,9 +615,11 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
     if slipping is not None and len(slipping.compared) == 1 and slipping.standing is not None \
             and len(slipping.standing) == 1:  # one department's own report: its numbers, not a list
         only, goal = slipping.compared.iloc[0], slipping.standing.iloc[0]
+        # As the organisation's brief flags a slip, a change chance could make says so.
+        chance = ", could be chance" if only["could_be_chance"] and f"{only['change_pp']:.1f}" not in ("0.0", "-0.0") else ""
         lines.append(f"{only['department']} over the last {RECENT_WEEKS} weeks: {percent(only['adherence_now'])} "
                      f"against {percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
-                     f"({only['change_pp']:+.1f} pp), goal {percent(goal['goal'])}.")
+                     f"({only['change_pp']:+.1f} pp{chance}), goal {percent(goal['goal'])}.")
     elif slipping is not None and not slipping.compared.empty:
         slipped, below = slipping.departments, slipping.below_goal
         below = below[~below["department"].isin(slipped["department"])]

@@ -168,8 +168,12 @@ def test_no_department_to_look_at_is_said_and_is_good_news():
 def test_one_departments_report_gives_its_own_numbers_uncoloured():
     slipping = departments([("Finance", 84, 16, 0.869, 85, 15)])
     assert brief((), slipping) == (
-        "Finance over the last 4 weeks: 84.0% against 85.0% in the 8 before (-1.0 pp), goal 86.9%.",
+        # 84 of 100 against 85 of 100: two alike spans would differ as much (Fisher's p = 1).
+        "Finance over the last 4 weeks: 84.0% against 85.0% in the 8 before (-1.0 pp, could be chance), goal 86.9%.",
     )
+    # 60 of 100 against 85 of 100 is no chance (p < 0.001): said without the flag.
+    assert brief((), departments([("Finance", 60, 40, 0.869, 85, 15)]))[0] == (
+        "Finance over the last 4 weeks: 60.0% against 85.0% in the 8 before (-25.0 pp), goal 86.9%.")
     assert not slipping.all_clear
 
 

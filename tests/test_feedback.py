@@ -3,7 +3,9 @@ drivers, the follow-up queue, and the derived table's filters."""
 
 from __future__ import annotations
 
+import math
 import shutil
+import statistics
 from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
@@ -12,6 +14,7 @@ import pytest
 from servicelevel import feedback, queries, store
 from servicelevel.derived import ensure_fresh, refresh_derived
 from servicelevel.filters import Period, whole_weeks_trend
+from servicelevel.kpis import mean_change_p
 from servicelevel.settings import Organisation
 from tests.handmade import filters, import_answers, import_requests
 
@@ -52,12 +55,14 @@ def test_conventions_read_as_shares_and_net_as_points():
 ORG = Organisation(name="Example Org", timezone="UTC", csat_goal=0.85)
 
 
-def totals(n_answers, n_satisfied, sum_score, n_resolved) -> pd.Series:
-    """A period's totals from two weeks of feedback_weeks, the second with one unhappy answer (2)."""
+def totals(n_answers, n_satisfied, sum_score, n_resolved, variance=1.0) -> pd.Series:
+    """A period's totals from two weeks of feedback_weeks, the second with one unhappy answer (2);
+    the scores' squares add up to what gives their sample variance `variance`."""
+    squares = sum_score * sum_score / n_answers + (n_answers - 1) * variance
     weeks = pd.DataFrame({"week_start": [date(2026, 3, 2), date(2026, 3, 9)],
                           "n_answers": [n_answers - 1, 1], "n_satisfied": [n_satisfied, 0], "n_neutral": [0, 0],
                           "n_dissatisfied": [n_answers - 1 - n_satisfied, 1], "sum_score": [sum_score - 2.0, 2.0],
-                          "n_resolved": [n_resolved, 0]})
+                          "sum_score_squares": [squares - 4.0, 4.0], "n_resolved": [n_resolved, 0]})
     return feedback.period_totals(weeks)
 
 
@@ -66,11 +71,39 @@ def test_feedback_tiles_change_from_the_period_before():
     # (20.0%). Now: 40 of 50 (80.0%), 205 (4.10), 180 resolved (27.8%).
     tiles = {t.key: t for t in feedback.period_tiles(totals(50, 40, 205, 180), totals(40, 30, 160, 200), ORG)}
     shown = {key: (t.format_value(), t.format_delta(), t.change_is_news) for key, t in tiles.items()}
-    assert shown == {"csat": ("80.0%", "+5.0 pp", True), "mean_score": ("4.10", "+0.10", True),
+    # CSAT's +5.0 pp on 50 and 40 answers is one chance could make (Fisher's exact test, p = 0.62 by
+    # tests/independent_counts.fisher_two_sided): shown, not coloured, and the caption says why. So is
+    # the mean's +0.10 with scores spread as usual (sample variance 1: z = 0.10 / sqrt(1/50 + 1/40)
+    # = 0.47, p = 0.64).
+    assert shown == {"csat": ("80.0%", "+5.0 pp", False), "mean_score": ("4.10", "+0.10", False),
                      # More answers, or a higher response rate, is neither good nor bad news.
                      "answers": ("50", "+10", False), "response_rate": ("27.8%", "+7.8 pp", False)}
-    assert tiles["csat"].caption() == "goal 85.0% ✗ below goal · answers 50"
+    assert tiles["csat"].caption() == "goal 85.0% ✗ below goal · answers 50 · change could be chance"
     assert tiles["response_rate"].caption() == "resolved 180"
+    # The same rates on 20 times the answers (800 of 1,000 against 600 of 800: p = 0.012) are news.
+    many = feedback.period_tiles(totals(1000, 800, 4100, 3600), totals(800, 600, 3200, 4000), ORG)
+    assert many[0].format_delta() == "+5.0 pp" and many[0].change_is_news and many[0].caption().endswith("answers 1,000")
+    # And the mean's +0.10 on them: z = 0.10 / sqrt(1/1000 + 1/800) = 2.11, p = 0.035.
+    assert many[1].format_delta() == "+0.10" and many[1].change_is_news and many[1].caption() == ""
+    assert tiles["mean_score"].caption() == "change could be chance"
+
+
+def test_the_change_of_a_mean_score_is_tested_against_chance_on_the_scores_themselves():
+    # Two periods' scores, their means and sample variances worked by the statistics module and
+    # Welch's z read as a normal deviate: a reference that never sees the sums mean_change_p gets.
+    before = [5] * 30 + [4] * 10 + [3] * 5 + [1] * 5
+    now = [5] * 15 + [4] * 10 + [3] * 10 + [2] * 10 + [1] * 5
+    z = (statistics.fmean(now) - statistics.fmean(before)) / math.sqrt(
+        statistics.variance(before) / len(before) + statistics.variance(now) / len(now))
+    reference = math.erfc(abs(z) / math.sqrt(2))
+
+    def spread(scores):
+        return len(scores), float(sum(scores)), float(sum(x * x for x in scores))
+
+    assert mean_change_p(spread(before), spread(now)) == pytest.approx(reference)
+    assert reference < 0.01  # 4.20 against 3.40 on 50 answers a side (p = 0.002): not chance
+    assert mean_change_p(spread(before), spread(before)) == 1.0
+    assert mean_change_p(spread([4]), spread(now)) is None  # one answer has no spread
 
 
 def test_feedback_tiles_on_too_few_answers_or_a_running_period_are_not_news():
@@ -105,6 +138,32 @@ def answers_db(con, folder, scores: list[str], comments: list[str] | None = None
     import_answers(con, folder, [(f"R{i}", f"2026-03-04 {10 + i % 10}:00", score, comment)
                                  for i, (score, comment) in enumerate(zip(scores, comments))])
     refresh_derived(con)
+
+
+def test_theme_weeks_give_every_theme_a_share_on_every_week_with_comments(con, tmp_path):
+    # Three weeks (Mondays 2, 9 and 16 March 2026), one theme each: "business, positive" in the first,
+    # "human, negative" and a comment touching no theme in the second, "business, negative" in the
+    # third. A theme's line falls to 0 on the weeks it is not mentioned, rather than running straight
+    # across them.
+    comments = [("2026-03-04 10:00", "Resolveram rápido, obrigado!"),
+                ("2026-03-11 10:00", "Atendimento grosseiro e sem empatia."),
+                ("2026-03-11 11:00", "Obrigado."),
+                ("2026-03-18 10:00", "Ainda não resolveram o problema.")]
+    import_requests(con, tmp_path, [
+        {"request_id": f"R{i}", "created_at": "2026-03-02T10:00:00Z", "status": "resolved",
+         "resolved_at": "2026-03-03T10:00:00Z"} for i in range(len(comments))])
+    import_answers(con, tmp_path, [(f"R{i}", at, "3", text) for i, (at, text) in enumerate(comments)])
+    refresh_derived(con)
+    zone = "America/Sao_Paulo"
+    weeks = queries.run(con, "feedback_theme_weeks", {
+        **filters(), **Period(date(2026, 3, 2), date(2026, 3, 23), zone).params(), "timezone": zone})
+    got = {(str(r.week_start), r.dimension, r.polarity): (r.n_comments, r.n_all_comments)
+           for r in weeks.itertuples(index=False)}
+    pairs = [("business", "positive"), ("human", "negative"), ("business", "negative")]
+    expected_counts = {"2026-03-02": (1, 0, 0), "2026-03-09": (0, 1, 0), "2026-03-16": (0, 0, 1)}
+    all_comments = {"2026-03-02": 1, "2026-03-09": 2, "2026-03-16": 1}
+    assert got == {(week, *pair): (n, all_comments[week])
+                   for week, counts in expected_counts.items() for pair, n in zip(pairs, counts)}
 
 
 def all_row(con) -> pd.Series:

@@ -320,6 +320,35 @@ def test_a_breaches_table_holding_every_breach_says_so(app):
                for c in at.caption)
 
 
+def test_the_sla_pages_lists_give_the_counts_the_overview_sends_readers_to_them_for(app, sample_db_path):
+    overview = rendered(app)
+    caption = next(c.value for c in overview.caption if c.value.startswith("The 25 largest overruns of the "))
+    n_breached = int(caption.removeprefix("The 25 largest overruns of the ").split(" ")[0].replace(",", ""))
+    now = next(t.value for t in overview.text if t.value.startswith("As of "))
+    n_due_soon = int(re.search(r"(\d+) SLA targets fall due within the next 8 business hours", now).group(1))
+    con = store.connect(sample_db_path)
+    try:  # W46's breached targets, both metrics, deadline in the week and past by the data's end
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+        breached = sum(con.execute(
+            f"""select count(*) from request_sla
+                where {p}_deadline_at >= timestamptz '2026-11-09 00:00:00-03'
+                  and {p}_deadline_at < timestamptz '2026-11-16 00:00:00-03' and {p}_deadline_at <= $as_of
+                  and ({p}_stopped_at is null or {p}_stopped_at > $as_of
+                       or {p}_elapsed_business_secs > {p}_target_secs)""", {"as_of": as_of}).fetchone()[0]
+            for p in ("fr", "res"))
+    finally:
+        con.close()
+    assert n_breached == breached
+    sla = rendered(app, "pages/sla.py")
+    captions = [c.value for c in sla.caption]
+    assert any(c.startswith(f"All {breached} SLA targets breached in the period, first response and resolution")
+               for c in captions)
+    assert any(c.startswith(f"All {n_due_soon} SLA targets falling due within 8 business hours,") for c in captions)
+    lists = {name: next(df.value for df in sla.dataframe if column in df.value.columns)
+             for name, column in (("breaches", "overrun_business_hours"), ("at risk", "remaining_business_hours"))}
+    assert (len(lists["breaches"]), len(lists["at risk"])) == (breached, n_due_soon)
+
+
 def test_an_around_the_clock_overrun_counts_every_hour(app):
     # The column says "business h": on a 24x7 policy, every hour is one, so a stopped breach's
     # overrun is simply the time from its deadline to its stop. The caption says so.

@@ -5,6 +5,8 @@ table can be downloaded."""
 from __future__ import annotations
 
 import json
+import math
+import statistics
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from servicelevel import PROJECT_ROOT, store
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_answers, import_requests
-from tests.independent_counts import first_week_code
+from tests.independent_counts import first_week_code, fisher_two_sided
 
 # 2026-W46 (9-15 November 2026) in America/Sao_Paulo (UTC-3): the sample's default week.
 WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
@@ -114,6 +116,12 @@ def test_the_password_reset_fix_worked(dashboard, sample_anchor):
     # about a third (servicelevel/sample.py); numbers, not their text ("138.0" < "47.6" as text).
     after, before = (float(metrics(at)[label].replace(",", "")) for label in ("Per week after", "Per week before"))
     assert after < 0.5 * before
+    # The weeks behind the chart, to download, add up to the tiles: 12 whole weeks either side.
+    weeks = frame_with(at, "side")
+    by_side = weeks.groupby("side")["n_category"]
+    assert by_side.size().to_dict() == {"before": 12, "fix week (left out)": 1, "after": 12}
+    assert (round(by_side.mean()["before"], 1), round(by_side.mean()["after"], 1)) == (before, after)
+    assert any("download-fix-password-reset-" in b.proto.id for b in at.get("download_button"))
 
 
 def test_a_fix_dated_after_the_data_says_there_is_nothing_after_it_yet(dashboard, sample_anchor):
@@ -137,6 +145,26 @@ def answer_counts(path, start: datetime) -> tuple[int, int, float]:
         ).fetchall()[0]
     finally:
         con.close()
+
+
+def answer_scores(path, start: datetime) -> list[float]:
+    """Every score of the week from `start`, straight from the tables."""
+    con = store.connect(path)
+    try:
+        return [score for (score,) in con.execute(
+            """select f.score from feedback as f join requests as r
+                 on r.source = f.request_source and r.request_id = f.request_id
+               where f.submitted_at >= $start and f.submitted_at < $end""",
+            {"start": start, "end": start + timedelta(days=7)}).fetchall()]
+    finally:
+        con.close()
+
+
+def welch_p(before: list[float], now: list[float]) -> float:
+    """The two-sided p of the change of mean, Welch's z read as a normal deviate, from the scores."""
+    z = (statistics.fmean(now) - statistics.fmean(before)) / math.sqrt(
+        statistics.variance(before) / len(before) + statistics.variance(now) / len(now))
+    return math.erfc(abs(z) / math.sqrt(2))
 
 
 def feedback_reference(path) -> dict[str, str]:
@@ -193,16 +221,26 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     assert {k: shown[k] for k in expected} == expected
     # The goal under the value, as on the overview, with the answers it rests on.
     csat = float(shown["CSAT"].rstrip("%")) / 100
-    assert (f"goal 85.0% {'✓ met' if csat >= 0.85 else '✗ below goal'} · answers {expected['Answers']}"
-            in [c.value for c in at.caption])
+    csat_caption = f"goal 85.0% {'✓ met' if csat >= 0.85 else '✗ below goal'} · answers {expected['Answers']}"
+    assert any(c.value.startswith(csat_caption) for c in at.caption)
     # Each tile's change from W45, as the overview's tiles give theirs; more answers is no news.
     n_now, satisfied_now, scores_now = answer_counts(sample_db_path, WEEK_START)
     n_before, satisfied_before, scores_before = answer_counts(sample_db_path, WEEK_START - timedelta(days=7))
     changes = {m.label: (m.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
     csat_change = shown_to(1, 100 * satisfied_now / n_now) - shown_to(1, 100 * satisfied_before / n_before)
     mean_change = shown_to(2, scores_now / n_now) - shown_to(2, scores_before / n_before)
-    assert changes["CSAT"] == (f"{csat_change:+.1f} pp", "GREEN" if csat_change > 0 else "RED")
-    assert changes["Mean score (1-5)"] == (f"{mean_change:+.2f}", "GREEN" if mean_change > 0 else "RED")
+    # Coloured only beyond chance: CSAT by Fisher's exact test, the mean by Welch's test on the scores.
+    csat_chance = fisher_two_sided(satisfied_now, n_now - satisfied_now,
+                                   satisfied_before, n_before - satisfied_before) >= 0.05
+    mean_chance = welch_p(answer_scores(sample_db_path, WEEK_START - timedelta(days=7)),
+                          answer_scores(sample_db_path, WEEK_START)) >= 0.05
+    assert changes["CSAT"] == (f"{csat_change:+.1f} pp",
+                               "GRAY" if csat_chance else "GREEN" if csat_change > 0 else "RED")
+    assert changes["Mean score (1-5)"] == (f"{mean_change:+.2f}",
+                                           "GRAY" if mean_chance else "GREEN" if mean_change > 0 else "RED")
+    assert (csat_caption + " · change could be chance" in [c.value for c in at.caption]) == csat_chance
+    assert ("change could be chance" in [c.value for c in at.caption]) == mean_chance  # the mean's own caption
+    assert csat_chance and mean_chance  # the sample's W46: +6.1 pp on 201 answers against 169 (p = 0.19)
     assert changes["Answers"] == (f"{n_now - n_before:+,}", "GRAY")
     assert "Answers submitted in the period, compared with the 7 days before: 2026-W45 (02 Nov – 08 Nov 2026)." in [
         c.value for c in at.caption]

@@ -71,17 +71,22 @@ def test_reopens_follow_the_filters(reopens_db):
 
 def test_tiles_compare_with_the_period_before_and_skip_a_rate_nobody_counts():
     org = Organisation("Example Org", "UTC", min_count=2)
-    now = pd.Series({"n_reopened": 3, "n_reopen_known": 4, "n_one_touch": 2, "n_touch_known": 3})
-    before = pd.Series({"n_reopened": 1, "n_reopen_known": 4, "n_one_touch": 3, "n_touch_known": 3})
+    now = pd.Series({"n_reopened": 30, "n_reopen_known": 40, "n_one_touch": 2, "n_touch_known": 3})
+    before = pd.Series({"n_reopened": 10, "n_reopen_known": 40, "n_one_touch": 3, "n_touch_known": 3})
     reopen, one_touch = reopens.tiles(now, before, org)
     assert (reopen.format_value(), reopen.format_delta()) == ("75.0%", "+50.0 pp")
     assert reopen.higher_is_better is False and reopen.change_is_news  # a rise in reopens is bad news
+    # The same rates on a tenth of the requests (3 of 4 against 1 of 4): Fisher's exact test gives
+    # p = 0.49 (tests/independent_counts.fisher_two_sided), a change chance could make: not news.
+    few = reopens.tiles(pd.Series({**now.to_dict(), "n_reopened": 3, "n_reopen_known": 4}),
+                        pd.Series({**before.to_dict(), "n_reopened": 1, "n_reopen_known": 4}), org)[0]
+    assert few.format_delta() == "+50.0 pp" and not few.change_is_news and few.change_said() == "change could be chance"
     assert (one_touch.format_value(), one_touch.format_delta()) == ("66.7%", "-33.3 pp")
     assert one_touch.higher_is_better is True
     # A rate resting on part of the requests resolved says so.
-    partly = reopens.tiles(pd.Series(now.to_dict() | {"n_resolved": 5}), before, org)
+    partly = reopens.tiles(pd.Series(now.to_dict() | {"n_resolved": 41}), before, org)
     assert [tile.count_label for tile in partly] == ["resolved where counted"] * 2
-    assert [tile.count_label for tile in reopens.tiles(pd.Series(now.to_dict() | {"n_resolved": 4}), before, org)] == [
+    assert [tile.count_label for tile in reopens.tiles(pd.Series(now.to_dict() | {"n_resolved": 40}), before, org)] == [
         "resolved", "resolved where counted"]
     # No period before; one-touch unknown for every request: only the reopen rate, with no change.
     only = reopens.tiles(now.to_dict() | {"n_touch_known": 0, "n_one_touch": 0}, None, org)

@@ -219,8 +219,13 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
     # The page's tile is headed "Response adherence" for want of width; the report names it in full.
     names = {"Response adherence": "First-response adherence"}
     page_tiles = {names.get(m.label, m.label): (m.value, m.delta or "–") for m in at.metric}
-    report_tiles = {t["KPI"]: (t["This week"], t["Change"]) for t in md_table(sections["Key numbers"])}
+    # A change that could be chance says so beside it, as the page's caption does under its tile.
+    chance = ", change could be chance"
+    key_numbers = md_table(sections["Key numbers"])
+    report_tiles = {t["KPI"]: (t["This week"], t["Change"].removesuffix(chance)) for t in key_numbers}
     assert report_tiles == page_tiles
+    assert sum(t["Change"].endswith(chance) for t in key_numbers) == sum(
+        "· change could be chance" in c.value for c in at.caption)
     assert at.caption[0].value.split(" · ")[0] in text  # the same week
     assert f"Scope: {filters.describe()}." in text
     # The same sentences open both.

@@ -99,6 +99,11 @@ def test_a_fall_of_exactly_five_points_slips_and_one_of_four_point_nine_does_not
                                                  ("IT", 7.0)]))
     assert slipping.departments["department"].tolist() == ["Procurement", "Sales"]
     assert slipping.verdict() == "2 of 4 departments compared fell by 5 points or more, largest fall first."
+    flagged = movers([("Sales", -5.0), ("Procurement", -36.5), ("IT", 7.0)]).assign(
+        could_be_chance=[True, False, True])
+    assert weekly.Slipping(*spans(), flagged).verdict() == (
+        "2 of 3 departments compared fell by 5 points or more, largest fall first; chance could make the fall of "
+        "1 of them.")
 
 
 def test_nothing_compared_and_nothing_fallen_say_so_differently():
@@ -128,6 +133,24 @@ def test_the_report_opens_with_the_slip_and_the_department_furthest_below_goal(c
             "(could be chance).") in brief
     assert f"Also far below goal over the last 4 weeks: Legal {shown(*legal)} (goal " in brief
     assert "Legal" not in set(slipping_for(con).departments["department"])
+
+
+def test_a_department_of_its_own_says_when_chance_could_make_its_fall(con):
+    # Sales' own view: the fall the organisation's brief flags is flagged in its own brief and verdict.
+    sales_now = decided(con, "Sales", date(2026, 10, 19), date(2026, 11, 16))
+    sales_before = decided(con, "Sales", date(2026, 8, 24), date(2026, 10, 19))
+    assert fisher_two_sided(*sales_now, *sales_before) >= 0.05
+    sales = slipping_for(con, Filters(provider_departments=("Sales",)))
+    assert sales.verdict() == "Sales fell by 5 points or more, a fall chance could make."
+    text = report.generate(con, Selection(parse_iso_week(WEEK, ZONE), Filters(provider_departments=("Sales",)),
+                                          data_info(con).as_of(datetime.now(timezone.utc))),
+                           organisation(), "md").decode("utf-8")
+    change = Decimal(shown(*sales_now)[:-1]) - Decimal(shown(*sales_before)[:-1])
+    assert (f"Sales over the last 4 weeks: {shown(*sales_now)} against {shown(*sales_before)} in the 8 before "
+            f"({change:+.1f} pp, could be chance), goal ") in text
+    # Procurement's fall is beyond chance: said flatly.
+    assert slipping_for(con, Filters(provider_departments=("Procurement",))).verdict() == (
+        "Procurement fell by 5 points or more.")
 
 
 def test_every_department_stands_against_its_goal_furthest_below_first_with_its_change_where_comparable():

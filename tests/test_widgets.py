@@ -178,6 +178,35 @@ def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_
     assert tile.format_delta() == "-4.2 pp" and tile.change_is_news == news
 
 
+@pytest.mark.parametrize("met_before, met_now, decided, news", [
+    # A department's resolution targets: 33 of 38 met, then 30 of 38 (86.8% -> 78.9%, -7.9 pp).
+    # Fisher's exact test gives p = 0.54 (tests/independent_counts.fisher_two_sided): two weeks alike
+    # would differ as much half the time, so the change is grey, and the caption says why.
+    (33, 30, 38, False),
+    # The same rates on ten times the targets (330 and 300 of 380): p = 0.005, news.
+    (330, 300, 380, True),
+])
+def test_a_rate_change_chance_could_make_is_not_coloured_as_news(met_before, met_now, decided, news):
+    tile = Tile(key="res_adherence", label="Resolution adherence", value=met_now / decided,
+                previous=met_before / decided, unit="rate", count=decided, count_label="decided",
+                change_parts=((met_before, decided), (met_now, decided)))
+    assert tile.format_delta() == "-7.9 pp" and tile.change_is_news == news
+    assert tile.caption() == f"decided {decided}" + ("" if news else " · change could be chance")
+    # Grey for another reason (part of a week), the caption does not put it on chance.
+    assert replace(tile, part_week=True).change_said() == ""
+
+
+def test_the_reports_trend_says_when_chance_could_make_it():
+    # CSAT's two ends: 634 of 823 answers (77.0%) and 588 of 807 (72.9%), a fall of 4.2 points that
+    # Fisher's exact test puts at p = 0.052: drawn, but no "worsening trend" in the report either.
+    parts = ((160, 206), (158, 206), (158, 206), (158, 205)) + ((150, 200),) * 4 + (
+        (147, 202), (147, 202), (147, 202), (147, 201))
+    tile = Tile(key="csat", label="CSAT", value=147 / 201, previous=147 / 202, unit="rate", count=201,
+                count_label="answers", series=tuple(m / n for m, n in parts), series_parts=parts)
+    assert not tile.trend_is_news and tile.trend_said() == ""
+    assert tile.trend_said(always=True) == f"trend 77.0% → 72.9% {TREND_WINDOW} could be chance"
+
+
 TREND_WINDOW = "(first 4 weeks against last 4 of 12)"
 
 
@@ -213,8 +242,8 @@ def test_a_rate_trend_of_less_than_a_point_is_nothing_to_go_against():
                 count=1000, count_label="decided", series=tuple(m / n for m, n in parts), series_parts=parts)
     assert tile.trend_text() == f"87.3% → 87.9% {TREND_WINDOW}" and tile.format_delta() == "-0.2 pp"
     assert not tile.against_trend and tile.change_is_news and tile.caption() == "decided 1,000"
-    # The report's tile gives the trend whatever its size, and as what it is.
-    assert tile.trend_said(always=True) == f"improving trend 87.3% → 87.9% {TREND_WINDOW}"
+    # The report's tile gives the trend whatever its size, and as what it is: under a point, steady.
+    assert tile.trend_said(always=True) == f"steady trend 87.3% → 87.9% {TREND_WINDOW}"
 
 
 def test_no_change_this_week_on_a_line_that_fell_says_the_fall():
