@@ -27,6 +27,7 @@ class DataInfo:
     last_created_at: datetime | None
     data_as_of: datetime | None
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    only_sample: bool = False  # every source is the bundled sample's, as built into this file
 
     @property
     def is_empty(self) -> bool:
@@ -55,6 +56,10 @@ class DataInfo:
         old = "less than a day old" if days == 0 else f"{days} day{'s' if days > 1 else ''} old"
         if age <= STALE_AFTER:
             return f"{newest}, {old}.", False
+        if self.only_sample:  # no newer export exists: the sample ends where it was generated
+            return (f"{newest}, {old}: the bundled sample, generated up to then. Started on a new database "
+                    "file, the dashboard generates it up to this week (README: Quick start); or import your own "
+                    "exports on the Data & definitions page."), True
         return (f"{newest}, {old}: whatever happened since is not in these numbers. Import a newer export "
                 "on the Data & definitions page."), True
 
@@ -110,6 +115,9 @@ def data_info(con: duckdb.DuckDBPyConnection) -> DataInfo:
     options["priority"] = tuple(sorted(options["priority"], key=lambda v: severity.get(v, len(severity))))
     for name in ("requester_department", "provider_department"):
         options[name] = tuple(sorted(options[name], key=str.casefold))
+    from servicelevel.sample import sample_sources_held
+
+    held = set(queries.run(con, "source_names")["source"])
     as_datetime = lambda v: None if v is None or v != v else v.to_pydatetime()  # noqa: E731
     return DataInfo(
         n_requests=int(extent["n_requests"]),
@@ -118,4 +126,5 @@ def data_info(con: duckdb.DuckDBPyConnection) -> DataInfo:
         last_created_at=as_datetime(extent["last_created_at"]),
         data_as_of=as_datetime(extent["data_as_of"]),
         options=options,
+        only_sample=bool(held) and set(sample_sources_held(con, held)) == held,
     )

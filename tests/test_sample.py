@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from servicelevel import PROJECT_ROOT, sample, store
+from servicelevel.datainfo import data_info
 from servicelevel.ingest import import_file
+from tests.handmade import import_requests
 
 SMALL = 0.1  # enough rows for the mechanics, a fraction of the time
 ANCHOR = date(2026, 11, 16)  # for the small samples built here
@@ -120,6 +122,20 @@ def test_the_sample_is_known_by_its_sources(db, tmp_path):
     assert sample.sample_sources_held(db, {"zendesk", "survey", "ours"}) == ["zendesk", "survey"]
     with store.connect(tmp_path / "ours.duckdb") as ours:  # never built here: the names are only names
         assert sample.sample_sources_held(ours, {"jira", "zendesk"}) == []
+
+
+def test_stale_data_that_is_only_the_sample_says_how_to_have_newer(db, tmp_path):
+    # Eight days after the sample's newest timestamp: a real source would need a newer export, which
+    # the sample has none of; it is generated again, up to the current week, into a new file.
+    sample_info = data_info(db)
+    later = sample_info.data_as_of + timedelta(days=8)
+    said, stale = sample_info.freshness(later, timezone.utc)
+    assert sample_info.only_sample and stale and ": the bundled sample, generated up to then." in said
+    with store.connect(tmp_path / "ours.duckdb") as ours:
+        import_requests(ours, tmp_path, [{"request_id": "R1", "created_at": "2026-03-02T10:00:00Z"}])
+        own = data_info(ours)
+        said, stale = own.freshness(own.data_as_of + timedelta(days=8), timezone.utc)
+    assert not own.only_sample and stale and "whatever happened since is not in these numbers" in said
 
 
 def test_bad_rows_are_rejected_for_the_intended_reasons(db):
