@@ -8,7 +8,7 @@ from servicelevel.filters import whole_weeks_trend
 from servicelevel.settings import organisation
 from servicelevel.tables import columns_first
 from servicelevel.ui import frame, links
-from servicelevel.ui.data import info, run_query
+from servicelevel.ui.data import info, lacking_fields, run_query
 from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, lacking_note, sources_lack, spelled_out, table
 
 TREND_WEEKS = 12
@@ -120,7 +120,7 @@ if not total.empty:
           "decided in the period, met / (met + breached).")
 
     st.subheader("By who served and who asked")
-    lacking = run_query("source_fields", {}).groupby("field")["source"].apply(list).to_dict()
+    lacking = lacking_fields(params)
     for dimension, title in BREAKDOWNS.items():
         rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": dimension})
         if rows.empty:

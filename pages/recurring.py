@@ -9,7 +9,7 @@ from servicelevel.fields import mid_sentence
 from servicelevel.filters import Period
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
-from servicelevel.ui.data import info, run_query
+from servicelevel.ui.data import info, lacking_fields, run_query
 from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, lacking_note, table
 
@@ -29,7 +29,7 @@ part_week_note = (f" The week not over in the data (it ends on {data_end:%d %b %
                   if end < recurring.week_end(selection.period.end) else "")
 st.title("Recurring problems")
 st.caption(f"{selection.period.label()} · {selection.filters.describe()}")
-lacking = run_query("source_fields", {}).groupby("field")["source"].apply(list).to_dict()
+lacking = lacking_fields(params)
 
 costs = run_query("category_costs", params)
 has_requests = not costs.empty

@@ -256,6 +256,21 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     assert any(c.value.startswith("Source zendesk has no provider type column") for c in at.caption)
 
 
+def test_a_source_the_filters_leave_out_is_not_said_to_lack_anything(dashboard, sample_db_path):
+    # The sample's Zendesk tickets are all external: internal requesters alone hold none of them, so
+    # its missing provider type explains nothing on that view.
+    con = store.connect(sample_db_path)
+    try:
+        assert con.execute("select count(*) from requests where source = 'zendesk' and requester_type = 'internal'"
+                           ).fetchone()[0] == 0
+    finally:
+        con.close()
+    dashboard.query_params["requester"] = "Internal"
+    at = rendered(dashboard, FEEDBACK)
+    assert not any("zendesk" in c.value for c in at.caption)
+    assert any(df.value.columns[0] == "provider_type" for df in at.dataframe)  # the table it would sit under
+
+
 def test_feedback_tiles_in_a_running_week_compare_rates_in_grey_and_no_count(dashboard):
     # 2026-W47: the sample's data ends on its Wednesday.
     dashboard.query_params["week"] = "2026-W47"

@@ -68,6 +68,14 @@ def run_query(name: str, params: dict) -> pd.DataFrame:
     return _cached_query(db_path(), data_version(), name, _hashable(params))
 
 
+def lacking_fields(params: dict) -> dict[str, list[str]]:
+    """Per canonical field, the sources that never provided it (source_fields), among those holding
+    requests the shared filters in `params` keep: a source they leave out leaves no gap to explain."""
+    in_scope = set(run_query("sources_in_scope", params)["source"])
+    lacking = run_query("source_fields", {})
+    return lacking[lacking["source"].isin(in_scope)].groupby("field")["source"].apply(list).to_dict()
+
+
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def _cached_info(db: str, version: str) -> DataInfo:
     cur = connection(db).cursor()
