@@ -26,27 +26,11 @@ if selection.filters.requester_type != "internal":
     st.caption("This page is about one department serving another: it always shows internal requesters, "
                "whatever the sidebar's requester type.")
 
-st.subheader("Who serves whom: requester department × provider department")
+# The scorecard first: a department head's link opens on it; the whole matrix follows.
 matrix = run_query(
     "adherence_matrix",
     {**params, "row_dimension": "requester_department", "column_dimension": "provider_department", "metric": "both"},
 )
-decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
-if decided.empty:
-    explain_empty(replace(selection, filters=internal), "internal SLA targets decided")  # the page's own filters
-else:
-    chart(charts.goal_heatmap(
-        with_totals(decided, keep="column_value", across="row_value", label=ALL_REQUESTERS),
-        "column_value", "row_value", "Adherence of internal SLAs (first response and resolution)",
-        "Provider department", "Requester department", min_count=organisation().min_count, total=ALL_REQUESTERS,
-    ))
-    table(
-        matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department",
-                               **MATRIX_COUNTS}),
-        "internal-matrix",
-        caption="created: requests created in the period; targets met and breached, and adherence: decided in it.",
-    )
-
 st.subheader("Department scorecard")
 if selection.filters.provider_departments or selection.filters.requester_departments:
     st.caption("The scorecard sets its department itself, as provider and as requester: the sidebar's department "
@@ -115,10 +99,27 @@ for column, role in zip(st.columns(2), roles):
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv
               column_config={"too_few": st.column_config.CheckboxColumn("too few to trust")},
-              caption=f"created: requests created in the period; targets met and breached: decided in it (a request "
-              f"created earlier may be decided now). An adherence from fewer than {min_count} decided targets is "
-              "too few to trust.")
+              caption=f"Most targets breached first. created: requests created in the period; targets met and "
+              "breached: decided in it (a request created earlier may be decided now). An adherence from fewer "
+              f"than {min_count} decided targets is too few to trust.")
         chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: weekly SLA adherence", "Adherence",
                                  goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
                                  unfinished_week=trend.unfinished_week(selection.as_of),
                                  rests_on="targets decided", counted=("n_decided", min_count)))
+
+st.subheader("Who serves whom: requester department × provider department")
+decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]
+if decided.empty:
+    explain_empty(replace(selection, filters=internal), "internal SLA targets decided")  # the page's own filters
+else:
+    chart(charts.goal_heatmap(
+        with_totals(decided, keep="column_value", across="row_value", label=ALL_REQUESTERS),
+        "column_value", "row_value", "Adherence of internal SLAs (first response and resolution)",
+        "Provider department", "Requester department", min_count=organisation().min_count, total=ALL_REQUESTERS,
+    ))
+    table(
+        matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department",
+                               **MATRIX_COUNTS}),
+        "internal-matrix",
+        caption="created: requests created in the period; targets met and breached, and adherence: decided in it.",
+    )

@@ -1126,13 +1126,14 @@ def test_heatmap_cells_carry_their_own_goal_and_decided_count(app, page):
     at = rendered(app, page)
     spec, frames = next((s, f) for s, f in chart_data(at) if "with *: fewer than 30 decided" in chart_title(s))
     every_cell = frames[0]
-    table = next(df.value for df in at.dataframe if {"n_targets_met", "n_targets_breached", "goal"} <= set(df.value.columns))
-    cells = every_cell[~every_cell["is_total"]]
-    assert len(cells) == int(((table["n_targets_met"] + table["n_targets_breached"]) > 0).sum())
     # One more cell per department over its priorities (SLA page) or per provider over its
     # requesters (departments page), adding up to the table's rows, in bold after the others.
     keep, across, total = (("provider_department", "priority", "all priorities") if page == "pages/sla.py"
                            else ("provider_department", "requester_department", "all requesters"))
+    table = next(df.value for df in at.dataframe
+                 if {"n_targets_met", "n_targets_breached", "goal", keep, across} <= set(df.value.columns))
+    cells = every_cell[~every_cell["is_total"]]
+    assert len(cells) == int(((table["n_targets_met"] + table["n_targets_breached"]) > 0).sum())
     axis = "column_value" if across == "priority" else "row_value"
     totals = every_cell[every_cell["is_total"]].set_index("row_value" if axis == "column_value" else "column_value")
     assert (every_cell.loc[every_cell["is_total"], axis] == total).all()
@@ -1341,6 +1342,14 @@ def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_
 def test_a_scorecards_downloads_are_named_for_the_departments_own_role(app):
     app.query_params["unit"] = "Finance"
     at = rendered(app, "pages/departments.py")
+    # A department head's link opens on the scorecard; the whole matrix follows it.
+    assert [h.value for h in at.subheader] == ["Department scorecard",
+                                               "Who serves whom: requester department × provider department"]
+    # The partner tables' order, and the column it goes by, in view at 1280 pixels (four columns).
+    partners = next(df.value for df in at.dataframe if "provider_department" in df.value.columns
+                    and "requester_department" not in df.value.columns)
+    assert list(partners.columns[:4]) == ["provider_department", "adherence", "too_few", "n_targets_breached"]
+    assert partners["n_targets_breached"].is_monotonic_decreasing
     keys = download_keys(at)
     # As provider (how Finance serves the others) first, then as requester; each file says which.
     assert [key for key in keys if key.startswith("scorecard-")] == [

@@ -55,8 +55,9 @@ def test_partner_rows_flag_adherence_on_too_few_decided_targets():
     # Most breaches first, then by name: Legal and Sales with 2 each, Payroll with none.
     assert rows["requester_department"].tolist() == ["Legal", "Sales", "Payroll"]
     assert rows["too_few"].tolist() == [False, True, True]  # 30 decided is enough; 2 and 1 are not
-    # Whether to trust the rate beside it, in view in a half-width table.
-    assert list(rows.columns) == ["requester_department", "adherence", "goal", "too_few", "n_breached", "n_met",
+    # Whether to trust the rate beside it, and the breaches the rows are ordered by, in view in a
+    # half-width table (four columns at 1280 pixels).
+    assert list(rows.columns) == ["requester_department", "adherence", "too_few", "n_breached", "goal", "n_met",
                                   "n_requests"]
     reordered = scorecard.partner_rows(per_partner.assign(n_breached=[2, 1, 5]), "requester_department", 30)
     assert reordered["requester_department"].tolist() == ["Payroll", "Legal", "Sales"]
