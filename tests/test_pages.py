@@ -351,6 +351,27 @@ def test_the_sla_pages_lists_give_the_counts_the_overview_sends_readers_to_them_
     assert (len(lists["breaches"]), len(lists["at risk"])) == (breached, n_due_soon)
 
 
+def test_an_earlier_weeks_overdue_lists_give_the_count_needs_attention_now_gives(app):
+    # W46's lists count at its end (16 Nov 00:00); the overview's "Needs attention now" counts at the
+    # data's newest timestamp. The lists say the latter too, with the same numbers, a link away.
+    now = next(t.value for t in rendered(app).text if t.value.startswith("As of "))
+    overdue_now = int(re.search(r": ([\d,]+) open requests are past their resolution deadline", now).group(1))
+    no_reply_now = int(re.search(r"([\d,]+) open requests are past their first-response deadline", now).group(1))
+    sla = rendered(app, "pages/sla.py")
+    said = [c.value for c in sla.caption if "At the data's newest timestamp" in c.value]
+    assert len(said) == 2
+    assert f"18 Nov 2026 11:58, there are {overdue_now:,}, as the weekly overview's" in said[0]
+    assert f"18 Nov 2026 11:58, there are {no_reply_now:,}, as the weekly overview's" in said[1]
+    link = urlsplit(said[0].split("[listed on the week holding it](", 1)[1].split(")", 1)[0])
+    assert (parse_qs(link.query)["week"], link.fragment) == (["2026-W47"], "backlog-by-age")
+    # On the week holding the newest data, the lists already count then: nothing to add.
+    running = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)  # the same database
+    running.query_params["week"] = "2026-W47"
+    running = rendered(running, "pages/sla.py")
+    assert any(c.value.startswith(f"All {overdue_now} requests open at 18 Nov 2026 11:") for c in running.caption)
+    assert not any("At the data's newest timestamp" in c.value for c in running.caption)
+
+
 def test_an_around_the_clock_overrun_counts_every_hour(app):
     # The column says "business h": on a 24x7 policy, every hour is one, so a stopped breach's
     # overrun is simply the time from its deadline to its stop. The caption says so.
