@@ -91,14 +91,19 @@ for column, role in zip(st.columns(2), roles):
             # The period named: the overview's 4-week figures for the same department are close by.
             st.caption(" · ".join(part for part in (
                 f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided", goal, few, against,
-                tile.trend_said()) if part))
+                tile.change_said(), tile.trend_said()) if part))
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
             # current choices over the link's within a session, so the department was lost.
             st.markdown(f"[{chosen}'s breaches and requests at risk: SLA adherence →]({links.sla_url(chosen)})")
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv
-              column_config={"too_few": st.column_config.CheckboxColumn("too few to trust")},
+              # Narrow, so that the breaches the rows are ordered by stay in view in half a laptop's width.
+              column_config={"too_few": st.column_config.CheckboxColumn(
+                                 "too few", width="small",
+                                 help=f"Too few to trust: fewer than {min_count} decided targets"),
+                             "n_targets_breached": st.column_config.NumberColumn(
+                                 "breached", width="small", help="SLA targets breached in the period")},
               caption=f"Most targets breached first. created: requests created in the period; targets met and "
               "breached: decided in it (a request created earlier may be decided now). An adherence from fewer "
               f"than {min_count} decided targets is too few to trust.")

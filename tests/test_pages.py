@@ -282,6 +282,30 @@ def test_the_scorecard_heads_each_role_with_its_adherence_and_links_to_the_depar
     assert link.endswith("(sla?dept=Procurement&requester=Internal)")
 
 
+def test_a_scorecards_change_chance_could_make_is_grey_and_says_so(app, sample_db_path):
+    # Finance as provider, W46 against W45, by independent counts and the reference Fisher test.
+    con = store.connect(sample_db_path)
+    try:
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+
+        def targets(start) -> tuple[int, int]:  # (met, breached), both metrics, of the week from `start`
+            counts = [met_and_breached(con, prefix, {"start": start, "end": start + timedelta(days=7), "as_of": as_of},
+                                       internal_provider="Finance") for prefix in ("fr", "res")]
+            return sum(m for m, _ in counts), sum(b for _, b in counts)
+
+        now, before = targets(WEEK_START), targets(WEEK_START - timedelta(days=7))
+    finally:
+        con.close()
+    assert fisher_two_sided(*now, *before) >= 0.05 and min(sum(now), sum(before)) >= 30
+    app.query_params["unit"] = "Finance"
+    at = rendered(app, "pages/departments.py")
+    provider = next(m for m in at.metric if m.label == "SLA adherence as provider")
+    assert provider.delta and Metric.MetricColor.Name(provider.proto.color) == "GRAY"
+    assert any(c.value.startswith(f"2026-W46 (09 Nov – 15 Nov 2026): {now[0]:,} met of {sum(now):,} decided")
+               and " · change from 2026-W45 (02 Nov – 08 Nov 2026) · change could be chance" in c.value
+               for c in at.caption)
+
+
 def test_the_breaches_caption_counts_what_the_table_holds(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:
