@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from servicelevel import breakdown, charts, promises, weekly
+from servicelevel import attention, breakdown, charts, promises, weekly
 from servicelevel.definitions import OVERRUN, definition
 from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text, with_totals
 from servicelevel.rounding import half_up
@@ -65,8 +65,7 @@ def counted_now(query: str) -> str:
     """How many such requests there are at the data's newest instant, the count the overview's
     "Needs attention now" gives beside this period's (one click apart, 293 against 288 read as a
     mistake), with a link to the week that lists them."""
-    now = run_query(query, {**params, "end_at": selection.open_work_at, "max_rows": 1})
-    n_now = 0 if now.empty else int(now[f"n_{query}"].iloc[0])
+    n_now = dict(zip(("overdue", "no_reply"), attention.past_deadline_now(run_query, selection)))[query]
     week = links.sla_page_now_url(selection.as_of, organisation().zone, BACKLOG_ANCHOR)
     return (f"At the data's newest timestamp, {local_time(selection.as_of)}, there are {n_now:,}, as the weekly "
             f"overview's \"Needs attention now\" counts them: [listed on the week holding it]({week}).")

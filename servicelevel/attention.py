@@ -126,18 +126,39 @@ class Attention:
         return str(value)
 
 
+def _one_provider(selection: Selection) -> str | None:
+    providers = selection.filters.provider_departments
+    return providers[0] if len(providers) == 1 else None
+
+
+def _split(selection: Selection) -> str:
+    """By provider department, or by requester for one provider department's own view."""
+    return "provider_department" if _one_provider(selection) is None else "requester"
+
+
+def _by_group(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_HOURS) -> pd.DataFrame:
+    return run("attention_by_group", {**selection.filters.params(), "within_secs": within_hours * 3600,
+                                      "as_of": selection.open_work_at, "split": _split(selection)})
+
+
+def past_deadline_now(run: Runner, selection: Selection) -> tuple[int, int]:
+    """(open past their resolution deadline, open with no reply past their first-response deadline)
+    as of the selection's as-of instant: attention()'s counts, from the same query and parameters
+    (a page that gives them beside an earlier period's reads the overview's cached result)."""
+    by_group = _by_group(run, selection)
+    return int(by_group["n_overdue"].sum()), int(by_group["n_no_reply"].sum())
+
+
 def attention(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_HOURS,
               listed: int = LISTED) -> Attention:
     """The selection's open work needing attention as of its as-of instant (two queries): by
     provider department, or, when the filters name one provider department, by the requester
     departments and customers it serves (one row saying "Procurement 97" would tell its head
     nothing new)."""
-    providers = selection.filters.provider_departments
-    provider = providers[0] if len(providers) == 1 else None
-    split = "provider_department" if provider is None else "requester"
-    params = {**selection.filters.params(), "within_secs": within_hours * 3600}
-    by_group = run("attention_by_group", {**params, "as_of": selection.open_work_at, "split": split})
-    due_soonest = run("at_risk_now", {**params, "max_rows": listed})
+    provider = _one_provider(selection)
+    by_group = _by_group(run, selection, within_hours)
+    due_soonest = run("at_risk_now", {**selection.filters.params(), "within_secs": within_hours * 3600,
+                                      "max_rows": listed})
     others = replace(selection.filters, provider_departments=()) if provider else selection.filters
-    return Attention(selection.as_of, within_hours, by_group, due_soonest, split, provider,
+    return Attention(selection.as_of, within_hours, by_group, due_soonest, _split(selection), provider,
                      scope="" if others.is_empty() else others.describe())
