@@ -2,9 +2,9 @@
 -- Returns: one row per ISO week (Monday start, organisation time zone) in [$start_at, $end_at):
 --   week_start DATE, n_answers (survey answers submitted that week about requests in scope),
 --   n_satisfied (score >= 4 of 5), n_neutral (3 <= score < 4), n_dissatisfied (score < 3),
---   sum_score and sum_score_squares (for the mean, and its spread), n_resolved (requests in scope resolved or closed that week: the
---   response rate's denominator, from request_facts.resolved_week). Scores are normalised to
---   1-5 on import.
+--   sum_score and sum_score_squares (for the mean, and its spread), n_resolved (requests in
+--   scope resolved or closed that week: the response rate's denominator, from
+--   request_facts.resolved_week). Scores are normalised to 1-5 on import.
 -- Params: $start_at, $end_at TIMESTAMPTZ, $timezone VARCHAR (the organisation's, as
 --   request_facts.resolved_week was computed with), and the shared
 --   filters ($requester_type, $requester_departments, $provider_departments, $provider_types,

@@ -616,7 +616,8 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
             and len(slipping.standing) == 1:  # one department's own report: its numbers, not a list
         only, goal = slipping.compared.iloc[0], slipping.standing.iloc[0]
         # As the organisation's brief flags a slip, a change chance could make says so.
-        chance = ", could be chance" if only["could_be_chance"] and f"{only['change_pp']:.1f}" not in ("0.0", "-0.0") else ""
+        moved = f"{only['change_pp']:.1f}" not in ("0.0", "-0.0")
+        chance = ", could be chance" if only["could_be_chance"] and moved else ""
         lines.append(f"{only['department']} over the last {RECENT_WEEKS} weeks: {percent(only['adherence_now'])} "
                      f"against {percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
                      f"({only['change_pp']:+.1f} pp{chance}), goal {percent(goal['goal'])}.")
