@@ -194,7 +194,7 @@ class Tile:
         on too few in either week (8 answers against 3 is noise), nor for
         one against a larger move the other way over the trend window (a green week on a line
         that fell from 90 % to 55 % reads as "improving"; the sparkline takes the same colour),
-        nor for a rate's change that chance could make (change_could_be_chance)."""
+        nor for a change that chance could make (change_could_be_chance)."""
         return self._change_is_judged and not self.change_could_be_chance
 
     @property
@@ -323,8 +323,8 @@ class Tile:
         return " · ".join(parts)
 
     def caption(self) -> str:
-        """The small print under the value: goal, then the basis, then the trend where it is worth a
-        word (trend_said)."""
+        """The small print under the value: goal, then the basis, whether chance could make the change
+        (change_said), then the trend where it is worth a word (trend_said)."""
         return " · ".join(part for part in (self.goal_text(), self.basis(), self.change_said(), self.trend_said())
                           if part)
 
