@@ -97,7 +97,8 @@ def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd
     nothing was decided then), coloured as the overview's changes are: not on fewer than
     `min_count` decided targets in either period, nor on a period not over in the data (`so_far`),
     nor against a larger move the other way over the weeks of `weekly` (weekly_adherence): +5 points
-    on a line that fell from 85% to 40% is no good news."""
+    on a line that fell from 85% to 40% is no good news; nor where chance could make the change
+    (Fisher's exact test on the two periods' met and decided targets)."""
     decided = weekly["n_decided"].fillna(0).astype(int)
     return Tile(key="adherence", label=label, value=now.adherence, previous=None if before is None else before.adherence,
                 unit="rate", count=now.decided, count_label="decided", goal=now.goal, goal_note=POLICY_AVERAGE,
