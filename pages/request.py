@@ -6,7 +6,7 @@ import streamlit as st
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.fields import VALUE_LABELS
-from servicelevel.ui.widgets import field_text, local_time, table
+from servicelevel.ui.widgets import field_text, hours_text, local_time, table, table_time
 
 selection = frame.selection(period_notes=False)  # one request: the period is not the subject
 frame.filters_not_used_here()
@@ -51,25 +51,25 @@ st.caption(
     f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"
 )
 paused_now = bool(row.get("res_is_paused")) and row["res_state"] == "running"
-clocks = pd.DataFrame(
-    [
-        {  # state and deadline first: what a request is opened for, in view on a narrow screen
-            "metric": label,
-            "state": row[f"{prefix}_state"] + (", paused" if paused_now and prefix == "res" else ""),
-            "deadline_at": row[f"{prefix}_deadline_at"],
-            "stopped_at": row[f"{prefix}_stopped_at"],
-            "target_business_secs": row[f"{prefix}_target_secs"],
-            "elapsed_business_secs": row[f"{prefix}_business_secs_so_far"],
-            "elapsed_calendar_secs": row[f"{prefix}_calendar_secs_so_far"],
-            "policy": row["policy_name"],
-            "calendar": row["calendar_name"],
-            "not_applicable_because": row[f"{prefix}_na_reason"],
-        }
-        for prefix, label in (("fr", "first response"), ("res", "resolution"))
-    ]
-)
+# One column per clock, a line per fact: two clocks of ten facts read down a narrow screen, where
+# a row per clock ran off its right edge.
+clock_names = {"fr": "first response", "res": "resolution"}
+facts = {
+    "state": lambda m: field_text(row[f"{m}_state"], "none") + (", paused" if paused_now and m == "res" else ""),
+    "deadline": lambda m: table_time(row[f"{m}_deadline_at"]),
+    "stopped at": lambda m: table_time(row[f"{m}_stopped_at"]),
+    "target (business h)": lambda m: hours_text(row[f"{m}_target_secs"]),
+    "elapsed (business h)": lambda m: hours_text(row[f"{m}_business_secs_so_far"]),
+    "elapsed (calendar h)": lambda m: hours_text(row[f"{m}_calendar_secs_so_far"]),
+}
+if any(field_text(row[f"{m}_na_reason"]) for m in clock_names):
+    facts["not applicable because"] = lambda m: field_text(row[f"{m}_na_reason"])
+clocks = pd.DataFrame([{"SLA clock": fact, **{name: text(m) for m, name in clock_names.items()}}
+                       for fact, text in facts.items()])
+st.markdown("**SLA clocks**")
 table(clocks, f"request-{request_id}-sla",
-      caption=f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
+      caption=f"Policy {field_text(row['policy_name'], 'none')} · calendar {field_text(row['calendar_name'], 'none')}. "
+              f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
               "Business h: hours the policy's calendar is open (every hour on 24x7).")
 if paused_now:
     st.caption("The resolution clock is paused now (the request waits in a paused status): it cannot breach "

@@ -1449,12 +1449,20 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
     assert at.subheader[0].value.startswith(f"{request_id} · ")
     # Who has it and what it is about, as the breach lists name them.
     assert f" · category {category} · agent {agent} · status " in at.caption[0].value
-    clocks = at.dataframe[0].value
-    assert list(clocks["metric"]) == ["first response", "resolution"]
-    clocks = clocks.set_index("metric")
-    assert (clocks.loc["first response", "state"], clocks.loc["resolution", "state"]) == (fr_state, res_state)
-    assert clocks.loc["first response", "elapsed_business_hours"] == pytest.approx(fr_secs / 3600, abs=0.05)  # shown to 0.1 h
-    assert clocks.loc["resolution", "elapsed_business_hours"] == pytest.approx(res_secs / 3600, abs=0.05)
+    clocks = clock_sheet(at)
+    assert list(clocks.columns) == ["first response", "resolution"]  # a column per clock
+    assert (clocks.loc["state", "first response"], clocks.loc["state", "resolution"]) == (fr_state, res_state)
+    assert hours(clocks.loc["elapsed (business h)", "first response"]) == pytest.approx(fr_secs / 3600, abs=0.05)
+    assert hours(clocks.loc["elapsed (business h)", "resolution"]) == pytest.approx(res_secs / 3600, abs=0.05)
+
+
+def clock_sheet(at) -> pd.DataFrame:
+    """The request page's SLA clocks: a line per fact, a column per clock, as the page shows them."""
+    return at.dataframe[0].value.set_index("SLA clock")
+
+
+def hours(cell: str) -> float:
+    return float(cell.replace(",", ""))  # shown to 0.1 h, with thousands separators
 
 
 def test_a_request_opened_from_a_table_keeps_the_sidebars_filters(app):
@@ -1499,12 +1507,13 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
     at = rendered(app, "pages/request.py")
     assert request_id in at.subheader[0].value
     assert source in at.caption[0].value and "nan" not in at.caption[0].value
-    clocks = at.dataframe[0].value.set_index("metric")
-    assert clocks.loc["resolution", "state"] == "breached"
-    assert clocks.loc["resolution", "calendar"] == calendar_name  # whose hours "business" means
-    assert clocks.loc["resolution", "elapsed_business_hours"] == pytest.approx(expected_hours, abs=0.05)
+    clocks = clock_sheet(at)
+    assert clocks.loc["state", "resolution"] == "breached"
+    assert clocks.loc["stopped at", "resolution"] == ""  # still open
+    assert f"calendar {calendar_name}." in at.caption[1].value  # whose hours "business" means
+    assert hours(clocks.loc["elapsed (business h)", "resolution"]) == pytest.approx(expected_hours, abs=0.05)
     calendar_hours = (as_of - created_at).total_seconds() / 3600
-    assert clocks.loc["resolution", "elapsed_calendar_hours"] == pytest.approx(calendar_hours, abs=0.05)
+    assert hours(clocks.loc["elapsed (calendar h)", "resolution"]) == pytest.approx(calendar_hours, abs=0.05)
 
 
 def test_request_page_says_a_request_waiting_now_is_paused_not_just_running(app, sample_db_path):
@@ -1522,9 +1531,8 @@ def test_request_page_says_a_request_waiting_now_is_paused_not_just_running(app,
     assert status in ("pending", "on_hold")  # the sample's paused statuses (data/sla_policies.toml)
     app.query_params["source"], app.query_params["id"] = source, request_id
     at = rendered(app, "pages/request.py")
-    clocks = at.dataframe[0].value.set_index("metric")
-    assert clocks.loc["resolution", "state"] == "running, paused"
-    assert list(clocks.columns[:3]) == ["state", "deadline_at", "stopped_at"]  # in view on a narrow screen
+    clocks = clock_sheet(at)
+    assert clocks.loc["state", "resolution"] == "running, paused"
     assert any(c.value.startswith("The resolution clock is paused now") for c in at.caption)
 
 
@@ -1543,13 +1551,39 @@ def test_request_page_says_paused_time_is_left_out_of_business_time_only(app, sa
         con.close()
     app.query_params["id"] = request_id
     at = rendered(app, "pages/request.py")
-    clocks = at.dataframe[0].value.set_index("metric")
+    clocks = clock_sheet(at)
     # Calendar time runs through the pause: every hour from creation to resolution.
     calendar_hours = (resolved_at - created_at).total_seconds() / 3600
-    assert clocks.loc["resolution", "elapsed_calendar_hours"] == pytest.approx(calendar_hours, abs=0.05)
+    assert hours(clocks.loc["elapsed (calendar h)", "resolution"]) == pytest.approx(calendar_hours, abs=0.05)
     assert any(c.value.startswith(f"Resolution clock paused for {paused / 3600:.1f} business hours (waiting "
                                   "statuses): left out of the elapsed business time, not of the calendar time")
                for c in at.caption)
+
+
+def test_request_page_says_why_a_clock_does_not_apply(tmp_path, monkeypatch):
+    # Closed with no time of response or resolution in the export: neither clock can be judged.
+    path = tmp_path / "closed_without_times.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [
+            {"request_id": "C1", "created_at": "2026-03-03T14:00:00Z", "status": "closed"},
+            {"request_id": "C2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T16:00:00Z"},
+        ])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["id"] = "C1"
+    clocks = clock_sheet(rendered(at, "pages/request.py"))
+    assert list(clocks.loc["state"]) == ["n/a", "n/a"]
+    assert list(clocks.loc["not applicable because"]) == [
+        "status is closed but the export has no response or resolution time",
+        "status is closed but the export has no resolution time"]
+    # A request both clocks apply to has no such line.
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["id"] = "C2"
+    clocks = clock_sheet(rendered(at, "pages/request.py"))
+    assert clocks.loc["state", "first response"] == "met" and "not applicable because" not in clocks.index
 
 
 def test_data_page_lists_sources_imports_and_rejected_rows(app):

@@ -91,6 +91,16 @@ def local_time(instant) -> str:
     return f"{instant.astimezone(organisation().zone):%d %b %Y %H:%M}"
 
 
+def table_time(instant) -> str:
+    """An instant for a table cell of mixed values, written as the tables' time columns show it."""
+    return "" if instant is None or pd.isna(instant) else f"{instant.astimezone(organisation().zone):%Y-%m-%d %H:%M}"
+
+
+def hours_text(seconds) -> str:
+    """A duration in seconds for a table cell of mixed values, in hours as the tables show them."""
+    return "" if seconds is None or pd.isna(seconds) else f"{seconds / 3600:,.1f}"
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
