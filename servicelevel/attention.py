@@ -20,6 +20,9 @@ from servicelevel.filters import Selection
 from servicelevel.weekly import Runner, no_value
 
 DUE_WITHIN_HOURS = 8  # the SLA page's at-risk default
+# Overdue by more than this many calendar days: told apart, as a backlog that old is often work done
+# but never closed in the tool rather than work to chase (the backlog's oldest age bucket, 30+ days).
+LONG_OVERDUE_DAYS = 30
 LISTED = 10  # targets due soonest, listed
 NAMED = 3  # groups per count, in the sentence
 # Per split: its name in table headings, and requests without a value as tables and sentences
@@ -35,11 +38,13 @@ SPLITS = {
 class Attention:
     as_of: datetime  # the data's newest instant: the page's and the report's "now"
     within_hours: int
-    by_group: pd.DataFrame  # group_value (a value of split), n_overdue, n_no_reply, n_due_soon; most first
+    # group_value (a value of split), n_overdue, n_long_overdue, n_no_reply, n_due_soon; most first
+    by_group: pd.DataFrame
     due_soonest: pd.DataFrame  # at_risk_now's rows, least business time left first (up to LISTED)
     split: str = "provider_department"
     provider: str | None = None  # the one provider department the filters name, when split by requester
     scope: str = ""  # the other filters, as Filters.describe() says them ('' without any)
+    long_overdue_days: int = LONG_OVERDUE_DAYS
 
     @property
     def split_name(self) -> str:
@@ -49,6 +54,10 @@ class Attention:
     @property
     def n_overdue(self) -> int:
         return int(self.by_group["n_overdue"].sum())
+
+    @property
+    def n_long_overdue(self) -> int:
+        return int(self.by_group["n_long_overdue"].sum())
 
     @property
     def n_no_reply(self) -> int:
@@ -88,7 +97,21 @@ class Attention:
         soon = (f"{due:,} SLA target{'' if due == 1 else 's'} fall{'s' if due == 1 else ''} due {window}"
                 f"{self._where('n_due_soon')}" if due else f"no SLA target falls due {window}")
         return (f"{when}: {self._open_past('n_overdue', 'resolution deadline')}, "
-                f"{self._open_past('n_no_reply', 'first-response deadline', ' with no reply yet')}, and {soon}.")
+                f"{self._open_past('n_no_reply', 'first-response deadline', ' with no reply yet')}, and {soon}."
+                f"{self._long_overdue()}")
+
+    def _long_overdue(self) -> str:
+        """' Of the 293 past their resolution deadline, 151 are more than 30 days past it (Procurement
+        60, …).', ' All 5 past their resolution deadline are …', or '' when none is."""
+        n, of = self.n_long_overdue, self.n_overdue
+        if n == 0:
+            return ""
+        past = f"more than {self.long_overdue_days} days past it"
+        if n == of:
+            return (" The one past its resolution deadline is " if n == 1
+                    else f" All {n:,} past their resolution deadline are ") + f"{past}."
+        return (f" Of the {of:,} past their resolution deadline, {n:,} {'is' if n == 1 else 'are'} {past}"
+                f"{self._where('n_long_overdue')}.")
 
     def _open_past(self, column: str, deadline: str, still: str = "") -> str:
         """'45 open requests are past their resolution deadline (Procurement 20, …)', '1 open request
@@ -138,7 +161,8 @@ def _split(selection: Selection) -> str:
 
 def _by_group(run: Runner, selection: Selection, within_hours: int = DUE_WITHIN_HOURS) -> pd.DataFrame:
     return run("attention_by_group", {**selection.filters.params(), "within_secs": within_hours * 3600,
-                                      "as_of": selection.open_work_at, "split": _split(selection)})
+                                      "as_of": selection.open_work_at, "split": _split(selection),
+                                      "long_overdue_days": LONG_OVERDUE_DAYS})
 
 
 def past_deadline_now(run: Runner, selection: Selection) -> tuple[int, int]:

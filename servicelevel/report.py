@@ -564,16 +564,17 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
     said = Text(now.sentence(zone), "good" if now.all_clear else "body")
     if now.all_clear:
         return Section("Needs attention now", (said,))
-    groups = tuple((group, f"{n_overdue:,}", f"{n_no_reply:,}", f"{n_due_soon:,}")
-                   for group, n_overdue, n_no_reply, n_due_soon in now.named_groups().itertuples(index=False))
+    groups = tuple((group, *(f"{n:,}" for n in counts))
+                   for group, *counts in now.named_groups().itertuples(index=False))
     blocks: list[Block] = [said, Table(
-        (now.split_name.capitalize(), "Past resolution deadline", "No reply, past first-response deadline",
-         f"Due within {now.within_hours} business hours"),
-        groups, (False, True, True, True), (2.0, 1.4, 1.8, 1.6)),
+        (now.split_name.capitalize(), "Past resolution deadline", f"Of them, over {now.long_overdue_days} days past",
+         "No reply, past first-response deadline", f"Due within {now.within_hours} business hours"),
+        groups, (False, True, True, True, True), (1.8, 1.3, 1.2, 1.6, 1.4)),
         Text(links.sla_section(
-            "Every one is listed on the SLA adherence page, on the week holding the newest data: the requests "
-            "overdue and those with no reply at the end of its backlog, the targets due soon in its at-risk list "
-            "as of now.", viewlinks.BACKLOG_ANCHOR, iso_week_code(now.as_of.astimezone(zone).date())), "note")]
+            f"Requests over {now.long_overdue_days} days past their resolution deadline are often work done but "
+            "never closed in the tool: worth a clean-up. Every one is listed on the SLA adherence page, on the "
+            "week holding the newest data: the requests overdue and those with no reply at the end of its "
+            "backlog, the targets due soon in its at-risk list as of now.", viewlinks.BACKLOG_ANCHOR, iso_week_code(now.as_of.astimezone(zone).date())), "note")]
     if not now.due_soonest.empty:
         blocks.append(Text(f"{the_first(len(now.due_soonest), 'SLA target', 'SLA targets')} due soonest (least "
                            "business time left first; every one: the SLA adherence page, at risk as of now):"))

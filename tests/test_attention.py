@@ -23,9 +23,11 @@ AS_OF = datetime(2026, 11, 18, 14, 50, tzinfo=timezone.utc)
 NO_ROWS = pd.DataFrame(columns=["request_id"])
 
 
-def by_hand(rows: list[tuple[str | None, int, int, int]], provider: str | None = None,
-            scope: str = "") -> attention.Attention:
-    frame = pd.DataFrame(rows, columns=["group_value", "n_overdue", "n_no_reply", "n_due_soon"])
+def by_hand(rows: list[tuple], provider: str | None = None, scope: str = "") -> attention.Attention:
+    """Rows of (group, overdue, no reply, due soon), none of them overdue long; or of (group,
+    overdue, of them long overdue, no reply, due soon)."""
+    rows = [row if len(row) == 5 else (row[0], row[1], 0, *row[2:]) for row in rows]
+    frame = pd.DataFrame(rows, columns=["group_value", "n_overdue", "n_long_overdue", "n_no_reply", "n_due_soon"])
     split = "provider_department" if provider is None else "requester"
     return attention.Attention(AS_OF, 8, frame, NO_ROWS, split, provider, scope)
 
@@ -71,7 +73,24 @@ def test_one_providers_open_work_is_split_by_whom_it_serves():
     # The table names requests without a department or organisation in its own way.
     table = by_hand([(None, 3, 1, 0)], provider="Procurement").named_groups()
     assert table.to_dict("records") == [
-        {"requester": "(individual, or not recorded)", "n_overdue": 3, "n_no_reply": 1, "n_due_soon": 0}]
+        {"requester": "(individual, or not recorded)", "n_overdue": 3, "n_long_overdue": 0, "n_no_reply": 1,
+         "n_due_soon": 0}]
+
+
+def test_requests_long_past_their_deadline_are_told_apart():
+    # Overdue 40, of them long overdue: Procurement 12, Legal 5, Sales 1, IT 1 (19); no reply 0.
+    said = by_hand([("Procurement", 20, 12, 0, 0), ("Legal", 9, 5, 0, 0), ("Sales", 6, 1, 0, 0),
+                    ("IT", 5, 1, 0, 0)]).sentence(ZONE)
+    assert said.endswith(
+        "no SLA target falls due within the next 8 business hours. Of the 40 past their resolution deadline, 19 "
+        "are more than 30 days past it (Procurement 12, Legal 5, Sales 1, IT 1).")
+    assert by_hand([("Legal", 3, 1, 0, 0)]).sentence(ZONE).endswith(
+        "Of the 3 past their resolution deadline, 1 is more than 30 days past it, in Legal.")
+    assert by_hand([("Legal", 2, 2, 0, 0), ("IT", 1, 1, 0, 0)]).sentence(ZONE).endswith(
+        " All 3 past their resolution deadline are more than 30 days past it.")
+    assert by_hand([("Legal", 1, 1, 0, 0)]).sentence(ZONE).endswith(
+        " The one past its resolution deadline is more than 30 days past it.")
+    assert by_hand([("Legal", 4, 0, 0, 0)]).sentence(ZONE).endswith("business hours.")  # none: nothing said
 
 
 def test_ties_with_the_last_named_are_named_and_a_single_other_is_too():
@@ -130,7 +149,7 @@ def independent_counts(con, as_of: datetime, within_secs: int, provider: str | N
     """Per provider department (or, for one `provider`, per requester department, else organisation):
     requests open just after as_of (read from `requests`: created by then, neither resolved nor
     closed by then, and not resolved or closed without a time) past the resolution deadline the SLA
-    engine gave them; those of them with no first response in `requests` past the first-response
+    engine gave them, and those of them more than 30 calendar days past it; those with no first response in `requests` past the first-response
     deadline the engine gave them (where the source records first responses); and the SLA engine's
     own at-risk rows as of that instant."""
     group = ("r.provider_department" if provider is None
@@ -138,6 +157,7 @@ def independent_counts(con, as_of: datetime, within_secs: int, provider: str | N
     open_work = con.execute(
         f"""select {group} as grp,
                   count(*) filter (where s.res_deadline_at <= $as_of) as n_overdue,
+                  count(*) filter (where s.res_deadline_at < $as_of - interval 30 days) as n_long_overdue,
                   count(*) filter (where r.first_response_at is null and s.fr_na_reason is null
                                      and s.fr_deadline_at <= $as_of) as n_no_reply
            from requests r join request_sla s using (source, request_id)
@@ -155,7 +175,8 @@ def independent_counts(con, as_of: datetime, within_secs: int, provider: str | N
     due = at_risk.groupby("grp", dropna=False).size().rename("n_due_soon").reset_index()
     counts = open_work.merge(due, on="grp", how="outer").fillna(0)
     counts = counts[(counts["n_overdue"] > 0) | (counts["n_no_reply"] > 0) | (counts["n_due_soon"] > 0)]
-    return counts.astype({"n_overdue": int, "n_no_reply": int, "n_due_soon": int}).set_index("grp").sort_index()
+    return counts.astype({"n_overdue": int, "n_long_overdue": int, "n_no_reply": int, "n_due_soon": int}
+                         ).set_index("grp").sort_index()
 
 
 def test_the_samples_counts_match_independent_sql_and_the_sla_pages_own_lists(con):
@@ -165,6 +186,7 @@ def test_the_samples_counts_match_independent_sql_and_the_sla_pages_own_lists(co
     got = now.by_group.set_index("group_value").sort_index()
     pd.testing.assert_frame_equal(got.astype(int), expected, check_names=False)
     assert now.n_overdue > 50 and now.n_no_reply > 5 and now.n_due_soon > 10  # the sample has all three to show
+    assert 0 < now.n_long_overdue < now.n_overdue  # and stale requests among the overdue
     # The SLA page's backlog, for a period ending now, counts the same overdue requests.
     backlog = queries.run(con, "backlog", {**Filters().params(), "end_at": selection.as_of})
     assert backlog["n_past_deadline"].sum() == now.n_overdue
@@ -184,9 +206,17 @@ def test_the_overview_ends_with_what_needs_attention_and_the_report_says_the_sam
     assert f"and {expected['n_due_soon'].sum():,} SLA targets fall due within the next 8 business hours (" in said
     shown = next(df.value for df in at.dataframe if "n_overdue" in df.value.columns)
     report_rows = md_table(md_sections(markdown(con))["Needs attention now"])
-    assert [(r["Provider department"], int(r["Past resolution deadline"]),
+    assert [(r["Provider department"], int(r["Past resolution deadline"]), int(r["Of them, over 30 days past"]),
              int(r["No reply, past first-response deadline"]), int(r["Due within 8 business hours"]))
             for r in report_rows] == list(shown.itertuples(index=False, name=None))
+    # The long overdue, by department: those named with their own counts, the rest as others.
+    lead = f" Of the {expected['n_overdue'].sum():,} past their resolution deadline, "
+    n_long, listed = said.split(lead, 1)[1].removesuffix(").").split(" are more than 30 days past it (")
+    assert int(n_long.replace(",", "")) == expected["n_long_overdue"].sum()
+    named = dict(part.rsplit(" ", 1) for part in listed.split(", "))
+    others = int(named.pop("others", "0"))
+    assert {d: int(n) for d, n in named.items()} == expected.loc[list(named), "n_long_overdue"].to_dict()
+    assert others == expected["n_long_overdue"].sum() - sum(map(int, named.values())) and len(named) >= 3
     assert said in "\n".join(md_sections(markdown(con))["Needs attention now"])
     # How soon, twice: the time left and the deadline side by side, not the deadline scrolled out of view.
     soonest = next(df.value for df in at.dataframe if "remaining_business_hours" in df.value.columns)
@@ -217,13 +247,14 @@ def test_a_department_link_counts_its_own_open_work_only(dashboard, con):
     by_requester = independent_counts(con, sample_selection(con).as_of, 8 * 3600, provider="Procurement")
     assert len(by_requester) > 3 and by_requester.sum().to_dict() == procurement.to_dict()
     shown = next(df.value for df in at.dataframe if "n_overdue" in df.value.columns)
-    assert list(shown.columns) == ["requester", "n_overdue", "n_no_reply", "n_due_soon"]
+    assert list(shown.columns) == ["requester", "n_overdue", "n_long_overdue", "n_no_reply", "n_due_soon"]
     assert shown.set_index("requester").sort_index().astype(int).to_dict() == by_requester.rename(
         index=lambda d: "(individual, or not recorded)" if pd.isna(d) else d).sort_index().to_dict()
     report_rows = md_table(md_sections(markdown(con, Filters(provider_departments=("Procurement",))))[
         "Needs attention now"])
-    assert [(r["Requester"], int(r["Past resolution deadline"]), int(r["No reply, past first-response deadline"]),
-             int(r["Due within 8 business hours"])) for r in report_rows] == list(shown.itertuples(index=False, name=None))
+    assert [(r["Requester"], int(r["Past resolution deadline"]), int(r["Of them, over 30 days past"]),
+             int(r["No reply, past first-response deadline"]), int(r["Due within 8 business hours"]))
+            for r in report_rows] == list(shown.itertuples(index=False, name=None))
 
 
 def test_the_link_to_every_waiting_request_opens_the_sla_page_where_its_backlog_is_counted_now(dashboard, con):
@@ -246,6 +277,7 @@ def test_the_link_to_every_waiting_request_opens_the_sla_page_where_its_backlog_
     no_reply = next(df.value for df in sla.dataframe if "hours_overdue" in df.value.columns)
     expected = independent_counts(con, sample_selection(con).as_of, 8 * 3600).loc["Procurement"]
     assert (len(overdue), len(no_reply)) == (expected["n_overdue"], expected["n_no_reply"])  # the overview's counts
+    assert (overdue["days_overdue"] > 30).sum() == expected["n_long_overdue"] > 0  # as the list counts days overdue
     assert expected["n_no_reply"] > 1
 
 
