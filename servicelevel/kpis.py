@@ -475,10 +475,12 @@ def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: 
     )
 
 
-def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = False) -> list[Tile]:
+def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = False,
+                 frt_change_p: float | None = None) -> list[Tile]:
     """Tiles for the last week in `weeks` (one row per week, oldest first, from weekly_kpis);
     `unfinished`: that week is not over in the data, so its volume is not set against a whole week
-    and no change is coloured as news."""
+    and no change is coloured as news; `frt_change_p`: the median first response's change tested
+    against chance (weekly.first_response_median_change_p), uncoloured where chance could make it."""
     rows = weeks.copy()
     rows["fr_decided"] = rows["fr_met"] + rows["fr_breached"]
     rows["res_decided"] = rows["res_met"] + rows["res_breached"]
@@ -517,6 +519,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
             previous=previous_value("median_frt_business_secs", 1 / 3600), unit="business_hours",
             count=int(current["n_first_responses"]), count_label="first responses",
             too_small=int(current["n_first_responses"]) < org.min_count, higher_is_better=False,
+            change_p=frt_change_p,
             series=tuple(None if pd.isna(v) else v / 3600 for v in rows["median_frt_business_secs"]),
             help=definition("frt") + " The tile shows the median; the SLA page shows the p90 too.",
         ),

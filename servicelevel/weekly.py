@@ -19,7 +19,7 @@ import pandas as pd
 from servicelevel import charts, recurring
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import FILTER_PARAMS, Filters, Period, Selection, iso_week_code
-from servicelevel.kpis import TREND_MOVE_PP, Tile, TrendEnds, below_though_shown_equal, weekly_tiles
+from servicelevel.kpis import TREND_MOVE_PP, Tile, TrendEnds, below_though_shown_equal, fisher_exact_p, weekly_tiles
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
@@ -137,6 +137,8 @@ class WeeklyKpis:
     csat_goal: float | None
     unfinished_week: date | None = None  # week_start of a trend week not over in the data
     min_count: int = 30  # the fewest targets or answers a rate is trusted on (organisation.toml)
+    # Per segment, the p-value of the median first response's change from the week before.
+    frt_change_p: dict[str, float] | None = None
 
     @property
     def overall(self) -> pd.DataFrame:
@@ -291,16 +293,32 @@ def weekly_kpis(run: Runner, selection: Selection, org: Organisation) -> WeeklyK
     )
     overall = weekly[weekly["segment"] == "all"].reset_index(drop=True)
     unfinished_week = trend.unfinished_week(selection.as_of)
+    frt_change_p = first_response_median_change_p(run, selection.filters, week)
     return WeeklyKpis(
         week=week,
         trend=trend,
         weekly=weekly,
-        tiles=tuple(weekly_tiles(overall, org, unfinished=unfinished_week == week.start)),
+        tiles=tuple(weekly_tiles(overall, org, unfinished=unfinished_week == week.start,
+                                 frt_change_p=frt_change_p.get("all"))),
         segments=segments_present(weekly, selection.filters.requester_type),
         csat_goal=org.csat_goal,
         min_count=org.min_count,
         unfinished_week=unfinished_week,
+        frt_change_p=frt_change_p,
     )
+
+
+def first_response_median_change_p(run: Runner, filters: Filters, week: Period) -> dict[str, float]:
+    """Per segment, whether the median first response moved from the week before by more than
+    chance could make: Mood's median test, each week's first responses above the two weeks' pooled
+    median against the rest, by Fisher's exact test (as the rates' changes are tested). A segment
+    without first responses in either week has none."""
+    start_at, split_at = week.previous().bounds()
+    counts = run("first_response_median_test",
+                 {**filters.params(), "start_at": start_at, "split_at": split_at, "end_at": week.bounds()[1]})
+    return {row.segment: fisher_exact_p(row.n_above_now, row.n_now - row.n_above_now,
+                                        row.n_above_before, row.n_before - row.n_above_before)
+            for row in counts.itertuples(index=False) if row.n_before and row.n_now}
 
 
 # What makes a requester segment worth a line of its own in the trend window.
@@ -355,7 +373,8 @@ def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, 
     out = {}
     for segment in kpis.segments:
         rows = kpis.weekly[kpis.weekly["segment"] == segment].reset_index(drop=True)
-        out[segment] = tuple(weekly_tiles(rows, org, unfinished=kpis.unfinished_week == kpis.week.start))
+        out[segment] = tuple(weekly_tiles(rows, org, unfinished=kpis.unfinished_week == kpis.week.start,
+                                          frt_change_p=(kpis.frt_change_p or {}).get(segment)))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -15,8 +16,9 @@ from streamlit.proto.Metric_pb2 import Metric
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from servicelevel import store
+from servicelevel import queries, store, weekly
 from servicelevel.datainfo import data_info
+from servicelevel.filters import Filters, parse_iso_week
 from servicelevel.policies import load_policies
 from servicelevel.sample import BAD_ROWS
 from servicelevel.settings import organisation
@@ -304,6 +306,67 @@ def test_a_scorecards_change_chance_could_make_is_grey_and_says_so(app, sample_d
     assert any(c.value.startswith(f"2026-W46 (09 Nov – 15 Nov 2026): {now[0]:,} met of {sum(now):,} decided")
                and " · change from 2026-W45 (02 Nov – 08 Nov 2026) · change could be chance" in c.value
                for c in at.caption)
+
+
+def hours_shown(secs: float) -> Decimal:
+    return Decimal(secs / 3600).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def first_response_secs(con, start: datetime, provider: str | None = None, requester_type: str | None = None
+                        ) -> list[int]:
+    """Business seconds to first response of the first responses given in the week from `start`, of
+    one provider department or requester type (or all)."""
+    return [secs for (secs,) in con.execute(
+        """select s.fr_elapsed_business_secs from request_sla as s join requests as r using (source, request_id)
+           where s.fr_stopped_at >= $start and s.fr_stopped_at < $start + interval 7 days
+             and s.fr_elapsed_business_secs is not null
+             and ($provider is null or r.provider_department = $provider)
+             and ($requester_type is null or r.requester_type = $requester_type)""",
+        {"provider": provider, "requester_type": requester_type, "start": start}).fetchall()]
+
+
+def median_test_p(now: list[int], before: list[int]) -> float:
+    """Mood's median test: each week's values above the pooled median against the rest, by the
+    reference Fisher test."""
+    pooled = statistics.median(now + before)
+    above_now, above_before = (sum(secs > pooled for secs in values) for values in (now, before))
+    return fisher_two_sided(above_now, len(now) - above_now, above_before, len(before) - above_before)
+
+
+@pytest.mark.parametrize(("provider", "week"), [("Finance", 41), ("IT", 41)])
+def test_the_median_first_responses_change_is_coloured_only_beyond_chance(app, sample_db_path, provider, week):
+    # Mood's median test: each week's first responses above the two weeks' pooled median, against
+    # the rest, by the reference Fisher test. In the sample, Finance's W41 fell 0.5 h on about 60
+    # first responses a week, which chance could make; IT's fell 0.2 h on about 300, which it could not.
+    start = WEEK_START - timedelta(days=7 * (46 - week))
+    con = store.connect(sample_db_path)
+    try:
+        now, before = (first_response_secs(con, s, provider=provider) for s in (start, start - timedelta(days=7)))
+    finally:
+        con.close()
+    chance = median_test_p(now, before) >= 0.05
+    change = hours_shown(statistics.median(now)) - hours_shown(statistics.median(before))
+    assert min(len(now), len(before)) >= 30 and change < 0 and chance == (provider == "Finance")
+    app.query_params.update(dept=provider, week=f"2026-W{week}")
+    at = rendered(app)
+    tile = next(m for m in at.metric if m.label == "Median first response")
+    assert (tile.delta, Metric.MetricColor.Name(tile.proto.color)) == (f"{change:+.1f} h", "GRAY" if chance else "GREEN")
+    assert any(c.value == f"business hours · first responses {len(now)} · change could be chance"
+               for c in at.caption) == chance
+
+
+def test_each_requester_segments_median_first_response_is_tested_on_its_own(sample_db_path):
+    con = store.connect(sample_db_path)
+    try:
+        got = weekly.first_response_median_change_p(lambda name, params: queries.run(con, name, params),
+                                                    Filters(), parse_iso_week("2026-W46", "America/Sao_Paulo"))
+        expected = {segment: median_test_p(*(first_response_secs(con, start, requester_type=requester_type)
+                                             for start in (WEEK_START, WEEK_START - timedelta(days=7))))
+                    for segment, requester_type in (("all", None), ("internal", "internal"),
+                                                    ("external", "external"))}
+    finally:
+        con.close()
+    assert got == pytest.approx(expected, abs=1e-9)
 
 
 def test_the_breaches_caption_counts_what_the_table_holds(app, sample_db_path):
