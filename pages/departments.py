@@ -30,7 +30,8 @@ if selection.filters.requester_type != "internal":
 matrix = run_query(
     "adherence_matrix",
     {**params, "row_dimension": "requester_department", "column_dimension": "provider_department", "metric": "both"},
-)
+).fillna({"row_value": scorecard.UNRECORDED["requester_department"],
+          "column_value": scorecard.UNRECORDED["provider_department"]})
 st.subheader("Department scorecard")
 if selection.filters.provider_departments or selection.filters.requester_departments:
     st.caption("The scorecard sets its department itself, as provider and as requester: the sidebar's department "

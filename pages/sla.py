@@ -77,7 +77,8 @@ def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         "adherence_matrix",
         {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
     )
-    matrix["column_value"] = matrix["column_value"].fillna("(no priority)")
+    # Requests without a department or priority are a group of their own (a blank breaks the heatmap).
+    matrix = matrix.fillna({"row_value": weekly.no_value("provider_department"), "column_value": weekly.no_value("priority")})
     # The table lists priorities in the heatmap's order (urgent first, others after), not alphabetically.
     priority_rank = {priority: i for i, priority in enumerate(charts.PRIORITY_ORDER)}
     matrix = matrix.sort_values(

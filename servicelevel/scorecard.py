@@ -52,13 +52,19 @@ def opening_department(filters: Filters, departments: list[str], busiest_first: 
     return (departments[0], "the first department") if departments else (None, "no department in the data")
 
 
+# Internal requests without a department, as this page's tables and heatmap name them: a group of
+# their own, not a blank (which a chart cannot sort on). Internal only: no "external" to mention.
+UNRECORDED = {"requester_department": "(department not recorded)", "provider_department": "(no provider department)"}
+
+
 def partner_rows(per_partner: pd.DataFrame, partner: str, min_count: int) -> pd.DataFrame:
     """adherence_matrix rows of one role, per partner department, as its table shows them: most
     breaches first (the partners let down most, whatever their size): the adherence and too_few
     (fewer than `min_count` decided targets), the breaches it is ordered by, the goal, then the met
     targets and the requests created."""
     decided = per_partner["n_met"] + per_partner["n_breached"]
-    rows = per_partner.rename(columns={"row_value": partner}).assign(too_few=decided < min_count)
+    rows = (per_partner.fillna({"row_value": UNRECORDED[partner]}).rename(columns={"row_value": partner})
+            .assign(too_few=decided < min_count))
     rows = rows.sort_values(["n_breached", partner], ascending=[False, True], kind="stable")
     # The rate, whether to trust it and the breaches the rows are ordered by first: the table stands
     # half a page wide (four columns in view at 1280 pixels). A flag scrolled out of view left 33% on

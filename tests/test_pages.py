@@ -1344,6 +1344,36 @@ def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, s
     assert by_department["n_broken"].sum() == len(expected) and by_department["n_broken"].is_monotonic_decreasing
 
 
+def test_requests_without_a_department_or_priority_are_a_named_group_in_the_heatmaps(tmp_path, monkeypatch):
+    # An export without department or priority columns (a generic CSV): its requests still count,
+    # under a name of their own, and the heatmaps draw them instead of failing.
+    path = tmp_path / "no_departments.duckdb"
+    con = store.connect(path)
+    try:
+        import_requests(con, tmp_path, [
+            {"request_id": "D1", "created_at": "2026-03-03T14:00:00Z", "first_response_at": "2026-03-03T14:30:00Z",
+             "provider_department": "", "requester_department": "", "priority": ""},
+            {"request_id": "D2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T15:30:00Z"},
+        ])
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    for page, named, columns in (
+        ("pages/sla.py", {"(no provider department)", "(no priority)"}, ["provider_department", "priority"]),
+        ("pages/departments.py", {"(no provider department)", "(department not recorded)"},
+         ["requester_department", "provider_department"]),
+    ):
+        at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+        at.query_params.update(week="2026-W10", metric="First response")
+        at = rendered(at, page)
+        heatmap = next(frames[0] for spec, frames in chart_data(at) if "heatmap" in json.dumps(spec).lower()
+                       or "adherence" in chart_title(spec).lower() and "row_value" in frames[0].columns)
+        drawn = set(heatmap["row_value"]) | set(heatmap["column_value"])
+        assert named <= drawn, (page, drawn)
+        listed = next(df.value for df in at.dataframe if set(columns) <= set(df.value.columns))
+        assert named <= set(listed[columns[0]]) | set(listed[columns[1]]), (page, listed)
+
+
 def test_the_sla_page_says_when_no_request_carries_a_due_date(tmp_path, monkeypatch):
     path = tmp_path / "no_due_dates.duckdb"
     con = store.connect(path)
