@@ -27,6 +27,11 @@ exact = exact[(exact["request_id"].str.lower() == request_id.lower())
               & ((exact["source"].str.lower() == source.lower()) if source else True)]
 if len(exact) == 1:
     source, request_id = exact.iloc[0]["source"], exact.iloc[0]["request_id"]
+elif len(exact) > 1:  # the same id in several sources: which one is the reader's to say
+    st.info(f"Request id '{request_id}' is in {len(exact)} sources ({', '.join(sorted(exact['source']))}): "
+            "click the one you mean, or enter its source above.")
+    table(links.with_request_links(exact), "request-in-sources", column_config=links.LINK_COLUMN)
+    st.stop()
 
 detail = run_query("request_detail", {"source": source, "request_id": request_id, "as_of": selection.as_of})
 if detail.empty:

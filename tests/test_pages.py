@@ -1653,6 +1653,31 @@ def test_request_page_says_paused_time_is_left_out_of_business_time_only(app, sa
                for c in at.caption)
 
 
+def test_an_id_held_by_two_sources_asks_which_one(tmp_path, monkeypatch):
+    path = tmp_path / "two_sources.duckdb"
+    con = store.connect(path)
+    try:
+        for source, subject in (("helpdesk", "Printer jam"), ("facilities", "Broken chair")):
+            import_requests(con, tmp_path, [{"request_id": "2024-0101", "created_at": "2026-03-03T14:00:00Z",
+                                             "subject": subject}], name=f"{source}.csv", source=source)
+    finally:
+        con.close()
+    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["id"] = "2024-0101"
+    at = rendered(at, "pages/request.py")
+    assert [i.value for i in at.info] == [
+        "Request id '2024-0101' is in 2 sources (facilities, helpdesk): click the one you mean, or enter its "
+        "source above."]
+    listed = at.dataframe[0].value
+    assert sorted(listed["source"]) == ["facilities", "helpdesk"] and not at.subheader
+    assert all(link.startswith("request?source=") for link in listed["request"])
+    # With its source, the request itself.
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params.update(id="2024-0101", source="facilities")
+    assert rendered(at, "pages/request.py").subheader[0].value == "2024-0101 · Broken chair"
+
+
 def test_request_page_says_why_a_clock_does_not_apply(tmp_path, monkeypatch):
     # Closed with no time of response or resolution in the export: neither clock can be judged.
     path = tmp_path / "closed_without_times.duckdb"
