@@ -302,6 +302,43 @@ def test_rejected_rows_downloaded_corrected_and_uploaded_again_are_imported(scra
     assert_no_errors(page)
 
 
+def test_an_upload_names_its_source_first_and_a_file_rejected_whole_is_an_error(scratch_server, page, tmp_path):
+    # No preset fits: the detected mapping files the rows under the file's name, which the preview
+    # says before Import, with the sources already held (an export of the same requests filed
+    # under a new name would count them twice).
+    export = tmp_path / "desk-monthly.csv"
+    export.write_text("Ticket,Created,Status\nDM-1,03.11.2026 09:00,Open\n", encoding="utf-8")
+    page.goto(f"{scratch_server}/data")
+    settle(page, "Data & definitions")
+    page.get_by_role("tab", name="Import a file").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    filed = page.get_by_text("Filed under source desk-monthly, a new source.", exact=False)
+    filed.wait_for(timeout=30_000)
+    assert "(sources held now: jira, zendesk)" in filed.inner_text()
+    # Typed, a source held already: its requests are updated there.
+    page.get_by_role("textbox", name="Source label (optional)").fill("zendesk")
+    page.get_by_role("textbox", name="Source label (optional)").press("Enter")
+    page.get_by_text("Filed under source zendesk (as typed above), which holds requests already",
+                     exact=False).wait_for(timeout=30_000)
+    shot(page, "upload-filed-under")
+
+    # Every row rejected (no date read): an error, not an import done.
+    rejected = tmp_path / "desk-undated.csv"
+    rejected.write_text("request_id,created_at,status\nDU-1,yesterday,open\nDU-2,last week,open\n", encoding="utf-8")
+    page.get_by_role("textbox", name="Source label (optional)").fill("")
+    page.get_by_role("textbox", name="Source label (optional)").press("Enter")
+    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
+    settle(page, "Data & definitions")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(rejected))
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Every row of desk-undated.csv was rejected: nothing of it was stored.",
+                     exact=False).wait_for(timeout=90_000)
+    assert page.get_by_text("Imported desk-undated.csv", exact=False).count() == 0
+    assert "read 2 = inserted 0 + updated 0 + unchanged 0 + superseded 0 + rejected 2" in page.locator(
+        '[data-testid="stCode"]').first.inner_text()
+    shot(page, "upload-rejected-whole")
+
+
 def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):
     export = tmp_path / "notes.csv"
     export.write_text("Assunto;Situação\nImpressora;Aberto\n", encoding="utf-8")

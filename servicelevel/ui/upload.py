@@ -30,9 +30,10 @@ def _save_upload(uploaded) -> Path:
     return path
 
 
-def _preview(path: Path, preset_name: str) -> bool:
-    """Say which preset will be used, or what auto-detection proposes; False when the file
-    cannot be imported as it is (so the Import button stays off)."""
+def _preview(path: Path, preset_name: str, source_label: str) -> bool:
+    """Say which preset will be used, or what auto-detection proposes, and the source the rows
+    will be filed under; False when the file cannot be imported as it is (so the Import button
+    stays off)."""
     try:
         with open_export(path) as export:
             for note in export.notes:  # e.g. a workbook's sheets left unread
@@ -40,12 +41,15 @@ def _preview(path: Path, preset_name: str) -> bool:
             if preset_name != AUTO:
                 st.caption(f"{len(export.headers)} columns · {export.encoding} · delimiter {export.delimiter!r}")
                 # The preset's required columns, checked before anything is read.
-                build_staging(preset_lib.get_preset(preset_name), export.headers, path.name)
+                chosen = preset_lib.get_preset(preset_name)
+                build_staging(chosen, export.headers, path.name)
+                _filed_under(source_label or chosen.source, bool(source_label))
                 return True
             presets = preset_lib.available_presets()
             matched = preset_lib.match_preset(export.headers, presets)
             if matched is not None:
                 st.success(f"Recognised as **{matched.title}** (preset `{matched.name}`).")
+                _filed_under(source_label or matched.source, bool(source_label))
                 return True
             proposal = propose_preset(export)
             near = preset_lib.closest_preset_note(export.headers, presets)
@@ -58,7 +62,23 @@ def _preview(path: Path, preset_name: str) -> bool:
         st.warning(" ".join(filter(None, ["No preset fits this file.", near,
                                           "The importer will use this detected mapping:"])))
     st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
+    if proposal.preset is not None:
+        _filed_under(source_label or proposal.preset.source, bool(source_label))
     return proposal.preset is not None
+
+
+def _filed_under(source: str, typed: bool) -> None:
+    """The source the rows will land in, before Import: requests are matched by id within a
+    source, so a later export of the same requests filed under another name (a detected mapping
+    names the source after the file) would count them twice."""
+    held = list(data.run_query("sources", {})["source"])
+    named = f"Filed under source **{source}**{' (as typed above)' if typed else ''}"
+    if source in held:
+        st.caption(f"{named}, which holds requests already: one stored there is updated, not added again.")
+    else:
+        st.caption(f"{named}, a new source. If this export holds requests already imported under another "
+                   "source, type that source's name as the Source label above, or they count twice"
+                   + (f" (sources held now: {', '.join(held)})." if held else "."))
 
 
 def report_frame(report: ImportReport) -> pd.DataFrame:
@@ -103,7 +123,8 @@ def import_panel() -> None:
     names = [AUTO] + list(preset_lib.available_presets())
     preset_name = st.selectbox("Preset", names, key="upload_preset")
     left, right = st.columns(2)
-    source = left.text_input("Source label (optional)", key="upload_source", help="Defaults to the preset's source name, e.g. 'zendesk'.")
+    source = left.text_input("Source label (optional)", key="upload_source", help="Defaults to the preset's source name, e.g. 'zendesk' (a detected mapping's: the "
+                                 "file's name); the preview below the file says which.")
     zone = right.text_input(
         "Time zone of timestamps without an offset (optional)", key="upload_tz",
         help="An IANA name such as America/Sao_Paulo; defaults to the preset's.",
@@ -123,7 +144,7 @@ def import_panel() -> None:
         return
     path = _save_upload(uploaded)
     try:
-        importable = _preview(path, preset_name)
+        importable = _preview(path, preset_name, source.strip())
         if not st.button("Import", type="primary", key="upload_go", disabled=not (importable and zone_known)):
             return
         bar = st.progress(0.0, text="reading…")
@@ -169,6 +190,11 @@ def _show_outcome(name: str, last: dict) -> None:
     outcome = f"Imported {name}: see the report below. Every page and tab now includes it."
     if not last["n_read"]:
         st.warning(f"{name} holds no rows under its header line: nothing was imported.")
+    elif last["n_rejected"] == last["n_read"]:
+        # Most often one setting wrong for the whole file (a timestamp format, the delimiter).
+        st.error(f"Every row of {name} was rejected: nothing of it was stored. The first reason below is most "
+                 "often the whole file's: a timestamp format or a delimiter the mapping does not expect. The "
+                 "Rejected rows tab lists every row.")
     elif last["n_rejected"]:
         were = "was" if last["n_rejected"] == 1 else "were"
         st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows {were} rejected: the report "
