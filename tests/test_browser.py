@@ -215,12 +215,17 @@ def scratch_server(tmp_path, sample_anchor):
         yield base
 
 
-def upload_on_the_data_page(page, base: str, export: Path) -> None:
-    """Import `export` through the Data page's upload form, and wait for its report."""
+def add_to_the_upload_form(page, base: str, export: Path) -> None:
+    """Open the Data page's upload form and put `export` in it (its preview follows)."""
     page.goto(f"{base}/data")
     settle(page, "Data & definitions")
     page.get_by_role("tab", name="Import a file").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+
+
+def upload_on_the_data_page(page, base: str, export: Path) -> None:
+    """Import `export` through the Data page's upload form, and wait for its report."""
+    add_to_the_upload_form(page, base, export)
     page.get_by_role("button", name="Import").click()
     page.get_by_text(f"Imported {export.name}", exact=False).wait_for(timeout=90_000)
     settle(page, "Data & definitions")
@@ -308,10 +313,7 @@ def test_an_upload_names_its_source_first_and_a_file_rejected_whole_is_an_error(
     # under a new name would count them twice).
     export = tmp_path / "desk-monthly.csv"
     export.write_text("Ticket,Created,Status\nDM-1,03.11.2026 09:00,Open\n", encoding="utf-8")
-    page.goto(f"{scratch_server}/data")
-    settle(page, "Data & definitions")
-    page.get_by_role("tab", name="Import a file").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    add_to_the_upload_form(page, scratch_server, export)
     filed = page.get_by_text("Filed under source desk-monthly, a new source.", exact=False)
     filed.wait_for(timeout=30_000)
     assert "(sources held now: jira, zendesk)" in filed.inner_text()
@@ -342,10 +344,7 @@ def test_an_upload_names_its_source_first_and_a_file_rejected_whole_is_an_error(
 def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):
     export = tmp_path / "notes.csv"
     export.write_text("Assunto;Situação\nImpressora;Aberto\n", encoding="utf-8")
-    page.goto(f"{scratch_server}/data")
-    settle(page, "Data & definitions")
-    page.get_by_role("tab", name="Import a file").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    add_to_the_upload_form(page, scratch_server, export)
     page.get_by_text("No preset fits, and auto-detection found no request_id and no created_at column",
                      exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Import").is_disabled()

@@ -8,6 +8,7 @@ import re
 import statistics
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -1344,34 +1345,46 @@ def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, s
     assert by_department["n_broken"].sum() == len(expected) and by_department["n_broken"].is_monotonic_decreasing
 
 
-def test_requests_without_a_department_or_priority_are_a_named_group_in_the_heatmaps(tmp_path, monkeypatch):
-    # An export without department or priority columns (a generic CSV): its requests still count,
-    # under a name of their own, and the heatmaps draw them instead of failing.
-    path = tmp_path / "no_departments.duckdb"
+def handmade_dashboard(tmp_path, monkeypatch, rows: list[dict]) -> Callable[..., AppTest]:
+    """A database of `rows` alone, imported as canonical CSV (a row's "source", where given, files
+    it under that source), and a function rendering one of the dashboard's pages over it with the
+    URL parameters given."""
+    path = tmp_path / "handmade.duckdb"
     con = store.connect(path)
     try:
-        import_requests(con, tmp_path, [
-            {"request_id": "D1", "created_at": "2026-03-03T14:00:00Z", "first_response_at": "2026-03-03T14:30:00Z",
-             "provider_department": "", "requester_department": "", "priority": ""},
-            {"request_id": "D2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T15:30:00Z"},
-        ])
+        for source in dict.fromkeys(row.get("source") for row in rows):
+            import_requests(con, tmp_path, [row for row in rows if row.get("source") == source],
+                            name=f"{source or 'requests'}.csv", source=source)
     finally:
         con.close()
     monkeypatch.setenv("SERVICELEVEL_DB", str(path))
-    for page, named, columns in (
+
+    def page(name: str, **query) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+        at.query_params.update(query)
+        return rendered(at, name)
+
+    return page
+
+
+def test_requests_without_a_department_or_priority_are_a_named_group_in_the_heatmaps(tmp_path, monkeypatch):
+    # An export without department or priority columns (a generic CSV): its requests still count,
+    # under a name of their own, and the heatmaps draw them instead of failing.
+    page = handmade_dashboard(tmp_path, monkeypatch, [
+        {"request_id": "D1", "created_at": "2026-03-03T14:00:00Z", "first_response_at": "2026-03-03T14:30:00Z",
+         "provider_department": "", "requester_department": "", "priority": ""},
+        {"request_id": "D2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T15:30:00Z"},
+    ])
+    for name, named, columns in (
         ("pages/sla.py", {"(no provider department)", "(no priority)"}, ["provider_department", "priority"]),
         ("pages/departments.py", {"(no provider department)", "(department not recorded)"},
          ["requester_department", "provider_department"]),
     ):
-        at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
-        at.query_params.update(week="2026-W10", metric="First response")
-        at = rendered(at, page)
-        heatmap = next(frames[0] for spec, frames in chart_data(at) if "heatmap" in json.dumps(spec).lower()
-                       or "adherence" in chart_title(spec).lower() and "row_value" in frames[0].columns)
-        drawn = set(heatmap["row_value"]) | set(heatmap["column_value"])
-        assert named <= drawn, (page, drawn)
+        at = page(name, week="2026-W10", metric="First response")
+        heatmap = next(frames[0] for _, frames in chart_data(at) if frames and "versus_goal" in frames[0].columns)
+        assert named <= set(heatmap["row_value"]) | set(heatmap["column_value"]), name
         listed = next(df.value for df in at.dataframe if set(columns) <= set(df.value.columns))
-        assert named <= set(listed[columns[0]]) | set(listed[columns[1]]), (page, listed)
+        assert named <= set(listed[columns[0]]) | set(listed[columns[1]]), name
 
 
 def test_the_sla_page_says_when_no_request_carries_a_due_date(tmp_path, monkeypatch):
@@ -1654,18 +1667,10 @@ def test_request_page_says_paused_time_is_left_out_of_business_time_only(app, sa
 
 
 def test_an_id_held_by_two_sources_asks_which_one(tmp_path, monkeypatch):
-    path = tmp_path / "two_sources.duckdb"
-    con = store.connect(path)
-    try:
-        for source, subject in (("helpdesk", "Printer jam"), ("facilities", "Broken chair")):
-            import_requests(con, tmp_path, [{"request_id": "2024-0101", "created_at": "2026-03-03T14:00:00Z",
-                                             "subject": subject}], name=f"{source}.csv", source=source)
-    finally:
-        con.close()
-    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
-    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
-    at.query_params["id"] = "2024-0101"
-    at = rendered(at, "pages/request.py")
+    page = handmade_dashboard(tmp_path, monkeypatch, [
+        {"source": source, "request_id": "2024-0101", "created_at": "2026-03-03T14:00:00Z", "subject": subject}
+        for source, subject in (("helpdesk", "Printer jam"), ("facilities", "Broken chair"))])
+    at = page("pages/request.py", id="2024-0101")
     assert [i.value for i in at.info] == [
         "Request id '2024-0101' is in 2 sources (facilities, helpdesk): click the one you mean, or enter its "
         "source above."]
@@ -1673,34 +1678,23 @@ def test_an_id_held_by_two_sources_asks_which_one(tmp_path, monkeypatch):
     assert sorted(listed["source"]) == ["facilities", "helpdesk"] and not at.subheader
     assert all(link.startswith("request?source=") for link in listed["request"])
     # With its source, the request itself.
-    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
-    at.query_params.update(id="2024-0101", source="facilities")
-    assert rendered(at, "pages/request.py").subheader[0].value == "2024-0101 · Broken chair"
+    assert page("pages/request.py", id="2024-0101", source="facilities").subheader[0].value == \
+        "2024-0101 · Broken chair"
 
 
 def test_request_page_says_why_a_clock_does_not_apply(tmp_path, monkeypatch):
     # Closed with no time of response or resolution in the export: neither clock can be judged.
-    path = tmp_path / "closed_without_times.duckdb"
-    con = store.connect(path)
-    try:
-        import_requests(con, tmp_path, [
-            {"request_id": "C1", "created_at": "2026-03-03T14:00:00Z", "status": "closed"},
-            {"request_id": "C2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T16:00:00Z"},
-        ])
-    finally:
-        con.close()
-    monkeypatch.setenv("SERVICELEVEL_DB", str(path))
-    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
-    at.query_params["id"] = "C1"
-    clocks = clock_sheet(rendered(at, "pages/request.py"))
+    page = handmade_dashboard(tmp_path, monkeypatch, [
+        {"request_id": "C1", "created_at": "2026-03-03T14:00:00Z", "status": "closed"},
+        {"request_id": "C2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T16:00:00Z"},
+    ])
+    clocks = clock_sheet(page("pages/request.py", id="C1"))
     assert list(clocks.loc["state"]) == ["n/a", "n/a"]
     assert list(clocks.loc["not applicable because"]) == [
         "status is closed but the export has no response or resolution time",
         "status is closed but the export has no resolution time"]
     # A request both clocks apply to has no such line.
-    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
-    at.query_params["id"] = "C2"
-    clocks = clock_sheet(rendered(at, "pages/request.py"))
+    clocks = clock_sheet(page("pages/request.py", id="C2"))
     assert clocks.loc["state", "first response"] == "met" and "not applicable because" not in clocks.index
 
 
