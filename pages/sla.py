@@ -78,7 +78,8 @@ def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
     )
     # Requests without a department or priority are a group of their own (a blank breaks the heatmap).
-    matrix = matrix.fillna({"row_value": weekly.no_value("provider_department"), "column_value": weekly.no_value("priority")})
+    matrix = matrix.fillna({"row_value": weekly.no_value("provider_department"),
+                            "column_value": weekly.no_value("priority")})
     # The table lists priorities in the heatmap's order (urgent first, others after), not alphabetically.
     priority_rank = {priority: i for i, priority in enumerate(charts.PRIORITY_ORDER)}
     matrix = matrix.sort_values(

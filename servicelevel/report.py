@@ -574,7 +574,8 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
             f"Requests over {now.long_overdue_days} days past their resolution deadline are often work done but "
             "never closed in the tool: worth a clean-up. Every one is listed on the SLA adherence page, on the "
             "week holding the newest data: the requests overdue and those with no reply at the end of its "
-            "backlog, the targets due soon in its at-risk list as of now.", viewlinks.BACKLOG_ANCHOR, iso_week_code(now.as_of.astimezone(zone).date())), "note")]
+            "backlog, the targets due soon in its at-risk list as of now.",
+            viewlinks.BACKLOG_ANCHOR, iso_week_code(now.as_of.astimezone(zone).date())), "note")]
     if not now.due_soonest.empty:
         blocks.append(Text(f"{the_first(len(now.due_soonest), 'SLA target', 'SLA targets')} due soonest (least "
                            "business time left first; every one: the SLA adherence page, at risk as of now):"))

@@ -149,9 +149,9 @@ def independent_counts(con, as_of: datetime, within_secs: int, provider: str | N
     """Per provider department (or, for one `provider`, per requester department, else organisation):
     requests open just after as_of (read from `requests`: created by then, neither resolved nor
     closed by then, and not resolved or closed without a time) past the resolution deadline the SLA
-    engine gave them, and those of them more than 30 calendar days past it; those with no first response in `requests` past the first-response
-    deadline the engine gave them (where the source records first responses); and the SLA engine's
-    own at-risk rows as of that instant."""
+    engine gave them, and those of them more than 30 calendar days past it; those with no first
+    response in `requests` past the first-response deadline the engine gave them (where the source
+    records first responses); and the SLA engine's own at-risk rows as of that instant."""
     group = ("r.provider_department" if provider is None
              else "coalesce(r.requester_department, r.requester_org)")
     open_work = con.execute(

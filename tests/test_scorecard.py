@@ -62,8 +62,10 @@ def test_partner_rows_flag_adherence_on_too_few_decided_targets():
     reordered = scorecard.partner_rows(per_partner.assign(n_breached=[2, 1, 5]), "requester_department", 30)
     assert reordered["requester_department"].tolist() == ["Payroll", "Legal", "Sales"]
     # Requests without a department are a group of their own, named, not a blank row.
-    unnamed = scorecard.partner_rows(per_partner.assign(row_value=["Legal", None, "Payroll"]), "requester_department", 30)
-    assert unnamed["requester_department"].tolist() == ["(department not recorded)", "Legal", "Payroll"]  # 2 breaches each
+    unnamed = scorecard.partner_rows(per_partner.assign(row_value=["Legal", None, "Payroll"]),
+                                     "requester_department", 30)
+    # Legal and the unrecorded department have 2 breaches each: by name.
+    assert unnamed["requester_department"].tolist() == ["(department not recorded)", "Legal", "Payroll"]
     unnamed = scorecard.partner_rows(per_partner.assign(row_value=[None, "IT", "HR"]), "provider_department", 30)
     assert unnamed["provider_department"].tolist() == ["(no provider department)", "IT", "HR"]
 

@@ -123,8 +123,9 @@ def import_panel() -> None:
     names = [AUTO] + list(preset_lib.available_presets())
     preset_name = st.selectbox("Preset", names, key="upload_preset")
     left, right = st.columns(2)
-    source = left.text_input("Source label (optional)", key="upload_source", help="Defaults to the preset's source name, e.g. 'zendesk' (a detected mapping's: the "
-                                 "file's name); the preview below the file says which.")
+    source = left.text_input("Source label (optional)", key="upload_source",
+                             help="Defaults to the preset's source name, e.g. 'zendesk' (a detected mapping's: the "
+                                  "file's name); the preview below the file says which.")
     zone = right.text_input(
         "Time zone of timestamps without an offset (optional)", key="upload_tz",
         help="An IANA name such as America/Sao_Paulo; defaults to the preset's.",
