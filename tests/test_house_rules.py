@@ -40,6 +40,8 @@ EXTRA = {
     "request_id": "IT-1",
     "prefix": "IT-",
     "split": "requester",
+    "long_overdue_days": 30,
+    "split_at": WEEK_START + timedelta(days=3),  # the two spans a median is compared between
 }
 
 
