@@ -34,11 +34,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("slipping", "Slipping department",
            "Provider departments whose SLA adherence (combined) over the last 4 weeks is at least 5 points below their own over the 8 weeks before, each span with at least 10 decided targets. The movers compare one week with the week before instead."),
     Metric("could_be_chance", "Could be chance",
-           "Said of a department's change in SLA adherence (combined) between two periods, the movers' "
-           "two weeks or the slipping spans: two periods alike would split their met and breached targets "
-           "at least as unevenly 5% of the time or more (Fisher's exact test, two-sided, on the 2 x 2 table "
-           "of met and breached targets in each period). Three more breaches on 40 targets move adherence "
-           "7.5 points and could be chance; the same fall on 800 targets could not."),
+           "Said of a change in a rate between two periods (a department's SLA adherence, combined, between "
+           "the movers' two weeks or the slipping spans; a rate tile's change from the period before; a rate's "
+           "trend, its first 4 weeks pooled against its last 4): two periods alike would split their met and "
+           "breached targets at least as unevenly 5% of the time or more (Fisher's exact test, two-sided, on "
+           "the 2 x 2 table of met and breached targets in each period). Three more breaches on 40 targets "
+           "move adherence 7.5 points and could be chance; the same fall on 800 targets could not. Said too "
+           "of the mean score's change (Welch's test) and of the median first response's (Mood's median "
+           "test: the same Fisher test on each week's first responses slower than the two weeks' pooled "
+           "median and the rest)."),
     Metric("extra_breaches", "Extra breaches",
            "Where a change in adherence comes from: a group's breaches over the last 4 weeks minus those its "
            "own adherence over the 8 weeks before would give on the same number of decided targets, "
