@@ -199,6 +199,27 @@ def test_text_after_a_time_is_not_dropped_and_a_stray_century_is_named(con, tmp_
     assert request_rows(con, "canonical")["G-5"]["created_at"] == datetime.fromisoformat("2024-03-04 09:00:00.25+00:00")
 
 
+def test_the_plausible_years_end_at_the_first_and_last_instant_of_1970_and_2099(con, tmp_path):
+    path = write(tmp_path / "edges.csv", (
+        "request_id,created_at\n"
+        "E-1,1969-12-31T23:59:59Z\n"
+        "E-2,1970-01-01T00:00:00Z\n"
+        "E-3,2099-12-31T23:59:59Z\n"
+        "E-4,2100-01-01T00:00:00Z\n"
+        "E-5,1970-01-01T01:00:00+02:00\n"  # 1969-12-31 23:00 UTC
+        "E-6,infinity\n"
+    ))
+    report = import_checked(con, path)
+    assert sorted(request_rows(con, "canonical")) == ["E-2", "E-3"]
+    assert report.n_rejected == 4
+    assert con.execute("select line, detail from rejected_rows order by line").fetchall() == [
+        (2, "date outside the years 1970-2099 in column created_at: '1969-12-31T23:59:59Z'"),
+        (5, "date outside the years 1970-2099 in column created_at: '2100-01-01T00:00:00Z'"),
+        (6, "date outside the years 1970-2099 in column created_at: '1970-01-01T01:00:00+02:00'"),
+        (7, "unparseable date in column created_at: 'infinity' (expected ISO 8601)"),
+    ]
+
+
 def test_a_request_past_2038_gets_its_sla_states(tmp_path, capsys):
     # Epoch seconds past 2038 do not fit 32 bits: the clock's hours are multiplied as 64-bit.
     path = write(tmp_path / "late.csv", (
