@@ -56,6 +56,19 @@ class ImportFailed(Exception):
     """A file could not be imported; nothing from it was kept. The message says why."""
 
 
+@dataclass(frozen=True)
+class EarlierImport:
+    """An import of the same bytes, into the same source, with the same mapping."""
+
+    import_id: int
+    file_name: str  # as it was named then: a renamed copy is the same file
+    started_at: datetime
+
+    def __str__(self) -> str:
+        when = self.started_at.astimezone(timezone.utc)
+        return f"import #{self.import_id} ({self.file_name}, {when:%Y-%m-%d %H:%M} UTC)"
+
+
 @dataclass
 class ImportReport:
     """What one import did with every row of its file."""
@@ -84,7 +97,7 @@ class ImportReport:
     ignored_headers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     detected_preset: bool = False
-    identical_to: int | None = None  # an earlier import of the same bytes, source and mapping
+    identical_to: EarlierImport | None = None  # set when the file was not read again
     seconds: float = 0.0
 
     @property
@@ -103,9 +116,8 @@ class ImportReport:
         how = "detected mapping" if self.detected_preset else f"preset {self.preset}"
         if self.identical_to is not None:
             return [
-                f"{self.file_name} -> source '{self.source}' ({how}): identical to import "
-                f"#{self.identical_to} (same bytes, source and mapping); nothing to do "
-                "(use --force to import it again)"
+                f"{self.file_name} -> source '{self.source}' ({how}): identical to {self.identical_to} "
+                "(same bytes, source and mapping); nothing to do (use --force to import it again)"
             ]
         layout = describe_layout(self.encoding, self.delimiter)
         out = [
@@ -234,6 +246,37 @@ def choose_preset(
     return proposal.preset, proposal.notes
 
 
+def _mapping_for(
+    export: ExportFile, preset: Preset | str | None, presets_dir: Path, timezone_name: str | None,
+    request_source: str | None,
+) -> tuple[Preset, list[str] | None]:
+    """choose_preset's preset, with the import's own time zone and requests' source in it."""
+    chosen, detection_notes = choose_preset(export, preset, presets_dir)
+    if timezone_name:
+        chosen = preset_lib.with_timezone(chosen, timezone_name)
+    if request_source and chosen.kind == "feedback":
+        # Part of the mapping: the same survey file linked to another source is a new import.
+        chosen = replace(chosen, request_source=request_source)
+    return chosen, detection_notes
+
+
+def earlier_import_of(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    preset: Preset | str | None = None,
+    source: str | None = None,
+    request_source: str | None = None,
+    timezone_name: str | None = None,
+    presets_dir: Path = preset_lib.PRESETS_DIR,
+) -> EarlierImport | None:
+    """The earlier import that import_file with these arguments would find identical, and so not
+    read the file again; None when it would import it. Lets a form say so before Import."""
+    path = Path(path)
+    with open_export(path) as export:
+        chosen, _ = _mapping_for(export, preset, presets_dir, timezone_name, request_source)
+    return _identical_import(con, file_sha256(path), source or chosen.source, preset_lib.fingerprint(chosen))
+
+
 def _timestamp_samples(export: ExportFile, preset: Preset) -> dict[str, list[str | None]]:
     """Sample values of the columns that may hold timestamps (they order the parsers)."""
     headers = {h for f in preset.columns.values() for h in f} | {h for pair in preset.combine.values() for h in pair}
@@ -295,13 +338,8 @@ def import_file(
         raise ImportFailed(str(exc)) from None
     with export:
         try:
-            chosen, detection_notes = choose_preset(export, preset, presets_dir)
+            chosen, detection_notes = _mapping_for(export, preset, presets_dir, timezone_name, request_source)
             detected = detection_notes is not None
-            if timezone_name:
-                chosen = preset_lib.with_timezone(chosen, timezone_name)
-            if request_source and chosen.kind == "feedback":
-                # Part of the mapping: the same survey file linked to another source is a new import.
-                chosen = replace(chosen, request_source=request_source)
             if chosen.encoding != "auto" or chosen.delimiter != "auto":
                 export.close()
                 export = open_export(path, chosen.encoding, chosen.delimiter)
@@ -550,14 +588,16 @@ def _unmapped_value_warnings(con, preset: Preset) -> list[str]:
     ]
 
 
-def _identical_import(con, digest: str, source: str, mapping_digest: str) -> int | None:
+def _identical_import(con, digest: str, source: str, mapping_digest: str) -> EarlierImport | None:
     row = con.execute(
-        """select max(import_id) from imports
+        """select import_id, file_name, started_at from imports
            where status = 'ok' and identical_to is null
-             and file_sha256 = $sha and source = $source and preset_sha256 = $mapping""",
+             and file_sha256 = $sha and source = $source and preset_sha256 = $mapping
+           order by import_id desc
+           limit 1""",
         {"sha": digest, "source": source, "mapping": mapping_digest},
     ).fetchone()
-    return row[0]
+    return EarlierImport(*row) if row else None
 
 
 def _log_identical(con, report: ImportReport, export: ExportFile, digest, mapping_digest, started_at) -> None:
@@ -565,8 +605,8 @@ def _log_identical(con, report: ImportReport, export: ExportFile, digest, mappin
     _insert_import(con, {
         **_file_columns(report, export, digest, mapping_digest, started_at),
         "status": "skipped",
-        "message": f"identical to import #{report.identical_to}; nothing to do",
-        "identical_to": report.identical_to,
+        "message": f"identical to import #{report.identical_to.import_id}; nothing to do",
+        "identical_to": report.identical_to.import_id,
     })
 
 

@@ -262,13 +262,13 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     # The imported file keeps its report, with no second Import button under it.
     page.get_by_role("tab", name="Import a file").click()
     assert page.get_by_role("button", name="Import").count() == 0
-    # The same file added again is recognised, and the page says nothing changed (not a report of zeros).
+    # The same file added again is recognised before Import, which stays off (no report of zeros).
     page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
     settle(page, "Data & definitions")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([])  # a change event for the same file
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
-    page.get_by_role("button", name="Import").click()
-    page.get_by_text("desk-upload.csv was imported before", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("desk-upload.csv was imported before", exact=False).wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Import").is_disabled()
 
 
 def test_rejected_rows_downloaded_corrected_and_uploaded_again_are_imported(scratch_server, page, tmp_path):
@@ -341,6 +341,29 @@ def test_an_upload_names_its_source_first_and_a_file_rejected_whole_is_an_error(
     shot(page, "upload-rejected-whole")
 
 
+def test_a_file_imported_before_is_named_in_the_preview_and_import_stays_off(scratch_server, page, tmp_path):
+    export = tmp_path / "desk-weekly.csv"
+    export.write_text("request_id,created_at,status\nDW-1,2026-11-02T10:00:00Z,open\n", encoding="utf-8")
+    upload_on_the_data_page(page, scratch_server, export)
+    # The same bytes downloaded again, under the name a browser gives a second download.
+    copy = tmp_path / "desk-weekly (1).csv"
+    copy.write_bytes(export.read_bytes())
+    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
+    settle(page, "Data & definitions")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(copy))
+    before = page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="was imported before")
+    before.wait_for(timeout=30_000)
+    assert re.search(r"desk-weekly \(1\)\.csv was imported before: the same bytes, source and mapping as import "
+                     r"#\d+, desk-weekly\.csv, on \d{2} \w{3} 2026 \d{2}:\d{2}\.", before.inner_text())
+    assert page.get_by_role("button", name="Import").is_disabled()
+    shot(page, "upload-imported-before")
+    # Read in another time zone, it is another import.
+    page.get_by_role("textbox", name="Time zone of timestamps without an offset (optional)").fill("Europe/Lisbon")
+    page.get_by_role("textbox", name="Time zone of timestamps without an offset (optional)").press("Enter")
+    before.wait_for(state="detached", timeout=30_000)
+    assert page.get_by_role("button", name="Import").is_enabled()
+
+
 def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):
     export = tmp_path / "notes.csv"
     export.write_text("Assunto;Situação\nImpressora;Aberto\n", encoding="utf-8")
@@ -350,7 +373,7 @@ def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, p
     assert page.get_by_role("button", name="Import").is_disabled()
     # A preset chosen by hand is checked against the header before anything is imported.
     page.get_by_role("combobox", name="Preset").click()
-    page.get_by_role("option", name="jira", exact=True).click()
+    page.get_by_role("option", name="Jira / Jira Service Management issue CSV export · jira", exact=True).click()
     page.get_by_text("preset 'jira' needs request_id (column 'Issue key')", exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Import").is_disabled()
     # The sample's sources are named before an upload would mix with them.

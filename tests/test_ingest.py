@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ from servicelevel import PROJECT_ROOT, exports, policies, queries, store
 from servicelevel.cli import main
 from servicelevel.detect import match_headers, propose_preset
 from servicelevel.exports import open_export
-from servicelevel.ingest import ImportFailed, import_file
+from servicelevel.ingest import EarlierImport, ImportFailed, earlier_import_of, import_file
 from servicelevel.mapping import build_staging
 from servicelevel.sla import refresh_sla
 from servicelevel.presets import Duration, load_preset_file, save_preset, with_timezone
@@ -276,18 +277,31 @@ REIMPORTED = [
 ]
 
 
-def test_the_same_bytes_again_are_recognised_and_skipped(con):
+def test_the_same_bytes_again_are_recognised_and_skipped(con, tmp_path):
     path = FIXTURES / "bad/requests.csv"
+    assert earlier_import_of(con, path) is None
     first = import_checked(con, path)
     before = table_contents(con)
-    again = import_file(con, path)
+    # A renamed copy is the same file: it is named by the earlier import's file name, before and after.
+    copy = tmp_path / "requests (1).csv"
+    shutil.copyfile(path, copy)
+    earlier = earlier_import_of(con, copy)
+    started = con.execute("select started_at from imports where import_id = $i", {"i": first.import_id}).fetchone()[0]
+    assert earlier == EarlierImport(first.import_id, "requests.csv", started)
+    again = import_file(con, copy)
     after = table_contents(con)
-    assert again.identical_to == first.import_id
-    assert "identical to import" in again.lines()[0]
+    assert again.identical_to == earlier
+    assert again.lines()[0] == (
+        f"requests (1).csv -> source 'canonical' (preset canonical): identical to import #{first.import_id} "
+        f"(requests.csv, {started.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC) (same bytes, source and mapping); "
+        "nothing to do (use --force to import it again)")
     # Nothing but the log line: no rows, no second copy of the rejected rows.
     assert {t: r for t, r in after.items() if t != "imports"} == {t: r for t, r in before.items() if t != "imports"}
     assert con.execute("select status, identical_to from imports where import_id = $i",
                        {"i": again.import_id}).fetchone() == ("skipped", first.import_id)
+    # Another source or time zone is another import, as import_file would see it.
+    assert earlier_import_of(con, copy, source="desk") is None
+    assert earlier_import_of(con, copy, timezone_name="Europe/Lisbon") is None
 
 
 def test_the_same_bytes_with_another_mapping_are_imported(con):

@@ -1774,6 +1774,17 @@ def test_the_import_form_names_a_time_zone_it_does_not_know_before_any_upload(ap
     assert not at.error
 
 
+def test_the_import_form_offers_each_preset_by_the_tool_it_reads(app):
+    at = rendered(app, "pages/data.py")
+    picker = at.selectbox(key="upload_preset")
+    assert picker.options[0].startswith("(automatic")
+    assert "Zendesk Support ticket export (CSV) · zendesk" in picker.options
+    assert ("ServiceNow incident event log (CSV, one row per update of an incident) · servicenow_event_log"
+            in picker.options)
+    picker.select("jira").run()  # the value is still the preset's name
+    assert at.selectbox(key="upload_preset").value == "jira"
+
+
 def test_the_scorecard_says_the_sidebar_department_filter_does_not_narrow_it(app):
     app.query_params["dept"] = "IT"
     at = rendered(app, "pages/departments.py")

@@ -12,12 +12,14 @@ import streamlit as st
 from servicelevel import presets as preset_lib
 from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, open_export
-from servicelevel.ingest import OUTCOME_MEANINGS, ImportFailed, ImportReport, import_file
+from servicelevel.ingest import (
+    OUTCOME_MEANINGS, EarlierImport, ImportFailed, ImportReport, earlier_import_of, import_file,
+)
 from servicelevel.mapping import MappingError, build_staging
 from servicelevel.rejected import file_to_mend, left_out_note
 from servicelevel.sample import sample_sources_held
 from servicelevel.ui import data
-from servicelevel.ui.widgets import table
+from servicelevel.ui.widgets import local_time, table
 from servicelevel.wording import counted
 
 AUTO = "(automatic: the preset whose headers fit, else detect)"
@@ -120,8 +122,10 @@ def import_panel() -> None:
     uploaded = st.file_uploader(
         "Export file (CSV, TSV or XLSX)", type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"], key="upload"
     )
-    names = [AUTO] + list(preset_lib.available_presets())
-    preset_name = st.selectbox("Preset", names, key="upload_preset")
+    presets = preset_lib.available_presets()
+    # Titled by the tool each preset reads, which is what the person holding an export knows.
+    preset_name = st.selectbox("Preset", [AUTO] + list(presets), key="upload_preset",
+                               format_func=lambda name: f"{presets[name].title} · {name}" if name in presets else name)
     left, right = st.columns(2)
     source = left.text_input("Source label (optional)", key="upload_source",
                              help="Defaults to the preset's source name, e.g. 'zendesk' (a detected mapping's: the "
@@ -145,8 +149,12 @@ def import_panel() -> None:
         return
     path = _save_upload(uploaded)
     try:
-        importable = _preview(path, preset_name, source.strip())
-        if not st.button("Import", type="primary", key="upload_go", disabled=not (importable and zone_known)):
+        importable = _preview(path, preset_name, source.strip()) and zone_known
+        earlier = _earlier_import(path, preset_name, source.strip(), zone.strip()) if importable else None
+        if earlier is not None:
+            st.info(f"{_imported_before(uploaded.name, earlier)} Importing it again would change nothing, so Import "
+                    "is off. To read it with another preset or time zone, choose that above.")
+        if not st.button("Import", type="primary", key="upload_go", disabled=not importable or earlier is not None):
             return
         bar = st.progress(0.0, text="reading…")
         try:
@@ -181,12 +189,27 @@ def import_panel() -> None:
     st.rerun()
 
 
+def _earlier_import(path: Path, preset_name: str, source: str, zone: str) -> EarlierImport | None:
+    """The import this file would be skipped as a repeat of, with the form's settings."""
+    cur = data.cursor()
+    try:
+        return earlier_import_of(cur, path, preset=None if preset_name == AUTO else preset_name,
+                                 source=source or None, timezone_name=zone or None)
+    finally:
+        cur.close()
+
+
+def _imported_before(name: str, earlier: EarlierImport) -> str:
+    # Named by the earlier file: the same bytes under a new name (a second download) are no news.
+    return (f"{name} was imported before: the same bytes, source and mapping as import #{earlier.import_id}, "
+            f"{earlier.file_name}, on {local_time(earlier.started_at)}.")
+
+
 def _show_outcome(name: str, last: dict) -> None:
     """The last import of the file in the uploader: skipped as a repeat, or its report, flagged
     when rows were rejected."""
     if last["identical_to"] is not None:
-        st.info(f"{name} was imported before (import #{last['identical_to']}: the same bytes, source and mapping), "
-                "so nothing changed. Every page already includes it.")
+        st.info(f"{_imported_before(name, last['identical_to'])} Nothing changed: every page already includes it.")
         return
     outcome = f"Imported {name}: see the report below. Every page and tab now includes it."
     if not last["n_read"]:
