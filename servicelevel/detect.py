@@ -79,7 +79,8 @@ class Proposal:
             out.append(f"timestamp formats: {', '.join(self.timestamp_formats)} (and ISO 8601)")
         if self.preset is not None:
             out.append(f"times without a UTC offset: {self.preset.timezone} (the organisation's zone; "
-                       "--timezone on import, or the saved preset's timezone, sets another)")
+                       "the time-zone box on the import page, --timezone, or the saved preset's timezone sets "
+                       "another)")
         if self.missing_required:
             out.append(f"MISSING (required): {', '.join(self.missing_required)}")
         if self.missing_optional:

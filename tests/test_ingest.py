@@ -1449,7 +1449,7 @@ def test_a_file_that_nearly_fits_a_preset_is_imported_detected_and_named_for_it(
     lines = report.lines()
     assert ("  note: It looks like Zendesk Support ticket export (CSV), preset zendesk, but lacks the column "
             "'Group stations'. It was imported with the detected mapping instead: check the fields above, or "
-            "import it with --preset zendesk.") in lines
+            "import it with preset zendesk (the Preset box on the import page, or --preset zendesk).") in lines
     assert any(line.startswith("  any time without a UTC offset is read as America/Sao_Paulo time (the organisation's "
                                "zone, a detected mapping's default;")
                for line in lines)
