@@ -380,8 +380,8 @@ def import_file(
         near = preset_lib.closest_preset(export.headers, preset_lib.available_presets(presets_dir)) if detected else None
         if near:
             report.warnings.append(f"{preset_lib.lacks_columns_note(*near)} It was imported with the detected mapping "
-                                   f"instead: check the fields above, or import it with preset {near[0].name} (the Preset box "
-                                   f"on the import page, or --preset {near[0].name}).")
+                                   f"instead: check the fields above, or import it with preset {near[0].name} "
+                                   f"(the Preset box on the import page, or --preset {near[0].name}).")
         digest = hashing.result()
         mapping_digest = preset_lib.fingerprint(chosen)
         if not force:
