@@ -1,14 +1,15 @@
 -- import_history
 -- Returns: one row per import attempt, newest first, with its accounting:
---   import_id, started_at, file_name, status, n_read, n_rejected, n_inserted, n_updated,
+--   file_name, import_id, started_at, status, n_read, n_rejected, n_inserted, n_updated,
 --   n_unchanged, n_superseded, n_events, balanced (read = the sum of the outcomes), message (why a
 --   failed import failed), source, kind, preset, encoding, delimiter, timezone (the zone
 --   timestamps without a UTC offset were read in).
 -- Params: none
 select
+    -- The file first: a table's first text column stays in view while it scrolls sideways.
+    file_name,
     import_id,
     started_at,
-    file_name,
     -- Status and what the file brought and lost first, in view on a laptop: an "ok" import with
     -- rejected rows beyond the screen's edge read as all well.
     status,

@@ -1728,8 +1728,11 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
 
 def test_the_import_history_shows_status_and_rejected_rows_before_the_other_outcomes(app):
     at = rendered(app, "pages/data.py")
-    history = next(df.value for df in at.dataframe if "n_superseded" in df.value.columns)
-    assert list(history.columns[:6]) == ["import_id", "started_at", "file_name", "status", "n_read", "n_rejected"]
+    table = next(df for df in at.dataframe if "n_superseded" in df.value.columns)
+    history = table.value
+    assert list(history.columns[:6]) == ["file_name", "import_id", "started_at", "status", "n_read", "n_rejected"]
+    # Nineteen columns are wider than a laptop's screen: the file stays in view as they scroll.
+    assert json.loads(table.proto.columns)["file_name"]["pinned"] is True
     # The sample's files with deliberately bad rows read "ok" with their rejected rows in view.
     assert ((history["status"] == "ok") & (history["n_rejected"] > 0)).sum() == 3
 
