@@ -94,6 +94,7 @@ else:
                                  "Response rate", as_percent=True, unfinished_week=unfinished))
     table(weeks.drop(columns="segment"), "feedback-by-week",
           column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"], "sum_score": None,
+                         "sum_score_squares": None,
                          "response_rate": st.column_config.NumberColumn("response rate", format="percent")},
           caption=f"The {len(weeks)} ISO weeks ending with the period.")
 

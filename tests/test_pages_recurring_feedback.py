@@ -38,6 +38,14 @@ def texts(elements) -> str:
     return " ".join(e.value for e in elements)
 
 
+def test_feedback_tables_hide_the_sums_their_means_are_worked_out_from(dashboard):
+    tables = rendered(dashboard, FEEDBACK).dataframe
+    sums = [(name, json.loads(df.proto.columns).get(name, {})) for df in tables for name in df.value.columns
+            if name.startswith("sum_")]
+    assert {"sum_score", "sum_score_squares"} <= {name for name, _ in sums}
+    assert [name for name, config in sums if not config.get("hidden")] == []
+
+
 @pytest.mark.parametrize("page", [RECURRING, FEEDBACK])
 def test_page_renders_and_every_table_has_its_download(dashboard, page):
     at = rendered(dashboard, page)
