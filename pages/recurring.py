@@ -84,14 +84,13 @@ if emerging.empty:
     explain_empty(selection, "requests to test for a rise")
 else:
     rising = emerging[emerging["is_emerging"]]
+    n_tested = int(emerging["tested"].sum())
     if rising.empty:
-        st.success(
-            f"No category rose significantly in the {rule.recent_weeks} weeks to {last_day:%d %b %Y}."
-        )
+        said, is_news = rule.nothing_rose(n_tested, last_day)
+        (st.success if is_news else st.info)(said)
     else:
         shown = weekly[weekly["category"].isin(rising["category"].head(6))]
         chart(charts.weekly_category_lines(shown, "Requests per week of the emerging categories", recent_start))
-    n_tested = int(emerging["tested"].sum())
     floor = recurring.p_value_floor(rule.threshold(n_tested))
     table(
         # Whole extra requests, and no "-0" for a category a fraction of a request under its baseline.

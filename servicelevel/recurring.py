@@ -122,6 +122,14 @@ class EmergingRule:
         return (f"Emerging: a p-value under {under} ({self.alpha:.0%} ÷ {categories} tested) and recent requests at "
                 f"least {self.min_ratio - 1:.0%} above the baseline rate.")
 
+    def nothing_rose(self, n_tested: int, last_day: date) -> tuple[str, bool]:
+        """What to say when no category is emerging, and whether that is news at all: with no
+        category tested, nothing could have risen, which is no good news."""
+        if n_tested:
+            return f"No category rose significantly in the {self.recent_weeks} weeks to {last_day:%d %b %Y}.", True
+        return (f"No category could be tested for a rise in the {self.recent_weeks} weeks to {last_day:%d %b %Y}: "
+                f"each has fewer than {self.min_recent} recent requests, or no baseline weeks."), False
+
     def describe(self) -> str:
         return (
             f"A category is emerging when its requests in the last {self.recent_weeks} complete weeks run at "

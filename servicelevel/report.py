@@ -599,8 +599,8 @@ def _emerging_section(emerging: weekly.Emerging) -> Section:
     if emerging.table.empty:
         return Section(title, (Text("No requests in the weeks tested.", "note"),))
     if rising.empty:
-        return Section(title, (Text(f"No category rose significantly in the {rule.recent_weeks} weeks to "
-                                    f"{last_day:%d %b %Y}.", "good"), note))
+        said, is_news = rule.nothing_rose(int(emerging.table["tested"].sum()), last_day)
+        return Section(title, (Text(said, "good" if is_news else "note"), note))
     shown = rising.head(REPORT_EMERGING)
     rows = tuple(
         (str(r.category), f"{r.recent_per_week:.1f}",

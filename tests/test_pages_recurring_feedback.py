@@ -75,6 +75,18 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     assert repeat_rate.endswith("%")
 
 
+def test_no_rise_is_good_news_only_when_a_category_was_tested(dashboard):
+    # Urgent requests by social media: a handful a month, fewer than 5 in any category's recent weeks.
+    dashboard.query_params["priority"] = "urgent"
+    dashboard.query_params["channel"] = "social"
+    at = rendered(dashboard, RECURRING)
+    tested = frame_with(at, "is_emerging")
+    assert not tested.empty and tested["p_value"].isna().all()  # every category listed, none tested
+    assert "rose significantly" not in texts(at.success)
+    assert ("No category could be tested for a rise in the 4 weeks to 15 Nov 2026: each has fewer than 5 recent "
+            "requests, or no baseline weeks.") in texts(at.info)
+
+
 def test_repeat_contacts_on_a_small_selection_flag_what_rests_on_few(dashboard):
     dashboard.query_params["priority"] = "urgent"  # W46's urgent requests: fewer than 30 to judge
     at = rendered(dashboard, RECURRING)

@@ -334,3 +334,11 @@ def test_repeat_rows_lead_with_the_rate_and_flag_few_and_the_chart_says_when_it_
     assert list(rows.columns) == ["category", "repeat_rate", "too_few", "n_requests", "n_repeats"]
     assert rows["too_few"].tolist() == [False, True]
     assert recurring.repeat_bars_note(7) == "" and recurring.repeat_bars_note(16) == "the 15 with most requests"
+
+
+def test_no_rise_is_good_news_only_when_a_category_was_tested():
+    rule = recurring.EmergingRule()
+    assert rule.nothing_rose(3, date(2026, 11, 15)) == (
+        "No category rose significantly in the 4 weeks to 15 Nov 2026.", True)
+    said, is_news = rule.nothing_rose(0, date(2026, 11, 15))
+    assert not is_news and said.startswith("No category could be tested for a rise in the 4 weeks to 15 Nov 2026")
