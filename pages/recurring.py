@@ -201,9 +201,11 @@ else:
     fix_weeks = run_query("category_weeks", {**params, **around.params()})
     last_complete = info().default_week(selection.as_of, zone).start
     effect = recurring.fix_effect(recurring.fix_weekly(fix_weeks, fix_category), fix_day, last_complete)
-    if fix_week > last_complete:
-        st.info(f"{fix_day:%d %b %Y} is after the last complete week of the data ({last_complete:%d %b %Y}): "
-                "there are no weeks after the fix to compare yet.")
+    if fix_week >= last_complete:
+        where = "falls in" if fix_week == last_complete else "is after"
+        st.info(f"{fix_day:%d %b %Y} {where} the last complete week of the data ({last_complete:%d %b} – "
+                f"{last_complete + timedelta(days=6):%d %b %Y}): there are no complete weeks after the fix to "
+                "compare yet.")
     elif effect.n_before + effect.n_after == 0:
         st.info(f"No '{fix_category}' requests in the 12 weeks either side of {fix_week:%d %b %Y} for {selection.filters.describe()}.")
     else:

@@ -149,7 +149,19 @@ def test_a_fix_dated_after_the_data_says_there_is_nothing_after_it_yet(dashboard
     at.selectbox(key="fix_category").set_value("Password reset")
     at.date_input(key="fix_date").set_value(sample_anchor + timedelta(weeks=10))
     at = rendered(at)
-    assert any("after the last complete week of the data" in i.value for i in at.info)
+    assert any("is after the last complete week of the data (09 Nov – 15 Nov 2026): there are no complete weeks "
+               "after the fix to compare yet." in i.value for i in at.info)
+
+
+def test_a_fix_in_the_last_complete_week_says_no_week_after_it_is_complete(dashboard, sample_anchor):
+    at = rendered(dashboard, RECURRING)
+    at.selectbox(key="fix_category").set_value("Password reset")
+    at.date_input(key="fix_date").set_value(sample_anchor - timedelta(days=4))  # the Thursday of 2026-W46
+    at = rendered(at)
+    assert [i.value for i in at.info if "12 Nov 2026" in i.value] == [
+        "12 Nov 2026 falls in the last complete week of the data (09 Nov – 15 Nov 2026): there are no complete weeks "
+        "after the fix to compare yet."]
+    assert "Per week before" not in metrics(at)  # no tiles of a comparison with nothing after
 
 
 def answer_counts(path, start: datetime) -> tuple[int, int, float]:
