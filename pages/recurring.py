@@ -50,9 +50,7 @@ baseline_start, recent_start, _ = recurring.windows(end, rule)
 history_start = min(baseline_start, end - timedelta(weeks=SPARK_WEEKS))
 weekly = run_query("category_weeks", {**params, **Period(history_start, end, zone).params()})
 data_start = info().first_date(zone)
-# Weeks before the data are left out of the sparklines rather than drawn as zeros.
-spark_weeks = [w for w in (end - timedelta(weeks=k) for k in range(SPARK_WEEKS, 0, -1))
-               if data_start is None or w + timedelta(weeks=1) > data_start]
+spark_weeks = recurring.weeks_between(end - timedelta(weeks=SPARK_WEEKS), end, data_start)
 NOTHING_TO_RANK = "Nothing to rank: no requests were created in the period for this selection."
 if not has_requests:
     top_section.caption(NOTHING_TO_RANK)
@@ -89,7 +87,8 @@ else:
         said, is_news = rule.nothing_rose(n_tested, last_day)
         (st.success if is_news else st.info)(said)
     else:
-        shown = weekly[weekly["category"].isin(rising["category"].head(6))]
+        tested_weeks = recurring.weeks_between(baseline_start, end, data_start)
+        shown = recurring.weekly_counts(weekly, list(rising["category"].head(6)), tested_weeks)
         chart(charts.weekly_category_lines(shown, "Requests per week of the emerging categories", recent_start))
     floor = recurring.p_value_floor(rule.threshold(n_tested))
     table(

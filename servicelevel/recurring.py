@@ -200,6 +200,24 @@ def sparklines(weekly: pd.DataFrame, weeks: list[date]) -> dict[str, list[int]]:
     return {category: row.tolist() for category, row in table.iterrows()}
 
 
+def weeks_between(start: date, end: date, data_start: date | None) -> list[date]:
+    """The Mondays from `start` to before `end`, leaving out weeks over before `data_start`
+    (drawn as zeros, they would look like weeks without requests)."""
+    weeks = (start + timedelta(weeks=k) for k in range((end - start).days // 7))
+    return [w for w in weeks if data_start is None or w + timedelta(weeks=1) > data_start]
+
+
+def weekly_counts(weekly: pd.DataFrame, categories: list[str], weeks: list[date]) -> pd.DataFrame:
+    """week_start, category, n_requests for each of `categories` in each of `weeks`, a week
+    without requests as 0: a line drawn only through the weeks that had some would skip the
+    quiet ones, and a rise would look smaller than the table says."""
+    frame = weekly.assign(week_start=pd.to_datetime(weekly["week_start"]).dt.date)
+    counts = frame[frame["category"].isin(categories)].groupby(["week_start", "category"])["n_requests"].sum()
+    grid = pd.MultiIndex.from_product([weeks, categories], names=["week_start", "category"])
+    out = counts.reindex(grid, fill_value=0).astype("int64").reset_index()
+    return out.assign(week_start=pd.to_datetime(out["week_start"]))
+
+
 # --------------------------------------------------------------------------------------
 # Did the fix work
 

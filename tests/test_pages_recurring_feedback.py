@@ -87,6 +87,28 @@ def test_no_rise_is_good_news_only_when_a_category_was_tested(dashboard):
             "requests, or no baseline weeks.") in texts(at.info)
 
 
+def test_the_emerging_chart_draws_every_week_tested_and_agrees_with_its_table(dashboard):
+    # Marketing's own requests: a few a week, so a category has weeks with none.
+    dashboard.query_params["requester"] = "Internal"
+    dashboard.query_params["requester_dept"] = "Marketing"
+    at = rendered(dashboard, RECURRING)
+    tested = frame_with(at, "is_emerging")
+    rising = tested[tested["is_emerging"]].set_index("category")
+    assert not rising.empty
+    spec, frames = next((spec, frames) for spec, frames in chart_data(at)
+                        if "emerging categories" in chart_title(spec))
+    drawn = next(f for f in frames if "n_requests" in f.columns)
+    weeks = sorted(drawn["week_start"].unique())
+    assert len(weeks) == 16 and all((b - a).days == 7 for a, b in zip(weeks, weeks[1:]))  # 12 baseline + 4 recent
+    assert (drawn["n_requests"] == 0).any()  # a quiet week is drawn at 0, not skipped
+    for category, lines in drawn.groupby("category"):
+        assert len(lines) == 16
+        per_week = lines.sort_values("week_start")["n_requests"]
+        # The table shows one decimal, rounded half up.
+        assert per_week.tail(4).sum() / 4 == pytest.approx(rising.loc[category, "recent_per_week"], abs=0.0501)
+        assert per_week.head(12).sum() / 12 == pytest.approx(rising.loc[category, "baseline_per_week"], abs=0.0501)
+
+
 def test_repeat_contacts_on_a_small_selection_flag_what_rests_on_few(dashboard):
     dashboard.query_params["priority"] = "urgent"  # W46's urgent requests: fewer than 30 to judge
     at = rendered(dashboard, RECURRING)
