@@ -8,6 +8,7 @@ from servicelevel import charts, recurring, reopens
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import Period
 from servicelevel.settings import organisation
+from servicelevel.tables import columns_first
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, lacking_fields, run_query
 from servicelevel.ui.link_values import bound_choice
@@ -103,7 +104,7 @@ else:
             "ratio": st.column_config.NumberColumn("recent ÷ baseline", format="%.2f×"),
             "extra_requests": st.column_config.NumberColumn("extra requests", format="%+.0f"),
             "p_value": st.column_config.TextColumn(
-                "chance alone (p-value)", help="How likely a rise this large would be if the category's weekly rate "
+                "chance alone (p-value)", width="medium", help="How likely a rise this large would be if the category's weekly rate "
                 f"had not changed. Emerging needs it under {rule.alpha:.0%} divided by the number of categories "
                 "tested, so that testing many categories does not turn up one by luck."),
             "is_emerging": st.column_config.CheckboxColumn("emerging"),
@@ -122,10 +123,13 @@ if has_requests:
         key="rank_by",
     )
     ranked = recurring.rank_costs(costs, rank_by)
+    shown = ranked[["category", "n_requests", "business_hours", "n_breaches", "n_answers", "n_dissatisfied",
+                    "cost_index"]]
     table(
-        # Whole hours, with thousands separators as every count has (23,863, not 23863).
-        ranked[["category", "n_requests", "business_hours", "n_breaches", "n_answers", "n_dissatisfied", "cost_index"]]
-        .assign(business_hours=ranked["business_hours"].round(0)),
+        # The column it is ranked by beside the category, in view on a laptop. Whole hours, with
+        # thousands separators as every count has (23,863, not 23863).
+        columns_first(shown, ["category", recurring.RANKINGS[rank_by]]).assign(
+            business_hours=shown["business_hours"].round(0)),
         "problem-candidates",
         column_config={
             "business_hours": st.column_config.NumberColumn("business hours", format="localized"),

@@ -169,9 +169,10 @@ def emerging(weekly: pd.DataFrame, end: date, rule: EmergingRule = EmergingRule(
         "n_recent": recent.groupby("category")["n_requests"].sum(),
         "n_baseline": baseline.groupby("category")["n_requests"].sum(),
     }).fillna(0).astype("int64")
-    # The verdict beside the category, in view on a narrow screen; what it rests on after.
-    columns = ["category", "is_emerging", "baseline_per_week", "recent_per_week", "ratio", "extra_requests",
-               "n_recent", "n_baseline", "p_value", "tested"]
+    # The verdict beside the category, in view on a narrow screen, then what decides it (tested,
+    # the p-value, the ratio), then what those rest on.
+    columns = ["category", "is_emerging", "tested", "p_value", "ratio", "recent_per_week", "baseline_per_week",
+               "extra_requests", "n_recent", "n_baseline"]
     if counts.empty:
         return pd.DataFrame(columns=columns)
     counts["baseline_per_week"] = counts["n_baseline"] / baseline_exposure if baseline_exposure else np.nan

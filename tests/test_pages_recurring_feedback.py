@@ -65,8 +65,8 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     emerging = shown.set_index("category")
     assert emerging.loc["VPN access", "is_emerging"]
     assert not emerging.loc["Password reset", "is_emerging"]
-    # The verdict beside the category; the caption states the threshold the verdicts apply.
-    assert list(shown.columns[:2]) == ["category", "is_emerging"]
+    # The verdict beside the category, then what decides it; the caption states the threshold it applies.
+    assert list(shown.columns[:5]) == ["category", "is_emerging", "tested", "p_value", "ratio"]
     n_tested = int(emerging["tested"].sum())
     assert n_tested > 10 and f"(1% ÷ {n_tested} categories tested)" in texts(at.caption)
     faq = frame_with(at, "subject_key")
@@ -136,6 +136,12 @@ def test_problem_costs_draw_bars_against_the_costliest_and_say_whose_breaches_th
     assert (shown["business_hours"] == shown["business_hours"].round()).all()
     assert config["business_hours"]["type_config"]["format"] == "localized"
     assert config["n_breaches"]["label"] == "SLA breaches of these"
+    # The column it is ranked by beside the category, whichever it is.
+    assert list(shown.columns[:2]) == ["category", "cost_index"]
+    at.segmented_control(key="rank_by").set_value("SLA breaches").run()
+    ranked = next(d.value for d in at.dataframe if "cost_index" in d.value.columns)
+    assert list(ranked.columns[:2]) == ["category", "n_breaches"]
+    assert ranked["n_breaches"].is_monotonic_decreasing
 
 
 def test_did_the_fix_work_waits_for_a_category_and_a_day(dashboard):
