@@ -118,7 +118,8 @@ if not total.empty:
           column_config={**RATE, "sla_adherence": st.column_config.NumberColumn("SLA adherence", format="percent"),
                          "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent")},
           caption="CSAT: answers submitted in the period. SLA adherence: first-response and resolution targets "
-          "decided in the period, met / (met + breached).")
+          "decided in the period, met / (met + breached). SLA goal: the goals of those targets' policies, "
+          "averaged, so a channel whose requests fall more under stricter policies has a higher one.")
 
     st.subheader("By who served and who asked")
     lacking = lacking_fields(params)

@@ -66,6 +66,13 @@ def test_a_goal_column_says_how_a_goal_nobody_typed_comes_about():
     _, config = presented(pd.DataFrame({"sla_goal": [0.8928], "adherence": [0.9]}))
     assert "average of the decided targets' own goals" in config["sla_goal"]["help"]
     assert config["adherence"]["help"] is None
+    # Relabelled by a page, it still says so; a help of the page's own wins.
+    _, config = presented(pd.DataFrame({"sla_goal": [0.8928], "goal": [0.9]}), {
+        "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent"),
+        "goal": st.column_config.NumberColumn("goal", help="The policy's own goal.")})
+    assert config["sla_goal"]["label"] == "SLA goal"
+    assert "average of the decided targets' own goals" in config["sla_goal"]["help"]
+    assert config["goal"]["help"] == "The policy's own goal."
 
 
 def test_counts_get_thousands_separators_and_ids_and_lines_do_not():

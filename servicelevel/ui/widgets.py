@@ -191,10 +191,7 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
         elif pd.api.types.is_float_dtype(frame[name]) and (
             name in FRACTION_NAMES or name.endswith(FRACTION_SUFFIXES)
         ):
-            # A goal nobody typed (89.3 %) is the decided targets' own goals averaged: say so where it shows.
-            is_goal = name == "goal" or name.endswith(("_goal", " goal"))
-            config[name] = st.column_config.NumberColumn(column_label(name), format="percent",
-                                                         help=definition("goal") if is_goal else None)
+            config[name] = st.column_config.NumberColumn(column_label(name), format="percent")
         elif pd.api.types.is_integer_dtype(frame[name]) and not name.endswith(("_id", "line")):
             # Counts with thousands separators (23,776), as the tiles write them; ids and line
             # numbers stay as the exports and error messages give them.
@@ -206,6 +203,11 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     if "request" in frame.columns and "request_id" in frame.columns:
         config["request_id"] = None
     config.update(column_config or {})
+    # A goal nobody typed (89.3 %) is the decided targets' own goals averaged: say so where it
+    # shows, under whatever label a page gives the column.
+    for name in out.columns:
+        if (name == "goal" or name.endswith(("_goal", " goal"))) and config.get(name) and not config[name].get("help"):
+            config[name] = {**config[name], "help": definition("goal")}
     # The row's name stays in view when a wide table (half a page wide) scrolls sideways.
     first = next((name for name in out.columns if config.get(name) is not None), None)
     if first is not None and _is_text(out[first]) and config[first].get("pinned") is None:
