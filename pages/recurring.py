@@ -210,7 +210,8 @@ else:
                 f"{last_complete + timedelta(days=6):%d %b %Y}): there are no complete weeks after the fix to "
                 "compare yet.")
     elif effect.n_before + effect.n_after == 0:
-        st.info(f"No '{fix_category}' requests in the 12 weeks either side of {fix_week:%d %b %Y} for {selection.filters.describe()}.")
+        st.info(f"No '{fix_category}' requests in the 12 weeks either side of the fix's week ({fix_week:%d %b} – "
+                f"{fix_week + timedelta(days=6):%d %b %Y}) for {selection.filters.describe()}.")
     else:
         cols = st.columns(3)
         cols[0].metric("Per week before", "–" if effect.rate_before is None else f"{effect.rate_before:.1f}",
@@ -235,7 +236,9 @@ else:
         around_fix = recurring.before_after_frame(fix_weeks, fix_category, effect)
         chart(charts.before_after_chart(around_fix, effect.fix_week, effect.rate_before, effect.rate_after,
                                         f"'{fix_category}' requests per week around the fix"))
-        table(around_fix[["week_start", "side", "n_category", "n_all", "share"]], f"fix-{fix_category}-{fix_day}",
+        # Days, not midnights: "2026-07-06", not "2026-07-06 00:00:00".
+        weeks_drawn = around_fix[["week_start", "side", "n_category", "n_all", "share"]]
+        table(weeks_drawn.assign(week_start=weeks_drawn["week_start"].dt.date), f"fix-{fix_category}-{fix_day}",
               column_config={"n_category": st.column_config.NumberColumn(f"'{fix_category}' requests"),
                              "n_all": st.column_config.NumberColumn("all requests"),
                              "share": st.column_config.NumberColumn("share of all", format="percent")},

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -166,6 +166,7 @@ def test_the_password_reset_fix_worked(dashboard, sample_anchor):
     assert after < 0.5 * before
     # The weeks behind the chart, to download, add up to the tiles: 12 whole weeks either side.
     weeks = frame_with(at, "side")
+    assert weeks["week_start"].map(type).eq(date).all()  # a day, not a midnight
     by_side = weeks.groupby("side")["n_category"]
     assert by_side.size().to_dict() == {"before": 12, "fix week (left out)": 1, "after": 12}
     assert (round(by_side.mean()["before"], 1), round(by_side.mean()["after"], 1)) == (before, after)
@@ -179,6 +180,18 @@ def test_a_fix_dated_after_the_data_says_there_is_nothing_after_it_yet(dashboard
     at = rendered(at)
     assert any("is after the last complete week of the data (09 Nov – 15 Nov 2026): there are no complete weeks "
                "after the fix to compare yet." in i.value for i in at.info)
+
+
+def test_a_category_the_filters_leave_no_requests_of_names_the_fixs_week(dashboard, sample_anchor):
+    dashboard.query_params["requester"] = "External"  # password resets are internal requests
+    at = rendered(dashboard, RECURRING)
+    at.selectbox(key="fix_category").set_value("Password reset")
+    fix_day = sample_anchor - timedelta(weeks=16) + timedelta(days=2)  # a Wednesday
+    at.date_input(key="fix_date").set_value(fix_day)
+    at = rendered(at)
+    monday = fix_day - timedelta(days=2)
+    assert (f"No 'Password reset' requests in the 12 weeks either side of the fix's week ({monday:%d %b} – "
+            f"{monday + timedelta(days=6):%d %b %Y}) for external requesters.") in texts(at.info)
 
 
 def test_a_fix_in_the_last_complete_week_says_no_week_after_it_is_complete(dashboard, sample_anchor):
