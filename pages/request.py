@@ -96,9 +96,14 @@ table(timeline, f"request-{request_id}-timeline",
       caption="due (promise): the date the request was promised for in the export, counted by Promises kept; "
               "the SLA deadlines above come from the policy's targets." if pd.notna(row["due_at"]) else None)
 events = run_query("request_events", {"source": row["source"], "request_id": row["request_id"]})
+st.markdown("**Status history**")
 if not events.empty:
-    st.markdown("**Status history**")
     table(events, f"request-{request_id}-events")
+elif run_query("source_has_events", {"source": row["source"]}).iloc[0]["has_events"]:
+    st.caption("No status change of this request is recorded.")
+else:
+    st.caption(f"Source {row['source']} has no status history (no status-change export was imported for it): "
+               "only the request's current status is known.")
 answers = run_query("request_feedback", {"source": row["source"], "request_id": row["request_id"]})
 if not answers.empty:
     st.markdown("**Feedback**")

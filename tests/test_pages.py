@@ -1562,6 +1562,30 @@ def test_request_page_shows_a_request_and_its_clocks(app, sample_db_path):
     assert hours(clocks.loc["elapsed (business h)", "resolution"]) == pytest.approx(res_secs / 3600, abs=0.05)
 
 
+@pytest.mark.parametrize("source, said", [
+    ("zendesk", "Source zendesk has no status history (no status-change export was imported for it): only the "
+                "request's current status is known."),
+    ("jira", "No status change of this request is recorded."),
+])
+def test_a_request_without_a_status_history_says_why(app, sample_db_path, source, said):
+    con = store.connect(sample_db_path)
+    try:
+        request_id = con.execute(
+            """select min(request_id) from requests as r
+               where source = $source
+                 and not exists (select 1 from events as e where e.source = r.source and e.request_id = r.request_id)""",
+            {"source": source}).fetchone()[0]
+        n_events = con.execute("select count(*) from events where source = $source", {"source": source}).fetchone()[0]
+    finally:
+        con.close()
+    assert (n_events > 0) == (source == "jira")  # the sample imports a status history for jira only
+    app.query_params["source"] = source
+    app.query_params["id"] = request_id
+    at = rendered(app, "pages/request.py")
+    assert "**Status history**" in [m.value for m in at.markdown]
+    assert said in [c.value for c in at.caption]
+
+
 def clock_sheet(at) -> pd.DataFrame:
     """The request page's SLA clocks: a line per fact, a column per clock, as the page shows them."""
     return at.dataframe[0].value.set_index("SLA clock")
