@@ -104,8 +104,8 @@ else:
             "ratio": st.column_config.NumberColumn("recent ÷ baseline", format="%.2f×"),
             "extra_requests": st.column_config.NumberColumn("extra requests", format="%+.0f"),
             "p_value": st.column_config.TextColumn(
-                "chance alone (p-value)", width="medium", help="How likely a rise this large would be if the category's weekly rate "
-                f"had not changed. Emerging needs it under {rule.alpha:.0%} divided by the number of categories "
+                "chance alone (p-value)", width="medium",
+                help="How likely a rise this large would be if the category's weekly rate had not changed. Emerging needs it under {rule.alpha:.0%} divided by the number of categories "
                 "tested, so that testing many categories does not turn up one by luck."),
             "is_emerging": st.column_config.CheckboxColumn("emerging"),
         },

@@ -1573,7 +1573,8 @@ def test_a_request_without_a_status_history_says_why(app, sample_db_path, source
         request_id = con.execute(
             """select min(request_id) from requests as r
                where source = $source
-                 and not exists (select 1 from events as e where e.source = r.source and e.request_id = r.request_id)""",
+                 and not exists (select 1 from events as e
+                                 where e.source = r.source and e.request_id = r.request_id)""",
             {"source": source}).fetchone()[0]
         n_events = con.execute("select count(*) from events where source = $source", {"source": source}).fetchone()[0]
     finally:
