@@ -215,12 +215,35 @@ def scratch_server(tmp_path, sample_anchor):
         yield base
 
 
+def put_in_the_uploader(page, export: Path) -> None:
+    """Put `export` in the upload form and wait until it is uploaded and previewed.
+
+    A click on Import sends the uploader's value at that moment: clicked while the file is still
+    uploading, or on a button left from the previous file, it would import nothing."""
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    # The chip's text shortens a long name; its title keeps it whole.
+    page.locator(f'[data-testid="stFileChipName"][title="{export.name}"]').wait_for(timeout=30_000)
+    page.locator('[data-testid="stFileChipIconSpinner"]').wait_for(state="detached", timeout=30_000)
+    # Drawn by the run that read this file (the previous run's elements are marked stale).
+    page.locator('[data-testid="stElementContainer"][data-stale="false"]').get_by_role(
+        "button", name="Import").wait_for(timeout=60_000)
+    settle(page, "Data & definitions")
+
+
+def take_out_of_the_uploader(page) -> None:
+    """Remove the file in the upload form and wait for the form drawn without it."""
+    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
+    page.locator('[data-testid="stFileChip"]').wait_for(state="detached", timeout=30_000)
+    page.get_by_text("Nothing is written until you press Import").wait_for(timeout=30_000)
+    settle(page, "Data & definitions")
+
+
 def add_to_the_upload_form(page, base: str, export: Path) -> None:
     """Open the Data page's upload form and put `export` in it (its preview follows)."""
     page.goto(f"{base}/data")
     settle(page, "Data & definitions")
     page.get_by_role("tab", name="Import a file").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    put_in_the_uploader(page, export)
 
 
 def upload_on_the_data_page(page, base: str, export: Path) -> None:
@@ -263,10 +286,9 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     page.get_by_role("tab", name="Import a file").click()
     assert page.get_by_role("button", name="Import").count() == 0
     # The same file added again is recognised before Import, which stays off (no report of zeros).
-    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
-    settle(page, "Data & definitions")
+    take_out_of_the_uploader(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([])  # a change event for the same file
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    put_in_the_uploader(page, export)
     page.get_by_text("desk-upload.csv was imported before", exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Import").is_disabled()
 
@@ -296,9 +318,8 @@ def test_rejected_rows_downloaded_corrected_and_uploaded_again_are_imported(scra
     corrected.write_text(returned.replace("yesterday", "2026-11-02T10:30:00Z").replace("\n,", "\nFX-3,"),
                          encoding="utf-8")
     page.get_by_role("tab", name="Import a file").click()
-    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
-    settle(page, "Data & definitions")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(corrected))
+    take_out_of_the_uploader(page)
+    put_in_the_uploader(page, corrected)
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Imported desk-fix-rejected-rows.csv", exact=False).wait_for(timeout=90_000)
     report = page.locator('[data-testid="stCode"]').first.inner_text()
@@ -329,9 +350,8 @@ def test_an_upload_names_its_source_first_and_a_file_rejected_whole_is_an_error(
     rejected.write_text("request_id,created_at,status\nDU-1,yesterday,open\nDU-2,last week,open\n", encoding="utf-8")
     page.get_by_role("textbox", name="Source label (optional)").fill("")
     page.get_by_role("textbox", name="Source label (optional)").press("Enter")
-    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
-    settle(page, "Data & definitions")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(rejected))
+    take_out_of_the_uploader(page)
+    put_in_the_uploader(page, rejected)
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Every row of desk-undated.csv was rejected: nothing of it was stored.",
                      exact=False).wait_for(timeout=90_000)
@@ -348,9 +368,8 @@ def test_a_file_imported_before_is_named_in_the_preview_and_import_stays_off(scr
     # The same bytes downloaded again, under the name a browser gives a second download.
     copy = tmp_path / "desk-weekly (1).csv"
     copy.write_bytes(export.read_bytes())
-    page.locator('[data-testid="stFileChipDeleteBtn"]').first.click()
-    settle(page, "Data & definitions")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(copy))
+    take_out_of_the_uploader(page)
+    put_in_the_uploader(page, copy)
     before = page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="was imported before")
     before.wait_for(timeout=30_000)
     assert re.search(r"desk-weekly \(1\)\.csv was imported before: the same bytes, source and mapping as import "
