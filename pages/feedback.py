@@ -129,13 +129,18 @@ if not total.empty:
             st.caption(f"{title}: no answers (no internal requesters in this selection)." if dimension == "requester_department"
                        else f"{title}: no answers.")
             continue
+        if dimension == "provider_type" and lacking.get("provider_type"):
+            # Told before the chart: a bar of defaults reads as data otherwise.
+            unrecorded = sources_lack(lacking["provider_type"]) + " provider type column"
+            if set(lacking["provider_type"]) >= set(run_query("sources_in_scope", params)["source"]):
+                st.caption(f"{title}: {unrecorded[0].lower()}{unrecorded[1:]}, so every request in this selection "
+                           "counts as in-house: there is nothing to compare.")
+                continue
+            st.caption(f"{unrecorded}: those requests count as in-house in this chart.")
         chart(charts.rate_bars(spelled_out(rows), dimension, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}",
                                title, "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high",
                                min_count=org.min_count))
         table(rows, f"csat-by-{dimension}", column_config=RATE)
-        if dimension == "provider_type" and lacking.get("provider_type"):
-            st.caption(f"{sources_lack(lacking['provider_type'])} provider type column: those requests count "
-                       "as in-house here.")
 
     st.subheader("What drives satisfaction")
     columns = st.columns(2)

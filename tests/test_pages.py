@@ -1616,6 +1616,25 @@ def test_a_request_opened_from_a_table_keeps_the_sidebars_filters(app):
     assert opened.multiselect(key="dept").value == ["IT", "Finance"]
 
 
+def test_request_page_says_a_provider_type_the_source_never_recorded_is_a_default(dashboard, sample_db_path):
+    # The sample's Zendesk export has no provider type column (its requests are filed in-house by
+    # default, which the import report says); the Jira export has one.
+    con = store.connect(sample_db_path)
+    try:
+        picked = dict(con.execute(
+            "select source, min(request_id) from requests where source in ('jira', 'zendesk') "
+            "and provider_type = 'in_house' group by source").fetchall())
+    finally:
+        con.close()
+    shown = {}
+    for source, request_id in picked.items():
+        at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+        at.query_params.update(source=source, id=request_id)
+        shown[source] = rendered(at, "pages/request.py").caption[0].value
+    assert "(in-house by default: source zendesk records no provider type) · " in shown["zendesk"]
+    assert "(in-house) · " in shown["jira"] and "by default" not in shown["jira"]
+
+
 def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):
     # An open request past its resolution deadline, with no paused time: its elapsed business time
     # so far is the business time from creation to the as-of instant, by the plain-Python clock.

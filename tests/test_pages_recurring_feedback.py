@@ -530,4 +530,14 @@ def test_a_source_lacking_a_field_is_named_as_a_source(dashboard, sample_db_path
     assert counted["jira"] == 0 < counted["zendesk"]
     captions = texts(rendered(dashboard, FEEDBACK).caption)
     assert "Source jira has no reassignment counts: its answers are counted as 'not recorded'." in captions
-    assert "Source zendesk has no provider type column: those requests count as in-house here." in captions
+    assert "Source zendesk has no provider type column: those requests count as in-house in this chart." in captions
+    assert any(chart_title(spec).startswith("CSAT % by provider type ") for spec, _ in chart_data(rendered(dashboard, FEEDBACK)))
+    # External requesters alone are all Zendesk's: a chart of one in-house bar would be the default.
+    external = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+    external.query_params["requester"] = "External"
+    external = rendered(external, FEEDBACK)
+    assert "Provider type: source zendesk has no provider type column, so every request in this selection counts " \
+        "as in-house: there is nothing to compare." in texts(external.caption)
+    drawn = [chart_title(spec) for spec, _ in chart_data(external)]
+    assert not any(title.startswith("CSAT % by provider type ") for title in drawn)
+    assert any(title.startswith("CSAT % by provider department ") for title in drawn)
