@@ -115,4 +115,6 @@ else:
 answers = run_query("request_feedback", {"source": row["source"], "request_id": row["request_id"]})
 if not answers.empty:
     st.markdown("**Feedback**")
-    table(answers, f"request-{request_id}-feedback")
+    table(answers, f"request-{request_id}-feedback", column_config={"score": st.column_config.NumberColumn(
+        "score (1-5)", format="%.1f", help="The answer put on 1-5 whatever its survey's scale, as CSAT counts it: "
+        "4 or more is satisfied.")})

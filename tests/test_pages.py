@@ -26,7 +26,7 @@ from servicelevel.settings import organisation
 from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, chart_title, rendered
-from tests.handmade import import_requests
+from tests.handmade import import_answers, import_requests
 from tests.independent_counts import decided_targets, first_day, first_week_code, fisher_two_sided
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
@@ -1740,6 +1740,19 @@ def test_request_page_says_why_a_clock_does_not_apply(tmp_path, monkeypatch):
     # A request both clocks apply to has no such line.
     clocks = clock_sheet(page("pages/request.py", id="C2"))
     assert clocks.loc["state", "first response"] == "met" and "not applicable because" not in clocks.index
+
+
+def test_request_page_shows_an_answer_as_given_and_on_1_to_5(tmp_path, monkeypatch):
+    page = handmade_dashboard(tmp_path, monkeypatch, [{"request_id": "S1", "created_at": "2026-03-03T14:00:00Z"}])
+    con = store.connect(tmp_path / "handmade.duckdb")
+    try:
+        import_answers(con, tmp_path, [("S1", "2026-03-04T10:00:00Z", "9", "Resolvido no mesmo dia")])
+    finally:
+        con.close()
+    answers = next(df.value for df in page("pages/request.py", id="S1").dataframe if "comment" in df.columns)
+    # 9 on a 1-10 survey is 1 + (9 - 1) * 4 / 9 = 4.56 on 1-5; the answer as given keeps its scale.
+    assert list(answers.columns) == ["submitted_at", "score", "answered", "comment", "language", "survey_source"]
+    assert answers.iloc[0][["score", "answered"]].tolist() == [4.6, "9 on 1-10"]
 
 
 def test_data_page_lists_sources_imports_and_rejected_rows(app):
