@@ -38,6 +38,7 @@ from servicelevel.exports import (
 from servicelevel.mapping import MappingError, StagingPlan, build_staging
 from servicelevel.presets import Preset, PresetError
 from servicelevel.sqlfiles import named_in, pipeline_sql, run_statements
+from servicelevel.wording import counted
 
 Progress = Callable[[str, float], None]  # (stage label, fraction 0-1)
 # What each word of the accounting means, as the import report and the history explain it.
@@ -96,6 +97,9 @@ class ImportReport:
     looked_for: dict[str, str] = field(default_factory=dict)  # missing field -> the column the preset names
     ignored_headers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Lines inside an unclosed quote, in no count (they are part of one malformed record): how
+    # many, and the first of them.
+    swallowed_lines: tuple[int, int] | None = None
     detected_preset: bool = False
     identical_to: EarlierImport | None = None  # set when the file was not read again
     seconds: float = 0.0
@@ -500,7 +504,12 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     report.rejected_by_reason = {reason: count for reason, count, _, _ in rejected}
     report.first_rejected = {reason: (line, detail) for reason, _, line, detail in rejected}
     report.n_rejected = sum(report.rejected_by_reason.values())
-    report.warnings.extend(_swallowed_line_warnings(con, import_id))
+    report.swallowed_lines = _swallowed_lines(con, import_id)
+    if report.swallowed_lines:
+        n_lines, first = report.swallowed_lines
+        report.warnings.append(
+            f"{counted(n_lines, 'more line')} of the file, from line {first:,} on, {'are' if n_lines > 1 else 'is'} "
+            "inside an unclosed quote, so in no count above: fix the quote and import the file again")
     report.warnings.extend(_unmapped_value_warnings(con, preset))
     if not report.is_balanced():
         raise ImportFailed(
@@ -509,9 +518,9 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     _log_import(con, report, export, digests, started_at)
 
 
-def _swallowed_line_warnings(con, import_id: int) -> list[str]:
-    """Lines an unclosed quote made part of one malformed record are no rows of their own: the
-    count read leaves them out, so the report says how many there are and where they start."""
+def _swallowed_lines(con, import_id: int) -> tuple[int, int] | None:
+    """Lines an unclosed quote made part of one malformed record are no rows of their own, and
+    the count read leaves them out: how many there are, and the first of them."""
     first, n_lines = con.execute(
         """select min(line), sum(length(rtrim(raw, chr(13) || chr(10)))
                                  - length(replace(rtrim(raw, chr(13) || chr(10)), chr(10), '')))
@@ -520,11 +529,7 @@ def _swallowed_line_warnings(con, import_id: int) -> list[str]:
              and rtrim(raw, chr(13) || chr(10)) like '%' || chr(10) || '%'""",
         {"import_id": import_id},
     ).fetchone()
-    if not n_lines:
-        return []
-    return [f"{n_lines:,} more line{'s' if n_lines > 1 else ''} of the file, from line {first + 1:,} on, "
-            f"{'are' if n_lines > 1 else 'is'} inside an unclosed quote, so in no count above: fix the quote "
-            "and import the file again"]
+    return (int(n_lines), first + 1) if n_lines else None
 
 
 def _merge_requests(con, preset: Preset, names: dict, missing_fields: list[str]) -> dict[str, int]:

@@ -361,6 +361,21 @@ def test_an_upload_names_its_source_first_and_a_file_rejected_whole_is_an_error(
     shot(page, "upload-rejected-whole")
 
 
+def test_lines_inside_an_unclosed_quote_are_named_in_the_outcome(scratch_server, page, tmp_path):
+    # 30,000 good rows first (past the reader's layout sample), then a quote opened on line 30,002
+    # and never closed: lines 30,003 and 30,004 are inside it, part of that one malformed record.
+    export = tmp_path / "desk-late-quote.csv"
+    export.write_text("request_id,created_at,status\n"
+                      + "".join(f"LQ-{i},2026-11-02T10:00:00Z,open\n" for i in range(30_000))
+                      + 'LQ-X,2026-11-02T10:00:00Z,"never closed\nLQ-Y,2026-11-02T10:00:00Z,open\n'
+                      + "LQ-Z,2026-11-02T10:00:00Z,open\n", encoding="utf-8")
+    upload_on_the_data_page(page, scratch_server, export)
+    outcome = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Imported desk-late-quote.csv")
+    assert ("1 of its 30,001 rows was rejected, and 2 more lines from line 30,003 on are inside an unclosed quote "
+            "(fix the quote and import the file again)") in outcome.inner_text()
+    shot(page, "upload-unclosed-quote")
+
+
 def test_a_file_imported_before_is_named_in_the_preview_and_import_stays_off(scratch_server, page, tmp_path):
     export = tmp_path / "desk-weekly.csv"
     export.write_text("request_id,created_at,status\nDW-1,2026-11-02T10:00:00Z,open\n", encoding="utf-8")

@@ -184,6 +184,7 @@ def import_panel() -> None:
         "n_read": report.n_read,
         "n_rejected": report.n_rejected,
         "identical_to": report.identical_to,
+        "swallowed_lines": report.swallowed_lines,
         "accounting": report_frame(report),
     }
     st.rerun()
@@ -221,8 +222,14 @@ def _show_outcome(name: str, last: dict) -> None:
                  "Rejected rows tab lists every row.")
     elif last["n_rejected"]:
         were = "was" if last["n_rejected"] == 1 else "were"
-        st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows {were} rejected: the report "
-                   "gives each reason, and the Rejected rows tab every row.")
+        swallowed = ""
+        if last["swallowed_lines"]:  # part of a rejected record, not rows: in no count
+            n_lines, first = last["swallowed_lines"]
+            swallowed = (f", and {counted(n_lines, 'more line')} from line {first:,} on "
+                         f"{'are' if n_lines > 1 else 'is'} inside an unclosed quote (fix the quote and import the "
+                         "file again)")
+        st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows {were} rejected{swallowed}: the "
+                   "report gives each reason, and the Rejected rows tab every row.")
     else:
         st.success(outcome)
     st.code(last["lines"], language=None, wrap_lines=True)
