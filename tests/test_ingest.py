@@ -1011,6 +1011,24 @@ def test_a_survey_without_a_preset_is_detected_as_feedback(con, tmp_path):
 
 # --- feedback -----------------------------------------------------------------------------------
 
+def test_a_comment_s_language_is_read_from_its_words_when_the_export_has_none(con, tmp_path):
+    # Short survey comments, Portuguese without an accent and English with words that look
+    # Portuguese ("do", "no", "rapid"): each labelled by hand.
+    comments = {
+        "Insatisfeito.": "pt", "Satisfeita": "pt", "Bom trabalho": "pt", "Ruim, nada mudou": "pt",
+        "Equipe rapida e atenciosa": "pt", "O chamado ficou parado": "pt", "Sempre a mesma coisa": "pt",
+        "Fiquei sem retorno": "pt", "Gostei da atendente": "pt",
+        "I do not know who handled it": "en", "No reply for days": "en", "Rapid fix, thanks": "en",
+        "Good team": "en", "The ticket was closed without a reply": "en", "Satisfied": "en",
+    }
+    path = write(tmp_path / "survey.csv", "Ticket ID,Submitted at,Score,Comment\n" + "".join(
+        f'R-{i},2024-03-14T09:00:00Z,4,"{comment}"\n' for i, comment in enumerate(comments)))
+    import_checked(con, path, preset="survey")
+    read = dict(con.execute("select comment, language from feedback").fetchall())
+    assert read == comments
+
+
+
 def scores(con) -> list[float]:
     return [row[0] for row in con.execute("select score from feedback order by request_id, submitted_at").fetchall()]
 
