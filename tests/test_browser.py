@@ -390,12 +390,17 @@ def test_a_file_imported_before_is_named_in_the_preview_and_import_stays_off(scr
     assert re.search(r"desk-weekly \(1\)\.csv was imported before: the same bytes, source and mapping as import "
                      r"#\d+, desk-weekly\.csv, on \d{2} \w{3} 2026 \d{2}:\d{2}\.", before.inner_text())
     assert page.get_by_role("button", name="Import").is_disabled()
+    # The zone wall-clock times are read in, said before Import: the canonical preset's.
+    assert page.get_by_text("Times without a UTC offset are read as UTC time (the preset's zone; the time zone box "
+                            "above sets another).").count() == 1
     shot(page, "upload-imported-before")
     # Read in another time zone, it is another import.
     page.get_by_role("textbox", name="Time zone of timestamps without an offset (optional)").fill("Europe/Lisbon")
     page.get_by_role("textbox", name="Time zone of timestamps without an offset (optional)").press("Enter")
     before.wait_for(state="detached", timeout=30_000)
     assert page.get_by_role("button", name="Import").is_enabled()
+    page.get_by_text("Times without a UTC offset are read as Europe/Lisbon time (as typed above).").wait_for(
+        timeout=30_000)
 
 
 def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):

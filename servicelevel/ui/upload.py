@@ -32,10 +32,10 @@ def _save_upload(uploaded) -> Path:
     return path
 
 
-def _preview(path: Path, preset_name: str, source_label: str) -> bool:
-    """Say which preset will be used, or what auto-detection proposes, and the source the rows
-    will be filed under; False when the file cannot be imported as it is (so the Import button
-    stays off)."""
+def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> bool:
+    """Say which preset will be used, or what auto-detection proposes, the source the rows will
+    be filed under and the time zone read; False when the file cannot be imported as it is (so
+    the Import button stays off)."""
     try:
         with open_export(path) as export:
             for note in export.notes:  # e.g. a workbook's sheets left unread
@@ -46,12 +46,14 @@ def _preview(path: Path, preset_name: str, source_label: str) -> bool:
                 chosen = preset_lib.get_preset(preset_name)
                 build_staging(chosen, export.headers, path.name)
                 _filed_under(source_label or chosen.source, bool(source_label))
+                _read_in_zone(zone or chosen.timezone, bool(zone))
                 return True
             presets = preset_lib.available_presets()
             matched = preset_lib.match_preset(export.headers, presets)
             if matched is not None:
                 st.success(f"Recognised as **{matched.title}** (preset `{matched.name}`).")
                 _filed_under(source_label or matched.source, bool(source_label))
+                _read_in_zone(zone or matched.timezone, bool(zone))
                 return True
             proposal = propose_preset(export)
             near = preset_lib.closest_preset_note(export.headers, presets)
@@ -66,7 +68,15 @@ def _preview(path: Path, preset_name: str, source_label: str) -> bool:
     st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
     if proposal.preset is not None:
         _filed_under(source_label or proposal.preset.source, bool(source_label))
+        if zone:  # otherwise the mapping above names the zone
+            _read_in_zone(zone, True)
     return proposal.preset is not None
+
+
+def _read_in_zone(zone: str, typed: bool) -> None:
+    """The zone a wall-clock time is read in: the commonest way a whole export lands hours off."""
+    origin = "as typed above" if typed else "the preset's zone; the time zone box above sets another"
+    st.caption(f"Times without a UTC offset are read as **{zone}** time ({origin}).")
 
 
 def _filed_under(source: str, typed: bool) -> None:
@@ -149,7 +159,7 @@ def import_panel() -> None:
         return
     path = _save_upload(uploaded)
     try:
-        importable = _preview(path, preset_name, source.strip()) and zone_known
+        importable = _preview(path, preset_name, source.strip(), zone.strip() if zone_known else "") and zone_known
         earlier = _earlier_import(path, preset_name, source.strip(), zone.strip()) if importable else None
         if earlier is not None:
             st.info(f"{_imported_before(uploaded.name, earlier)} Importing it again would change nothing, so Import "
