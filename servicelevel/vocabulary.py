@@ -36,9 +36,15 @@ def close_spellings(value: str, known, n: int = 3) -> list[str]:
     return [k for k in known if k.casefold() in close]
 
 
-@cache
 def _vocabulary() -> dict:
-    return tomllib.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    """The file as it is now: a header taught while the dashboard runs counts for the next file
+    dropped in, with no restart. (The feedback words below are read once, at start.)"""
+    return _parsed(VOCABULARY_PATH, VOCABULARY_PATH.stat().st_mtime_ns)
+
+
+@cache
+def _parsed(path, modified_ns: int) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def header_synonyms() -> dict[str, list[str]]:

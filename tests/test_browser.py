@@ -410,6 +410,11 @@ def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, p
     page.get_by_text("No preset fits, and auto-detection found no request_id and no created_at column",
                      exact=False).wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Import").is_disabled()
+    # What to do about it, from the browser.
+    said = page.locator('[data-testid="stAlertContentError"]').filter(has_text="No preset fits").inner_text()
+    assert said.endswith("column. To import it, add the header of each such column to the request_id and created_at "
+                         "lists under [headers] in data/vocabulary.toml, then add the file again; or choose a preset "
+                         "above, or write one for this format (README, \"Import presets\").")
     # A preset chosen by hand is checked against the header before anything is imported.
     page.get_by_role("combobox", name="Preset").click()
     page.get_by_role("option", name="Jira / Jira Service Management issue CSV export · jira", exact=True).click()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from servicelevel import PROJECT_ROOT, exports, policies, queries, store
+from servicelevel import PROJECT_ROOT, exports, policies, queries, store, vocabulary
 from servicelevel.cli import main
 from servicelevel.detect import match_headers, propose_preset
 from servicelevel.exports import open_export
@@ -992,6 +993,21 @@ def test_header_synonyms_in_portuguese_and_english():
         "created_at": "Opened",
         "provider_department": "Agency",  # the stronger synonym; each header is used once
     }
+
+
+def test_a_header_taught_to_the_vocabulary_counts_without_a_restart(tmp_path, monkeypatch):
+    # What the upload form tells a user whose file no mapping fits: add its header to the list.
+    taught = tmp_path / "vocabulary.toml"
+    shutil.copy(vocabulary.VOCABULARY_PATH, taught)
+    monkeypatch.setattr(vocabulary, "VOCABULARY_PATH", taught)
+    headers = ["Nº da ocorrência", "Aberto em"]
+    assert match_headers(headers, "requests") == {"created_at": "Aberto em"}
+    text = taught.read_text(encoding="utf-8")
+    assert 'request_id = ["id", ' in text
+    taught.write_text(text.replace('request_id = ["id", ', 'request_id = ["Nº da ocorrência", "id", '), encoding="utf-8")
+    later = taught.stat().st_mtime + 1  # a new modification time, however coarse the file system's clock
+    os.utime(taught, (later, later))
+    assert match_headers(headers, "requests") == {"request_id": "Nº da ocorrência", "created_at": "Aberto em"}
 
 
 def test_a_survey_without_a_preset_is_detected_as_feedback(con, tmp_path):

@@ -61,7 +61,7 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> bool
         st.error(str(exc))
         return False
     if proposal.preset is None:
-        st.error(f"{no_preset_fits(export.headers, presets, proposal)} Map it with a preset file (see README).")
+        st.error(f"{no_preset_fits(export.headers, presets, proposal)} {_how_to_map(proposal.missing_required)}")
     else:
         st.warning(" ".join(filter(None, ["No preset fits this file.", near,
                                           "The importer will use this detected mapping:"])))
@@ -71,6 +71,14 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> bool
         if zone:  # otherwise the mapping above names the zone
             _read_in_zone(zone, True)
     return proposal.preset is not None
+
+
+def _how_to_map(missing: list[str]) -> str:
+    """What a user can do about a file no mapping fits, from the browser's side of it."""
+    lists = " and ".join(f"`{name}`" for name in missing)
+    return (f"To import it, add the header of each such column to the {lists} "
+            f"{'list' if len(missing) == 1 else 'lists'} under `[headers]` in `data/vocabulary.toml`, then add the "
+            "file again; or choose a preset above, or write one for this format (README, \"Import presets\").")
 
 
 def _read_in_zone(zone: str, typed: bool) -> None:
