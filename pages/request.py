@@ -48,17 +48,18 @@ row = detail.iloc[0]
 # A requester or provider type the source never recorded is the import's default, not data.
 unrecorded = run_query("source_fields", {})
 unrecorded = set(unrecorded.loc[unrecorded["source"] == row["source"], "field"])
+requester = field_text(row["requester_department"]) or field_text(row["requester_org"]) or field_text(row["requester_id"])
 requester_type = field_text(row["requester_type"], "unknown")
-provider_type = VALUE_LABELS.get(row["provider_type"], field_text(row["provider_type"], "provider type unknown"))
 if "requester_type" in unrecorded:
-    requester_type += f" (by default: source {row['source']} records no requester type)"
+    requester = f"requester {requester} ({requester_type} by default: source {row['source']} records no requester type)"
+else:
+    requester = f"{requester_type} requester {requester}"
+provider_type = VALUE_LABELS.get(row["provider_type"], field_text(row["provider_type"], "provider type unknown"))
 if "provider_type" in unrecorded:
     provider_type += f" by default: source {row['source']} records no provider type"
 st.subheader(f"{row['request_id']} · {field_text(row['subject'], '(no subject)')}")
 st.caption(
-    f"{row['source']} · {requester_type} requester "
-    f"{field_text(row['requester_department']) or field_text(row['requester_org']) or field_text(row['requester_id'])} → "
-    f"{field_text(row['provider_department'], '?')} ({provider_type}) · "
+    f"{row['source']} · {requester} → {field_text(row['provider_department'], '?')} ({provider_type}) · "
     f"{field_text(row['priority'], 'no priority')} · {field_text(row['channel'], 'no channel')} · "
     f"category {field_text(row['category'], 'none')} · agent {field_text(row['agent'], 'none recorded')} · "
     f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"

@@ -506,16 +506,21 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     report.n_rejected = sum(report.rejected_by_reason.values())
     report.swallowed_lines = _swallowed_lines(con, import_id)
     if report.swallowed_lines:
-        n_lines, first = report.swallowed_lines
-        report.warnings.append(
-            f"{counted(n_lines, 'more line')} of the file, from line {first:,} on, {'are' if n_lines > 1 else 'is'} "
-            "inside an unclosed quote, so in no count above: fix the quote and import the file again")
+        report.warnings.append(f"{swallowed_note(report.swallowed_lines)}, so in no count above: fix the quote and "
+                               "import the file again")
     report.warnings.extend(_unmapped_value_warnings(con, preset))
     if not report.is_balanced():
         raise ImportFailed(
             f"accounting does not balance: read {report.n_read} but accounted {report.accounted}"
         )
     _log_import(con, report, export, digests, started_at)
+
+
+def swallowed_note(swallowed: tuple[int, int]) -> str:
+    """'2 more lines of the file, from line 30,003 on, are inside an unclosed quote'."""
+    n_lines, first = swallowed
+    return (f"{counted(n_lines, 'more line')} of the file, from line {first:,} on, {'are' if n_lines > 1 else 'is'} "
+            "inside an unclosed quote")
 
 
 def _swallowed_lines(con, import_id: int) -> tuple[int, int] | None:

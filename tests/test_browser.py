@@ -371,8 +371,8 @@ def test_lines_inside_an_unclosed_quote_are_named_in_the_outcome(scratch_server,
                       + "LQ-Z,2026-11-02T10:00:00Z,open\n", encoding="utf-8")
     upload_on_the_data_page(page, scratch_server, export)
     outcome = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Imported desk-late-quote.csv")
-    assert ("1 of its 30,001 rows was rejected, and 2 more lines from line 30,003 on are inside an unclosed quote "
-            "(fix the quote and import the file again)") in outcome.inner_text()
+    assert ("1 of its 30,001 rows was rejected, and 2 more lines of the file, from line 30,003 on, are inside an "
+            "unclosed quote (fix the quote and import the file again)") in outcome.inner_text()
     shot(page, "upload-unclosed-quote")
 
 

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from servicelevel import queries, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, parse_iso_week
+from servicelevel.ingest import import_file
 from servicelevel.policies import load_policies
 from servicelevel.sample import BAD_ROWS
 from servicelevel.settings import organisation
@@ -1633,6 +1634,23 @@ def test_request_page_says_a_provider_type_the_source_never_recorded_is_a_defaul
         shown[source] = rendered(at, "pages/request.py").caption[0].value
     assert "(in-house by default: source zendesk records no provider type) · " in shown["zendesk"]
     assert "(in-house) · " in shown["jira"] and "by default" not in shown["jira"]
+
+
+def test_request_page_says_a_requester_type_the_source_never_recorded_is_a_default(tmp_path, monkeypatch):
+    page = handmade_dashboard(tmp_path, monkeypatch, [{"request_id": "H1", "created_at": "2026-03-03T14:00:00Z",
+                                                       "requester_type": "internal", "requester_department": "Legal"}])
+    # A detected mapping of a bare export: no requester type, so every requester is external by
+    # the import's default.
+    bare = tmp_path / "desk-bare.csv"
+    bare.write_text("Ticket,Created,Requester\nB-1,2026-03-03T15:00:00Z,ana@example.test\n", encoding="utf-8")
+    con = store.connect(tmp_path / "handmade.duckdb")
+    try:
+        import_file(con, bare)
+    finally:
+        con.close()
+    assert page("pages/request.py", id="B-1").caption[0].value.startswith(
+        "desk-bare · requester ana@example.test (external by default: source desk-bare records no requester type) → ")
+    assert page("pages/request.py", id="H1").caption[0].value.startswith("canonical · internal requester Legal → ")
 
 
 def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):

@@ -13,7 +13,7 @@ from servicelevel import presets as preset_lib
 from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import (
-    OUTCOME_MEANINGS, EarlierImport, ImportFailed, ImportReport, earlier_import_of, import_file,
+    OUTCOME_MEANINGS, EarlierImport, ImportFailed, ImportReport, earlier_import_of, import_file, swallowed_note,
 )
 from servicelevel.mapping import MappingError, build_staging
 from servicelevel.rejected import file_to_mend, left_out_note
@@ -242,10 +242,7 @@ def _show_outcome(name: str, last: dict) -> None:
         were = "was" if last["n_rejected"] == 1 else "were"
         swallowed = ""
         if last["swallowed_lines"]:  # part of a rejected record, not rows: in no count
-            n_lines, first = last["swallowed_lines"]
-            swallowed = (f", and {counted(n_lines, 'more line')} from line {first:,} on "
-                         f"{'are' if n_lines > 1 else 'is'} inside an unclosed quote (fix the quote and import the "
-                         "file again)")
+            swallowed = f", and {swallowed_note(last['swallowed_lines'])} (fix the quote and import the file again)"
         st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows {were} rejected{swallowed}: the "
                    "report gives each reason, and the Rejected rows tab every row.")
     else:
