@@ -104,6 +104,8 @@ def trend_chart(
     trend = trend if trend is not None and len(trend) else None
     if domain is None and as_percent:
         domain = rate_domain([*frame[value].dropna(), *goals["goal"], *([] if trend is None else trend["value"])])
+    # Given to every layer: a layer left with the default scale would have its zero joined to the
+    # domain fixed here, drawing rates of 86-90 % on an axis from 0.
     scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=not as_percent)
     x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
     base = alt.Chart(frame).encode(
@@ -135,7 +137,7 @@ def trend_chart(
         layers.append(
             alt.Chart(goals[["goal"]])
             .mark_rule(strokeDash=[6, 4], color=GOAL_COLOR, size=2)
-            .encode(y="goal:Q", tooltip=[alt.Tooltip("goal:Q", title="Goal", format=axis_format)])
+            .encode(y=alt.Y("goal:Q", scale=scale), tooltip=[alt.Tooltip("goal:Q", title="Goal", format=axis_format)])
         )
         # Several segments sharing one goal: said, or one dashed line looks like one goal missing.
         shared = isinstance(goal, dict) and sum(g is not None for g in goal.values()) > 1
@@ -145,7 +147,7 @@ def trend_chart(
             alt.Chart(goals)
             .mark_rule(strokeDash=[6, 4], size=2)
             .encode(
-                y="goal:Q",
+                y=alt.Y("goal:Q", scale=scale),
                 color=alt.Color("segment:N", scale=segment_scale(frame["segment"])),
                 tooltip=[alt.Tooltip("segment:N", title="Requesters"),
                          alt.Tooltip("goal:Q", title="Goal", format=axis_format)],
@@ -154,7 +156,7 @@ def trend_chart(
         goal_note = "dashed: goals, " + _goals_apart(goals)
     keys = [f"no {rests_on} in these weeks: nothing to draw" if frame[value].isna().all() else "", goal_note]
     if trend is not None:
-        layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format))  # under the lines
+        layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format, scale))  # under the lines
         weeks_each = trend["end"].iloc[0].removeprefix("first ")  # "4 weeks", or "week"
         keys.append(f"grey: trend, first and last {weeks_each}")
     keys.append(few_note)
@@ -203,10 +205,11 @@ def _few_points_note(frame: pd.DataFrame, value: str, counted: tuple[str, int] |
     return f"hollow: fewer than {minimum} {rests_on}" if few.any() else ""
 
 
-def _trend_levels(trend: pd.DataFrame, x_axis: dict, value_title: str, axis_format: str) -> alt.Chart:
+def _trend_levels(trend: pd.DataFrame, x_axis: dict, value_title: str, axis_format: str,
+                  scale: alt.Scale) -> alt.Chart:
     """The trend's two ends, each a broad translucent grey level across its weeks, under the lines."""
     return alt.Chart(trend).mark_rule(color=SEGMENT_COLORS["all"], size=6, opacity=0.35).encode(
-        x=alt.X("from:T", **x_axis), x2="to:T", y="value:Q",
+        x=alt.X("from:T", **x_axis), x2="to:T", y=alt.Y("value:Q", scale=scale),
         tooltip=[alt.Tooltip("end:N", title="Trend, all requesters"),
                  alt.Tooltip("value:Q", title=value_title, format=".1%" if axis_format.endswith("%") else ",.1f")],
     )

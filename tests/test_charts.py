@@ -199,6 +199,19 @@ def axis_labels(chart, axis_title: str) -> list[str]:
     raise AssertionError(f"no axis titled {axis_title!r}")
 
 
+def test_rates_on_a_narrow_band_are_drawn_on_that_band_under_the_goal_and_trend_too():
+    # Resolution adherence of 86-90 % a week with its goal and trend levels: the axis fixed for
+    # the narrow band (rate_domain) holds for every layer, not 0 % to 90 %.
+    weeks = pd.date_range("2026-08-24", periods=12, freq="7D")
+    rates = [0.89, 0.87, 0.87, 0.88, 0.88, 0.87, 0.89, 0.89, 0.88, 0.89, 0.87, 0.87]
+    frame = pd.DataFrame({"week_start": weeks, "segment": ["external"] * 12, "rate": rates})
+    trend = pd.DataFrame({"from": [weeks[0], weeks[8]], "to": [weeks[3], weeks[11]], "value": [0.8775, 0.8775],
+                          "end": ["first 4 weeks", "last 4 weeks"]})
+    labels = axis_labels(trend_chart(frame, "rate", "Resolution adherence by week", "Adherence", goal=0.849,
+                                     as_percent=True, trend=trend), "Adherence")
+    assert "0%" not in labels and labels[0] >= "84%" and labels[-1] <= "90%", labels
+
+
 def test_a_histogram_of_a_few_requests_counts_them_in_whole_numbers():
     # Three bars of 1, 3 and 2 requests: Vega's own ticks would be 0, 0.5, 1, ... 3.
     bins = pd.DataFrame({"bin_start_hours": [0.0, 4.0, 8.0], "bin_end_hours": [4.0, 8.0, 12.0],
