@@ -15,6 +15,10 @@ from servicelevel.ui.widgets import (
 from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR
 from servicelevel.wording import all_of, the_first
 
+# The departments ranked here are those serving the requests: said, where internal customers
+# are departments too.
+PROVIDER = {"department": st.column_config.TextColumn("provider department")}
+
 selection = frame.selection(shown_period=weekly.focus_week)  # a range's last whole week may be over, the range not
 org = organisation()
 kpis = weekly.weekly_kpis(run_query, selection, org)
@@ -80,7 +84,7 @@ elif slipping.departments.empty:
 else:
     table(links.with_what_moved_links(slipping.departments), "slipping", caption=f"{said} {CHANCE_NOTE}",
           column_config={**movers_columns(f"last {weekly.RECENT_WEEKS} weeks", f"{weekly.BASELINE_WEEKS} weeks before"),
-                         **links.WHAT_MOVED_COLUMN})
+                         **links.WHAT_MOVED_COLUMN, **PROVIDER})
 
 st.subheader(f"Every department against its goal: the last {weekly.RECENT_WEEKS} weeks")
 standings = slipping.every_department
@@ -101,7 +105,7 @@ else:
                                                   f"{weekly.BASELINE_WEEKS} weeks before the last "
                                                   f"{weekly.RECENT_WEEKS}; blank where those hold fewer than "
                                                   f"{weekly.MOVERS_MIN_DECIDED} decided targets."),
-                         "n_decided": number("decided", format="localized"), **links.WHAT_MOVED_COLUMN},
+                         "n_decided": number("decided", format="localized"), **links.WHAT_MOVED_COLUMN, **PROVIDER},
           caption=slipping.every_department_note())
 
 st.subheader("Movers: departments whose adherence changed most since the week before")
@@ -115,7 +119,7 @@ else:
     table(
         movers,
         "movers",
-        column_config=movers_columns("this week", "week before"),
+        column_config={**movers_columns("this week", "week before"), **PROVIDER},
         caption=f"First-response and resolution targets together; departments with fewer than "
         f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out. {CHANCE_NOTE}",
     )

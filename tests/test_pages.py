@@ -1975,6 +1975,15 @@ def test_movers_say_which_changes_chance_could_make(app, sample_db_path):
     assert (flags["Sales"], flags["IT"]) == (True, False)
 
 
+def test_the_overview_heads_its_department_rankings_as_provider_departments(app):
+    # Slipping, every department against its goal and movers rank the departments serving the
+    # requests; "department" alone reads as the customer's too.
+    ranked = [df for df in rendered(app).dataframe if "department" in df.value.columns]
+    assert len(ranked) == 3
+    for df in ranked:
+        assert json.loads(df.proto.columns)["department"]["label"] == "provider department"
+
+
 def test_the_scorecard_in_the_datas_first_week_says_there_is_nothing_before_it(app, sample_db_path):
     app.query_params["week"] = first_week_code(sample_db_path)
     at = rendered(app, "pages/departments.py")
