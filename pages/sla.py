@@ -211,7 +211,7 @@ else:
                "A request whose status says resolved or closed but whose export gives no time is left out.")
     if len(per_department) > 1:
         table(promises.by_department(per_department), "promises-by-department",
-              column_config={"kept_rate": st.column_config.NumberColumn("share kept", format="percent"),
+              column_config={"kept_rate": st.column_config.NumberColumn("promises kept", format="percent"),
                              "n_pending": st.column_config.NumberColumn("not due yet")})
     broken = run_query("broken_promises", {**params, "max_rows": MAX_ROWS})
     if not broken.empty:
