@@ -54,13 +54,19 @@ def segment_scale(segments) -> alt.Scale:
     return alt.Scale(domain=present, range=[SEGMENT_COLORS[s] for s in present])
 
 
+WEEK_LABELS = 6  # as many as fit under a half-width chart on a laptop
+
+
 def week_axis(week_starts) -> alt.Axis:
-    """A time axis ticked on the weeks' Mondays (Vega's own ticks fall on Sundays)."""
+    """A time axis ticked on the weeks' Mondays (Vega's own ticks fall on Sundays), at most
+    WEEK_LABELS of them counted back from the latest week, which is always labelled. Vega is not
+    left to drop labels that collide: it dropped every other one, the latest week's too, and
+    charts side by side kept different weeks."""
     mondays = sorted({pd.Timestamp(d) for d in week_starts if pd.notna(d)})
-    step = max(1, len(mondays) // 12)  # at most about a dozen labels
-    labelled = mondays[::-1][::step][::-1]  # counted back from the latest week, which is always labelled
+    step = max(1, -(-len(mondays) // WEEK_LABELS))
+    labelled = mondays[::-1][::step][::-1]
     values = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in labelled]
-    return alt.Axis(format="%d %b", values=values, labelAngle=0)
+    return alt.Axis(format="%d %b", values=values, labelAngle=0, labelOverlap=False)
 
 
 def rate_domain(rates: list[float], min_span: float = 0.05) -> tuple[float, float] | None:

@@ -11,7 +11,7 @@ import pytest
 
 from servicelevel.charts import (
     CHART_FRAME_PX, GAP_COLORS, HEATMAP_LEGENDS_PX, SUBTITLE_PX, before_after_chart, duration_histogram, goal_heatmap,
-    subtitle_lines, trend_chart, week_axis,
+    WEEK_TITLE, subtitle_lines, trend_chart, week_axis,
 )
 from servicelevel.kpis import with_totals
 
@@ -106,13 +106,24 @@ def test_heatmap_rows_and_columns_are_ordered_in_the_specification_not_by_the_da
     assert encoding["x"]["axis"]["labelOverlap"] is False  # no column loses its label
 
 
-def test_a_long_trend_labels_its_latest_week_and_about_a_dozen_others():
+def test_a_long_trend_labels_its_latest_week_and_five_others():
     mondays = pd.date_range("2026-01-05", "2026-11-09", freq="7D")  # 45 weeks
     labelled = [(v.year, v.month, v.date) for v in week_axis(mondays).values]
-    assert labelled[-1] == (2026, 11, 9)
-    # Every third week back from the latest (45 // 12 = 3): 9 Nov, 19 Oct, ... 19 Jan (44 weeks back
-    # from 9 Nov is 5 Jan; 42, the last multiple of 3, is 19 Jan).
-    assert labelled[-2] == (2026, 10, 19) and labelled[0] == (2026, 1, 19) and len(labelled) == 15
+    # Every eighth week back from the latest (45 / 6 rounded up): 9 Nov, 14 Sep, 20 Jul, 25 May,
+    # 30 Mar, 2 Feb (8 Dec 2025, the next, is before the data).
+    assert labelled == [(2026, 2, 2), (2026, 3, 30), (2026, 5, 25), (2026, 7, 20), (2026, 9, 14), (2026, 11, 9)]
+
+
+def test_twelve_weeks_side_by_side_label_the_same_weeks_the_latest_among_them():
+    # Drawn by Vega: it dropped colliding labels itself, every other one and the latest week's,
+    # and charts side by side kept different weeks (a count axis is narrower than a rate axis).
+    weeks = pd.date_range("2026-08-24", periods=12, freq="7D")
+    frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 12, "n_created": range(400, 412),
+                          "rate": [0.9] * 6 + [0.8] * 6})
+    drawn = [axis_labels(trend_chart(frame, "n_created", "Requests created by week", "Requests"), WEEK_TITLE),
+             axis_labels(trend_chart(frame, "rate", "Resolution adherence by week", "Adherence", as_percent=True,
+                                     goal=0.85), WEEK_TITLE)]
+    assert drawn[0] == drawn[1] == ["31 Aug", "14 Sep", "28 Sep", "12 Oct", "26 Oct", "09 Nov"]
 
 
 @pytest.mark.parametrize("goal, says", [
