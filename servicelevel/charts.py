@@ -61,12 +61,14 @@ def week_axis(week_starts) -> alt.Axis:
     """A time axis ticked on the weeks' Mondays (Vega's own ticks fall on Sundays), at most
     WEEK_LABELS of them counted back from the latest week, which is always labelled. Vega is not
     left to drop labels that collide: it dropped every other one, the latest week's too, and
-    charts side by side kept different weeks."""
+    charts side by side kept different weeks. Nor to pull the last label inside the plot: it
+    then ran into the one before."""
     mondays = sorted({pd.Timestamp(d) for d in week_starts if pd.notna(d)})
     step = max(1, -(-len(mondays) // WEEK_LABELS))
     labelled = mondays[::-1][::step][::-1]
     values = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in labelled]
-    return alt.Axis(format="%d %b", values=values, labelAngle=0, labelOverlap=False)
+    return alt.Axis(format="%d %b", values=values, labelAngle=0, labelOverlap=False,
+                    labelFlush=False)
 
 
 def rate_domain(rates: list[float], min_span: float = 0.05) -> tuple[float, float] | None:

@@ -126,6 +126,23 @@ def test_twelve_weeks_side_by_side_label_the_same_weeks_the_latest_among_them():
     assert drawn[0] == drawn[1] == ["31 Aug", "14 Sep", "28 Sep", "12 Oct", "26 Oct", "09 Nov"]
 
 
+def test_the_latest_weeks_label_sits_under_its_point_like_the_others():
+    # Vega's default pulled the last label inside the plot (end-anchored at its edge), half a
+    # label closer to the one before: "26 Oct09 Nov" under a half-width chart on a laptop.
+    import re
+
+    import vl_convert
+
+    weeks = pd.date_range("2026-08-24", periods=12, freq="7D")
+    frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 12, "n_created": range(400, 412)})
+    chart = trend_chart(frame, "n_created", "Requests created by week", "Requests").properties(width=240)
+    svg = vl_convert.vegalite_to_svg(chart.to_json())
+    week_labels = re.search(r'role-axis-label"(.*?)</g>', svg, flags=re.S).group(1)  # the x axis comes first
+    anchors = re.findall(r'<text text-anchor="(\w+)"[^>]*>([^<]+)</text>', week_labels)
+    assert [text for _, text in anchors][-1] == "09 Nov"
+    assert {anchor for anchor, _ in anchors} == {"middle"}, anchors
+
+
 @pytest.mark.parametrize("goal, says", [
     ({"internal": 0.85, "external": 0.85}, "dashed: goal, the same for both"),
     ({"internal": 0.90, "external": 0.85}, "dashed: goals, internal 90.0%, external 85.0%"),
