@@ -637,24 +637,30 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
         # As the organisation's brief flags a slip, a change chance could make says so.
         moved = f"{only['change_pp']:.1f}" not in ("0.0", "-0.0")
         chance = ", could be chance" if only["could_be_chance"] and moved else ""
-        lines.append(f"{only['department']} over the last {RECENT_WEEKS} weeks: {percent(only['adherence_now'])} "
+        lines.append(f"SLA adherence of {only['department']}, as provider, over the last {RECENT_WEEKS} weeks: "
+                     f"{percent(only['adherence_now'])} "
                      f"against {percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
                      f"({only['change_pp']:+.1f} pp{chance}), goal {percent(goal['goal'])}.")
     elif slipping is not None and not slipping.compared.empty:
         slipped, below = slipping.departments, slipping.below_goal
         below = below[~below["department"].isin(slipped["department"])]
         span = f"the last {RECENT_WEEKS} weeks"
+        # The rate is the provider department's SLA adherence, as the page's Slipping table
+        # gives it: a bare "Procurement 42.6%" did not say of what, or on which side.
+        def slip(r) -> str:  # a slip that chance could make is named, and said to be one (movers.fisher_exact_p)
+            return (f"{r.department} {percent(r.adherence_now)} against {percent(r.adherence_before)}"
+                    + (" (could be chance)" if r.could_be_chance else ""))
+
         if not slipped.empty:
-            # A slip that chance could make is named, and said to be one (movers.fisher_exact_p).
-            lines.append(f"Slipped ({span} against the {BASELINE_WEEKS} before): " + _named(
-                slipped, lambda r: f"{r.department} {percent(r.adherence_now)} against {percent(r.adherence_before)}"
-                + (" (could be chance)" if r.could_be_chance else "")) + ".")
+            lines.append(f"SLA adherence slipped, as provider ({span} against the {BASELINE_WEEKS} before): "
+                         f"{_named(slipped, slip)}.")
         if not below.empty:
-            lines.append(f"{'Also f' if not slipped.empty else 'F'}ar below goal over {span}: " + _named(
-                below, lambda r: f"{r.department} {percent(r.adherence)} (goal {percent(r.goal)})") + ".")
+            far_below = _named(below, lambda r: f"{r.department} {percent(r.adherence)} (goal {percent(r.goal)})")
+            lines.append(f"{'Also f' if not slipped.empty else 'F'}ar below their SLA goal as provider over {span}: "
+                         f"{far_below}.")
         if slipped.empty and below.empty:
-            lines.append(f"No department slipped, or stands {BELOW_GOAL_PP:.0f} points or more below its goal, "
-                         f"over {span}.")
+            lines.append(f"No provider department slipped, or stands {BELOW_GOAL_PP:.0f} points or more below its "
+                         f"SLA goal, over {span}.")
     return tuple(lines)
 
 
