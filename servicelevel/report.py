@@ -37,6 +37,7 @@ from servicelevel.kpis import Tile
 from servicelevel.movers import CHANCE_NOTE
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
+from servicelevel.tables import blanks_named
 from servicelevel.wording import all_of, the_first
 
 FORMATS = ("html", "pdf", "md")
@@ -501,7 +502,7 @@ def _breach_section(view: weekly.WeeklyView, links: DashboardLinks) -> Section:
     total = view.kpis.n_breaches
     if breaches is None or breaches.empty:
         return Section("Top breaches", (Text("No SLA breaches decided this week for this selection.", "good"),))
-    shown = breaches.head(REPORT_BREACHES)
+    shown = blanks_named(breaches.head(REPORT_BREACHES))
     rows = tuple(
         (links.request(r.source, r.request_id), str(r.metric).replace("_", " "), _str(r.provider_department),
          _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority), _hours(r.target_secs),
@@ -531,7 +532,7 @@ def _broken_promises_section(view: weekly.WeeklyView, zone, links: DashboardLink
         return () if not tile.count else (Section("Broken promises", (
             Text(f"{all_of(tile.count, due_one, due)} {'was' if tile.count == 1 else 'were'} kept "
                  "(resolved by the due date).", "good"),)),)
-    shown = broken.head(REPORT_BREACHES)
+    shown = blanks_named(broken.head(REPORT_BREACHES))
     n_broken = int(shown["n_broken"].iloc[0])
     said = [f"{n_broken:,} of the {tile.count:,} {due} were broken: resolved after the due date (the export's), "
             "or still open past it."]
@@ -577,6 +578,7 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
             "backlog, the targets due soon in its at-risk list as of now.",
             viewlinks.BACKLOG_ANCHOR, iso_week_code(now.as_of.astimezone(zone).date())), "note")]
     if not now.due_soonest.empty:
+        due_soonest = blanks_named(now.due_soonest)
         blocks.append(Text(f"{the_first(len(now.due_soonest), 'SLA target', 'SLA targets')} due soonest (least "
                            "business time left first; every one: the SLA adherence page, at risk as of now):"))
         blocks.append(_for_provider(Table(
@@ -584,7 +586,7 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
             tuple((links.request(r.source, r.request_id), str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),
                    _str(r.provider_department), _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority),
                    _local(r.deadline_at, zone), _hours(r.remaining_business_secs))
-                  for r in now.due_soonest.itertuples(index=False)),
+                  for r in due_soonest.itertuples(index=False)),
             (False, False, False, False, False, False, False, False, True), (1.5, 1.3, 1.5, 1.4, 1.3, 1.5, 0.9, 1.4, 0.9)),
             links.filters))
     return Section("Needs attention now", tuple(blocks))

@@ -23,7 +23,7 @@ from servicelevel.kpis import TREND_MOVE_PP, Tile, TrendEnds, below_though_shown
 from servicelevel.movers import adherence_movers
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
-from servicelevel.tables import columns_first
+from servicelevel.tables import NO_VALUE, columns_first
 
 Runner = Callable[[str, dict], pd.DataFrame]
 
@@ -383,11 +383,6 @@ def segment_tiles(kpis: WeeklyKpis, org: Organisation) -> dict[str, tuple[Tile, 
 
 
 # How a table grouped by a dimension names the requests without a value in it.
-NO_VALUE = {"agent": "(unassigned)", "category": "(no category)", "priority": "(no priority)",
-            "requester_department": "(external, or not recorded)",
-            "provider_department": "(no provider department)"}
-
-
 def no_value(dimension: str) -> str:
     return NO_VALUE.get(dimension, "(none)")
 

@@ -440,6 +440,31 @@ def test_the_sla_pages_lists_give_the_counts_the_overview_sends_readers_to_them_
     assert (len(lists["breaches"]), len(lists["at risk"])) == (breached, n_due_soon)
 
 
+def test_request_lists_name_a_missing_priority_or_agent_as_the_heatmaps_name_its_group(app, sample_db_path):
+    # Zendesk's tickets without a priority, and the newest Jira requests not yet assigned: the lists
+    # read "(no priority)" and "(unassigned)", as the heatmap's row and the agent breakdown do,
+    # not an empty cell that looks like a value lost.
+    con = store.connect(sample_db_path)
+    try:
+        no_priority = {r for (r,) in con.execute(
+            "select request_id from requests where source = 'zendesk' and priority is null").fetchall()}
+        unassigned = {r for (r,) in con.execute(
+            "select request_id from requests where source = 'jira' and agent is null").fetchall()}
+    finally:
+        con.close()
+    app.query_params["week"] = "2026-W46"
+    breaches = next(df.value for df in rendered(app, "pages/sla.py").dataframe
+                    if "overrun_business_hours" in df.value.columns)
+    without = breaches[breaches["request_id"].isin(no_priority)]
+    assert len(without) > 0 and set(without["priority"]) == {"(no priority)"}
+    assert breaches["priority"].notna().all() and breaches["agent"].notna().all()
+    app.query_params["week"] = "2026-W47"  # the week holding the newest data: its at-risk list
+    at_risk = next(df.value for df in rendered(app, "pages/sla.py").dataframe
+                   if "remaining_business_hours" in df.value.columns)
+    waiting = at_risk[at_risk["request_id"].isin(unassigned)]
+    assert len(waiting) > 0 and set(waiting["agent"]) == {"(unassigned)"}
+
+
 def test_an_earlier_weeks_overdue_lists_give_the_count_needs_attention_now_gives(app):
     # W46's lists count at its end (16 Nov 00:00); the overview's "Needs attention now" counts at the
     # data's newest timestamp. The lists say the latter too, with the same numbers, a link away.

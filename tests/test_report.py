@@ -244,9 +244,19 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
     breaches = page_frame(at, "overrun_business_hours")
     listed = [r["Request"] for r in md_table(sections["Top breaches"])]
     assert listed == [f"{s} {i}" for s, i in zip(breaches["source"], breaches["request_id"])][: report.REPORT_BREACHES]
-    # Each names its agent, as the page's row does ("–" where the export names none).
-    assert [r["Agent"] for r in md_table(sections["Top breaches"])] == [
-        "–" if pd.isna(a) else a for a in breaches["agent"]][: report.REPORT_BREACHES]
+    # Each names its agent, as the page's row does.
+    assert [r["Agent"] for r in md_table(sections["Top breaches"])] == list(breaches["agent"])[: report.REPORT_BREACHES]
+
+
+def test_a_breach_without_a_priority_is_named_as_the_heatmap_names_its_row(con):
+    # W45's external breaches include Zendesk tickets that carry no priority: "(no priority)", as the
+    # SLA page's heatmap and tables say, not a dash that reads as a value lost.
+    no_priority = {r for (r,) in con.execute(
+        "select request_id from requests where source = 'zendesk' and priority is null").fetchall()}
+    rows = md_table(md_sections(markdown(con, Filters(requester_type="external"), "2026-W45"))["Top breaches"])
+    without = [r for r in rows if r["Request"].removeprefix("zendesk ") in no_priority]
+    assert without and {r["Priority"] for r in without} == {"(no priority)"}
+    assert "–" not in {r["Priority"] for r in rows} | {r["Agent"] for r in rows}
 
 
 def test_a_custom_range_report_says_which_week_it_covers_in_its_own_words(con):

@@ -16,6 +16,7 @@ from servicelevel.filters import Selection
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
+from servicelevel.tables import blanks_named
 from servicelevel.ui.data import run_query
 from servicelevel.weekly import why_empty
 
@@ -161,8 +162,9 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
     """The frame as a table shows it, and the column settings that go with it.
 
     Durations held in seconds (*_secs) become hours (*_hours); instants are shown in the
-    organisation's time zone; fractions as percentages; codes spelled out; every column gets a
-    readable label. Settings a page passes win; the request id is hidden where a request link
+    organisation's time zone; fractions as percentages; codes spelled out; a missing agent,
+    category, priority or provider department named as the breakdowns name it; every column
+    gets a readable label. Settings a page passes win; the request id is hidden where a request link
     already shows it.
     """
     zone = organisation().timezone
@@ -172,6 +174,7 @@ def presented(frame: pd.DataFrame, column_config: dict | None = None) -> tuple[p
         if name.startswith("n_") and pd.api.types.is_float_dtype(frame[name])
         and (frame[name].dropna() == frame[name].dropna().round()).all()
     })
+    frame = blanks_named(frame)
     out = spelled_out(frame)
     config: dict = {}
     for name in frame.columns:
