@@ -45,6 +45,8 @@ else:
 n_weeks = kpis.overall["week_start"].nunique()
 who = " and ".join(kpis.segments) + " customers" if len(kpis.segments) > 1 else f"{kpis.segments[0]} customers only"
 st.subheader(f"{n_weeks}-week trends: {who}" if n_weeks > 1 else f"Trends: {who} (the data starts this week)")
+if one_segment := kpis.one_segment_note(selection.filters):
+    st.caption(one_segment)
 if kpis.trend_is_empty:
     span = f"the {n_weeks} weeks ending with {week.label()}" if n_weeks > 1 else week.label()
     st.caption(f"Nothing was created, decided or answered for this selection in {span} either, so there are no "

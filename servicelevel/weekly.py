@@ -161,6 +161,16 @@ class WeeklyKpis:
                 for s in ("all", segment)]
         return segment if rows[0].equals(rows[1]) else None
 
+    def one_segment_note(self, filters: Filters) -> str | None:
+        """Why the trends draw a single line although the filters keep both kinds of requester (a
+        department serving internal customers only); None when they draw both, or the filters
+        asked for one kind."""
+        if self.only_segment is None or filters.requester_type:
+            return None
+        other = "external" if self.only_segment == "internal" else "internal"
+        return (f"Every request this selection holds over these weeks is from {self.only_segment} requesters, "
+                f"none from {other} ones: each chart draws one line.")
+
     @property
     def table_rows(self) -> pd.DataFrame:
         """The rows the table under the charts lists: 'all' and the segments drawn (but a segment

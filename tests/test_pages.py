@@ -1978,10 +1978,18 @@ def test_trends_draw_only_the_requester_types_a_department_serves(app, sample_db
     # A department serving one kind of customer lists each week once: its segment would repeat 'all'.
     assert set(listed["segment"]) == ({"all"} if len(served) == 1 else {"all", *served})
     heading = next(h.value for h in at.subheader if "trends" in h.value.lower())
+    # The sidebar keeps every requester: a single line is explained under the heading.
+    explained = [c.value for c in at.caption if c.value.startswith("Every request this selection holds over")]
     if len(served) == 1:
-        assert heading.endswith(f"{next(iter(served))} customers only")
+        only, other = next(iter(served)), next(iter({"internal", "external"} - served))
+        assert heading.endswith(f"{only} customers only")
+        assert explained == [f"Every request this selection holds over these weeks is from {only} requesters, "
+                             f"none from {other} ones: each chart draws one line."]
+        asked = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)  # the same database
+        asked.query_params.update(dept=department, requester=only.capitalize())  # the heading is explanation enough
+        assert not any(c.value.startswith("Every request this selection holds over") for c in rendered(asked).caption)
     else:
-        assert "internal and external customers" in heading
+        assert "internal and external customers" in heading and not explained
 
 
 def test_movers_say_which_changes_chance_could_make(app, sample_db_path):
