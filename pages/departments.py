@@ -99,12 +99,15 @@ for column, role in zip(st.columns(2), roles):
             st.markdown(f"[{chosen}'s breaches and requests at risk: SLA adherence →]({links.sla_url(chosen)})")
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv
-              # Narrow, so that the breaches the rows are ordered by stay in view in half a laptop's width.
-              column_config={"too_few": st.column_config.CheckboxColumn(
-                                 "too few", width="small",
+              # Narrow, so that the breaches the rows are ordered by, and the goal, stay in view in half a
+              # laptop's width.
+              column_config={"adherence": st.column_config.NumberColumn("adherence", format="percent", width=74),
+                             "goal": st.column_config.NumberColumn("goal", format="percent", width=60),
+                             "too_few": st.column_config.CheckboxColumn(
+                                 "too few", width=58,
                                  help=f"Too few to trust: fewer than {min_count} decided targets"),
                              "n_targets_breached": st.column_config.NumberColumn(
-                                 "breached", width="small", help="SLA targets breached in the period")},
+                                 "breached", width=68, help="SLA targets breached in the period")},
               caption=f"Most targets breached first. created: requests created in the period; targets met and "
               "breached: decided in it (a request created earlier may be decided now). An adherence from fewer "
               f"than {min_count} decided targets is too few to trust.")

@@ -1499,6 +1499,19 @@ def scorecard_of(at: AppTest) -> str:
     return provider.removeprefix("scorecard-").removesuffix("-as-provider")
 
 
+def test_a_scorecard_table_keeps_its_goal_in_view_in_half_a_laptops_width(app):
+    # Two tables side by side on a 1280-pixel screen get about 400 pixels each. Left to size
+    # themselves, the four numbers after the department name pushed the goal out of view; sized,
+    # they leave the department name 140 pixels ("Customer Support" needs about 130).
+    at = rendered(app, "pages/departments.py")
+    scorecards = [json.loads(df.proto.columns) for df in at.dataframe if "too_few" in df.value.columns]
+    assert len(scorecards) == 2
+    for columns in scorecards:
+        in_view = ["adherence", "too_few", "n_targets_breached", "goal"]
+        assert list(columns)[1:5] == in_view
+        assert sum(columns[name]["width"] for name in in_view) <= 400 - 140
+
+
 def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:
