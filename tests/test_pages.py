@@ -1036,6 +1036,19 @@ def test_rate_tiles_say_their_change_is_in_percentage_points(app):
     assert next(m for m in rates if m.label == "Response adherence").proto.help.startswith("First-response adherence: ")
 
 
+def test_a_tiles_help_says_its_sparkline_is_on_a_scale_of_its_own(app):
+    # Each sparkline fills its height with its own lowest and highest week: resolution adherence's
+    # few points drew as steep a line as a volume that halved. The department scorecard's tile has
+    # no sparkline (its weekly chart is below) and says nothing of one.
+    says = "The line under the value: the last 12 weeks, on a scale of its own"
+    tiles = rendered(app).metric
+    assert len(tiles) == 7
+    for tile in tiles:
+        assert tile.proto.chart_data and says in tile.proto.help, tile.label
+    scorecard = rendered(app, "pages/departments.py").metric
+    assert scorecard and not any(says in tile.proto.help or tile.proto.chart_data for tile in scorecard)
+
+
 @pytest.mark.parametrize("page, words", [("pages/overview.py", "counted up to"), ("pages/sla.py", "not stopped yet, up to")])
 def test_breach_lists_say_an_open_requests_overrun_runs_to_the_newest_data(app, page, words):
     at = rendered(app, page)

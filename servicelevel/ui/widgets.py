@@ -40,6 +40,10 @@ def tile_metric(tile: Tile, sparkline: bool = True) -> None:
     """A tile's value, its change (coloured only where it is news) and sparkline (unless a chart
     of the same weeks is close by), in the current container; its caption is the caller's."""
     series = [v for v in tile.series if v is not None and not pd.isna(v)] if sparkline else []
+    drawn = len(series) > 1
+    # Each sparkline fits its own weeks to its height: a one-point wobble fills it as a fall of ten would.
+    scale_note = (f" The line under the value: the last {len(tile.series)} weeks, on a scale of its own that "
+                  "their lowest and highest fill, so a small move can look large." if drawn else "")
     st.metric(
         tile.heading or tile.label,
         tile.format_value(),
@@ -47,9 +51,9 @@ def tile_metric(tile: Tile, sparkline: bool = True) -> None:
         # Neither good nor bad news (no change, or more volume): grey, not red or green.
         delta_color=("normal" if tile.higher_is_better else "inverse") if tile.change_is_news else "off",
         delta_arrow="off" if tile.shows_no_change else "auto",
-        help=tile.help,
+        help=tile.help + scale_note,
         border=True,
-        chart_data=series if len(series) > 1 else None,
+        chart_data=series if drawn else None,
         chart_type="line",
     )
 
