@@ -265,12 +265,13 @@ def _mapping_for(
 
 
 def earlier_import_of(con: duckdb.DuckDBPyConnection, path: Path | str, preset: Preset | str | None = None,
-                      source: str | None = None, timezone_name: str | None = None) -> EarlierImport | None:
+                      source: str | None = None, timezone_name: str | None = None,
+                      request_source: str | None = None) -> EarlierImport | None:
     """The earlier import that import_file with these arguments would find identical, and so not
     read the file again; None when it would import it. Lets a form say so before Import."""
     path = Path(path)
     with open_export(path) as export:
-        chosen, _ = _mapping_for(export, preset, preset_lib.PRESETS_DIR, timezone_name, None)
+        chosen, _ = _mapping_for(export, preset, preset_lib.PRESETS_DIR, timezone_name, request_source)
     return _identical_import(con, file_sha256(path), source or chosen.source, preset_lib.fingerprint(chosen))
 
 

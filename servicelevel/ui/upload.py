@@ -16,6 +16,7 @@ from servicelevel.ingest import (
     OUTCOME_MEANINGS, EarlierImport, ImportFailed, ImportReport, earlier_import_of, import_file, swallowed_note,
 )
 from servicelevel.mapping import MappingError, build_staging
+from servicelevel.presets import Preset
 from servicelevel.rejected import file_to_mend, left_out_note
 from servicelevel.sample import sample_sources_held
 from servicelevel.ui import data
@@ -32,10 +33,10 @@ def _save_upload(uploaded) -> Path:
     return path
 
 
-def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> bool:
+def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> Preset | None:
     """Say which preset will be used, or what auto-detection proposes, the source the rows will
-    be filed under and the time zone read; False when the file cannot be imported as it is (so
-    the Import button stays off)."""
+    be filed under and the time zone read; return that mapping, or None when the file cannot be
+    imported as it is (so the Import button stays off)."""
     try:
         with open_export(path) as export:
             for note in export.notes:  # e.g. a workbook's sheets left unread
@@ -47,19 +48,19 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> bool
                 build_staging(chosen, export.headers, path.name)
                 _filed_under(source_label or chosen.source, bool(source_label))
                 _read_in_zone(zone or chosen.timezone, bool(zone))
-                return True
+                return chosen
             presets = preset_lib.available_presets()
             matched = preset_lib.match_preset(export.headers, presets)
             if matched is not None:
                 st.success(f"Recognised as **{matched.title}** (preset `{matched.name}`).")
                 _filed_under(source_label or matched.source, bool(source_label))
                 _read_in_zone(zone or matched.timezone, bool(zone))
-                return True
+                return matched
             proposal = propose_preset(export)
             near = preset_lib.closest_preset_note(export.headers, presets)
     except (ExportError, preset_lib.PresetError, MappingError) as exc:
         st.error(str(exc))
-        return False
+        return None
     if proposal.preset is None:
         st.error(f"{no_preset_fits(export.headers, presets, proposal)} {_how_to_map(proposal.missing_required)}")
     else:
@@ -70,7 +71,20 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> bool
         _filed_under(source_label or proposal.preset.source, bool(source_label))
         if zone:  # otherwise the mapping above names the zone
             _read_in_zone(zone, True)
-    return proposal.preset is not None
+    return proposal.preset
+
+
+def _surveyed_source(preset: Preset) -> str | None:
+    """For a survey export, which source's requests its answers are about: by default the preset's
+    request_source, else the source holding each id; a choice where ids could collide (two
+    helpdesks numbering tickets alike). None: the default."""
+    held = list(data.run_query("sources", {})["source"])
+    default = (f"as the preset says: {preset.request_source}" if preset.request_source else
+               "the source holding each request id (an id held by several is left unlinked)")
+    choice = st.selectbox("Surveyed requests' source", [default, *held], key="upload_request_source",
+                          help="The answers link to requests of this source. Importing the survey again with "
+                               "another choice moves its answers, rather than adding them twice.")
+    return None if choice == default else choice
 
 
 def _how_to_map(missing: list[str]) -> str:
@@ -167,8 +181,11 @@ def import_panel() -> None:
         return
     path = _save_upload(uploaded)
     try:
-        importable = _preview(path, preset_name, source.strip(), zone.strip() if zone_known else "") and zone_known
-        earlier = _earlier_import(path, preset_name, source.strip(), zone.strip()) if importable else None
+        mapping = _preview(path, preset_name, source.strip(), zone.strip() if zone_known else "")
+        importable = mapping is not None and zone_known
+        request_source = _surveyed_source(mapping) if importable and mapping.kind == "feedback" else None
+        earlier = (_earlier_import(path, preset_name, source.strip(), zone.strip(), request_source)
+                   if importable else None)
         if earlier is not None:
             st.info(f"{_imported_before(uploaded.name, earlier)} Importing it again would change nothing, so Import "
                     "is off. To read it with another preset or time zone, choose that above.")
@@ -182,6 +199,7 @@ def import_panel() -> None:
                 preset=None if preset_name == AUTO else preset_name,
                 source=source.strip() or None,
                 timezone_name=zone.strip() or None,
+                request_source=request_source,
                 progress=lambda stage, fraction: bar.progress(fraction, text=f"{stage}…"),
             )
         except (ImportFailed, preset_lib.PresetError) as exc:
@@ -208,12 +226,13 @@ def import_panel() -> None:
     st.rerun()
 
 
-def _earlier_import(path: Path, preset_name: str, source: str, zone: str) -> EarlierImport | None:
+def _earlier_import(path: Path, preset_name: str, source: str, zone: str,
+                    request_source: str | None) -> EarlierImport | None:
     """The import this file would be skipped as a repeat of, with the form's settings."""
     cur = data.cursor()
     try:
         return earlier_import_of(cur, path, preset=None if preset_name == AUTO else preset_name,
-                                 source=source or None, timezone_name=zone or None)
+                                 source=source or None, timezone_name=zone or None, request_source=request_source)
     finally:
         cur.close()
 
