@@ -105,8 +105,9 @@ else:
             "extra_requests": st.column_config.NumberColumn("extra requests", format="%+.0f"),
             "p_value": st.column_config.TextColumn(
                 "chance alone (p-value)", width="medium",
-                help="How likely a rise this large would be if the category's weekly rate had not changed. Emerging needs it under {rule.alpha:.0%} divided by the number of categories "
-                "tested, so that testing many categories does not turn up one by luck."),
+                help="How likely a rise this large would be if the category's weekly rate had not changed. Emerging "
+                     f"needs it under {rule.alpha:.0%} divided by the number of categories tested, so that testing "
+                     "many categories does not turn up one by luck."),
             "is_emerging": st.column_config.CheckboxColumn("emerging"),
         },
         caption=" ".join(filter(None, ["Every category, emerging ones first.", rule.threshold_text(n_tested)]))

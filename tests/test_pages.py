@@ -1027,6 +1027,22 @@ def test_the_week_still_running_in_the_data_is_flagged(app, sample_db_path):
     assert f" · decided so far {decided[0]} · " in promises_caption
 
 
+@pytest.mark.parametrize("page", [*PAGES, "pages/recurring.py", "pages/feedback.py"])
+def test_no_text_a_page_shows_holds_a_placeholder_left_unfilled(app, page):
+    # A string missing its f showed "under {rule.alpha:.0%} divided by ..." in a column's help.
+    if page == "pages/request.py":
+        app.query_params.update(source="jira", id="PROC-5493")
+    at = rendered(app, page)
+    shown = [e.value for kind in ("markdown", "caption", "text", "info", "warning", "success", "subheader")
+             for e in at.get(kind)]
+    shown += [m.proto.help for m in at.metric]
+    shown += [json.dumps(json.loads(df.proto.columns)) for df in at.dataframe]  # labels and help
+    shown += [w.proto.help for kind in ("selectbox", "radio", "checkbox", "slider", "text_input", "button")
+              for w in at.get(kind) if hasattr(w.proto, "help")]
+    placeholders = [text for text in shown if re.search(r"\{[a-z_][\w.\[\]'\"]*(![rs])?(:[^{}]*)?\}", text)]
+    assert not placeholders, placeholders
+
+
 def test_rate_tiles_say_their_change_is_in_percentage_points(app):
     at = rendered(app)
     rates = [m for m in at.metric if m.value.endswith("%")]
