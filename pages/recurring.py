@@ -167,8 +167,8 @@ earlier = selection.period.previous()
 if resolved_total is None:
     explain_empty(selection, "requests resolved")
 else:  # the sources' gaps are said where there are numbers they are missing from
-    lacking_note(lacking, "reopen_count", "reopen counts (its requests are left out of the reopen rate)")
-    lacking_note(lacking, "reassignment_count", "reassignment counts (its requests are left out of one-touch)")
+    for note in reopens.coverage_notes(resolved_total, lacking):
+        st.caption(note)
     st.caption(f"Requests resolved in the period, whenever created, compared with the {earlier.days} days before: "
                f"{earlier.label()}.")
     kpi_tiles(reopens.tiles(resolved_total, reopens.total(run_query("reopens", {**params, **earlier.params()})),

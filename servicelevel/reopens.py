@@ -27,6 +27,30 @@ def by_category(reopens: pd.DataFrame) -> pd.DataFrame:
     return reopens.loc[~reopens["is_total"], CATEGORY_COLUMNS]
 
 
+# Each rate, the count its requests need, and how that count is called.
+RATES = (("reopen rate", "n_reopen_known", "reopen_count", "reopen count"),
+         ("one-touch rate", "n_touch_known", "reassignment_count", "reassignment count"))
+
+
+def coverage_notes(now: pd.Series, lacking: dict[str, list[str]]) -> list[str]:
+    """What each rate rests on where some resolved requests come from sources without its count
+    (`lacking`: field -> the sources in the selection that have no column for it): a one-touch
+    rate of zendesk's tickets alone read as the organisation's."""
+    notes = []
+    resolved = int(now["n_resolved"])
+    for rate, known_column, field, count in RATES:
+        known, sources = int(now[known_column]), lacking.get(field, [])
+        if known == resolved or not sources:
+            continue
+        whose = f"source {sources[0]} has" if len(sources) == 1 else f"sources {', '.join(sources)} have"
+        if known == 0:
+            notes.append(f"No {rate}: none of the {resolved:,} requests resolved has a {count} ({whose} none).")
+        else:
+            notes.append(f"The {rate} rests on {known:,} of the {resolved:,} requests resolved: {whose} no "
+                         f"{count}s.")
+    return notes
+
+
 def tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: bool = False) -> list[Tile]:
     """Reopen rate (lower is better) and one-touch resolution, each against the period before; a
     rate whose requests all come from sources without its count is left out. `so_far`: the period
