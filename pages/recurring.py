@@ -229,10 +229,7 @@ else:
             delta_color="inverse", help="After the fix, and its change from before (controls for overall volume)",
             border=True,
         )
-        verdict = effect.verdict()
-        if effect.interval is not None:
-            low, high = effect.interval
-            verdict += f" 95% interval of the change: {low:+.0%} to {high:+.0%}."
+        verdict = effect.verdict() + effect.interval_text()
         (st.success if effect.is_significant and (effect.change or 0) < 0 else st.info)(verdict)
         around_fix = recurring.before_after_frame(fix_weeks, fix_category, effect)
         chart(charts.before_after_chart(around_fix, effect.fix_week, effect.rate_before, effect.rate_after,

@@ -244,6 +244,15 @@ class FixEffect:
     def is_significant(self) -> bool:
         return self.p_value is not None and self.p_value < 0.05
 
+    def interval_text(self) -> str:
+        """' 95% interval of the change: -28% to +12%.', in whole percent unless an end rounds to
+        none ('-28.1% to +0.4%'): '+0%' beside 'no clear effect' read as a contradiction."""
+        if self.interval is None:
+            return ""
+        low, high = self.interval
+        places = 1 if f"{low:.0%}" in ("0%", "-0%") or f"{high:.0%}" in ("0%", "-0%") else 0
+        return f" 95% interval of the change: {low:+.{places}%} to {high:+.{places}%}."
+
     def verdict(self) -> str:
         if not self.weeks_before or not self.weeks_after:
             return "Not enough complete weeks on both sides of the fix to compare."

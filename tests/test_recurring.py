@@ -4,6 +4,7 @@ problem costs, and the derived table's filters."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
@@ -111,6 +112,16 @@ def test_the_bonferroni_threshold_grows_with_the_categories_tested():
     p = alone.loc["edge", "p_value"]
     assert 0.002 < p < 0.01
     assert alone.loc["edge", "is_emerging"] and not crowd.loc["edge", "is_emerging"]
+
+
+def test_a_fix_effects_interval_is_never_written_as_zero_at_one_end():
+    # -28.1 % to +0.4 % holds no change, as p = 0.06 says: "+0%" read as "no rise at all".
+    effect = recurring.FixEffect(date(2026, 9, 28), 12, 7, 300, 120, 25.0, 17.1, -0.316, (-0.281, 0.004),
+                                 0.06, 0.1, 0.08)
+    assert effect.interval_text() == " 95% interval of the change: -28.1% to +0.4%."
+    assert replace(effect, interval=(-0.45, -0.004)).interval_text() == " 95% interval of the change: -45.0% to -0.4%."
+    assert replace(effect, interval=(-0.281, 0.12)).interval_text() == " 95% interval of the change: -28% to +12%."
+    assert replace(effect, interval=None).interval_text() == ""
 
 
 def test_fix_effect_on_a_clear_drop_and_on_no_change():
