@@ -216,9 +216,17 @@ class Tile:
         return fisher_exact_p(met_now, n_now - met_now, met_before, n_before - met_before) >= CHANCE_LEVEL
 
     def change_said(self) -> str:
-        """'change could be chance' where that alone keeps the change from being news (its grey
-        would otherwise read as "no change"); else ''."""
-        return "change could be chance" if self._change_is_judged and self.change_could_be_chance else ""
+        """Why a change is grey where its tile does not say so already: 'change could be chance'
+        where that alone keeps it from being news, 'change from only 12 before' where the period
+        before rested on too few (a +2.1 pp on 35 requests against 12 read as a real rise); else ''
+        (the basis says a value now on too few, the caption a part week or a trend against it)."""
+        if self._change_is_judged and self.change_could_be_chance:
+            return "change could be chance"
+        if (self.previous_too_small and not self.too_small and self.higher_is_better is not None
+                and self.delta is not None and not self.shows_no_change):
+            before = self.change_parts[0][1] if self.change_parts else None
+            return f"change from only {before:,} before" if before is not None else "change from too few before"
+        return ""
 
     @property
     def trend_delta(self) -> float | None:

@@ -183,6 +183,18 @@ def test_a_change_resting_on_too_few_in_either_week_is_not_coloured_as_news(too_
     tile = Tile(key="csat", label="CSAT", value=0.75, previous=0.792, unit="rate", count=8, count_label="answers",
                 too_small=too_small, previous_too_small=previous_too_small)
     assert tile.format_delta() == "-4.2 pp" and tile.change_is_news == news
+    # Grey because of the week before alone: the caption says so (this week's too few is said already).
+    assert tile.change_said() == ("change from too few before" if previous_too_small and not too_small else "")
+
+
+def test_a_change_from_a_period_on_too_few_says_how_few():
+    # Procurement's reopen rate: 2 of 35 resolved, against 0 of 12 the period before: +5.7 pp, grey.
+    tile = Tile(key="reopen_rate", label="Reopen rate", value=2 / 35, previous=0.0, unit="rate", count=35,
+                count_label="resolved", higher_is_better=False, previous_too_small=True,
+                change_parts=((0, 12), (2, 35)))
+    assert tile.format_delta() == "+5.7 pp" and not tile.change_is_news
+    assert tile.caption() == "resolved 35 · change from only 12 before"
+    assert replace(tile, previous=2 / 35).change_said() == ""  # no change: nothing to explain
 
 
 @pytest.mark.parametrize("met_before, met_now, decided, news", [
