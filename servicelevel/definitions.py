@@ -62,7 +62,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("breach", "Breach",
            f"A target whose deadline passed before the response/resolution; overrun = {OVERRUN}."),
     Metric("at_risk", "At risk",
-           "Running requests whose deadline falls within the next N business hours of the as-of instant."),
+           "Running requests whose deadline falls within the next N business hours of the as-of instant: 8 in "
+           "the weekly overview's \"Needs attention now\" and the report, and by default on the SLA page, whose "
+           "slider sets another (1 to 40)."),
     Metric("backlog", "Backlog",
            "Requests open at the end of the period (created before it, not resolved or closed before it); "
            "ageing buckets by calendar age at that moment."),

@@ -131,3 +131,16 @@ def test_every_metric_is_defined_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     missing = [m.name for m in METRICS if f"\n| {m.name} | " not in readme]  # a row of the table
     assert missing == []
+
+
+def test_the_at_risk_definition_gives_the_horizon_the_pages_use():
+    # "within the next N business hours" left the reader to guess N.
+    from servicelevel.attention import DUE_WITHIN_HOURS
+    from servicelevel.definitions import definition
+
+    page = (PROJECT_ROOT / "pages" / "sla.py").read_text(encoding="utf-8")
+    low, high, default = re.search(r'bound_slider\("Deadline within the next … business hours", (\d+), (\d+), (\d+)',
+                                   page).groups()
+    assert int(default) == DUE_WITHIN_HOURS
+    assert f"{DUE_WITHIN_HOURS} in the weekly overview" in definition("at_risk")
+    assert f"sets another ({low} to {high})" in definition("at_risk")
