@@ -1863,6 +1863,13 @@ def test_data_page_lists_sources_imports_and_rejected_rows(app):
     listed = next(f for f in frames if "stored requests" in f.columns)
     assert listed["policy"].tolist() == [p.name for p in load_policies().policies]
     assert listed["stored requests"].sum() == sources["n_requests"].sum()
+    # Its numbers sized to fit, the count stays in view at 1280 pixels (a page about 830 wide) beside
+    # the policy's name and its two targets (about 460 between them).
+    policy_columns = json.loads(next(df for df in at.dataframe if "stored requests" in df.value.columns).proto.columns)
+    numbers = ["order", "first response goal", "resolution goal", "stored requests"]
+    assert sum(policy_columns[name]["width"] for name in numbers) <= 830 - 460
+    assert list(policy_columns)[:7] == ["order", "policy", "first response target", "first response goal",
+                                        "resolution target", "resolution goal", "stored requests"]
     calendars = next(df for df in at.dataframe if "hours per week" in df.value.columns)
     assert json.loads(calendars.proto.columns)["hours per week"]["type_config"]["format"] == "localized"  # not 168.00
     # Every value the shipped policies name occurs in the sample; the one warning says that an
