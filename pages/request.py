@@ -37,8 +37,14 @@ detail = run_query("request_detail", {"source": source, "request_id": request_id
 if detail.empty:
     matches = run_query("request_search", {"prefix": request_id})
     where = f"in source '{source}'" if source else "in any source"
+    # The id itself held by another source (a link that named the wrong one): that one is the answer.
+    elsewhere = matches[matches["request_id"].str.lower() == request_id.lower()]
     if matches.empty:
         st.warning(f"No request '{request_id}' {where}, and no id starts with '{request_id}'.")
+    elif not elsewhere.empty:
+        st.warning(f"No request '{request_id}' {where}; it is in source {', '.join(sorted(elsewhere['source']))}: "
+                   "click it below.")
+        table(links.with_request_links(elsewhere), "request-elsewhere", column_config=links.LINK_COLUMN)
     else:
         st.caption(f"No request '{request_id}' {where}; requests whose id starts with what you typed:")
         table(links.with_request_links(matches), "request-search", column_config=links.LINK_COLUMN)

@@ -1754,6 +1754,21 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
     assert hours(clocks.loc["elapsed (calendar h)", "resolution"]) == pytest.approx(calendar_hours, abs=0.05)
 
 
+def test_a_request_asked_for_in_the_wrong_source_is_found_in_its_own(app, sample_db_path):
+    # A Zendesk ticket's number asked for in jira (a link or a guess naming the wrong source).
+    con = store.connect(sample_db_path)
+    try:
+        ticket = con.execute("select min(request_id) from requests where source = 'zendesk'").fetchone()[0]
+    finally:
+        con.close()
+    app.query_params["source"], app.query_params["id"] = "jira", ticket
+    at = rendered(app, "pages/request.py")
+    assert [w.value for w in at.warning] == [f"No request '{ticket}' in source 'jira'; it is in source zendesk: "
+                                             "click it below."]
+    found = next(df.value for df in at.dataframe if "request_id" in df.value.columns)
+    assert found[["source", "request_id"]].values.tolist() == [["zendesk", ticket]]
+
+
 def test_request_page_says_a_request_waiting_now_is_paused_not_just_running(app, sample_db_path):
     con = store.connect(sample_db_path)
     try:
