@@ -6,7 +6,6 @@ from servicelevel import charts, feedback
 from servicelevel.fields import mid_sentence
 from servicelevel.filters import whole_weeks_trend
 from servicelevel.settings import organisation
-from servicelevel.tables import columns_first
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, lacking_fields, run_query
 from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, lacking_note, sources_lack, spelled_out, table
@@ -107,14 +106,9 @@ if not total.empty:
 
     st.subheader("CSAT next to SLA adherence, by channel")
     adherence = run_query("sla_by_channel", params)
-    by_channel = feedback.dimension_rows(breakdown, "channel")
     chart(charts.paired_rates(spelled_out(feedback.csat_next_to_adherence(breakdown, adherence)), "channel",
                               "CSAT % and SLA adherence by channel", "Channel", min_count=org.min_count))
-    merged = by_channel.rename(columns={"value": "channel"}).merge(
-        adherence.rename(columns={"adherence": "sla_adherence", "goal": "sla_goal"}), on="channel", how="outer")
-    # The two rates the chart pairs, in view first.
-    merged = columns_first(merged, ["channel", "csat", "too_few", "sla_adherence", "sla_goal"])
-    table(merged, "csat-and-sla-by-channel",
+    table(feedback.csat_beside_adherence_table(breakdown, adherence), "csat-and-sla-by-channel",
           column_config={**RATE, "sla_adherence": st.column_config.NumberColumn("SLA adherence", format="percent"),
                          "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent")},
           caption="CSAT: answers submitted in the period. SLA adherence: first-response and resolution targets "

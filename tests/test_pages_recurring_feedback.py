@@ -541,3 +541,12 @@ def test_a_source_lacking_a_field_is_named_as_a_source(dashboard, sample_db_path
     drawn = [chart_title(spec) for spec, _ in chart_data(external)]
     assert not any(title.startswith("CSAT % by provider type ") for title in drawn)
     assert any(title.startswith("CSAT % by provider department ") for title in drawn)
+
+
+def test_csat_beside_sla_by_channel_lists_the_channels_in_the_charts_order(dashboard):
+    # The table under the chart listed them by name (an outer merge sorts), the chart by answers.
+    at = rendered(dashboard, FEEDBACK)
+    _, frames = next((s, f) for s, f in chart_data(at) if chart_title(s).startswith("CSAT % and SLA adherence by"))
+    drawn = list(dict.fromkeys(next(f for f in frames if "channel" in f.columns)["channel"]))
+    listed = frame_with(at, "sla_adherence")["channel"].tolist()
+    assert len(listed) > 2 and listed == drawn and listed != sorted(listed)
