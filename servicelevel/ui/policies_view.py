@@ -29,14 +29,13 @@ def render() -> None:
              "resolution goal", "stored requests", "calendar"]
     described = columns_first(described, first)
     unmatched = f" {reach.n_unmatched:,} stored requests fit no policy and have no SLA." if reach.n_unmatched else ""
-    goal = st.column_config.NumberColumn
+    number = st.column_config.NumberColumn
     table(described, "sla-policies",
           # Sized to their numbers, so that the requests each policy applies to are in view at 1280 pixels.
-          column_config={"order": st.column_config.NumberColumn("order", width=52),
-                         "first response goal": goal("response goal", format="percent", width=98),
-                         "resolution goal": goal("resolution goal", format="percent", width=98),
-                         "stored requests": st.column_config.NumberColumn("stored requests", format="localized",
-                                                                          width=116)},
+          column_config={"order": number("order", width=52),
+                         "first response goal": number("response goal", format="percent", width=98),
+                         "resolution goal": number("resolution goal", format="percent", width=98),
+                         "stored requests": number("stored requests", format="localized", width=116)},
           caption="The first policy whose criteria fit a request applies (empty criteria match everything); "
                   "stored requests: how many it applies to." + unmatched)
     st.subheader("Calendars")
