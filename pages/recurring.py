@@ -149,8 +149,9 @@ if has_requests:
         caption="Requests created in the period, and the breaches and survey answers of those requests. Business "
         "hours: creation to resolution of the resolved ones (waiting statuses excluded). Breaches: first-response "
         "and resolution targets of these requests breached by the data's newest time (the SLA page counts the "
-        "targets decided in the period instead). Combined cost: the average of the category's shares of the four "
-        "totals.",
+        "targets decided in the period instead). Survey answers: those given on these requests, whenever given "
+        "(the Feedback page counts the answers submitted in the period, whichever requests they are about). "
+        "Combined cost: the average of the category's shares of the four totals.",
     )
     examples = recurring.example_rows(ranked, EXAMPLE_CANDIDATES)
     if not examples.empty:

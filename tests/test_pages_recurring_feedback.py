@@ -550,3 +550,22 @@ def test_csat_beside_sla_by_channel_lists_the_channels_in_the_charts_order(dashb
     drawn = list(dict.fromkeys(next(f for f in frames if "channel" in f.columns)["channel"]))
     listed = frame_with(at, "sla_adherence")["channel"].tolist()
     assert len(listed) > 2 and listed == drawn and listed != sorted(listed)
+
+
+def test_problem_costs_count_the_answers_on_the_periods_requests_and_say_so(dashboard, sample_db_path):
+    # W46's requests drew fewer answers (some come after the week) than W46 received (some about
+    # older requests): both counted straight from the tables, the caption says which is which.
+    con = store.connect(sample_db_path)
+    try:
+        on_requests = con.execute(
+            """select count(*) from feedback as f join requests as r
+                 on r.source = f.request_source and r.request_id = f.request_id
+               where r.created_at >= $start and r.created_at < $end""",
+            {"start": WEEK_START, "end": WEEK_END}).fetchone()[0]
+    finally:
+        con.close()
+    received = answer_counts(sample_db_path, WEEK_START)[0]
+    at = rendered(dashboard, RECURRING)
+    assert frame_with(at, "cost_index")["n_answers"].sum() == on_requests != received
+    assert any("Survey answers: those given on these requests, whenever given (the Feedback page counts the answers "
+               "submitted in the period, whichever requests they are about)." in c.value for c in at.caption)
