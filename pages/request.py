@@ -8,6 +8,12 @@ from servicelevel.ui.data import run_query
 from servicelevel.fields import VALUE_LABELS
 from servicelevel.ui.widgets import field_text, hours_text, local_time, table, table_time
 
+# The request's promise (request_detail.promise_outcome), as Promises kept counts it.
+PROMISE_SAID = {"kept": "kept (resolved by its due date)", "broken_late": "broken (resolved after its due date)",
+                "broken_open": "broken (still open past its due date)", "pending": "not due yet (open)",
+                "unknown": "neither kept nor broken (its status says resolved or closed, but the export gives "
+                           "no time)"}
+
 selection = frame.selection(period_notes=False)  # one request: the period is not the subject
 frame.filters_not_used_here()
 st.title("Request lookup")
@@ -108,8 +114,10 @@ timeline = pd.DataFrame(
 ).sort_values("at")
 st.markdown("**Timeline**")
 table(timeline, f"request-{request_id}-timeline",
-      caption="due (promise): the date the request was promised for in the export, counted by Promises kept; "
-              "the SLA deadlines above come from the policy's targets." if pd.notna(row["due_at"]) else None)
+      caption=f"due (promise): the date the request was promised for in the export, counted by Promises kept; "
+              f"the SLA deadlines above come from the policy's targets. This promise: "
+              f"{PROMISE_SAID[row['promise_outcome']]}."
+              if pd.notna(row["due_at"]) else None)
 events = run_query("request_events", {"source": row["source"], "request_id": row["request_id"]})
 st.markdown("**Status history**")
 if not events.empty:

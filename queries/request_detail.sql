@@ -3,7 +3,10 @@
 --   (zero or one row): every requests column plus the sla_states columns, and per metric
 --   (<m> = fr | res) <m>_business_secs_so_far and <m>_calendar_secs_so_far: the elapsed time
 --   when the clock has stopped by $as_of, else the time it has run until $as_of (business:
---   target + overrun once breached, target - remaining while running; NULL when n/a).
+--   target + overrun once breached, target - remaining while running; NULL when n/a);
+--   promise_outcome: its due date (due_at) as of $as_of, by the rule of promises_kept: 'kept',
+--   'broken_late' (resolved after it), 'broken_open' (still open past it), 'pending' (open, not
+--   due yet) or 'unknown' (its status says stopped without a time); NULL without a due date.
 -- Params: $source, $request_id, $as_of
 select
     r.*,
@@ -25,7 +28,15 @@ select
     case
         when s.res_stopped_at <= $as_of then s.res_elapsed_calendar_secs
         when s.res_state in ('breached', 'running') then epoch($as_of) - epoch(r.created_at)
-    end as res_calendar_secs_so_far
+    end as res_calendar_secs_so_far,
+    case
+        when r.due_at is null then null
+        when stop_unknown(coalesce(r.resolved_at, r.closed_at), r.status) then 'unknown'
+        when coalesce(r.resolved_at, r.closed_at) <= least(r.due_at, $as_of) then 'kept'
+        when coalesce(r.resolved_at, r.closed_at) <= $as_of then 'broken_late'
+        when r.due_at <= $as_of then 'broken_open'
+        else 'pending'
+    end as promise_outcome
 from requests as r
 left join sla_states($as_of) as s using (source, request_id)
 where lower(r.source) = lower($source) and r.request_id = $request_id  -- 'JIRA' finds jira

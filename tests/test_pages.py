@@ -1754,6 +1754,31 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
     assert hours(clocks.loc["elapsed (calendar h)", "resolution"]) == pytest.approx(calendar_hours, abs=0.05)
 
 
+def test_request_page_says_whether_its_promise_was_kept(sample_db_path):
+    # One request of each outcome, judged here from the raw columns: kept when resolved (else
+    # closed) by the due date, broken when after it or still open past it, else not due yet.
+    con = store.connect(sample_db_path)
+    try:
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+        rows = con.execute("""select source, request_id, due_at, coalesce(resolved_at, closed_at) from requests
+                              where due_at is not null order by source, request_id""").fetchall()
+    finally:
+        con.close()
+    first: dict[str, tuple[str, str]] = {}
+    for source, request_id, due, stopped in rows:
+        if stopped is not None and stopped <= as_of:
+            outcome = "kept (resolved by its due date)" if stopped <= due else "broken (resolved after its due date)"
+        else:
+            outcome = "broken (still open past its due date)" if due <= as_of else "not due yet (open)"
+        first.setdefault(outcome, (source, request_id))
+    assert len(first) == 4
+    for outcome, (source, request_id) in first.items():
+        at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)
+        at.query_params.update(source=source, id=request_id)
+        captions = [c.value for c in rendered(at, "pages/request.py").caption]
+        assert any(c.endswith(f"This promise: {outcome}.") for c in captions), (request_id, outcome)
+
+
 def test_a_request_asked_for_in_the_wrong_source_is_found_in_its_own(app, sample_db_path):
     # A Zendesk ticket's number asked for in jira (a link or a guess naming the wrong source).
     con = store.connect(sample_db_path)
