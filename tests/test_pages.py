@@ -2048,6 +2048,10 @@ def test_a_page_the_filters_do_not_narrow_says_so_in_the_sidebar(app, page, uses
     at = rendered(app, page)
     says = any("does not use these filters" in c.value for c in at.sidebar.caption)
     assert says != uses_filters
+    if says:  # under the heading, above the filters: at the bottom it sat below a laptop's fold
+        shown = [(node.type, getattr(node, "value", None)) for node in at.sidebar.children.values()]
+        assert shown[:2] == [("header", "Filters"),
+                             ("caption", "This page does not use these filters; the other pages do.")]
 
 
 @pytest.mark.parametrize("department", ["Procurement", "Sales", "Finance"])

@@ -16,7 +16,7 @@ from servicelevel.weekly import filters_matching_nothing, unfinished_note
 from servicelevel.ui import data
 from servicelevel.filters import Period, Selection, filter_slugs
 from servicelevel.ui.link_values import link_notices, rerun_keeping_link_notices
-from servicelevel.ui.sidebar import render_sidebar
+from servicelevel.ui.sidebar import FILTERS_NOTE_SLOT, render_sidebar
 from servicelevel.ui.widgets import DOWNLOAD_FILTERS_KEY, DOWNLOAD_SCOPE_KEY
 
 SELECTION_KEY = "_selection"
@@ -164,9 +164,9 @@ def _stopped_page_title() -> None:
 
 
 def filters_not_used_here() -> None:
-    """On a page the sidebar's filters do not narrow, say so under them (they stay, bound to the
-    URL, so that the other pages keep them). No filters are drawn on an empty database."""
+    """On a page the sidebar's filters do not narrow, say so under their heading (they stay, bound
+    to the URL, so that the other pages keep them). No filters are drawn on an empty database."""
     st.session_state[DOWNLOAD_SCOPE_KEY] = ""  # its downloads do not depend on the period or filters
     st.session_state[DOWNLOAD_FILTERS_KEY] = ""
     if st.session_state.get(SELECTION_KEY) is not None:
-        st.sidebar.caption("This page does not use these filters; the other pages do.")
+        st.session_state[FILTERS_NOTE_SLOT].caption("This page does not use these filters; the other pages do.")

@@ -14,6 +14,9 @@ from servicelevel.ui.link_values import begin_link_notices, unknown_link_values
 from servicelevel.viewlinks import KEYS, PROVIDER_TYPES, REQUESTER_TYPES, value_label
 
 PERIOD_MODES = ("Week", "Range")
+# Session key of this run's slot under the Filters heading, for a page to say it does not use them
+# (frame.filters_not_used_here): said at the bottom, it sat below the fold on a laptop.
+FILTERS_NOTE_SLOT = "_filters_note_slot"
 LATEST_WEEK = "latest"  # the week picker's default: the last complete week (DataInfo.default_week)
 
 
@@ -27,6 +30,7 @@ def render_sidebar(info: DataInfo, org: Organisation, now: datetime) -> Selectio
     sidebar = st.sidebar
     notices = begin_link_notices()
     sidebar.header("Filters")
+    st.session_state[FILTERS_NOTE_SLOT] = sidebar.empty()
     said, stale = info.freshness(now, org.zone)
     sidebar.caption(f":material/warning: **{said}**" if stale else said)
     linked_period = st.query_params.get_all(KEYS["period"])  # before the widget drops a misspelt one
