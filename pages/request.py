@@ -8,9 +8,10 @@ from servicelevel.ui.data import run_query
 from servicelevel.fields import VALUE_LABELS
 from servicelevel.ui.widgets import field_text, hours_text, local_time, table, table_time
 
-# The request's promise (request_detail.promise_outcome), as Promises kept counts it.
-PROMISE_SAID = {"kept": "kept (resolved by its due date)", "broken_late": "broken (resolved after its due date)",
-                "broken_open": "broken (still open past its due date)", "pending": "not due yet (open)",
+# The request's promise (request_detail.promise_outcome), as Promises kept counts it; a broken one
+# by whether it is resolved by now.
+PROMISE_SAID = {"kept": "kept (resolved by its due date)", ("broken", True): "broken (resolved after its due date)",
+                ("broken", False): "broken (still open past its due date)", "pending": "not due yet (open)",
                 "unknown": "neither kept nor broken (its status says resolved or closed, but the export gives "
                            "no time)"}
 
@@ -113,10 +114,13 @@ timeline = pd.DataFrame(
     columns=["moment", "at"],
 ).sort_values("at")
 st.markdown("**Timeline**")
+promise = row["promise_outcome"]
+if promise == "broken":
+    promise = (promise, pd.notna(row["resolved_at"]) or pd.notna(row["closed_at"]))
 table(timeline, f"request-{request_id}-timeline",
       caption=f"due (promise): the date the request was promised for in the export, counted by Promises kept; "
               f"the SLA deadlines above come from the policy's targets. This promise: "
-              f"{PROMISE_SAID[row['promise_outcome']]}."
+              f"{PROMISE_SAID[promise]}."
               if pd.notna(row["due_at"]) else None)
 events = run_query("request_events", {"source": row["source"], "request_id": row["request_id"]})
 st.markdown("**Status history**")

@@ -28,7 +28,7 @@ promised as (
 broken as (
     select *
     from promised
-    where stopped_at > due_at or (stopped_at is null and due_at <= $as_of)
+    where promise_outcome(resolved_at, due_at, $as_of) = 'broken'
 ),
 final as (
     select

@@ -12,10 +12,7 @@
 -- request_facts, not requests: it is in creation order, which due dates follow, so the period's
 -- due dates are read from a few row groups, not from all of them.
 with promised as (
-    select
-        *,
-        -- request_facts.resolved_at is the resolution, else the close
-        case when resolved_at <= $as_of then resolved_at end as stopped_at
+    select *  -- request_facts.resolved_at is the resolution, else the close
     from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,
         $provider_types, $priorities, $channels
@@ -29,11 +26,7 @@ judged as (
             $dimension, requester_type, requester_department, provider_department,
             provider_type, priority, channel, category, agent
         ), '(none)') end as group_value,
-        case
-            when stopped_at <= due_at then 'kept'
-            when stopped_at is not null or due_at <= $as_of then 'broken'
-            else 'pending'
-        end as outcome
+        promise_outcome(resolved_at, due_at, $as_of) as outcome
     from promised
 ),
 final as (

@@ -4,9 +4,9 @@
 --   (<m> = fr | res) <m>_business_secs_so_far and <m>_calendar_secs_so_far: the elapsed time
 --   when the clock has stopped by $as_of, else the time it has run until $as_of (business:
 --   target + overrun once breached, target - remaining while running; NULL when n/a);
---   promise_outcome: its due date (due_at) as of $as_of, by the rule of promises_kept: 'kept',
---   'broken_late' (resolved after it), 'broken_open' (still open past it), 'pending' (open, not
---   due yet) or 'unknown' (its status says stopped without a time); NULL without a due date.
+--   promise_outcome: its due date (due_at) as of $as_of, as promises_kept judges it
+--   (promise_outcome: 'kept', 'broken' or 'pending'), or 'unknown' (its status says stopped
+--   without a time); NULL without a due date.
 -- Params: $source, $request_id, $as_of
 select
     r.*,
@@ -32,10 +32,7 @@ select
     case
         when r.due_at is null then null
         when stop_unknown(coalesce(r.resolved_at, r.closed_at), r.status) then 'unknown'
-        when coalesce(r.resolved_at, r.closed_at) <= least(r.due_at, $as_of) then 'kept'
-        when coalesce(r.resolved_at, r.closed_at) <= $as_of then 'broken_late'
-        when r.due_at <= $as_of then 'broken_open'
-        else 'pending'
+        else promise_outcome(coalesce(r.resolved_at, r.closed_at), r.due_at, $as_of)
     end as promise_outcome
 from requests as r
 left join sla_states($as_of) as s using (source, request_id)

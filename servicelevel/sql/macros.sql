@@ -41,6 +41,16 @@ end;
 create or replace macro stop_unknown(resolved_at, status) as
 resolved_at is null and status in ('resolved', 'closed');
 
+-- promise_outcome: a due date (due_at) as of `as_of`, for a request whose stop is known
+-- (stop_unknown): 'kept' (resolved, else closed, by it), 'broken' (resolved after it, or still
+-- open past it) or 'pending' (open, not due yet). A resolution after `as_of` is not known yet.
+create or replace macro promise_outcome(resolved_at, due_at, as_of) as
+case
+    when resolved_at <= least(due_at, as_of) then 'kept'
+    when resolved_at <= as_of or due_at <= as_of then 'broken'
+    else 'pending'
+end;
+
 -- is_open_at: whether a request was open at `instant`: created before it and not resolved or
 -- closed before it, its stop known (stop_unknown).
 create or replace macro is_open_at(created_at, resolved_at, status, instant) as
