@@ -177,7 +177,8 @@ else:
     summary = bins.iloc[0]
     target = summary["target_hours"] if clock == "business" and pd.notna(summary["target_hours"]) else None
     st.caption(f"{int(summary['n_total']):,} requests {STOPPED[metric]} in the period · median "
-               f"{half_up(summary['median_hours'], 1):.1f} h · p90 {half_up(summary['p90_hours'], 1):.1f} h ({clock} hours)"
+               f"{half_up(summary['median_hours'], 1):.1f} h · 9 in 10 within "
+               f"{half_up(summary['p90_hours'], 1):.1f} h ({clock} hours)"
                + ("" if clock == "business" else " · targets are business time, so they are marked on business hours only")
                # Why the count differs from the tile's decided targets above.
                + f". The adherence above counts the targets decided in the period instead: a breach counts once its "

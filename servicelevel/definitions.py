@@ -21,7 +21,7 @@ class Metric:
 
 METRICS: tuple[Metric, ...] = (
     Metric("volume", "Volume",
-           "Requests created in the period (by created_at, in the organisation's time zone)."),
+           "Requests created in the period (by the time each was created, in the organisation's time zone)."),
     Metric("fr_adherence", "First-response adherence",
            "Met / (met + breached) among first-response targets decided in the period: met when the "
            "first response came within the policy's target in business time, breached when the deadline "
@@ -53,12 +53,14 @@ METRICS: tuple[Metric, ...] = (
            "Each SLA policy's goal (e.g. 95%). Where several policies apply, the goal shown is the average "
            "of the decided targets' own goals: the adherence you would see if every policy met its goal exactly."),
     Metric("frt", "First response time (FRT)",
-           "From created_at to the first response (a resolution without a reply counts as the first "
-           "response), in business hours of the policy's calendar and in calendar hours; median and p90 "
-           "of the first responses given in the period (business hours only where a policy applies)."),
+           "From the request's creation to its first response (a resolution without a reply counts as the "
+           "first response), in business hours of the policy's calendar and in calendar hours; the median and "
+           "the 90th percentile (9 in 10 took no longer) of the first responses given in the period (business "
+           "hours only where a policy applies)."),
     Metric("resolution_time", "Resolution time",
-           "From created_at to resolved_at (or closed_at), business and calendar; median and p90 of the "
-           "requests resolved in the period."),
+           "From the request's creation to its resolution (or its closing, where the export gives no resolution "
+           "time), in business and in calendar hours; the median and the 90th percentile of the requests "
+           "resolved in the period."),
     Metric("breach", "Breach",
            f"A target whose deadline passed before the response/resolution; overrun = {OVERRUN}."),
     Metric("at_risk", "At risk",
@@ -71,16 +73,17 @@ METRICS: tuple[Metric, ...] = (
     Metric("overdue_no_reply", "Overdue; no reply",
            "Of the backlog: requests past their resolution deadline; and requests with no first response yet "
            "although their first-response deadline has passed (a request can be both). \"Needs attention now\" "
-           "counts both as of the data's newest timestamp."),
+           "counts both as of the data's newest timestamp, and tells apart the overdue more than 30 calendar days "
+           "past their deadline (the overdue list's \"days overdue\" over 30)."),
     Metric("promises_kept", "Promises kept",
            "Among requests with a due date (a promise) falling in the period and already decided: "
            "resolved on or before the due date / all decided (late or still open past due). A request whose "
            "status says resolved or closed but whose export gives no time is left out, as from the backlog."),
     Metric("reopen_rate", "Reopen rate",
-           "Requests resolved in the period that were reopened at least once (reopen_count > 0) / requests "
+           "Requests resolved in the period that were reopened at least once (a reopen count above 0) / requests "
            "resolved in the period. Requests from a source without reopen counts are left out of both."),
     Metric("one_touch_rate", "One-touch resolution",
-           "Requests resolved in the period without being reassigned (reassignment_count = 0) / requests "
+           "Requests resolved in the period without being reassigned (a reassignment count of 0) / requests "
            "resolved in the period. Requests from a source without reassignment counts are left out of both."),
     Metric("csat", "CSAT %",
            "Share of survey answers scoring 4-5 on the 1-5 scale (other scales normalised first: "
@@ -97,7 +100,9 @@ METRICS: tuple[Metric, ...] = (
            "Every change shown (in pp, hours or counts) is taken between the two values as shown, rounded, so "
            "that they subtract on paper."),
     Metric("small_counts", "Too few to trust",
-           "A rate from fewer than the configured minimum (30) is flagged and shown with its 95% Wilson interval."),
+           "A rate from fewer than the configured minimum (30) is flagged and shown with its 95% Wilson interval. "
+           "In the Feedback and Internal departments tables the flag stands beside the rate, before the counts, "
+           "so that it stays in view when a half-width table scrolls."),
     Metric("satisfaction_groups", "Satisfied / neutral / dissatisfied",
            "Survey answers read by the whole part of their normalised 1-5 score: satisfied 4-5 (score >= 4), "
            "neutral 3, dissatisfied 1-2 (score below 3). On a 1-10 scale that is 8-10 / 6-7 / 1-5, on NPS 0-10 "

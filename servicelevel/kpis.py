@@ -529,7 +529,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
             too_small=int(current["n_first_responses"]) < org.min_count, higher_is_better=False,
             change_p=frt_change_p,
             series=tuple(None if pd.isna(v) else v / 3600 for v in rows["median_frt_business_secs"]),
-            help=definition("frt") + " The tile shows the median; the SLA page shows the p90 too.",
+            help=definition("frt") + " The tile shows the median; the SLA page shows the 90th percentile too.",
         ),
         csat,
         Tile(

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from servicelevel import queries, store, weekly
 from servicelevel.datainfo import data_info
+from servicelevel.fields import EVENT_FIELDS, FEEDBACK_FIELDS, REQUEST_FIELDS
 from servicelevel.filters import Filters, parse_iso_week
 from servicelevel.ingest import import_file
 from servicelevel.policies import load_policies
@@ -1027,20 +1028,37 @@ def test_the_week_still_running_in_the_data_is_flagged(app, sample_db_path):
     assert f" · decided so far {decided[0]} · " in promises_caption
 
 
-@pytest.mark.parametrize("page", [*PAGES, "pages/recurring.py", "pages/feedback.py"])
-def test_no_text_a_page_shows_holds_a_placeholder_left_unfilled(app, page):
-    # A string missing its f showed "under {rule.alpha:.0%} divided by ..." in a column's help.
+def shown_texts(app: AppTest, page: str) -> list[str]:
+    """Every text `page` shows a reader: its prose, the tiles' and widgets' help, and the tables'
+    column headers and their help."""
     if page == "pages/request.py":
         app.query_params.update(source="jira", id="PROC-5493")
     at = rendered(app, page)
     shown = [e.value for kind in ("markdown", "caption", "text", "info", "warning", "success", "subheader")
              for e in at.get(kind)]
     shown += [m.proto.help for m in at.metric]
-    shown += [json.dumps(json.loads(df.proto.columns)) for df in at.dataframe]  # labels and help
+    shown += [config.get(part, "") for df in at.dataframe for config in json.loads(df.proto.columns).values()
+              for part in ("label", "help")]
     shown += [w.proto.help for kind in ("selectbox", "radio", "checkbox", "slider", "text_input", "button")
               for w in at.get(kind) if hasattr(w.proto, "help")]
-    placeholders = [text for text in shown if re.search(r"\{[a-z_][\w.\[\]'\"]*(![rs])?(:[^{}]*)?\}", text)]
+    return shown
+
+
+@pytest.mark.parametrize("page", [*PAGES, "pages/recurring.py", "pages/feedback.py"])
+def test_no_text_a_page_shows_holds_a_placeholder_left_unfilled(app, page):
+    # A string missing its f showed "under {rule.alpha:.0%} divided by ..." in a column's help.
+    placeholders = [text for text in shown_texts(app, page)
+                    if re.search(r"\{[a-z_][\w.\[\]'\"]*(![rs])?(:[^{}]*)?\}", text)]
     assert not placeholders, placeholders
+
+
+@pytest.mark.parametrize("page", [*PAGES, "pages/recurring.py", "pages/feedback.py"])
+def test_no_text_a_page_shows_names_a_field_by_its_column_name(app, page):
+    # A head of operations read "reopened at least once (reopen_count > 0)" and "median and p90".
+    column_names = sorted({f for f in REQUEST_FIELDS + FEEDBACK_FIELDS + EVENT_FIELDS if "_" in f})
+    jargon = re.compile(r"\b(" + "|".join(column_names) + r"|p90)\b")
+    offenders = [text for text in shown_texts(app, page) if jargon.search(text)]
+    assert not offenders, offenders
 
 
 def test_rate_tiles_say_their_change_is_in_percentage_points(app):
