@@ -131,6 +131,9 @@ if not total.empty:
                            "counts as in-house: there is nothing to compare.")
                 continue
             st.caption(f"{unrecorded}: those requests count as in-house in this chart.")
+        if one_group := feedback.one_group_note(rows, dimension, title):
+            st.caption(one_group)
+            continue
         chart(charts.rate_bars(spelled_out(rows), dimension, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}",
                                title, "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high",
                                min_count=org.min_count))
@@ -141,9 +144,13 @@ if not total.empty:
     for i, (dimension, title) in enumerate(DRIVERS.items()):
         rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
         with columns[i % 2]:
-            chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title, "CSAT %",
-                                   goal=org.csat_goal, low="csat_low", high="csat_high", min_count=org.min_count))
-            table(rows, f"csat-driver-{dimension}", column_config=RATE)
+            if one_group := feedback.one_group_note(rows, title, title):
+                st.caption(one_group)
+            else:
+                chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title,
+                                       "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high",
+                                       min_count=org.min_count))
+                table(rows, f"csat-driver-{dimension}", column_config=RATE)
             if dimension == "reopened":
                 lacking_note(lacking, "reopen_count", "reopen counts", counted_as="not recorded")
             if dimension == "reassigned":

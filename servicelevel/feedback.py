@@ -23,7 +23,8 @@ from servicelevel.kpis import Tile, mean_change_p, rate_tile, ratio, wilson_inte
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 from servicelevel.sqlfiles import pipeline_sql
-from servicelevel.tables import columns_first
+from servicelevel.fields import VALUE_LABELS
+from servicelevel.tables import NO_VALUE, columns_first
 from servicelevel.themes import Lexicon, classify_into_temp_table, load_lexicon
 
 META_VERSION = "answer_facts_version"
@@ -128,6 +129,20 @@ def dimension_rows(breakdown: pd.DataFrame, dimension: str, min_count: int = 30)
     else:
         rows = rows.sort_values("n_answers", ascending=False)
     return columns_first(rows, RATE_FIRST).reset_index(drop=True)
+
+
+def one_group_note(rows: pd.DataFrame, column: str, title: str) -> str | None:
+    """For a breakdown (dimension_rows, value renamed to `column`) with one group only, whose chart
+    would be a single bar: 'Reopened: all 7 answers in this selection fall under "not reopened",
+    so there is nothing to compare.' None when there are several groups (or none)."""
+    if len(rows) != 1:
+        return None
+    value = rows[column].iloc[0]
+    said = NO_VALUE.get(column, "(not recorded)") if pd.isna(value) else VALUE_LABELS.get(value, value)
+    n_answers = int(rows["n_answers"].iloc[0])
+    every = "the only answer" if n_answers == 1 else f"all {n_answers:,} answers"
+    return f'{title}: {every} in this selection {"falls" if n_answers == 1 else "fall"} under "{said}", ' \
+           "so there is nothing to compare."
 
 
 def score_distribution(breakdown: pd.DataFrame) -> pd.DataFrame:

@@ -361,3 +361,16 @@ def test_the_trend_window_starts_no_earlier_than_the_data():
     assert whole_weeks_trend(week, 12, data_from=date(2026, 10, 21)).start == date(2026, 10, 19)
     # A period before the data keeps its own weeks (it is empty, and says so).
     assert whole_weeks_trend(week, 12, data_from=date(2026, 12, 2)).start == date(2026, 11, 9)
+
+
+def test_one_group_note_speaks_only_of_a_breakdown_with_a_single_group():
+    one = pd.DataFrame({"provider_type": ["in_house"], "n_answers": [1]})
+    assert feedback.one_group_note(one, "provider_type", "Provider type") == \
+        'Provider type: the only answer in this selection falls under "in-house", so there is nothing to compare.'
+    blank = pd.DataFrame({"provider_department": [None], "n_answers": [1200]})
+    assert feedback.one_group_note(blank, "provider_department", "Provider department") == \
+        'Provider department: all 1,200 answers in this selection fall under "(no provider department)", so there ' \
+        "is nothing to compare."
+    two = pd.DataFrame({"Reopened": ["reopened", "not reopened"], "n_answers": [3, 9]})
+    assert feedback.one_group_note(two, "Reopened", "Reopened") is None
+    assert feedback.one_group_note(two.iloc[:0], "Reopened", "Reopened") is None

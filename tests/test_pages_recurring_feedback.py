@@ -569,3 +569,31 @@ def test_problem_costs_count_the_answers_on_the_periods_requests_and_say_so(dash
     assert frame_with(at, "cost_index")["n_answers"].sum() == on_requests != received
     assert any("Survey answers: those given on these requests, whenever given (the Feedback page counts the answers "
                "submitted in the period, whichever requests they are about)." in c.value for c in at.caption)
+
+
+def test_a_breakdown_with_one_group_says_so_instead_of_drawing_one_bar(dashboard, sample_db_path):
+    # Under one provider department, "CSAT % by provider department" was a single bar, as were
+    # "by reopened" and "by reassigned" where no answered request had been reopened or reassigned.
+    con = store.connect(sample_db_path)
+    try:
+        n_answers, n_reopened, n_reassigned = con.execute(
+            """select count(*), count(*) filter (where r.reopen_count > 0),
+                      count(*) filter (where r.reassignment_count > 0)
+               from feedback as f join requests as r
+                 on r.source = f.request_source and r.request_id = f.request_id
+               where f.score is not null and r.provider_department = 'Sales'
+                 and f.submitted_at >= $start and f.submitted_at < $end""",
+            {"start": WEEK_START, "end": WEEK_END}).fetchone()
+    finally:
+        con.close()
+    assert n_answers > 1 and n_reopened == n_reassigned == 0
+    dashboard.query_params["dept"] = "Sales"
+    at = rendered(dashboard, FEEDBACK)
+    captions = texts(at.caption)
+    for title, group in (("Provider department", "Sales"), ("Reopened", "not reopened"),
+                         ("Reassigned", "not reassigned")):
+        assert f'{title}: all {n_answers} answers in this selection fall under "{group}", so there is nothing ' \
+            "to compare." in captions
+        assert not any(chart_title(spec).startswith(f"CSAT % by {title.lower()}") for spec, _ in chart_data(at))
+    # Where there are groups to compare, the chart stays.
+    assert any(chart_title(spec).startswith("CSAT % by SLA met or breached") for spec, _ in chart_data(at))
