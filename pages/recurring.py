@@ -254,9 +254,12 @@ else:
     if overall.empty:
         st.info("No requests with a requester id and a category in this selection: repeats cannot be judged.")
     else:
-        row, min_count = overall.iloc[0], organisation().min_count
-        st.metric("Repeat rate", f"{row['repeat_rate']:.1%}", border=True)
-        st.caption(recurring.repeat_basis(int(row["n_repeats"]), int(row["n_requests"]), min_count))
+        min_count = organisation().min_count
+        repeats_before = run_query("repeat_contacts", {**params, **earlier.params(), "within_secs": REPEAT_DAYS * 86400})
+        overall_before = repeats_before[repeats_before["dimension"] == "all"]
+        st.caption(f"Requests created in the period, compared with the {earlier.days} days before: {earlier.label()}.")
+        kpi_tiles([recurring.repeat_tile(overall.iloc[0], None if overall_before.empty else overall_before.iloc[0],
+                                         organisation(), so_far=selection.period_running)])
         by_department, by_category = st.columns(2)
         for column, dimension, title in ((by_department, "provider_department", "Provider department"),
                                          (by_category, "category", "Category")):

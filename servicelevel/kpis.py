@@ -442,6 +442,13 @@ def with_totals(cells: pd.DataFrame, keep: str, across: str, label: str) -> pd.D
     return pd.concat([cells, totals[[c for c in cells.columns if c in totals]]], ignore_index=True)
 
 
+def against_period_before(tile: Tile, so_far: bool) -> Tile:
+    """A tile set against the period before alone: two points are no trend line. `so_far`: the
+    period is not over in the data, so its change is not coloured as news."""
+    return replace(tile, series=(), series_too_small=(), series_parts=(), part_week=so_far,
+                   no_change_note="no period before to compare")
+
+
 def rate_tile(key, label, rows, numerator, denominator, goal, count_label, org: Organisation, goal_column=None,
               heading="", higher_is_better=True) -> Tile:
     """A rate's tile for the last row of `rows` (oldest first), against the row before it."""

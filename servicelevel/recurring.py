@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -26,8 +26,8 @@ import pandas as pd
 
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
-from servicelevel.kpis import too_few_words, wilson_interval
-from servicelevel.settings import organisation
+from servicelevel.kpis import Tile, against_period_before, rate_tile, wilson_interval
+from servicelevel.settings import Organisation, organisation
 from servicelevel.sqlfiles import pipeline_sql
 from servicelevel.tables import columns_first
 from servicelevel.wording import counted
@@ -431,11 +431,15 @@ def refresh_request_facts(con: duckdb.DuckDBPyConnection, now: datetime | None =
 REPEAT_BARS = 15  # groups drawn per chart, those with most requests
 
 
-def repeat_basis(n_repeats: int, n_requests: int, min_count: int) -> str:
-    """What a repeat rate rests on, in the tiles' words: '220 of 763 requests repeat an earlier one',
-    and, on fewer than `min_count`, '8 of 19 … · too few to trust: 95% interval 23%–64%'."""
-    said = f"{n_repeats:,} of {n_requests:,} requests repeat an earlier one"
-    return said + (f" · {too_few_words(wilson_interval(n_repeats, n_requests))}" if n_requests < min_count else "")
+def repeat_tile(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: bool = False) -> Tile:
+    """The repeat rate (lower is better) of repeat_contacts' overall row, against the period before
+    (its row, or None), resting on '220 of 763 requests repeat an earlier one'; on fewer than the
+    minimum count it adds '· too few to trust: 95% interval 23%–64%'."""
+    rows = pd.DataFrame([row for row in (before, now) if row is not None])
+    tile = rate_tile("repeat_contact", "Repeat rate", rows, "n_repeats", "n_requests", None, "", org,
+                     higher_is_better=False)
+    basis = f"{int(now['n_repeats']):,} of {int(now['n_requests']):,} requests repeat an earlier one"
+    return replace(against_period_before(tile, so_far), count=None, unit_note=basis)
 
 
 def repeat_rows(repeats: pd.DataFrame, dimension: str, min_count: int) -> pd.DataFrame:

@@ -3,11 +3,9 @@ resolved in a period, against the period of the same length before it (queries/r
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 
-from servicelevel.kpis import Tile, rate_tile
+from servicelevel.kpis import Tile, against_period_before, rate_tile
 from servicelevel.settings import Organisation
 
 
@@ -68,6 +66,4 @@ def tiles(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: b
     if now["n_touch_known"] > 0:
         shown.append(rate_tile("one_touch_rate", "One-touch resolution", rows, "n_one_touch", "n_touch_known", None,
                                resolved("n_touch_known"), org, heading="One-touch"))
-    # Two points (this period and the one before) are no trend line.
-    return [replace(tile, series=(), series_too_small=(), series_parts=(), part_week=so_far,
-                    no_change_note="no period before to compare") for tile in shown]
+    return [against_period_before(tile, so_far) for tile in shown]

@@ -597,3 +597,41 @@ def test_a_breakdown_with_one_group_says_so_instead_of_drawing_one_bar(dashboard
         assert not any(chart_title(spec).startswith(f"CSAT % by {title.lower()}") for spec, _ in chart_data(at))
     # Where there are groups to compare, the chart stays.
     assert any(chart_title(spec).startswith("CSAT % by SLA met or breached") for spec, _ in chart_data(at))
+
+
+def repeats_in_week(con, start: datetime) -> tuple[int, int]:
+    """W-week requests with a requester and category, and those whose requester had another request
+    in the same category and source up to 30 days before: a self-join, not the page's window."""
+    return con.execute(
+        """select count(*), count(*) filter (where exists (
+                   select 1 from requests as e
+                   where e.source = r.source and e.requester_id = r.requester_id and e.category = r.category
+                     and e.request_id <> r.request_id and e.created_at <= r.created_at
+                     and e.created_at >= r.created_at - interval 30 days))
+           from requests as r
+           where r.created_at >= $start and r.created_at < $end
+             and r.requester_id is not null and r.category is not null""",
+        {"start": start, "end": start + timedelta(days=7)}).fetchone()
+
+
+def test_the_repeat_rate_tile_compares_with_the_period_before(dashboard, sample_db_path):
+    # The tile stood alone, with no change and no definition behind it.
+    con = store.connect(sample_db_path)
+    try:
+        judged, repeated = repeats_in_week(con, WEEK_START)
+        judged_before, repeated_before = repeats_in_week(con, WEEK_START - timedelta(days=7))
+    finally:
+        con.close()
+    at = rendered(dashboard, RECURRING)
+    tile = next(m for m in at.metric if m.label == "Repeat rate")
+    now, before = shown_to(1, 100 * repeated / judged), shown_to(1, 100 * repeated_before / judged_before)
+    assert tile.value == f"{now}%" and tile.delta == f"{now - before:+.1f} pp"
+    # Lower is better: a rise is bad news, unless two weeks alike could differ as much.
+    p = fisher_two_sided(repeated, judged - repeated, repeated_before, judged_before - repeated_before)
+    expected = "GRAY" if p >= 0.05 or now == before else ("RED" if now > before else "GREEN")
+    assert Metric.MetricColor.Name(tile.proto.color) == expected
+    basis = next(c.value for c in at.caption if "requests repeat an earlier one" in c.value)
+    assert basis.startswith(f"{repeated} of {judged} requests repeat an earlier one")
+    assert ("change could be chance" in basis) == (p >= 0.05)
+    assert tile.proto.help.startswith("A request whose requester (same source) had another request")
+    assert "Requests created in the period, compared with the 7 days before: 2026-W45" in texts(at.caption)

@@ -13,6 +13,7 @@ import pytest
 from servicelevel import queries, recurring, store
 from servicelevel.derived import refresh_derived
 from servicelevel.filters import Period
+from servicelevel.settings import Organisation
 from tests.handmade import filters, import_answers, import_requests
 
 UTC = timezone.utc
@@ -333,9 +334,16 @@ def test_the_emerging_rule_is_stated_with_the_threshold_it_applies():
 def test_a_repeat_rate_on_few_requests_says_so_with_its_interval():
     # 8 of 19: Wilson 95% interval worked by hand, centre (8/19 + 1.96^2/38) / (1 + 1.96^2/19) = 0.4343,
     # half-width 1.96 * sqrt(8/19 * 11/19 / 19 + 1.96^2 / (4 * 19^2)) / 1.2022 = 0.2029: 23% to 64%.
-    assert recurring.repeat_basis(8, 19, 30) == (
-        "8 of 19 requests repeat an earlier one · too few to trust: 95% interval 23%–64%")
-    assert recurring.repeat_basis(220, 763, 30) == "220 of 763 requests repeat an earlier one"
+    def overall(n_repeats, n_requests):
+        return pd.Series({"n_repeats": n_repeats, "n_requests": n_requests})
+
+    org = Organisation("Example Org", "UTC", min_count=30)
+    few = recurring.repeat_tile(overall(8, 19), None, org)
+    assert few.caption() == "8 of 19 requests repeat an earlier one · too few to trust: 95% interval 23%–64%"
+    # 220 of 763 (28.8%) against 180 of 747 (24.1%): +4.7 pp, a rise, so worse.
+    tile = recurring.repeat_tile(overall(220, 763), overall(180, 747), org)
+    assert tile.caption().startswith("220 of 763 requests repeat an earlier one")
+    assert tile.format_value() == "28.8%" and tile.format_delta() == "+4.7 pp" and tile.higher_is_better is False
 
 
 def test_repeat_rows_lead_with_the_rate_and_flag_few_and_the_chart_says_when_it_draws_only_some():
