@@ -6,7 +6,8 @@
 --     all            'all'
 --     score          '1'..'5': the whole part of the normalised score
 --     scale          the survey's own scale (1-5, 1-10, nps, good_bad)
---     channel, provider_department, provider_type   ('(none)' when the request has none)
+--     channel, provider_type   ('(none)' when the request has none)
+--     provider_department   ('(no provider department)' when it has none, as in the other breakdowns)
 --     requester_department   internal requesters only
 --     sla_outcome    'breached' (a first-response or resolution target breached), 'met' (none
 --                    breached, at least one met), 'no SLA decided' (as of when answer_facts was built)
@@ -22,7 +23,7 @@ with answers as (
         cast(least(floor(score), 5) as integer)::varchar as score_band,
         coalesce(scale, '(none)') as scale,
         coalesce(channel, '(none)') as channel,
-        coalesce(provider_department, '(none)') as provider_department,
+        coalesce(provider_department, '(no provider department)') as provider_department,
         coalesce(provider_type, '(none)') as provider_type,
         case when requester_type = 'internal' then coalesce(requester_department, '(none)') end
             as requester_department,

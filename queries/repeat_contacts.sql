@@ -5,14 +5,15 @@
 --   another request in the same category and source created at most $within_secs seconds
 --   before (30 days = 2,592,000), whatever that earlier request's channel, priority or
 --   department), repeat_rate (0-1). Requests without a requester id or category cannot be
---   judged and are left out ('(none)' stands for a missing provider department).
+--   judged and are left out ('(no provider department)' stands for a missing one, as in the
+--   other breakdowns).
 -- Params: $start_at, $end_at TIMESTAMPTZ, $within_secs INTEGER, and the shared filters
 --   ($requester_type, $requester_departments, $provider_departments, $provider_types,
 --   $priorities, $channels).
 with judged as (
     select
         category,
-        coalesce(provider_department, '(none)') as provider_department,
+        provider_department,
         coalesce(secs_since_previous <= $within_secs, false) as is_repeat
     from filtered_request_facts(
         $requester_type, $requester_departments, $provider_departments,

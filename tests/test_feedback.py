@@ -374,3 +374,13 @@ def test_one_group_note_speaks_only_of_a_breakdown_with_a_single_group():
     two = pd.DataFrame({"Reopened": ["reopened", "not reopened"], "n_answers": [3, 9]})
     assert feedback.one_group_note(two, "Reopened", "Reopened") is None
     assert feedback.one_group_note(two.iloc[:0], "Reopened", "Reopened") is None
+
+
+def test_answers_on_requests_without_a_provider_department_are_named_as_the_breakdowns_name_them(con, tmp_path):
+    # Named "(none)" here, and "(no provider department)" in every other breakdown and table.
+    import_requests(con, tmp_path, [{"request_id": "R0", "created_at": "2026-03-03T10:00:00Z",
+                                     "provider_department": ""}])
+    import_answers(con, tmp_path, [("R0", "2026-03-04 10:00", "5", "")])
+    refresh_derived(con)
+    breakdown = queries.run(con, "feedback_breakdown", {**filters(), **MARCH})
+    assert feedback.dimension_rows(breakdown, "provider_department")["value"].tolist() == ["(no provider department)"]

@@ -361,3 +361,16 @@ def test_no_rise_is_good_news_only_when_a_category_was_tested():
         "No category rose significantly in the 4 weeks to 15 Nov 2026.", True)
     said, is_news = rule.nothing_rose(0, date(2026, 11, 15))
     assert not is_news and said.startswith("No category could be tested for a rise in the 4 weeks to 15 Nov 2026")
+
+
+def test_repeats_of_requests_without_a_provider_department_are_named_as_the_breakdowns_name_them(con, tmp_path):
+    # The query named them "(none)", where every other breakdown and table says "(no provider department)".
+    at = lambda day: (datetime(2026, 3, 2, 10, tzinfo=UTC) + timedelta(days=day)).isoformat()  # noqa: E731
+    import_requests(con, tmp_path, [
+        {"request_id": "N0", "created_at": at(0), "requester_id": "ann", "provider_department": ""},
+        {"request_id": "N3", "created_at": at(3), "requester_id": "ann", "provider_department": ""},
+    ])
+    refresh_derived(con)
+    by_department = run_repeats(con).loc["provider_department"]
+    assert by_department.index.tolist() == ["(no provider department)"]
+    assert by_department[["n_requests", "n_repeats"]].iloc[0].tolist() == [2, 1]
