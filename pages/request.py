@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from servicelevel.calendars import TWENTY_FOUR_SEVEN
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.fields import VALUE_LABELS
@@ -81,12 +82,15 @@ paused_now = bool(row.get("res_is_paused")) and row["res_state"] == "running"
 # One column per clock, a line per fact: two clocks of ten facts read down a narrow screen, where
 # a row per clock ran off its right edge.
 clock_names = {"fr": "first response", "res": "resolution"}
+# A 24x7 policy's clock counts every hour: "business h" would misname it.
+around_the_clock = row["calendar_name"] == TWENTY_FOUR_SEVEN
+policy_hours = "24x7 h" if around_the_clock else "business h"
 facts = {
     "state": lambda m: field_text(row[f"{m}_state"], "none") + (", paused" if paused_now and m == "res" else ""),
     "deadline": lambda m: table_time(row[f"{m}_deadline_at"]),
     "stopped at": lambda m: table_time(row[f"{m}_stopped_at"]),
-    "target (business h)": lambda m: hours_text(row[f"{m}_target_secs"]),
-    "elapsed (business h)": lambda m: hours_text(row[f"{m}_business_secs_so_far"]),
+    f"target ({policy_hours})": lambda m: hours_text(row[f"{m}_target_secs"]),
+    f"elapsed ({policy_hours})": lambda m: hours_text(row[f"{m}_business_secs_so_far"]),
     "elapsed (calendar h)": lambda m: hours_text(row[f"{m}_calendar_secs_so_far"]),
 }
 if any(field_text(row[f"{m}_na_reason"]) for m in clock_names):
@@ -97,14 +101,16 @@ st.markdown("**SLA clocks**")
 table(clocks, f"request-{request_id}-sla",
       caption=f"Policy {field_text(row['policy_name'], 'none')} · calendar {field_text(row['calendar_name'], 'none')}. "
               f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
-              "Business h: hours the policy's calendar is open (every hour on 24x7).")
+              + ("24x7 h: every hour counts, day and night, less any time paused in a waiting status."
+                 if around_the_clock else "Business h: hours the policy's calendar is open."))
 if paused_now:
     st.caption("The resolution clock is paused now (the request waits in a paused status): it cannot breach "
                "while paused, and its deadline is where it would fall if work resumed now.")
 if pd.notna(row.get("res_paused_business_secs")) and row["res_paused_business_secs"]:
-    st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} business hours "
-               "(waiting statuses): left out of the elapsed business time, not of the calendar time, which "
-               "counts every hour since creation.")
+    st.caption(f"Resolution clock paused for {row['res_paused_business_secs'] / 3600:.1f} "
+               f"{'hours' if around_the_clock else 'business hours'} "
+               "(waiting statuses): left out of the elapsed time on the policy's clock, not of the calendar time, "
+               "which counts every hour since creation.")
 
 timeline = pd.DataFrame(
     [(name, row[column]) for name, column in (

@@ -1852,7 +1852,29 @@ def test_request_page_says_paused_time_is_left_out_of_business_time_only(app, sa
     calendar_hours = (resolved_at - created_at).total_seconds() / 3600
     assert hours(clocks.loc["elapsed (calendar h)", "resolution"]) == pytest.approx(calendar_hours, abs=0.05)
     assert any(c.value.startswith(f"Resolution clock paused for {paused / 3600:.1f} business hours (waiting "
-                                  "statuses): left out of the elapsed business time, not of the calendar time")
+                                  "statuses): left out of the elapsed time on the policy's clock, not of the "
+                                  "calendar time")
+               for c in at.caption)
+
+
+def test_a_24x7_policys_clock_is_not_headed_business_hours(app, sample_db_path):
+    # Every hour counts on a 24x7 calendar: "target (business h)" misnamed a 4-hour promise kept overnight.
+    con = store.connect(sample_db_path)
+    try:
+        request_id, target_secs = con.execute(
+            """select request_id, fr_target_secs from sla_states(timestamptz '2026-11-18 12:00:00+00')
+               where calendar_name = '24x7' and fr_target_secs is not null order by source, request_id limit 1"""
+        ).fetchone()
+    finally:
+        con.close()
+    app.query_params["id"] = request_id
+    at = rendered(app, "pages/request.py")
+    clocks = clock_sheet(at)
+    assert hours(clocks.loc["target (24x7 h)", "first response"]) == pytest.approx(target_secs / 3600)
+    assert "elapsed (24x7 h)" in clocks.index and "elapsed (calendar h)" in clocks.index
+    assert not any("business" in fact for fact in clocks.index)
+    assert any(c.value.startswith("Policy Urgent, around the clock · calendar 24x7. ")
+               and c.value.endswith("24x7 h: every hour counts, day and night, less any time paused in a waiting status.")
                for c in at.caption)
 
 
