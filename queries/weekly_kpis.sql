@@ -130,8 +130,9 @@ backlog as (
 promises as (
     select due_week as week_start,
            case when grouping(requester_type) = 1 then 'all' else requester_type end as segment,
-           count(*) filter (where resolved_at is not null or due_at <= $as_of) as n_promises_due,
-           count(*) filter (where resolved_at <= due_at) as n_promises_kept
+           -- decided: kept or broken, as promises_kept.sql judges them
+           count(*) filter (where promise_outcome(resolved_at, due_at, $as_of) <> 'pending') as n_promises_due,
+           count(*) filter (where promise_outcome(resolved_at, due_at, $as_of) = 'kept') as n_promises_kept
     from scoped
     where due_at >= $start_at and due_at < $end_at
       and not stop_unknown(resolved_at, status)  -- neither kept nor broken: when it stopped is unknown

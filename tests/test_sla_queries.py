@@ -311,6 +311,19 @@ def test_promises_kept(week):
         "HR": (0, 1), "IT": (1, 1), "Support": (1, 1)}
 
 
+def test_the_weekly_promises_tile_judges_promises_as_the_sla_page_does(week):
+    # weekly_kpis counted a promise as decided once its request had a resolution time, even one
+    # after the as-of instant, where promises_kept calls it not due yet. As of Wed 10:00: A kept
+    # (resolved Mon 15:00, due Mon 18:00), B broken (due Tue 17:00, still open then); C (resolved
+    # Thu, due Fri), D (due Sun) and F (due Fri) are not due yet.
+    as_of = at(4, 10)
+    weekly = run(week, "weekly_kpis", as_of=as_of)
+    (row,) = records(weekly[weekly["segment"] == "all"])
+    (page,) = records(run(week, "promises_kept", as_of=as_of))
+    assert (row["n_promises_due"], row["n_promises_kept"]) == (2, 1)
+    assert (page["n_kept"] + page["n_broken"], page["n_kept"], page["n_pending"]) == (2, 1, 3)
+
+
 def test_broken_promises_lists_the_broken_ones_still_open_first(week):
     broken = records(run(week, "broken_promises"))
     # Worked by hand, as of Mon 09:30: F due Fri 18:00 and D due Sun 20:00 are still open, 63.5 h
