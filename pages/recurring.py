@@ -281,21 +281,23 @@ else:
     if faq.empty:
         st.info("No request in this selection has a subject with words to group.")
     else:
-        shown = faq.assign(examples=faq["examples"].map(lambda e: " · ".join(e) if e is not None else ""))
-        shown = shown.rename(columns={"newest_source": "source", "newest_request_id": "request_id"})
+        shown = recurring.faq_rows(faq).rename(columns={"newest_source": "source", "newest_request_id": "request_id"})
         table(
             links.with_request_links(shown),
             "faq-candidates",
             column_config={
                 "source": None,  # the link shows the newest request; the download keeps its source and id
-                "subject_key": st.column_config.TextColumn("normalised subject"),
+                "question": st.column_config.TextColumn("asked as", help="The group's most common wording"),
                 "share": st.column_config.NumberColumn("share", format="percent"),
                 "n_variants": st.column_config.NumberColumn(
                     "wordings", help="Subjects alike up to case and numbers are one wording"),
-                "examples": st.column_config.TextColumn("most common wordings"),
+                "also_written": st.column_config.TextColumn("also written"),
+                "subject_key": st.column_config.TextColumn(
+                    "grouped as", help="The words left once the subject is normalised: what the group's subjects share"),
                 **links.LINK_COLUMN,
             },
-            caption=f"The {FAQ_LIMIT} largest groups. Subjects are grouped after lowercasing, folding accents and "
-            "removing reply prefixes, [tags], numbers and ids, e-mail addresses, URLs and Portuguese and English stop "
-            "words; 'request' opens the group's newest request.",
+            caption=f"The {FAQ_LIMIT} largest groups, each under its most common wording. Subjects are grouped after "
+            "lowercasing, folding accents and removing reply prefixes, [tags], numbers and ids, e-mail addresses, URLs "
+            "and Portuguese and English stop words (the words left are in the last column); 'request' opens the "
+            "group's newest request.",
         )

@@ -431,6 +431,19 @@ def refresh_request_facts(con: duckdb.DuckDBPyConnection, now: datetime | None =
 REPEAT_BARS = 15  # groups drawn per chart, those with most requests
 
 
+def faq_rows(faq: pd.DataFrame) -> pd.DataFrame:
+    """faq_candidates as its table shows it: each group led by the way it is most often written
+    (the normalised key, 'onde pedido' for "Onde está meu pedido?", reads as broken text), the
+    other common wordings beside it, the key itself last."""
+    wordings = faq["examples"].map(lambda e: [] if e is None else list(e))
+    shown = faq.drop(columns="examples").assign(
+        question=[w[0] if w else key for w, key in zip(wordings, faq["subject_key"])],
+        also_written=wordings.map(lambda w: " · ".join(w[1:])),
+    )
+    ordered = columns_first(shown, ["question", "n_requests", "share", "n_requesters", "n_variants", "also_written"])
+    return ordered[[c for c in ordered.columns if c != "subject_key"] + ["subject_key"]]
+
+
 def repeat_tile(now: pd.Series, before: pd.Series | None, org: Organisation, so_far: bool = False) -> Tile:
     """The repeat rate (lower is better) of repeat_contacts' overall row, against the period before
     (its row, or None), resting on '220 of 763 requests repeat an earlier one'; on fewer than the

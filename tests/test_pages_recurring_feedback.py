@@ -71,6 +71,9 @@ def test_recurring_page_tells_the_sample_story(dashboard):
     assert n_tested > 10 and f"(1% ÷ {n_tested} categories tested)" in texts(at.caption)
     faq = frame_with(at, "subject_key")
     assert faq["n_requests"].is_monotonic_decreasing and faq["request"].str.startswith("request?").all()
+    # Each group under the way it is most often written, not its normalised key.
+    assert list(faq.columns[:2]) == ["request", "question"]
+    assert "Onde está meu pedido?" in faq["question"].tolist() and "onde pedido" not in faq["question"].tolist()
     repeat_rate = metrics(at)["Repeat rate"]
     assert repeat_rate.endswith("%")
 

@@ -374,3 +374,18 @@ def test_repeats_of_requests_without_a_provider_department_are_named_as_the_brea
     by_department = run_repeats(con).loc["provider_department"]
     assert by_department.index.tolist() == ["(no provider department)"]
     assert by_department[["n_requests", "n_repeats"]].iloc[0].tolist() == [2, 1]
+
+
+def test_an_faq_group_is_led_by_its_most_common_wording_and_its_key_comes_last():
+    # "onde pedido", the normalised key of "Onde está meu pedido?", read as broken text.
+    faq = pd.DataFrame({
+        "subject_key": ["onde pedido", "vpn lenta"],
+        "n_requests": [10, 4], "share": [0.013, 0.005], "n_requesters": [10, 4], "n_variants": [3, 1],
+        "examples": [["Onde está meu pedido?", "onde esta meu pedido?", "Re: Onde está meu pedido?"], None],
+        "top_category": ["Order status", "VPN access"],
+    })
+    rows = recurring.faq_rows(faq)
+    assert list(rows.columns) == ["question", "n_requests", "share", "n_requesters", "n_variants", "also_written",
+                                  "top_category", "subject_key"]
+    assert rows["question"].tolist() == ["Onde está meu pedido?", "vpn lenta"]  # no wording kept: the key
+    assert rows["also_written"].tolist() == ["onde esta meu pedido? · Re: Onde está meu pedido?", ""]
