@@ -174,7 +174,7 @@ else:
                    f"({n_classified / n_comments:.0%}) touch{'es' if n_classified == 1 else ''} at least one theme.")
         by_theme = themes[themes["level"] == "theme"].sort_values("theme_order").assign(
             share=lambda t: t["n_comments"] / n_comments,
-            csat=lambda t: t["n_satisfied"] / t["n_comments"],
+            mean_score=lambda t: t["sum_score"] / t["n_comments"],
             examples=lambda t: t["examples"].map(lambda e: " · ".join(e) if e is not None else ""),
         )
         dimensions = themes[themes["level"] == "dimension"][["dimension", "polarity", "n_comments"]].assign(
@@ -186,10 +186,16 @@ else:
             table(dimensions, "comment-dimensions",
                   column_config={"share": st.column_config.NumberColumn("share", format="percent")},
                   caption="Comments touching each dimension and polarity.")
-        table(by_theme[["label", "dimension", "polarity", "n_comments", "share", "csat", "n_dissatisfied", "examples"]],
+        # A theme's CSAT % was all but its polarity restated (100% positive, 0% negative): the mean
+        # score and the answers of 1-2 tell the negative themes apart.
+        table(by_theme[["label", "dimension", "polarity", "n_comments", "share", "mean_score", "n_dissatisfied",
+                        "examples"]],
               "comment-themes",
               column_config={"share": st.column_config.NumberColumn("share of comments", format="percent"),
-                             "csat": st.column_config.NumberColumn("CSAT % of these answers", format="percent"),
+                             "mean_score": st.column_config.NumberColumn(
+                                 "mean score (1-5)", format="%.2f",
+                                 help="Of the answers the comments came with. A positive comment comes with a good "
+                                      "score almost always, so compare themes of the same polarity."),
                              "n_dissatisfied": st.column_config.NumberColumn("answers 1-2"),
                              "examples": st.column_config.TextColumn("newest examples")})
         theme_weeks = run_query("feedback_theme_weeks", {**params, **trend.params()})

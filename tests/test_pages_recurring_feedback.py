@@ -638,3 +638,25 @@ def test_the_repeat_rate_tile_compares_with_the_period_before(dashboard, sample_
     assert ("change could be chance" in basis) == (p >= 0.05)
     assert tile.proto.help.startswith("A request whose requester (same source) had another request")
     assert "Requests created in the period, compared with the 7 days before: 2026-W45" in texts(at.caption)
+
+
+def test_comment_themes_give_the_mean_score_of_their_answers_not_a_csat_their_polarity_decides(dashboard,
+                                                                                               sample_db_path):
+    # "CSAT % of these answers" read 100% for every positive theme and 0% for every negative one.
+    con = store.connect(sample_db_path)
+    try:
+        expected = dict(con.execute(
+            """select theme, round(avg(score), 2) from (select score, unnest(themes) as theme from answer_facts
+                                                     where comment is not null
+                                                       and submitted_at >= $start and submitted_at < $end)
+               group by theme""", {"start": WEEK_START, "end": WEEK_END}).fetchall())
+    finally:
+        con.close()
+    at = rendered(dashboard, FEEDBACK)
+    themes = frame_with(at, "examples").set_index("label")
+    assert "csat" not in themes.columns
+    shown = themes["mean_score"].round(2)
+    assert shown["Rude, cold or ignored"] == expected["disrespected"]
+    assert shown["Solved, works now"] == expected["solved"]
+    negative = shown[themes["polarity"] == "negative"]
+    assert negative.nunique() > 1 and (negative < 4).all()  # telling the negative themes apart
