@@ -101,8 +101,9 @@ st.markdown("**SLA clocks**")
 table(clocks, f"request-{request_id}-sla",
       caption=f"Policy {field_text(row['policy_name'], 'none')} · calendar {field_text(row['calendar_name'], 'none')}. "
               f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
-              + ("24x7 h: every hour counts, day and night, less any time paused in a waiting status."
-                 if around_the_clock else "Business h: hours the policy's calendar is open."))
+              + ("24x7 h: every hour counts, day and night" if around_the_clock
+                 else "Business h: the hours the policy's calendar is open")
+              + ", less any time paused in a waiting status.")
 if paused_now:
     st.caption("The resolution clock is paused now (the request waits in a paused status): it cannot breach "
                "while paused, and its deadline is where it would fall if work resumed now.")
