@@ -24,10 +24,10 @@ METRICS: tuple[Metric, ...] = (
            "Requests created in the period (by the time each was created, in the organisation's time zone)."),
     Metric("fr_adherence", "First-response adherence",
            "Met / (met + breached) among first-response targets decided in the period: met when the "
-           "first response came within the policy's target in business time, breached when the deadline "
-           "passed without one (decided at the deadline). Running and n/a requests are not counted."),
+           f"first response came within the policy's target on its clock ({POLICY_HOURS}), breached when the "
+           "deadline passed without one (decided at the deadline). Running and n/a requests are not counted."),
     Metric("res_adherence", "Resolution adherence",
-           "Met / (met + breached) among resolution targets decided in the period, in business time, "
+           "Met / (met + breached) among resolution targets decided in the period, on the policy's clock, "
            "excluding time paused in waiting statuses (pending, on hold) where status history exists."),
     Metric("adherence", "SLA adherence (combined)",
            "Met / (met + breached) over first-response and resolution targets together."),
