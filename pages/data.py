@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from servicelevel.definitions import METRICS
+from servicelevel.fields import WITHOUT_FIELD
 from servicelevel.ingest import OUTCOME_MEANINGS
 from servicelevel.ui import frame, policies_view, upload
 from servicelevel.ui.data import run_query
@@ -35,8 +36,9 @@ with sources_tab:
         if lacking.empty:
             st.caption("Every source provides every field.")
         else:
-            grouped = lacking.groupby("source")["field"].apply(", ".join).reset_index(name="fields it has no column for")
-            table(grouped, "source-missing-fields",
+            table(lacking.assign(without_it=lacking["field"].map(WITHOUT_FIELD)), "source-missing-fields",
+                  column_config={"field": st.column_config.TextColumn("field it has no column for"),
+                                 "without_it": st.column_config.TextColumn("what the pages do without it")},
                   caption="Charts that need one of these fields say so instead of showing zeros.")
     with st.expander("Remove a source"):
         remove_panel()

@@ -62,6 +62,37 @@ REQUIRED_BY_KIND = {
     "events": ("request_id", "event_at"),
 }
 
+# What the pages do with the requests of a source whose exports lack a field: the Data page
+# lists it beside each field a source lacks, for the reader who asks why a number is missing.
+WITHOUT_FIELD = {
+    "first_response_at": "No first-response times: first-response targets do not apply to its requests.",
+    "resolved_at": "No resolution times: a request's close time stands for its resolution (without either, "
+                   "resolution targets do not apply).",
+    "closed_at": "No closing times: the resolution time alone marks a request done.",
+    "due_at": "No due dates: its requests make no promises, and Promises kept leaves them out.",
+    "updated_at": "No update times: where exports of the same requests overlap, the later import wins "
+                  "(within a file, the later line).",
+    "status": "No status: it is read from the times (closed, resolved, else open).",
+    "priority": "No priority: '(no priority)' in breakdowns; SLA policies that match on a priority do not apply.",
+    "requester_type": "No requester type: its requesters count as external.",
+    "requester_id": "No requester ids: repeat contacts cannot be judged for its requests.",
+    "requester_department": "No requester department: internal requesters show as '(external, or not recorded)'.",
+    "requester_org": "No requester organisation: external customers are named by their requester id, if any.",
+    "provider_department": "No provider department: '(no provider department)' in breakdowns; department "
+                           "filters leave its requests out.",
+    "provider_type": "No provider type: its requests count as in-house.",
+    "agent": "No agent: '(unassigned)' in breakdowns and lists.",
+    "channel": "No channel: '(none)' in CSAT and SLA adherence by channel.",
+    "category": "No category: '(no category)' in recurring problems; repeat contacts cannot be judged.",
+    "subcategory": "No subcategory: no page shows subcategories, so nothing is missing.",
+    "subject": "No subjects: FAQ candidates leave its requests out.",
+    "reopen_count": "No reopen counts: the reopen rate leaves its requests out; Feedback counts their answers as "
+                    "'not recorded'.",
+    "reassignment_count": "No reassignment counts: one-touch resolution leaves its requests out; Feedback counts "
+                          "their answers as 'not recorded'.",
+}
+
+
 def mid_sentence(title: str) -> str:
     """A heading for use inside a sentence: 'Provider department' -> 'provider department', but
     'SLA met or breached' and 'CSAT' keep their acronyms."""

@@ -145,3 +145,10 @@ def test_the_at_risk_definition_gives_the_horizon_the_pages_use():
     assert int(default) == DUE_WITHIN_HOURS
     assert f"{DUE_WITHIN_HOURS} in the weekly overview" in definition("at_risk")
     assert f"sets another ({low} to {high})" in definition("at_risk")
+
+
+def test_every_request_field_a_source_can_lack_says_what_the_pages_do_without_it():
+    from servicelevel.fields import REQUEST_FIELDS, REQUIRED_BY_KIND, WITHOUT_FIELD
+
+    optional = [f for f in REQUEST_FIELDS if f not in REQUIRED_BY_KIND["requests"]]
+    assert sorted(WITHOUT_FIELD) == sorted(optional)

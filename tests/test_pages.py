@@ -1923,6 +1923,24 @@ def test_request_page_shows_an_answer_as_given_and_on_1_to_5(tmp_path, monkeypat
     assert answers.iloc[0][["score", "answered"]].tolist() == [4.6, "9 on 1-10"]
 
 
+def test_the_fields_a_source_lacks_say_what_the_pages_do_without_them(app, sample_db_path):
+    # The list gave column names alone ("closed_at, reassignment_count, requester_org"): a department
+    # head asking why there is no one-touch rate for Jira's requests had to know what each one feeds.
+    con = store.connect(sample_db_path)
+    try:
+        counted = dict(con.execute("select source, count(reassignment_count) from requests group by source").fetchall())
+    finally:
+        con.close()
+    assert counted["jira"] == 0 < counted["zendesk"]
+    at = rendered(app, "pages/data.py")
+    lacking = next(df.value for df in at.dataframe if "without_it" in df.value.columns).set_index(["source", "field"])
+    assert lacking.loc[("jira", "reassignment_count"), "without_it"].startswith(
+        "No reassignment counts: one-touch resolution leaves its requests out")
+    assert ("zendesk", "reassignment_count") not in lacking.index
+    assert lacking.loc[("zendesk", "provider_type"), "without_it"] == "No provider type: its requests count as in-house."
+    assert lacking["without_it"].notna().all()
+
+
 def test_data_page_lists_sources_imports_and_rejected_rows(app):
     at = rendered(app, "pages/data.py")
     frames = [df.value for df in at.dataframe]
