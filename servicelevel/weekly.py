@@ -501,6 +501,10 @@ class Slipping:
         if len(self.compared) == 1:
             return (f"{self.compared['department'].iloc[0]} fell by {SLIP_MIN_PP:.0f} points or more"
                     + (", a fall chance could make." if chance.all() else "."))
+        if len(self.departments) == 1:  # "largest fall first" and "1 of them" read oddly of one
+            return (f"1 of {len(self.compared)} departments compared fell by {SLIP_MIN_PP:.0f} points or more: "
+                    f"{self.departments['department'].iloc[0]}"
+                    + (", a fall chance could make." if chance.all() else "."))
         return (f"{len(self.departments)} of {len(self.compared)} departments compared fell by {SLIP_MIN_PP:.0f} "
                 "points or more, largest fall first" + (f"; chance could make the fall of {chance.sum()} of them."
                                                         if chance.any() else "."))

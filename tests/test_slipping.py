@@ -106,6 +106,16 @@ def test_a_fall_of_exactly_five_points_slips_and_one_of_four_point_nine_does_not
         "1 of them.")
 
 
+def test_one_department_fallen_of_several_is_named():
+    # "1 of 10 departments compared fell by 5 points or more, largest fall first; chance could make
+    # the fall of 1 of them."
+    one = movers([("Sales", -6.0), ("Legal", -1.0), ("IT", 2.0)])
+    assert weekly.Slipping(*spans(), one).verdict() == \
+        "1 of 3 departments compared fell by 5 points or more: Sales."
+    assert weekly.Slipping(*spans(), one.assign(could_be_chance=True)).verdict() == \
+        "1 of 3 departments compared fell by 5 points or more: Sales, a fall chance could make."
+
+
 def test_nothing_compared_and_nothing_fallen_say_so_differently():
     assert weekly.Slipping(*spans(), movers([])).verdict().startswith("Not enough decided SLA targets in both spans")
     assert weekly.Slipping(*spans(), movers([("IT", -1.0), ("Legal", 2.0)])).verdict() == (
