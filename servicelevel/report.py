@@ -799,9 +799,9 @@ def _html_text(text: str) -> str:
 
 
 def _no_wrap(cell: str) -> str:
-    """Keeps a short cell without spaces (a request id such as PROC-5493, a number) on one line:
-    a narrow column broke ids at their hyphen."""
-    return "white-space:nowrap;" if " " not in cell and len(cell) <= NO_WRAP_MAX_CHARS else ""
+    """Keeps a short cell of one or two words (a number, a request such as "jira PROC-5493", "still
+    open") on one line: a narrow column broke ids at their hyphen ("jira PROC-" over "5493")."""
+    return "white-space:nowrap;" if cell.count(" ") <= 1 and len(cell) <= NO_WRAP_MAX_CHARS else ""
 
 
 def _html_block(block: Block, images: _Images) -> str:

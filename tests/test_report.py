@@ -715,8 +715,9 @@ def test_the_pdf_writes_names_its_font_lacks_letters_of_without_their_marks():
 
 
 def test_html_tables_keep_ids_on_one_line_and_let_text_wrap():
-    table = report.Table(("Request", "Comment", "Note"), (("PROC-5493", "slow reply, asked twice", "x" * 30),),
-                         (False, False, False), (1, 3, 1))
+    table = report.Table(("Request", "Comment", "Note", "Source and id"),
+                         (("PROC-5493", "slow reply, asked twice", "x" * 30, "jira PROC-5493"),),
+                         (False, False, False, False), (1, 3, 1, 1))
     cells = re.findall(r'<td style="([^"]*)">([^<]*)</td>', report._html_block(table, None))
     assert [(value, "white-space:nowrap" in style) for style, value in cells] == [
-        ("PROC-5493", True), ("slow reply, asked twice", False), ("x" * 30, False)]
+        ("PROC-5493", True), ("slow reply, asked twice", False), ("x" * 30, False), ("jira PROC-5493", True)]
