@@ -123,7 +123,8 @@ else:
         "movers",
         column_config={**movers_columns("this week", "week before"), **PROVIDER},
         caption=f"First-response and resolution targets together; departments with fewer than "
-        f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out. {CHANCE_NOTE}",
+        f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out."
+        f"{weekly.running_span_note(week, selection.as_of)} {CHANCE_NOTE}",
     )
 
 st.subheader("The week's largest breaches")

@@ -549,14 +549,15 @@ def recent_and_baseline(week: Period) -> tuple[Period, Period]:
 
 
 def running_span_note(span: Period, as_of: datetime | None) -> str:
-    """' The last of these weeks is not over: ...' when the data's newest instant falls inside
-    `span` (the running week ends it); else ''."""
+    """' The last of these weeks is not over: ...' (of a one-week span, ' This week is not over: ...')
+    when the data's newest instant falls inside `span` (the running week ends it); else ''."""
     start_at, end_at = span.bounds()
     if as_of is None or not start_at < as_of < end_at:
         return ""
     newest = as_of.astimezone(ZoneInfo(span.timezone))
-    return (f" The last of these weeks is not over: the data ends at {newest:%a %d %b %H:%M}, and its targets "
-            "due later are not decided yet.")
+    which = "This week" if span.days == 7 else "The last of these weeks"
+    return (f" {which} is not over: the data ends at {newest:%a %d %b %H:%M}, and its targets due later are not "
+            "decided yet.")
 
 
 def partial_baseline_note(baseline: Period, data_from: date | None) -> str | None:

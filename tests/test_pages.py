@@ -1005,6 +1005,9 @@ def test_the_week_still_running_in_the_data_is_flagged(app, sample_db_path):
     assert volume.label == "Volume so far" and not volume.delta and not volume.proto.delta_description
     # The backlog is counted at the data's newest timestamp, not at the end of the week.
     assert "Backlog now" in metrics(at)
+    # The movers set this week so far against a whole week, and say so.
+    assert any(c.value.startswith("First-response and resolution targets together; departments with fewer than")
+               and "This week is not over: the data ends at Wed 18 Nov 11:58" in c.value for c in at.caption)
     # Running targets are decided later: no verdict yet, and no change coloured as news.
     assert " met so far this week (not over in the data)" in next(m.value for m in at.markdown
                                                                  if m.value.startswith("**In brief**"))
