@@ -126,6 +126,8 @@ else:
         "column_value", "row_value", "Adherence of internal SLAs (first response and resolution)",
         "Provider department", "Requester department", min_count=organisation().min_count, total=ALL_REQUESTERS,
     ))
+    st.caption("A blank cell: no SLA target of that requester department's requests to that provider was decided "
+               "in the period.")
     table(
         matrix.rename(columns={"row_value": "requester_department", "column_value": "provider_department",
                                **MATRIX_COUNTS}),

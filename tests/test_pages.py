@@ -1582,6 +1582,17 @@ def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_
     assert scorecard_of(rendered(at)) == slug(busiest)
 
 
+def test_the_who_serves_whom_heatmap_says_what_a_blank_cell_is(app):
+    at = rendered(app, "pages/departments.py")
+    table = next(df.value for df in at.dataframe if {"requester_department", "provider_department"}
+                 <= set(df.value.columns))
+    decided = table[table["n_targets_met"] + table["n_targets_breached"] > 0]
+    pairs = decided["requester_department"].nunique() * decided["provider_department"].nunique()
+    assert len(decided) < pairs  # some pairs decided no target: their cells are blank
+    assert "A blank cell: no SLA target of that requester department's requests to that provider was decided in " \
+        "the period." in [c.value for c in at.caption]
+
+
 def test_a_scorecards_downloads_are_named_for_the_departments_own_role(app):
     app.query_params["unit"] = "Finance"
     at = rendered(app, "pages/departments.py")
