@@ -13,8 +13,11 @@ from servicelevel.ui.widgets import chart, explain_empty, kpi_tiles, lacking_not
 TREND_WEEKS = 12
 FOLLOWUP_LIMIT = 500
 RATE = {"csat": st.column_config.NumberColumn("CSAT %", format="percent"),
-        "csat_low": st.column_config.NumberColumn("95% interval from", format="percent"),
-        "csat_high": st.column_config.NumberColumn("95% interval to", format="percent"),
+        # Short headers: "95% interval from" and "… to" pushed the breakdowns past a laptop's width.
+        "csat_low": st.column_config.NumberColumn("95% low", format="percent",
+                                                  help="The low end of CSAT %'s 95% interval (Wilson)"),
+        "csat_high": st.column_config.NumberColumn("95% high", format="percent",
+                                                   help="The high end of CSAT %'s 95% interval (Wilson)"),
         "mean_score": st.column_config.NumberColumn("mean score", format="%.2f"),
         "too_few": st.column_config.CheckboxColumn("too few to trust"),
         "sum_score": None}  # only there to add up means over groups
