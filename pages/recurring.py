@@ -136,9 +136,12 @@ if has_requests:
             "business_hours": st.column_config.NumberColumn("business hours", format="localized"),
             # Counted over the requests created in the period, as the caption says: not the SLA or
             # Feedback page's totals for the period, which count what was decided or answered in it.
-            "n_breaches": st.column_config.NumberColumn("SLA breaches of these"),
-            "n_answers": st.column_config.NumberColumn("survey answers on these"),
-            "n_dissatisfied": st.column_config.NumberColumn("answers 1-2 on these"),
+            "n_breaches": st.column_config.NumberColumn("breaches of these", help="SLA targets of these requests "
+                                                        "breached by the data's newest time"),
+            "n_answers": st.column_config.NumberColumn("answers on these", help="Survey answers on these requests, "
+                                                       "whenever given"),
+            "n_dissatisfied": st.column_config.NumberColumn("answers 1-2", help="Survey answers on these requests "
+                                                            "scoring 1-2 (below 3 of 5)"),
             # Bars against the costliest category: a share of four totals is rarely above 10%, and on
             # a 0-100% scale every bar was a sliver.
             "cost_index": st.column_config.ProgressColumn(
@@ -183,8 +186,12 @@ else:  # the sources' gaps are said where there are numbers they are missing fro
             "reopen_rate": st.column_config.NumberColumn("reopen rate", format="percent"),
             "n_one_touch": st.column_config.NumberColumn("one-touch", format="localized"),
             "one_touch_rate": st.column_config.NumberColumn("one-touch rate", format="percent"),
-            "n_reopen_known": st.column_config.NumberColumn("with a reopen count", format="localized"),
-            "n_touch_known": st.column_config.NumberColumn("with a reassignment count", format="localized"),
+            # Short headers, the long ones on hover: the table ran past a laptop's width.
+            "n_reopen_known": st.column_config.NumberColumn(
+                "reopens counted", format="localized", help="Requests resolved whose export gives a reopen count"),
+            "n_touch_known": st.column_config.NumberColumn(
+                "reassigns counted", format="localized",
+                help="Requests resolved whose export gives a reassignment count"),
         },
         caption="Per category, most reopened first. Reopened: reopened at least once. One-touch: resolved without "
         "being reassigned. Each rate counts only the requests whose export gives that count.",
@@ -245,7 +252,8 @@ else:
                       "sides. The sidebar filters apply; the period does not.")
 
 st.subheader(f"Repeat contacts: the same requester, the same category, within {REPEAT_DAYS} days")
-repeats = run_query("repeat_contacts", {**params, "within_secs": REPEAT_DAYS * 86400})
+within = {"within_secs": REPEAT_DAYS * 86400}
+repeats = run_query("repeat_contacts", {**params, **within})
 overall = repeats[repeats["dimension"] == "all"]
 if not has_requests:
     st.caption("No requests in this selection (see above).")
@@ -255,7 +263,7 @@ else:
         st.info("No requests with a requester id and a category in this selection: repeats cannot be judged.")
     else:
         min_count = organisation().min_count
-        repeats_before = run_query("repeat_contacts", {**params, **earlier.params(), "within_secs": REPEAT_DAYS * 86400})
+        repeats_before = run_query("repeat_contacts", {**params, **earlier.params(), **within})
         overall_before = repeats_before[repeats_before["dimension"] == "all"]
         st.caption(f"Requests created in the period, compared with the {earlier.days} days before: {earlier.label()}.")
         kpi_tiles([recurring.repeat_tile(overall.iloc[0], None if overall_before.empty else overall_before.iloc[0],
@@ -293,7 +301,8 @@ else:
                     "wordings", help="Subjects alike up to case and numbers are one wording"),
                 "also_written": st.column_config.TextColumn("also written"),
                 "subject_key": st.column_config.TextColumn(
-                    "grouped as", help="The words left once the subject is normalised: what the group's subjects share"),
+                    "grouped as",
+                    help="The words left once the subject is normalised: what the group's subjects share"),
                 **links.LINK_COLUMN,
             },
             caption=f"The {FAQ_LIMIT} largest groups, each under its most common wording. Subjects are grouped after "

@@ -138,7 +138,8 @@ def test_problem_costs_draw_bars_against_the_costliest_and_say_whose_breaches_th
     assert shown["cost_index"].max() < 50  # a share of four totals: on a 0-100 scale it was at most half
     assert (shown["business_hours"] == shown["business_hours"].round()).all()
     assert config["business_hours"]["type_config"]["format"] == "localized"
-    assert config["n_breaches"]["label"] == "SLA breaches of these"
+    assert config["n_breaches"]["label"] == "breaches of these"
+    assert config["n_breaches"]["help"] == "SLA targets of these requests breached by the data's newest time"
     # The column it is ranked by beside the category, whichever it is.
     assert list(shown.columns[:2]) == ["category", "cost_index"]
     at.segmented_control(key="rank_by").set_value("SLA breaches").run()
