@@ -276,9 +276,13 @@ else:
                 chart(charts.rate_bars(rows.head(recurring.REPEAT_BARS), dimension, "repeat_rate", "n_requests",
                                        f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate",
                                        min_count=min_count, note=recurring.repeat_bars_note(len(rows)) or None))
+                # Narrow, as the department scorecards' tables: half a laptop's width holds them whole.
                 table(rows, f"repeat-contacts-by-{dimension}",
-                      column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent"),
-                                     "too_few": st.column_config.CheckboxColumn("too few to trust")})
+                      column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent",
+                                                                                  width=72),
+                                     "too_few": st.column_config.CheckboxColumn(
+                                         "too few", width=58,
+                                         help=f"Too few to trust: fewer than {min_count} requests")})
 
 st.subheader("FAQ candidates: the questions asked most, however they are written")
 faq = run_query("faq_candidates", {**params, "max_rows": FAQ_LIMIT})
