@@ -19,11 +19,11 @@ import pandas as pd
 
 from servicelevel import store
 from servicelevel.derived import data_marker, facts_as_of, run_pipeline, table_exists
+from servicelevel.fields import VALUE_LABELS
 from servicelevel.kpis import Tile, mean_change_p, rate_tile, ratio, wilson_interval
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 from servicelevel.sqlfiles import pipeline_sql
-from servicelevel.fields import VALUE_LABELS
 from servicelevel.tables import NO_VALUE, columns_first
 from servicelevel.themes import Lexicon, classify_into_temp_table, load_lexicon
 

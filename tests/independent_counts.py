@@ -81,3 +81,13 @@ def fisher_two_sided(met_now: int, breached_now: int, met_before: int, breached_
     splits = range(max(0, decided_now - (total - met)), min(met, decided_now) + 1)
     return float(sum(chance(x) for x in splits if chance(x) <= seen))
 
+
+
+def reassignment_counts_by_source(db_path) -> dict[str, int]:
+    """Per source, how many of its stored requests carry a reassignment count (the sample's Jira
+    export has none)."""
+    con = store.connect(db_path)
+    try:
+        return dict(con.execute("select source, count(reassignment_count) from requests group by source").fetchall())
+    finally:
+        con.close()

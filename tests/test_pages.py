@@ -29,7 +29,8 @@ from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_answers, import_requests
-from tests.independent_counts import decided_targets, first_day, first_week_code, fisher_two_sided
+from tests.independent_counts import (decided_targets, first_day, first_week_code, fisher_two_sided,
+                                      reassignment_counts_by_source)
 from servicelevel import PROJECT_ROOT
 from tests.reference_clock import RefCalendar, business_seconds
 
@@ -1684,10 +1685,15 @@ def test_a_request_without_a_status_history_says_why(app, sample_db_path, source
         con.close()
     assert (n_events > 0) == (source == "jira")  # the sample imports a status history for jira only
     app.query_params["source"] = source
-    app.query_params["id"] = request_id
-    at = rendered(app, "pages/request.py")
+    at = request_page(app, request_id)
     assert "**Status history**" in [m.value for m in at.markdown]
     assert said in [c.value for c in at.caption]
+
+
+def request_page(app: AppTest, request_id: str) -> AppTest:
+    """The request page opened on `request_id` (an id alone finds its source)."""
+    app.query_params["id"] = request_id
+    return rendered(app, "pages/request.py")
 
 
 def clock_sheet(at) -> pd.DataFrame:
@@ -1859,8 +1865,7 @@ def test_request_page_says_paused_time_is_left_out_of_business_time_only(app, sa
         ).fetchone()
     finally:
         con.close()
-    app.query_params["id"] = request_id
-    at = rendered(app, "pages/request.py")
+    at = request_page(app, request_id)
     clocks = clock_sheet(at)
     # Calendar time runs through the pause: every hour from creation to resolution.
     calendar_hours = (resolved_at - created_at).total_seconds() / 3600
@@ -1881,8 +1886,7 @@ def test_a_24x7_policys_clock_is_not_headed_business_hours(app, sample_db_path):
         ).fetchone()
     finally:
         con.close()
-    app.query_params["id"] = request_id
-    at = rendered(app, "pages/request.py")
+    at = request_page(app, request_id)
     clocks = clock_sheet(at)
     assert hours(clocks.loc["target (24x7 h)", "first response"]) == pytest.approx(target_secs / 3600)
     assert "elapsed (24x7 h)" in clocks.index and "elapsed (calendar h)" in clocks.index
@@ -1940,11 +1944,7 @@ def test_request_page_shows_an_answer_as_given_and_on_1_to_5(tmp_path, monkeypat
 def test_the_fields_a_source_lacks_say_what_the_pages_do_without_them(app, sample_db_path):
     # The list gave column names alone ("closed_at, reassignment_count, requester_org"): a department
     # head asking why there is no one-touch rate for Jira's requests had to know what each one feeds.
-    con = store.connect(sample_db_path)
-    try:
-        counted = dict(con.execute("select source, count(reassignment_count) from requests group by source").fetchall())
-    finally:
-        con.close()
+    counted = reassignment_counts_by_source(sample_db_path)
     assert counted["jira"] == 0 < counted["zendesk"]
     at = rendered(app, "pages/data.py")
     lacking = next(df.value for df in at.dataframe if "without_it" in df.value.columns).set_index(["source", "field"])

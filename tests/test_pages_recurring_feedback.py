@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from servicelevel import PROJECT_ROOT, store
 from tests.apptest_support import chart_data, chart_title, rendered
 from tests.handmade import import_answers, import_requests
-from tests.independent_counts import first_week_code, fisher_two_sided
+from tests.independent_counts import first_week_code, fisher_two_sided, reassignment_counts_by_source
 
 # 2026-W46 (9-15 November 2026) in America/Sao_Paulo (UTC-3): the sample's default week.
 WEEK_START = datetime(2026, 11, 9, 3, 0, tzinfo=timezone.utc)
@@ -526,11 +526,7 @@ def test_weekly_csat_on_too_few_answers_is_flagged_with_each_weeks_count(dashboa
 
 def test_a_source_lacking_a_field_is_named_as_a_source(dashboard, sample_db_path):
     # The sample's Jira export has no reassignment counts, its Zendesk export no provider type.
-    con = store.connect(sample_db_path)
-    try:
-        counted = dict(con.execute("select source, count(reassignment_count) from requests group by source").fetchall())
-    finally:
-        con.close()
+    counted = reassignment_counts_by_source(sample_db_path)
     assert counted["jira"] == 0 < counted["zendesk"]
     captions = texts(rendered(dashboard, FEEDBACK).caption)
     assert "Source jira has no reassignment counts: its answers are counted as 'not recorded'." in captions
