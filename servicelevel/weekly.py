@@ -647,7 +647,7 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
         # As the organisation's brief flags a slip, a change chance could make says so.
         moved = f"{only['change_pp']:.1f}" not in ("0.0", "-0.0")
         chance = ", could be chance" if only["could_be_chance"] and moved else ""
-        lines.append(f"SLA adherence of {only['department']}, as provider, over the last {RECENT_WEEKS} weeks: "
+        lines.append(f"SLA adherence of {only['department']} as a provider department, last {RECENT_WEEKS} weeks: "
                      f"{percent(only['adherence_now'])} "
                      f"against {percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
                      f"({only['change_pp']:+.1f} pp{chance}), goal {percent(goal['goal'])}.")
@@ -662,12 +662,11 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
                     + (" (could be chance)" if r.could_be_chance else ""))
 
         if not slipped.empty:
-            lines.append(f"SLA adherence slipped, as provider ({span} against the {BASELINE_WEEKS} before): "
-                         f"{_named(slipped, slip)}.")
+            lines.append(f"Provider departments slipping (SLA adherence, {span} against the {BASELINE_WEEKS} "
+                         f"before): {_named(slipped, slip)}.")
         if not below.empty:
             far_below = _named(below, lambda r: f"{r.department} {percent(r.adherence)} (goal {percent(r.goal)})")
-            lines.append(f"{'Also f' if not slipped.empty else 'F'}ar below their SLA goal as provider over {span}: "
-                         f"{far_below}.")
+            lines.append(f"Provider departments far below their SLA goal (SLA adherence, {span}): {far_below}.")
         if slipped.empty and below.empty:
             lines.append(f"No provider department slipped, or stands {BELOW_GOAL_PP:.0f} points or more below its "
                          f"SLA goal, over {span}.")

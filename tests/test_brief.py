@@ -151,8 +151,8 @@ def test_departments_that_slipped_then_those_far_below_goal_and_not_both():
         ("Finance", 84, 16, 0.86, 85, 15),
     ])
     assert brief((), slipping) == (
-        "SLA adherence slipped, as provider (the last 4 weeks against the 8 before): Procurement 40.0% against 80.0%.",
-        "Also far below their SLA goal as provider over the last 4 weeks: Legal 55.0% (goal 87.0%).",
+        "Provider departments slipping (SLA adherence, the last 4 weeks against the 8 before): Procurement 40.0% against 80.0%.",
+        "Provider departments far below their SLA goal (SLA adherence, the last 4 weeks): Legal 55.0% (goal 87.0%).",
     )
     assert not slipping.all_clear
 
@@ -170,12 +170,12 @@ def test_one_departments_report_gives_its_own_numbers_uncoloured():
     slipping = departments([("Finance", 84, 16, 0.869, 85, 15)])
     assert brief((), slipping) == (
         # 84 of 100 against 85 of 100: two alike spans would differ as much (Fisher's p = 1).
-        "SLA adherence of Finance, as provider, over the last 4 weeks: 84.0% against 85.0% in the 8 before "
+        "SLA adherence of Finance as a provider department, last 4 weeks: 84.0% against 85.0% in the 8 before "
         "(-1.0 pp, could be chance), goal 86.9%.",
     )
     # 60 of 100 against 85 of 100 is no chance (p < 0.001): said without the flag.
     assert brief((), departments([("Finance", 60, 40, 0.869, 85, 15)]))[0] == (
-        "SLA adherence of Finance, as provider, over the last 4 weeks: 60.0% against 85.0% in the 8 before "
+        "SLA adherence of Finance as a provider department, last 4 weeks: 60.0% against 85.0% in the 8 before "
         "(-25.0 pp), goal 86.9%.")
     assert not slipping.all_clear
 

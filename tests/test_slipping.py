@@ -138,11 +138,11 @@ def test_the_report_opens_with_the_slip_and_the_department_furthest_below_goal(c
     sales_now = decided(con, "Sales", date(2026, 10, 19), date(2026, 11, 16))
     sales_before = decided(con, "Sales", date(2026, 8, 24), date(2026, 10, 19))
     assert fisher_two_sided(*sales_now, *sales_before) >= 0.05 > fisher_two_sided(*procurement_now, *procurement_before)
-    assert ("SLA adherence slipped, as provider (the last 4 weeks against the 8 before): "
+    assert ("Provider departments slipping (SLA adherence, the last 4 weeks against the 8 before): "
             f"Procurement {shown(*procurement_now)} against "
             f"{shown(*procurement_before)}, Sales {shown(*sales_now)} against {shown(*sales_before)} "
             "(could be chance).") in brief
-    assert f"Also far below their SLA goal as provider over the last 4 weeks: Legal {shown(*legal)} (goal " in brief
+    assert f"Provider departments far below their SLA goal (SLA adherence, the last 4 weeks): Legal {shown(*legal)} (goal " in brief
     assert "Legal" not in set(slipping_for(con).departments["department"])
 
 
@@ -157,7 +157,7 @@ def test_a_department_of_its_own_says_when_chance_could_make_its_fall(con):
                                           data_info(con).as_of(datetime.now(timezone.utc))),
                            organisation(), "md").decode("utf-8")
     change = Decimal(shown(*sales_now)[:-1]) - Decimal(shown(*sales_before)[:-1])
-    assert (f"SLA adherence of Sales, as provider, over the last 4 weeks: {shown(*sales_now)} against "
+    assert (f"SLA adherence of Sales as a provider department, last 4 weeks: {shown(*sales_now)} against "
             f"{shown(*sales_before)} in the 8 before "
             f"({change:+.1f} pp, could be chance), goal ") in text
     # Procurement's fall is beyond chance: said flatly.
