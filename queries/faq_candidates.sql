@@ -38,8 +38,10 @@ top_rows as (
 ),
 -- A wording is a subject up to case, spacing and its numbers: "Order 1041 has not arrived",
 -- "order 2210 has not arrived" and "Order has not arrived #5001" are one way of asking, not three
--- (a number is dropped with a '#' before it); each is shown by its most common original subject:
--- the subjects are counted first, so each distinct one is rewritten once.
+-- (a number is dropped with a '#' before it); each is shown by its most common original subject
+-- (of equally common ones, one in mixed case before one all in capitals or all in lower case,
+-- then the first in byte order: arg_max picked either, and the page changed between runs): the
+-- subjects are counted first, so each distinct one is rewritten once.
 subjects as (
     select subject_key, subject, count(*) as n
     from top_rows
@@ -50,7 +52,8 @@ variants as (
         subject_key,
         trim(regexp_replace(regexp_replace(lower(subject), '#?[0-9]+', ' ', 'g'), '\s+', ' ', 'g')) as wording,
         sum(n) as n,
-        arg_max(subject, n) as example
+        first(subject order by n desc, subject = upper(subject), subject = lower(subject), subject)
+            as example
     from subjects
     group by all
 ),
