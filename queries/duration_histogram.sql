@@ -2,7 +2,8 @@
 -- Returns: the distribution of first-response or resolution times of requests whose clock
 --   stopped in [$start_at, $end_at), binned in SQL (no per-request rows leave the database):
 --   bin_start_hours, bin_end_hours, n_requests, plus on every row n_total, median_hours,
---   p90_hours and target_hours (the most common target among them).
+--   p90_hours and target_hours (the most common target among them, of equally common ones the
+--   tighter).
 --   $metric: 'first_response' | 'resolution'; $clock: 'business' | 'calendar'; $bin_hours: width;
 --   durations of $max_hours or more share the last bin (its bin_end_hours is NULL: "and over").
 -- Params: $metric, $clock, $bin_hours, $max_hours DOUBLE, $start_at, $end_at, and the shared filters.
@@ -31,7 +32,7 @@ summary as (
         count(hours) as n_total,
         median(hours) as median_hours,
         quantile_cont(hours, 0.9) as p90_hours,
-        mode(target_hours) as target_hours
+        mode(target_hours order by target_hours) as target_hours  -- of equally common, the tighter
     from durations
 ),
 bins as (

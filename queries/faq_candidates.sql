@@ -69,9 +69,10 @@ details as (
     select
         subject_key,
         count(distinct requester_id) as n_requesters,
-        mode(category) as top_category,
-        mode(provider_department) as top_provider_department,
-        arg_max({'source': source, 'request_id': request_id}, created_at) as newest,
+        -- Ties broken by name, and the newest by id: mode and arg_max alone picked either.
+        mode(category order by category) as top_category,
+        mode(provider_department order by provider_department) as top_provider_department,
+        first({'source': source, 'request_id': request_id} order by created_at desc, source, request_id) as newest,
         min(created_at) as first_created_at,
         max(created_at) as last_created_at
     from top_rows

@@ -324,6 +324,13 @@ def test_the_weekly_promises_tile_judges_promises_as_the_sla_page_does(week):
     assert (page["n_kept"] + page["n_broken"], page["n_kept"], page["n_pending"]) == (2, 1, 3)
 
 
+def test_the_histograms_target_of_equally_common_ones_is_the_tighter(week):
+    # Resolved in W10 under a target: A and B (Internal, 1 day = 8 office hours), C and E (External,
+    # 16 h); G has no policy. Two of each: mode() named either, and the page's red line moved.
+    bins = run(week, "duration_histogram", metric="resolution", clock="business", bin_hours=1.0, max_hours=100.0)
+    assert bins["target_hours"].iloc[0] == pytest.approx(8.0)
+
+
 def test_broken_promises_lists_the_broken_ones_still_open_first(week):
     broken = records(run(week, "broken_promises"))
     # Worked by hand, as of Mon 09:30: F due Fri 18:00 and D due Sun 20:00 are still open, 63.5 h

@@ -142,3 +142,19 @@ def test_a_wording_whose_subjects_are_equally_common_is_shown_by_the_same_one_ev
         "end_at": datetime(2026, 3, 9, tzinfo=timezone.utc), "max_rows": 10,
     })
     assert list(faq["examples"].iloc[0]) == ["Onde está meu pedido?"]
+
+
+def test_an_faq_groups_top_category_and_newest_request_are_the_same_every_time(con, tmp_path):
+    # Two requests, one category each, created at the same instant: mode() and arg_max() named
+    # either. Ties now go by name and id.
+    import_requests(con, tmp_path, [
+        {"request_id": rid, "created_at": "2026-03-02T10:00:00Z", "requester_id": "r", "subject": "Senha expirada",
+         "category": category, "provider_department": department}
+        for rid, category, department in (("S2", "Zeta", "Payroll"), ("S1", "Alpha", "IT"))
+    ])
+    refresh_derived(con)
+    faq = queries.run(con, "faq_candidates", {
+        **filters(), "start_at": datetime(2026, 3, 1, tzinfo=timezone.utc),
+        "end_at": datetime(2026, 3, 9, tzinfo=timezone.utc), "max_rows": 10,
+    }).iloc[0]
+    assert (faq["top_category"], faq["top_provider_department"], faq["newest_request_id"]) == ("Alpha", "IT", "S1")
