@@ -123,6 +123,13 @@ def parse_lexicon(text: str, where: str = "themes.toml") -> Lexicon:
             polarity=entry["polarity"],
             terms=_terms(entry, here),
         ))
+    # A phrase belongs to one theme: a term in two would leave the pick to chance.
+    owners: dict[str, str] = {}
+    for i, theme in enumerate(themes, start=1):
+        for term in theme.terms:
+            if owners.setdefault(term, theme.name) != theme.name:
+                raise ThemeError(f"{where}, theme {i} ({theme.name}): the term '{term}' is also in theme "
+                                 f"{owners[term]}: a phrase can belong to one theme only")
     fingerprint = hashlib.sha256((text + pipeline_sql("comment_themes")).encode("utf-8")).hexdigest()[:16]
     return Lexicon(themes=tuple(themes), fingerprint=fingerprint)
 

@@ -103,6 +103,16 @@ en = ["expensive", "hidden fee*"]
     assert found["Hidden fees everywhere"] == ["price"]
 
 
+def test_a_whole_word_goes_to_its_own_theme_before_a_stem_of_the_same_letters(con):
+    # "fecha" is a whole term of one theme and the stem "fecha*" of another: the phrase "fecha"
+    # fits both at the same length, and went to either.
+    lexicon = themes.parse_lexicon(
+        '[[themes]]\nname = "stem"\ndimension = "hidden"\npolarity = "negative"\npt = ["fecha*"]\n'
+        '[[themes]]\nname = "whole"\ndimension = "business"\npolarity = "positive"\npt = ["fecha"]')
+    found = themes.classify(con, ["Fecha amanhã", "Fechado sem resposta"], lexicon)
+    assert found == {"Fecha amanhã": ["whole"], "Fechado sem resposta": ["stem"]}
+
+
 @pytest.mark.parametrize("text, message", [
     ('[[themes]]\nname = "x"\ndimension = "money"\npolarity = "negative"\nen = ["a"]', "dimension"),
     ('[[themes]]\nname = "x"\ndimension = "human"\npolarity = "meh"\nen = ["a"]', "polarity"),
@@ -112,6 +122,10 @@ en = ["expensive", "hidden fee*"]
     ('[[themes]]\nname = "x"\ndimension = "human"\npolarity = "negative"\nen = "a"', "must be a list"),
     ('[[themes]]\nname = "x"\ndimension = "human"\npolarity = "negative"\nen = ["a"]\n'
      '[[themes]]\nname = "x"\ndimension = "human"\npolarity = "negative"\nen = ["b"]', "used twice"),
+    # A phrase belongs to one theme: "Demorou" in two would have gone to either.
+    ('[[themes]]\nname = "slow"\ndimension = "business"\npolarity = "negative"\npt = ["demorou"]\n'
+     '[[themes]]\nname = "cold"\ndimension = "human"\npolarity = "negative"\npt = ["Demorou", "frio"]',
+     "the term 'demorou' is also in theme slow: a phrase can belong to one theme only"),
     ("themes = 3", "no [[themes]]"),
     ("[[themes]\n", "not valid TOML"),
 ])

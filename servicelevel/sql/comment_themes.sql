@@ -5,7 +5,8 @@
 --   digits read as a space); $pattern finds every term occurrence, longest phrase first at
 --   each position, so "nao resolveram" is found as one phrase and its "resolveram" is not
 --   found again. Each phrase found belongs to the longest term it fits (a term is a whole
---   phrase, or a stem when its prefix flag is set), and that term's theme.
+--   phrase, or a stem when its prefix flag is set; a whole phrase before a stem of the same
+--   length), and that term's theme.
 -- Params: $pattern VARCHAR (all terms as one regular expression, capture group 1 = the phrase),
 --   $terms VARCHAR[] (folded, stems without the *), $term_is_prefix BOOLEAN[], $term_themes
 --   VARCHAR[] (the three lists in the same order)
@@ -26,7 +27,7 @@ lexicon as (
         unnest($term_themes::varchar[]) as theme
 ),
 phrase_themes as (
-    select p.phrase, arg_max(l.theme, length(l.term)) as theme
+    select p.phrase, first(l.theme order by length(l.term) desc, l.is_prefix, l.theme) as theme
     from (select distinct phrase from found) as p
     join lexicon as l
         on p.phrase = l.term or (l.is_prefix and starts_with(p.phrase, l.term))
