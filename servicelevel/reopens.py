@@ -7,6 +7,7 @@ import pandas as pd
 
 from servicelevel.kpis import Tile, against_period_before, rate_tile
 from servicelevel.settings import Organisation
+from servicelevel.wording import sources_have
 
 
 def total(reopens: pd.DataFrame) -> pd.Series | None:
@@ -40,7 +41,7 @@ def coverage_notes(now: pd.Series, lacking: dict[str, list[str]]) -> list[str]:
         known, sources = int(now[known_column]), lacking.get(field, [])
         if known == resolved or not sources:
             continue
-        whose = f"source {sources[0]} has" if len(sources) == 1 else f"sources {', '.join(sources)} have"
+        whose = sources_have(sources)
         if known == 0:
             notes.append(f"No {rate}: none of the {resolved:,} requests resolved has a {count} ({whose} none).")
         else:

@@ -21,3 +21,9 @@ def the_first(n: int, singular: str, plural: str) -> str:
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """A count with its noun: '1 row', '1,234 rows' (not 'row(s)')."""
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+def sources_have(sources: list[str]) -> str:
+    """'source jira has', 'sources jira, desk have': the sources named as sources (their names are
+    often a tool's, which alone read as a product rather than a set of requests)."""
+    return f"source {sources[0]} has" if len(sources) == 1 else f"sources {', '.join(sources)} have"

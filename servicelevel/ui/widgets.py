@@ -19,6 +19,7 @@ from servicelevel.settings import organisation
 from servicelevel.tables import blanks_named
 from servicelevel.ui.data import run_query
 from servicelevel.weekly import why_empty
+from servicelevel.wording import sources_have
 
 
 def kpi_tiles(tiles: list[Tile], per_row: int = 4, more: dict[str, str] | None = None) -> None:
@@ -398,7 +399,6 @@ def lacking_note(lacking: dict[str, list[str]], field: str, meaning: str, counte
 
 
 def sources_lack(sources: list[str]) -> str:
-    """'Source jira has no', 'Sources jira, desk have no': the sources named as sources (their
-    names are often a tool's, which alone read as a product rather than a set of requests)."""
-    one = len(sources) == 1
-    return f"{'Source' if one else 'Sources'} {', '.join(sources)} {'has' if one else 'have'} no"
+    """'Source jira has no', 'Sources jira, desk have no' (wording.sources_have)."""
+    said = sources_have(sources)
+    return f"{said[0].upper()}{said[1:]} no"
