@@ -343,14 +343,14 @@ class Tile:
         change is grey, which would otherwise read as "no news"). '' without the window's two ends,
         and, unless `always`, where it neither moved (the brief names the move) nor goes against.
         `always` gives a rate that is no news its ends as they are, saying why it is none: 'trend
-        77.0% → 72.9% (…) could be chance', 'steady trend 87.3% → 87.9% (…)' (under a point)."""
+        could be chance: 77.0% → 72.9% (…)', 'steady trend 87.3% → 87.9% (…)' (under a point)."""
         shown = self.trend_text()
         against = self.against_trend and self.higher_is_better is not None
         if not shown or not (always or self.trend_is_news or against):
             return ""
         if self.unit == "rate" and not (self.trend_is_news or against):
             steady = self.trend_delta is None or abs(self.trend_delta) < TREND_MOVE_PP
-            return f"steady trend {shown}" if steady else f"trend {shown} could be chance"
+            return f"steady trend {shown}" if steady else f"trend could be chance: {shown}"
         if self.higher_is_better is None or not self.trend_delta:
             return f"trend {shown}"
         direction = "improving" if (self.trend_delta > 0) == self.higher_is_better else "worsening"

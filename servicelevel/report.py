@@ -458,15 +458,20 @@ def _every_department_section(slipping: weekly.Slipping, links: DashboardLinks) 
     if standings.empty:
         return Section(title, (Text(f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and "
                                     f"a goal over the last {weekly.RECENT_WEEKS} weeks for this selection.", "note"),))
-    rows = tuple(
+    columns = (("Provider department", False, 2.0), (f"Adherence, last {weekly.RECENT_WEEKS} weeks", True, 1.2),
+               ("Goal", True, 0.8), ("Against goal (pp)", True, 1.0), ("Too few to trust", False, 0.8),
+               (f"Change from the {weekly.BASELINE_WEEKS} weeks before (pp)", True, 1.5), ("Decided", True, 0.8))
+    rows = [
         (links.department(str(r.department)), _pct(r.adherence), _pct(r.goal), f"{r.gap_pp:+.1f}",
          "yes" if r.too_few else "", "–" if pd.isna(r.change_pp) else f"{r.change_pp:+.1f}", f"{int(r.n_decided):,}")
         for r in standings.itertuples(index=False)
-    )
+    ]
+    if not standings["too_few"].any():  # an all-blank column reads as missing data; the note says none is
+        columns = columns[:4] + columns[5:]
+        rows = [row[:4] + row[5:] for row in rows]
+    headers, right, widths = zip(*columns)
     return Section(title, (
-        Table(("Provider department", f"Adherence, last {weekly.RECENT_WEEKS} weeks", "Goal", "Against goal (pp)",
-               "Too few to trust", f"Change from the {weekly.BASELINE_WEEKS} weeks before (pp)", "Decided"),
-              rows, (False, True, True, True, False, True, True), (2.0, 1.2, 0.8, 1.0, 0.8, 1.5, 0.8)),
+        Table(headers, tuple(rows), right, widths),
         Text(slipping.every_department_note(), "note"),
     ))
 

@@ -475,7 +475,8 @@ class Slipping:
                 "first-response and resolution targets together, against its goal (the average of its policies' "
                 "goals over those targets), furthest below first; change: against its own adherence over the "
                 f"{BASELINE_WEEKS} weeks before, blank where those hold fewer than {MOVERS_MIN_DECIDED} decided "
-                f"targets. An adherence on fewer than {self.min_count} decided targets is too few to trust. "
+                f"targets. An adherence on fewer than {self.min_count} decided targets is too few to trust"
+                + ("" if self.every_department["too_few"].any() else "; none here is") + ". "
                 f"Departments with fewer than {MOVERS_MIN_DECIDED} decided targets over the last "
                 f"{RECENT_WEEKS} weeks, or no goal, are left out"
                 + (f": {', '.join(self.not_standing)}." if self.not_standing else "; here none is.")

@@ -721,3 +721,18 @@ def test_html_tables_keep_ids_on_one_line_and_let_text_wrap():
     cells = re.findall(r'<td style="([^"]*)">([^<]*)</td>', report._html_block(table, None))
     assert [(value, "white-space:nowrap" in style) for style, value in cells] == [
         ("PROC-5493", True), ("slow reply, asked twice", False), ("x" * 30, False), ("jira PROC-5493", True)]
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(priorities=("urgent",))], ids=["organisation", "urgent"])
+def test_the_too_few_column_flags_exactly_the_departments_on_fewer_than_30_targets(con, filters):
+    section = md_sections(markdown(con, filters))["Every department against its goal"]
+    rows = md_table(section)
+    few = {r["Provider department"] for r in rows if int(r["Decided"].replace(",", "")) < 30}
+    note = next(line for line in section if line.startswith("_Each provider department"))
+    if few:  # urgent requests: Procurement's 14 decided targets, Payroll's 10, ...
+        assert {r["Provider department"] for r in rows if r["Too few to trust"] == "yes"} == few
+        assert all(r["Too few to trust"] in ("yes", "") for r in rows) and "none here is" not in note
+    else:  # the whole organisation's departments all rest on 115 targets or more: no column of blanks
+        assert "Too few to trust" not in rows[0]
+        assert "is too few to trust; none here is." in note
+    assert filters == Filters() or few

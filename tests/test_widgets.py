@@ -223,7 +223,7 @@ def test_the_reports_trend_says_when_chance_could_make_it():
     tile = Tile(key="csat", label="CSAT", value=147 / 201, previous=147 / 202, unit="rate", count=201,
                 count_label="answers", series=tuple(m / n for m, n in parts), series_parts=parts)
     assert not tile.trend_is_news and tile.trend_said() == ""
-    assert tile.trend_said(always=True) == f"trend 77.0% → 72.9% {TREND_WINDOW} could be chance"
+    assert tile.trend_said(always=True) == f"trend could be chance: 77.0% → 72.9% {TREND_WINDOW}"
 
 
 TREND_WINDOW = "(first 4 weeks against last 4 of 12)"
