@@ -84,15 +84,10 @@ for column, role in zip(st.columns(2), roles):
                 "the period of the same length before.", so_far=selection.period_running,
                 no_change_note="nothing decided the period before" if reaches_back else "no period before in the data")
             tile_metric(tile, sparkline=False)  # the weekly chart is below
-            goal = tile.goal_text()
-            # Said once: a goal left open by too few already says so.
-            few = (f"too few to trust (under {min_count})" if top.decided < min_count
-                   and not goal.endswith("too few to judge") else "")
             against = f"change from {earlier.label()}" if before is not None else tile.no_change_note
             # The period named: the overview's 4-week figures for the same department are close by.
-            st.caption(" · ".join(part for part in (
-                f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided", goal, few, against,
-                tile.change_said(), tile.trend_said()) if part))
+            st.caption(" · ".join([f"{selection.period.label()}: {top.met:,} met of {top.decided:,} decided",
+                                   *scorecard.headline_notes(tile, top, min_count, against)]))
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
             # current choices over the link's within a session, so the department was lost.

@@ -3,17 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from servicelevel import attention, breakdown, charts, promises, weekly
+from servicelevel import attention, breakdown, charts, promises, scorecard, weekly
 from servicelevel.definitions import OVERRUN, definition
-from servicelevel.kpis import POLICY_AVERAGE, blended_goal, rate_goal_text, with_totals
+from servicelevel.kpis import with_totals
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.ui import frame, links
-from servicelevel.ui.data import run_query
+from servicelevel.ui.data import info, run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
 from servicelevel.ui.widgets import (
     MATRIX_COUNTS, chart, explain_empty, good_news, local_time, movers_columns, nothing_recorded,
-    scroll_to_linked_section, spelled_out, table,
+    scroll_to_linked_section, spelled_out, table, tile_metric,
 )
 from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR, PROMISES_ANCHOR, WHAT_MOVED_ANCHOR
 from servicelevel.wording import all_of
@@ -71,11 +71,13 @@ def counted_now(query: str) -> str:
             f"overview's \"Needs attention now\" counts them: [listed on the week holding it]({week}).")
 
 
-def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One target's adherence by provider department x priority, every row and those decided."""
+def adherence_matrix(metric: str, period: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One target's adherence by provider department x priority, every row and those decided, in
+    the selected period or another (`period`: its params)."""
     matrix = run_query(
         "adherence_matrix",
-        {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
+        {**params, **(period or {}), "row_dimension": "provider_department", "column_dimension": "priority",
+         "metric": metric},
     )
     # Requests without a department or priority are a group of their own (a blank breaks the heatmap).
     matrix = matrix.fillna({"row_value": weekly.no_value("provider_department"),
@@ -92,23 +94,31 @@ def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 # Both targets' headlines first, whichever the sections below show: the overview's brief may flag
 # either, and the page opens on resolution. Each is the number its heatmap's cells break down (the
-# overview's tile, for a week).
+# overview's tile, for a week), with its change from the period of the same length before.
 matrices = {target: adherence_matrix(target) for target in METRICS}
+earlier = selection.period.previous()
+reaches_back = info().reaches_into(earlier)
 if not all(decided.empty for _, decided in matrices.values()):  # else the heatmap's section says why
+    min_count = organisation().min_count
     for column, (target, (_, decided)) in zip(st.columns(len(METRICS)), matrices.items()):
         label = f"{AS_ADJECTIVE[target]} adherence"
         if decided.empty:
             column.metric(label, "–", border=True)
             column.caption(f"No {METRICS[target].lower()} target decided in the period.")
             continue
-        met, breached = int(decided["n_met"].sum()), int(decided["n_breached"].sum())
-        column.metric(label, f"{half_up(100 * met / (met + breached), 1):.1f}%", border=True,
-                      help=f"Every department and priority the filters keep: {met:,} targets met and {breached:,} "
-                           "breached among those decided in the period.")
-        goal = blended_goal(decided["goal"], decided["n_met"] + decided["n_breached"])
-        goal_said = "" if goal is None else rate_goal_text(
-            met, met + breached, goal, organisation().min_count, POLICY_AVERAGE, so_far=selection.period_running) + " · "
-        column.caption(f"{goal_said}{met:,} met of {met + breached:,} decided")
+        now = scorecard.headline(decided)
+        before = scorecard.headline(adherence_matrix(target, earlier.params())[1]) if reaches_back else None
+        tile = scorecard.headline_tile(
+            label, now, before, None, min_count,
+            f"Every department and priority the filters keep: {now.met:,} targets met and "
+            f"{now.decided - now.met:,} breached among those decided in the period; the change is from the period "
+            "of the same length before.", so_far=selection.period_running,
+            no_change_note="nothing decided the period before" if reaches_back else "no period before in the data")
+        with column:
+            tile_metric(tile, sparkline=False)
+        against = f"change from {earlier.label()}" if before is not None else tile.no_change_note
+        column.caption(" · ".join([f"{now.met:,} met of {now.decided:,} decided",
+                                   *scorecard.headline_notes(tile, now, min_count, against)]))
 
 metric = bound_choice(
     st.segmented_control, "Target", list(METRICS), format_func=METRICS.get, default="resolution", required=True,

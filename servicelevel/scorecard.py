@@ -97,14 +97,17 @@ def headline(per_partner: pd.DataFrame) -> Headline | None:
     return Headline(int(per_partner["n_met"].sum()), int(decided.sum()), None if goal is None else float(goal))
 
 
-def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd.DataFrame, min_count: int,
+def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd.DataFrame | None, min_count: int,
                   help_text: str, so_far: bool = False, no_change_note: str = "nothing decided the period before") -> Tile:
     """The role's adherence as a tile, with its change from the period before (`before`: None when
     nothing was decided then), coloured as the overview's changes are: not on fewer than
     `min_count` decided targets in either period, nor on a period not over in the data (`so_far`),
-    nor against a larger move the other way over the weeks of `weekly` (weekly_adherence): +5 points
-    on a line that fell from 85% to 40% is no good news; nor where chance could make the change
-    (Fisher's exact test on the two periods' met and decided targets)."""
+    nor against a larger move the other way over the weeks of `weekly` (weekly_adherence; None: no
+    weeks to set it against): +5 points on a line that fell from 85% to 40% is no good news; nor
+    where chance could make the change (Fisher's exact test on the two periods' met and decided
+    targets)."""
+    if weekly is None:
+        weekly = pd.DataFrame({"adherence": [], "n_met": [], "n_decided": []})
     decided = weekly["n_decided"].fillna(0).astype(int)
     return Tile(key="adherence", label=label, value=now.adherence, previous=None if before is None else before.adherence,
                 unit="rate", count=now.decided, count_label="decided", goal=now.goal, goal_note=POLICY_AVERAGE,
@@ -114,6 +117,16 @@ def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd
                 series_parts=tuple(zip(weekly["n_met"].fillna(0).astype(int), decided)), trend_min_count=min_count,
                 help=help_text, part_week=so_far, no_change_note=no_change_note,
                 change_parts=None if before is None else ((before.met, before.decided), (now.met, now.decided)))
+
+
+def headline_notes(tile: Tile, now: Headline, min_count: int, against: str) -> list[str]:
+    """What a headline tile's caption says after its counts: the goal, too few to trust (once: a
+    goal left open by too few says so already), what the change is from (`against`), whether
+    chance could make it, and the trend where it is news."""
+    goal = tile.goal_text()
+    few = (f"too few to trust (under {min_count})" if now.decided < min_count
+           and not goal.endswith("too few to judge") else "")
+    return [part for part in (goal, few, against, tile.change_said(), tile.trend_said()) if part]
 
 
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:

@@ -661,7 +661,35 @@ def test_the_sla_pages_headline_is_the_overviews_tile_for_the_week(app, sample_d
         con.close()
     caption = column.caption[0].value
     percent = (Decimal(repr(goal)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    assert caption.startswith(f"goal {percent}% (policy average) ")  # as the overview's tiles say it
+    assert f" decided · goal {percent}% (policy average) " in caption  # as the overview's tiles say it
+
+
+@pytest.mark.parametrize("prefix, name", [("fr", "First-response adherence"), ("res", "Resolution adherence")])
+def test_the_sla_pages_headlines_give_their_change_from_the_week_before(app, sample_db_path, prefix, name):
+    # W46 against W45 from request_sla directly; whether chance could make the change, by the
+    # reference Fisher test. The first response's 665 of 755 against about as many shows no change.
+    con = store.connect(sample_db_path)
+    try:
+        as_of = data_info(con).as_of(datetime.now(timezone.utc))
+        weeks = [met_and_breached(con, prefix, {"start": start, "end": start + timedelta(days=7), "as_of": as_of})
+                 for start in (WEEK_START - timedelta(days=7), WEEK_START)]
+    finally:
+        con.close()
+    (met_before, breached_before), (met, breached) = weeks
+    shown = [Decimal(100 * m / (m + b)).quantize(Decimal("0.1"), ROUND_HALF_UP) for m, b in weeks]
+    at = rendered(app, "pages/sla.py")
+    column = next(c for c in at.columns if c.metric and c.metric[0].label == name)
+    headline = column.metric[0]
+    change = shown[1] - shown[0]
+    assert headline.delta == ("no change" if change == 0 else f"{change:+.1f} pp")
+    chance = fisher_two_sided(met, breached, met_before, breached_before) >= 0.05
+    news = change != 0 and not chance
+    assert (Metric.MetricColor.Name(headline.proto.color) == "GRAY") == (not news)
+    caption = column.caption[0].value
+    assert caption.startswith(f"{met:,} met of {met + breached:,} decided · goal ")
+    assert " · change from 2026-W45 (02 Nov – 08 Nov 2026)" in caption
+    assert caption.endswith(" · change could be chance") == (change != 0 and chance)
+    assert prefix == "fr" and change == 0 or prefix == "res" and change != 0  # both cases are met
 
 
 def test_the_sla_page_gives_no_all_clear_for_filters_that_exclude_everything(app):
