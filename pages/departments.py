@@ -40,12 +40,12 @@ departments = sorted(set(info().options.get("provider_department", ())) | set(in
 # The busiest internal providers of the period, for the picker's first choice.
 by_volume = matrix.groupby("column_value")["n_requests"].sum().sort_values(ascending=False)
 preselected, why_preselected = scorecard.opening_department(selection.filters, departments, list(by_volume.index))
-# The first choice follows the data (like the week picker's "Last complete week"): a bound widget
-# leaves its default out of the URL, so a department picked by name, even the same one, stays in it.
-choice = bound_choice(
-    st.selectbox, "Department", [FOLLOWS_DATA, *departments], key="unit",
-    format_func=lambda d: f"{preselected} ({why_preselected})" if d == FOLLOWS_DATA else d,
-)
+# The first choice follows the data (like the week picker's "Last complete week"), and is named by
+# its rule first, so that "IT" twice in the list reads as a rule and a name: a bound widget leaves its
+# default out of the URL, so a department picked by name, even the same one, stays in it.
+follows_data = why_preselected[0].upper() + why_preselected[1:] + (f": {preselected}" if preselected else "")
+choice = bound_choice(st.selectbox, "Department", [FOLLOWS_DATA, *departments], key="unit",
+                      format_func=lambda d: follows_data if d == FOLLOWS_DATA else d)
 chosen = preselected if choice == FOLLOWS_DATA else choice
 # Whole ISO weeks (a part-week point would read as a drop), ending with the period's last one.
 trend = whole_weeks_trend(selection.period, TREND_WEEKS, data_from=info().first_date(selection.period.timezone))

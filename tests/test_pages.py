@@ -1604,7 +1604,7 @@ def test_departments_page_opens_on_the_busiest_internal_provider(app, sample_db_
         con.close()
     at = rendered(app, "pages/departments.py")
     picker = at.selectbox(key="unit")
-    assert picker.value == "" and picker.options[0] == f"{busiest} (the busiest internal provider of the period)"
+    assert picker.value == "" and picker.options[0] == f"The busiest internal provider of the period: {busiest}"
     assert scorecard_of(at) == slug(busiest)
     # Picked by name, it is the same scorecard (that it then stays in the link: test_browser.py).
     picker.set_value(busiest)
@@ -1653,7 +1653,7 @@ def test_the_scorecard_trend_counts_whole_iso_weeks_for_a_range_ending_mid_week(
 def test_a_single_requester_department_in_the_sidebar_opens_its_scorecard(app):
     app.query_params["requester_dept"] = "Legal"
     at = rendered(app, "pages/departments.py")
-    assert at.selectbox(key="unit").options[0] == "Legal (the sidebar's requester department)"
+    assert at.selectbox(key="unit").options[0] == "The sidebar's requester department: Legal"
     assert scorecard_of(at) == "legal"
 
 
