@@ -71,13 +71,11 @@ def counted_now(query: str) -> str:
             f"overview's \"Needs attention now\" counts them: [listed on the week holding it]({week}).")
 
 
-def adherence_matrix(metric: str, period: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One target's adherence by provider department x priority, every row and those decided, in
-    the selected period or another (`period`: its params)."""
+def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One target's adherence by provider department x priority, every row and those decided."""
     matrix = run_query(
         "adherence_matrix",
-        {**params, **(period or {}), "row_dimension": "provider_department", "column_dimension": "priority",
-         "metric": metric},
+        {**params, "row_dimension": "provider_department", "column_dimension": "priority", "metric": metric},
     )
     # Requests without a department or priority are a group of their own (a blank breaks the heatmap).
     matrix = matrix.fillna({"row_value": weekly.no_value("provider_department"),
@@ -93,21 +91,22 @@ def adherence_matrix(metric: str, period: dict | None = None) -> tuple[pd.DataFr
 
 
 # Both targets' headlines first, whichever the sections below show: the overview's brief may flag
-# either, and the page opens on resolution. Each is the number its heatmap's cells break down (the
+# either, and the page opens on resolution. Each is the number its heatmap's cells add up to (the
 # overview's tile, for a week), with its change from the period of the same length before.
-matrices = {target: adherence_matrix(target) for target in METRICS}
+headlines = scorecard.target_headlines(run_query("target_totals", params))
 earlier = selection.period.previous()
 reaches_back = info().reaches_into(earlier)
-if not all(decided.empty for _, decided in matrices.values()):  # else the heatmap's section says why
+if headlines:  # else the heatmap's section says why
+    headlines_before = (scorecard.target_headlines(run_query("target_totals", {**params, **earlier.params()}))
+                        if reaches_back else {})
     min_count = organisation().min_count
-    for column, (target, (_, decided)) in zip(st.columns(len(METRICS)), matrices.items()):
+    for column, target in zip(st.columns(len(METRICS)), METRICS):
         label = f"{AS_ADJECTIVE[target]} adherence"
-        if decided.empty:
+        now, before = headlines.get(target), headlines_before.get(target)
+        if now is None:
             column.metric(label, "–", border=True)
             column.caption(f"No {METRICS[target].lower()} target decided in the period.")
             continue
-        now = scorecard.headline(decided)
-        before = scorecard.headline(adherence_matrix(target, earlier.params())[1]) if reaches_back else None
         tile = scorecard.headline_tile(
             label, now, before, None, min_count,
             f"Every department and priority the filters keep: {now.met:,} targets met and "
@@ -127,7 +126,7 @@ metric = bound_choice(
 )
 
 st.subheader(f"{AS_ADJECTIVE[metric]} adherence by provider department and priority")
-matrix, decided = matrices[metric]
+matrix, decided = adherence_matrix(metric)
 if decided.empty:
     explain_empty(selection, "SLA targets decided")
 else:

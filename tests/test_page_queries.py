@@ -73,6 +73,23 @@ def test_adherence_per_department_equals_the_sla_engines(con, filters):
     }
 
 
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.describe())
+def test_the_sla_pages_headline_totals_are_the_heatmaps_cells_added_up(con, filters):
+    # target_totals (one scan for both targets) against adherence_matrix's department x priority
+    # cells of each target: counts summed, goals weighted by the targets decided under them.
+    p = {**params(con, filters, weeks=4), "row_dimension": "provider_department", "column_dimension": "priority"}
+    totals = queries.run(con, "target_totals", p).set_index("metric")
+    assert list(totals.index) == ["first_response", "resolution"]
+    for metric in totals.index:
+        cells = queries.run(con, "adherence_matrix", {**p, "metric": metric})
+        decided = cells["n_met"] + cells["n_breached"]
+        assert (totals.at[metric, "n_met"], totals.at[metric, "n_breached"]) == (cells["n_met"].sum(),
+                                                                                cells["n_breached"].sum())
+        with_goal = cells["goal"].notna() & (decided > 0)
+        blended = (cells.loc[with_goal, "goal"] * decided[with_goal]).sum() / decided[with_goal].sum()
+        assert totals.at[metric, "goal"] == pytest.approx(blended, abs=1e-12)
+
+
 def test_the_empty_dimension_groups_nothing(con):
     p = {**params(con, Filters()), "row_dimension": "", "column_dimension": "", "metric": "resolution"}
     frame = queries.run(con, "adherence_matrix", p)
