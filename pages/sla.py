@@ -93,12 +93,13 @@ def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 # Both targets' headlines first, whichever the sections below show: the overview's brief may flag
 # either, and the page opens on resolution. Each is the number its heatmap's cells add up to (the
 # overview's tile, for a week), with its change from the period of the same length before.
-headlines = scorecard.target_headlines(run_query("target_totals", params))
 earlier = selection.period.previous()
 reaches_back = info().reaches_into(earlier)
+# Without a period before in the data, its span is empty: nothing is counted for it.
+before_start = (earlier if reaches_back else selection.period).params()["start_at"]
+totals = run_query("target_totals", {**params, "before_start_at": before_start})
+headlines, headlines_before = (scorecard.target_headlines(totals, period) for period in ("now", "before"))
 if headlines:  # else the heatmap's section says why
-    headlines_before = (scorecard.target_headlines(run_query("target_totals", {**params, **earlier.params()}))
-                        if reaches_back else {})
     min_count = organisation().min_count
     for column, target in zip(st.columns(len(METRICS)), METRICS):
         label = f"{AS_ADJECTIVE[target]} adherence"

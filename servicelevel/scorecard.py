@@ -97,11 +97,11 @@ def headline(per_partner: pd.DataFrame) -> Headline | None:
     return Headline(int(per_partner["n_met"].sum()), int(decided.sum()), None if goal is None else float(goal))
 
 
-def target_headlines(totals: pd.DataFrame) -> dict[str, Headline]:
-    """target_totals rows as each target's headline, by metric ('first_response', 'resolution');
-    a target with nothing decided is absent."""
+def target_headlines(totals: pd.DataFrame, period: str) -> dict[str, Headline]:
+    """target_totals rows of one period ('now', 'before') as each target's headline, by metric
+    ('first_response', 'resolution'); a target with nothing decided is absent."""
     return {r.metric: Headline(int(r.n_met), int(r.n_met + r.n_breached), None if pd.isna(r.goal) else float(r.goal))
-            for r in totals.itertuples(index=False) if r.n_met + r.n_breached > 0}
+            for r in totals.itertuples(index=False) if r.period == period and r.n_met + r.n_breached > 0}
 
 
 def headline_tile(label: str, now: Headline, before: Headline | None, weekly: pd.DataFrame | None, min_count: int,

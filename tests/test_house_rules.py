@@ -42,6 +42,7 @@ EXTRA = {
     "split": "requester",
     "long_overdue_days": 30,
     "split_at": WEEK_START + timedelta(days=3),  # the two spans a median is compared between
+    "before_start_at": WEEK_START - timedelta(days=7),  # the period before, for a change
 }
 
 

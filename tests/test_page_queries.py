@@ -77,9 +77,19 @@ def test_adherence_per_department_equals_the_sla_engines(con, filters):
 def test_the_sla_pages_headline_totals_are_the_heatmaps_cells_added_up(con, filters):
     # target_totals (one scan for both targets) against adherence_matrix's department x priority
     # cells of each target: counts summed, goals weighted by the targets decided under them.
+    # The period before: the 4 weeks before those 4, in the same scan.
     p = {**params(con, filters, weeks=4), "row_dimension": "provider_department", "column_dimension": "priority"}
-    totals = queries.run(con, "target_totals", p).set_index("metric")
-    assert list(totals.index) == ["first_response", "resolution"]
+    before = {**p, "start_at": p["start_at"] - timedelta(days=28), "end_at": p["start_at"]}
+    both = queries.run(con, "target_totals", {**p, "before_start_at": before["start_at"]})
+    assert both[["period", "metric"]].values.tolist() == [
+        ["before", "first_response"], ["before", "resolution"], ["now", "first_response"], ["now", "resolution"]]
+    for period, span in (("now", p), ("before", before)):
+        check_totals(con, both[both["period"] == period].set_index("metric"), span)
+    # Without a period before, none is counted.
+    assert set(queries.run(con, "target_totals", {**p, "before_start_at": p["start_at"]})["period"]) == {"now"}
+
+
+def check_totals(con, totals: pd.DataFrame, p: dict) -> None:
     for metric in totals.index:
         cells = queries.run(con, "adherence_matrix", {**p, "metric": metric})
         decided = cells["n_met"] + cells["n_breached"]
