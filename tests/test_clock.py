@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from servicelevel import store
+from servicelevel import queries, store
 from servicelevel.calendars import Calendar, CalendarError, always_open, build_clock_tables, local_to_utc
 from servicelevel.policies import Policy, PolicySet, Target
 from servicelevel.sla import refresh_sla
@@ -44,11 +44,11 @@ def add_request(con, request_id: str, created: datetime, first_response=None, re
     )
 
 
-def add_status(con, request_id: str, at: datetime, to_status: str) -> None:
+def add_status(con, request_id: str, at: datetime, to_status: str, from_status: str | None = None) -> None:
     con.execute(
-        """insert into events (source, request_id, event_at, kind, to_status, import_id)
-           values ('test', $id, $at, 'status_change', $to, 0)""",
-        {"id": request_id, "at": at, "to": to_status},
+        """insert into events (source, request_id, event_at, kind, from_status, to_status, import_id)
+           values ('test', $id, $at, 'status_change', $from, $to, 0)""",
+        {"id": request_id, "at": at, "from": from_status, "to": to_status},
     )
 
 
@@ -189,6 +189,29 @@ def test_of_two_pauses_only_the_one_before_the_deadline_moves_it(con):
     assert row["res_deadline_at"] == local(SP, 2026, 3, 9, 11, 30)
     assert row["res_paused_business_secs"] == 4 * H + 30 * 60
     assert row["res_elapsed_business_secs"] == 7 * H + 30 * 60
+
+
+@pytest.mark.parametrize("newest_first", [True, False], ids=["stored newest first", "stored oldest first"])
+def test_changes_at_one_instant_are_taken_from_the_status_before_it(con, newest_first):
+    # Put on hold and taken off it within 10:00 (an export whose times stop at the minute). Taken
+    # as stored newest first, "pending -> open" then "open -> pending", the request would wait from
+    # 10:00 to its resolution at 14:00: 4 h paused. The change from the status it had before
+    # 10:00 (open since 09:30) goes first: nothing is paused, 5 business hours elapse.
+    add_request(con, "r1", local(SP, 2026, 3, 9, 9, 0), resolved=local(SP, 2026, 3, 9, 14, 0))
+    add_status(con, "r1", local(SP, 2026, 3, 9, 9, 30), "open", from_status="new")
+    changes = [("open", "pending"), ("pending", "open")]  # (from, to), oldest first
+    for from_status, to_status in reversed(changes) if newest_first else changes:
+        add_status(con, "r1", local(SP, 2026, 3, 9, 10, 0), to_status, from_status=from_status)
+    # A second request, untied, keeps its one real pause: pending 10:00-11:00.
+    add_request(con, "r2", local(SP, 2026, 3, 9, 9, 0), resolved=local(SP, 2026, 3, 9, 14, 0))
+    add_status(con, "r2", local(SP, 2026, 3, 9, 10, 0), "pending", from_status="open")
+    add_status(con, "r2", local(SP, 2026, 3, 9, 11, 0), "open", from_status="pending")
+    rows = sla_rows(con, policy_set(weekday_calendar()))
+    assert (rows["r1"]["res_paused_business_secs"], rows["r1"]["res_elapsed_business_secs"]) == (0, 5 * H)
+    assert (rows["r2"]["res_paused_business_secs"], rows["r2"]["res_elapsed_business_secs"]) == (H, 4 * H)
+    # The request page's history lists them in the same order.
+    history = queries.run(con, "request_events", {"source": "test", "request_id": "r1"})
+    assert history["to_status"].tolist() == ["open", "pending", "open"]
 
 
 def test_24x7_counts_every_second(con):

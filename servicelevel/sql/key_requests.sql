@@ -42,7 +42,7 @@ where events.request_key is null
   and events.source = k.source
   and events.request_id = k.request_id;
 
--- Two changes at the same instant are taken in the order they were stored.
+-- Two changes at the same instant are taken, for now, in the order they were stored.
 update events set next_status_at = n.next_status_at
 from (
     select
@@ -51,6 +51,42 @@ from (
     from events as e
     semi join requests_with_new_events using (request_key)
     where e.kind = 'status_change'
+) as n
+where events.rowid = n.event_row;
+
+-- Changes at the same instant (the first of them got that instant as its next above) are ordered
+-- again, for those requests only: the change from the status the request had before that instant
+-- goes first. An export listing the newest first, within a minute its times do not split, stores
+-- "pending -> open" above "open -> pending"; taken as stored, the request would wait from then on.
+update events set next_status_at = n.next_status_at
+from (
+    with changes as (
+        select e.rowid as event_row, e.request_key, e.event_at, e.from_status, e.to_status
+        from events as e
+        semi join (
+            select request_key from events
+            where kind = 'status_change' and next_status_at = event_at
+              and request_key in (select request_key from requests_with_new_events)
+        ) as tied using (request_key)
+        where e.kind = 'status_change'
+    ),
+    instants as (
+        select distinct request_key, event_at from changes
+    ),
+    status_before as (
+        select i.request_key, i.event_at, c.to_status as before_status
+        from instants as i
+        asof left join changes as c
+            on c.request_key = i.request_key and i.event_at > c.event_at
+    )
+    select
+        c.event_row,
+        lead(c.event_at) over (
+            partition by c.request_key
+            order by c.event_at, c.from_status is distinct from b.before_status, c.event_row
+        ) as next_status_at
+    from changes as c
+    join status_before as b using (request_key, event_at)
 ) as n
 where events.rowid = n.event_row;
 
