@@ -784,7 +784,9 @@ def to_html(document: Document, images: _Images | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "</head>",
         '<body style="margin:0;background:#F6F6F6;font-family:Helvetica,Arial,sans-serif;font-size:14px;color:#222;">',
-        '<div style="max-width:980px;margin:0 auto;padding:24px 28px;background:#FFFFFF;">',
+        # Wide enough for the request tables' ten columns at a laptop's 1280 pixels: their ids and
+        # two-word names stay on one line, and a narrower page let them stick out of it.
+        '<div style="max-width:1060px;margin:0 auto;padding:24px 28px;background:#FFFFFF;">',
         f'<h1 style="font-size:24px;margin:0 0 8px 0;">{e(document.title)}</h1>',
     ]
     out += [f'<p style="margin:2px 0;color:#555;">{_html_text(line)}</p>' for line in document.lines]
@@ -837,8 +839,9 @@ def _html_block(block: Block, images: _Images) -> str:
                              f"{_html_text(v)}</td>" for v, n in zip(row, block.numeric)) + "</tr>"
             for row in block.rows
         )
-        return ('<table style="border-collapse:collapse;width:100%;font-size:13px;margin:6px 0;">'
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        # A table wider than the page still (longer names than these) scrolls inside it.
+        return ('<div style="overflow-x:auto;"><table style="border-collapse:collapse;width:100%;font-size:13px;'
+                f'margin:6px 0;"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
     if isinstance(block, Charts):
         figures = []
         for chart in block.charts:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from servicelevel import store
 from tests.browser_support import assert_no_errors, built_sample, follow, settle, shot, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -163,6 +164,32 @@ def test_summary_tables_fit_a_laptop_screen(server, page, url_path, first_header
     shot(page, f"{url_path}-1280")
     assert len(tables) == len(first_headers)
     assert all(t["needed"] <= t["shown"] + 1 for t in tables), tables
+
+
+def test_the_html_reports_tables_fit_its_page_on_a_laptop_screen(sample_db_path, page, tmp_path):
+    # The whole organisation's W46: its top breaches name a requester, an agent and a category in
+    # ten columns, whose ids and two-word names do not wrap.
+    from datetime import datetime, timezone
+
+    from servicelevel import report
+    from servicelevel.datainfo import data_info
+    from servicelevel.filters import Filters, Selection, parse_iso_week
+    from servicelevel.settings import organisation
+
+    con = store.connect(sample_db_path)
+    try:
+        selection = Selection(parse_iso_week("2026-W46", organisation().timezone), Filters(),
+                              data_info(con).as_of(datetime.now(timezone.utc)))
+        path = tmp_path / "report.html"
+        path.write_bytes(report.generate(con, selection, organisation(), "html"))
+    finally:
+        con.close()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    widths = page.evaluate("""() => [...document.querySelectorAll('table')].map(t => ({
+        header: t.querySelector('th').textContent, needed: t.scrollWidth, shown: t.parentElement.clientWidth}))""")
+    assert len(widths) > 8 and "Request" in [w["header"] for w in widths]
+    assert all(w["needed"] <= w["shown"] for w in widths), widths
 
 
 def test_the_pages_fetch_nothing_from_outside_the_dashboard(server, page):
