@@ -84,12 +84,12 @@ def test_the_sla_pages_headline_totals_are_the_heatmaps_cells_added_up(con, filt
     assert both[["period", "metric"]].values.tolist() == [
         ["before", "first_response"], ["before", "resolution"], ["now", "first_response"], ["now", "resolution"]]
     for period, span in (("now", p), ("before", before)):
-        check_totals(con, both[both["period"] == period].set_index("metric"), span)
+        assert_totals_are_the_cells_added_up(con, both[both["period"] == period].set_index("metric"), span)
     # Without a period before, none is counted.
     assert set(queries.run(con, "target_totals", {**p, "before_start_at": p["start_at"]})["period"]) == {"now"}
 
 
-def check_totals(con, totals: pd.DataFrame, p: dict) -> None:
+def assert_totals_are_the_cells_added_up(con, totals: pd.DataFrame, p: dict) -> None:
     for metric in totals.index:
         cells = queries.run(con, "adherence_matrix", {**p, "metric": metric})
         decided = cells["n_met"] + cells["n_breached"]
