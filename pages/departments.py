@@ -12,6 +12,7 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.link_values import bound_choice
 from servicelevel.ui.widgets import MATRIX_COUNTS, chart, explain_empty, table, tile_metric
+from servicelevel.wording import sentence_start
 
 TREND_WEEKS = 12
 ALL_REQUESTERS = "all requesters"  # the heatmap's row per provider, over the departments it serves
@@ -43,7 +44,7 @@ preselected, why_preselected = scorecard.opening_department(selection.filters, d
 # The first choice follows the data (like the week picker's "Last complete week"), and is named by
 # its rule first, so that "IT" twice in the list reads as a rule and a name: a bound widget leaves its
 # default out of the URL, so a department picked by name, even the same one, stays in it.
-follows_data = why_preselected[0].upper() + why_preselected[1:] + (f": {preselected}" if preselected else "")
+follows_data = sentence_start(why_preselected) + (f": {preselected}" if preselected else "")
 choice = bound_choice(st.selectbox, "Department", [FOLLOWS_DATA, *departments], key="unit",
                       format_func=lambda d: follows_data if d == FOLLOWS_DATA else d)
 chosen = preselected if choice == FOLLOWS_DATA else choice

@@ -15,6 +15,7 @@ from servicelevel.fields import VALUE_LABELS
 from servicelevel.filters import Period, Selection
 from servicelevel.movers import adherence_shift
 from servicelevel.rounding import half_up
+from servicelevel.wording import sentence_start
 
 # The dimensions a breakdown offers (a subset of sla.DIMENSIONS), as a sentence names one and many.
 SPLITS = {
@@ -149,7 +150,7 @@ class Breakdown:
                         + (f". Largest shifts in the mix: {shifts}." if shifts else "."))
         gone = self.gone()
         if gone:
-            said.append(gone[0].upper() + gone[1:] + ".")
+            said.append(sentence_start(gone) + ".")
         arrivals = self.arrivals_and_departures()
         if arrivals:
             said.append(arrivals)

@@ -38,7 +38,7 @@ from servicelevel.movers import CHANCE_NOTE
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 from servicelevel.tables import blanks_named
-from servicelevel.wording import all_of, the_first
+from servicelevel.wording import all_of, sentence_start, the_first
 
 FORMATS = ("html", "pdf", "md")
 MIME = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}
@@ -417,7 +417,7 @@ def _source_text(department: str, splits: tuple[breakdown.Breakdown, ...]) -> st
     said.append(f"Largest {'; '.join(largest)}." if largest else
                 f"No {' or '.join(breakdown.SPLITS[s.dimension][0] for s in splits)} has {first.min_decided} decided "
                 "targets in both spans, so none is named.")
-    said += [gone[0].upper() + gone[1:] + "." for split in splits if (gone := split.gone())]
+    said += [sentence_start(gone) + "." for split in splits if (gone := split.gone())]
     return " ".join(said)
 
 

@@ -23,6 +23,12 @@ def counted(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
 
 
+def sentence_start(text: str) -> str:
+    """`text` opening a sentence: its first letter in capitals, the rest as written ("IT" stays
+    "IT", which str.capitalize would lower)."""
+    return text[:1].upper() + text[1:]
+
+
 def sources_have(sources: list[str]) -> str:
     """'source jira has', 'sources jira, desk have': the sources named as sources (their names are
     often a tool's, which alone read as a product rather than a set of requests)."""

@@ -19,7 +19,7 @@ from servicelevel.settings import organisation
 from servicelevel.tables import blanks_named
 from servicelevel.ui.data import run_query
 from servicelevel.weekly import why_empty
-from servicelevel.wording import sources_have
+from servicelevel.wording import sentence_start, sources_have
 
 
 def kpi_tiles(tiles: list[Tile], per_row: int = 4, more: dict[str, str] | None = None) -> None:
@@ -401,4 +401,4 @@ def lacking_note(lacking: dict[str, list[str]], field: str, meaning: str, counte
 def sources_lack(sources: list[str]) -> str:
     """'Source jira has no', 'Sources jira, desk have no' (wording.sources_have)."""
     said = sources_have(sources)
-    return f"{said[0].upper()}{said[1:]} no"
+    return f"{sentence_start(said)} no"
