@@ -304,12 +304,17 @@ class Tile:
         """Whether the value can be judged against its goal (goal_is_judgeable())."""
         return self.meets_goal is not None and goal_is_judgeable(self.goal, self.too_small, self.interval)
 
+    @property
+    def goal_left_open(self) -> bool:
+        """Whether goal_text says "too few to judge": the value rests on too few to tell met from not."""
+        return self.goal is not None and self.meets_goal is not None and not self.goal_is_clear
+
     def goal_text(self) -> str:
         if self.goal is None:
             return ""
         if self.meets_goal is None:
             status = ""
-        elif not self.goal_is_clear:  # as the brief says it: a ✓ on 12 answers would promise too much
+        elif self.goal_left_open:  # as the brief says it: a ✓ on 12 answers would promise too much
             status = " · too few to judge"
         else:
             status = " ✓ met" if self.meets_goal else " " + below_goal_text(self.value, self.goal)
@@ -325,7 +330,7 @@ class Tile:
             parts.append(f"{self.count_label} {self.count:,}")
         if self.too_small and self.count != 0:  # with nothing behind it the tile shows "–": nothing to doubt
             if self.interval is not None:
-                parts.append(too_few_words(self.interval))
+                parts.append(too_few_words(self.interval, said_already=self.goal_left_open))
             else:
                 parts.append("too few to trust")
         return " · ".join(parts)
@@ -369,9 +374,11 @@ class Tile:
 POLICY_AVERAGE = "policy average"  # said of an adherence goal averaged over the policies behind it
 
 
-def too_few_words(interval: tuple[float, float]) -> str:
-    """How a rate on too few says so: 'too few to trust: 95% interval 23%–64%'."""
-    return f"too few to trust: 95% interval {interval[0]:.0%}–{interval[1]:.0%}"
+def too_few_words(interval: tuple[float, float], said_already: bool = False) -> str:
+    """How a rate on too few says so: 'too few to trust: 95% interval 23%–64%'; the interval alone
+    where the caption `said_already` so ('goal 85.0% · too few to judge' just before it)."""
+    shown = f"95% interval {interval[0]:.0%}–{interval[1]:.0%}"
+    return shown if said_already else f"too few to trust: {shown}"
 
 
 def below_though_shown_equal(rate: float, goal: float) -> tuple[str, str] | None:

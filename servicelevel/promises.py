@@ -19,10 +19,11 @@ def summary(per_department: pd.DataFrame, goal: float | None, min_count: int, so
     if decided == 0:
         return f"None of the {pending:,} promises falling due in the period is due yet." if pending else ""
     parts = [f"{kept:,} of {decided:,} promises kept ({half_up(100 * kept / decided, 1):.1f}%)"]
-    if goal is not None:
-        parts.append(rate_goal_text(kept, decided, goal, min_count, so_far=so_far))
+    goal_said = rate_goal_text(kept, decided, goal, min_count, so_far=so_far) if goal is not None else ""
+    if goal_said:
+        parts.append(goal_said)
     if decided < min_count:  # as the tile says it
-        parts.append(too_few_words(wilson_interval(kept, decided)))
+        parts.append(too_few_words(wilson_interval(kept, decided), said_already=goal_said.endswith("too few to judge")))
     parts.append(f"{broken:,} broken")
     if pending:
         parts.append(f"{pending:,} not due yet")

@@ -16,11 +16,13 @@ def test_the_summary_sums_the_departments_in_the_tiles_words():
         "2 of 22 promises kept (9.1%) · goal 90.0% ✗ below goal · too few to trust: 95% interval 3%–28% · "
         "20 broken · 3 not due yet")
     assert promises.summary(frame, None, 20) == "2 of 22 promises kept (9.1%) · 20 broken · 3 not due yet"
-    # 5 of 6 (83.3%) against 90%: the interval spans the goal.
+    # 5 of 6 (83.3%) against 90%: the interval spans the goal, and "too few" is said once.
     # (Wilson 95% interval of 5 of 6: 43.6% to 97.0%, worked by hand.)
     assert promises.summary(per_department([("IT", 6, 5, 1, 0, 5 / 6)]), 0.9, 30) == (
-        "5 of 6 promises kept (83.3%) · goal 90.0% · too few to judge · too few to trust: 95% interval 44%–97% · "
-        "1 broken")
+        "5 of 6 promises kept (83.3%) · goal 90.0% · too few to judge · 95% interval 44%–97% · 1 broken")
+    # Without a goal, nothing has said it before the interval.
+    assert promises.summary(per_department([("IT", 6, 5, 1, 0, 5 / 6)]), None, 30) == (
+        "5 of 6 promises kept (83.3%) · too few to trust: 95% interval 44%–97% · 1 broken")
 
 
 def test_promises_not_due_yet_are_said_so():

@@ -316,6 +316,18 @@ def test_a_goal_is_judged_on_a_tile_only_where_the_brief_judges_it(met, decided,
     assert rate_goal_text(met, decided, goal, 30, "policy average") == f"goal {noted[0]} (policy average) {noted[1]}"
 
 
+def test_a_caption_says_too_few_once():
+    def caption(met, decided):
+        return Tile(key="csat", label="CSAT", value=met / decided, previous=None, unit="rate", count=decided,
+                    count_label="answers", goal=0.85, interval=wilson_interval(met, decided),
+                    too_small=decided < 30).caption()
+    # 10 of 12: the goal is left open, and the interval (55%-95%, worked by hand) says why.
+    assert caption(10, 12) == "goal 85.0% · too few to judge · answers 12 · 95% interval 55%–95%"
+    # 2 of 22 is below the goal however few; that the value itself rests on few is still news.
+    assert caption(2, 22) == "goal 85.0% ✗ below goal · answers 22 · too few to trust: 95% interval 3%–28%"
+    assert caption(30, 30) == "goal 85.0% ✓ met · answers 30"
+
+
 def test_changes_in_a_week_not_over_are_shown_but_not_coloured_as_news():
     tile = Tile(key="fr_adherence", label="First-response adherence", value=0.95, previous=0.88, unit="rate",
                 count=424, count_label="decided", part_week=True)
