@@ -8,6 +8,7 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.fields import VALUE_LABELS
 from servicelevel.ui.widgets import field_text, hours_text, local_time, table, table_time
+from servicelevel.wording import counted
 
 # The request's promise (request_detail.promise_outcome), as Promises kept counts it; a broken one
 # by whether it is resolved by now.
@@ -113,27 +114,40 @@ if pd.notna(row.get("res_paused_business_secs")) and row["res_paused_business_se
                "(waiting statuses): left out of the elapsed time on the policy's clock, not of the calendar time, "
                "which counts every hour since creation.")
 
+# A reopened request's export keeps only its last resolution: the timeline says so, and where
+# the earlier ones are (or that nothing here holds them).
+reopens = int(row["reopen_count"]) if pd.notna(row["reopen_count"]) else 0
+resolved = "resolved (the last time)" if reopens and pd.notna(row["resolved_at"]) else "resolved"
 timeline = pd.DataFrame(
     [(name, row[column]) for name, column in (
         ("created", "created_at"), ("first response", "first_response_at"), ("due (promise)", "due_at"),
-        ("resolved", "resolved_at"), ("closed", "closed_at"), ("last updated", "updated_at"),
+        (resolved, "resolved_at"), ("closed", "closed_at"), ("last updated", "updated_at"),
     ) if pd.notna(row[column])],
     columns=["moment", "at"],
 ).sort_values("at")
-st.markdown("**Timeline**")
-promise = row["promise_outcome"]
-if promise == "broken":
-    promise = (promise, pd.notna(row["resolved_at"]) or pd.notna(row["closed_at"]))
-table(timeline, f"request-{request_id}-timeline",
-      caption=f"due (promise): the date the request was promised for in the export, counted by Promises kept; "
-              f"the SLA deadlines above come from the policy's targets. This promise: "
-              f"{PROMISE_SAID[promise]}."
-              if pd.notna(row["due_at"]) else None)
 events = run_query("request_events", {"source": row["source"], "request_id": row["request_id"]})
+source_has_history = bool(run_query("source_has_events", {"source": row["source"]}).iloc[0]["has_events"])
+timeline_notes = []
+if pd.notna(row["due_at"]):
+    promise = row["promise_outcome"]
+    if promise == "broken":
+        promise = (promise, pd.notna(row["resolved_at"]) or pd.notna(row["closed_at"]))
+    timeline_notes.append(
+        "due (promise): the date the request was promised for in the export, counted by Promises kept; the SLA "
+        f"deadlines above come from the policy's targets. This promise: {PROMISE_SAID[promise]}.")
+if reopens:
+    earlier = ("in the status history below, where recorded" if not events.empty
+               else "no status change of this request is recorded" if source_has_history
+               else f"not known (source {row['source']} has no status history)")
+    times = "once" if reopens == 1 else counted(reopens, "time")
+    last = "the export gives its last resolution only" if pd.notna(row["resolved_at"]) else "not resolved since"
+    timeline_notes.append(f"Reopened {times}: {last}. Earlier resolutions: {earlier}.")
+st.markdown("**Timeline**")
+table(timeline, f"request-{request_id}-timeline", caption=" ".join(timeline_notes) or None)
 st.markdown("**Status history**")
 if not events.empty:
     table(events, f"request-{request_id}-events")
-elif run_query("source_has_events", {"source": row["source"]}).iloc[0]["has_events"]:
+elif source_has_history:
     st.caption("No status change of this request is recorded.")
 else:
     st.caption(f"Source {row['source']} has no status history (no status-change export was imported for it): "
