@@ -492,6 +492,11 @@ def _hours(secs) -> str:
     return "–" if secs is None or pd.isna(secs) else f"{half_up(secs / 3600, 1):,.1f} h"
 
 
+# For instants within days of the report's data, whose year goes without saying (and would wrap
+# a table's cell onto a second line).
+DAY_AND_TIME = "%d %b %H:%M"
+
+
 def _local(value, zone, fmt="%d %b %Y %H:%M") -> str:
     if value is None or pd.isna(value):
         return "–"
@@ -590,7 +595,7 @@ def _attention_section(now: attention.Attention, zone, links: DashboardLinks) ->
             ("Request", "Due", PROVIDER_COLUMN, "Requester", "Agent", "Category", "Priority", "Deadline", "Time left"),
             tuple((links.request(r.source, r.request_id), str(r.metric).replace("_", " ") + (" (paused)" if r.is_paused else ""),
                    _str(r.provider_department), _str(r.requester), _str(r.agent), _str(r.category), _str(r.priority),
-                   _local(r.deadline_at, zone), _hours(r.remaining_business_secs))
+                   _local(r.deadline_at, zone, DAY_AND_TIME), _hours(r.remaining_business_secs))
                   for r in due_soonest.itertuples(index=False)),
             (False, False, False, False, False, False, False, False, True), (1.5, 1.3, 1.5, 1.4, 1.3, 1.5, 0.9, 1.4, 0.9)),
             links.filters))

@@ -13,13 +13,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from html import escape, unescape
 from io import BytesIO
 from urllib.parse import parse_qs, quote_plus, urlsplit
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from servicelevel import cli, queries, report, store, weekly
+from servicelevel import attention, cli, queries, report, store, weekly
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Period, Selection, parse_iso_week
 from servicelevel.kpis import Tile
@@ -736,3 +737,25 @@ def test_the_too_few_column_flags_exactly_the_departments_on_fewer_than_30_targe
         assert "Too few to trust" not in rows[0]
         assert "is too few to trust; none here is." in note
     assert filters == Filters() or few
+
+
+def test_the_due_soonest_deadlines_give_day_and_time_without_the_year(con):
+    # They fall within hours of the data's newest instant, so the year says nothing, and without it
+    # "18 Nov 12:06" fits its column on one line, where "18 Nov 2026 12:06" wrapped.
+    selection = selection_for(con)
+    now = attention.attention(lambda name, params: queries.run(con, name, params), selection)
+    document = report.build_document(weekly.weekly_view(lambda name, params: queries.run(con, name, params),
+                                                        selection, organisation()), now=now)
+    section = next(s for s in document.sections if s.title == "Needs attention now")
+    table = next(b for b in section.blocks if isinstance(b, report.Table) and "Deadline" in b.columns)
+    zone = ZoneInfo(organisation().timezone)
+    assert len(table.rows) == 10
+    for row in table.rows:
+        cells = dict(zip(table.columns, row))
+        source, request_id = str(cells["Request"]).split(" ", 1)
+        metric = "fr" if cells["Due"].startswith("first response") else "res"
+        deadline = con.execute(f"select {metric}_deadline_at from sla_states($as_of) "
+                               "where source = $source and request_id = $request_id",
+                               {"as_of": selection.as_of, "source": source, "request_id": request_id}).fetchone()[0]
+        assert timedelta(0) < deadline - selection.as_of < timedelta(days=7)
+        assert cells["Deadline"] == deadline.astimezone(zone).strftime("%d %b %H:%M")
