@@ -438,6 +438,16 @@ def cmd_rejected(args) -> int:
     return 0
 
 
+# Where the running dashboard does what a command does, for when the dashboard holds the database.
+WHILE_THE_DASHBOARD_RUNS = {
+    "import": "files can also be imported from the dashboard's Data & definitions page while it runs",
+    "status": "the dashboard's Data & definitions page shows what the database holds",
+    "rejected": "the dashboard's Data & definitions page, Rejected rows tab, downloads one file's rejected rows",
+    "remove": "a source can also be removed on the dashboard's Data & definitions page, under Remove a source",
+    "report": "the Weekly overview page's PDF, HTML and Markdown buttons download the same report",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m servicelevel", description=__doc__)
     db_help = f"database file (default: ${store.DB_ENV_VAR} or {store.DEFAULT_DB_PATH})"
@@ -525,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except store.DatabaseInUse as exc:
+        hint = WHILE_THE_DASHBOARD_RUNS.get(args.command)
+        print(f"error: {exc}" + (f" ({hint})" if hint else ""), file=sys.stderr)
+        return 1
     except (store.StoreError, PresetError, ExportError, policy_lib.PolicyError, ThemeError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

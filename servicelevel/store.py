@@ -21,6 +21,10 @@ class StoreError(Exception):
     """The database file cannot be opened or migrated; the message says why."""
 
 
+class DatabaseInUse(StoreError):
+    """Another process (the dashboard, as a rule) holds the database file."""
+
+
 class CommittedThenInterrupted(KeyboardInterrupt):
     """Ctrl-C came while a transaction was being committed: the commit went through, then the
     interruption took effect."""
@@ -130,10 +134,8 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         con = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise StoreError(
-                f"{db_path} is in use by another process (is the dashboard running?): stop it first "
-                "(files can also be imported from the dashboard's Data page while it runs)"
-            ) from exc
+            raise DatabaseInUse(f"{db_path} is in use by another process (is the dashboard running?): stop it first") \
+                from exc
         raise StoreError(f"cannot open {db_path}: {exc}") from exc
     con.execute("set TimeZone = 'UTC'")
     # Long statements report progress to callers (the import bar) rather than print their own.

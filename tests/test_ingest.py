@@ -1565,13 +1565,22 @@ def test_cli_says_when_another_process_holds_the_database(tmp_path, capsys):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
          "time.sleep(60)", str(db)], stdout=subprocess.PIPE, text=True)
+    held = f"error: {db} is in use by another process (is the dashboard running?): stop it first"
     try:
         assert holder.stdout.readline().strip() == "held"
         capsys.readouterr()
-        assert main(["--db", str(db), "status"]) == 1
-        assert capsys.readouterr().err.strip() == (
-            f"error: {db} is in use by another process (is the dashboard running?): stop it first (files can also "
-            "be imported from the dashboard's Data page while it runs)")
+        # Each command names where the running dashboard does the same.
+        for command, hint in (
+            (["status"], " (the dashboard's Data & definitions page shows what the database holds)"),
+            (["import", str(CANONICAL)], " (files can also be imported from the dashboard's Data & definitions page "
+                                         "while it runs)"),
+            (["report", "--out", str(tmp_path)], " (the Weekly overview page's PDF, HTML and Markdown buttons "
+                                                 "download the same report)"),
+            (["sample"], ""),
+        ):
+            assert main(["--db", str(db), *command]) == 1
+            assert capsys.readouterr().err.strip() == held + hint
+        assert not list(tmp_path.glob("weekly-report-*"))
     finally:
         holder.kill()
         holder.wait()
