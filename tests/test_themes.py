@@ -57,6 +57,7 @@ def test_the_circumstances_added_to_sample_comments_change_no_theme(con, lexicon
     ("Ainda não resolveram o problema.", ["not_solved"]),  # not also "solved"
     ("Fecharam o chamado sem resolver.", ["not_solved"]),
     ("Atendimento grosseiro e sem empatia.", ["disrespected"]),  # "sem empatia", not "empatia"
+    ("Responderam, mas sem muita explicação.", ["unexplained"]),  # not rude: a milder complaint
     ("Processo simples, não precisei repetir nada.", ["smooth_process"]),
     ("ATENDIMENTO MUITO EDUCADO", ["courteous"]),  # case and accents ignored
     ("O chamado foi transferido três vezes.", ["repeat_handoffs"]),
@@ -65,6 +66,7 @@ def test_the_circumstances_added_to_sample_comments_change_no_theme(con, lexicon
     ("Solved, but it took longer than I expected.", ["slow", "solved"]),
     ("Simple process, I did not have to repeat myself.", ["smooth_process"]),
     ("They promised to call back and never did.", ["promise_broken"]),
+    ("They answered but did not explain much.", ["unexplained"]),
     ("I had to fill in the same form twice.", ["red_tape"]),
     # Nothing the lexicon knows
     ("ok", []),
