@@ -205,7 +205,7 @@ else:
         if not theme_weeks.empty:
             chart(charts.theme_trend(theme_weeks.assign(share=theme_weeks["n_comments"] / theme_weeks["n_all_comments"]),
                                      "Themes by week, share of comments (solid: positive, dashed: negative)",
-                                     unfinished_week=unfinished))
+                                     unfinished_week=unfinished, min_comments=org.min_count))
 
 st.subheader("Follow-up queue: unhappy answers with a comment")
 queue = run_query("feedback_followup", {**params, "max_rows": FOLLOWUP_LIMIT})

@@ -610,31 +610,42 @@ def theme_bars(frame: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def theme_trend(frame: pd.DataFrame, title: str, unfinished_week=None) -> alt.LayerChart | alt.Chart:
+def theme_trend(frame: pd.DataFrame, title: str, unfinished_week=None, min_comments: int | None = None
+                ) -> alt.LayerChart | alt.Chart:
     """Weekly share of comments per dimension and polarity (week_start, dimension, polarity, share,
-    n_comments); an unfinished week shaded as in trend_chart."""
+    n_comments, n_all_comments); an unfinished week shaded as in trend_chart. With `min_comments`,
+    a week with fewer comments in all has hollow points, as trend_chart draws a rate on too few:
+    one comment of three is a third of the week."""
     x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
-    lines = (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week_start:T", **x_axis),
-            y=alt.Y("share:Q", title="Share of the week's comments", axis=alt.Axis(format=".0%")),
-            color=alt.Color("dimension:N", title="Dimension", scale=alt.Scale(
-                domain=list(DIMENSION_COLORS), range=list(DIMENSION_COLORS.values()))),
-            # Said in the title instead of a second legend: under Streamlit's theme, two legends
-            # squeezed the plot to a sliver.
-            strokeDash=alt.StrokeDash("polarity:N", legend=None,
-                                      scale=alt.Scale(domain=["positive", "negative"], range=[[1, 0], [6, 4]])),
-            tooltip=[
-                alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
-                alt.Tooltip("dimension:N", title="Dimension"),
-                alt.Tooltip("polarity:N", title="Polarity"),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
-                alt.Tooltip("n_comments:Q", title="Comments", format=","),
-            ],
-        )
+    colour = alt.Color("dimension:N", title="Dimension", scale=alt.Scale(
+        domain=list(DIMENSION_COLORS), range=list(DIMENSION_COLORS.values())))
+    base = alt.Chart(frame).encode(
+        x=alt.X("week_start:T", **x_axis),
+        y=alt.Y("share:Q", title="Share of the week's comments", axis=alt.Axis(format=".0%")),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+            alt.Tooltip("dimension:N", title="Dimension"),
+            alt.Tooltip("polarity:N", title="Polarity"),
+            alt.Tooltip("share:Q", title="Share", format=".1%"),
+            alt.Tooltip("n_comments:Q", title="Comments", format=","),
+            alt.Tooltip("n_all_comments:Q", title="Comments that week", format=","),
+        ],
     )
-    marks = unfinished_marks(frame, unfinished_week, x_axis)
-    chart = alt.layer(lines, *marks) if marks else lines
-    return chart.properties(title=title, width=WIDTH, height=260)
+    # Said in the title instead of a second legend: under Streamlit's theme, two legends squeezed
+    # the plot to a sliver.
+    dashes = alt.StrokeDash("polarity:N", legend=None,
+                            scale=alt.Scale(domain=["positive", "negative"], range=[[1, 0], [6, 4]]))
+    few = min_comments is not None and bool((frame["n_all_comments"] < min_comments).any())
+    if few:
+        fill = alt.condition(alt.datum.n_all_comments < min_comments, alt.value("white"), colour)
+        layers = [base.mark_line().encode(strokeDash=dashes),
+                  base.mark_point(filled=True, size=40, strokeWidth=1.5, opacity=1).encode(stroke=colour, fill=fill)]
+    else:
+        layers = [base.mark_line(point=True).encode(strokeDash=dashes)]
+    layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
+    chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
+    heading, n_lines = titled(title, [f"hollow: fewer than {min_comments} comments that week" if few else ""])
+    if n_lines:
+        chart = chart.properties(usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * n_lines})
+    return chart.properties(title=heading, width=WIDTH, height=260)

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from servicelevel.charts import (
-    CHART_FRAME_PX, GAP_COLORS, HEATMAP_LEGENDS_PX, SUBTITLE_PX, before_after_chart, duration_histogram, goal_heatmap,
-    WEEK_TITLE, subtitle_lines, trend_chart, week_axis,
+    CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, HEATMAP_LEGENDS_PX, SUBTITLE_PX, before_after_chart,
+    duration_histogram, goal_heatmap, WEEK_TITLE, subtitle_lines, theme_trend, trend_chart, week_axis,
 )
 from servicelevel.kpis import with_totals
 
@@ -168,6 +168,27 @@ def test_a_trend_with_nothing_to_draw_says_so_above_its_goal_line():
     drawn = trend_chart(frame.assign(csat=[0.8, None, 0.9]), "csat", "CSAT % by week", "CSAT", goal=0.85,
                         as_percent=True, rests_on="survey answers").to_dict()["title"]
     assert drawn["subtitle"] == "dashed: goal"
+
+
+def test_a_themes_share_in_a_week_of_few_comments_is_drawn_hollow():
+    # Week 1: 2 comments in all, one of them on the theme (50%); week 2: 50 comments. One comment
+    # of two is half the week: that point is the one to read with care.
+    import re
+
+    import vl_convert
+
+    frame = pd.DataFrame({"week_start": pd.to_datetime(["2026-11-02", "2026-11-09"]), "dimension": "human",
+                          "polarity": "negative", "share": [0.5, 0.2], "n_comments": [1, 10],
+                          "n_all_comments": [2, 50]})
+    chart = theme_trend(frame, "Themes by week", min_comments=30)
+    assert chart.to_dict()["title"]["subtitle"] == "hollow: fewer than 30 comments that week"
+    svg = vl_convert.vegalite_to_svg(chart.properties(width=400).to_json())
+    points = re.findall(r'aria-label="[^"]*Week of: (\d\d \w\w\w) 2026[^"]*Comments that week: (\d+)"'
+                        r'[^>]*fill="([^"]+)"', svg)
+    assert points == [("02 Nov", "2", "white"), ("09 Nov", "50", DIMENSION_COLORS["human"])]
+    # 30 comments or more every week: solid points, nothing to say.
+    enough = theme_trend(frame.assign(n_all_comments=[30, 50]), "Themes by week", min_comments=30).to_dict()
+    assert enough["title"] == "Themes by week"
 
 
 def test_a_weeks_rate_on_too_few_answers_is_drawn_hollow_with_its_count():

@@ -519,6 +519,10 @@ def test_weekly_csat_on_too_few_answers_is_flagged_with_each_weeks_count(dashboa
         assert title.endswith("hollow: fewer than 30 survey answers")
         drawn = frames[0].set_index(pd.to_datetime(frames[0]["week_start"]).dt.date)["n_answers"]
         assert drawn[drawn > 0].to_dict() == counted
+    # Fewer answers than 30 a week, so fewer comments too: each theme's weekly share is hollow.
+    title, frames = next((t, f) for t, f in charts.values() if t.startswith("Themes by week"))
+    assert title.endswith("hollow: fewer than 30 comments that week")
+    assert (frames[0]["n_all_comments"] < 30).all()
     # All departments: 166 or more answers every week, nothing hollow.
     everyone = rendered(AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90), "pages/feedback.py")
     assert not any("hollow" in chart_title(spec) for spec, _ in chart_data(everyone))
