@@ -57,9 +57,9 @@ class DataInfo:
         if age <= STALE_AFTER:
             return f"{newest}, {old}.", False
         if self.only_sample:  # no newer export exists: the sample ends where it was generated
-            return (f"{newest}, {old}: the bundled sample, generated up to then. Started on a new database "
-                    "file, the dashboard generates it up to this week (README: Quick start); or import your own "
-                    "exports on the Data & definitions page."), True
+            return (f"{newest}, {old}: the bundled sample, generated up to then. On a new database file the "
+                    "dashboard generates it up to this week (README: Quick start); or import your own exports on "
+                    "the Data & definitions page."), True
         return (f"{newest}, {old}: whatever happened since is not in these numbers. Import a newer export "
                 "on the Data & definitions page."), True
 

@@ -153,7 +153,7 @@ def test_a_promise_whose_stop_time_is_unknown_is_neither_kept_nor_broken(tmp_pat
     (-1, "Data up to 18 Nov 2026 11:58, later than now: running SLAs are judged as of now."),
     # The bundled sample alone: no newer export exists, so the way to newer data is said instead.
     (12, ":material/warning: **Data up to 18 Nov 2026 11:58, 12 days old: the bundled sample, generated up to "
-         "then. Started on a new database file, the dashboard generates it up to this week (README: Quick start); "
+         "then. On a new database file the dashboard generates it up to this week (README: Quick start); "
          "or import your own exports on the Data & definitions page.**"),
 ])
 def test_the_sidebar_says_how_old_the_data_is_and_warns_when_older_than_a_week(app, sample_db_path, monkeypatch,
