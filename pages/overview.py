@@ -10,7 +10,8 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
 from servicelevel.ui.widgets import (
-    chart, explain_empty, good_news, kpi_tiles, local_time, movers_columns, nothing_recorded, table,
+    chart, explain_empty, good_news_about_open_work, kpi_tiles, local_time, movers_columns, nothing_recorded,
+    table,
 )
 from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR
 from servicelevel.wording import all_of, the_first
@@ -78,7 +79,7 @@ else:
 st.subheader(f"Slipping: the last {weekly.RECENT_WEEKS} weeks against the {weekly.BASELINE_WEEKS} before")
 said = f"{slipping.verdict()} {slipping.note()}"
 if slipping.compared.empty:
-    nothing_recorded(selection, said, "SLA targets decided")
+    nothing_recorded(selection.over(slipping.baseline.through(slipping.recent)), said, "SLA targets decided")
 elif slipping.all_clear:
     st.success(said)
 elif slipping.departments.empty:
@@ -91,8 +92,9 @@ else:
 st.subheader(f"Every department against its goal: the last {weekly.RECENT_WEEKS} weeks")
 standings = slipping.every_department
 if standings.empty:
-    nothing_recorded(selection, f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and a "
-                     f"goal over the last {weekly.RECENT_WEEKS} weeks for this selection.", "SLA targets decided")
+    nothing_recorded(selection.over(slipping.recent),
+                     f"No provider department has {weekly.MOVERS_MIN_DECIDED} decided SLA targets and a goal over "
+                     f"the last {weekly.RECENT_WEEKS} weeks for this selection.", "SLA targets decided")
 else:
     number = st.column_config.NumberColumn
     table(links.with_what_moved_links(standings), "every-department-against-goal",
@@ -150,7 +152,7 @@ else:
 st.subheader("Needs attention now")
 now = attention.attention(run_query, selection)
 if now.all_clear:
-    good_news(selection, now.sentence(org.zone), "open requests")
+    good_news_about_open_work(selection, now.sentence(org.zone), "open requests", now.as_of)
 else:
     st.text(now.sentence(org.zone))  # plain text: a department's name is not Markdown
     every_one = links.sla_page_now_url(now.as_of, org.zone, BACKLOG_ANCHOR)

@@ -35,7 +35,7 @@ lacking = lacking_fields(params)
 costs = run_query("category_costs", params)
 has_requests = not costs.empty
 if not has_requests:
-    explain_empty(selection, "requests")
+    explain_empty(selection, "requests created in the period")
 
 st.subheader("Top categories")
 top_section = st.container()  # filled below, once the emerging window (which the sparklines share) is chosen
@@ -80,7 +80,7 @@ else:
 st.caption(rule.describe())
 emerging = recurring.emerging(weekly, end, rule, data_start=data_start)
 if emerging.empty:
-    explain_empty(selection, "requests to test for a rise")
+    explain_empty(selection.over(Period(baseline_start, end, zone)), "requests to test for a rise")
 else:
     rising = emerging[emerging["is_emerging"]]
     n_tested = int(emerging["tested"].sum())

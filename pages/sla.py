@@ -12,8 +12,8 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import info, run_query
 from servicelevel.ui.link_values import bound_choice, bound_slider
 from servicelevel.ui.widgets import (
-    MATRIX_COUNTS, chart, explain_empty, good_news, local_time, movers_columns, nothing_recorded,
-    scroll_to_linked_section, spelled_out, table, tile_metric,
+    MATRIX_COUNTS, chart, explain_empty, good_news, good_news_about_open_work, local_time, movers_columns,
+    nothing_recorded, scroll_to_linked_section, spelled_out, table, tile_metric,
 )
 from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR, PROMISES_ANCHOR, WHAT_MOVED_ANCHOR
 from servicelevel.wording import all_of
@@ -151,8 +151,8 @@ split = bound_choice(
 )
 shift = breakdown.breakdown(run_query, selection, weekly.focus_week(selection), split)
 named = breakdown.SPLITS[split][0]
-if not shift.comparable:  # when the filters exclude every request, says that instead
-    nothing_recorded(selection, shift.verdict(), "SLA targets decided")
+if not shift.comparable:  # when the filters exclude every request of the 12 weeks, says that instead
+    nothing_recorded(selection.over(shift.baseline.through(shift.recent)), shift.verdict(), "SLA targets decided")
 else:
     st.text(shift.verdict())  # plain text: a category or agent may hold Markdown's $, * or _
     compared = shift.chart_rows(SHIFT_CHART_VALUES)
@@ -253,8 +253,8 @@ else:  # an earlier instant: judged from the SLA clocks themselves
     as_of = period_end
     at_risk = run_query("sla_at_risk", {**risk_params, "as_of": as_of})
 if at_risk.empty:
-    good_news(selection, f"No running request is due within {within_hours} business hours of {local_time(as_of)}.",
-              "requests at risk")
+    good_news_about_open_work(selection, f"No running request is due within {within_hours} business hours of "
+                              f"{local_time(as_of)}.", "requests at risk", as_of)
 else:
     past = f" 'Now' is the data's newest timestamp, {local_time(as_of)}." if as_of == selection.as_of else (
         f" Looking back from {local_time(as_of)}: a pause that began later already moves a deadline, and "
@@ -274,7 +274,8 @@ backlog_end = period_end if period_end <= selection.as_of else selection.open_wo
 backlog = run_query("backlog", {**params, "end_at": backlog_end})
 n_open = int(backlog["n_open"].sum())
 if n_open == 0:
-    good_news(selection, f"No request was open at {local_time(backlog_at)} for this selection.", "open requests")
+    good_news_about_open_work(selection, f"No request was open at {local_time(backlog_at)} for this selection.",
+                              "open requests", backlog_at)
 else:
     table(backlog.drop(columns="bucket_order"), "sla-backlog-by-age",
           column_config={"bucket": st.column_config.TextColumn("age"),

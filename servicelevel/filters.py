@@ -119,6 +119,10 @@ class Period:
             return iso_week_code(self.start)
         return f"{self.start}" if self.days == 1 else f"{self.start}-to-{last}"
 
+    def through(self, later: "Period") -> "Period":
+        """From this period's start to the end of `later` (a baseline through the recent weeks)."""
+        return Period(self.start, later.end, self.timezone)
+
     def label(self) -> str:
         """'2026-W46 (9-15 Nov 2026)' for an ISO week, '10 Nov 2026' for a day, else 'start – end'."""
         last = self.end - timedelta(days=1)
@@ -180,6 +184,11 @@ class Selection:
     period: Period
     filters: Filters
     as_of: datetime  # min(now, the data's newest instant)
+
+    def over(self, period: Period) -> "Selection":
+        """The same filters over another period: a section counting its own window (the last 12
+        weeks, say) says why it is empty in that window's terms, not the page's week's."""
+        return Selection(period=period, filters=self.filters, as_of=self.as_of)
 
     @property
     def open_work_at(self) -> datetime:

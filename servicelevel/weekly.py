@@ -112,7 +112,7 @@ def unfinished_note(selection: Selection, week: Period) -> str | None:
 
 def week_selection(selection: Selection, week: Period) -> Selection:
     """The selection narrowed to the focus week (what the tiles, breaches and feedback count)."""
-    return Selection(period=week, filters=selection.filters, as_of=selection.as_of)
+    return selection.over(week)
 
 
 # --------------------------------------------------------------------------------------

@@ -692,19 +692,65 @@ def test_the_sla_pages_headlines_give_their_change_from_the_week_before(app, sam
     assert prefix == "fr" and change == 0 or prefix == "res" and change != 0  # both cases are met
 
 
-def test_the_sla_page_gives_no_all_clear_for_filters_that_exclude_everything(app):
-    # Finance's low-priority phone calls from external customers: 58 in the sample, none in W46.
+def test_the_sla_page_says_the_filters_exclude_the_week_only_where_a_section_counts_the_week(app, sample_db_path):
+    # Finance's low-priority phone calls from external customers: 58 in the sample, none in W46,
+    # and none of them open.
+    con = store.connect(sample_db_path)
+    try:
+        n_all, n_in_week, n_open = con.execute(
+            """select count(*), count(*) filter (where created_at >= $start and created_at < $end),
+                      count(*) filter (where resolved_at is null and closed_at is null)
+               from requests where requester_type = 'external' and provider_department = 'Finance'
+                 and priority = 'low' and channel = 'phone'""", {"start": WEEK_START, "end": WEEK_END}).fetchone()
+    finally:
+        con.close()
+    assert n_in_week == 0 < n_all and n_open == 0
     app.query_params["requester"] = "External"
     app.query_params["dept"] = "Finance"
     app.query_params["priority"] = "low"
     app.query_params["channel"] = "phone"
     at = rendered(app, "pages/sla.py")
-    assert not at.success
-    excluded = [i.value for i in at.info if "exclude all" in i.value]
+    excluded = [i.value for i in at.info if "exclude all " in i.value]
     assert any(m.startswith("No breaches: the filters (external requesters; provider Finance; priority low; channel "
                             "phone) exclude all ") for m in excluded)
-    assert any(m.startswith("No open requests: the filters") for m in excluded)
     assert any(m.startswith("No resolutions: the filters") for m in excluded)  # the histogram says it alike
+    assert all(" requests of 2026-W46 " in m for m in excluded)
+    # The at-risk list and the backlog count requests open at an instant, created whenever: the
+    # filters keep 58 of those, none open, which is good news and not a week the filters empty.
+    assert [s.value.split(" 1")[0] for s in at.success] == [
+        "No running request is due within 8 business hours of", "No request was open at"]
+
+
+def test_the_overview_says_why_a_section_is_empty_in_the_terms_of_its_own_weeks(app, sample_db_path):
+    # Urgent requests through social media: none created in W46, some in the 12 weeks to it.
+    con = store.connect(sample_db_path)
+    try:
+        n_in_week, n_in_12_weeks = con.execute(
+            """select count(*) filter (where created_at >= $start and created_at < $end),
+                      count(*) filter (where created_at >= $start - interval 77 days and created_at < $end)
+               from requests where priority = 'urgent' and channel = 'social'""",
+            {"start": WEEK_START, "end": WEEK_END}).fetchone()
+    finally:
+        con.close()
+    assert n_in_week == 0 < n_in_12_weeks
+    app.query_params["priority"] = "urgent"
+    app.query_params["channel"] = "social"
+    at = rendered(app)
+    said = [i.value for i in at.info]
+    # The week's own sections (tiles, movers against the week before, breaches) say the filters
+    # exclude the week's requests ...
+    excluded = [m for m in said if "exclude all " in m]
+    assert [m.split(":")[0] for m in excluded] == ["No requests this week", "No SLA targets decided",
+                                                 "No SLA targets decided"]
+    assert all(" requests of 2026-W46 " in m for m in excluded)
+    # ... the sections over the last 4 and 12 weeks say what they lack there instead,
+    assert any(m.startswith("Not enough decided SLA targets in both spans to compare departments") for m in said)
+    assert any(m.startswith("No provider department has 10 decided SLA targets and a goal over the last 4 weeks")
+               for m in said)
+    # ... and what needs attention now is counted over every open request, whenever created.
+    assert [s.value.split(":")[-1].strip() for s in at.success] == [
+        "no open request is past its resolution deadline or past its first-response deadline with no reply yet, "
+        "and no SLA target falls due within the next 8 business hours."]
 
 
 def test_a_link_with_an_at_risk_window_out_of_range_says_so(app):

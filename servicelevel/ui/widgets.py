@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import altair as alt
 import pandas as pd
@@ -12,12 +13,12 @@ import streamlit as st
 from servicelevel.charts import CHART_FRAME_PX
 from servicelevel.definitions import POLICY_CLOCK, definition
 from servicelevel.fields import VALUE_LABELS
-from servicelevel.filters import Selection
+from servicelevel.filters import Period, Selection
 from servicelevel.kpis import Tile
 from servicelevel.rounding import half_up
 from servicelevel.settings import organisation
 from servicelevel.tables import blanks_named
-from servicelevel.ui.data import run_query
+from servicelevel.ui.data import info, run_query
 from servicelevel.weekly import why_empty
 from servicelevel.wording import sentence_start, sources_have
 
@@ -368,6 +369,16 @@ def good_news(selection: Selection, message: str, what: str) -> None:
     """`message` as good news (nothing breached, nothing at risk) when the selection holds requests;
     when the period or the filters hold none, why there is nothing, not a green all-clear."""
     _unless_excluded(selection, what, lambda: st.success(message))
+
+
+def good_news_about_open_work(selection: Selection, message: str, what: str, at: datetime) -> None:
+    """good_news for work open at the instant `at` (the backlog, the at-risk list, what needs
+    attention now): it may have been created any time before `at`, so whether the filters exclude
+    everything is judged from the data's first day to `at`'s, not over the period shown."""
+    zone = selection.period.timezone
+    last_day = at.astimezone(ZoneInfo(zone)).date()
+    first_day = info().first_date(zone) or last_day
+    good_news(selection.over(Period(min(first_day, last_day), last_day + timedelta(days=1), zone)), message, what)
 
 
 def nothing_recorded(selection: Selection, message: str, what: str) -> None:
