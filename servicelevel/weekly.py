@@ -653,21 +653,30 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
                      f"against {percent(only['adherence_before'])} in the {BASELINE_WEEKS} before "
                      f"({only['change_pp']:+.1f} pp{chance}), goal {percent(goal['goal'])}.")
     elif slipping is not None and not slipping.compared.empty:
-        slipped, below = slipping.departments, slipping.below_goal
-        below = below[~below["department"].isin(slipped["department"])]
+        slipped, far_below = slipping.departments, slipping.below_goal
+        # A department both slipping and far below its goal is named once, with its goal.
+        goal_of = dict(zip(far_below["department"], far_below["goal"]))
+        below = far_below[~far_below["department"].isin(slipped["department"])]
         span = f"the last {RECENT_WEEKS} weeks"
         # The rate is the provider department's SLA adherence, as the page's Slipping table
         # gives it: a bare "Procurement 42.6%" did not say of what, or on which side.
         def slip(r) -> str:  # a slip that chance could make is named, and said to be one (movers.fisher_exact_p)
+            notes = ([f"goal {percent(goal_of[r.department])}"] if r.department in goal_of else []) \
+                + (["could be chance"] if r.could_be_chance else [])
             return (f"{r.department} {percent(r.adherence_now)} against {percent(r.adherence_before)}"
-                    + (" (could be chance)" if r.could_be_chance else ""))
+                    + (f" ({'; '.join(notes)})" if notes else ""))
+
+        def far(r) -> str:  # on few targets, said so, as a tile's missed goal is ("on only 14 decided targets")
+            few = f", on only {r.n_decided:,} decided targets" if r.n_decided < slipping.min_count else ""
+            return f"{r.department} {percent(r.adherence)} (goal {percent(r.goal)}{few})"
 
         if not slipped.empty:
             lines.append(f"Provider departments slipping (SLA adherence, {span} against the {BASELINE_WEEKS} "
                          f"before): {_named(slipped, slip)}.")
         if not below.empty:
-            far_below = _named(below, lambda r: f"{r.department} {percent(r.adherence)} (goal {percent(r.goal)})")
-            lines.append(f"Provider departments far below their SLA goal (SLA adherence, {span}): {far_below}.")
+            others = "Other provider" if len(below) < len(far_below) else "Provider"
+            lines.append(f"{others} departments far below their SLA goal (SLA adherence, {span}): "
+                         f"{_named(below, far)}.")
         if slipped.empty and below.empty:
             lines.append(f"No provider department slipped, or stands {BELOW_GOAL_PP:.0f} points or more below its "
                          f"SLA goal, over {span}.")

@@ -150,11 +150,24 @@ def test_departments_that_slipped_then_those_far_below_goal_and_not_both():
         # 84/100 against 85/100, goal 86%: 2 points below, within the 5 that count.
         ("Finance", 84, 16, 0.86, 85, 15),
     ])
+    # Procurement is named where it slipped, with its goal; "Other" says the second line leaves it out.
     assert brief((), slipping) == (
-        "Provider departments slipping (SLA adherence, the last 4 weeks against the 8 before): Procurement 40.0% against 80.0%.",
-        "Provider departments far below their SLA goal (SLA adherence, the last 4 weeks): Legal 55.0% (goal 87.0%).",
+        "Provider departments slipping (SLA adherence, the last 4 weeks against the 8 before): Procurement 40.0% "
+        "against 80.0% (goal 87.0%).",
+        "Other provider departments far below their SLA goal (SLA adherence, the last 4 weeks): Legal 55.0% "
+        "(goal 87.0%).",
     )
     assert not slipping.all_clear
+
+
+def test_a_department_far_below_its_goal_on_few_targets_says_how_few():
+    # 8 of 14 = 57.1% against an 82.5% goal: 25 points below on 14 decided targets, fewer than 30;
+    # steady against 9 of 15 before. Finance, on 100, gets no such words.
+    slipping = departments([("Procurement", 8, 6, 0.825, 9, 6), ("Finance", 70, 30, 0.86, 71, 29)])
+    assert brief((), slipping) == (
+        "Provider departments far below their SLA goal (SLA adherence, the last 4 weeks): Procurement 57.1% (goal "
+        "82.5%, on only 14 decided targets), Finance 70.0% (goal 86.0%).",  # furthest below first
+    )
 
 
 def test_no_department_to_look_at_is_said_and_is_good_news():

@@ -138,11 +138,15 @@ def test_the_report_opens_with_the_slip_and_the_department_furthest_below_goal(c
     sales_now = decided(con, "Sales", date(2026, 10, 19), date(2026, 11, 16))
     sales_before = decided(con, "Sales", date(2026, 8, 24), date(2026, 10, 19))
     assert fisher_two_sided(*sales_now, *sales_before) >= 0.05 > fisher_two_sided(*procurement_now, *procurement_before)
+    # Both are far below their goals too (the standings' gaps): each is named once, with its goal.
+    goals = slipping_for(con).standing.set_index("department")
+    assert (goals.loc[["Procurement", "Sales"], "gap_pp"] <= -5).all()
     assert ("Provider departments slipping (SLA adherence, the last 4 weeks against the 8 before): "
-            f"Procurement {shown(*procurement_now)} against "
-            f"{shown(*procurement_before)}, Sales {shown(*sales_now)} against {shown(*sales_before)} "
-            "(could be chance).") in brief
-    assert f"Provider departments far below their SLA goal (SLA adherence, the last 4 weeks): Legal {shown(*legal)} (goal " in brief
+            f"Procurement {shown(*procurement_now)} against {shown(*procurement_before)} "
+            f"(goal {goals.loc['Procurement', 'goal']:.1%}), Sales {shown(*sales_now)} against {shown(*sales_before)} "
+            f"(goal {goals.loc['Sales', 'goal']:.1%}; could be chance).") in brief
+    assert ("Other provider departments far below their SLA goal (SLA adherence, the last 4 weeks): "
+            f"Legal {shown(*legal)} (goal ") in brief
     assert "Legal" not in set(slipping_for(con).departments["department"])
 
 
