@@ -476,10 +476,10 @@ class Slipping:
                 "goals over those targets), furthest below first; change: against its own adherence over the "
                 f"{BASELINE_WEEKS} weeks before, blank where those hold fewer than {MOVERS_MIN_DECIDED} decided "
                 f"targets. An adherence on fewer than {self.min_count} decided targets is too few to trust"
-                + ("" if self.every_department["too_few"].any() else "; none here is") + ". "
+                + ("" if self.every_department["too_few"].any() else "; every one here rests on more") + ". "
                 f"Departments with fewer than {MOVERS_MIN_DECIDED} decided targets over the last "
                 f"{RECENT_WEEKS} weeks, or no goal, are left out"
-                + (f": {', '.join(self.not_standing)}." if self.not_standing else "; here none is.")
+                + (f": {', '.join(self.not_standing)}." if self.not_standing else ": none here.")
                 + running_span_note(self.recent, self.as_of))
 
     def verdict(self) -> str:
@@ -501,14 +501,15 @@ class Slipping:
         chance = self.departments["could_be_chance"]
         if len(self.compared) == 1:
             return (f"{self.compared['department'].iloc[0]} fell by {SLIP_MIN_PP:.0f} points or more"
-                    + (", a fall chance could make." if chance.all() else "."))
+                    + (" (could be chance)." if chance.all() else "."))
         if len(self.departments) == 1:  # "largest fall first" and "1 of them" read oddly of one
             return (f"1 of {len(self.compared)} departments compared fell by {SLIP_MIN_PP:.0f} points or more: "
                     f"{self.departments['department'].iloc[0]}"
-                    + (", a fall chance could make." if chance.all() else "."))
+                    + (" (could be chance)." if chance.all() else "."))
         return (f"{len(self.departments)} of {len(self.compared)} departments compared fell by {SLIP_MIN_PP:.0f} "
-                "points or more, largest fall first" + (f"; chance could make the fall of {chance.sum()} of them."
-                                                        if chance.any() else "."))
+                "points or more, largest fall first" + (
+                    f"; could be chance: {', '.join(self.departments.loc[chance, 'department'])}." if chance.any()
+                    else "."))
 
     def note(self) -> str:
         """What is compared with what."""

@@ -732,10 +732,10 @@ def test_the_too_few_column_flags_exactly_the_departments_on_fewer_than_30_targe
     note = next(line for line in section if line.startswith("_Each provider department"))
     if few:  # urgent requests: Procurement's 14 decided targets, Payroll's 10, ...
         assert {r["Provider department"] for r in rows if r["Too few to trust"] == "yes"} == few
-        assert all(r["Too few to trust"] in ("yes", "") for r in rows) and "none here is" not in note
+        assert all(r["Too few to trust"] in ("yes", "") for r in rows) and "every one here rests on more" not in note
     else:  # the whole organisation's departments all rest on 115 targets or more: no column of blanks
         assert "Too few to trust" not in rows[0]
-        assert "is too few to trust; none here is." in note
+        assert "is too few to trust; every one here rests on more." in note
     assert filters == Filters() or few
 
 

@@ -102,18 +102,17 @@ def test_a_fall_of_exactly_five_points_slips_and_one_of_four_point_nine_does_not
     flagged = movers([("Sales", -5.0), ("Procurement", -36.5), ("IT", 7.0)]).assign(
         could_be_chance=[True, False, True])
     assert weekly.Slipping(*spans(), flagged).verdict() == (
-        "2 of 3 departments compared fell by 5 points or more, largest fall first; chance could make the fall of "
-        "1 of them.")
+        "2 of 3 departments compared fell by 5 points or more, largest fall first; could be chance: Sales.")
 
 
 def test_one_department_fallen_of_several_is_named():
-    # "1 of 10 departments compared fell by 5 points or more, largest fall first; chance could make
-    # the fall of 1 of them."
+    # "1 of 10 departments compared fell by 5 points or more, largest fall first; could be chance:
+    # Sales." read oddly of one.
     one = movers([("Sales", -6.0), ("Legal", -1.0), ("IT", 2.0)])
     assert weekly.Slipping(*spans(), one).verdict() == \
         "1 of 3 departments compared fell by 5 points or more: Sales."
     assert weekly.Slipping(*spans(), one.assign(could_be_chance=True)).verdict() == \
-        "1 of 3 departments compared fell by 5 points or more: Sales, a fall chance could make."
+        "1 of 3 departments compared fell by 5 points or more: Sales (could be chance)."
 
 
 def test_nothing_compared_and_nothing_fallen_say_so_differently():
@@ -156,7 +155,7 @@ def test_a_department_of_its_own_says_when_chance_could_make_its_fall(con):
     sales_before = decided(con, "Sales", date(2026, 8, 24), date(2026, 10, 19))
     assert fisher_two_sided(*sales_now, *sales_before) >= 0.05
     sales = slipping_for(con, Filters(provider_departments=("Sales",)))
-    assert sales.verdict() == "Sales fell by 5 points or more, a fall chance could make."
+    assert sales.verdict() == "Sales fell by 5 points or more (could be chance)."
     text = report.generate(con, Selection(parse_iso_week(WEEK, ZONE), Filters(provider_departments=("Sales",)),
                                           data_info(con).as_of(datetime.now(timezone.utc))),
                            organisation(), "md").decode("utf-8")
@@ -185,7 +184,7 @@ def test_every_department_stands_against_its_goal_furthest_below_first_with_its_
     assert "An adherence on fewer than 30 decided targets is too few to trust." in slipping.every_department_note()
     assert "blank where those hold fewer than 10 decided targets" in slipping.every_department_note()
     assert weekly.Slipping(*spans(), movers([])).every_department.empty
-    assert slipping.every_department_note().endswith("or no goal, are left out; here none is.")
+    assert slipping.every_department_note().endswith("or no goal, are left out: none here.")
 
 
 def test_the_departments_the_standing_leaves_out_are_named_with_why():
