@@ -166,15 +166,14 @@ else:
                              help="Open with no first response yet, past the first-response deadline"),
                          "n_due_soon": st.column_config.NumberColumn(f"due within {now.within_hours} business h",
                                                                      format="localized")},
-          caption="Open requests past their resolution deadline (those over "
+          caption=f"Per {now.split_name}" + (f" {now.provider} serves" if now.provider else "") + ": open "
+                  "requests past their resolution deadline (those over "
                   f"{now.long_overdue_days} days past it are often work done but never closed in the tool: worth "
-                  "a clean-up), open requests past their first-response deadline "
-                  "with no reply yet (a request can count in both), and SLA targets (first response and resolution "
-                  f"apart) falling due soon, per {now.split_name}"
-                  + (f" {now.provider} serves" if now.provider else "") + ", whichever week the page shows. "
-                  f"Every one listed: [SLA adherence page]({every_one}), on the week holding the newest data: "
-                  "its backlog's lists of requests overdue and with no reply, counted now, and just above them "
-                  "its at-risk list as of now.")
+                  "a clean-up), open requests with no reply past their first-response deadline (a request can "
+                  "count in both), and SLA targets falling due soon (first response and resolution apart). "
+                  "Counted now, whichever week the page shows. Every one is listed on the "
+                  f"[SLA adherence page]({every_one}), on the week of the newest data: its backlog's overdue and "
+                  "no-reply lists, and its at-risk list just above them.")
     if not now.due_soonest.empty:
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
               as_of=now.as_of,
