@@ -107,7 +107,7 @@ for column, role in zip(st.columns(2), roles):
               caption=f"Most targets breached first. created: requests created in the period; targets met and "
               "breached: decided in it (a request created earlier may be decided now). An adherence from fewer "
               f"than {min_count} decided targets is too few to trust.")
-        chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: weekly SLA adherence", "Adherence",
+        chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: adherence by week", "Adherence",
                                  goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
                                  unfinished_week=trend.unfinished_week(selection.as_of),
                                  rests_on="targets decided", counted=("n_decided", min_count)))

@@ -1038,7 +1038,7 @@ def test_a_departments_weekly_adherence_flags_weeks_on_too_few_targets(app, samp
     app.query_params["unit"] = "Legal"
     at = rendered(app, "pages/departments.py")
     title, frames = next((chart_title(spec), frames) for spec, frames in chart_data(at)
-                         if chart_title(spec).startswith("Legal as provider: weekly SLA adherence"))
+                         if chart_title(spec).startswith("Legal as provider: adherence by week"))
     weekly = next(f for f in frames if "n_decided" in f.columns)
     assert int(weekly["n_decided"].iloc[-1]) == legal_w46 == 36
     assert (weekly["n_decided"] < 30).any()
