@@ -10,8 +10,7 @@ from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.ui.report_download import report_buttons
 from servicelevel.ui.widgets import (
-    chart, explain_empty, good_news_about_open_work, kpi_tiles, local_time, movers_columns, nothing_recorded,
-    table,
+    chart, explain_empty, good_news_about_open_work, kpi_tiles, local_time, movers_columns, nothing_recorded, table,
 )
 from servicelevel.viewlinks import BACKLOG_ANCHOR, BREACHES_ANCHOR
 from servicelevel.wording import all_of, the_first

@@ -103,16 +103,11 @@ def trend_period(selection: Selection, week: Period, weeks: int = TREND_WEEKS, d
 
 def unfinished_note(selection: Selection, week: Period) -> str | None:
     """A warning when the focus week goes past the data's newest instant (the current week)."""
-    if not week_selection(selection, week).period_running:  # over, or wholly after the data (then it is empty)
+    if not selection.over(week).period_running:  # over, or wholly after the data (then it is empty)
         return None
     newest = selection.as_of.astimezone(ZoneInfo(week.timezone))
     return (f"{week.label()} is not over in the data: it ends at {newest:%a %d %b %H:%M}. Its counts cover "
             "part of the period, so comparisons with whole weeks before it need care.")
-
-
-def week_selection(selection: Selection, week: Period) -> Selection:
-    """The selection narrowed to the focus week (what the tiles, breaches and feedback count)."""
-    return selection.over(week)
 
 
 # --------------------------------------------------------------------------------------
@@ -730,7 +725,7 @@ def emerging(run: Runner, selection: Selection, week: Period,
              rule: recurring.EmergingRule = recurring.EmergingRule()) -> Emerging:
     """The recurring-problems test of recurring.py over the weeks ending with the focus week (with
     the last whole week of the data, when the focus week is not over in it)."""
-    end = recurring.whole_weeks_end(week.end, week_selection(selection, week).newest_day)
+    end = recurring.whole_weeks_end(week.end, selection.over(week).newest_day)
     baseline_start, recent_start, _ = recurring.windows(end, rule)
     history_start = min(baseline_start, end - timedelta(weeks=TREND_WEEKS))
     weekly = run("category_weeks", {**selection.params(), **Period(history_start, end, week.timezone).params()})
@@ -879,7 +874,7 @@ def weekly_view(run: Runner, selection: Selection, org: Organisation) -> WeeklyV
     week = kpis.week
     basis = data_basis(run, selection)
     if kpis.is_empty:
-        message, kind = why_empty(run, week_selection(selection, week), "requests this week")
+        message, kind = why_empty(run, selection.over(week), "requests this week")
         return WeeklyView(selection=selection, org=org, kpis=kpis, basis=basis, empty=message, empty_kind=kind)
     return WeeklyView(
         selection=selection,
