@@ -130,10 +130,8 @@ def headline_notes(tile: Tile, now: Headline, min_count: int, against: str) -> l
     """What a headline tile's caption says after its counts: the goal, too few to trust (once: a
     goal left open by too few says so already), what the change is from (`against`), whether
     chance could make it, and the trend where it is news."""
-    goal = tile.goal_text()
-    few = (f"too few to trust (under {min_count})" if now.decided < min_count
-           and not goal.endswith("too few to judge") else "")
-    return [part for part in (goal, few, against, tile.change_said(), tile.trend_said()) if part]
+    few = f"too few to trust (under {min_count})" if now.decided < min_count and not tile.goal_left_open else ""
+    return [part for part in (tile.goal_text(), few, against, tile.change_said(), tile.trend_said()) if part]
 
 
 def weekly_adherence(weekly: pd.DataFrame) -> pd.DataFrame:
