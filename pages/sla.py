@@ -217,8 +217,9 @@ if per_department.empty:
 else:
     st.text(promises.summary(per_department, organisation().promises_kept_goal, organisation().min_count,
                              so_far=selection.period_running))
+    not_due_yet = " Not due yet: open, due later." if per_department["n_pending"].any() else ""
     st.caption("Kept: resolved on or before the due date, among those resolved or past due. Broken: resolved late, "
-               f"or still open past the due date at {local_time(selection.as_of)}. Not due yet: open, due later. "
+               f"or still open past the due date at {local_time(selection.as_of)}.{not_due_yet} "
                "A request whose status says resolved or closed but whose export gives no time is left out.")
     if len(per_department) > 1:
         table(promises.by_department(per_department), "promises-by-department",

@@ -32,8 +32,12 @@ def summary(per_department: pd.DataFrame, goal: float | None, min_count: int, so
 
 def by_department(per_department: pd.DataFrame) -> pd.DataFrame:
     """promises_kept rows per provider department as the page's table shows them: most broken
-    first (those let down most, whatever their size), the rate and its counts first."""
+    first (those let down most, whatever their size), the rate and its counts first. The count not
+    due yet only where some promise is: in a period over before now, every one is kept or broken,
+    and a column of zeros would read as news."""
     rows = per_department.rename(columns={"group_value": "provider_department"})
     rows = rows.sort_values(["n_broken", "provider_department"], ascending=[False, True], kind="stable")
     columns = ["provider_department", "kept_rate", "n_broken", "n_kept", "n_pending", "n_promises"]
+    if not rows["n_pending"].any():
+        columns.remove("n_pending")
     return rows[columns].reset_index(drop=True)

@@ -35,3 +35,10 @@ def test_the_table_puts_the_departments_with_most_broken_first():
     table = promises.by_department(frame)
     assert list(table["provider_department"]) == ["IT", "HR", "Legal"]  # 9, then 2 and 2 by name
     assert list(table.columns) == ["provider_department", "kept_rate", "n_broken", "n_kept", "n_pending", "n_promises"]
+
+
+def test_the_table_leaves_out_not_due_yet_where_every_promise_is_decided():
+    # A week over before now: each promise is kept or broken, and a column of zeros says nothing.
+    frame = per_department([("HR", 3, 1, 2, 0, 1 / 3), ("IT", 11, 2, 9, 0, 2 / 11)])
+    assert list(promises.by_department(frame).columns) == [
+        "provider_department", "kept_rate", "n_broken", "n_kept", "n_promises"]
