@@ -61,11 +61,11 @@ else:
     if not reaches_back:
         st.caption("The data starts in this period: there is no period before it to compare with.")
     elif selection.period_running:
-        st.caption(f"Answers submitted in the period so far, against the {earlier.days} days before: "
+        st.caption(f"Answers submitted in the period so far, against the {earlier.length_words()} before: "
                    f"{earlier.label()}. The period is not over in the data: the rates' changes are in grey, and "
                    "the count of answers is not compared.")
     else:
-        st.caption(f"Answers submitted in the period, compared with the {earlier.days} days before: {earlier.label()}.")
+        st.caption(f"Answers submitted in the period, compared with the {earlier.length_words()} before: {earlier.label()}.")
     kpi_tiles(feedback.period_tiles(
         feedback.period_totals(run_query("feedback_weeks", params)),
         feedback.period_totals(run_query("feedback_weeks", {**params, **earlier.params()})) if reaches_back else None,

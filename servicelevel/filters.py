@@ -96,10 +96,18 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days
 
+    @property
+    def is_iso_week(self) -> bool:
+        return self.days == 7 and self.start.weekday() == 0
+
     def previous(self) -> "Period":
         """The period of the same length just before this one."""
         length = timedelta(days=self.days)
         return Period(self.start - length, self.start, self.timezone)
+
+    def length_words(self) -> str:
+        """How long the period is, as 'the … before' says it: 'week', 'day' or '30 days'."""
+        return "week" if self.is_iso_week else "day" if self.days == 1 else f"{self.days} days"
 
     def unfinished_week(self, as_of: datetime) -> date | None:
         """The Monday of the ISO week within this period that `as_of` (the data's newest instant)
@@ -115,7 +123,7 @@ class Period:
         """The period in a file name: '2026-W46' for an ISO week, '2026-11-10' for a day, else
         '2026-10-01-to-2026-10-31' (the last day inclusive, as the sidebar picks it)."""
         last = self.end - timedelta(days=1)
-        if self.days == 7 and self.start.weekday() == 0:
+        if self.is_iso_week:
             return iso_week_code(self.start)
         return f"{self.start}" if self.days == 1 else f"{self.start}-to-{last}"
 
@@ -126,7 +134,7 @@ class Period:
     def label(self) -> str:
         """'2026-W46 (9-15 Nov 2026)' for an ISO week, '10 Nov 2026' for a day, else 'start – end'."""
         last = self.end - timedelta(days=1)
-        if self.days == 7 and self.start.weekday() == 0:
+        if self.is_iso_week:
             return f"{iso_week_code(self.start)} ({self.start:%d %b} – {last:%d %b %Y})"
         if self.days == 1:
             return f"{self.start:%d %b %Y}"

@@ -60,7 +60,7 @@ def focus_week(selection: Selection) -> Period:
     one holding more of its days, the later on a tie). The trends, the movers and the week
     before are counted in ISO weeks (Monday to Sunday), so the tiles are one too."""
     period = selection.period
-    if period.days == 7 and period.start.weekday() == 0:
+    if period.is_iso_week:
         return period
     end = _covered_end(selection)
     last_monday = end - timedelta(days=end.weekday())  # on or before the end

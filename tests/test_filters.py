@@ -35,6 +35,17 @@ def test_a_day_is_named_by_its_iso_week_as_links_and_the_cli_read_it(day, code):
     assert parse_iso_week(code, "UTC").start <= day < parse_iso_week(code, "UTC").end
 
 
+
+@pytest.mark.parametrize("start, end, words", [
+    (date(2026, 11, 9), date(2026, 11, 16), "week"),  # Monday to Sunday
+    (date(2026, 11, 11), date(2026, 11, 18), "7 days"),  # Wednesday to Tuesday: no ISO week
+    (date(2026, 11, 10), date(2026, 11, 11), "day"),
+    (date(2026, 10, 1), date(2026, 11, 1), "31 days"),
+])
+def test_a_period_says_how_long_it_is_as_the_period_before_is_named(start, end, words):
+    assert Period(start, end, "Europe/Lisbon").length_words() == words
+
+
 def test_a_period_and_filters_name_a_download():
     zone = "America/Sao_Paulo"
     assert Period(date(2026, 11, 9), date(2026, 11, 16), zone).code() == "2026-W46"

@@ -319,7 +319,7 @@ def test_feedback_tiles_equal_an_independent_query(dashboard, sample_db_path):
     assert ("change could be chance" in [c.value for c in at.caption]) == mean_chance  # the mean's own caption
     assert csat_chance and mean_chance  # the sample's W46: +6.1 pp on 201 answers against 169 (p = 0.19)
     assert changes["Answers"] == (f"{n_now - n_before:+,}", "GRAY")
-    assert "Answers submitted in the period, compared with the 7 days before: 2026-W45 (02 Nov – 08 Nov 2026)." in [
+    assert "Answers submitted in the period, compared with the week before: 2026-W45 (02 Nov – 08 Nov 2026)." in [
         c.value for c in at.caption]
     conventions = frame_with(at, "convention")
     csat_shown, good_bad_shown, net_shown = conventions["value"]
@@ -355,7 +355,7 @@ def test_feedback_tiles_in_a_running_week_compare_rates_in_grey_and_no_count(das
     changes = {m.label: (m.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
     assert changes["CSAT"][0] and changes["CSAT"][1] == "GRAY"
     assert not changes["Answers"][0]
-    assert any(c.value.startswith("Answers submitted in the period so far, against the 7 days before: 2026-W46")
+    assert any(c.value.startswith("Answers submitted in the period so far, against the week before: 2026-W46")
                and c.value.endswith("the count of answers is not compared.") for c in at.caption)
 
 
@@ -638,7 +638,7 @@ def test_the_repeat_rate_tile_compares_with_the_period_before(dashboard, sample_
     assert basis.startswith(f"{repeated} of {judged} requests repeat an earlier one")
     assert ("change could be chance" in basis) == (p >= 0.05)
     assert tile.proto.help.startswith("A request whose requester (same source) had another request")
-    assert "Requests created in the period, compared with the 7 days before: 2026-W45" in texts(at.caption)
+    assert "Requests created in the period, compared with the week before: 2026-W45" in texts(at.caption)
 
 
 def test_comment_themes_give_the_mean_score_of_their_answers_not_a_csat_their_polarity_decides(dashboard,
