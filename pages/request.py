@@ -7,7 +7,7 @@ from servicelevel.calendars import TWENTY_FOUR_SEVEN
 from servicelevel.ui import frame, links
 from servicelevel.ui.data import run_query
 from servicelevel.fields import VALUE_LABELS
-from servicelevel.ui.widgets import field_text, hours_text, local_time, table, table_time
+from servicelevel.ui.widgets import as_typed, field_text, hours_text, local_time, table, table_time
 from servicelevel.wording import counted
 
 # The request's promise (request_detail.promise_outcome), as Promises kept counts it; a broken one
@@ -16,6 +16,8 @@ PROMISE_SAID = {"kept": "kept (resolved by its due date)", ("broken", True): "br
                 ("broken", False): "broken (still open past its due date)", "pending": "not due yet (open)",
                 "unknown": "neither kept nor broken (its status says resolved or closed, but the export gives "
                            "no time)"}
+
+MAX_MATCHES = 50  # requests listed for an id not found, whose id starts with what was typed
 
 selection = frame.selection(period_notes=False)  # one request: the period is not the subject
 frame.filters_not_used_here()
@@ -31,32 +33,35 @@ if not request_id:
 
 # Ids are matched in any letter case, as typed or pasted; an id is usually unique across sources,
 # so without a source the one source that has it is taken.
-exact = run_query("request_search", {"prefix": request_id})
-exact = exact[(exact["request_id"].str.lower() == request_id.lower())
-              & ((exact["source"].str.lower() == source.lower()) if source else True)]
+held = run_query("request_by_id", {"request_id": request_id})
+exact = held[held["source"].str.lower() == source.lower()] if source else held
 if len(exact) == 1:
     source, request_id = exact.iloc[0]["source"], exact.iloc[0]["request_id"]
 elif len(exact) > 1:  # the same id in several sources: which one is the reader's to say
-    st.info(f"Request id '{request_id}' is in {len(exact)} sources ({', '.join(sorted(exact['source']))}): "
+    st.info(f"Request id '{as_typed(request_id)}' is in {len(exact)} sources ({', '.join(sorted(exact['source']))}): "
             "click the one you mean, or enter its source above.")
     table(links.with_request_links(exact), "request-in-sources", column_config=links.LINK_COLUMN)
     st.stop()
 
 detail = run_query("request_detail", {"source": source, "request_id": request_id, "as_of": selection.as_of})
 if detail.empty:
-    matches = run_query("request_search", {"prefix": request_id})
-    where = f"in source '{source}'" if source else "in any source"
-    # The id itself held by another source (a link that named the wrong one): that one is the answer.
-    elsewhere = matches[matches["request_id"].str.lower() == request_id.lower()]
+    where = f"in source '{as_typed(source)}'" if source else "in any source"
+    if not held.empty:  # the id itself held by another source (a link that named the wrong one)
+        st.warning(f"No request '{as_typed(request_id)}' {where}; it is in source "
+                   f"{', '.join(sorted(held['source']))}: click it below.")
+        table(links.with_request_links(held), "request-elsewhere", column_config=links.LINK_COLUMN)
+        st.stop()
+    matches = run_query("request_search", {"prefix": request_id, "max_rows": MAX_MATCHES})
     if matches.empty:
-        st.warning(f"No request '{request_id}' {where}, and no id starts with '{request_id}'.")
-    elif not elsewhere.empty:
-        st.warning(f"No request '{request_id}' {where}; it is in source {', '.join(sorted(elsewhere['source']))}: "
-                   "click it below.")
-        table(links.with_request_links(elsewhere), "request-elsewhere", column_config=links.LINK_COLUMN)
+        st.warning(f"No request '{as_typed(request_id)}' {where}, and no id starts with '{as_typed(request_id)}'.")
     else:
-        st.caption(f"No request '{request_id}' {where}; requests whose id starts with what you typed:")
-        table(links.with_request_links(matches), "request-search", column_config=links.LINK_COLUMN)
+        n_matching = int(matches["n_matching"].iloc[0])
+        listed = ("requests whose id starts with what you typed" if n_matching <= MAX_MATCHES else
+                  f"the {MAX_MATCHES} newest of the {n_matching:,} requests whose id starts with what you typed "
+                  "(type more of it to narrow them)")
+        st.caption(f"No request '{as_typed(request_id)}' {where}; {listed}:")
+        table(links.with_request_links(matches.drop(columns="n_matching")), "request-search",
+              column_config=links.LINK_COLUMN)
     st.stop()
 
 row = detail.iloc[0]
@@ -72,13 +77,14 @@ else:
 provider_type = VALUE_LABELS.get(row["provider_type"], field_text(row["provider_type"], "provider type unknown"))
 if "provider_type" in unrecorded:
     provider_type += f" by default: source {row['source']} records no provider type"
-st.subheader(f"{row['request_id']} · {field_text(row['subject'], '(no subject)')}")
-st.caption(
+# The export's own text, shown as it is rather than read as formatting.
+st.subheader(as_typed(f"{row['request_id']} · {field_text(row['subject'], '(no subject)')}"))
+st.caption(as_typed(
     f"{row['source']} · {requester} → {field_text(row['provider_department'], '?')} ({provider_type}) · "
     f"{field_text(row['priority'], 'no priority')} · {field_text(row['channel'], 'no channel')} · "
     f"category {field_text(row['category'], 'none')} · agent {field_text(row['agent'], 'none recorded')} · "
     f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"
-)
+))
 paused_now = bool(row.get("res_is_paused")) and row["res_state"] == "running"
 # One column per clock, a line per fact: two clocks of ten facts read down a narrow screen, where
 # a row per clock ran off its right edge.
@@ -94,8 +100,6 @@ facts = {
     f"elapsed ({policy_hours})": lambda m: hours_text(row[f"{m}_business_secs_so_far"]),
     "elapsed (calendar h)": lambda m: hours_text(row[f"{m}_calendar_secs_so_far"]),
 }
-if any(field_text(row[f"{m}_na_reason"]) for m in clock_names):
-    facts["not applicable because"] = lambda m: field_text(row[f"{m}_na_reason"])
 clocks = pd.DataFrame([{"SLA clock": fact, **{name: text(m) for m, name in clock_names.items()}}
                        for fact, text in facts.items()])
 st.markdown("**SLA clocks**")
@@ -105,6 +109,11 @@ table(clocks, f"request-{request_id}-sla",
               + ("24x7 h: every hour counts, day and night" if around_the_clock
                  else "Business h: the hours the policy's calendar is open")
               + ", less any time paused in a waiting status.")
+# Why a clock is n/a, in a sentence: the reasons run longer than a table cell shows.
+not_applicable = [f"{name}, because {row[f'{m}_na_reason']}" for m, name in clock_names.items()
+                  if field_text(row[f"{m}_na_reason"])]
+if not_applicable:
+    st.caption(as_typed("Not applicable (n/a): " + "; ".join(not_applicable) + "."))
 if paused_now:
     st.caption("The resolution clock is paused now (the request waits in a paused status): it cannot breach "
                "while paused, and its deadline is where it would fall if work resumed now.")

@@ -233,6 +233,17 @@ def test_a_link_value_with_a_space_is_read_as_the_page_shows_it(server, page):
     assert page.locator('[data-testid="stAlert"]').filter(has_text="The link asks for").count() == 0
 
 
+def test_an_id_no_request_has_is_shown_as_typed(server, page):
+    # Underscores and a star would turn the rest of the message italic, and the underscores vanish.
+    typed = "a_b_*c <x>"
+    page.goto(f"{server}/request?id=a_b_%2Ac+%3Cx%3E")
+    settle(page, "Request")
+    assert_no_errors(page)
+    message = page.locator('[data-testid="stAlert"]').filter(has_text="No request")
+    assert message.inner_text().strip() == f"No request '{typed}' in any source, and no id starts with '{typed}'."
+    assert message.locator("em, strong, i, b").count() == 0
+
+
 def test_the_overview_also_answers_by_its_name_with_the_links_filters(server, page):
     # The default page lives at the root URL; its name opens it too, with the filters.
     page.goto(f"{server}/overview?requester=Internal&dept=Procurement")

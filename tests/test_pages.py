@@ -2021,20 +2021,56 @@ def test_an_id_held_by_two_sources_asks_which_one(tmp_path, monkeypatch):
         "2024-0101 · Broken chair"
 
 
+def test_request_lookup_finds_an_id_however_many_others_start_with_it(tmp_path, monkeypatch):
+    # Ids 1 to 300, the oldest first: 111 ids start with "1" (1, 10-19, 100-199), and "1" is the
+    # oldest of them, so the 50 newest would not hold it.
+    page = handmade_dashboard(tmp_path, monkeypatch, [
+        {"request_id": str(n), "created_at": f"2026-03-{1 + n // 24:02d}T{n % 24:02d}:00:00Z"} for n in range(1, 301)])
+    at = page("pages/request.py", id="1")
+    assert not at.warning and not at.caption[0].value.startswith("No request")
+    assert at.subheader[0].value.startswith("1 ·")
+    # An id no request has: the list of those starting with it says it is cut short, and how.
+    at = page("pages/request.py", id="1x")
+    assert [w.value for w in at.warning] == ["No request '1x' in any source, and no id starts with '1x'."]
+
+
+def test_request_lookup_says_when_the_ids_starting_with_what_was_typed_are_more_than_it_lists(tmp_path, monkeypatch):
+    page = handmade_dashboard(tmp_path, monkeypatch, [
+        {"request_id": f"A{n}", "created_at": f"2026-03-{1 + n // 24:02d}T{n % 24:02d}:00:00Z"} for n in range(1, 121)]
+        + [{"request_id": "B1", "created_at": "2026-03-02T00:00:00Z"}])
+    at = page("pages/request.py", id="A")
+    assert ("No request 'A' in any source; the 50 newest of the 120 requests whose id starts with what you typed "
+            "(type more of it to narrow them):") in [c.value for c in at.caption]
+    listed = next(df.value for df in at.dataframe if "request_id" in df.value.columns)
+    assert listed["request_id"].tolist() == [f"A{n}" for n in range(120, 70, -1)]  # newest first
+    at = page("pages/request.py", id="b")  # any letter case; all of them, so nothing is said cut short
+    assert "No request 'b' in any source; requests whose id starts with what you typed:" in [c.value for c in at.caption]
+
+
+def test_request_lookup_shows_what_was_typed_as_typed(tmp_path, monkeypatch):
+    page = handmade_dashboard(tmp_path, monkeypatch, [{"request_id": "R1", "created_at": "2026-03-02T00:00:00Z"}])
+    at = page("pages/request.py", id="a_b_*c")
+    # Each mark Markdown would read as emphasis is escaped, so the message shows the id as typed.
+    assert [w.value for w in at.warning] == [
+        "No request 'a\\_b\\_\\*c' in any source, and no id starts with 'a\\_b\\_\\*c'."]
+
+
 def test_request_page_says_why_a_clock_does_not_apply(tmp_path, monkeypatch):
     # Closed with no time of response or resolution in the export: neither clock can be judged.
     page = handmade_dashboard(tmp_path, monkeypatch, [
         {"request_id": "C1", "created_at": "2026-03-03T14:00:00Z", "status": "closed"},
         {"request_id": "C2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T16:00:00Z"},
     ])
-    clocks = clock_sheet(page("pages/request.py", id="C1"))
-    assert list(clocks.loc["state"]) == ["n/a", "n/a"]
-    assert list(clocks.loc["not applicable because"]) == [
-        "status is closed but the export has no response or resolution time",
-        "status is closed but the export has no resolution time"]
+    at = page("pages/request.py", id="C1")
+    assert list(clock_sheet(at).loc["state"]) == ["n/a", "n/a"]
+    # Said in a sentence under the table, whose cells would cut it short.
+    assert ("Not applicable (n/a): first response, because status is closed but the export has no response or "
+            "resolution time; resolution, because status is closed but the export has no resolution time.") in [
+        c.value.replace("\\", "") for c in at.caption]
     # A request both clocks apply to has no such line.
-    clocks = clock_sheet(page("pages/request.py", id="C2"))
-    assert clocks.loc["state", "first response"] == "met" and "not applicable because" not in clocks.index
+    at = page("pages/request.py", id="C2")
+    assert clock_sheet(at).loc["state", "first response"] == "met"
+    assert not any(c.value.startswith("Not applicable") for c in at.caption)
 
 
 def test_request_page_shows_an_answer_as_given_and_on_1_to_5(tmp_path, monkeypatch):

@@ -88,6 +88,18 @@ def scroll_to_linked_section() -> None:
     st.html(SCROLL_TO_LINKED_SECTION, unsafe_allow_javascript=True)
 
 
+# Characters Streamlit's Markdown gives a meaning to within a line: emphasis, strikethrough, code,
+# links and directives (brackets), HTML, headings, tables, LaTeX. (List marks mean something only
+# at a line's start, where a message never puts a value.)
+MARKDOWN_MARKS = re.compile(r"([\\`*_\[\]<>#|~$])")
+
+
+def as_typed(text: str) -> str:
+    """Text someone typed, or an export's value, for a message rendered as Markdown: shown as it
+    is, not as formatting ('a_b_' would lose its underscores and slant the rest)."""
+    return MARKDOWN_MARKS.sub(r"\\\1", text)
+
+
 def field_text(value, missing: str = "") -> str:
     """A field for a sentence: '' (or `missing`) where the export left it empty (None, NaN, NA)."""
     return missing if value is None or pd.isna(value) or value == "" else str(value)
