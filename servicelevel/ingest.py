@@ -469,7 +469,7 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
     run_statements(con, pipeline_sql("staged_to_rejected_rows"), names)
 
     if preset.kind in ("requests", "event_log"):
-        outcomes = _merge_requests(con, preset, names, report.missing_fields)
+        outcomes = _merge_requests(con, preset, names, report.missing_fields, digests[0])
     elif preset.kind == "events":
         run_statements(con, pipeline_sql("apply_events"), names)
         outcomes = _count_outcomes(con, "event_outcomes")
@@ -538,14 +538,14 @@ def _swallowed_lines(con, import_id: int) -> tuple[int, int] | None:
     return (int(n_lines), first + 1) if n_lines else None
 
 
-def _merge_requests(con, preset: Preset, names: dict, missing_fields: list[str]) -> dict[str, int]:
+def _merge_requests(con, preset: Preset, names: dict, missing_fields: list[str], file_sha256: str) -> dict[str, int]:
     # What the file lacks keeps its stored value; without a requester type, the staging dropped
     # the department and organisation under the default type, so the stored ones are kept too.
     absent = list(missing_fields)
     if "requester_type" in absent:
         absent += ["requester_department", "requester_org"]
     run_statements(con, pipeline_sql("rank_in_file"))
-    run_statements(con, pipeline_sql("classify_requests"), {**names, "absent": absent})
+    run_statements(con, pipeline_sql("classify_requests"), {**names, "absent": absent, "file_sha256": file_sha256})
     run_statements(con, pipeline_sql("apply_requests"), {**names, "absent": absent})
     outcomes = _count_outcomes(con, "winners")  # the requests already stored
     # Every row this import wrote is a new request or an updated one.

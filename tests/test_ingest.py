@@ -312,6 +312,22 @@ def test_the_same_bytes_with_another_mapping_are_imported(con):
     assert again.identical_to is None and again.n_read > 0
 
 
+def test_the_same_file_read_in_another_time_zone_replaces_its_first_reading(con, tmp_path):
+    # Read first as UTC, then as Berlin (UTC+1 in March): every time moves an hour earlier, the
+    # last update too. The file's own earlier reading is no newer state of its requests: the
+    # second reading corrects it, where another file's later update would be kept.
+    path = write(tmp_path / "desk.csv", "request_id,created_at,updated_at,status\n"
+                                        "Z-1,2026-03-04 09:00,2026-03-05 10:00,open\n"
+                                        "Z-2,2026-03-04 11:30,2026-03-04 12:00,closed\n")
+    import_checked(con, path, timezone_name="UTC")
+    again = import_checked(con, path, timezone_name="Europe/Berlin")
+    assert (again.n_updated, again.n_superseded, again.n_unchanged) == (2, 0, 0)
+    rows = request_rows(con, "canonical")
+    assert rows["Z-1"]["created_at"] == datetime(2026, 3, 4, 8, 0, tzinfo=timezone.utc)
+    assert rows["Z-2"]["updated_at"] == datetime(2026, 3, 4, 11, 0, tzinfo=timezone.utc)
+    assert con.execute("select count(*) from requests").fetchone()[0] == 2
+
+
 @pytest.mark.parametrize("fixture", REIMPORTED)
 def test_reimporting_the_same_file_changes_nothing(con, binary, fixture):
     path = binary[fixture.split(":")[1]] if fixture.startswith("binary:") else FIXTURES / fixture

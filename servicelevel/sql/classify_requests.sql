@@ -1,7 +1,9 @@
 -- classify_requests
 -- The file's latest state of each request the database already holds, against the stored one:
--- unchanged (same content), superseded (the database holds a newer updated_at), updated
--- (otherwise: newer, or no updated_at to compare, so import order wins). The file's other
+-- unchanged (same content), superseded (the database holds a newer updated_at, from another
+-- file), updated (otherwise: newer, or no updated_at to compare, so import order wins). A stored
+-- row read from this very file (its bytes) is no newer state: the file read again, in another
+-- time zone or with another preset, corrects it, although the zone moved every time earlier. The file's other
 -- latest rows are new requests, which apply_requests inserts as they are: they need no
 -- comparison, so a file of new requests is hashed once, while it is written.
 -- A field the file has no column for ($absent) says nothing about a stored request: it keeps
@@ -9,7 +11,7 @@
 -- it holds, and one holding the same values is unchanged. A file without a requester type keeps
 -- the stored department and organisation too (the staging dropped those under the default type).
 -- Only the key, hash and outcome are kept: apply_requests reads the rows from staged again.
--- Params: $source, $absent (VARCHAR[]: the fields the file lacks)
+-- Params: $source, $absent (VARCHAR[]: the fields the file lacks), $file_sha256 (this file's)
 
 -- A request's row_hash: every field a file can bring. r is a whole row (a table's alias).
 create or replace temp macro content_hash(r) as hash(
@@ -37,6 +39,7 @@ select
     e.row_hash as stored_hash,
     e.updated_at as stored_updated_at,
     s.updated_at as given_updated_at,
+    e.import_id as stored_import_id,
     kept(is_stored, absent, 'created_at', e.created_at, s.created_at) as created_at,
     kept(is_stored, absent, 'first_response_at', e.first_response_at, s.first_response_at) as first_response_at,
     kept(is_stored, absent, 'resolved_at', e.resolved_at, s.resolved_at) as resolved_at,
@@ -75,7 +78,9 @@ select
     content_hash(m) as row_hash,
     case
         when stored_hash = row_hash then 'unchanged'
-        when stored_updated_at > given_updated_at then 'superseded'
+        when stored_updated_at > given_updated_at
+             and stored_import_id not in (select import_id from imports where file_sha256 = $file_sha256)
+            then 'superseded'
         else 'updated'
     end as outcome
 from merged_rows($source, $absent) as m
