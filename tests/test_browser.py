@@ -14,6 +14,8 @@ from tests.browser_support import assert_no_errors, built_sample, follow, settle
 
 pytestmark = pytest.mark.browser
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
 # url path -> what the page's title says. The default page lives at the root URL.
 PAGES = {
     "": "Weekly overview",
@@ -484,6 +486,10 @@ def test_a_survey_upload_says_which_sources_requests_its_answers_are_about(scrat
     for export in (first, again):
         export.write_text(survey, encoding="utf-8")
     add_to_the_upload_form(page, scratch_server, first)
+    # Answers are filed under a survey source, which the sample's survey is, not a source of requests.
+    page.get_by_text("Filed under survey source survey, which holds answers already", exact=False).wait_for(
+        timeout=30_000)
+    assert page.get_by_text("a new source", exact=False).count() == 0
     surveyed = page.get_by_role("combobox", name="Surveyed requests' source")
     assert surveyed.input_value().startswith("the source holding each request id")
     for export, source in ((first, "jira"), (again, "zendesk")):
@@ -502,6 +508,19 @@ def test_a_survey_upload_says_which_sources_requests_its_answers_are_about(scrat
         else:  # the same answer, now of zendesk's ticket: updated in place
             assert "updated 1" in report and "not (yet) imported" not in report, report
     shot(page, "upload-survey-source")
+
+
+def test_a_status_history_upload_says_its_changes_wait_for_their_requests_source(scratch_server, page, tmp_path):
+    # The events preset files under "canonical", which the sample does not hold: its changes would
+    # match no request until that source's requests arrive, or until the source of theirs is typed.
+    add_to_the_upload_form(page, scratch_server, FIXTURES / "canonical_events/events.csv")
+    page.get_by_text("Filed under source canonical, which holds no request yet: its status changes count once "
+                     "requests arrive under it.", exact=False).wait_for(timeout=30_000)
+    assert page.get_by_text("sources held now: jira, zendesk", exact=False).count() == 1
+    page.get_by_role("textbox", name="Source label (optional)").fill("jira")
+    page.get_by_role("textbox", name="Source label (optional)").press("Enter")
+    page.get_by_text("Filed under source jira (as typed above), whose requests its status changes are matched to "
+                     "by id.").wait_for(timeout=30_000)
 
 
 def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, page, tmp_path):

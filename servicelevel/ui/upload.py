@@ -46,14 +46,14 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> Pres
                 # The preset's required columns, checked before anything is read.
                 chosen = preset_lib.get_preset(preset_name)
                 build_staging(chosen, export.headers, path.name)
-                _filed_under(source_label or chosen.source, bool(source_label))
+                _filed_under(chosen, source_label or chosen.source, bool(source_label))
                 _read_in_zone(zone or chosen.timezone, bool(zone))
                 return chosen
             presets = preset_lib.available_presets()
             matched = preset_lib.match_preset(export.headers, presets)
             if matched is not None:
                 st.success(f"Recognised as **{matched.title}** (preset `{matched.name}`).")
-                _filed_under(source_label or matched.source, bool(source_label))
+                _filed_under(matched, source_label or matched.source, bool(source_label))
                 _read_in_zone(zone or matched.timezone, bool(zone))
                 return matched
             proposal = propose_preset(export)
@@ -68,7 +68,7 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> Pres
                                           "The importer will use this detected mapping:"])))
     st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
     if proposal.preset is not None:
-        _filed_under(source_label or proposal.preset.source, bool(source_label))
+        _filed_under(proposal.preset, source_label or proposal.preset.source, bool(source_label))
         if zone:  # otherwise the mapping above names the zone
             _read_in_zone(zone, True)
     return proposal.preset
@@ -101,13 +101,29 @@ def _read_in_zone(zone: str, typed: bool) -> None:
     st.caption(f"Times without a UTC offset are read as **{zone}** time ({origin}).")
 
 
-def _filed_under(source: str, typed: bool) -> None:
-    """The source the rows will land in, before Import: requests are matched by id within a
-    source, so a later export of the same requests filed under another name (a detected mapping
-    names the source after the file) would count them twice."""
+def _filed_under(mapping: Preset, source: str, typed: bool) -> None:
+    """The source the rows will land in, before Import. Requests are matched by id within a
+    source, and survey answers by request id and time within a survey source, so a later export
+    of the same rows filed under another name (a detected mapping names the source after the
+    file) would count them twice. A status history belongs to its requests' source."""
+    named = f"Filed under {'survey source' if mapping.kind == 'feedback' else 'source'} **{source}**" + (
+        " (as typed above)" if typed else "")
+    if mapping.kind == "feedback":
+        held = list(data.run_query("survey_sources", {})["survey_source"])
+        if source in held:
+            st.caption(f"{named}, which holds answers already: one stored there is updated, not added again.")
+        else:
+            st.caption(f"{named}, a new survey source. If this export holds answers already imported under another "
+                       "survey source, type that name as the Source label above, or they count twice"
+                       + (f" (survey sources held now: {', '.join(held)})." if held else "."))
+        return
     held = list(data.run_query("sources", {})["source"])
-    named = f"Filed under source **{source}**{' (as typed above)' if typed else ''}"
-    if source in held:
+    if mapping.kind == "events":
+        st.caption(f"{named}, " + ("whose requests its status changes are matched to by id." if source in held else
+                   "which holds no request yet: its status changes count once requests arrive under it. Type the "
+                   "source of their requests as the Source label above"
+                   + (f" (sources held now: {', '.join(held)})." if held else ".")))
+    elif source in held:
         st.caption(f"{named}, which holds requests already: one stored there is updated, not added again.")
     else:
         st.caption(f"{named}, a new source. If this export holds requests already imported under another "
