@@ -63,8 +63,9 @@ def left_out_note(n_left_out: int, n_rejected: int) -> str:
     if not n_left_out:
         return ""
     return (f"{n_left_out:,} of the {n_rejected:,} rejected rows are not in it: a line the reader could not split "
-            "(too many or too few fields, a stray quote) needs mending in the original file, and an earlier line "
-            "of a repeated request id was superseded by the line imported.")
+            "(too many or too few fields, a stray quote) needs mending in the original file, and a line repeating "
+            "a request id holds an older state of a request imported from its latest line (the reason's detail "
+            "names that line).")
 
 
 def _encoded(text: str, original: str) -> bytes:
