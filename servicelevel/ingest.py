@@ -115,8 +115,10 @@ class ImportReport:
         """read = inserted + updated + unchanged + superseded + rejected."""
         return self.n_read == self.accounted
 
-    def lines(self) -> list[str]:
-        """The report as readable lines (CLI and the Data page)."""
+    def lines(self, in_browser: bool = False) -> list[str]:
+        """The report as readable lines: for the command line, or for the Data page's import form
+        (in_browser), which names its own tab and boxes instead of the command's options, and
+        reasons in words as its Rejected rows tab does."""
         how = "detected mapping" if self.detected_preset else f"preset {self.preset}"
         if self.identical_to is not None:
             return [
@@ -137,13 +139,14 @@ class ImportReport:
         for reason, count in sorted(self.rejected_by_reason.items(), key=lambda kv: -kv[1]):
             line, detail = self.first_rejected.get(reason, (None, ""))
             example = f" (e.g. line {line}: {detail})" if line is not None else f" (e.g. {detail})" if detail else ""
-            out.append(f"  rejected, {reason}: {count:,}{example}")
+            out.append(f"  rejected, {reason.replace('_', ' ') if in_browser else reason}: {count:,}{example}")
         if self.n_rejected:
-            out.append("  every rejected row, with its line, reason and raw fields: the rejected_rows table "
-                       "(Data & definitions page)")
+            out.append("  every rejected row, with its line, reason and raw fields: " + (
+                "the Rejected rows tab" if in_browser else "the rejected_rows table (Data & definitions page)"))
         if self.timezone:
+            another = "the time zone box above" if in_browser else "--timezone, or the time-zone box on the import page"
             out.append(f"  any time without a UTC offset is read as {self.timezone} time ({self.timezone_origin}; "
-                       "another: --timezone, or the time-zone box on the import page)")
+                       f"another: {another})")
         if self.missing_fields:
             lacking = [f"{f} (no column {self.looked_for[f]!r})" if f in self.looked_for else f
                        for f in self.missing_fields]

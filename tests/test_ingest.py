@@ -1516,6 +1516,19 @@ def test_the_report_says_where_the_time_zone_came_from(tmp_path):
     assert not any("looks like" in line for line in report.lines())
 
 
+def test_the_import_forms_report_names_the_forms_tab_and_box_instead_of_the_commands_options(con):
+    report = import_checked(con, BAD)
+    browser, command = report.lines(in_browser=True), report.lines()
+    assert "  rejected, missing_created_at: 1 (e.g. line 4: created_at is empty (column created_at))" in command
+    assert "  rejected, missing created at: 1 (e.g. line 4: created_at is empty (column created_at))" in browser
+    assert "  every rejected row, with its line, reason and raw fields: the Rejected rows tab" in browser
+    assert ("  any time without a UTC offset is read as UTC time (the preset's zone; another: the time zone box "
+            "above)") in browser
+    assert not any("--" in line or "rejected_rows" in line for line in browser)
+    # Everything else is said alike.
+    assert len(browser) == len(command) and browser[:2] == command[:2]
+
+
 def test_a_malformed_line_of_a_crlf_file_keeps_its_raw_text_as_written(con, tmp_path):
     export = write(tmp_path / "crlf.csv", (
         "request_id,created_at,status\r\n"

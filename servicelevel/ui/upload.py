@@ -232,7 +232,7 @@ def import_panel() -> None:
     st.session_state[LAST_IMPORT] = {
         "file_id": uploaded.file_id,
         "import_id": report.import_id,
-        "lines": "\n".join(report.lines()),
+        "lines": "\n".join(report.lines(in_browser=True)),
         "n_read": report.n_read,
         "n_rejected": report.n_rejected,
         "identical_to": report.identical_to,
