@@ -283,7 +283,8 @@ def _show_outcome(name: str, last: dict) -> None:
     else:
         st.success(outcome)
     st.code(last["lines"], language=None, wrap_lines=True)
-    table(last["accounting"], f"import-report-{last['import_id']}")
+    # Every count at once: past ten rows (six counts and the reasons) a table would scroll them away.
+    table(last["accounting"], f"import-report-{last['import_id']}", height="content")
 
 
 def rejected_rows_download(import_id: int, n_listed: int) -> None:
