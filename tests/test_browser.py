@@ -366,6 +366,18 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     assert page.get_by_role("button", name="Import").is_disabled()
 
 
+def test_the_accounting_of_an_upload_shows_every_reason_without_scrolling(scratch_server, page):
+    # Eight reasons under the six counts: fourteen rows, past the ten a table shows before it scrolls.
+    upload_on_the_data_page(page, scratch_server, FIXTURES / "bad/requests.csv")
+    accounting = page.locator('[data-testid="stDataFrame"]').filter(has_text="rejected for")
+    accounting.first.wait_for(timeout=30_000)
+    shot(page, "upload-accounting")
+    box = accounting.first.bounding_box()
+    assert accounting.get_by_text("unparseable resolved at").count() == 1  # the last row
+    rows = accounting.first.locator('[role="row"]')
+    assert rows.count() == 15 and box["height"] >= 15 * 35  # the header and 14 rows, each 35 px high
+
+
 def test_rejected_rows_downloaded_corrected_and_uploaded_again_are_imported(scratch_server, page, tmp_path):
     export = tmp_path / "desk-fix.csv"
     export.write_text("request_id,created_at,status\n"
