@@ -340,6 +340,8 @@ def test_an_upload_reports_each_rejection_by_line_and_every_tab_shows_it(scratch
     upload_on_the_data_page(page, scratch_server, export)
     outcome = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Imported desk-upload.csv")
     assert "2 of its 4 rows were rejected" in outcome.inner_text()
+    # Where to look for them: the page opens on the latest week, not necessarily theirs.
+    assert "whose requests were created from 02 Nov 2026 to 03 Nov 2026." in outcome.inner_text()
     report = page.locator('[data-testid="stCode"]').first.inner_text()
     assert "read 4 = inserted 2 + updated 0 + unchanged 0 + superseded 0 + rejected 2" in report
     assert "line 3: unparseable date in column created_at: 'yesterday'" in report

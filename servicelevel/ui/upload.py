@@ -19,6 +19,7 @@ from servicelevel.mapping import MappingError, build_staging
 from servicelevel.presets import Preset
 from servicelevel.rejected import file_to_mend, left_out_note
 from servicelevel.sample import sample_sources_held
+from servicelevel.settings import organisation
 from servicelevel.ui import data
 from servicelevel.ui.widgets import local_time, table
 from servicelevel.wording import counted
@@ -237,6 +238,7 @@ def import_panel() -> None:
         "n_rejected": report.n_rejected,
         "identical_to": report.identical_to,
         "swallowed_lines": report.swallowed_lines,
+        "span": _written_span(report),
         "accounting": report_frame(report),
     }
     st.rerun()
@@ -259,13 +261,25 @@ def _imported_before(name: str, earlier: EarlierImport) -> str:
             f"{earlier.file_name}, on {local_time(earlier.started_at)}.")
 
 
+def _written_span(report: ImportReport) -> str:
+    """', whose requests were created from 04 Mar 2024 to 06 Mar 2024' (answers submitted, for a
+    survey): the weeks to pick to see what an import wrote, which may lie before the week every
+    page opens on. '' when it wrote none."""
+    first, last = data.run_query("import_span", {"import_id": report.import_id}).iloc[0]
+    if first is None or pd.isna(first):
+        return ""
+    first_day, last_day = (f"{at.astimezone(organisation().zone):%d %b %Y}" for at in (first, last))
+    when = f"on {first_day}" if first_day == last_day else f"from {first_day} to {last_day}"
+    return f", whose {'answers were submitted' if report.kind == 'feedback' else 'requests were created'} {when}"
+
+
 def _show_outcome(name: str, last: dict) -> None:
     """The last import of the file in the uploader: skipped as a repeat, or its report, flagged
     when rows were rejected."""
     if last["identical_to"] is not None:
         st.info(f"{_imported_before(name, last['identical_to'])} Nothing changed: every page already includes it.")
         return
-    outcome = f"Imported {name}: see the report below. Every page and tab now includes it."
+    outcome = f"Imported {name}: see the report below. Every page and tab now includes it{last['span']}."
     if not last["n_read"]:
         st.warning(f"{name} holds no rows under its header line: nothing was imported.")
     elif last["n_rejected"] == last["n_read"]:
