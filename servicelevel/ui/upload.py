@@ -107,29 +107,21 @@ def _filed_under(mapping: Preset, source: str, typed: bool) -> None:
     source, and survey answers by request id and time within a survey source, so a later export
     of the same rows filed under another name (a detected mapping names the source after the
     file) would count them twice. A status history belongs to its requests' source."""
-    named = f"Filed under {'survey source' if mapping.kind == 'feedback' else 'source'} **{source}**" + (
-        " (as typed above)" if typed else "")
-    if mapping.kind == "feedback":
-        held = list(data.run_query("survey_sources", {})["survey_source"])
-        if source in held:
-            st.caption(f"{named}, which holds answers already: one stored there is updated, not added again.")
-        else:
-            st.caption(f"{named}, a new survey source. If this export holds answers already imported under another "
-                       "survey source, type that name as the Source label above, or they count twice"
-                       + (f" (survey sources held now: {', '.join(held)})." if held else "."))
-        return
-    held = list(data.run_query("sources", {})["source"])
+    survey = mapping.kind == "feedback"
+    kind, rows = ("survey source", "answers") if survey else ("source", "requests")
+    held = list(data.run_query("survey_sources", {})["survey_source"] if survey
+                else data.run_query("sources", {})["source"])
+    listed = f" ({kind}s held now: {', '.join(held)})." if held else "."
     if mapping.kind == "events":
-        st.caption(f"{named}, " + ("whose requests its status changes are matched to by id." if source in held else
-                   "which holds no request yet: its status changes count once requests arrive under it. Type the "
-                   "source of their requests as the Source label above"
-                   + (f" (sources held now: {', '.join(held)})." if held else ".")))
+        said = ("whose requests its status changes are matched to by id." if source in held else
+                "which holds no request yet: its status changes count once requests arrive under it. Type the "
+                f"source of their requests as the Source label above{listed}")
     elif source in held:
-        st.caption(f"{named}, which holds requests already: one stored there is updated, not added again.")
+        said = f"which holds {rows} already: one stored there is updated, not added again."
     else:
-        st.caption(f"{named}, a new source. If this export holds requests already imported under another "
-                   "source, type that source's name as the Source label above, or they count twice"
-                   + (f" (sources held now: {', '.join(held)})." if held else "."))
+        said = (f"a new {kind}. If this export holds {rows} already imported under another {kind}, type that "
+                f"name as the Source label above, or they count twice{listed}")
+    st.caption(f"Filed under {kind} **{source}**{' (as typed above)' if typed else ''}, {said}")
 
 
 def report_frame(report: ImportReport) -> pd.DataFrame:
