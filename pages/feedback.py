@@ -65,7 +65,8 @@ else:
                    f"{earlier.label()}. The period is not over in the data: the rates' changes are in grey, and "
                    "the count of answers is not compared.")
     else:
-        st.caption(f"Answers submitted in the period, compared with the {earlier.length_words()} before: {earlier.label()}.")
+        st.caption(f"Answers submitted in the period, compared with the {earlier.length_words()} before: "
+                   f"{earlier.label()}.")
     kpi_tiles(feedback.period_tiles(
         feedback.period_totals(run_query("feedback_weeks", params)),
         feedback.period_totals(run_query("feedback_weeks", {**params, **earlier.params()})) if reaches_back else None,

@@ -173,8 +173,8 @@ if resolved_total is None:
 else:  # the sources' gaps are said where there are numbers they are missing from
     for note in reopens.coverage_notes(resolved_total, lacking):
         st.caption(note)
-    st.caption(f"Requests resolved in the period, whenever created, compared with the {earlier.length_words()} before: "
-               f"{earlier.label()}.")
+    st.caption(f"Requests resolved in the period, whenever created, compared with the {earlier.length_words()} "
+               f"before: {earlier.label()}.")
     kpi_tiles(reopens.tiles(resolved_total, reopens.total(run_query("reopens", {**params, **earlier.params()})),
                             organisation(), so_far=selection.period_running))
     table(
@@ -265,7 +265,8 @@ else:
         min_count = organisation().min_count
         repeats_before = run_query("repeat_contacts", {**params, **earlier.params(), **within})
         overall_before = repeats_before[repeats_before["dimension"] == "all"]
-        st.caption(f"Requests created in the period, compared with the {earlier.length_words()} before: {earlier.label()}.")
+        st.caption(f"Requests created in the period, compared with the {earlier.length_words()} before: "
+                   f"{earlier.label()}.")
         kpi_tiles([recurring.repeat_tile(overall.iloc[0], None if overall_before.empty else overall_before.iloc[0],
                                          organisation(), so_far=selection.period_running)])
         by_department, by_category = st.columns(2)

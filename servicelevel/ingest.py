@@ -541,7 +541,8 @@ def _swallowed_lines(con, import_id: int) -> tuple[int, int] | None:
     return (int(n_lines), first + 1) if n_lines else None
 
 
-def _merge_requests(con, preset: Preset, names: dict, missing_fields: list[str], file_sha256: str) -> dict[str, int]:
+def _merge_requests(con, preset: Preset, names: dict, missing_fields: list[str],
+                    file_sha256: str) -> dict[str, int]:
     # What the file lacks keeps its stored value; without a requester type, the staging dropped
     # the department and organisation under the default type, so the stored ones are kept too.
     absent = list(missing_fields)

@@ -2044,7 +2044,8 @@ def test_request_lookup_says_when_the_ids_starting_with_what_was_typed_are_more_
     listed = next(df.value for df in at.dataframe if "request_id" in df.value.columns)
     assert listed["request_id"].tolist() == [f"A{n}" for n in range(120, 70, -1)]  # newest first
     at = page("pages/request.py", id="b")  # any letter case; all of them, so nothing is said cut short
-    assert "No request 'b' in any source; requests whose id starts with what you typed:" in [c.value for c in at.caption]
+    assert "No request 'b' in any source; requests whose id starts with what you typed:" in [
+        c.value for c in at.caption]
 
 
 def test_request_lookup_shows_what_was_typed_as_typed(tmp_path, monkeypatch):

@@ -20,7 +20,8 @@ where s.reason is null
 
 insert into requests by name
 select
-    $source as source, m.* exclude (record_no, is_stored, stored_hash, stored_updated_at, given_updated_at, stored_import_id),
+    $source as source,
+    m.* exclude (record_no, is_stored, stored_hash, stored_updated_at, given_updated_at, stored_import_id),
     $import_id as import_id, w.row_hash
 from merged_rows($source, $absent) as m
 join (select record_no, row_hash from winners where outcome = 'updated') as w

@@ -3,9 +3,9 @@
 -- unchanged (same content), superseded (the database holds a newer updated_at, from another
 -- file), updated (otherwise: newer, or no updated_at to compare, so import order wins). A stored
 -- row read from this very file (its bytes) is no newer state: the file read again, in another
--- time zone or with another preset, corrects it, although the zone moved every time earlier. The file's other
--- latest rows are new requests, which apply_requests inserts as they are: they need no
--- comparison, so a file of new requests is hashed once, while it is written.
+-- time zone or with another preset, corrects it, although the zone moved every time earlier.
+-- The file's other latest rows are new requests, which apply_requests inserts as they are: they
+-- need no comparison, so a file of new requests is hashed once, while it is written.
 -- A field the file has no column for ($absent) says nothing about a stored request: it keeps
 -- its stored value (merged_rows), so a narrower export of the same requests updates only what
 -- it holds, and one holding the same values is unchanged. A file without a requester type keeps
