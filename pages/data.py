@@ -10,6 +10,7 @@ from servicelevel.ui import frame, policies_view, upload
 from servicelevel.ui.data import run_query
 from servicelevel.ui.remove_panel import remove_panel
 from servicelevel.ui.widgets import csv_of, table
+from servicelevel.wording import reason_words
 
 frame.routed_by_dashboard()
 frame.filters_not_used_here()
@@ -67,7 +68,7 @@ with rejected_tab:
             if chosen:
                 rejected = run_query("rejected_rows", {"import_id": chosen})
         # Reason codes read as words ("missing request id"); the detail column says the rest.
-        rejected = rejected.assign(reason=rejected["reason"].str.replace("_", " "))
+        rejected = rejected.assign(reason=rejected["reason"].map(reason_words))
         by_reason = (rejected.groupby(["file_name", "reason"]).size().reset_index(name="rows")
                      .sort_values(["file_name", "rows"], ascending=[True, False]))
         # One file's rows download under a name of their own, not the same as all files' rows.

@@ -38,7 +38,7 @@ from servicelevel.exports import (
 from servicelevel.mapping import MappingError, StagingPlan, build_staging
 from servicelevel.presets import Preset, PresetError
 from servicelevel.sqlfiles import named_in, pipeline_sql, run_statements
-from servicelevel.wording import counted
+from servicelevel.wording import counted, reason_words
 
 Progress = Callable[[str, float], None]  # (stage label, fraction 0-1)
 # What each word of the accounting means, as the import report and the history explain it.
@@ -139,7 +139,7 @@ class ImportReport:
         for reason, count in sorted(self.rejected_by_reason.items(), key=lambda kv: -kv[1]):
             line, detail = self.first_rejected.get(reason, (None, ""))
             example = f" (e.g. line {line}: {detail})" if line is not None else f" (e.g. {detail})" if detail else ""
-            out.append(f"  rejected, {reason.replace('_', ' ') if in_browser else reason}: {count:,}{example}")
+            out.append(f"  rejected, {reason_words(reason) if in_browser else reason}: {count:,}{example}")
         if self.n_rejected:
             out.append("  every rejected row, with its line, reason and raw fields: " + (
                 "the Rejected rows tab" if in_browser else "the rejected_rows table (Data & definitions page)"))

@@ -38,7 +38,7 @@ from servicelevel.movers import CHANCE_NOTE
 from servicelevel.rounding import half_up
 from servicelevel.settings import Organisation
 from servicelevel.tables import blanks_named
-from servicelevel.wording import all_of, sentence_start, the_first
+from servicelevel.wording import all_of, reason_words, sentence_start, the_first
 
 FORMATS = ("html", "pdf", "md")
 MIME = {"html": "text/html", "pdf": "application/pdf", "md": "text/markdown"}
@@ -710,7 +710,7 @@ def _basis_section(basis: weekly.DataBasis, zone) -> Section:
         blocks.append(Text("No rows were rejected on import.", "good"))
     else:
         shown = basis.rejected.head(REPORT_REJECTED)
-        rows = tuple((str(r.source), str(r.file_name), str(r.reason).replace("_", " "), f"{int(r.n_rows):,}")
+        rows = tuple((str(r.source), str(r.file_name), reason_words(str(r.reason)), f"{int(r.n_rows):,}")
                      for r in shown.itertuples(index=False))
         were = "rows were" if n_rejected != 1 else "row was"
         are = "are" if n_rejected != 1 else "is"

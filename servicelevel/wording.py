@@ -33,3 +33,9 @@ def sources_have(sources: list[str]) -> str:
     """'source jira has', 'sources jira, desk have': the sources named as sources (their names are
     often a tool's, which alone read as a product rather than a set of requests)."""
     return f"source {sources[0]} has" if len(sources) == 1 else f"sources {', '.join(sources)} have"
+
+
+def reason_words(code: str) -> str:
+    """A rejection reason's code as the pages and the report say it: 'missing_request_id' ->
+    'missing request id' (the code itself stays in rejected_rows and the command's report)."""
+    return code.replace("_", " ")

@@ -22,7 +22,7 @@ from servicelevel.sample import sample_sources_held
 from servicelevel.settings import organisation
 from servicelevel.ui import data
 from servicelevel.ui.widgets import local_time, table
-from servicelevel.wording import counted
+from servicelevel.wording import counted, reason_words
 
 AUTO = "(automatic: the preset whose headers fit, else detect)"
 
@@ -136,7 +136,7 @@ def report_frame(report: ImportReport) -> pd.DataFrame:
     }
     rows = [(word, n, OUTCOME_MEANINGS[word]) for word, n in counts.items()]
     # Each reason in the meaning column, where a long code is not cut to "rejected: unp…".
-    rows += [("rejected for", n, reason.replace("_", " ")) for reason, n in sorted(report.rejected_by_reason.items())]
+    rows += [("rejected for", n, reason_words(reason)) for reason, n in sorted(report.rejected_by_reason.items())]
     return pd.DataFrame(rows, columns=["rows", "count", "meaning"])
 
 
