@@ -3,13 +3,15 @@
 import pandas as pd
 import streamlit as st
 
+from servicelevel.datainfo import lagging_sources
 from servicelevel.definitions import METRICS
 from servicelevel.fields import WITHOUT_FIELD
 from servicelevel.ingest import OUTCOME_MEANINGS
+from servicelevel.settings import organisation
 from servicelevel.ui import frame, policies_view, upload
-from servicelevel.ui.data import run_query
+from servicelevel.ui.data import info, run_query
 from servicelevel.ui.remove_panel import remove_panel
-from servicelevel.ui.widgets import csv_of, table
+from servicelevel.ui.widgets import as_typed, csv_of, table
 from servicelevel.wording import reason_words
 
 frame.routed_by_dashboard()
@@ -27,6 +29,8 @@ with sources_tab:
     else:
         st.subheader("Sources and freshness")
         table(sources, "sources", caption="newest at: the newest timestamp in a source's data, i.e. how fresh it is.")
+        for sentence in lagging_sources(sources, info().data_as_of, organisation().zone):
+            st.warning(as_typed(sentence))
         surveys = run_query("survey_sources", {})
         if not surveys.empty:
             table(surveys, "survey-sources",

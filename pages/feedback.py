@@ -87,14 +87,14 @@ else:
     few_answers = {"counted": ("n_answers", org.min_count), "rests_on": "survey answers"}
     left, right = st.columns(2)
     with left:
-        chart(charts.trend_chart(weeks, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT", goal=org.csat_goal,
-                                 as_percent=True, unfinished_week=unfinished, **few_answers))
+        chart(charts.trend_chart(weeks, "csat", "CSAT % by week", "CSAT", goal=org.csat_goal, as_percent=True,
+                                 unfinished_week=unfinished, note="answers scoring 4-5", **few_answers))
         chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers", unfinished_week=unfinished))
     with right:
         chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".1f",
                                  domain=(1, 5), unfinished_week=unfinished, **few_answers))
-        chart(charts.trend_chart(weeks, "response_rate", "Response rate by week (answers / resolved requests)",
-                                 "Response rate", as_percent=True, unfinished_week=unfinished))
+        chart(charts.trend_chart(weeks, "response_rate", "Response rate by week", "Response rate", as_percent=True,
+                                 unfinished_week=unfinished, note="answers / resolved requests"))
     table(weeks.drop(columns="segment"), "feedback-by-week",
           column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"], "sum_score": None,
                          "sum_score_squares": None,

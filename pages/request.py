@@ -79,11 +79,14 @@ if "provider_type" in unrecorded:
     provider_type += f" by default: source {row['source']} records no provider type"
 # The export's own text, shown as it is rather than read as formatting.
 st.subheader(as_typed(f"{row['request_id']} · {field_text(row['subject'], '(no subject)')}"))
+# Each field named, coded ones in words ("walk-in", "on hold"), and what the export left empty
+# said as such, as the heatmaps name a request without a provider department.
+coded = {field: VALUE_LABELS.get(row[field], field_text(row[field], "none")) for field in ("priority", "channel", "status")}
 st.caption(as_typed(
-    f"{row['source']} · {requester} → {field_text(row['provider_department'], '?')} ({provider_type}) · "
-    f"{field_text(row['priority'], 'no priority')} · {field_text(row['channel'], 'no channel')} · "
+    f"{row['source']} · {requester} → {field_text(row['provider_department'], '(no provider department)')} "
+    f"({provider_type}) · priority {coded['priority']} · channel {coded['channel']} · "
     f"category {field_text(row['category'], 'none')} · agent {field_text(row['agent'], 'none recorded')} · "
-    f"status {row['status']} (raw: {field_text(row['status_raw'], 'none')})"
+    f"status {coded['status']} (raw: {field_text(row['status_raw'], 'none')})"
 ))
 paused_now = bool(row.get("res_is_paused")) and row["res_state"] == "running"
 # One column per clock, a line per fact: two clocks of ten facts read down a narrow screen, where

@@ -54,7 +54,7 @@ def segment_scale(segments) -> alt.Scale:
     return alt.Scale(domain=present, range=[SEGMENT_COLORS[s] for s in present])
 
 
-WEEK_LABELS = 6  # as many as fit under a half-width chart on a laptop
+WEEK_LABELS = 4  # as many as fit under a half-width chart beside the sidebar at 1024 pixels
 
 
 def week_axis(week_starts) -> alt.Axis:
@@ -94,6 +94,7 @@ def trend_chart(
     trend: pd.DataFrame | None = None,
     rests_on: str = "values",
     counted: tuple[str, int] | None = None,
+    note: str = "",
 ) -> alt.LayerChart | alt.Chart:
     """Weekly lines per segment (internal/external/all) with the goal as a dashed rule: one, or
     one per segment in its colour when `goal` maps segments to goals that differ.
@@ -106,6 +107,7 @@ def trend_chart(
     with none to draw, which would otherwise be a goal line over blank weeks.
     `counted` (a count column, the minimum to trust) draws hollow the points of weeks counting
     fewer, with the count in the tooltip: a weekly rate on 4 survey answers swings without news.
+    `note` says what the values are ("answers scoring 4-5"), first in the subtitle.
     """
     axis_format = ".0%" if as_percent else value_format
     goals = _goal_rules(goal)
@@ -162,7 +164,7 @@ def trend_chart(
             )
         )
         goal_note = "dashed: goals, " + _goals_apart(goals)
-    keys = [f"no {rests_on} in these weeks: nothing to draw" if frame[value].isna().all() else "", goal_note]
+    keys = [note, f"no {rests_on} in these weeks: nothing to draw" if frame[value].isna().all() else "", goal_note]
     if trend is not None:
         layers.insert(0, _trend_levels(trend, x_axis, value_title, axis_format, scale))  # under the lines
         weeks_each = trend["end"].iloc[0].removeprefix("first ")  # "4 weeks", or "week"
@@ -170,12 +172,7 @@ def trend_chart(
     keys.append(few_note)
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
-    # The key as a subtitle: appended to the title, it was cut in a half-width chart.
-    heading, n_lines = titled(title, keys)
-    chart = chart.properties(title=heading)
-    if n_lines:
-        chart = chart.properties(usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * n_lines})
-    return chart.properties(width=WIDTH, height=220)
+    return keyed(chart, title, keys).properties(width=WIDTH, height=220)
 
 
 def subtitle_lines(keys: list[str], width: int = SUBTITLE_CHARS) -> list[str]:
@@ -197,6 +194,16 @@ def titled(title: str, keys: list[str]) -> tuple[alt.TitleParams | str, int]:
     if not lines:
         return title, 0
     return alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines), len(lines)
+
+
+def keyed(chart: alt.TopLevelMixin, title: str, keys: list[str]) -> alt.TopLevelMixin:
+    """The chart titled, its keys (what its marks mean) in a subtitle with room made for it:
+    appended to the title in brackets, they were cut in a half-width chart, or at 1024 pixels."""
+    heading, n_lines = titled(title, keys)
+    chart = chart.properties(title=heading)
+    if n_lines:
+        chart = chart.properties(usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * n_lines})
+    return chart
 
 
 def _goals_apart(goals: pd.DataFrame) -> str:
@@ -395,7 +402,7 @@ def duration_histogram(
         .mark_rule(color=STATE_COLORS["breached"], strokeDash=[6, 4], size=2)
         .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target (h)", format=".1f")])
     )
-    return alt.layer(bars, rule).properties(title=f"{title} (red line: the most common target)", width=WIDTH, height=240)
+    return keyed(alt.layer(bars, rule), title, ["red line: the most common target"]).properties(width=WIDTH, height=240)
 
 
 # --------------------------------------------------------------------------------------
@@ -435,7 +442,7 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         .mark_rect(opacity=0.2, color=GOAL_COLOR)
         .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("start:T", title="Recent window from", format="%d %b %Y")])
     )
-    return alt.layer(window, lines).properties(title=f"{title} (shaded: the recent weeks tested)", width=WIDTH, height=240)
+    return keyed(alt.layer(window, lines), title, ["shaded: the recent weeks tested"]).properties(width=WIDTH, height=240)
 
 
 def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None, rate_after: float | None,
@@ -481,9 +488,8 @@ def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None,
         .mark_rule(color=STATE_COLORS["breached"], size=2)
         .encode(x="fix:T", tooltip=[alt.Tooltip("fix:T", title="Fix week", format="%d %b %Y")])
     )
-    return alt.layer(*layers).properties(
-        title=f"{title} (red: the fix's week; dashed: mean weekly rate on each side)", width=WIDTH, height=240
-    )
+    keys = ["red: the fix's week", "dashed: mean weekly rate on each side"]
+    return keyed(alt.layer(*layers), title, keys).properties(width=WIDTH, height=240)
 
 
 def few_behind(min_count: int, count: str = "count") -> dict:
@@ -645,7 +651,5 @@ def theme_trend(frame: pd.DataFrame, title: str, unfinished_week=None, min_comme
         layers = [base.mark_line(point=True).encode(strokeDash=dashes)]
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
-    heading, n_lines = titled(title, [f"hollow: fewer than {min_comments} comments that week" if few else ""])
-    if n_lines:
-        chart = chart.properties(usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * n_lines})
-    return chart.properties(title=heading, width=WIDTH, height=260)
+    keys = [f"hollow: fewer than {min_comments} comments that week" if few else ""]
+    return keyed(chart, title, keys).properties(width=WIDTH, height=260)

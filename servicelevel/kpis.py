@@ -127,8 +127,8 @@ class Tile:
     unit_note: str = ""  # what the unit means, said under the value (e.g. "business hours")
     goal_note: str = ""  # where the goal comes from, when nobody typed it (e.g. "policy average")
     no_change_note: str = "no week before to compare"  # said instead of a change when there is none
-    # The tile's own heading where the name is cut at a quarter of a 1280-pixel page's width (its
-    # help then starts with the name).
+    # The tile's own heading where the name does not fit a tile's width (widgets.TILE_WIDTH_PX; its
+    # help then starts with the name, its unit_note says the rest).
     heading: str = ""
     part_week: bool = False  # the week is not over in the data: its changes are not news yet
     # A rate's (successes, count) the period before and now, to test whether chance could make its change;
@@ -533,25 +533,29 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
                                          "with the whole week before." if unfinished else ""),
         ),
         rate_tile("fr_adherence", "First-response adherence", rows, "fr_met", "fr_decided", None,
-                  "decided", org, goal_column="fr_goal", heading="Response adherence"),
+                  "decided", org, goal_column="fr_goal", heading="Response SLA"),
         rate_tile("res_adherence", "Resolution adherence", rows, "res_met", "res_decided", None,
-                  "decided", org, goal_column="res_goal"),
+                  "decided", org, goal_column="res_goal", heading="Resolution SLA"),
         Tile(
-            key="frt", label="Median first response", value=frt_hours, unit_note="business hours",
+            key="frt", label="Median first response", heading="First response", value=frt_hours,
+            unit_note="median, business hours",
             previous=previous_value("median_frt_business_secs", 1 / 3600), unit="business_hours",
             count=int(current["n_first_responses"]), count_label="first responses",
             too_small=int(current["n_first_responses"]) < org.min_count, higher_is_better=False,
             change_p=frt_change_p,
             series=tuple(None if pd.isna(v) else v / 3600 for v in rows["median_frt_business_secs"]),
-            help=definition("frt") + " The tile shows the median; the SLA page shows the 90th percentile too.",
+            help="Median first response: " + definition("frt")
+            + " The tile shows the median; the SLA page shows the 90th percentile too.",
         ),
         csat,
         Tile(
             key="backlog", label="Backlog now" if unfinished else "Backlog at week end",
+            heading="" if unfinished else "Backlog", unit_note="" if unfinished else "at week end",
             value=float(current["backlog_at_end"]),
             previous=previous_value("backlog_at_end"), unit="count", count=None, count_label="",
             higher_is_better=False, series=tuple(float(v) for v in rows["backlog_at_end"]),
-            help=definition("backlog") + " The ageing buckets are on the SLA page."
+            help=("" if unfinished else "Backlog at week end: ") + definition("backlog")
+            + " The ageing buckets are on the SLA page."
             + (" The week is not over in the data: the backlog is counted at its newest timestamp, against "
                "the backlog at the end of the week before." if unfinished else ""),
         ),

@@ -366,7 +366,7 @@ def trend_charts(kpis: WeeklyKpis) -> dict[str, alt.TopLevelMixin]:
         # No trend level here: all requesters' volume, twice either group's, would squash their lines.
         "n_created": charts.trend_chart(rows, "n_created", "Requests created by week", "Requests",
                                         unfinished_week=unfinished),
-        "csat": charts.trend_chart(rows, "csat", "CSAT % by week (answers scoring 4-5)", "CSAT",
+        "csat": charts.trend_chart(rows, "csat", "CSAT % by week", "CSAT", note="answers scoring 4-5",
                                    goal=kpis.csat_goal, as_percent=True, unfinished_week=unfinished,
                                    trend=kpis.trend_end_rows("csat"), rests_on="survey answers",
                                    counted=("n_answers", fewest)),

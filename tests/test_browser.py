@@ -168,6 +168,27 @@ def test_summary_tables_fit_a_laptop_screen(server, page, url_path, first_header
     assert all(t["needed"] <= t["shown"] + 1 for t in tables), tables
 
 
+# Each tile's heading and value with the pixels its text needs and is shown in (cut with "…" if more).
+TILE_TEXT_WIDTHS = """
+() => [...document.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricValue"]')].map(part => {
+  const cut = [part, ...part.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1);
+  return {text: part.textContent, cut: cut.length > 0};
+})
+"""
+
+
+def test_the_overviews_tiles_show_headings_and_values_whole_at_1024_pixels(server, page):
+    # Four tiles to a row in equal columns were 130 pixels wide beside the sidebar: "Response …",
+    # "Resolutio…", "Median fir…", "Backlog at…", and a backlog of five digits as "53,8…".
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(f"{server}/")
+    settle(page, "Weekly overview")
+    parts = page.evaluate(TILE_TEXT_WIDTHS)
+    shot(page, "overview-1024")
+    assert len(parts) == 14  # seven tiles
+    assert [p["text"] for p in parts if p["cut"]] == []
+
+
 def test_the_html_reports_tables_fit_its_page_on_a_laptop_screen(sample_db_path, page, tmp_path):
     # The whole organisation's W46: its top breaches name a requester, an agent and a category in
     # ten columns, whose ids and two-word names do not wrap.
@@ -431,6 +452,13 @@ def test_an_upload_names_its_source_first_and_a_file_rejected_whole_is_an_error(
     page.get_by_text("Filed under source zendesk (as typed above), which holds requests already",
                      exact=False).wait_for(timeout=30_000)
     shot(page, "upload-filed-under")
+    # Typed with Markdown's marks, a label is shown as typed: not slanted, its underscores kept.
+    page.get_by_role("textbox", name="Source label (optional)").fill("desk_*a*_b")
+    page.get_by_role("textbox", name="Source label (optional)").press("Enter")
+    filed = page.get_by_text("Filed under source desk_*a*_b (as typed above), a new source.", exact=False)
+    filed.wait_for(timeout=30_000)
+    assert filed.locator("strong").inner_text() == "desk_*a*_b"
+    assert filed.locator("em, i").count() == 0
 
     # Every row rejected (no date read): an error, not an import done.
     rejected = tmp_path / "desk-undated.csv"

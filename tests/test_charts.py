@@ -106,12 +106,12 @@ def test_heatmap_rows_and_columns_are_ordered_in_the_specification_not_by_the_da
     assert encoding["x"]["axis"]["labelOverlap"] is False  # no column loses its label
 
 
-def test_a_long_trend_labels_its_latest_week_and_five_others():
+def test_a_long_trend_labels_its_latest_week_and_three_others():
     mondays = pd.date_range("2026-01-05", "2026-11-09", freq="7D")  # 45 weeks
     labelled = [(v.year, v.month, v.date) for v in week_axis(mondays).values]
-    # Every eighth week back from the latest (45 / 6 rounded up): 9 Nov, 14 Sep, 20 Jul, 25 May,
-    # 30 Mar, 2 Feb (8 Dec 2025, the next, is before the data).
-    assert labelled == [(2026, 2, 2), (2026, 3, 30), (2026, 5, 25), (2026, 7, 20), (2026, 9, 14), (2026, 11, 9)]
+    # Every twelfth week back from the latest (45 / 4 rounded up): 9 Nov, 17 Aug, 25 May, 2 Mar
+    # (8 Dec 2025, the next, is before the data).
+    assert labelled == [(2026, 3, 2), (2026, 5, 25), (2026, 8, 17), (2026, 11, 9)]
 
 
 def test_twelve_weeks_side_by_side_label_the_same_weeks_the_latest_among_them():
@@ -123,7 +123,25 @@ def test_twelve_weeks_side_by_side_label_the_same_weeks_the_latest_among_them():
     drawn = [axis_labels(trend_chart(frame, "n_created", "Requests created by week", "Requests"), WEEK_TITLE),
              axis_labels(trend_chart(frame, "rate", "Resolution adherence by week", "Adherence", as_percent=True,
                                      goal=0.85), WEEK_TITLE)]
-    assert drawn[0] == drawn[1] == ["31 Aug", "14 Sep", "28 Sep", "12 Oct", "26 Oct", "09 Nov"]
+    assert drawn[0] == drawn[1] == ["07 Sep", "28 Sep", "19 Oct", "09 Nov"]  # every third week back
+
+
+def test_week_labels_stay_apart_under_a_half_width_chart_at_1024_pixels():
+    # Beside the sidebar at 1024 pixels, a half-width chart with a legend keeps a plot of about 140
+    # pixels. Streamlit draws the week labels at 12 pixels: "31 Aug" takes about 34 of them, so
+    # centres closer than 36 run the labels together ("31 Aug14 Sep28 Sep").
+    import re
+
+    import vl_convert
+
+    weeks = pd.date_range("2026-08-24", periods=12, freq="7D")
+    frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 12, "n_created": range(400, 412)})
+    chart = trend_chart(frame, "n_created", "Requests created by week", "Requests").properties(width=140)
+    svg = vl_convert.vegalite_to_svg(chart.to_json())
+    week_labels = re.search(r'role-axis-label"(.*?)</g>', svg, flags=re.S).group(1)  # the x axis comes first
+    centres = [float(x) for x in re.findall(r'translate\(([0-9.]+),', week_labels)]
+    assert len(centres) >= 3
+    assert min(b - a for a, b in zip(centres, centres[1:])) >= 36, centres
 
 
 def test_the_latest_weeks_label_sits_under_its_point_like_the_others():

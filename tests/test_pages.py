@@ -243,11 +243,11 @@ def overview_reference(path) -> dict[str, str]:
 
     return {
         "Volume": f"{volume:,}",
-        "Response adherence": f"{shown(first_response, 100)}%",  # first-response adherence
-        "Resolution adherence": f"{shown(resolution, 100)}%",
-        "Median first response": f"{shown(median_frt)} h",
+        "Response SLA": f"{shown(first_response, 100)}%",  # first-response adherence
+        "Resolution SLA": f"{shown(resolution, 100)}%",  # resolution adherence
+        "First response": f"{shown(median_frt)} h",  # median first response
         "CSAT": f"{shown(csat, 100)}%",
-        "Backlog at week end": f"{backlog:,}",
+        "Backlog": f"{backlog:,}",  # at week end
         "Promises kept": f"{shown(kept / due, 100)}%",
     }
 
@@ -353,9 +353,9 @@ def test_the_median_first_responses_change_is_coloured_only_beyond_chance(app, s
     assert min(len(now), len(before)) >= 30 and change < 0 and chance == (provider == "Finance")
     app.query_params.update(dept=provider, week=f"2026-W{week}")
     at = rendered(app)
-    tile = next(m for m in at.metric if m.label == "Median first response")
+    tile = next(m for m in at.metric if m.label == "First response")
     assert (tile.delta, Metric.MetricColor.Name(tile.proto.color)) == (f"{change:+.1f} h", "GRAY" if chance else "GREEN")
-    assert any(c.value == f"business hours · first responses {len(now)} · change could be chance"
+    assert any(c.value == f"median, business hours · first responses {len(now)} · change could be chance"
                for c in at.caption) == chance
 
 
@@ -631,8 +631,8 @@ def test_the_channel_filter_spells_codes_as_the_tables_do(tmp_path, monkeypatch)
     assert "· channel walk-in ·" in at.caption[0].value
 
 
-@pytest.mark.parametrize("target, name, tile", [("Resolution", "Resolution adherence", "Resolution adherence"),
-                                                ("First response", "First-response adherence", "Response adherence")])
+@pytest.mark.parametrize("target, name, tile", [("Resolution", "Resolution adherence", "Resolution SLA"),
+                                                ("First response", "First-response adherence", "Response SLA")])
 def test_the_sla_pages_headline_is_the_overviews_tile_for_the_week(app, sample_db_path, target, name, tile):
     app.query_params["metric"] = target
     at = rendered(app, "pages/sla.py")
@@ -902,8 +902,8 @@ def test_the_kpi_table_leads_with_the_week_code_and_the_tiles_values_in_the_tile
     assert (newest["week"], str(pd.Timestamp(newest["week_start"]).date())) == ("2026-W46", "2026-11-09")
     tiles = metrics(at)
     all_rows = weeks[(weeks["week"] == "2026-W46") & (weeks["segment"] == "all")].iloc[0]
-    assert f"{all_rows['fr_adherence']:.1f}%" == tiles["Response adherence"]
-    assert f"{all_rows['res_adherence']:.1f}%" == tiles["Resolution adherence"]
+    assert f"{all_rows['fr_adherence']:.1f}%" == tiles["Response SLA"]
+    assert f"{all_rows['res_adherence']:.1f}%" == tiles["Resolution SLA"]
 
 
 def test_a_department_serving_internal_customers_only_lists_each_week_once(app, sample_db_path):
@@ -963,7 +963,7 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
     colours = {m.label: (m.delta, Metric.MetricColor.Name(m.proto.color)) for m in at.metric}
     assert colours["Volume"][0] and colours["Volume"][1] == "GRAY"
     captions = " ".join(c.value for c in at.main.caption)
-    judged = [k for k in ("Response adherence", "Resolution adherence") if colours[k][0] != "no change"]
+    judged = [k for k in ("Response SLA", "Resolution SLA") if colours[k][0] != "no change"]
     assert judged
     for label in judged:
         against = re.search(r"against an? (improving|worsening) trend", captions) and colours[label][1] == "GRAY"
@@ -985,8 +985,8 @@ def test_a_trend_chart_with_nothing_to_draw_says_why(app, sample_db_path):
     assert answers == 0
     app.query_params.update(dept="Legal", priority="urgent")
     titles = [chart_title(spec) for spec, _ in chart_data(rendered(app))]
-    assert "CSAT % by week (answers scoring 4-5) no survey answers in these weeks: nothing to draw · dashed: goal" \
-        in titles
+    assert ("CSAT % by week answers scoring 4-5 · no survey answers in these weeks: nothing to draw · dashed: goal"
+            in titles)
     assert not any("nothing to draw" in t for t in titles if not t.startswith("CSAT"))  # the others have weeks
 
 
@@ -1144,8 +1144,11 @@ def test_rate_tiles_say_their_change_is_in_percentage_points(app):
     rates = [m for m in at.metric if m.value.endswith("%")]
     assert rates and all(m.delta.endswith("pp") or m.delta == "no change" for m in rates if m.delta)
     assert all("percentage points" in m.proto.help for m in rates)
-    # The first-response tile is headed short enough for 1280 pixels; its help gives the full name.
-    assert next(m for m in rates if m.label == "Response adherence").proto.help.startswith("First-response adherence: ")
+    # Tiles headed short enough for their width give the full name first in their help.
+    helps = {m.label: m.proto.help for m in at.metric}
+    for heading, name in (("Response SLA", "First-response adherence"), ("Resolution SLA", "Resolution adherence"),
+                          ("First response", "Median first response"), ("Backlog", "Backlog at week end")):
+        assert helps[heading].startswith(f"{name}: "), heading
 
 
 def test_a_tiles_help_says_its_sparkline_is_on_a_scale_of_its_own(app):
@@ -1429,7 +1432,7 @@ def test_the_sla_pages_backlog_by_age_adds_up_to_the_overview_tile(app, week):
     # Two computations of one number: weekly_kpis.sql for the tile, backlog.sql for the ages.
     app.query_params["week"] = week
     shown = metrics(rendered(app))
-    tile = int(shown["Backlog now" if week == "2026-W47" else "Backlog at week end"].replace(",", ""))
+    tile = int(shown["Backlog now" if week == "2026-W47" else "Backlog"].replace(",", ""))
     at = rendered(app, "pages/sla.py")
     ages = next(df.value for df in at.dataframe if "bucket" in df.value.columns)
     assert list(ages["bucket"]) == ["< 1 day", "1-3 days", "3-7 days", "7-30 days", "30+ days"]
@@ -1868,6 +1871,37 @@ def test_request_page_says_a_requester_type_the_source_never_recorded_is_a_defau
     assert page("pages/request.py", id="B-1").caption[0].value.startswith(
         "desk-bare · requester ana@example.test (external by default: source desk-bare records no requester type) → ")
     assert page("pages/request.py", id="H1").caption[0].value.startswith("canonical · internal requester Legal → ")
+
+
+def test_request_page_names_each_field_and_says_which_the_export_left_empty(tmp_path, monkeypatch):
+    # Coded values in words, as the tables write them; an empty field said as such, not as "?" or a
+    # bare "no priority" beside "category none".
+    page = handmade_dashboard(tmp_path, monkeypatch, [
+        {"request_id": "W1", "created_at": "2026-03-03T14:00:00Z", "requester_type": "internal",
+         "requester_department": "Legal", "provider_department": "", "priority": "", "channel": "walk_in",
+         "status": "on_hold", "category": "", "agent": ""}])
+    caption = page("pages/request.py", id="W1").caption[0].value.replace("\\", "")  # as shown: marks unescaped
+    assert caption.startswith("canonical · internal requester Legal → (no provider department) (")
+    assert caption.endswith(" · priority none · channel walk-in · category none · agent none recorded · "
+                            "status on hold (raw: on_hold)")
+
+
+def test_the_data_page_warns_of_a_source_whose_open_requests_are_only_old(tmp_path, monkeypatch):
+    # A 2024 trial export beside this year's: its open request is judged as of the newest data,
+    # so the backlog counts it and its clocks run for years. The current source says nothing.
+    page = handmade_dashboard(tmp_path, monkeypatch, [
+        {"source": "old_desk", "request_id": "O1", "created_at": "2024-03-04T10:00:00Z"},
+        {"source": "old_desk", "request_id": "O2", "created_at": "2024-03-05T09:00:00Z",
+         "resolved_at": "2024-03-05T12:00:00Z", "status": "resolved"},
+        {"request_id": "N1", "created_at": "2026-11-02T10:00:00Z"},
+    ])
+    warnings = [w.value.replace("\\", "") for w in page("pages/data.py").warning]
+    # 05 Mar 2024 12:00 to 02 Nov 2026 10:00 UTC: 971 days and 22 hours; in São Paulo, 09:00 and 07:00.
+    assert warnings == [
+        "Source old_desk's data ends on 05 Mar 2024, 971 days before the newest data (02 Nov 2026 07:00). Its 1 "
+        "request open in that export is taken as still open: the backlog counts it, and SLA clocks run to "
+        "the newest data, breached by the export's age alone. Import a newer export of old_desk, or remove the "
+        "source if it was a trial."]
 
 
 def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):

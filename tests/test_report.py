@@ -217,8 +217,9 @@ def test_the_report_says_what_the_overview_page_shows(dashboard, con, view):
     text = markdown(con, filters)
     sections = md_sections(text)
 
-    # The page's tile is headed "Response adherence" for want of width; the report names it in full.
-    names = {"Response adherence": "First-response adherence"}
+    # Four of the page's tiles have short headings, for want of width; the report names them in full.
+    names = {"Response SLA": "First-response adherence", "Resolution SLA": "Resolution adherence",
+             "First response": "Median first response", "Backlog": "Backlog at week end"}
     page_tiles = {names.get(m.label, m.label): (m.value, m.delta or "–") for m in at.metric}
     # A change that could be chance says so beside it, as the page's caption does under its tile.
     chance = ", change could be chance"
@@ -591,7 +592,7 @@ def test_the_csat_chart_draws_the_trend_the_tile_and_brief_give(con):
     # Each level spans its weeks' points (Mondays) and half a week either side.
     assert [(row["from"][:16], row["to"][:16]) for row in rows] == [
         ("2026-08-20T12:00", "2026-09-17T12:00"), ("2026-10-15T12:00", "2026-11-12T12:00")]
-    assert spec["title"]["subtitle"] == "dashed: goal · grey: trend, first and last 4 weeks"
+    assert spec["title"]["subtitle"] == ["answers scoring 4-5 · dashed: goal", "grey: trend, first and last 4 weeks"]
     assert f"{weekly.percent(first)} → {weekly.percent(last)}" in kpis.tile("csat").trend_text()
 
 

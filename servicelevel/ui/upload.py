@@ -21,7 +21,7 @@ from servicelevel.rejected import file_to_mend, left_out_note
 from servicelevel.sample import sample_sources_held
 from servicelevel.settings import organisation
 from servicelevel.ui import data
-from servicelevel.ui.widgets import local_time, table
+from servicelevel.ui.widgets import as_typed, local_time, table
 from servicelevel.wording import counted, reason_words
 
 AUTO = "(automatic: the preset whose headers fit, else detect)"
@@ -111,7 +111,7 @@ def _filed_under(mapping: Preset, source: str, typed: bool) -> None:
     kind, rows = ("survey source", "answers") if survey else ("source", "requests")
     held = list(data.run_query("survey_sources", {})["survey_source"] if survey
                 else data.run_query("sources", {})["source"])
-    listed = f" ({kind}s held now: {', '.join(held)})." if held else "."
+    listed = f" ({kind}s held now: {', '.join(map(as_typed, held))})." if held else "."
     if mapping.kind == "events":
         said = ("whose requests its status changes are matched to by id." if source in held else
                 "which holds no request yet: its status changes count once requests arrive under it. Type the "
@@ -121,7 +121,7 @@ def _filed_under(mapping: Preset, source: str, typed: bool) -> None:
     else:
         said = (f"a new {kind}. If this export holds {rows} already imported under another {kind}, type that "
                 f"name as the Source label above, or they count twice{listed}")
-    st.caption(f"Filed under {kind} **{source}**{' (as typed above)' if typed else ''}, {said}")
+    st.caption(f"Filed under {kind} **{as_typed(source)}**{' (as typed above)' if typed else ''}, {said}")
 
 
 def report_frame(report: ImportReport) -> pd.DataFrame:
@@ -249,8 +249,8 @@ def _earlier_import(path: Path, preset_name: str, source: str, zone: str,
 
 def _imported_before(name: str, earlier: EarlierImport) -> str:
     # Named by the earlier file: the same bytes under a new name (a second download) are no news.
-    return (f"{name} was imported before: the same bytes, source and mapping as import #{earlier.import_id}, "
-            f"{earlier.file_name}, on {local_time(earlier.started_at)}.")
+    return (f"{as_typed(name)} was imported before: the same bytes, source and mapping as import "
+            f"#{earlier.import_id}, {as_typed(earlier.file_name)}, on {local_time(earlier.started_at)}.")
 
 
 def _written_span(report: ImportReport) -> str:
@@ -271,6 +271,7 @@ def _show_outcome(name: str, last: dict) -> None:
     if last["identical_to"] is not None:
         st.info(f"{_imported_before(name, last['identical_to'])} Nothing changed: every page already includes it.")
         return
+    name = as_typed(name)  # a file's name, in messages rendered as Markdown
     outcome = f"Imported {name}: see the report below. Every page and tab now includes it{last['span']}."
     if not last["n_read"]:
         st.warning(f"{name} holds no rows under its header line: nothing was imported.")

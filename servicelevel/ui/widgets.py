@@ -23,15 +23,21 @@ from servicelevel.weekly import why_empty
 from servicelevel.wording import sentence_start, sources_have
 
 
-def kpi_tiles(tiles: list[Tile], per_row: int = 4, more: dict[str, str] | None = None) -> None:
-    """A grid of tiles: value, week-on-week change, goal, the count behind it, a sparkline. The change
-    carries no "vs previous week" of its own: four tiles a row leave it "vs previous …" at 1280
-    pixels, and the caption above the tiles says what they are compared with. `more` adds Markdown
-    (a link to what lies behind a number) to the caption of the tiles whose keys it names."""
-    for start in range(0, len(tiles), per_row):
-        columns = st.columns(per_row)
-        for column, tile in zip(columns, tiles[start:start + per_row]):
-            with column:
+# A tile's width: three to a row beside the sidebar at 1024 pixels (564 of content, room for a
+# scroll bar), four at 1280 (820), more on wider screens. Tiles in equal columns shrank to 130
+# pixels at 1024 and cut their headings and values short ("Resolutio…", "53,8…"); a heading must
+# fit in 115 pixels, beside its help mark.
+TILE_WIDTH_PX = 170
+
+
+def kpi_tiles(tiles: list[Tile], more: dict[str, str] | None = None) -> None:
+    """Tiles side by side, wrapping onto as many rows as the page's width needs: value, change, goal,
+    the count behind it, a sparkline. The change carries no "vs previous week" of its own (the
+    caption above the tiles says what they are compared with). `more` adds Markdown (a link to what
+    lies behind a number) to the caption of the tiles whose keys it names."""
+    with st.container(horizontal=True):
+        for tile in tiles:
+            with st.container(width=TILE_WIDTH_PX):
                 tile_metric(tile)
                 caption = " · ".join(part for part in (tile.caption(), (more or {}).get(tile.key, "")) if part)
                 if caption:
