@@ -29,8 +29,9 @@ with sources_tab:
     else:
         st.subheader("Sources and freshness")
         table(sources, "sources", caption="newest at: the newest timestamp in a source's data, i.e. how fresh it is.")
-        for sentence in lagging_sources(sources, info().data_as_of, organisation().zone):
-            st.warning(as_typed(sentence))
+        lagging = lagging_sources(sources, info().data_as_of, organisation().zone)
+        if lagging:
+            st.warning(as_typed(lagging))
         surveys = run_query("survey_sources", {})
         if not surveys.empty:
             table(surveys, "survey-sources",

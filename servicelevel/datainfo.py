@@ -18,23 +18,29 @@ STALE_AFTER = timedelta(days=7)
 FILTER_FIELDS = ("requester_department", "provider_department", "provider_type", "priority", "channel")
 
 
-def lagging_sources(sources, data_as_of: datetime | None, zone) -> list[str]:
-    """A sentence for each source (a row of queries/sources.sql) whose data ends more than
-    STALE_AFTER before the newest data of all, while requests open in it: those are judged as of
-    that newest instant, like every other, so the backlog counts them and their clocks run on
-    into breaches that are only the export's age (a 2024 trial export beside this year's)."""
+def lagging_sources(sources, data_as_of: datetime | None, zone) -> str:
+    """A warning (Markdown, a line per source) naming each source (a row of queries/sources.sql)
+    whose data ends more than STALE_AFTER before the newest data of all, while requests are open
+    in it: those are judged as of that newest instant, like every other, so the backlog counts them
+    and their clocks run on into breaches that are only the export's age (a 2024 trial export
+    beside this year's). '' when there is none."""
     if data_as_of is None:
-        return []
+        return ""
     lagging = sources[(sources["n_open"] > 0) & (sources["newest_at"] < data_as_of - STALE_AFTER)]
-    return [
-        f"Source {row.source}'s data ends on {row.newest_at.astimezone(zone):%d %b %Y}, "
-        f"{(data_as_of - row.newest_at).days:,} days before the newest data "
-        f"({data_as_of.astimezone(zone):%d %b %Y %H:%M}). Its {counted(row.n_open, 'request')} open in that export "
-        f"{'is' if row.n_open == 1 else 'are'} taken as still open: the backlog counts "
-        f"{'it' if row.n_open == 1 else 'them'}, and SLA clocks run to the newest data, breached "
-        f"by the export's age alone. Import a newer export of {row.source}, or remove the source if it was a trial."
+    if lagging.empty:
+        return ""
+    lines = [
+        f"- {row.source}: its data ends on {row.newest_at.astimezone(zone):%d %b %Y}, "
+        f"{(data_as_of - row.newest_at).days:,} days before; {counted(row.n_open, 'request')} open in it."
         for row in lagging.itertuples()
     ]
+    these, where = ("this source", "it") if len(lines) == 1 else (f"these {len(lines)} sources", "each")
+    return "\n".join([
+        f"The data of {these} ends more than {STALE_AFTER.days} days before the newest data "
+        f"({data_as_of.astimezone(zone):%d %b %Y %H:%M}), with requests still open in {where}. Every page takes those "
+        "requests as open still: the backlog counts them, and their SLA clocks run to the newest data, breached "
+        "by the export's age alone. Import a newer export of each, or remove a source that was a trial.",
+        "", *lines])
 
 
 @dataclass(frozen=True)

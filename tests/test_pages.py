@@ -1898,10 +1898,11 @@ def test_the_data_page_warns_of_a_source_whose_open_requests_are_only_old(tmp_pa
     warnings = [w.value.replace("\\", "") for w in page("pages/data.py").warning]
     # 05 Mar 2024 12:00 to 02 Nov 2026 10:00 UTC: 971 days and 22 hours; in São Paulo, 09:00 and 07:00.
     assert warnings == [
-        "Source old_desk's data ends on 05 Mar 2024, 971 days before the newest data (02 Nov 2026 07:00). Its 1 "
-        "request open in that export is taken as still open: the backlog counts it, and SLA clocks run to "
-        "the newest data, breached by the export's age alone. Import a newer export of old_desk, or remove the "
-        "source if it was a trial."]
+        "The data of this source ends more than 7 days before the newest data (02 Nov 2026 07:00), with requests "
+        "still open in it. Every page takes those requests as open still: the backlog counts them, and their SLA "
+        "clocks run to the newest data, breached by the export's age alone. Import a newer export of each, or "
+        "remove a source that was a trial.\n\n- old_desk: its data ends on 05 Mar 2024, 971 days before; 1 request "
+        "open in it."]
 
 
 def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):
