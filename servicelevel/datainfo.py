@@ -18,15 +18,34 @@ STALE_AFTER = timedelta(days=7)
 FILTER_FIELDS = ("requester_department", "provider_department", "provider_type", "priority", "channel")
 
 
+def lagging_rows(sources, data_as_of: datetime | None):
+    """The rows of queries/sources.sql whose data ends more than STALE_AFTER before `data_as_of`
+    while requests are open in them (lagging_sources says why that matters)."""
+    if data_as_of is None:
+        return sources.iloc[0:0]
+    return sources[(sources["n_open"] > 0) & (sources["newest_at"] < data_as_of - STALE_AFTER)]
+
+
+def lagging_request_note(sources, source: str, data_as_of: datetime | None, zone) -> str:
+    """For a request open in `source`: why its clocks show years when the source lags (else '')."""
+    lagging = lagging_rows(sources, data_as_of)
+    row = next(lagging[lagging["source"] == source].itertuples(), None)
+    if row is None:
+        return ""
+    return (f"Source {source}'s data ends on {row.newest_at.astimezone(zone):%d %b %Y}, "
+            f"{(data_as_of - row.newest_at).days:,} days before the newest data "
+            f"({data_as_of.astimezone(zone):%d %b %Y %H:%M}). This request was open in that export, so its clocks run "
+            "on to the newest data: their time and any breach are the export's age, not news. Import a newer export "
+            f"of {source} to update it.")
+
+
 def lagging_sources(sources, data_as_of: datetime | None, zone) -> str:
     """A warning (Markdown, a line per source) naming each source (a row of queries/sources.sql)
     whose data ends more than STALE_AFTER before the newest data of all, while requests are open
     in it: those are judged as of that newest instant, like every other, so the backlog counts them
     and their clocks run on into breaches that are only the export's age (a 2024 trial export
     beside this year's). '' when there is none."""
-    if data_as_of is None:
-        return ""
-    lagging = sources[(sources["n_open"] > 0) & (sources["newest_at"] < data_as_of - STALE_AFTER)]
+    lagging = lagging_rows(sources, data_as_of)
     if lagging.empty:
         return ""
     lines = [

@@ -1886,7 +1886,7 @@ def test_request_page_names_each_field_and_says_which_the_export_left_empty(tmp_
                             "status on hold (raw: on_hold)")
 
 
-def test_the_data_page_warns_of_a_source_whose_open_requests_are_only_old(tmp_path, monkeypatch):
+def test_a_source_whose_data_ends_long_before_the_rest_is_warned_of_on_the_data_and_request_pages(tmp_path, monkeypatch):
     # A 2024 trial export beside this year's: its open request is judged as of the newest data,
     # so the backlog counts it and its clocks run for years. The current source says nothing.
     page = handmade_dashboard(tmp_path, monkeypatch, [
@@ -1903,6 +1903,13 @@ def test_the_data_page_warns_of_a_source_whose_open_requests_are_only_old(tmp_pa
         "clocks run to the newest data, breached by the export's age alone. Import a newer export of each, or "
         "remove a source that was a trial.\n\n- old_desk: its data ends on 05 Mar 2024, 971 days before; 1 request "
         "open in it."]
+    # The open request's own page says why its clocks show years; the resolved one's says nothing.
+    [note] = [w.value.replace("\\", "") for w in page("pages/request.py", source="old_desk", id="O1").warning]
+    assert note == (
+        "Source old_desk's data ends on 05 Mar 2024, 971 days before the newest data (02 Nov 2026 07:00). This "
+        "request was open in that export, so its clocks run on to the newest data: their time and any breach are the "
+        "export's age, not news. Import a newer export of old_desk to update it.")
+    assert page("pages/request.py", source="old_desk", id="O2").warning == []
 
 
 def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sample_db_path):
