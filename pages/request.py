@@ -83,7 +83,8 @@ if "provider_type" in unrecorded:
 st.subheader(as_typed(f"{row['request_id']} · {field_text(row['subject'], '(no subject)')}"))
 # Each field named, coded ones in words ("walk-in", "on hold"), and what the export left empty
 # said as such, as the heatmaps name a request without a provider department.
-coded = {field: VALUE_LABELS.get(row[field], field_text(row[field], "none")) for field in ("priority", "channel", "status")}
+coded = {field: VALUE_LABELS.get(row[field], field_text(row[field], "none"))
+         for field in ("priority", "channel", "status")}
 st.caption(as_typed(
     f"{row['source']} · {requester} → {field_text(row['provider_department'], '(no provider department)')} "
     f"({provider_type}) · priority {coded['priority']} · channel {coded['channel']} · "

@@ -442,7 +442,8 @@ def weekly_category_lines(frame: pd.DataFrame, title: str, recent_start=None) ->
         .mark_rect(opacity=0.2, color=GOAL_COLOR)
         .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("start:T", title="Recent window from", format="%d %b %Y")])
     )
-    return keyed(alt.layer(window, lines), title, ["shaded: the recent weeks tested"]).properties(width=WIDTH, height=240)
+    chart = keyed(alt.layer(window, lines), title, ["shaded: the recent weeks tested"])
+    return chart.properties(width=WIDTH, height=240)
 
 
 def before_after_chart(frame: pd.DataFrame, fix_week, rate_before: float | None, rate_after: float | None,

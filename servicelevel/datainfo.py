@@ -26,14 +26,18 @@ def lagging_rows(sources, data_as_of: datetime | None):
     return sources[(sources["n_open"] > 0) & (sources["newest_at"] < data_as_of - STALE_AFTER)]
 
 
+def _ends_before(row, data_as_of: datetime, zone) -> str:
+    """'05 Mar 2024, 971 days before': when a lagging source's data (a sources.sql row) ends."""
+    return f"{row.newest_at.astimezone(zone):%d %b %Y}, {(data_as_of - row.newest_at).days:,} days before"
+
+
 def lagging_request_note(sources, source: str, data_as_of: datetime | None, zone) -> str:
     """For a request open in `source`: why its clocks show years when the source lags (else '')."""
     lagging = lagging_rows(sources, data_as_of)
     row = next(lagging[lagging["source"] == source].itertuples(), None)
     if row is None:
         return ""
-    return (f"Source {source}'s data ends on {row.newest_at.astimezone(zone):%d %b %Y}, "
-            f"{(data_as_of - row.newest_at).days:,} days before the newest data "
+    return (f"Source {source}'s data ends on {_ends_before(row, data_as_of, zone)} the newest data "
             f"({data_as_of.astimezone(zone):%d %b %Y %H:%M}). This request was open in that export, so its clocks run "
             "on to the newest data: their time and any breach are the export's age, not news. Import a newer export "
             f"of {source} to update it.")
@@ -49,8 +53,8 @@ def lagging_sources(sources, data_as_of: datetime | None, zone) -> str:
     if lagging.empty:
         return ""
     lines = [
-        f"- {row.source}: its data ends on {row.newest_at.astimezone(zone):%d %b %Y}, "
-        f"{(data_as_of - row.newest_at).days:,} days before; {counted(row.n_open, 'request')} open in it."
+        f"- {row.source}: its data ends on {_ends_before(row, data_as_of, zone)}; "
+        f"{counted(row.n_open, 'request')} open in it."
         for row in lagging.itertuples()
     ]
     these, where = ("this source", "it") if len(lines) == 1 else (f"these {len(lines)} sources", "each")

@@ -1886,7 +1886,7 @@ def test_request_page_names_each_field_and_says_which_the_export_left_empty(tmp_
                             "status on hold (raw: on_hold)")
 
 
-def test_a_source_whose_data_ends_long_before_the_rest_is_warned_of_on_the_data_and_request_pages(tmp_path, monkeypatch):
+def test_a_lagging_sources_open_requests_are_warned_of_on_the_data_and_request_pages(tmp_path, monkeypatch):
     # A 2024 trial export beside this year's: its open request is judged as of the newest data,
     # so the backlog counts it and its clocks run for years. The current source says nothing.
     page = handmade_dashboard(tmp_path, monkeypatch, [
