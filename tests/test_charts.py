@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -126,20 +127,22 @@ def test_twelve_weeks_side_by_side_label_the_same_weeks_the_latest_among_them():
     assert drawn[0] == drawn[1] == ["07 Sep", "28 Sep", "19 Oct", "09 Nov"]  # every third week back
 
 
-def test_week_labels_stay_apart_under_a_half_width_chart_at_1024_pixels():
-    # Beside the sidebar at 1024 pixels, a half-width chart with a legend keeps a plot of about 140
-    # pixels. Streamlit draws the week labels at 12 pixels: "31 Aug" takes about 34 of them, so
-    # centres closer than 36 run the labels together ("31 Aug14 Sep28 Sep").
-    import re
-
+def week_labels_svg(plot_width: int) -> str:
+    """The SVG Vega draws for the week axis's labels of 12 weeks' requests, the plot this wide."""
     import vl_convert
 
     weeks = pd.date_range("2026-08-24", periods=12, freq="7D")
     frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 12, "n_created": range(400, 412)})
-    chart = trend_chart(frame, "n_created", "Requests created by week", "Requests").properties(width=140)
+    chart = trend_chart(frame, "n_created", "Requests created by week", "Requests").properties(width=plot_width)
     svg = vl_convert.vegalite_to_svg(chart.to_json())
-    week_labels = re.search(r'role-axis-label"(.*?)</g>', svg, flags=re.S).group(1)  # the x axis comes first
-    centres = [float(x) for x in re.findall(r'translate\(([0-9.]+),', week_labels)]
+    return re.search(r'role-axis-label"(.*?)</g>', svg, flags=re.S).group(1)  # the x axis comes first
+
+
+def test_week_labels_stay_apart_under_a_half_width_chart_at_1024_pixels():
+    # Beside the sidebar at 1024 pixels, a half-width chart with a legend keeps a plot of about 140
+    # pixels. Streamlit draws the week labels at 12 pixels: "31 Aug" takes about 34 of them, so
+    # centres closer than 36 run the labels together ("31 Aug14 Sep28 Sep").
+    centres = [float(x) for x in re.findall(r'translate\(([0-9.]+),', week_labels_svg(140))]
     assert len(centres) >= 3
     assert min(b - a for a, b in zip(centres, centres[1:])) >= 36, centres
 
@@ -147,16 +150,7 @@ def test_week_labels_stay_apart_under_a_half_width_chart_at_1024_pixels():
 def test_the_latest_weeks_label_sits_under_its_point_like_the_others():
     # Vega's default pulled the last label inside the plot (end-anchored at its edge), half a
     # label closer to the one before: "26 Oct09 Nov" under a half-width chart on a laptop.
-    import re
-
-    import vl_convert
-
-    weeks = pd.date_range("2026-08-24", periods=12, freq="7D")
-    frame = pd.DataFrame({"week_start": weeks, "segment": ["internal"] * 12, "n_created": range(400, 412)})
-    chart = trend_chart(frame, "n_created", "Requests created by week", "Requests").properties(width=240)
-    svg = vl_convert.vegalite_to_svg(chart.to_json())
-    week_labels = re.search(r'role-axis-label"(.*?)</g>', svg, flags=re.S).group(1)  # the x axis comes first
-    anchors = re.findall(r'<text text-anchor="(\w+)"[^>]*>([^<]+)</text>', week_labels)
+    anchors = re.findall(r'<text text-anchor="(\w+)"[^>]*>([^<]+)</text>', week_labels_svg(240))
     assert [text for _, text in anchors][-1] == "09 Nov"
     assert {anchor for anchor, _ in anchors} == {"middle"}, anchors
 
@@ -191,8 +185,6 @@ def test_a_trend_with_nothing_to_draw_says_so_above_its_goal_line():
 def test_a_themes_share_in_a_week_of_few_comments_is_drawn_hollow():
     # Week 1: 2 comments in all, one of them on the theme (50%); week 2: 50 comments. One comment
     # of two is half the week: that point is the one to read with care.
-    import re
-
     import vl_convert
 
     frame = pd.DataFrame({"week_start": pd.to_datetime(["2026-11-02", "2026-11-09"]), "dimension": "human",
@@ -212,8 +204,6 @@ def test_a_themes_share_in_a_week_of_few_comments_is_drawn_hollow():
 def test_a_weeks_rate_on_too_few_answers_is_drawn_hollow_with_its_count():
     # 40, 4, 0 and 31 answers against a minimum of 30: the week of 4 is the one to read with care;
     # the week of none has no rate and no point.
-    import re
-
     import vl_convert
 
     weeks = pd.date_range("2026-10-05", periods=4, freq="7D")
@@ -254,8 +244,6 @@ def test_a_long_key_is_drawn_in_lines_a_half_width_chart_shows_whole():
 def axis_labels(chart, axis_title: str) -> list[str]:
     """The tick labels Vega draws on the axis titled `axis_title` (rendered to SVG by vl-convert):
     each axis draws its labels' group, then its title's."""
-    import re
-
     import vl_convert
 
     svg = vl_convert.vegalite_to_svg(chart.properties(width=400).to_json())
