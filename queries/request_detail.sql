@@ -6,7 +6,8 @@
 --   target + overrun once breached, target - remaining while running; NULL when n/a);
 --   promise_outcome: its due date (due_at) as of $as_of, as promises_kept judges it
 --   (promise_outcome: 'kept', 'broken' or 'pending'), or 'unknown' (its status says stopped
---   without a time); NULL without a due date.
+--   without a time); NULL without a due date. is_open: neither resolved nor closed, as the
+--   sources query counts it (the macro is_open_at, at no particular instant).
 -- Params: $source, $request_id, $as_of
 select
     r.*,
@@ -33,7 +34,8 @@ select
         when r.due_at is null then null
         when stop_unknown(coalesce(r.resolved_at, r.closed_at), r.status) then 'unknown'
         else promise_outcome(coalesce(r.resolved_at, r.closed_at), r.due_at, $as_of)
-    end as promise_outcome
+    end as promise_outcome,
+    is_open_at(r.created_at, coalesce(r.resolved_at, r.closed_at), r.status, timestamptz 'infinity') as is_open
 from requests as r
 left join sla_states($as_of) as s using (source, request_id)
 where lower(r.source) = lower($source) and r.request_id = $request_id  -- 'JIRA' finds jira

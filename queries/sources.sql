@@ -1,8 +1,8 @@
 -- sources
 -- Returns: one row per source: source, n_requests, first_created_at, last_created_at,
 --   newest_at (the newest instant any of its requests mentions: how fresh the data is),
---   n_open (neither a resolution or closing time nor a resolved or closed status: as the backlog
---   counts them), last_import_at, n_imports.
+--   n_open (open with no end in sight: the macro is_open_at, as the backlog counts them, at an
+--   instant after every export), last_import_at, n_imports.
 -- Params: none
 with per_source as (
     select
@@ -13,7 +13,7 @@ with per_source as (
         max(greatest(created_at, coalesce(updated_at, created_at), coalesce(resolved_at, created_at),
                      coalesce(closed_at, created_at), coalesce(first_response_at, created_at))) as newest_at,
         count(*) filter (
-            where resolved_at is null and closed_at is null and status not in ('resolved', 'closed')
+            where is_open_at(created_at, coalesce(resolved_at, closed_at), status, timestamptz 'infinity')
         ) as n_open
     from requests
     group by source

@@ -465,7 +465,7 @@ def test_values_no_map_knows_are_named_with_their_counts(con, tmp_path):
     ]
 
 
-def test_sources_count_as_open_what_the_backlog_counts(con, tmp_path):
+def test_sources_and_the_request_page_count_as_open_what_the_backlog_counts(con, tmp_path):
     # A status of resolved without a resolution time is not open: when it stopped is unknown.
     export = write(tmp_path / "mixed.csv", (
         "request_id,created_at,resolved_at,status\n"
@@ -477,6 +477,12 @@ def test_sources_count_as_open_what_the_backlog_counts(con, tmp_path):
     import_checked(con, export)
     sources = queries.run(con, "sources", {})
     assert sources[["source", "n_requests", "n_open"]].values.tolist() == [["canonical", 4, 2]]
+    # The request page says open by the same rule.
+    detail = {rid: queries.run(con, "request_detail", {"source": "canonical", "request_id": rid,
+                                                       "as_of": datetime(2024, 3, 5, tzinfo=timezone.utc)})
+              for rid in ("M-1", "M-2", "M-3", "M-4")}
+    assert {rid: bool(d["is_open"].item()) for rid, d in detail.items()} == {
+        "M-1": True, "M-2": False, "M-3": False, "M-4": True}
 
 
 def test_status_events_for_requests_their_source_lacks_are_kept_and_named(con, tmp_path):
