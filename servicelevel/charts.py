@@ -272,7 +272,10 @@ def unfinished_marks(frame: pd.DataFrame, unfinished_week, x_axis: dict) -> list
 # goal), in steps rather than a gradient, so that a cell just under its goal is not green:
 # 15 points or more below, 5 (included) to 15 below, less than 5 below, at or above.
 HEATMAP_ROW_PX = 28
-HEATMAP_LEGENDS_PX = 190  # the two legends' height: 4 + 2 entries under their titles
+# The two legends sit under the plot, side by side, an entry a line, taking this height: beside it
+# they took 190 of the 564 pixels a chart has at 1024, and eight columns' "100%*" ran together.
+HEATMAP_LEGENDS_PX = 140
+HEATMAP_LEGEND = {"orient": "bottom", "columns": 1}
 # Column labels slant by this angle (degrees), up to this length (pixels; about CHAR_PX a letter).
 LABEL_ANGLE = 40
 LABEL_LIMIT_PX = 160
@@ -345,12 +348,13 @@ def goal_heatmap(
             "versus_goal:N",
             title="Adherence vs its goal",
             scale=alt.Scale(domain=GAP_LABELS[::-1], range=GAP_COLORS[::-1]),
+            legend=alt.Legend(**HEATMAP_LEGEND),
         ),
         opacity=alt.Opacity("trust:N", title="Count", scale=alt.Scale(domain=trust_labels, range=[1.0, 0.6]),
                             # Drawn in a neutral grey, as any cell colour is lightened (a green swatch read as
                             # "green cells only"); the default black matches no cell.
-                            legend=alt.Legend(labelLimit=240, symbolType="square", symbolFillColor=NEUTRAL_SWATCH,
-                                              symbolStrokeWidth=0)),
+                            legend=alt.Legend(**HEATMAP_LEGEND, labelLimit=240, symbolType="square",
+                                              symbolFillColor=NEUTRAL_SWATCH, symbolStrokeWidth=0)),
     )
     labels = [
         base.mark_text(fontSize=12, fontWeight="bold" if bold else "normal")
@@ -359,16 +363,17 @@ def goal_heatmap(
         for bold in ([False, True] if cells_frame["is_total"].any() else [False])
     ]
     # Rows of 28 px (Vega-Lite's default is 20): the cells' labels stay legible on a projector; but
-    # never lower than its two legends, which a chart of few rows would cut off.
+    # never lower than the row axis's title, which would squeeze a plot of one row to a line.
     return alt.layer(cells, *labels).properties(
         # The key as a subtitle: on one line with the title it was cut off on a laptop screen.
         title=alt.TitleParams(title, subtitle=f"Green: at or above its goal; lighter, with *: fewer than "
                                               f"{min_count} decided targets"
                                               + (f"; in bold: {total}" if cells_frame["is_total"].any() else "")),
-        width=WIDTH, height=max(HEATMAP_ROW_PX * cells_frame[y].nunique(), HEATMAP_LEGENDS_PX),
-        # Room beyond the plot: title, subtitle, axis title, and the slanted column labels.
-        usermeta={"frame_px": 110 + round(min(max(map(len, columns), default=0) * CHAR_PX, LABEL_LIMIT_PX)
-                                          * math.sin(math.radians(LABEL_ANGLE)))},
+        width=WIDTH, height=max(HEATMAP_ROW_PX * cells_frame[y].nunique(), math.ceil(len(y_title) * CHAR_PX)),
+        # Room beyond the plot: title, subtitle, axis title, the legends, and the slanted column labels.
+        usermeta={"frame_px": 110 + HEATMAP_LEGENDS_PX
+                  + round(min(max(map(len, columns), default=0) * CHAR_PX, LABEL_LIMIT_PX)
+                          * math.sin(math.radians(LABEL_ANGLE)))},
     )
 
 

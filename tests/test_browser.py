@@ -189,6 +189,36 @@ def test_the_overviews_tiles_show_headings_and_values_whole_at_1024_pixels(serve
     assert [p["text"] for p in parts if p["cut"]] == []
 
 
+# Each heatmap's smallest cell (pixels) and its widest cell label, as the browser draws them.
+HEATMAP_CELLS = """
+() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')]
+  .filter(svg => svg.querySelector('g.mark-rect.role-mark') && svg.querySelector('g.mark-text.role-mark text'))
+  .map(svg => {
+    const cells = [...svg.querySelectorAll('g.mark-rect.role-mark path')].map(c => c.getBBox());
+    const labels = [...svg.querySelectorAll('g.mark-text.role-mark text')];
+    return {n_cells: cells.length, narrowest: Math.min(...cells.map(c => c.width)),
+            lowest: Math.min(...cells.map(c => c.height)),
+            widest_label: Math.max(...labels.map(t => t.getComputedTextLength()))};
+  })
+"""
+
+
+@pytest.mark.parametrize("url_path, title", [("departments", "Internal departments"),
+                                             ("sla?dept=Finance", "SLA adherence")])
+def test_heatmap_cells_hold_their_labels_at_1024_pixels(server, page, url_path, title):
+    # With the legends beside the plot, the eight providers' cells of the departments' heatmap had 28
+    # pixels each, and "100%*" ran into the next cell; a heatmap of one department (the SLA page's,
+    # for Finance) was squeezed under its row title to a line.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(f"{server}/{url_path}")
+    settle(page, title)
+    heatmaps = page.evaluate(HEATMAP_CELLS)
+    shot(page, f"heatmap-1024-{url_path.split('?')[0]}")
+    assert len(heatmaps) == 1 and heatmaps[0]["n_cells"] >= 6, heatmaps
+    cells = heatmaps[0]
+    assert cells["widest_label"] + 4 <= cells["narrowest"] and cells["lowest"] >= 27, cells
+
+
 def test_the_html_reports_tables_fit_its_page_on_a_laptop_screen(sample_db_path, page, tmp_path):
     # The whole organisation's W46: its top breaches name a requester, an agent and a category in
     # ten columns, whose ids and two-word names do not wrap.

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from servicelevel.charts import (
-    CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, HEATMAP_LEGENDS_PX, SUBTITLE_PX, before_after_chart,
+    CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, SUBTITLE_PX, before_after_chart,
     duration_histogram, goal_heatmap, WEEK_TITLE, subtitle_lines, theme_trend, trend_chart, week_axis,
 )
 from servicelevel.kpis import with_totals
@@ -85,14 +85,42 @@ def test_every_band_colour_and_its_lighter_few_targets_shade_stay_apart():
         assert (luminance + 0.05) / 0.05 >= 4.5, colour
 
 
-def test_a_heatmap_of_few_rows_is_tall_enough_for_its_legends_and_of_many_rows_28_px_a_row():
-    def height(n_rows: int) -> int:
-        frame = pd.DataFrame({"department": [f"D{i}" for i in range(n_rows)], "priority": "normal",
-                              "adherence": 0.9, "goal": 0.85, "n_met": 90, "n_breached": 10})
-        return goal_heatmap(frame, "priority", "department", "t", "Priority", "Department", min_count=30).to_dict()["height"]
+def who_serves_whom_svg(**size) -> str:
+    """The SVG Vega draws for a heatmap of 11 requester departments by 8 providers, every cell
+    "100%*", sized as given (width, height, autosize)."""
+    import vl_convert
 
-    assert height(2) == HEATMAP_LEGENDS_PX  # 56 px of rows would cut the 'Count' legend off
-    assert height(12) == 12 * 28
+    requesters = ["Customer Support", "Facilities", "Finance", "Human Resources", "IT", "Legal", "Logistics",
+                  "Marketing", "Payroll", "Procurement", "Sales"]
+    providers = ["Facilities", "Finance", "Human Resources", "IT", "Legal", "Logistics", "Payroll", "Procurement"]
+    frame = pd.DataFrame([{"requester": r, "provider": p, "adherence": 1.0, "goal": 0.85, "n_met": 9,
+                           "n_breached": 0} for r in requesters for p in providers])
+    chart = goal_heatmap(frame, "provider", "requester", "t", "Provider department", "Requester department",
+                         min_count=30)
+    return vl_convert.vegalite_to_svg(chart.properties(**size).to_json())
+
+
+def test_a_heatmaps_cells_get_the_charts_width_but_the_row_labels_at_1024_pixels():
+    # Beside the sidebar at 1024 pixels a chart is 564 pixels wide. With the legends beside the
+    # plot, eight columns had 38 pixels each here (fewer under Streamlit's larger fonts), and the
+    # cells' "100%*" ran into each other; under it, the cells span all but the row labels.
+    spec = who_serves_whom_svg(width=564, autosize={"type": "fit-x", "contains": "padding"})
+    cells = re.search(r'class="mark-rect role-mark(.*?)</g>', spec, flags=re.S).group(1)
+    cell_widths = {float(w) for w in re.findall(r'd="M[-0-9.e]+,[-0-9.e]+h([0-9.]+)v', cells)}
+    assert len(cell_widths) == 1 and 8 * cell_widths.pop() >= 0.75 * 564, cell_widths
+
+
+def test_a_heatmaps_element_holds_its_plot_labels_and_legends():
+    # Streamlit is handed the plot's height plus frame_px (widgets.chart): a frame too small cut
+    # the legends off a heatmap of few rows.
+    import vl_convert
+
+    spec = goal_heatmap(pd.DataFrame({"department": ["D1", "D2"], "priority": "normal", "adherence": 0.9,
+                                      "goal": 0.85, "n_met": 90, "n_breached": 10}),
+                        "priority", "department", "t", "Priority", "Department", min_count=30)
+    svg = vl_convert.vegalite_to_svg(spec.properties(width=564).to_json())
+    drawn_height = float(re.search(r'<svg[^>]* height="([0-9.]+)"', svg).group(1))
+    assert drawn_height <= spec.height + spec.usermeta["frame_px"], drawn_height
 
 
 def test_heatmap_rows_and_columns_are_ordered_in_the_specification_not_by_the_data():
