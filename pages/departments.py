@@ -107,10 +107,13 @@ for column, role in zip(st.columns(2), roles):
               caption=f"Most targets breached first. created: requests created in the period; targets met and "
               "breached: decided in it (a request created earlier may be decided now). An adherence from fewer "
               f"than {min_count} decided targets is too few to trust.")
-        chart(charts.trend_chart(weekly, "adherence", f"{chosen} {role.short}: adherence by week", "Adherence",
+        # Whose adherence in the subtitle: "Customer Support as requester: adherence by week" was
+        # cut off half a laptop's width.
+        chart(charts.trend_chart(weekly, "adherence", "Adherence by week", "Adherence",
                                  goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
                                  unfinished_week=trend.unfinished_week(selection.as_of),
-                                 rests_on="targets decided", counted=("n_decided", min_count)))
+                                 rests_on="targets decided", counted=("n_decided", min_count),
+                                 note=f"{chosen} {role.short}"))
 
 st.subheader("Who serves whom: requester department × provider department")
 decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]

@@ -153,7 +153,7 @@ if not total.empty:
             else:
                 chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title,
                                        "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high",
-                                       min_count=org.min_count))
+                                       min_count=org.min_count), half_width=True)
                 table(rows, f"csat-driver-{dimension}", column_config=RATE)
             if dimension == "reopened":
                 lacking_note(lacking, "reopen_count", "reopen counts", counted_as="not recorded")

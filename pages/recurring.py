@@ -276,7 +276,8 @@ else:
             with column:
                 chart(charts.rate_bars(rows.head(recurring.REPEAT_BARS), dimension, "repeat_rate", "n_requests",
                                        f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate",
-                                       min_count=min_count, note=recurring.repeat_bars_note(len(rows)) or None))
+                                       min_count=min_count, note=recurring.repeat_bars_note(len(rows)) or None),
+                      half_width=True)
                 # Narrow, as the department scorecards' tables: half a laptop's width holds them whole.
                 table(rows, f"repeat-contacts-by-{dimension}",
                       column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 
 import altair as alt
 import numpy as np
@@ -26,6 +27,8 @@ WIDTH = "container"
 CHART_FRAME_PX = 90
 SUBTITLE_PX = 16
 SUBTITLE_CHARS = 60  # a subtitle line that a half-width chart shows whole at 1280 px
+HALF_WIDTH_TITLE_CHARS = 30  # a title line that a half-width chart shows whole at 1024 px
+TITLE_LINE_PX = 18
 
 
 def whole_counts(counts) -> alt.Axis:
@@ -204,6 +207,22 @@ def keyed(chart: alt.TopLevelMixin, title: str, keys: list[str]) -> alt.TopLevel
     if n_lines:
         chart = chart.properties(usermeta={"frame_px": CHART_FRAME_PX + SUBTITLE_PX * n_lines})
     return chart
+
+
+def title_wrapped(chart: alt.TopLevelMixin, chars: int = HALF_WIDTH_TITLE_CHARS) -> alt.TopLevelMixin:
+    """The chart with its title in lines of at most `chars` characters, words kept whole, and room
+    made for the lines added: Vega cuts a title longer than the chart is wide ("Repeat rate by
+    provider depart…" beside another chart at 1024 pixels)."""
+    title = chart.title
+    heading = title if isinstance(title, alt.TitleParams) else alt.TitleParams(title)
+    if not isinstance(heading.text, str) or len(heading.text) <= chars:
+        return chart
+    lines = textwrap.wrap(heading.text, chars, break_long_words=False)
+    heading = heading.copy()
+    heading.text = lines
+    meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
+    frame_px = meta.get("frame_px", CHART_FRAME_PX) + TITLE_LINE_PX * (len(lines) - 1)
+    return chart.properties(title=heading, usermeta={**meta, "frame_px": frame_px})
 
 
 def _goals_apart(goals: pd.DataFrame) -> str:

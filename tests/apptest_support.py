@@ -29,7 +29,9 @@ def chart_title(spec: dict) -> str:
         subtitle = title.get("subtitle", "")
         # A subtitle in several lines reads as one, its keys joined as on a single line.
         subtitle = " · ".join(subtitle) if isinstance(subtitle, list) else subtitle
-        return f"{title.get('text', '')} {subtitle}".strip()
+        text = title.get("text", "")
+        text = " ".join(text) if isinstance(text, list) else text  # a half-width chart's title, wrapped
+        return f"{text} {subtitle}".strip()
     return title
 
 

@@ -219,6 +219,24 @@ def test_heatmap_cells_hold_their_labels_at_1024_pixels(server, page, url_path, 
     assert cells["widest_label"] + 4 <= cells["narrowest"] and cells["lowest"] >= 27, cells
 
 
+# Chart texts Vega cut with "…" for want of room.
+CUT_CHART_TEXTS = """
+() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks text')]
+  .map(t => t.textContent).filter(t => t.endsWith('…'))
+"""
+
+
+@pytest.mark.parametrize("url_path", ["", "departments", "recurring", "feedback"], ids=lambda p: p or "overview")
+def test_charts_beside_each_other_show_their_titles_whole_at_1024_pixels(server, page, url_path):
+    # Half of 564 pixels cut "Customer Support as requester:…", "Repeat rate by provider depart…" and
+    # "CSAT % by time to first respons…".
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(f"{server}/{url_path}")
+    settle(page, PAGES[url_path])
+    assert page.locator('[data-testid="stVegaLiteChart"] svg.marks').count() >= 3  # a pair at least
+    assert page.evaluate(CUT_CHART_TEXTS) == []
+
+
 def test_the_html_reports_tables_fit_its_page_on_a_laptop_screen(sample_db_path, page, tmp_path):
     # The whole organisation's W46: its top breaches name a requester, an agent and a category in
     # ten columns, whose ids and two-word names do not wrap.

@@ -12,7 +12,7 @@ import pytest
 
 from servicelevel.charts import (
     CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, SUBTITLE_PX, before_after_chart,
-    duration_histogram, goal_heatmap, WEEK_TITLE, subtitle_lines, theme_trend, trend_chart, week_axis,
+    duration_histogram, goal_heatmap, WEEK_TITLE, subtitle_lines, theme_trend, title_wrapped, trend_chart, week_axis,
 )
 from servicelevel.kpis import with_totals
 
@@ -360,3 +360,18 @@ def test_the_fix_chart_draws_each_week_as_wide_as_the_week_and_its_means_over_th
     after = next(r for r in mean_rows if r["side"] == "after")
     assert (pd.Timestamp(after["start"]), pd.Timestamp(after["end"])) == (pd.Timestamp("2026-03-23"),
                                                                           pd.Timestamp("2026-04-05"))
+
+
+def test_a_half_width_charts_long_title_is_wrapped_with_room_made_and_its_subtitle_kept():
+    frame = pd.DataFrame({"week_start": pd.date_range("2026-08-24", periods=3, freq="7D"), "segment": "all",
+                          "rate": [0.8, 0.9, 0.85]})
+    keyed_chart = trend_chart(frame, "rate", "CSAT % by time to first response (business hours)", "CSAT",
+                              as_percent=True, note="answers scoring 4-5")
+    wrapped = title_wrapped(keyed_chart).to_dict()
+    assert wrapped["title"] == {"text": ["CSAT % by time to first", "response (business hours)"],
+                                "subtitle": "answers scoring 4-5"}
+    assert wrapped["usermeta"]["frame_px"] == CHART_FRAME_PX + SUBTITLE_PX + 18
+    bare = trend_chart(frame, "rate", "Repeat rate by provider department", "Repeat rate", as_percent=True)
+    assert title_wrapped(bare).to_dict()["title"] == {"text": ["Repeat rate by provider", "department"]}
+    short = trend_chart(frame, "rate", "CSAT % by week", "CSAT", as_percent=True)
+    assert title_wrapped(short).to_dict() == short.to_dict()

@@ -938,7 +938,7 @@ def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_d
     # ticks, no label twice); wider ones fit the axis themselves.
     narrow = 0
     for spec, frames in chart_data(at):
-        if "adherence by week" in str(spec.get("title")):
+        if "adherence by week" in chart_title(spec).lower():
             column = next(c for c in frames[0].columns if c.endswith("adherence"))
             rates = [*frames[0][column].dropna(), *frames[1]["goal"]]
             scale = spec["layer"][0]["encoding"]["y"]["scale"]
@@ -1038,7 +1038,7 @@ def test_a_departments_weekly_adherence_flags_weeks_on_too_few_targets(app, samp
     app.query_params["unit"] = "Legal"
     at = rendered(app, "pages/departments.py")
     title, frames = next((chart_title(spec), frames) for spec, frames in chart_data(at)
-                         if chart_title(spec).startswith("Legal as provider: adherence by week"))
+                         if chart_title(spec).startswith("Adherence by week Legal as provider"))
     weekly = next(f for f in frames if "n_decided" in f.columns)
     assert int(weekly["n_decided"].iloc[-1]) == legal_w46 == 36
     assert (weekly["n_decided"] < 30).any()
@@ -1696,7 +1696,7 @@ def test_the_scorecard_trend_counts_whole_iso_weeks_for_a_range_ending_mid_week(
     app.query_params["range"] = ["2026-10-01", "2026-10-20"]  # a Thursday to a Tuesday
     app.query_params["unit"] = "Finance"
     at = rendered(app, "pages/departments.py")
-    _, frames = next((s, f) for s, f in chart_data(at) if chart_title(s).startswith("Finance as provider"))
+    _, frames = next((s, f) for s, f in chart_data(at) if chart_title(s).startswith("Adherence by week Finance as provider"))
     weeks = pd.to_datetime(next(f for f in frames if "week_start" in f.columns)["week_start"]).dt.date
     # Twelve Mondays, the last one holding the range's last day (20 October), the first 11 weeks before it.
     assert sorted(set(weeks)) == [date(2026, 8, 3) + timedelta(weeks=k) for k in range(12)]
