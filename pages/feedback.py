@@ -85,16 +85,23 @@ if weeks["n_answers"].sum() == 0:
                "so there are no weekly trends to draw.")
 else:
     few_answers = {"counted": ("n_answers", org.min_count), "rests_on": "survey answers"}
+    # Side by side, each pair's plots level (charts.levelled).
+    csat, mean_score = charts.levelled(
+        charts.trend_chart(weeks, "csat", "CSAT % by week", "CSAT", goal=org.csat_goal, as_percent=True,
+                           unfinished_week=unfinished, note="answers scoring 4-5", **few_answers),
+        charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".1f",
+                           domain=(1, 5), unfinished_week=unfinished, **few_answers))
+    n_answers, response_rate = charts.levelled(
+        charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers", unfinished_week=unfinished),
+        charts.trend_chart(weeks, "response_rate", "Response rate by week", "Response rate", as_percent=True,
+                           unfinished_week=unfinished, note="answers / resolved requests"))
     left, right = st.columns(2)
     with left:
-        chart(charts.trend_chart(weeks, "csat", "CSAT % by week", "CSAT", goal=org.csat_goal, as_percent=True,
-                                 unfinished_week=unfinished, note="answers scoring 4-5", **few_answers))
-        chart(charts.trend_chart(weeks, "n_answers", "Survey answers by week", "Answers", unfinished_week=unfinished))
+        chart(csat)
+        chart(n_answers)
     with right:
-        chart(charts.trend_chart(weeks, "mean_score", "Mean score by week (1-5)", "Mean score", value_format=".1f",
-                                 domain=(1, 5), unfinished_week=unfinished, **few_answers))
-        chart(charts.trend_chart(weeks, "response_rate", "Response rate by week", "Response rate", as_percent=True,
-                                 unfinished_week=unfinished, note="answers / resolved requests"))
+        chart(mean_score)
+        chart(response_rate)
     table(weeks.drop(columns="segment"), "feedback-by-week",
           column_config={"csat": RATE["csat"], "mean_score": RATE["mean_score"], "sum_score": None,
                          "sum_score_squares": None,

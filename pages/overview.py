@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from servicelevel import attention, weekly
+from servicelevel import attention, charts, weekly
 from servicelevel.definitions import OVERRUN
 from servicelevel.movers import CHANCE_NOTE
 from servicelevel.settings import organisation
@@ -53,13 +53,16 @@ if kpis.trend_is_empty:
                "trends to draw.")
 else:
     trends = weekly.trend_charts(kpis)
+    # Side by side, each pair's plots level (charts.levelled).
+    fr_adherence, res_adherence = charts.levelled(trends["fr_adherence"], trends["res_adherence"])
+    n_created, csat = charts.levelled(trends["n_created"], trends["csat"])
     left, right = st.columns(2)
     with left:
-        chart(trends["fr_adherence"])
-        chart(trends["n_created"])
+        chart(fr_adherence)
+        chart(n_created)
     with right:
-        chart(trends["res_adherence"])
-        chart(trends["csat"])
+        chart(res_adherence)
+        chart(csat)
     table(
         kpis.table_rows,
         "weekly-kpis",

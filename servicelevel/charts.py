@@ -225,6 +225,32 @@ def title_wrapped(chart: alt.TopLevelMixin, chars: int = HALF_WIDTH_TITLE_CHARS)
     return chart.properties(title=heading, usermeta={**meta, "frame_px": frame_px})
 
 
+def subtitle_of(chart: alt.TopLevelMixin) -> list[str]:
+    """The lines of a chart's subtitle; none without one."""
+    title = chart.title
+    if not isinstance(title, alt.TitleParams) or title.subtitle is alt.Undefined:
+        return []
+    return list(title.subtitle) if isinstance(title.subtitle, list) else [title.subtitle]
+
+
+def levelled(*charts: alt.TopLevelMixin) -> list[alt.TopLevelMixin]:
+    """The charts with as many subtitle lines each, blank ones added, and the room for them: side
+    by side, a chart with a subtitle drew its plot and its week axis lower than its neighbour's."""
+    most = max(len(subtitle_of(chart)) for chart in charts)
+    out = []
+    for chart in charts:
+        lines = subtitle_of(chart)
+        if len(lines) == most:
+            out.append(chart)
+            continue
+        heading = chart.title.copy() if isinstance(chart.title, alt.TitleParams) else alt.TitleParams(chart.title)
+        heading.subtitle = lines + [" "] * (most - len(lines))
+        meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
+        frame_px = meta.get("frame_px", CHART_FRAME_PX) + SUBTITLE_PX * (most - len(lines))
+        out.append(chart.properties(title=heading, usermeta={**meta, "frame_px": frame_px}))
+    return out
+
+
 def _goals_apart(goals: pd.DataFrame) -> str:
     """'internal 90.0%, external 85.0%': each segment's goal (a rate), as the tooltip gives it."""
     return ", ".join(f"{segment} {goal:.1%}" for segment, goal in zip(goals["segment"], goals["goal"]))

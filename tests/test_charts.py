@@ -12,7 +12,8 @@ import pytest
 
 from servicelevel.charts import (
     CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, SUBTITLE_PX, before_after_chart,
-    duration_histogram, goal_heatmap, WEEK_TITLE, subtitle_lines, theme_trend, title_wrapped, trend_chart, week_axis,
+    duration_histogram, goal_heatmap, levelled, WEEK_TITLE, subtitle_lines, theme_trend, title_wrapped, trend_chart,
+    week_axis,
 )
 from servicelevel.kpis import with_totals
 
@@ -375,3 +376,16 @@ def test_a_half_width_charts_long_title_is_wrapped_with_room_made_and_its_subtit
     assert title_wrapped(bare).to_dict()["title"] == {"text": ["Repeat rate by provider", "department"]}
     short = trend_chart(frame, "rate", "CSAT % by week", "CSAT", as_percent=True)
     assert title_wrapped(short).to_dict() == short.to_dict()
+
+
+def test_levelled_charts_take_as_many_subtitle_lines_and_as_much_room():
+    frame = pd.DataFrame({"week_start": pd.date_range("2026-08-24", periods=3, freq="7D"), "segment": "all",
+                          "rate": [0.8, 0.9, 0.85]})
+    keyed_chart = trend_chart(frame, "rate", "CSAT % by week", "CSAT", as_percent=True, goal=0.85,
+                              note="answers scoring 4-5")
+    bare = trend_chart(frame, "rate", "Mean score by week (1-5)", "Mean score")
+    left, right = levelled(keyed_chart, bare)
+    assert left.to_dict() == keyed_chart.to_dict()
+    assert right.to_dict()["title"] == {"text": "Mean score by week (1-5)", "subtitle": [" "]}
+    frames = [chart.to_dict()["usermeta"]["frame_px"] for chart in (left, right)]
+    assert frames == [CHART_FRAME_PX + SUBTITLE_PX] * 2

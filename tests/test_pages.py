@@ -1195,6 +1195,28 @@ def so_far_bands(frames: list[pd.DataFrame]) -> list[str]:
 TREND_PAGES = ["pages/overview.py", "pages/departments.py", "pages/feedback.py"]
 
 
+# Trend charts drawn side by side, by the start of their titles, pair by pair.
+SIDE_BY_SIDE = {
+    "pages/overview.py": [("First-response adherence", "Resolution adherence"), ("Requests created", "CSAT %")],
+    "pages/feedback.py": [("CSAT % by week", "Mean score by week"), ("Survey answers", "Response rate")],
+}
+
+
+@pytest.mark.parametrize("page", list(SIDE_BY_SIDE))
+def test_charts_side_by_side_take_as_many_subtitle_lines_so_their_plots_are_level(app, page):
+    # "CSAT % by week" has a subtitle (answers scoring 4-5 · dashed: goal) that "Mean score by week"
+    # lacked: its plot and week axis sat a line lower than its neighbour's.
+    specs = [spec for spec, _ in chart_data(rendered(app, page))]
+
+    def lines_and_room(title_start: str) -> tuple[int, int]:
+        spec = next(s for s in specs if chart_title(s).startswith(title_start))
+        subtitle = spec["title"].get("subtitle", []) if isinstance(spec["title"], dict) else []
+        return len(subtitle) if isinstance(subtitle, list) else 1, spec.get("usermeta", {}).get("frame_px")
+
+    for left, right in SIDE_BY_SIDE[page]:
+        assert lines_and_room(left) == lines_and_room(right), (left, right)
+
+
 VERDICTS = ("✓ met", "✗ below goal")
 
 

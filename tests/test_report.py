@@ -296,12 +296,14 @@ def test_a_department_report_says_which_department_it_is_for(con):
 def test_the_report_embeds_the_charts_the_page_draws(dashboard, con):
     at = rendered(dashboard)
     titles = [json.loads(c.proto.spec)["title"] for c in at.get("vega_lite_chart")]
-    # The report's alt text: the title, its subtitle (the goal's key) in brackets, its lines as one.
+    # The report's alt text: the title, its subtitle (the goal's key) in brackets, its lines as one;
+    # the blank lines that level a chart with its neighbour on the page (charts.levelled) left out.
     def alt_text(title) -> str:
         if not isinstance(title, dict):
             return title
-        subtitle = title["subtitle"]
-        return f"{title['text']} ({' · '.join(subtitle) if isinstance(subtitle, list) else subtitle})"
+        subtitle = [line for line in title["subtitle"] if line.strip()] if isinstance(title["subtitle"], list) \
+            else [title["subtitle"]]
+        return f"{title['text']} ({' · '.join(subtitle)})" if subtitle else title["text"]
     page_titles = sorted(alt_text(t) for t in titles)
     html = report.generate(con, selection_for(con), organisation(), "html").decode("utf-8")
     report_titles = sorted(unescape(t) for t in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html))
