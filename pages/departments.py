@@ -108,7 +108,7 @@ for column, role in zip(st.columns(2), roles):
               "breached: decided in it (a request created earlier may be decided now). An adherence from fewer "
               f"than {min_count} decided targets is too few to trust.")
         # Whose adherence in the subtitle: "Customer Support as requester: adherence by week" was
-        # cut off half a laptop's width.
+        # cut off at half a laptop's width.
         chart(charts.trend_chart(weekly, "adherence", "Adherence by week", "Adherence",
                                  goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
                                  unfinished_week=trend.unfinished_week(selection.as_of),

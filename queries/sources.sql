@@ -1,7 +1,7 @@
 -- sources
 -- Returns: one row per source: source, n_requests, first_created_at, last_created_at,
 --   newest_at (the newest instant any of its requests mentions: how fresh the data is),
---   n_open (open with no end in sight: the macro is_open_at, as the backlog counts them, at an
+--   n_open (neither resolved nor closed: the macro is_open_at, as the backlog counts them, at an
 --   instant after every export), last_import_at, n_imports.
 -- Params: none
 with per_source as (

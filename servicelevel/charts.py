@@ -209,20 +209,28 @@ def keyed(chart: alt.TopLevelMixin, title: str, keys: list[str]) -> alt.TopLevel
     return chart
 
 
+def _retitled(chart: alt.TopLevelMixin, heading: alt.TitleParams, more_px: int) -> alt.TopLevelMixin:
+    """The chart under `heading`, which takes `more_px` more than its title did (the room widgets.chart
+    makes beyond the plot: usermeta's frame_px)."""
+    meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
+    return chart.properties(title=heading,
+                            usermeta={**meta, "frame_px": meta.get("frame_px", CHART_FRAME_PX) + more_px})
+
+
+def _heading(chart: alt.TopLevelMixin) -> alt.TitleParams:
+    """A copy of the chart's title as TitleParams, to change without changing the chart's."""
+    return chart.title.copy() if isinstance(chart.title, alt.TitleParams) else alt.TitleParams(chart.title)
+
+
 def title_wrapped(chart: alt.TopLevelMixin, chars: int = HALF_WIDTH_TITLE_CHARS) -> alt.TopLevelMixin:
     """The chart with its title in lines of at most `chars` characters, words kept whole, and room
     made for the lines added: Vega cuts a title longer than the chart is wide ("Repeat rate by
     provider depart…" beside another chart at 1024 pixels)."""
-    title = chart.title
-    heading = title if isinstance(title, alt.TitleParams) else alt.TitleParams(title)
+    heading = _heading(chart)
     if not isinstance(heading.text, str) or len(heading.text) <= chars:
         return chart
-    lines = textwrap.wrap(heading.text, chars, break_long_words=False)
-    heading = heading.copy()
-    heading.text = lines
-    meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
-    frame_px = meta.get("frame_px", CHART_FRAME_PX) + TITLE_LINE_PX * (len(lines) - 1)
-    return chart.properties(title=heading, usermeta={**meta, "frame_px": frame_px})
+    heading.text = textwrap.wrap(heading.text, chars, break_long_words=False)
+    return _retitled(chart, heading, TITLE_LINE_PX * (len(heading.text) - 1))
 
 
 def subtitle_of(chart: alt.TopLevelMixin) -> list[str]:
@@ -239,15 +247,12 @@ def levelled(*charts: alt.TopLevelMixin) -> list[alt.TopLevelMixin]:
     most = max(len(subtitle_of(chart)) for chart in charts)
     out = []
     for chart in charts:
-        lines = subtitle_of(chart)
-        if len(lines) == most:
-            out.append(chart)
-            continue
-        heading = chart.title.copy() if isinstance(chart.title, alt.TitleParams) else alt.TitleParams(chart.title)
-        heading.subtitle = lines + [" "] * (most - len(lines))
-        meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
-        frame_px = meta.get("frame_px", CHART_FRAME_PX) + SUBTITLE_PX * (most - len(lines))
-        out.append(chart.properties(title=heading, usermeta={**meta, "frame_px": frame_px}))
+        missing = most - len(subtitle_of(chart))
+        if missing:
+            heading = _heading(chart)
+            heading.subtitle = subtitle_of(chart) + [" "] * missing
+            chart = _retitled(chart, heading, SUBTITLE_PX * missing)
+        out.append(chart)
     return out
 
 

@@ -27,8 +27,9 @@ def chart_title(spec: dict) -> str:
     title = spec.get("title", "")
     if isinstance(title, dict):
         subtitle = title.get("subtitle", "")
-        # A subtitle in several lines reads as one, its keys joined as on a single line.
-        subtitle = " · ".join(subtitle) if isinstance(subtitle, list) else subtitle
+        # A subtitle in several lines reads as one, its keys joined as on a single line; the blank
+        # lines that level a chart with its neighbour (charts.levelled) left out.
+        subtitle = " · ".join(line for line in subtitle if line.strip()) if isinstance(subtitle, list) else subtitle
         text = title.get("text", "")
         text = " ".join(text) if isinstance(text, list) else text  # a half-width chart's title, wrapped
         return f"{text} {subtitle}".strip()
