@@ -42,13 +42,9 @@ def whole_counts(counts) -> alt.Axis:
 
 def title_text(spec: alt.TopLevelMixin) -> str:
     """A chart's title as one line of text, its subtitle in brackets (an image's alt text)."""
-    title = spec.title
-    if isinstance(title, alt.TitleParams):
-        if title.subtitle is alt.Undefined:
-            return str(title.text)
-        subtitle = " · ".join(title.subtitle) if isinstance(title.subtitle, list) else title.subtitle
-        return f"{title.text} ({subtitle})"
-    return str(title)
+    text = spec.title.text if isinstance(spec.title, alt.TitleParams) else spec.title
+    subtitle = " · ".join(subtitle_of(spec))
+    return f"{text} ({subtitle})" if subtitle else str(text)
 
 
 def segment_scale(segments) -> alt.Scale:
