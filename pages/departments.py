@@ -68,9 +68,21 @@ for role in roles:
 domain = scorecard.shared_domain([weekly for *_, weekly in results.values()])
 
 min_count = organisation().min_count
-for column, role in zip(st.columns(2), roles):
+# Whose adherence in the subtitle: "Customer Support as requester: adherence by week" was cut off at
+# half a laptop's width.
+trend_charts = {role: charts.trend_chart(weekly, "adherence", "Adherence by week", "Adherence",
+                                         goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
+                                         unfinished_week=trend.unfinished_week(selection.as_of),
+                                         rests_on="targets decided", counted=("n_decided", min_count),
+                                         note=f"{chosen} {role.short}")
+                for role, (per_partner, _, weekly) in results.items() if not per_partner.empty}
+trend_charts = dict(zip(trend_charts, charts.levelled(*trend_charts.values())))
+# Row by row, so that the roles' tables, and then their charts, start level: a role's headline
+# notes and its link took more lines than the other's, and its table more rows.
+headlines, tables, trends = st.columns(2), st.columns(2), st.columns(2)
+for i, role in enumerate(roles):
     per_partner, before, weekly = results[role]
-    with column:
+    with headlines[i]:
         st.markdown(f"**{role.heading}**")
         if per_partner.empty:
             st.info(f"No internal requests with {chosen} {role.short} in {selection.period.label()}"
@@ -93,6 +105,7 @@ for column, role in zip(st.columns(2), roles):
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
             # current choices over the link's within a session, so the department was lost.
             st.markdown(f"[{chosen}'s breaches and requests at risk: SLA adherence →]({links.sla_url(chosen)})")
+    with tables[i]:
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv
               # Narrow, so that the breaches the rows are ordered by, and the goal, stay in view in half a
@@ -104,16 +117,12 @@ for column, role in zip(st.columns(2), roles):
                                  help=f"Too few to trust: fewer than {min_count} decided targets"),
                              "n_targets_breached": st.column_config.NumberColumn(
                                  "breached", width=68, help="SLA targets breached in the period")},
-              caption=f"Most targets breached first. created: requests created in the period; targets met and "
-              "breached: decided in it (a request created earlier may be decided now). An adherence from fewer "
-              f"than {min_count} decided targets is too few to trust.")
-        # Whose adherence in the subtitle: "Customer Support as requester: adherence by week" was
-        # cut off at half a laptop's width.
-        chart(charts.trend_chart(weekly, "adherence", "Adherence by week", "Adherence",
-                                 goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
-                                 unfinished_week=trend.unfinished_week(selection.as_of),
-                                 rests_on="targets decided", counted=("n_decided", min_count),
-                                 note=f"{chosen} {role.short}"))
+              # The role named: on a narrow screen the columns stack, the two tables one after the other.
+              caption=f"{chosen} {role.short}, most targets breached first. created: requests created in the "
+              "period; targets met and breached: decided in it (a request created earlier may be decided now). An "
+              f"adherence from fewer than {min_count} decided targets is too few to trust.")
+    with trends[i]:
+        chart(trend_charts[role])
 
 st.subheader("Who serves whom: requester department × provider department")
 decided = matrix[matrix["n_met"] + matrix["n_breached"] > 0]

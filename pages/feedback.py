@@ -151,21 +151,29 @@ if not total.empty:
         table(rows, f"csat-by-{dimension}", column_config=RATE)
 
     st.subheader("What drives satisfaction")
-    columns = st.columns(2)
-    for i, (dimension, title) in enumerate(DRIVERS.items()):
-        rows = feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
-        with columns[i % 2]:
-            if one_group := feedback.one_group_note(rows, title, title):
-                st.caption(one_group)
-            else:
-                chart(charts.rate_bars(rows, title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title,
-                                       "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high",
-                                       min_count=org.min_count), half_width=True)
-                table(rows, f"csat-driver-{dimension}", column_config=RATE)
-            if dimension == "reopened":
-                lacking_note(lacking, "reopen_count", "reopen counts", counted_as="not recorded")
-            if dimension == "reassigned":
-                lacking_note(lacking, "reassignment_count", "reassignment counts", counted_as="not recorded")
+    # Two to a row, so that each pair's charts, and the next pair's, start level (one below a longer
+    # table started lower); a driver with a single group says so instead of a chart.
+    drivers = list(DRIVERS.items())
+    for pair in (drivers[:2], drivers[2:]):
+        rows = {dimension: feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
+                for dimension, title in pair}
+        one_group = {dimension: feedback.one_group_note(rows[dimension], title, title) for dimension, title in pair}
+        drawn = [(dimension, title) for dimension, title in pair if not one_group[dimension]]
+        bars = dict(zip([dimension for dimension, _ in drawn], charts.side_by_side(*(
+            charts.rate_bars(rows[dimension], title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title,
+                             "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high", min_count=org.min_count)
+            for dimension, title in drawn))))
+        for column, (dimension, title) in zip(st.columns(2), pair):
+            with column:
+                if one_group[dimension]:
+                    st.caption(one_group[dimension])
+                else:
+                    chart(bars[dimension])
+                    table(rows[dimension], f"csat-driver-{dimension}", column_config=RATE)
+                if dimension == "reopened":
+                    lacking_note(lacking, "reopen_count", "reopen counts", counted_as="not recorded")
+                if dimension == "reassigned":
+                    lacking_note(lacking, "reassignment_count", "reassignment counts", counted_as="not recorded")
 
 st.subheader("What the comments are about")
 st.caption("Each comment is matched against a Portuguese and English word list (data/themes.toml, which can be extended): "

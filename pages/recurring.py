@@ -18,6 +18,7 @@ SPARK_WEEKS = 12
 REPEAT_DAYS = 30
 FAQ_LIMIT = 30
 EXAMPLE_CANDIDATES = 5
+REPEAT_BY = {"provider_department": "Provider department", "category": "Category"}  # bars side by side
 
 selection = frame.selection()
 params = selection.params()
@@ -269,17 +270,17 @@ else:
                    f"{earlier.label()}.")
         kpi_tiles([recurring.repeat_tile(overall.iloc[0], None if overall_before.empty else overall_before.iloc[0],
                                          organisation(), so_far=selection.period_running)])
-        by_department, by_category = st.columns(2)
-        for column, dimension, title in ((by_department, "provider_department", "Provider department"),
-                                         (by_category, "category", "Category")):
-            rows = recurring.repeat_rows(repeats, dimension, min_count)
+        rows_by = {dimension: recurring.repeat_rows(repeats, dimension, min_count) for dimension in REPEAT_BY}
+        bars = charts.side_by_side(*(
+            charts.rate_bars(rows_by[dimension].head(recurring.REPEAT_BARS), dimension, "repeat_rate", "n_requests",
+                             f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate", min_count=min_count,
+                             note=recurring.repeat_bars_note(len(rows_by[dimension])) or None)
+            for dimension, title in REPEAT_BY.items()))
+        for column, dimension, bar_chart in zip(st.columns(2), REPEAT_BY, bars):
             with column:
-                chart(charts.rate_bars(rows.head(recurring.REPEAT_BARS), dimension, "repeat_rate", "n_requests",
-                                       f"Repeat rate by {mid_sentence(title)}", title, "Repeat rate",
-                                       min_count=min_count, note=recurring.repeat_bars_note(len(rows)) or None),
-                      half_width=True)
+                chart(bar_chart)
                 # Narrow, as the department scorecards' tables: half a laptop's width holds them whole.
-                table(rows, f"repeat-contacts-by-{dimension}",
+                table(rows_by[dimension], f"repeat-contacts-by-{dimension}",
                       column_config={"repeat_rate": st.column_config.NumberColumn("repeat rate", format="percent",
                                                                                   width=72),
                                      "too_few": st.column_config.CheckboxColumn(

@@ -237,19 +237,38 @@ def subtitle_of(chart: alt.TopLevelMixin) -> list[str]:
     return list(title.subtitle) if isinstance(title.subtitle, list) else [title.subtitle]
 
 
+def title_lines(chart: alt.TopLevelMixin) -> list[str]:
+    """The lines of a chart's title: one, unless it was wrapped (title_wrapped)."""
+    text = _heading(chart).text
+    return list(text) if isinstance(text, list) else [text]
+
+
 def levelled(*charts: alt.TopLevelMixin) -> list[alt.TopLevelMixin]:
-    """The charts with as many subtitle lines each, blank ones added, and the room for them: side
-    by side, a chart with a subtitle drew its plot and its week axis lower than its neighbour's."""
-    most = max(len(subtitle_of(chart)) for chart in charts)
+    """The charts with as many title lines and as many subtitle lines each, blank ones added after
+    their own, and the room for them: side by side, a chart with a subtitle, or with its title on
+    two lines, drew its plot lower than its neighbour's."""
+    most_title = max((len(title_lines(chart)) for chart in charts), default=0)
+    most_subtitle = max((len(subtitle_of(chart)) for chart in charts), default=0)
     out = []
     for chart in charts:
-        missing = most - len(subtitle_of(chart))
-        if missing:
+        more_title = most_title - len(title_lines(chart))
+        more_subtitle = most_subtitle - len(subtitle_of(chart))
+        if more_title or more_subtitle:
             heading = _heading(chart)
-            heading.subtitle = subtitle_of(chart) + [" "] * missing
-            chart = _retitled(chart, heading, SUBTITLE_PX * missing)
+            if more_title:
+                heading.text = title_lines(chart) + [" "] * more_title
+            if more_subtitle:
+                heading.subtitle = subtitle_of(chart) + [" "] * more_subtitle
+            chart = _retitled(chart, heading, TITLE_LINE_PX * more_title + SUBTITLE_PX * more_subtitle)
         out.append(chart)
     return out
+
+
+def side_by_side(*charts: alt.TopLevelMixin) -> list[alt.TopLevelMixin]:
+    """Charts whose titles are built from a field's name ("CSAT % by time to first response
+    (business hours)"), to draw in a row of columns: each title wrapped to what half a laptop's
+    width shows (title_wrapped), then levelled. Fixed titles that fit go straight to levelled."""
+    return levelled(*(title_wrapped(chart) for chart in charts))
 
 
 def _goals_apart(goals: pd.DataFrame) -> str:

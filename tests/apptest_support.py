@@ -31,7 +31,8 @@ def chart_title(spec: dict) -> str:
         # lines that level a chart with its neighbour (charts.levelled) left out.
         subtitle = " · ".join(line for line in subtitle if line.strip()) if isinstance(subtitle, list) else subtitle
         text = title.get("text", "")
-        text = " ".join(text) if isinstance(text, list) else text  # a half-width chart's title, wrapped
+        # A half-width chart's title, wrapped, reads as one line; the blank lines that level it left out.
+        text = " ".join(line for line in text if line.strip()) if isinstance(text, list) else text
         return f"{text} {subtitle}".strip()
     return title
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from servicelevel.charts import (
-    CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, SUBTITLE_PX, before_after_chart,
-    duration_histogram, goal_heatmap, levelled, WEEK_TITLE, subtitle_lines, theme_trend, title_wrapped, trend_chart,
-    week_axis,
+    CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, SUBTITLE_PX, TITLE_LINE_PX, before_after_chart,
+    duration_histogram, goal_heatmap, levelled, rate_bars, side_by_side, WEEK_TITLE, subtitle_lines, theme_trend,
+    title_wrapped, trend_chart, week_axis,
 )
 from servicelevel.kpis import with_totals
 
@@ -389,3 +389,18 @@ def test_levelled_charts_take_as_many_subtitle_lines_and_as_much_room():
     assert right.to_dict()["title"] == {"text": "Mean score by week (1-5)", "subtitle": [" "]}
     frames = [chart.to_dict()["usermeta"]["frame_px"] for chart in (left, right)]
     assert frames == [CHART_FRAME_PX + SUBTITLE_PX] * 2
+
+
+def test_charts_side_by_side_wrap_their_titles_then_take_as_many_title_lines():
+    frame = pd.DataFrame({"value": ["met", "breached"], "csat": [0.8, 0.6], "n_answers": [100, 40]})
+    short = rate_bars(frame, "value", "csat", "n_answers", "CSAT % by SLA met or breached", "SLA", "CSAT %",
+                      min_count=30)
+    long = rate_bars(frame, "value", "csat", "n_answers", "CSAT % by time to first response (business hours)",
+                     "Time", "CSAT %", min_count=30)
+    left, right = side_by_side(short, long)
+    assert right.to_dict()["title"]["text"] == ["CSAT % by time to first", "response (business hours)"]
+    # The one-line title gets a blank line after it, so both subtitles, and both plots, start level.
+    assert left.to_dict()["title"]["text"] == ["CSAT % by SLA met or breached", " "]
+    assert left.to_dict()["title"]["subtitle"] == short.to_dict()["title"]["subtitle"]
+    frames = [chart.to_dict()["usermeta"]["frame_px"] for chart in (left, right)]
+    assert frames == [CHART_FRAME_PX + TITLE_LINE_PX] * 2

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from servicelevel.charts import CHART_FRAME_PX, title_wrapped
+from servicelevel.charts import CHART_FRAME_PX
 from servicelevel.definitions import POLICY_CLOCK, definition
 from servicelevel.fields import VALUE_LABELS
 from servicelevel.filters import Period, Selection
@@ -360,15 +360,11 @@ def table(
     )
 
 
-def chart(spec: alt.TopLevelMixin, half_width: bool = False) -> None:
+def chart(spec: alt.TopLevelMixin) -> None:
     """An Altair chart at the container's width. A fixed plot height in the specification is
     handed to Streamlit as the element's height (plus room for title and axes): fitted to the
-    container, the specification's own height also had to hold the title, which was cut.
-    `half_width`: the chart stands beside another, its title wrapped to what that width shows at
-    1024 pixels (a title built from a field's name: "CSAT % by time to first response (business
-    hours)"; the fixed ones are short enough, and a pair of charts stays level without wrapping)."""
-    if half_width:
-        spec = title_wrapped(spec)
+    container, the specification's own height also had to hold the title, which was cut. Charts
+    beside each other go through charts.levelled (or side_by_side) first."""
     height = getattr(spec, "height", alt.Undefined)
     meta = getattr(spec, "usermeta", alt.Undefined)
     frame = meta.get("frame_px", CHART_FRAME_PX) if isinstance(meta, dict) else CHART_FRAME_PX
