@@ -67,7 +67,8 @@ def counted_now(query: str) -> str:
     mistake), with a link to the week that lists them."""
     n_now = dict(zip(("overdue", "no_reply"), attention.past_deadline_now(run_query, selection)))[query]
     week = links.sla_page_now_url(selection.as_of, organisation().zone, BACKLOG_ANCHOR)
-    return (f"At the data's newest timestamp, {local_time(selection.as_of)}, there are {n_now:,}, as the weekly "
+    there = "there is 1" if n_now == 1 else f"there are {n_now:,}"
+    return (f"At the data's newest timestamp, {local_time(selection.as_of)}, {there}, as the weekly "
             f"overview's \"Needs attention now\" counts them: [listed on the week holding it]({week}).")
 
 

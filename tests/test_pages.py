@@ -488,6 +488,16 @@ def test_an_earlier_weeks_overdue_lists_give_the_count_needs_attention_now_gives
     assert not any("At the data's newest timestamp" in c.value for c in running.caption)
 
 
+def test_one_request_needing_attention_now_is_said_in_the_singular(app):
+    # Finance's W46: one open request past its first-response deadline at the data's newest
+    # timestamp, as the overview's "Needs attention now" says; the SLA page said "there are 1".
+    app.query_params["dept"] = "Finance"
+    now = next(t.value for t in rendered(app).text if t.value.startswith("As of "))
+    assert re.search(r"\b1 open request is past its first-response deadline", now), now
+    said = [c.value for c in rendered(app, "pages/sla.py").caption if "At the data's newest timestamp" in c.value]
+    assert ", there is 1, as the weekly overview's" in said[1]
+
+
 def test_an_around_the_clock_overrun_counts_every_hour(app):
     # The column says "business h": on a 24x7 policy, every hour is one, so a stopped breach's
     # overrun is simply the time from its deadline to its stop. The caption says so.
