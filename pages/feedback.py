@@ -119,7 +119,7 @@ if not total.empty:
     adherence = run_query("sla_by_channel", params)
     chart(charts.paired_rates(spelled_out(feedback.csat_next_to_adherence(breakdown, adherence)), "channel",
                               "CSAT % and SLA adherence by channel", "Channel", min_count=org.min_count))
-    table(feedback.csat_beside_adherence_table(breakdown, adherence), "csat-and-sla-by-channel",
+    table(feedback.csat_beside_adherence_table(breakdown, adherence, org.min_count), "csat-and-sla-by-channel",
           column_config={**RATE, "sla_adherence": st.column_config.NumberColumn("SLA adherence", format="percent"),
                          "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent")},
           caption="CSAT: answers submitted in the period. SLA adherence: first-response and resolution targets "

@@ -166,14 +166,18 @@ def csat_next_to_adherence(breakdown: pd.DataFrame, adherence: pd.DataFrame) -> 
     return pd.DataFrame(rows, columns=["channel", "measure", "value", "count"])
 
 
-def csat_beside_adherence_table(breakdown: pd.DataFrame, adherence: pd.DataFrame) -> pd.DataFrame:
+def csat_beside_adherence_table(breakdown: pd.DataFrame, adherence: pd.DataFrame, min_count: int = 30) -> pd.DataFrame:
     """csat_next_to_adherence as a table, a row per channel in the chart's order (most answers
-    first, then channels with SLA targets but no answers), the two rates it pairs first."""
-    by_channel = dimension_rows(breakdown, "channel").rename(columns={"value": "channel"})
+    first, then channels with SLA targets but no answers), the two rates it pairs first. A channel
+    without answers counts none, too few to trust; one without targets, none met or breached."""
+    by_channel = dimension_rows(breakdown, "channel", min_count).rename(columns={"value": "channel"})
     # An outer merge sorts by name: put back the order the chart draws.
     order = {channel: i for i, channel in enumerate(dict.fromkeys([*by_channel["channel"], *adherence["channel"]]))}
     merged = by_channel.merge(adherence.rename(columns={"adherence": "sla_adherence", "goal": "sla_goal"}),
                               on="channel", how="outer")
+    counts = [column for column in (*by_channel.columns, "n_met", "n_breached")
+              if column.startswith("n_") or column == "sum_score"]
+    merged = merged.fillna({column: 0 for column in counts}).assign(too_few=lambda m: m["n_answers"] < min_count)
     merged = merged.sort_values("channel", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     return columns_first(merged, ["channel", "csat", "too_few", "sla_adherence", "sla_goal"])
 

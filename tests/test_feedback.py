@@ -384,3 +384,21 @@ def test_answers_on_requests_without_a_provider_department_are_named_as_the_brea
     refresh_derived(con)
     breakdown = queries.run(con, "feedback_breakdown", {**filters(), **MARCH})
     assert feedback.dimension_rows(breakdown, "provider_department")["value"].tolist() == ["(no provider department)"]
+
+
+def test_a_channel_without_answers_counts_none_too_few_to_trust_beside_its_sla_adherence():
+    # W40's social channel: SLA targets (4 met) but no survey answer. Its row showed blank counts
+    # and an unticked "too few to trust", as if its CSAT could be trusted.
+    breakdown = pd.DataFrame({"dimension": ["channel", "channel"], "value": ["portal", "chat"],
+                              "n_answers": [40, 5], "n_satisfied": [30, 4], "n_neutral": [6, 1],
+                              "n_dissatisfied": [4, 0], "sum_score": [160.0, 22.0]})
+    adherence = pd.DataFrame({"channel": ["chat", "portal", "social"], "adherence": [0.9, 0.8, 1.0],
+                              "goal": [0.85, 0.85, 0.875], "n_met": [9, 80, 4], "n_breached": [1, 20, 0]})
+    table = feedback.csat_beside_adherence_table(breakdown, adherence, min_count=10).set_index("channel")
+    assert list(table.index) == ["portal", "chat", "social"]  # most answers first, then the rest
+    social = table.loc["social"]
+    assert (social["n_answers"], social["n_satisfied"], social["too_few"]) == (0, 0, True)
+    assert pd.isna(social["csat"]) and social["sla_adherence"] == 1.0 and social["n_met"] == 4
+    # The minimum is the one given: 5 answers are too few against 10, 40 are not.
+    assert table["too_few"].tolist() == [False, True, True]
+    assert table.loc["portal", "csat"] == 0.75
