@@ -344,7 +344,7 @@ class Tile:
     def trend_said(self, always: bool = False) -> str:
         """The trend, called improving or worsening ('worsening trend 91.3% → 89.2% (first 4 weeks
         against last 4 of 12)'; a backlog's "469 → 527" alone leaves the reader to work out that
-        rising is bad), and 'against' this week's change where it goes the other way (why that
+        rising is bad), and "counter to" it where this week's change goes the other way (why that
         change is grey, which would otherwise read as "no news"). '' without the window's two ends,
         and, unless `always`, where it neither moved (the brief names the move) nor goes against.
         `always` gives a rate that is no news its ends as they are, saying why it is none: 'trend
@@ -360,7 +360,7 @@ class Tile:
             return f"trend {shown}"
         direction = "improving" if (self.trend_delta > 0) == self.higher_is_better else "worsening"
         article = "an" if direction == "improving" else "a"
-        return f"against {article} {direction} trend {shown}" if against else f"{direction} trend {shown}"
+        return f"counter to {article} {direction} trend {shown}" if against else f"{direction} trend {shown}"
 
     def trend_text(self) -> str:
         """The trend window's two ends, e.g. '81.8% → 58.7% (first 4 weeks against last 4 of 12)';

@@ -281,7 +281,7 @@ def test_the_scorecard_heads_each_role_with_its_adherence_and_links_to_the_depar
     assert (provider.delta, Metric.MetricColor.Name(provider.proto.color)) == (f"{rate - rate_before:+.1f} pp", "GRAY")
     # The caption names the period: the overview's 4-week figure for the department is near by.
     assert any(c.value.startswith(f"2026-W46 (09 Nov – 15 Nov 2026): {met:,} met of {decided:,} decided · goal ")
-               and c.value.endswith(f" · change from 2026-W45 (02 Nov – 08 Nov 2026) · against a worsening trend "
+               and c.value.endswith(f" · change from 2026-W45 (02 Nov – 08 Nov 2026) · counter to a worsening trend "
                                     f"{ends[0]}% → {ends[1]}% (first 4 weeks against last 4 of 12)")
                for c in at.caption)
     link = next(m.value for m in at.markdown if "breaches and requests at risk" in m.value)

@@ -532,7 +532,7 @@ def test_the_reports_trends_say_whether_they_are_good_or_bad_news(con):
     assert last > first and backlog[-1] < backlog[-2]
     tile = next(t for t in tile_texts(document_for(con, selection_for(con))) if t.key == "backlog")
     shown = [Decimal(repr(v)).quantize(Decimal(1), ROUND_HALF_UP) for v in (first, last)]  # halves up: 526.5 is 527
-    assert tile.trend == f"against a worsening trend {shown[0]} → {shown[1]} (first 4 weeks against last 4 of 12)"
+    assert tile.trend == f"counter to a worsening trend {shown[0]} → {shown[1]} (first 4 weeks against last 4 of 12)"
 
 
 def test_a_week_not_over_compares_no_part_week_volume(con):

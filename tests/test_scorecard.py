@@ -126,4 +126,4 @@ def test_a_rise_on_a_line_that_fell_further_is_not_good_news():
     tile = scorecard.headline_tile("SLA adherence as provider", scorecard.Headline(45, 100, 0.875),
                                    scorecard.Headline(40, 100, 0.875), weekly, 30, "")
     assert tile.format_delta() == "+5.0 pp" and not tile.change_is_news
-    assert tile.trend_said() == "against a worsening trend 85.0% → 42.5% (first 4 weeks against last 4 of 8)"
+    assert tile.trend_said() == "counter to a worsening trend 85.0% → 42.5% (first 4 weeks against last 4 of 8)"

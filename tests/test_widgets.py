@@ -233,7 +233,7 @@ TREND_WINDOW = "(first 4 weeks against last 4 of 12)"
     # Every week on 1,000 decided targets: the first 4 at first_met, then 900 met a week, then
     # 514 and 587. The last 4 weeks: 2,901 of 4,000 (72.5%).
     # +7.3 pp this week on a line that fell 9.3 pp (81.8% -> 72.5%): grey, and why.
-    (818, False, f"· against a worsening trend 81.8% → 72.5% {TREND_WINDOW}"),
+    (818, False, f"· counter to a worsening trend 81.8% → 72.5% {TREND_WINDOW}"),
     # The same rise on a line that rose: news, and the rise over the window said as the brief says it.
     (400, True, f"· improving trend 40.0% → 72.5% {TREND_WINDOW}"),
     # A trend that fell by less (-3.5 pp) than this week rose: the week is news; the fall is a point or
@@ -284,7 +284,7 @@ def test_a_count_trend_sets_the_average_weeks_against_each_other():
     assert tile.trend_text() == "115 → 220 (first 4 weeks against last 4 of 8)"
     assert tile.against_trend and not tile.change_is_news
     # A rising backlog is bad news, and "115 → 220" alone does not say so.
-    assert tile.caption() == "against a worsening trend 115 → 220 (first 4 weeks against last 4 of 8)"
+    assert tile.caption() == "counter to a worsening trend 115 → 220 (first 4 weeks against last 4 of 8)"
 
 
 def test_a_falling_backlog_is_an_improving_trend():
@@ -294,7 +294,7 @@ def test_a_falling_backlog_is_an_improving_trend():
                 count_label="", higher_is_better=False,
                 series=(230.0, 240.0, 210.0, 200.0, 130.0, 120.0, 110.0, 120.0))
     assert tile.trend_text() == "220 → 120 (first 4 weeks against last 4 of 8)"
-    assert tile.caption() == "against an improving trend 220 → 120 (first 4 weeks against last 4 of 8)"
+    assert tile.caption() == "counter to an improving trend 220 → 120 (first 4 weeks against last 4 of 8)"
 
 
 @pytest.mark.parametrize("met, decided, goal, said", [
