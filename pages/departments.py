@@ -70,12 +70,12 @@ domain = scorecard.shared_domain([weekly for *_, weekly in results.values()])
 min_count = organisation().min_count
 # Whose adherence in the subtitle: "Customer Support as requester: adherence by week" was cut off at
 # half a laptop's width.
-trend_charts = {role: charts.trend_chart(weekly, "adherence", "Adherence by week", "Adherence",
-                                         goal=scorecard.combined_goal(weekly), as_percent=True, domain=domain,
+trend_charts = {role: charts.trend_chart(weeks, "adherence", "Adherence by week", "Adherence",
+                                         goal=scorecard.combined_goal(weeks), as_percent=True, domain=domain,
                                          unfinished_week=trend.unfinished_week(selection.as_of),
                                          rests_on="targets decided", counted=("n_decided", min_count),
                                          note=f"{chosen} {role.short}")
-                for role, (per_partner, _, weekly) in results.items() if not per_partner.empty}
+                for role, (partners, _, weeks) in results.items() if not partners.empty}
 trend_charts = dict(zip(trend_charts, charts.levelled(*trend_charts.values())))
 # Row by row, so that the roles' tables, and then their charts, start level: a role's headline
 # notes and its link took more lines than the other's, and its table more rows.

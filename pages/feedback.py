@@ -158,11 +158,12 @@ if not total.empty:
         rows = {dimension: feedback.dimension_rows(breakdown, dimension, org.min_count).rename(columns={"value": title})
                 for dimension, title in pair}
         one_group = {dimension: feedback.one_group_note(rows[dimension], title, title) for dimension, title in pair}
-        drawn = [(dimension, title) for dimension, title in pair if not one_group[dimension]]
-        bars = dict(zip([dimension for dimension, _ in drawn], charts.side_by_side(*(
-            charts.rate_bars(rows[dimension], title, "csat", "n_answers", f"CSAT % by {mid_sentence(title)}", title,
-                             "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high", min_count=org.min_count)
-            for dimension, title in drawn))))
+        drawn = [dimension for dimension, _ in pair if not one_group[dimension]]
+        bars = dict(zip(drawn, charts.side_by_side(*(
+            charts.rate_bars(rows[d], DRIVERS[d], "csat", "n_answers", f"CSAT % by {mid_sentence(DRIVERS[d])}",
+                             DRIVERS[d], "CSAT %", goal=org.csat_goal, low="csat_low", high="csat_high",
+                             min_count=org.min_count)
+            for d in drawn))))
         for column, (dimension, title) in zip(st.columns(2), pair):
             with column:
                 if one_group[dimension]:
