@@ -976,7 +976,7 @@ def test_a_change_in_volume_is_grey_and_adherence_changes_are_coloured_unless_ag
     judged = [k for k in ("Response SLA", "Resolution SLA") if colours[k][0] != "no change"]
     assert judged
     for label in judged:
-        against = re.search(r"against an? (improving|worsening) trend", captions) and colours[label][1] == "GRAY"
+        against = re.search(r"counter to an? (improving|worsening) trend", captions) and colours[label][1] == "GRAY"
         assert colours[label][1] in ("RED", "GREEN") or against, (label, colours[label])
 
 
