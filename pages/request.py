@@ -91,8 +91,10 @@ st.caption(as_typed(
     f"category {field_text(row['category'], 'none')} · agent {field_text(row['agent'], 'none recorded')} · "
     f"status {coded['status']} (raw: {field_text(row['status_raw'], 'none')})"
 ))
-lagging = lagging_request_note(run_query("sources", {}), row["source"], info().data_as_of, organisation().zone)
-if row["is_open"] and lagging:  # a 2024 export's open request beside this year's data: years on its clocks
+# A 2024 export's open request beside this year's data: years on its clocks. Only an open
+# request's clocks run on, so only for one are the sources looked up.
+if row["is_open"] and (lagging := lagging_request_note(run_query("sources", {}), row["source"],
+                                                        info().data_as_of, organisation().zone)):
     st.warning(as_typed(lagging))
 paused_now = bool(row.get("res_is_paused")) and row["res_state"] == "running"
 # One column per clock, a line per fact: two clocks of ten facts read down a narrow screen, where
