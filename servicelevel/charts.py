@@ -29,6 +29,11 @@ SUBTITLE_PX = 16
 SUBTITLE_CHARS = 60  # a subtitle line that a half-width chart shows whole at 1280 px
 HALF_WIDTH_TITLE_CHARS = 30  # a title line that a half-width chart shows whole at 1024 px
 TITLE_LINE_PX = 18
+# The requesters' legend under a trend chart's plot, on one line: beside it, it left the plot of a
+# half-width chart at 1024 pixels about 150 pixels, and the week labels ran into each other. Untitled,
+# as "internal" and "external" say what they are: with its title the line was cut at 1024 pixels.
+SEGMENT_LEGEND = {"orient": "bottom", "direction": "horizontal", "title": None}
+SEGMENT_LEGEND_PX = 24
 
 
 def whole_counts(counts) -> alt.Axis:
@@ -117,13 +122,13 @@ def trend_chart(
     # domain fixed here, drawing rates of 86-90 % on an axis from 0.
     scale = alt.Scale(domain=list(domain)) if domain is not None else alt.Scale(zero=not as_percent)
     x_axis = {"title": WEEK_TITLE, "axis": week_axis(frame["week_start"])}
+    with_legend = frame["segment"].nunique() > 1  # one line (one requester type, or all) needs none
     base = alt.Chart(frame).encode(
         x=alt.X("week_start:T", **x_axis),
         y=alt.Y(f"{value}:Q", title=value_title, scale=scale,
                 axis=whole_counts(frame[value]) if axis_format == ",.0f" else alt.Axis(format=axis_format)),
-        # One line (one requester type, or all together) needs no legend.
         color=alt.Color("segment:N", title="Requesters", scale=segment_scale(frame["segment"]),
-                        legend=alt.Legend() if frame["segment"].nunique() > 1 else None),
+                        legend=alt.Legend(**SEGMENT_LEGEND) if with_legend else None),
         tooltip=[
             alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
             alt.Tooltip("segment:N", title="Requesters"),
@@ -171,7 +176,8 @@ def trend_chart(
     keys.append(few_note)
     layers.extend(unfinished_marks(frame, unfinished_week, x_axis))
     chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
-    return keyed(chart, title, keys).properties(width=WIDTH, height=220)
+    chart = keyed(chart, title, keys).properties(width=WIDTH, height=220)
+    return with_room(chart, SEGMENT_LEGEND_PX) if with_legend else chart
 
 
 def subtitle_lines(keys: list[str], width: int = SUBTITLE_CHARS) -> list[str]:
@@ -205,12 +211,16 @@ def keyed(chart: alt.TopLevelMixin, title: str, keys: list[str]) -> alt.TopLevel
     return chart
 
 
-def _retitled(chart: alt.TopLevelMixin, heading: alt.TitleParams, more_px: int) -> alt.TopLevelMixin:
-    """The chart under `heading`, which takes `more_px` more than its title did (the room widgets.chart
-    makes beyond the plot: usermeta's frame_px)."""
+def with_room(chart: alt.TopLevelMixin, more_px: int) -> alt.TopLevelMixin:
+    """The chart with `more_px` more room beyond its plot (the room widgets.chart makes: usermeta's
+    frame_px), for a legend or title lines added."""
     meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
-    return chart.properties(title=heading,
-                            usermeta={**meta, "frame_px": meta.get("frame_px", CHART_FRAME_PX) + more_px})
+    return chart.properties(usermeta={**meta, "frame_px": meta.get("frame_px", CHART_FRAME_PX) + more_px})
+
+
+def _retitled(chart: alt.TopLevelMixin, heading: alt.TitleParams, more_px: int) -> alt.TopLevelMixin:
+    """The chart under `heading`, which takes `more_px` more than its title did."""
+    return with_room(chart.properties(title=heading), more_px)
 
 
 def _heading(chart: alt.TopLevelMixin) -> alt.TitleParams:

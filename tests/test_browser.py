@@ -259,6 +259,36 @@ def test_charts_beside_each_other_show_their_titles_whole_and_their_plots_level_
             assert max(level) - min(level) <= 6, columns
 
 
+# Pairs of one chart's axis labels (drawn, unrotated) whose boxes overlap.
+OVERLAPPING_AXIS_LABELS = """
+() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')].flatMap(svg =>
+  [...svg.querySelectorAll('g.role-axis')].flatMap(axis => {
+    const labels = [...axis.querySelectorAll('.role-axis-label text')]
+      .filter(t => t.textContent && getComputedStyle(t).opacity !== '0'
+                   && !/rotate\\(-?[1-9]/.test(t.getAttribute('transform') || ''))
+      .map(t => ({text: t.textContent, box: t.getBoundingClientRect()}));
+    return labels.flatMap((a, i) => labels.slice(i + 1)
+      .filter(b => a.box.left < b.box.right && b.box.left < a.box.right
+                   && a.box.top < b.box.bottom && b.box.top < a.box.bottom)
+      .map(b => `${svg.querySelector('.role-title-text')?.textContent}: ${a.text} / ${b.text}`));
+  }))
+"""
+
+
+@pytest.mark.parametrize("url_path", ["", "sla", "departments", "recurring", "feedback"],
+                         ids=lambda p: p or "overview")
+def test_no_chart_axis_labels_run_into_each_other_at_1024_pixels(server, page, url_path):
+    # The overview's trend charts had the requesters' legend beside the plot, which left it about 150
+    # pixels: "07 Sep", "28 Sep", "19 Oct" and "09 Nov" ran into each other in all four.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(f"{server}/{url_path}")
+    settle(page, PAGES[url_path])
+    page.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+                           f".every(chart => chart.querySelector('{PLOT}'))")
+    assert page.locator('[data-testid="stVegaLiteChart"] g.role-axis').count() >= 2
+    assert page.evaluate(OVERLAPPING_AXIS_LABELS) == []
+
+
 def test_the_html_reports_tables_fit_its_page_on_a_laptop_screen(sample_db_path, page, tmp_path):
     # The whole organisation's W46: its top breaches name a requester, an agent and a category in
     # ten columns, whose ids and two-word names do not wrap.

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from servicelevel.charts import (
-    CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, SUBTITLE_PX, TITLE_LINE_PX, before_after_chart,
+    CHART_FRAME_PX, DIMENSION_COLORS, GAP_COLORS, SEGMENT_LEGEND_PX, SUBTITLE_PX, TITLE_LINE_PX, before_after_chart,
     duration_histogram, goal_heatmap, levelled, rate_bars, side_by_side, WEEK_TITLE, subtitle_lines, theme_trend,
     title_wrapped, trend_chart, week_axis,
 )
@@ -267,7 +267,8 @@ def test_a_long_key_is_drawn_in_lines_a_half_width_chart_shows_whole():
     spec = chart.to_dict()
     assert spec["title"]["subtitle"] == ["dashed: goals, internal 89.8%, external 88.4%",
                                          "hollow: fewer than 30 targets decided"]
-    assert spec["usermeta"]["frame_px"] == CHART_FRAME_PX + 2 * SUBTITLE_PX  # room for both lines
+    # Room for both lines, and for the requesters' legend under the plot.
+    assert spec["usermeta"]["frame_px"] == CHART_FRAME_PX + 2 * SUBTITLE_PX + SEGMENT_LEGEND_PX
 
 
 def axis_labels(chart, axis_title: str) -> list[str]:
