@@ -23,6 +23,11 @@ RATE = {"csat": st.column_config.NumberColumn("CSAT %", format="percent"),
         "sum_score": None}  # only there to add up means over groups
 DRIVERS = {"sla_outcome": "SLA met or breached", "first_response": "Time to first response (business hours)",
            "reopened": "Reopened", "reassigned": "Reassigned"}
+# The drivers' tables stand in half the page: a short header for the group (the chart above gives
+# the whole title), so that CSAT % stays in view on a laptop ("Time to first response (business
+# hours)" took all of it at 1024 pixels).
+DRIVER_HEADERS = {"sla_outcome": "SLA", "first_response": "first response", "reopened": "reopened",
+                  "reassigned": "reassigned"}
 BREAKDOWNS = {"provider_department": "Provider department", "provider_type": "Provider type",
               "requester_department": "Requester department (internal customers)"}
 
@@ -170,7 +175,11 @@ if not total.empty:
                     st.caption(one_group[dimension])
                 else:
                     chart(bars[dimension])
-                    table(rows[dimension], f"csat-driver-{dimension}", column_config=RATE)
+                    table(rows[dimension], f"csat-driver-{dimension}", column_config={
+                        **RATE, title: st.column_config.TextColumn(DRIVER_HEADERS[dimension], help=title),
+                        # Narrow, as the other tables beside a chart.
+                        "too_few": st.column_config.CheckboxColumn(
+                            "too few", width=58, help=f"Too few to trust: fewer than {org.min_count} answers")})
                 if dimension == "reopened":
                     lacking_note(lacking, "reopen_count", "reopen counts", counted_as="not recorded")
                 if dimension == "reassigned":
