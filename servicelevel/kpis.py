@@ -200,8 +200,13 @@ class Tile:
     @property
     def _change_is_judged(self) -> bool:
         """All but chance allow the change to be news."""
+        return self._change_is_testable and not self.against_trend
+
+    @property
+    def _change_is_testable(self) -> bool:
+        """A change between two whole periods, each resting on enough, that chance may explain."""
         return (self.higher_is_better is not None and not self.shows_no_change and not self.part_week
-                and not self.too_small and not self.previous_too_small and not self.against_trend)
+                and not self.too_small and not self.previous_too_small)
 
     @cached_property
     def change_could_be_chance(self) -> bool:
@@ -216,11 +221,13 @@ class Tile:
         return fisher_exact_p(met_now, n_now - met_now, met_before, n_before - met_before) >= CHANCE_LEVEL
 
     def change_said(self) -> str:
-        """Why a change is grey where its tile does not say so already: 'change could be chance'
-        where that alone keeps it from being news, 'change from only 12 before' where the period
-        before rested on too few (a +2.1 pp on 35 requests against 12 read as a real rise); else ''
-        (the basis says a value now on too few, the caption a part week or a trend against it)."""
-        if self._change_is_judged and self.change_could_be_chance:
+        """Why a change is grey where its tile does not say so already: 'change could be chance',
+        also beside a trend the change goes against (else "counter to a worsening trend" alone read
+        as a turnaround where the SLA page, with no trend, called the same +7.3 pp chance), 'change
+        from only 12 before' where the period before rested on too few (a +2.1 pp on 35 requests
+        against 12 read as a real rise); else '' (the basis says a value now on too few, the caption
+        a part week)."""
+        if self._change_is_testable and self.change_could_be_chance:
             return "change could be chance"
         if (self.previous_too_small and not self.too_small and self.higher_is_better is not None
                 and self.delta is not None and not self.shows_no_change):

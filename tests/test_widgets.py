@@ -253,6 +253,21 @@ def test_a_change_against_a_larger_move_over_the_trend_window_is_not_coloured(fi
     assert tile.caption().endswith(trend_said) and ("trend" in tile.caption()) == bool(trend_said)
 
 
+def test_a_change_against_the_trend_that_chance_could_make_says_both():
+    # A department's 38 targets a week: the first 4 weeks 36 met each (144 of 152, 94.7%), then 34, then
+    # 30 and 33 (the last 4: 131 of 152, 86.2%): -8.6 pp over the window, more than chance could make
+    # (Fisher p = 0.018, tests/independent_counts.fisher_two_sided), against this week's +7.9 pp, which
+    # chance could make (30 of 38 against 33: p = 0.54). Said against the trend alone, the rise read
+    # as a turnaround on the overview while the SLA page, with no trend, called it chance.
+    parts = ((36, 38),) * 4 + ((34, 38),) * 6 + ((30, 38), (33, 38))
+    tile = Tile(key="res_adherence", label="Resolution adherence", value=33 / 38, previous=30 / 38, unit="rate",
+                count=38, count_label="decided", series=tuple(m / n for m, n in parts), series_parts=parts,
+                trend_min_count=30, change_parts=((30, 38), (33, 38)))
+    assert tile.format_delta() == "+7.9 pp" and tile.against_trend and not tile.change_is_news
+    assert tile.caption() == ("decided 38 · change could be chance · counter to a worsening trend 94.7% → 86.2% "
+                              f"{TREND_WINDOW}")
+
+
 def test_a_rate_trend_of_less_than_a_point_is_nothing_to_go_against():
     # The first 4 weeks at 873 of 1,000 (87.3%), the last 4 at 3,516 of 4,000 (87.9%): +0.6 pp over
     # the window; this week -0.2 pp. Before, "against an improving trend 87.3% → 87.9%" and grey.
