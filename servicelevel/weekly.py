@@ -635,7 +635,10 @@ def brief(tiles: tuple[Tile, ...], slipping: Slipping | None) -> tuple[str, ...]
         rose = [f"{mid_sentence(t.label)} {m[0]}" for t, m in moves if t.trend_is_news and m[1] > 0]
         parts = ([f"fell: {', '.join(fell)}"] if fell else []) + ([f"rose: {', '.join(rose)}"] if rose else [])
         each = ends.weeks_each
-        pair = f"the first {each} against the last {each}" if each > 1 else "the first against the last"
+        # "Taken together": the ends are no single week's figure, and read beside this week's
+        # (88.1% below goal, then 91.3% → 89.2%) they looked like this week's value.
+        pair = (f"the first {each} weeks taken together against the last {each}" if each > 1
+                else "the first week against the last")
         lines.append(f"Over the {ends.weeks_total} weeks ({pair}), " + ("; ".join(parts) if parts else
                      f"no rate moved by {TREND_MOVE_PP:.0f} point or more beyond what chance could make") + ".")
     if slipping is not None and len(slipping.compared) == 1 and slipping.standing is not None \

@@ -112,15 +112,15 @@ def test_the_trend_sentence_names_rates_that_fell_or_rose_a_point_or_more_beyond
         rate("Promises kept", 0.90, None, ((5, 5), (4, 5), (5, 5), (5, 5)) + ((36, 40),) * 4),
     )
     assert brief(tiles, None) == (
-        "Over the 8 weeks (the first 4 against the last 4), fell: first-response adherence 90.0% → 86.5%; "
-        "rose: CSAT 70.0% → 75.0%.",
+        "Over the 8 weeks (the first 4 weeks taken together against the last 4), fell: first-response adherence "
+        "90.0% → 86.5%; rose: CSAT 70.0% → 75.0%.",
     )
     # The same +5.0 pp on a tenth of the answers, 56 of 80 then 60 of 80: p = 0.60, chance could make it.
     few = rate("CSAT", 0.75, None, ((14, 20),) * 4 + ((15, 20),) * 4)
     assert few.trend_could_be_chance and not few.trend_is_news
     steady = (rate("Resolution adherence", 0.904, None, ((90, 100), (904, 1000))), few)
-    assert brief(steady, None) == ("Over the 8 weeks (the first 4 against the last 4), no rate moved by 1 point or "
-                                   "more beyond what chance could make.",)
+    assert brief(steady, None) == ("Over the 8 weeks (the first 4 weeks taken together against the last 4), no rate "
+                                   "moved by 1 point or more beyond what chance could make.",)
 
 
 def test_a_trend_end_pools_its_weeks_and_rests_on_enough():
@@ -130,7 +130,8 @@ def test_a_trend_end_pools_its_weeks_and_rests_on_enough():
                      + ((60, 100),) * 4)
     assert adherence.trend_text() == "51.3% → 60.0% (first 4 weeks against last 4 of 8)"
     assert brief((adherence,), None) == (
-        "Over the 8 weeks (the first 4 against the last 4), rose: resolution adherence 51.3% → 60.0%.",)
+        "Over the 8 weeks (the first 4 weeks taken together against the last 4), rose: resolution adherence "
+        "51.3% → 60.0%.",)
     # Three weeks: one at each end. CSAT's first week rests on 3 answers (2 satisfied), fewer than
     # 30: no end, so no trend, rather than a "rise" from 66.7%.
     csat = rate("CSAT", 0.78, None, ((2, 3), (40, 50), (39, 50)))
