@@ -177,7 +177,7 @@ else:
                   f"[SLA adherence page]({every_one}), on the week of the newest data: its backlog's overdue and "
                   "no-reply lists, and its at-risk list just above them.")
     if not now.due_soonest.empty:
+        # Headed: under the table above, with only a caption below, it read as part of that table.
+        st.markdown(f"**{the_first(len(now.due_soonest), 'target', 'targets')} due soonest**")
         table(links.with_request_links(now.due_soonest), "due-soonest", column_config=links.LINK_COLUMN,
-              as_of=now.as_of,
-              caption=f"{the_first(len(now.due_soonest), 'target', 'targets')} due soonest, least business time "
-                      "left first.")
+              as_of=now.as_of, caption="Least business time left first, counted now.")

@@ -230,7 +230,7 @@ def test_a_department_with_one_target_due_soon_says_the_target_not_the_1_targets
     assert due == 1
     dashboard.query_params["dept"] = "Legal"
     at = rendered(dashboard)
-    assert "The target due soonest, least business time left first." in [c.value for c in at.main.caption]
+    assert "**The target due soonest**" in [m.value for m in at.main.markdown]
     assert "The SLA target due soonest (least business time left first;" in "\n".join(
         md_sections(markdown(con, Filters(provider_departments=("Legal",))))["Needs attention now"])
 
