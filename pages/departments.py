@@ -104,7 +104,8 @@ for i, role in enumerate(roles):
         if role.partner == "requester_department":  # as provider: where its own breaches and risks are listed
             # A plain link, which loads the page from its URL: st.page_link keeps the sidebar's
             # current choices over the link's within a session, so the department was lost.
-            st.markdown(f"[{chosen}'s breaches and requests at risk: SLA adherence →]({links.sla_url(chosen)})")
+            st.markdown(links.same_tab(f"{chosen}'s breaches and requests at risk: SLA adherence →",
+                                       links.sla_url(chosen)), unsafe_allow_html=True)
     with tables[i]:
         table(scorecard.partner_rows(per_partner, role.partner, min_count).rename(columns=MATRIX_COUNTS),
               f"scorecard-{chosen}-{role.short}",  # e.g. scorecard-finance-as-provider.csv

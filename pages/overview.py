@@ -1,5 +1,7 @@
 """Weekly overview for leadership: KPIs against goals, 12-week trends, slipping departments, movers, breaches."""
 
+from html import escape
+
 import streamlit as st
 
 from servicelevel import attention, charts, weekly
@@ -139,6 +141,7 @@ if breaches.empty and kpis.n_decided == 0:
 elif breaches.empty:
     st.success(f"None of the {kpis.n_decided:,} SLA targets decided this week for this selection breached.")
 else:
+    all_breaches = links.sla_page_week_url(week.start, BREACHES_ANCHOR)
     table(
         links.with_request_links(breaches),
         "breaches-this-week",
@@ -146,9 +149,10 @@ else:
         caption=(f"{all_of(kpis.n_breaches, 'SLA target', 'SLA targets')} breached this week, largest overrun first"
                  if len(breaches) >= kpis.n_breaches else
                  f"The {len(breaches)} largest overruns of the {kpis.n_breaches:,} SLA targets breached this week (all "
-                 f"of them: [SLA adherence page]({links.sla_page_week_url(week.start, BREACHES_ANCHOR)}))")
+                 f"of them: {links.same_tab('SLA adherence page', all_breaches)})")
         + f"; for a request not stopped yet, counted up to {local_time(selection.as_of)}, not to the week's end. "
         f"Overrun = {OVERRUN}. Click an id for its timeline.",
+        caption_links=True,
     )
 
 st.subheader("Needs attention now")
@@ -168,14 +172,14 @@ else:
                              help="Open with no first response yet, past the first-response deadline"),
                          "n_due_soon": st.column_config.NumberColumn(f"due within {now.within_hours} business h",
                                                                      format="localized")},
-          caption=f"Per {now.split_name}" + (f" {now.provider} serves" if now.provider else "") + ": open "
+          caption=f"Per {now.split_name}" + (f" {escape(now.provider)} serves" if now.provider else "") + ": open "
                   "requests past their resolution deadline (those over "
                   f"{now.long_overdue_days} days past it are often work done but never closed in the tool: worth "
                   "a clean-up), open requests with no reply past their first-response deadline (a request can "
                   "count in both), and SLA targets falling due soon (first response and resolution apart). "
                   "Counted now, whichever week the page shows. Every one is listed on the "
-                  f"[SLA adherence page]({every_one}), on the week of the newest data: its backlog's overdue and "
-                  "no-reply lists, and its at-risk list just above them.")
+                  f"{links.same_tab('SLA adherence page', every_one)}, on the week of the newest data: its backlog's "
+                  "overdue and no-reply lists, and its at-risk list just above them.", caption_links=True)
     if not now.due_soonest.empty:
         # Headed: under the table above, with only a caption below, it read as part of that table.
         st.markdown(f"**{the_first(len(now.due_soonest), 'target', 'targets')} due soonest**")

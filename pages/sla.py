@@ -58,7 +58,9 @@ def open_past_deadline(title: str, query: str, late_column: str, late_label: str
           column_config={**links.LINK_COLUMN, late_column: st.column_config.NumberColumn(late_label, format="%.1f")},
           caption=f"{listed} open at {at} {said}{', longest overdue first' if n > 1 else ''}. {note}"
                   + (f" Status now: a request listed may have been resolved since. {counted_now(query)}"
-                     if backlog_at < selection.as_of else ""))
+                     if backlog_at < selection.as_of else ""),
+          caption_links=True)  # counted_now's link; the rest is our words and numbers
+
 
 
 def counted_now(query: str) -> str:
@@ -69,7 +71,7 @@ def counted_now(query: str) -> str:
     week = links.sla_page_now_url(selection.as_of, organisation().zone, BACKLOG_ANCHOR)
     there = "there is 1" if n_now == 1 else f"there are {n_now:,}"
     return (f"At the data's newest timestamp, {local_time(selection.as_of)}, {there}, as the weekly "
-            f"overview's \"Needs attention now\" counts them: [listed on the week holding it]({week}).")
+            f"overview's \"Needs attention now\" counts them: {links.same_tab('listed on the week holding it', week)}.")
 
 
 def adherence_matrix(metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:

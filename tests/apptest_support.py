@@ -3,7 +3,9 @@ error element, and reading back the charts it drew."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pandas as pd
 import pyarrow as pa
@@ -45,3 +47,12 @@ def chart_data(at: AppTest) -> list[tuple[dict, list[pd.DataFrame]]]:
         frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
         out.append((json.loads(chart.proto.spec), frames))
     return out
+
+
+SAME_TAB_LINK = re.compile(r'<a href="([^"]*)" target="_self">([^<]*)</a>')
+
+
+def page_links(text: str) -> dict[str, str]:
+    """The links to other pages in a caption or Markdown text, each opening in the same tab: their
+    text -> their URL, both unescaped."""
+    return {html.unescape(label): html.unescape(url) for url, label in SAME_TAB_LINK.findall(text)}

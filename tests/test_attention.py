@@ -15,7 +15,7 @@ from servicelevel import attention, queries, store
 from servicelevel.datainfo import data_info
 from servicelevel.filters import Filters, Selection, parse_iso_week
 from servicelevel.settings import organisation
-from tests.apptest_support import rendered
+from tests.apptest_support import page_links, rendered
 from tests.test_report import markdown, md_sections, md_table
 
 ZONE = ZoneInfo("America/Sao_Paulo")  # UTC-3 all year
@@ -265,7 +265,7 @@ def test_the_link_to_every_waiting_request_opens_the_sla_page_where_its_backlog_
     dashboard.query_params["week"] = "2026-W45"  # an earlier week: the link must not keep it
     at = rendered(dashboard)
     caption = next(c.value for c in at.caption if "whichever week the page shows" in c.value)
-    link = urlsplit(caption.split("[SLA adherence page](", 1)[1].split(")", 1)[0])
+    link = urlsplit(page_links(caption)["SLA adherence page"])
     # The sample's newest data, Wednesday 18 November 2026, lies in 2026-W47.
     assert (link.path, parse_qs(link.query)) == ("sla", {"dept": ["Procurement"], "week": ["2026-W47"]})
     assert link.fragment == "backlog-by-age"  # the lists, at the page's end

@@ -108,11 +108,16 @@ def test_the_scorecard_link_opens_the_sla_page_on_the_departments_internal_work(
     page.goto(f"{server}/departments?unit=Procurement&week=2026-W45")
     settle(page, "Internal departments")
     sla = follow(page, page.get_by_role("link", name="Procurement's breaches and requests at risk"))
+    # In the same tab (Streamlit opens a Markdown link in a new one): Back returns to the scorecard.
+    assert sla is page and len(page.context.pages) == 1
     settle(sla, "SLA adherence")
     # The sidebar shows what the link asked for, and the page counts it (not all requests).
     sla.get_by_text("2026-W45 (02 Nov – 08 Nov 2026) · internal requesters; provider Procurement").wait_for()
     assert "dept=Procurement" in sla.url and "requester=Internal" in sla.url and sla.url.count("week=") == 1
     assert_no_errors(sla)
+    page.go_back()
+    settle(page, "Internal departments")
+    assert "unit=Procurement" in page.url and "week=2026-W45" in page.url, page.url
 
 
 def test_the_promises_tiles_link_lands_on_the_broken_promises_once_the_page_is_drawn(server, page):

@@ -27,7 +27,7 @@ from servicelevel.sample import BAD_ROWS
 from servicelevel.settings import organisation
 from servicelevel.ui.sidebar import LATEST_WEEK
 from servicelevel.ui.widgets import slug
-from tests.apptest_support import chart_data, chart_title, rendered
+from tests.apptest_support import chart_data, chart_title, page_links, rendered
 from tests.handmade import import_answers, import_requests
 from tests.independent_counts import (decided_targets, first_day, first_week_code, fisher_two_sided,
                                       reassignment_counts_by_source)
@@ -288,8 +288,9 @@ def test_the_scorecard_heads_each_role_with_its_adherence_and_links_to_the_depar
                                     f"{' · change could be chance' if chance else ''} · counter to a worsening trend "
                                     f"{ends[0]}% → {ends[1]}% (first 4 weeks against last 4 of 12)")
                for c in at.caption)
-    link = next(m.value for m in at.markdown if "breaches and requests at risk" in m.value)
-    assert link.endswith("(sla?dept=Procurement&requester=Internal)")
+    link = next(page_links(m.value) for m in at.markdown if "breaches and requests at risk" in m.value)
+    assert link == {
+        "Procurement's breaches and requests at risk: SLA adherence →": "sla?dept=Procurement&requester=Internal"}
 
 
 def test_a_scorecards_change_chance_could_make_is_grey_and_says_so(app, sample_db_path):
@@ -398,7 +399,8 @@ def test_the_link_to_every_breach_opens_the_sla_page_on_the_tables_week_at_its_b
     app.query_params["priority"] = "high"
     at = rendered(app)
     caption = next(c.value for c in at.caption if c.value.startswith("The 25 largest overruns of the "))
-    link = urlsplit(caption.split("(all of them: [SLA adherence page](", 1)[1].split(")", 1)[0])
+    assert "(all of them: <a " in caption
+    link = urlsplit(page_links(caption)["SLA adherence page"])
     assert (link.path, parse_qs(link.query), link.fragment) == (
         "sla", {"priority": ["high"], "week": ["2026-W46"]}, "breaches")
     sla = rendered(app, "pages/sla.py")
@@ -482,7 +484,7 @@ def test_an_earlier_weeks_overdue_lists_give_the_count_needs_attention_now_gives
     assert len(said) == 2
     assert f"18 Nov 2026 11:58, there are {overdue_now:,}, as the weekly overview's" in said[0]
     assert f"18 Nov 2026 11:58, there are {no_reply_now:,}, as the weekly overview's" in said[1]
-    link = urlsplit(said[0].split("[listed on the week holding it](", 1)[1].split(")", 1)[0])
+    link = urlsplit(page_links(said[0])["listed on the week holding it"])
     assert (parse_qs(link.query)["week"], link.fragment) == (["2026-W47"], "backlog-by-age")
     # On the week holding the newest data, the lists already count then: nothing to add.
     running = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=90)  # the same database
@@ -1511,7 +1513,8 @@ def test_the_sla_page_lists_the_open_requests_past_their_deadline_that_the_backl
 def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, sample_db_path):
     overview = rendered(app)
     tile_caption = next(c.value for c in overview.caption if c.value.startswith("goal 90.0%") and "due dates" in c.value)
-    assert tile_caption.endswith("[the broken ones](sla?week=2026-W46#promises)")
+    assert tile_caption.endswith("</a>")
+    assert page_links(tile_caption) == {"the broken ones": "sla?week=2026-W46#promises"}
     at = rendered(app, "pages/sla.py")
     # Counted here from requests: due in 2026-W46, resolved (else closed) after the due date, or
     # still open past it at the data's newest instant.
@@ -1607,17 +1610,16 @@ def test_the_sla_page_says_when_no_request_carries_a_due_date(tmp_path, monkeypa
 def test_the_overviews_tiles_link_to_the_sla_pages_lists_for_the_same_view(app):
     app.query_params["week"] = "2026-W40"
     app.query_params["requester"] = "Internal"
-    links = [c.value for c in rendered(app).caption if c.value.endswith("#backlog-by-age)") or c.value.endswith("#promises)")]
-    assert [link[link.index("[") :] for link in links] == [
-        "[by age](sla?requester=Internal&week=2026-W40#backlog-by-age)",
-        "[the broken ones](sla?requester=Internal&week=2026-W40#promises)"]
+    tiles = [page_links(c.value) for c in rendered(app).caption if c.value.endswith("</a>")]
+    assert tiles == [{"by age": "sla?requester=Internal&week=2026-W40#backlog-by-age"},
+                     {"the broken ones": "sla?requester=Internal&week=2026-W40#promises"}]
     # A custom range's tiles show its last whole week: the links open that week, not the range.
     ranged = AppTest.from_file(app._script_path, default_timeout=90)
     ranged.query_params["period"] = "Range"
     ranged.query_params["range"] = ["2026-10-01", "2026-10-31"]
     ranged.query_params["dept"] = "Procurement"
-    links = [c.value for c in rendered(ranged).caption if c.value.endswith("#promises)")]
-    assert links and links[0].endswith("[the broken ones](sla?dept=Procurement&week=2026-W43#promises)")
+    tiles = [page_links(c.value) for c in rendered(ranged).caption if "the broken ones" in c.value]
+    assert tiles == [{"the broken ones": "sla?dept=Procurement&week=2026-W43#promises"}]
 
 
 def test_the_backlog_of_the_current_week_is_aged_at_the_newest_data(app):

@@ -11,6 +11,7 @@ import streamlit as st
 
 from servicelevel.kpis import Tile, rate_goal_text, wilson_interval
 from servicelevel.fields import mid_sentence
+from servicelevel.ui.links import same_tab
 from servicelevel.ui.widgets import column_label, csv_of, field_text, presented
 
 
@@ -371,3 +372,9 @@ def test_a_number_shown_without_decimals_is_downloaded_without_them():
     # Halves up, as the table shows them: -2.5 is -2 (up), not -3.
     assert csv_of(shown, config).decode("utf-8").splitlines() == [
         "extra requests,business hours", "83,428", "-2,"]
+
+
+def test_a_link_to_another_page_opens_in_the_same_tab_with_its_text_escaped():
+    # A department's name is data: shown as HTML, "<b>" would be markup and "&" an entity's start.
+    assert same_tab("R&D's <b>breaches</b>", "sla?dept=R%26D&week=2026-W46") == (
+        '<a href="sla?dept=R%26D&amp;week=2026-W46" target="_self">R&amp;D&#x27;s &lt;b&gt;breaches&lt;/b&gt;</a>')

@@ -1,8 +1,10 @@
-"""Links from tables to the request page (drill-down to the request ids)."""
+"""Links between the pages: from tables to the request page (drill-down to the request ids), and
+from captions to the sections listing what lies behind a number."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,13 @@ LINK_COLUMN = {
         "request", display_text=r"id=([^&]*)", help="Open the request's timeline and SLA details"
     )
 }
+
+
+def same_tab(text: str, url: str) -> str:
+    """A link to another page of the dashboard, as HTML to show with unsafe_allow_html: Streamlit
+    opens a Markdown link in a new tab, so following a few in a meeting left a row of tabs and the
+    browser's Back did nothing. Its text is escaped (a department's name is data)."""
+    return f'<a href="{escape(url)}" target="_self">{escape(text)}</a>'
 
 
 def request_url(source: str, request_id: str, filters: str = "") -> str:
@@ -45,10 +54,10 @@ def behind_tiles(tiles, week: date) -> dict[str, str]:
     out = {}
     promised = by_key.get("promises_kept")
     if promised is not None and promised.count and promised.value is not None and promised.value < 1:
-        out["promises_kept"] = f"[the broken ones]({sla_page_week_url(week, PROMISES_ANCHOR)})"
+        out["promises_kept"] = same_tab("the broken ones", sla_page_week_url(week, PROMISES_ANCHOR))
     backlog = by_key.get("backlog")
     if backlog is not None and backlog.value:
-        out["backlog"] = f"[by age]({sla_page_week_url(week, BACKLOG_ANCHOR)})"
+        out["backlog"] = same_tab("by age", sla_page_week_url(week, BACKLOG_ANCHOR))
     return out
 
 

@@ -33,15 +33,15 @@ TILE_WIDTH_PX = 170
 def kpi_tiles(tiles: list[Tile], more: dict[str, str] | None = None) -> None:
     """Tiles side by side, wrapping onto as many rows as the page's width needs: value, change, goal,
     the count behind it, a sparkline. The change carries no "vs previous week" of its own (the
-    caption above the tiles says what they are compared with). `more` adds Markdown (a link to what
-    lies behind a number) to the caption of the tiles whose keys it names."""
+    caption above the tiles says what they are compared with). `more` adds a link (links.same_tab) to
+    what lies behind a number to the caption of the tiles whose keys it names."""
     with st.container(horizontal=True):
         for tile in tiles:
             with st.container(width=TILE_WIDTH_PX):
                 tile_metric(tile)
                 caption = " · ".join(part for part in (tile.caption(), (more or {}).get(tile.key, "")) if part)
-                if caption:
-                    st.caption(caption)
+                if caption:  # numbers and words of ours, and links.same_tab's HTML
+                    st.caption(caption, unsafe_allow_html=True)
 
 
 def tile_metric(tile: Tile, sparkline: bool = True) -> None:
@@ -337,19 +337,21 @@ def table(
     *,
     column_config: dict | None = None,
     caption: str | None = None,
+    caption_links: bool = False,
     height: int | str = "auto",
     as_of: datetime | None = None,
 ) -> None:
     """A table with a CSV download of what is shown (labels, durations in hours, percentages, local
     times; request ids instead of links), its file named for the page's period and filters too
     (broken-promises-2026-W45-procurement.csv), so that downloads of two views do not clash; or,
-    for a table counted at an instant (`as_of`), for that instant and the filters."""
+    for a table counted at an instant (`as_of`), for that instant and the filters. `caption_links`:
+    the caption holds links.same_tab's HTML, and any data in it is escaped."""
     frame, column_config = presented(frame, column_config)
     # Missing values as empty cells, not the word "None".
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height,
                  placeholder="")
     if caption:
-        st.caption(caption)
+        st.caption(caption, unsafe_allow_html=caption_links)
     st.download_button(
         "Download CSV",
         csv_of(frame, column_config),
