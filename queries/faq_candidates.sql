@@ -5,7 +5,7 @@
 --   created in [$start_at, $end_at), most requests first, at most $max_rows rows: subject_key,
 --   n_requests, share (of the requests with a non-empty key, 0-1), n_requesters, n_variants
 --   (distinct wordings: subjects alike up to case and numbers are one), examples (the 3
---   most common wordings, each as one of its original subjects),
+--   most common wordings, each as one of its original subjects, without its ticket references),
 --   top_category, top_provider_department, newest_source and newest_request_id (the newest
 --   request in the group), first_created_at, last_created_at.
 -- Params: $start_at, $end_at TIMESTAMPTZ, $max_rows INTEGER, and the shared filters
@@ -40,8 +40,10 @@ top_rows as (
 -- "order 2210 has not arrived" and "Order has not arrived #5001" are one way of asking, not three
 -- (a number is dropped with a '#' before it); each is shown by its most common original subject
 -- (of equally common ones, one in mixed case before one all in capitals or all in lower case,
--- then the first in byte order: arg_max picked either, and the page changed between runs): the
--- subjects are counted first, so each distinct one is rewritten once.
+-- then the first in byte order: arg_max picked either, and the page changed between runs), less
+-- any ticket reference ("#11439"): the wording leaves it out, and "VPN muito lenta #11439" read as
+-- one request's subject, not the question asked. The subjects are counted first, so each distinct
+-- one is rewritten once.
 subjects as (
     select subject_key, subject, count(*) as n
     from top_rows
@@ -61,7 +63,8 @@ examples as (
     select
         subject_key,
         count(*) as n_variants,
-        list(example order by n desc, wording)[1:3] as examples
+        -- (A subject that is nothing but a reference has no subject key: it is in no group.)
+        list(trim(regexp_replace(example, '\s*#[0-9]+', '', 'g')) order by n desc, wording)[1:3] as examples
     from variants
     group by subject_key
 ),

@@ -129,6 +129,25 @@ def test_subjects_differing_only_by_a_number_or_case_are_one_wording(con, tmp_pa
     assert group["examples"][1] == "Meu pedido não chegou"
 
 
+def test_a_wording_is_shown_without_the_ticket_references_its_subjects_carry(con, tmp_path):
+    # Each request cites its own ticket: "VPN muito lenta #11439" stood for the question asked. The
+    # wording ("vpn muito lenta") already leaves the number out; so does the subject shown for it.
+    # A subject that is only a reference ("#4242") has no subject key: it stands for no group.
+    subjects = ["VPN muito lenta #11439", "VPN muito lenta #52688", "Re: VPN muito lenta #7", "#4242"]
+    import_requests(con, tmp_path, [
+        {"request_id": f"V{i}", "created_at": f"2026-03-02T1{i}:00:00Z", "requester_id": f"r{i}", "subject": text}
+        for i, text in enumerate(subjects)
+    ])
+    refresh_derived(con)
+    faq = queries.run(con, "faq_candidates", {
+        **filters(), "start_at": datetime(2026, 3, 1, tzinfo=timezone.utc),
+        "end_at": datetime(2026, 3, 9, tzinfo=timezone.utc), "max_rows": 10,
+    })
+    examples = {example for row in faq["examples"] for example in row}
+    assert {"VPN muito lenta", "Re: VPN muito lenta"} <= examples
+    assert not any("#" in example for example in examples) and len(faq) == 1, faq
+
+
 def test_a_wording_whose_subjects_are_equally_common_is_shown_by_the_same_one_every_time(con, tmp_path):
     # Any of them could stand for the wording, and the FAQ table changed between runs. Of equals,
     # the one in mixed case: a subject all in capitals or all in lower case reads as shouted or sloppy.
