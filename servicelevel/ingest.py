@@ -267,6 +267,28 @@ def _mapping_for(
     return chosen, detection_notes
 
 
+def source_timezone(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    """The time zone the source's latest import read times without an offset in; None for a new
+    source. A later export of the same helpdesk is read in it unless another is given: read in the
+    preset's zone instead (UTC for most), a Jira export imported as São Paulo time moved every
+    request it held again by three hours, and an "updated 1" gave no hint of it."""
+    row = con.execute(
+        """select timezone from imports
+           where source = $source and status = 'ok' and timezone is not null
+           order by import_id desc
+           limit 1""", {"source": source}).fetchone()
+    return row[0] if row else None
+
+
+def _in_source_zone(con, chosen: Preset, source: str, timezone_name: str | None) -> tuple[Preset, str | None]:
+    """The mapping read in the source's zone (source_timezone) where no zone is given for this import,
+    and that zone; None for the zone when the mapping keeps its own."""
+    kept = None if timezone_name else source_timezone(con, source)
+    if kept is None or kept == chosen.timezone:
+        return chosen, None
+    return preset_lib.with_timezone(chosen, kept), kept
+
+
 def earlier_import_of(con: duckdb.DuckDBPyConnection, path: Path | str, preset: Preset | str | None = None,
                       source: str | None = None, timezone_name: str | None = None,
                       request_source: str | None = None) -> EarlierImport | None:
@@ -275,7 +297,9 @@ def earlier_import_of(con: duckdb.DuckDBPyConnection, path: Path | str, preset: 
     path = Path(path)
     with open_export(path) as export:
         chosen, _ = _mapping_for(export, preset, preset_lib.PRESETS_DIR, timezone_name, request_source)
-    return _identical_import(con, file_sha256(path), source or chosen.source, preset_lib.fingerprint(chosen))
+    label = source or chosen.source
+    chosen, _ = _in_source_zone(con, chosen, label, timezone_name)
+    return _identical_import(con, file_sha256(path), label, preset_lib.fingerprint(chosen))
 
 
 def _timestamp_samples(export: ExportFile, preset: Preset) -> dict[str, list[str | None]]:
@@ -341,6 +365,8 @@ def import_file(
         try:
             chosen, detection_notes = _mapping_for(export, preset, presets_dir, timezone_name, request_source)
             detected = detection_notes is not None
+            label = source or chosen.source
+            chosen, source_zone = _in_source_zone(con, chosen, label, timezone_name)
             if chosen.encoding != "auto" or chosen.delimiter != "auto":
                 export.close()
                 export = open_export(path, chosen.encoding, chosen.delimiter)
@@ -348,7 +374,6 @@ def import_file(
         except (PresetError, MappingError, ExportError, ImportFailed) as exc:
             _log_failure(con, path, source or "", "", "", started_at, str(exc))
             raise ImportFailed(str(exc)) from None
-        label = source or chosen.source
         report = ImportReport(
             file_name=path.name,
             source=label,
@@ -358,6 +383,7 @@ def import_file(
             delimiter=export.delimiter,
             timezone=chosen.timezone,
             timezone_origin="as given for this import" if timezone_name
+            else "as this source's earlier imports" if source_zone
             else "the organisation's zone, a detected mapping's default" if detected else "the preset's zone",
             detected_preset=detected,
             mapped_fields=sorted(plan.uses),
@@ -369,6 +395,10 @@ def import_file(
             ignored_headers=plan.ignored_headers,
         )
         report.warnings.extend(export.notes + (detection_notes or []))
+        earlier_zone = source_timezone(con, label) if timezone_name else None
+        if earlier_zone is not None and earlier_zone != chosen.timezone:
+            report.warnings.append(f"earlier imports of {label} read times in {earlier_zone}, this one in "
+                                   f"{chosen.timezone}: a request in both exports moves by the zones' difference")
         rule = chosen.requester_rule
         if chosen.kind in ("requests", "event_log") and rule is not None and rule.field not in plan.uses:
             report.warnings.append(f"the preset tells internal requesters by {rule.field}, which this file has no "

@@ -623,6 +623,19 @@ def test_a_file_imported_before_is_named_in_the_preview_and_import_stays_off(scr
     assert page.get_by_role("button", name="Import").is_enabled()
     page.get_by_text("Times without a UTC offset are read as Europe/Lisbon time (as typed above).").wait_for(
         timeout=30_000)
+    # Not the zone the source's earlier import read: said as a warning.
+    assert page.locator('[data-testid="stAlertContentWarning"]').filter(
+        has_text="Earlier imports of source canonical read times in UTC: read in Europe/Lisbon, a request in both "
+                 "exports moves by the difference between the two zones.").count() == 1
+
+
+def test_a_later_export_of_a_source_is_previewed_in_the_zone_its_earlier_imports_were_read_in(scratch_server, page):
+    # The sample's jira source was imported as São Paulo time; the Jira preset's zone is UTC. A
+    # later Jira export is read as the source was (import_file does the same), and the preview says so.
+    add_to_the_upload_form(page, scratch_server, FIXTURES / "jira" / "issues.csv")
+    page.get_by_text("Times without a UTC offset are read as America/Sao_Paulo time (as this source's earlier "
+                     "imports; the time zone box above sets another).").wait_for(timeout=30_000)
+    assert page.get_by_text("read as UTC time", exact=False).count() == 0
 
 
 def test_a_survey_upload_says_which_sources_requests_its_answers_are_about(scratch_server, page, tmp_path):

@@ -328,6 +328,30 @@ def test_the_same_file_read_in_another_time_zone_replaces_its_first_reading(con,
     assert con.execute("select count(*) from requests").fetchone()[0] == 2
 
 
+def test_a_later_export_of_a_source_is_read_in_the_zone_its_earlier_imports_were(con, tmp_path):
+    # The first export given as São Paulo time (UTC-3 in 2026: no daylight saving), the next with no
+    # zone: read in the canonical preset's UTC, Y-1 moved three hours and the report said "updated".
+    first = write(tmp_path / "monday.csv", "request_id,created_at\nY-1,2026-03-02 09:00\n")
+    import_checked(con, first, timezone_name="America/Sao_Paulo")
+    later = write(tmp_path / "tuesday.csv", "request_id,created_at\nY-1,2026-03-02 09:00\nY-2,2026-03-03 10:30\n")
+    report = import_checked(con, later)
+    assert (report.timezone, report.timezone_origin) == ("America/Sao_Paulo", "as this source's earlier imports")
+    assert (report.n_unchanged, report.n_inserted) == (1, 1)
+    rows = request_rows(con, "canonical")
+    assert rows["Y-1"]["created_at"] == datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    assert rows["Y-2"]["created_at"] == datetime(2026, 3, 3, 13, 30, tzinfo=timezone.utc)
+    # Read again as it was, it is the same import; another source starts from the preset's zone.
+    assert earlier_import_of(con, later) is not None
+    elsewhere = import_checked(con, later, source="desk")
+    assert (elsewhere.timezone, elsewhere.timezone_origin) == ("UTC", "the preset's zone")
+    # A zone given that differs from the earlier imports' is used, and the report says what it does.
+    given = import_checked(con, write(tmp_path / "wednesday.csv", "request_id,created_at\nY-3,2026-03-04 08:00\n"),
+                           timezone_name="Europe/Lisbon")
+    assert given.timezone == "Europe/Lisbon"
+    assert ("earlier imports of canonical read times in America/Sao_Paulo, this one in Europe/Lisbon: a request in "
+            "both exports moves by the zones' difference") in given.warnings
+
+
 @pytest.mark.parametrize("fixture", REIMPORTED)
 def test_reimporting_the_same_file_changes_nothing(con, binary, fixture):
     path = binary[fixture.split(":")[1]] if fixture.startswith("binary:") else FIXTURES / fixture

@@ -13,7 +13,8 @@ from servicelevel import presets as preset_lib
 from servicelevel.detect import no_preset_fits, propose_preset
 from servicelevel.exports import ExportError, open_export
 from servicelevel.ingest import (
-    OUTCOME_MEANINGS, EarlierImport, ImportFailed, ImportReport, earlier_import_of, import_file, swallowed_note,
+    OUTCOME_MEANINGS, EarlierImport, ImportFailed, ImportReport, earlier_import_of, import_file, source_timezone,
+    swallowed_note,
 )
 from servicelevel.mapping import MappingError, build_staging
 from servicelevel.presets import Preset
@@ -48,14 +49,14 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> Pres
                 chosen = preset_lib.get_preset(preset_name)
                 build_staging(chosen, export.headers, path.name)
                 _filed_under(chosen, source_label or chosen.source, bool(source_label))
-                _read_in_zone(zone or chosen.timezone, bool(zone))
+                _read_in_zone(chosen.timezone, zone, source_label or chosen.source)
                 return chosen
             presets = preset_lib.available_presets()
             matched = preset_lib.match_preset(export.headers, presets)
             if matched is not None:
                 st.success(f"Recognised as **{matched.title}** (preset `{matched.name}`).")
                 _filed_under(matched, source_label or matched.source, bool(source_label))
-                _read_in_zone(zone or matched.timezone, bool(zone))
+                _read_in_zone(matched.timezone, zone, source_label or matched.source)
                 return matched
             proposal = propose_preset(export)
             near = preset_lib.closest_preset_note(export.headers, presets)
@@ -70,8 +71,8 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> Pres
     st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
     if proposal.preset is not None:
         _filed_under(proposal.preset, source_label or proposal.preset.source, bool(source_label))
-        if zone:  # otherwise the mapping above names the zone
-            _read_in_zone(zone, True)
+        # The mapping above names its own zone: said again only where another is read.
+        _read_in_zone(proposal.preset.timezone, zone, source_label or proposal.preset.source, said_as_mapped=True)
     return proposal.preset
 
 
@@ -96,10 +97,23 @@ def _how_to_map(missing: list[str]) -> str:
             "file again; or choose a preset above, or write one for this format (README, \"Import presets\").")
 
 
-def _read_in_zone(zone: str, typed: bool) -> None:
-    """The zone a wall-clock time is read in: the commonest way a whole export lands hours off."""
-    origin = "as typed above" if typed else "the preset's zone; the time zone box above sets another"
-    st.caption(f"Times without a UTC offset are read as **{zone}** time ({origin}).")
+def _read_in_zone(mapped: str, typed: str, source: str, said_as_mapped: bool = False) -> None:
+    """The zone a wall-clock time is read in, as import_file picks it: the one typed, else the one
+    the source's earlier imports used, else the mapping's (`mapped`). A whole export read in the
+    wrong one lands hours off, so a typed zone that differs from the source's earlier one is a
+    warning."""
+    earlier = source_timezone(data.cursor(), source)
+    box = "the time zone box above sets another"
+    if typed:
+        st.caption(f"Times without a UTC offset are read as **{typed}** time (as typed above).")
+        if earlier is not None and earlier != typed:
+            st.warning(f"Earlier imports of source {as_typed(source)} read times in {earlier}: read in {typed}, a "
+                       "request in both exports moves by the difference between the two zones.")
+    elif earlier is not None and earlier != mapped:
+        st.caption(f"Times without a UTC offset are read as **{earlier}** time (as this source's earlier "
+                   f"imports; {box}).")
+    elif not said_as_mapped:
+        st.caption(f"Times without a UTC offset are read as **{mapped}** time (the preset's zone; {box}).")
 
 
 def _filed_under(mapping: Preset, source: str, typed: bool) -> None:
