@@ -1,6 +1,7 @@
 -- import_history
 -- Returns: one row per import attempt, newest first, with its accounting:
---   file_name, import_id, started_at, status, n_read, n_rejected, n_inserted, n_updated,
+--   file_name, import_id, started_at, status (ok, failed, skipped as identical, or "every row
+--   rejected": an import that stored nothing, though it did not fail), n_read, n_rejected, n_inserted, n_updated,
 --   n_unchanged, n_superseded, n_events, balanced (read = the sum of the outcomes), message (why a
 --   failed import failed), source, kind, preset, encoding, delimiter, timezone (the zone
 --   timestamps without a UTC offset were read in).
@@ -11,8 +12,9 @@ select
     import_id,
     started_at,
     -- Status and what the file brought and lost first, in view on a laptop: an "ok" import with
-    -- rejected rows beyond the screen's edge read as all well.
-    status,
+    -- rejected rows beyond the screen's edge read as all well, and an "ok" that stored nothing too.
+    case when i.status = 'ok' and i.n_read > 0 and i.n_rejected = i.n_read then 'every row rejected'
+         else i.status end as status,
     n_read,
     n_rejected,
     n_inserted,
@@ -20,7 +22,7 @@ select
     n_unchanged,
     n_superseded,
     n_events,
-    case when status = 'ok'
+    case when i.status = 'ok'
          then n_read = n_inserted + n_updated + n_unchanged + n_superseded + n_rejected end as balanced,
     message,
     source,
@@ -29,5 +31,5 @@ select
     encoding,
     delimiter,
     timezone
-from imports
+from imports as i
 order by import_id desc

@@ -328,6 +328,17 @@ def test_the_same_file_read_in_another_time_zone_replaces_its_first_reading(con,
     assert con.execute("select count(*) from requests").fetchone()[0] == 2
 
 
+def test_an_import_whose_every_row_was_rejected_says_so_in_the_history(con, tmp_path):
+    # It did not fail (its rows and reasons are kept), but it stored nothing: "ok" read as all well.
+    rejected = import_checked(con, write(tmp_path / "allbad.csv", "request_id,created_at\nA-1,yesterday\n,2026-03-02\n"))
+    kept = import_checked(con, write(tmp_path / "good.csv", "request_id,created_at\nG-1,2026-03-02 09:00\n"))
+    assert (rejected.n_read, rejected.n_rejected, kept.n_rejected) == (2, 2, 0)
+    history = queries.run(con, "import_history", {}).set_index("import_id")
+    assert history.loc[rejected.import_id, "status"] == "every row rejected"
+    assert history.loc[kept.import_id, "status"] == "ok"
+    assert history["balanced"].all()
+
+
 def test_a_later_export_of_a_source_is_read_in_the_zone_its_earlier_imports_were(con, tmp_path):
     # The first export given as São Paulo time (UTC-3 in 2026: no daylight saving), the next with no
     # zone: read in the canonical preset's UTC, Y-1 moved three hours and the report said "updated".
