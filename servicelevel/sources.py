@@ -12,6 +12,7 @@ import duckdb
 
 from servicelevel import queries, store
 from servicelevel.sqlfiles import pipeline_sql, run_statements
+from servicelevel.wording import counted
 
 
 class UnknownSource(ValueError):
@@ -37,8 +38,9 @@ def source_names(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def describe_contents(contents: dict[str, int]) -> str:
     """What source_contents() found, in words."""
-    return (f"{contents['n_requests']:,} requests, {contents['n_events']:,} events, {contents['n_answers']:,} "
-            f"survey answers, {contents['n_rejected']:,} rejected rows from {contents['n_imports']:,} imports")
+    return (f"{counted(contents['n_requests'], 'request')}, {counted(contents['n_events'], 'event')}, "
+            f"{counted(contents['n_answers'], 'survey answer')}, {counted(contents['n_rejected'], 'rejected row')} "
+            f"from {counted(contents['n_imports'], 'import')}")
 
 
 def remove_source(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, int]:

@@ -75,7 +75,7 @@ def test_the_command_says_what_it_would_remove_and_removes_only_with_yes(two_sou
     con.close()
     assert main(["--db", str(path), "remove", "desk"]) == 0  # it did what was asked: say what it would remove
     out = capsys.readouterr().out
-    assert "source 'desk' holds 3 requests, 0 events, 0 survey answers, 1 rejected rows from 1 imports" in out
+    assert "source 'desk' holds 3 requests, 0 events, 0 survey answers, 1 rejected row from 1 import" in out
     assert "nothing removed: add --yes" in out
     assert main(["--db", str(path), "remove", "desk", "--yes"]) == 0
     assert capsys.readouterr().out.startswith("removed source 'desk': 3 requests")
