@@ -111,8 +111,15 @@ facts = {
     f"elapsed ({policy_hours})": lambda m: hours_text(row[f"{m}_business_secs_so_far"]),
     "elapsed (calendar h)": lambda m: hours_text(row[f"{m}_calendar_secs_so_far"]),
 }
-clocks = pd.DataFrame([{"SLA clock": fact, **{name: text(m) for m, name in clock_names.items()}}
-                       for fact, text in facts.items()])
+
+def clock_fact(fact: str, m: str) -> str:
+    """A clock's fact; for a clock that does not apply, its state alone: the policy's deadline and
+    target beside "n/a" read as ones the request missed."""
+    return facts[fact](m) if fact == "state" or row[f"{m}_state"] != "n/a" else ""
+
+
+clocks = pd.DataFrame([{"SLA clock": fact, **{name: clock_fact(fact, m) for m, name in clock_names.items()}}
+                       for fact in facts])
 st.markdown("**SLA clocks**")
 table(clocks, f"request-{request_id}-sla",
       caption=f"Policy {field_text(row['policy_name'], 'none')} · calendar {field_text(row['calendar_name'], 'none')}. "

@@ -2149,7 +2149,10 @@ def test_request_page_says_why_a_clock_does_not_apply(tmp_path, monkeypatch):
         {"request_id": "C2", "created_at": "2026-03-03T15:00:00Z", "first_response_at": "2026-03-03T16:00:00Z"},
     ])
     at = page("pages/request.py", id="C1")
-    assert list(clock_sheet(at).loc["state"]) == ["n/a", "n/a"]
+    sheet = clock_sheet(at)
+    assert list(sheet.loc["state"]) == ["n/a", "n/a"]
+    # Nor a deadline or target beside "n/a": the policy's would read as one the request missed.
+    assert (sheet.drop(index="state") == "").all().all(), sheet
     # Said in a sentence under the table, whose cells would cut it short.
     assert ("Not applicable (n/a): first response, because status is closed but the export has no response or "
             "resolution time; resolution, because status is closed but the export has no resolution time.") in [
