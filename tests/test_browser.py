@@ -704,6 +704,20 @@ def test_an_upload_no_mapping_fits_keeps_the_import_button_off(scratch_server, p
     assert page.get_by_text("This database holds the bundled sample", exact=False).count() == 1
 
 
+def test_a_text_file_that_is_no_export_is_named_and_not_mapped(scratch_server, page, tmp_path):
+    # Its first line reads as one column: no advice on the vocabulary's headers, no mapping to read.
+    export = tmp_path / "notes.txt"
+    export.write_text("Meeting notes\nThe printer on floor 2 jams again.\n", encoding="utf-8")
+    add_to_the_upload_form(page, scratch_server, export)
+    said = page.locator('[data-testid="stAlertContentError"]').filter(has_text="No preset fits")
+    said.wait_for(timeout=30_000)
+    assert said.inner_text().startswith("notes.txt: No preset fits, and auto-detection found no request_id and no "
+                                        "created_at column: the header reads as one column ('Meeting notes')")
+    assert "vocabulary.toml" not in said.inner_text()
+    assert page.locator('[data-testid="stCode"]').count() == 0
+    assert page.get_by_role("button", name="Import").is_disabled()
+
+
 def test_a_source_is_removed_from_the_data_page_once_its_name_is_typed(scratch_server, page):
     page.goto(f"{scratch_server}/data")
     settle(page, "Data & definitions")

@@ -63,12 +63,17 @@ def _preview(path: Path, preset_name: str, source_label: str, zone: str) -> Pres
     except (ExportError, preset_lib.PresetError, MappingError) as exc:
         st.error(str(exc))
         return None
+    # A first line read as one column (notes, a report, a PDF saved as text) is no export to map:
+    # neither the vocabulary's headers nor the detected mapping's lines would help.
+    one_column = len(export.headers) == 1
     if proposal.preset is None:
-        st.error(f"{no_preset_fits(export.headers, presets, proposal)} {_how_to_map(proposal.missing_required)}")
+        advice = "" if one_column else f" {_how_to_map(proposal.missing_required)}"
+        st.error(f"{path.name}: {no_preset_fits(export.headers, presets, proposal)}{advice}")
     else:
         st.warning(" ".join(filter(None, ["No preset fits this file.", near,
                                           "The importer will use this detected mapping:"])))
-    st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
+    if proposal.preset is not None or not one_column:
+        st.code("\n".join(proposal.lines()), language=None, wrap_lines=True)
     if proposal.preset is not None:
         _filed_under(proposal.preset, source_label or proposal.preset.source, bool(source_label))
         # The mapping above names its own zone: said again only where another is read.
