@@ -120,13 +120,19 @@ def clock_fact(fact: str, m: str) -> str:
 
 clocks = pd.DataFrame([{"SLA clock": fact, **{name: clock_fact(fact, m) for m, name in clock_names.items()}}
                        for fact in facts])
+source_has_history = bool(run_query("source_has_events", {"source": row["source"]}).iloc[0]["has_events"])
+# Pauses are read from the status history: without one, a request waiting on its customer now
+# ("pending") runs on, and "less any time paused" read as if it had been left out.
+paused_said = (", less any time paused in a waiting status." if source_has_history else
+               f". Source {row['source']} has no status history, so no time in a waiting status is known, nor left "
+               "out: its clocks run through them.")
 st.markdown("**SLA clocks**")
 table(clocks, f"request-{request_id}-sla",
       caption=f"Policy {field_text(row['policy_name'], 'none')} · calendar {field_text(row['calendar_name'], 'none')}. "
               f"Elapsed = until the clock stopped, or so far (as of {local_time(selection.as_of)}) while it runs. "
               + ("24x7 h: every hour counts, day and night" if around_the_clock
                  else "Business h: the hours the policy's calendar is open")
-              + ", less any time paused in a waiting status.")
+              + paused_said)
 # Why a clock is n/a, in a sentence: the reasons run longer than a table cell shows.
 not_applicable = [f"{name}, because {row[f'{m}_na_reason']}" for m, name in clock_names.items()
                   if field_text(row[f"{m}_na_reason"])]
@@ -153,7 +159,6 @@ timeline = pd.DataFrame(
     columns=["moment", "at"],
 ).sort_values("at")
 events = run_query("request_events", {"source": row["source"], "request_id": row["request_id"]})
-source_has_history = bool(run_query("source_has_events", {"source": row["source"]}).iloc[0]["has_events"])
 timeline_notes = []
 if pd.notna(row["due_at"]):
     promise = row["promise_outcome"]

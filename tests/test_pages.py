@@ -2091,6 +2091,23 @@ def test_a_24x7_policys_clock_is_not_headed_business_hours(app, sample_db_path):
                for c in at.caption)
 
 
+def test_a_request_of_a_source_without_status_history_says_its_clocks_run_through_waiting_statuses(app,
+                                                                                                 sample_db_path):
+    # The sample's zendesk tickets come without a status-change export: a ticket pending now has
+    # run on through its wait, and "less any time paused in a waiting status" read as if left out.
+    con = store.connect(sample_db_path)
+    try:
+        assert con.execute("select count(*) from events where source = 'zendesk'").fetchone()[0] == 0
+        request_id = con.execute("""select request_id from requests where source = 'zendesk' and status = 'pending'
+                                    order by request_id limit 1""").fetchone()[0]
+    finally:
+        con.close()
+    at = request_page(app, request_id)
+    assert any(c.value.endswith("Source zendesk has no status history, so no time in a waiting status is known, nor "
+                                "left out: its clocks run through them.") for c in at.caption)
+    assert not any("less any time paused" in c.value for c in at.caption)
+
+
 def test_an_id_held_by_two_sources_asks_which_one(tmp_path, monkeypatch):
     page = handmade_dashboard(tmp_path, monkeypatch, [
         {"source": source, "request_id": "2024-0101", "created_at": "2026-03-03T14:00:00Z", "subject": subject}
