@@ -62,7 +62,6 @@ def open_past_deadline(title: str, query: str, late_column: str, late_label: str
           caption_links=True)  # counted_now's link; the rest is our words and numbers
 
 
-
 def counted_now(query: str) -> str:
     """How many such requests there are at the data's newest instant, the count the overview's
     "Needs attention now" gives beside this period's (one click apart, 293 against 288 read as a

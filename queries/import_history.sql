@@ -1,8 +1,8 @@
 -- import_history
 -- Returns: one row per import attempt, newest first, with its accounting:
 --   file_name, import_id, started_at, status (ok, failed, skipped as identical, or "every row
---   rejected": an import that stored nothing, though it did not fail), n_read, n_rejected, n_inserted, n_updated,
---   n_unchanged, n_superseded, n_events, balanced (read = the sum of the outcomes), message (why a
+--   rejected": an import that stored nothing, though it did not fail), n_read, n_rejected,
+--   n_inserted, n_updated, n_unchanged, n_superseded, n_events, balanced (read = the sum of the outcomes), message (why a
 --   failed import failed), source, kind, preset, encoding, delimiter, timezone (the zone
 --   timestamps without a UTC offset were read in).
 -- Params: none
