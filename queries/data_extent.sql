@@ -7,11 +7,5 @@ select
     count(distinct source) as n_sources,
     min(created_at) as first_created_at,
     max(created_at) as last_created_at,
-    max(greatest(
-        created_at,
-        coalesce(updated_at, created_at),
-        coalesce(first_response_at, created_at),
-        coalesce(resolved_at, created_at),
-        coalesce(closed_at, created_at)
-    )) as data_as_of
+    max(mentioned_at(created_at, updated_at, first_response_at, resolved_at, closed_at)) as data_as_of
 from requests

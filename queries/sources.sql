@@ -10,8 +10,7 @@ with per_source as (
         count(*) as n_requests,
         min(created_at) as first_created_at,
         max(created_at) as last_created_at,
-        max(greatest(created_at, coalesce(updated_at, created_at), coalesce(resolved_at, created_at),
-                     coalesce(closed_at, created_at), coalesce(first_response_at, created_at))) as newest_at,
+        max(mentioned_at(created_at, updated_at, first_response_at, resolved_at, closed_at)) as newest_at,
         count(*) filter (
             where is_open_at(created_at, coalesce(resolved_at, closed_at), status, timestamptz 'infinity')
         ) as n_open

@@ -24,6 +24,7 @@ from servicelevel import presets as preset_lib
 from servicelevel import store
 from servicelevel.fields import FEEDBACK_SCALES
 from servicelevel.detect import no_preset_fits, propose_preset
+from servicelevel.datainfo import STALE_AFTER
 from servicelevel.exports import (
     ExportError,
     ExportFile,
@@ -70,6 +71,28 @@ class EarlierImport:
         return f"import #{self.import_id} ({self.file_name}, {when:%Y-%m-%d %H:%M} UTC)"
 
 
+@dataclass(frozen=True)
+class OlderExport:
+    """A file whose data ends more than STALE_AFTER before the newest data stored, with requests it
+    wrote open in it. The pages judge every request as of the newest data, so those read as open and
+    overdue by the export's age; a page cannot tell them from requests a current export holds open,
+    so the import says it, while it is in view."""
+
+    ends_at: datetime  # the newest instant the file's rows mention
+    newest_at: datetime  # the newest any stored request mentions
+    n_open: int
+
+    def said(self, zone=timezone.utc, day: str = "%Y-%m-%d") -> str:
+        """'this file's data ends on 2024-03-06, 989 days before the newest data stored (2026-11-20),
+        and 2 requests it wrote are open in it: ...'."""
+        are, them, their = ("are", "them", "their") if self.n_open > 1 else ("is", "it", "its")
+        ends, newest = (instant.astimezone(zone) for instant in (self.ends_at, self.newest_at))
+        return (f"this file's data ends on {ends:{day}}, {(self.newest_at - self.ends_at).days:,} days before the "
+                f"newest data stored ({newest:{day}}), and {counted(self.n_open, 'request')} it wrote {are} open in "
+                f"it: every page counts {them} as open, {their} SLA clocks running on to the newest data, until a "
+                f"newer export holding {them} is imported")
+
+
 @dataclass
 class ImportReport:
     """What one import did with every row of its file."""
@@ -102,6 +125,7 @@ class ImportReport:
     swallowed_lines: tuple[int, int] | None = None
     detected_preset: bool = False
     identical_to: EarlierImport | None = None  # set when the file was not read again
+    older_export: OlderExport | None = None  # set when its data ends well before the data stored
     seconds: float = 0.0
 
     @property
@@ -503,6 +527,9 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
 
     if preset.kind in ("requests", "event_log"):
         outcomes = _merge_requests(con, preset, names, report.missing_fields, digests[0])
+        report.older_export = _older_export(con, import_id)
+        if report.older_export:
+            report.warnings.append(report.older_export.said())
     elif preset.kind == "events":
         run_statements(con, pipeline_sql("apply_events"), names)
         outcomes = _count_outcomes(con, "event_outcomes")
@@ -548,6 +575,15 @@ def _load(con, export, preset, plan, report, digests, started_at, progress) -> N
             f"accounting does not balance: read {report.n_read} but accounted {report.accounted}"
         )
     _log_import(con, report, export, digests, started_at)
+
+
+def _older_export(con, import_id: int) -> OlderExport | None:
+    """The file's data end when it is more than STALE_AFTER before the newest data stored and
+    requests it wrote are open in it (else None)."""
+    ends_at, newest_at, n_open = con.execute(pipeline_sql("export_age"), {"import_id": import_id}).fetchone()
+    if not n_open or ends_at >= newest_at - STALE_AFTER:
+        return None
+    return OlderExport(ends_at, newest_at, n_open)
 
 
 def swallowed_note(swallowed: tuple[int, int]) -> str:

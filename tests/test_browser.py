@@ -5,6 +5,7 @@ and a bookmarked URL reproduces its view. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -594,6 +595,26 @@ def test_lines_inside_an_unclosed_quote_are_named_in_the_outcome(scratch_server,
     assert ("1 of its 30,001 rows was rejected, and 2 more lines of the file, from line 30,003 on, are inside an "
             "unclosed quote (fix the quote and import the file again)") in outcome.inner_text()
     shot(page, "upload-unclosed-quote")
+
+
+def test_an_upload_of_an_old_export_says_the_requests_open_in_it_count_as_open(scratch_server, page, tmp_path):
+    export = tmp_path / "desk-2024.csv"
+    export.write_text("request_id,created_at,resolved_at,status\n"
+                      "OLD-1,2024-03-04T09:00:00Z,,open\n"
+                      "OLD-2,2024-03-01T08:00:00Z,2024-03-06T12:00:00Z,resolved\n", encoding="utf-8")
+    upload_on_the_data_page(page, scratch_server, export)
+    outcome = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Imported desk-2024.csv")
+    said = re.search(r"This file's data ends on 06 Mar 2024, ([\d,]+) days before the newest data stored "
+                     r"\((\d\d \w\w\w \d{4})\), and 1 request it wrote is open in it: every page counts it as open, "
+                     r"its SLA clocks running on to the newest data, until a newer export holding it is imported\.",
+                     outcome.inner_text())
+    assert said, outcome.inner_text()
+    # Whole days between the two instants: the dates' difference, or one less when the newest data
+    # is earlier in its day than the old export's end (noon UTC).
+    between = (datetime.strptime(said[2], "%d %b %Y") - datetime(2024, 3, 6)).days
+    assert int(said[1].replace(",", "")) in (between, between - 1)
+    shot(page, "upload-old-export")
+    assert_no_errors(page)
 
 
 def test_a_file_imported_before_is_named_in_the_preview_and_import_stays_off(scratch_server, page, tmp_path):

@@ -363,6 +363,34 @@ def test_a_later_export_of_a_source_is_read_in_the_zone_its_earlier_imports_were
             "both exports moves by the zones' difference") in given.warnings
 
 
+
+def test_an_export_older_than_the_data_stored_says_which_requests_it_leaves_open(con, tmp_path):
+    # The current export ends on 20 Nov 2026 (N-1's resolution). A 2024 export into the same source
+    # adds two requests open in it, which every page then judges as of 20 Nov 2026.
+    current = write(tmp_path / "current.csv", "request_id,created_at,resolved_at,status\n"
+                    "N-1,2026-11-18T09:00:00Z,2026-11-20T16:00:00Z,resolved\n")
+    assert import_checked(con, current).warnings == []
+    old = write(tmp_path / "old.csv", "request_id,created_at,resolved_at,status\n"
+                "O-1,2024-03-04T09:00:00Z,,open\n"
+                "O-2,2024-03-05T10:00:00Z,,pending\n"
+                "O-3,2024-03-01T08:00:00Z,2024-03-06T12:00:00Z,resolved\n")
+    # Its data ends at O-3's resolution, 6 Mar 2024: 989 days before 20 Nov 2026 (
+    # 300 days to 31 Dec 2024, 365 in 2025, 324 to 20 Nov 2026).
+    assert [w for w in import_checked(con, old).warnings if "newest data" in w] == [
+        "this file's data ends on 2024-03-06, 989 days before the newest data stored (2026-11-20), and 2 requests it "
+        "wrote are open in it: every page counts them as open, their SLA clocks running on to the newest data, until "
+        "a newer export holding them is imported"]
+    # An old export whose requests are all closed leaves nothing open: nothing to say. Nor does an export
+    # a week older than the newest data (the staleness the sidebar allows).
+    closed = write(tmp_path / "closed.csv", "request_id,created_at,resolved_at\nC-1,2024-05-01T09:00,2024-05-02T09:00\n")
+    week = write(tmp_path / "week.csv", "request_id,created_at,status\nW-1,2026-11-13T16:00:00Z,open\n")
+    assert [import_checked(con, path).warnings for path in (closed, week)] == [[], []]
+    one = write(tmp_path / "one.csv", "request_id,created_at,status\nW-2,2026-11-13T15:59:59Z,open\n")
+    assert import_checked(con, one).warnings == [
+        "this file's data ends on 2026-11-13, 7 days before the newest data stored (2026-11-20), and 1 request it "
+        "wrote is open in it: every page counts it as open, its SLA clocks running on to the newest data, until "
+        "a newer export holding it is imported"]
+
 @pytest.mark.parametrize("fixture", REIMPORTED)
 def test_reimporting_the_same_file_changes_nothing(con, binary, fixture):
     path = binary[fixture.split(":")[1]] if fixture.startswith("binary:") else FIXTURES / fixture

@@ -58,6 +58,11 @@ created_at < instant
 and coalesce(resolved_at, timestamptz 'infinity') >= instant
 and not stop_unknown(resolved_at, status);
 
+-- mentioned_at: the newest instant a request's row mentions (greatest skips NULLs): how far
+-- the export it came from reaches, which is how fresh the data is.
+create or replace macro mentioned_at(created_at, updated_at, first_response_at, resolved_at, closed_at) as
+greatest(created_at, updated_at, first_response_at, resolved_at, closed_at);
+
 -- SLA. request_sla and the clock tables are derived data that servicelevel/sla.py and
 -- calendars.py replace on every refresh; these empty shapes only let sla_states be created
 -- before the first refresh (a macro's tables must exist when it is created).

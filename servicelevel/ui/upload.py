@@ -250,6 +250,7 @@ def import_panel() -> None:
         "identical_to": report.identical_to,
         "swallowed_lines": report.swallowed_lines,
         "span": _written_span(report),
+        "older_export": _older_export_said(report),
         "accounting": report_frame(report),
     }
     st.rerun()
@@ -284,6 +285,15 @@ def _written_span(report: ImportReport) -> str:
     return f", whose {'answers were submitted' if report.kind == 'feedback' else 'requests were created'} {when}"
 
 
+def _older_export_said(report: ImportReport) -> str:
+    """' This file's data ends on 06 Mar 2024, 989 days before …' when the import's data ends well
+    before the data stored (ingest.OlderExport), else ''."""
+    if report.older_export is None:
+        return ""
+    said = report.older_export.said(organisation().zone, "%d %b %Y")
+    return f" {said[0].upper()}{said[1:]}."
+
+
 def _show_outcome(name: str, last: dict) -> None:
     """The last import of the file in the uploader: skipped as a repeat, or its report, flagged
     when rows were rejected."""
@@ -305,7 +315,9 @@ def _show_outcome(name: str, last: dict) -> None:
         if last["swallowed_lines"]:  # part of a rejected record, not rows: in no count
             swallowed = f", and {swallowed_note(last['swallowed_lines'])} (fix the quote and import the file again)"
         st.warning(f"{outcome} {last['n_rejected']:,} of its {last['n_read']:,} rows {were} rejected{swallowed}: the "
-                   "report gives each reason, and the Rejected rows tab every row.")
+                   f"report gives each reason, and the Rejected rows tab every row.{last['older_export']}")
+    elif last["older_export"]:
+        st.warning(outcome + last["older_export"])
     else:
         st.success(outcome)
     st.code(last["lines"], language=None, wrap_lines=True)
