@@ -226,7 +226,9 @@ else:
     if len(per_department) > 1:
         table(promises.by_department(per_department), "promises-by-department",
               column_config={"kept_rate": st.column_config.NumberColumn("promises kept", format="percent"),
-                             "n_pending": st.column_config.NumberColumn("not due yet")})
+                             "n_pending": st.column_config.NumberColumn("not due yet")},
+              caption="Per provider department, most broken promises first: the one that let the most requesters "
+                      "down heads the list, whatever its rate.")
     broken = run_query("broken_promises", {**params, "max_rows": MAX_ROWS})
     if not broken.empty:
         n_broken = int(broken["n_broken"].iloc[0])  # all of them, though the list stops at MAX_ROWS

@@ -1545,6 +1545,8 @@ def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, s
     assert json.loads(by_department.proto.columns)["kept_rate"]["label"] == "promises kept"
     by_department = by_department.value
     assert by_department["n_broken"].sum() == len(expected) and by_department["n_broken"].is_monotonic_decreasing
+    # Ordered by count, not rate, so the caption says which (a 71% row sits below an 82% one).
+    assert any(c.value.startswith("Per provider department, most broken promises first") for c in at.caption)
     # The week is over: every promise is kept or broken, so nothing is said of those not due yet.
     assert WEEK_END <= as_of and "n_pending" not in by_department.columns
     assert not any("not due yet" in c.value.lower() for c in at.caption)
