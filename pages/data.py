@@ -45,7 +45,7 @@ with sources_tab:
             table(lacking.assign(without_it=lacking["field"].map(WITHOUT_FIELD)), "source-missing-fields",
                   column_config={"field": st.column_config.TextColumn("field it has no column for"),
                                  "without_it": st.column_config.TextColumn("what the pages do without it")},
-                  caption="Charts that need one of these fields say so instead of showing zeros.")
+                  caption="Charts that need one of these fields say so instead of showing zeros.", wrapped=True)
     with st.expander("Remove a source"):
         remove_panel()
 

@@ -340,16 +340,23 @@ def table(
     caption_links: bool = False,
     height: int | str = "auto",
     as_of: datetime | None = None,
+    wrapped: bool = False,
 ) -> None:
     """A table with a CSV download of what is shown (labels, durations in hours, percentages, local
     times; request ids instead of links), its file named for the page's period and filters too
     (broken-promises-2026-W45-procurement.csv), so that downloads of two views do not clash; or,
     for a table counted at an instant (`as_of`), for that instant and the filters. `caption_links`:
-    the caption holds links.same_tab's HTML, and any data in it is escaped."""
+    the caption holds links.same_tab's HTML, and any data in it is escaped. `wrapped`: a short table
+    of sentences, drawn whole as a static table (the grid cuts a cell's text at its column's width)."""
     frame, column_config = presented(frame, column_config)
-    # Missing values as empty cells, not the word "None".
-    st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height,
-                 placeholder="")
+    if wrapped:
+        labels = {name: config["label"] for name, config in column_config.items()
+                  if isinstance(config, dict) and config.get("label")}
+        st.table(frame.rename(columns=labels), hide_index=True, border="horizontal")
+    else:
+        # Missing values as empty cells, not the word "None".
+        st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", height=height,
+                     placeholder="")
     if caption:
         st.caption(caption, unsafe_allow_html=caption_links)
     st.download_button(
