@@ -91,6 +91,10 @@ st.caption(as_typed(
     f"category {field_text(row['category'], 'none')} · agent {field_text(row['agent'], 'none recorded')} · "
     f"status {coded['status']} (raw: {field_text(row['status_raw'], 'none')})"
 ))
+# Where the values above come from, to trace one that looks wrong back to its file.
+if pd.notna(row["imported_at"]):
+    st.caption(as_typed(f"Last changed by import #{row['import_id']}, {row['import_file_name']}, on "
+                        f"{local_time(row['imported_at'])} (Data & definitions, Import history)."))
 # A 2024 export's open request beside this year's data: years on its clocks. Only an open
 # request's clocks run on, so only for one are the sources looked up.
 if row["is_open"] and (lagging := lagging_request_note(run_query("sources", {}), row["source"],

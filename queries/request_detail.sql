@@ -7,7 +7,9 @@
 --   promise_outcome: its due date (due_at) as of $as_of, as promises_kept judges it
 --   (promise_outcome: 'kept', 'broken' or 'pending'), or 'unknown' (its status says stopped
 --   without a time); NULL without a due date. is_open: neither resolved nor closed, as the
---   sources query counts it (the macro is_open_at, at no particular instant).
+--   sources query counts it (the macro is_open_at, at no particular instant). import_file_name and
+--   imported_at: the file and start of the import that last changed it (import_id; a later export
+--   holding it unchanged writes nothing).
 -- Params: $source, $request_id, $as_of
 select
     r.*,
@@ -35,7 +37,10 @@ select
         when stop_unknown(coalesce(r.resolved_at, r.closed_at), r.status) then 'unknown'
         else promise_outcome(coalesce(r.resolved_at, r.closed_at), r.due_at, $as_of)
     end as promise_outcome,
-    is_open_at(r.created_at, coalesce(r.resolved_at, r.closed_at), r.status, timestamptz 'infinity') as is_open
+    is_open_at(r.created_at, coalesce(r.resolved_at, r.closed_at), r.status, timestamptz 'infinity') as is_open,
+    i.file_name as import_file_name,
+    i.started_at as imported_at
 from requests as r
 left join sla_states($as_of) as s using (source, request_id)
+left join imports as i on i.import_id = r.import_id
 where lower(r.source) = lower($source) and r.request_id = $request_id  -- 'JIRA' finds jira

@@ -1932,6 +1932,26 @@ def test_request_page_names_each_field_and_says_which_the_export_left_empty(tmp_
                             "status on hold (raw: on_hold)")
 
 
+def test_request_page_names_the_import_that_last_changed_the_request(tmp_path, monkeypatch):
+    page = handmade_dashboard(tmp_path, monkeypatch, [{"request_id": "P1", "created_at": "2026-03-03T14:00:00Z",
+                                                       "status": "open"}])
+    header = "request_id,created_at,status\n"
+    con = store.connect(tmp_path / "handmade.duckdb")
+    try:
+        # Import 2 closes P1; import 3 holds it as import 2 left it, so it changes nothing.
+        closed, again = tmp_path / "tuesday.csv", tmp_path / "wednesday.csv"
+        closed.write_text(header + "P1,2026-03-03T14:00:00Z,closed\n", encoding="utf-8")
+        again.write_text(header + "P1,2026-03-03T14:00:00Z,closed\nP2,2026-03-04T09:00:00Z,open\n", encoding="utf-8")
+        reports = [import_file(con, path, preset="canonical") for path in (closed, again)]
+        started = con.execute("select started_at from imports where import_id = 2").fetchone()[0]
+    finally:
+        con.close()
+    assert [(r.import_id, r.n_updated, r.n_unchanged) for r in reports] == [(2, 1, 0), (3, 0, 1)]
+    when = started.astimezone(organisation().zone)
+    assert page("pages/request.py", id="P1").caption[1].value.replace("\\", "") == (
+        f"Last changed by import #2, tuesday.csv, on {when:%d %b %Y %H:%M} (Data & definitions, Import history).")
+
+
 def test_a_lagging_sources_open_requests_are_warned_of_on_the_data_and_request_pages(tmp_path, monkeypatch):
     # A 2024 trial export beside this year's: its open request is judged as of the newest data,
     # so the backlog counts it and its clocks run for years. The current source says nothing.
@@ -1983,7 +2003,8 @@ def test_request_page_shows_how_long_an_open_breached_request_has_run(app, sampl
     clocks = clock_sheet(at)
     assert clocks.loc["state", "resolution"] == "breached"
     assert clocks.loc["stopped at", "resolution"] == ""  # still open
-    assert f"calendar {calendar_name}." in at.caption[1].value  # whose hours "business" means
+    clocks_caption = next(c.value for c in at.caption if c.value.startswith("Policy "))
+    assert f"calendar {calendar_name}." in clocks_caption  # whose hours "business" means
     assert hours(clocks.loc["elapsed (business h)", "resolution"]) == pytest.approx(expected_hours, abs=0.05)
     calendar_hours = (as_of - created_at).total_seconds() / 3600
     assert hours(clocks.loc["elapsed (calendar h)", "resolution"]) == pytest.approx(calendar_hours, abs=0.05)
