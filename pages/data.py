@@ -55,8 +55,8 @@ with imports_tab:
         st.info("No imports yet.")
     else:
         st.caption("Every row of every file is accounted for: read = inserted + updated + unchanged + superseded + "
-                   f"rejected. Superseded rows are {OUTCOME_MEANINGS['superseded']}. Further right: each "
-                   "file's source, kind, preset, encoding, delimiter and time zone.")
+                   f"rejected. Superseded rows are {OUTCOME_MEANINGS['superseded']}. Further right: the notes of "
+                   "each import's report, then its file's source, kind, preset, encoding, delimiter and time zone.")
         table(history, "import-history")
 
 with rejected_tab:

@@ -376,10 +376,14 @@ def test_an_export_older_than_the_data_stored_says_which_requests_it_leaves_open
                 "O-3,2024-03-01T08:00:00Z,2024-03-06T12:00:00Z,resolved\n")
     # Its data ends at O-3's resolution, 6 Mar 2024: 989 days before 20 Nov 2026 (
     # 300 days to 31 Dec 2024, 365 in 2025, 324 to 20 Nov 2026).
-    assert [w for w in import_checked(con, old).warnings if "newest data" in w] == [
+    older = import_checked(con, old)
+    assert older.warnings == [
         "this file's data ends on 2024-03-06, 989 days before the newest data stored (2026-11-20), and 2 requests it "
         "wrote are open in it: every page counts them as open, their SLA clocks running on to the newest data, until "
         "a newer export holding them is imported"]
+    # Kept: the Data page's import history shows it with the import, after the report is gone.
+    history = queries.run(con, "import_history", {}).set_index("import_id")
+    assert history.loc[older.import_id, "notes"] == older.warnings[0]
     # An old export whose requests are all closed leaves nothing open: nothing to say. Nor does an export
     # a week older than the newest data (the staleness the sidebar allows).
     closed = write(tmp_path / "closed.csv", "request_id,created_at,resolved_at\nC-1,2024-05-01T09:00,2024-05-02T09:00\n")
