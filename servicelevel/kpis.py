@@ -78,6 +78,9 @@ def ratio(numerator: float, denominator: float) -> float | None:
 
 NO_CHANGE = "no change"
 TREND_MOVE_PP = 1.0  # a rate that moved less than this over the trend window is not worth a word
+# A count or a time worth a word: its last end a fifth or more away from its first. A backlog that
+# doubled over the window (53 → 111) went unsaid beside a tile coloured by one week's +10.
+TREND_MOVE_SHARE = 0.2
 TREND_END_WEEKS = 4  # weeks at each end of the trend window set against each other
 
 
@@ -245,10 +248,15 @@ class Tile:
     def trend_is_news(self) -> bool:
         """A rate that moved TREND_MOVE_PP points or more over the trend window, by more than chance
         could make (trend_could_be_chance): the brief names the move, and the tile's caption gives
-        it too. A department's 48.4% → 47.4% on 70 targets at each end is no news."""
+        it too. A department's 48.4% → 47.4% on 70 targets at each end is no news. A count or a time
+        (backlog, volume, median first response): its ends apart by TREND_MOVE_SHARE of the first
+        or more, as shown; the caption gives it (the brief speaks of rates only)."""
         trend = self.trend_delta
-        return (self.unit == "rate" and trend is not None and abs(trend) >= TREND_MOVE_PP
-                and not self.trend_could_be_chance)
+        if trend is None:
+            return False
+        if self.unit == "rate":
+            return abs(trend) >= TREND_MOVE_PP and not self.trend_could_be_chance
+        return trend != 0 and abs(trend) >= TREND_MOVE_SHARE * abs(self._as_shown(self.trend_ends.first))
 
     @cached_property  # read by the caption, the colour and the brief: tested once
     def trend_could_be_chance(self) -> bool:
@@ -532,6 +540,7 @@ def weekly_tiles(weeks: pd.DataFrame, org: Organisation, unfinished: bool = Fals
     tiles = [
         Tile(
             key="volume", label="Volume so far" if unfinished else "Volume", value=float(current["n_created"]),
+            unit_note="requests created",
             previous=None if unfinished else previous_value("n_created"), unit="count", count=None, count_label="",
             **({"no_change_note": "part of a week: not compared"} if unfinished else {}),
             # A part week's count at the end of the sparkline would read as a fall: left out.

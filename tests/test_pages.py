@@ -941,6 +941,32 @@ def test_a_department_serving_internal_customers_only_lists_each_week_once(app, 
     assert sorted(weeks["segment"].value_counts().items()) == [("all", 12), ("external", 12), ("internal", 12)]
 
 
+def test_a_backlog_that_grew_over_the_twelve_weeks_says_its_trend(app, sample_db_path):
+    # Procurement's backlog at each of the 12 week ends to W46's, counted here as the README defines
+    # it: created before the week's end, not resolved or closed by then, its stop known.
+    con = store.connect(sample_db_path)
+    try:
+        ends = [WEEK_END - timedelta(weeks=k) for k in range(11, -1, -1)]
+        backlog = [con.execute(
+            """select count(*) from requests
+               where provider_department = 'Procurement' and created_at < $end
+                 and coalesce(resolved_at, closed_at, timestamptz 'infinity') >= $end
+                 and not (resolved_at is null and closed_at is null and status in ('resolved', 'closed'))""",
+            {"end": end}).fetchone()[0] for end in ends]
+    finally:
+        con.close()
+    first, last = (Decimal(sum(four)) / 4 for four in (backlog[:4], backlog[-4:]))
+    first, last = (int(end.quantize(Decimal(1), rounding=ROUND_HALF_UP)) for end in (first, last))
+    assert last >= first * 1.2  # slipping in the sample: its backlog grew by more than a fifth
+    app.query_params["dept"] = "Procurement"
+    at = rendered(app)
+    assert metrics(at)["Backlog"] == f"{backlog[-1]:,}"
+    said = f"at week end · worsening trend {first} → {last} (first 4 weeks against last 4 of 12)"
+    assert any(c.value.startswith(said) for c in at.caption), said
+    # Volume says what it counts.
+    assert any(c.value.startswith("requests created") for c in at.caption)
+
+
 def test_the_first_week_of_data_has_no_week_before_to_compare_with(app, sample_db_path):
     first = first_day(sample_db_path)
     app.query_params["week"] = first_week_code(sample_db_path)

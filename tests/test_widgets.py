@@ -313,6 +313,38 @@ def test_a_falling_backlog_is_an_improving_trend():
     assert tile.caption() == "counter to an improving trend 220 → 120 (first 4 weeks against last 4 of 8)"
 
 
+@pytest.mark.parametrize("series, said", [
+    # Procurement's backlog in the sample's shape: 50, 52, 54, 56 (53 on average) in the first 4 weeks,
+    # 100, 105, 110, 121 (109) in the last 4. This week's +11 goes with the trend, which was unsaid.
+    ((50.0, 52.0, 54.0, 56.0, 60.0, 70.0, 80.0, 90.0, 100.0, 105.0, 110.0, 121.0),
+     "worsening trend 53 → 109 (first 4 weeks against last 4 of 12)"),
+    # 100 → 119 on average (100, 101, 99, 100 against 118, 119, 119, 120): 19 %, under a fifth.
+    ((100.0, 101.0, 99.0, 100.0, 105.0, 110.0, 115.0, 118.0, 118.0, 119.0, 119.0, 120.0), ""),
+    # 100 → 120: a fifth exactly (the last 4: 119, 121, 120, 120).
+    ((100.0, 101.0, 99.0, 100.0, 105.0, 110.0, 115.0, 118.0, 119.0, 121.0, 120.0, 120.0),
+     "worsening trend 100 → 120 (first 4 weeks against last 4 of 12)"),
+])
+def test_a_count_that_moved_a_fifth_or_more_over_the_window_names_its_trend(series, said):
+    tile = Tile(key="backlog", label="Backlog at week end", value=series[-1], previous=series[-2], unit="count",
+                count=None, count_label="", higher_is_better=False, series=series)
+    assert not tile.against_trend
+    assert tile.trend_said() == said
+    assert tile.caption() == said
+
+
+def test_a_time_and_a_volume_that_moved_a_fifth_name_their_trend_without_a_verdict_for_volume():
+    # Median first response 1.8 h on average in the first 4 weeks, 4.7 h in the last 4.
+    hours = (1.6, 1.8, 2.0, 1.8, 2.5, 3.0, 3.5, 4.0, 4.4, 4.6, 4.8, 5.0)
+    frt = Tile(key="frt", label="Median first response", value=5.0, previous=4.8, unit="business_hours", count=300,
+               count_label="first responses", higher_is_better=False, series=hours)
+    assert frt.trend_said() == "worsening trend 1.8 h → 4.7 h (first 4 weeks against last 4 of 12)"
+    # More requests are neither good nor bad: the trend without a word on it.
+    volume = Tile(key="volume", label="Volume", value=420.0, previous=400.0, unit="count", count=None,
+                  count_label="", higher_is_better=None,
+                  series=(300.0, 310.0, 290.0, 300.0, 320.0, 340.0, 360.0, 380.0, 390.0, 400.0, 400.0, 420.0))
+    assert volume.trend_said() == "trend 300 → 403 (first 4 weeks against last 4 of 12)"
+
+
 @pytest.mark.parametrize("met, decided, goal, said", [
     (10, 12, 0.85, "goal 85.0% · too few to judge"),  # 83.3%, 95% interval 55%-95%: either side of 85%
     (11, 12, 0.85, "goal 85.0% · too few to judge"),  # 91.7% looks met, but the interval reaches 65%
