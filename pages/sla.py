@@ -43,7 +43,9 @@ def open_past_deadline(title: str, query: str, late_column: str, late_label: str
                        note: str) -> None:
     """One of the backlog's lists of open requests past a deadline (overdue, no_reply): 'All 9
     requests open at … {said}, longest overdue first. {note}', with how many there are in all,
-    though the list stops at MAX_ROWS; without any, 'None of the 10 requests open at … {none}.'"""
+    though the list stops at MAX_ROWS; without any, 'None of the 10 requests open at … {none}.'
+    `note` names the instant the lateness runs to as {at}: the broken promises' hours late run to
+    the newest data, and beside them these read as counted to the same instant."""
     st.markdown(f"**{title}**")
     rows = run_query(query, {**params, "end_at": backlog_end, "max_rows": MAX_ROWS})
     at = local_time(backlog_at)
@@ -56,7 +58,7 @@ def open_past_deadline(title: str, query: str, late_column: str, late_label: str
               else f"The {MAX_ROWS:,} longest overdue of the {n:,} requests")
     table(request_list(rows.drop(columns=count_column)), f"sla-{query.replace('_', '-')}",
           column_config={**links.LINK_COLUMN, late_column: st.column_config.NumberColumn(late_label, format="%.1f")},
-          caption=f"{listed} open at {at} {said}{', longest overdue first' if n > 1 else ''}. {note}"
+          caption=f"{listed} open at {at} {said}{', longest overdue first' if n > 1 else ''}. {note.format(at=at)}"
                   + (f" Status now: a request listed may have been resolved since. {counted_now(query)}"
                      if backlog_at < selection.as_of else ""),
           caption_links=True)  # counted_now's link; the rest is our words and numbers
@@ -293,12 +295,12 @@ else:
         "Open past their resolution deadline", "overdue", "days_overdue", "days overdue",
         said="past the resolution deadline (the table above counts them by age)",
         none="was past its resolution deadline",
-        note="Days overdue: calendar days since the deadline. Paused time already moved each deadline.")
+        note="Days overdue: calendar days from the deadline to {at}. Paused time already moved each deadline.")
     open_past_deadline(
         "Open with no reply past their first-response deadline", "no_reply", "hours_overdue", "hours overdue",
         said="with no first response although the first-response deadline had passed",
         none="was waiting for a first response past its deadline",
-        note="A request past both deadlines is in both lists. Hours overdue: calendar hours since the first-response "
-             "deadline.")
+        note="A request past both deadlines is in both lists. Hours overdue: calendar hours from the first-response "
+             "deadline to {at}.")
 
 scroll_to_linked_section()  # the overview's tiles and tables link to sections of this page

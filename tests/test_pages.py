@@ -1534,6 +1534,9 @@ def test_the_sla_page_lists_the_open_requests_past_their_deadline_that_the_backl
     finally:
         con.close()
     assert len(overdue) == expected
+    # The instant the days run to, named: the broken promises' hours late beside them run to the newest data.
+    said = f"Days overdue: calendar days from the deadline to {end.astimezone(organisation().zone):%d %b %Y %H:%M}."
+    assert any(said in c.value for c in at.caption)
 
 
 def test_the_sla_page_lists_the_broken_promises_behind_the_overviews_tile(app, sample_db_path):
