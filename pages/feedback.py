@@ -126,7 +126,11 @@ if not total.empty:
                               "CSAT % and SLA adherence by channel", "Channel", min_count=org.min_count))
     table(feedback.csat_beside_adherence_table(breakdown, adherence, org.min_count), "csat-and-sla-by-channel",
           column_config={**RATE, "sla_adherence": st.column_config.NumberColumn("SLA adherence", format="percent"),
-                         "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent")},
+                         "sla_goal": st.column_config.NumberColumn("SLA goal", format="percent"),
+                         "too_few": st.column_config.CheckboxColumn(
+                             "CSAT: too few", help=f"CSAT rests on fewer than {org.min_count} answers"),
+                         "sla_too_few": st.column_config.CheckboxColumn(
+                             "SLA: too few", help=f"SLA adherence rests on fewer than {org.min_count} decided targets")},
           caption="CSAT: answers submitted in the period. SLA adherence: first-response and resolution targets "
           "decided in the period, met / (met + breached). SLA goal: the goals of those targets' policies, "
           "averaged, so a channel whose requests fall more under stricter policies has a higher one.")

@@ -168,8 +168,10 @@ def csat_next_to_adherence(breakdown: pd.DataFrame, adherence: pd.DataFrame) -> 
 
 def csat_beside_adherence_table(breakdown: pd.DataFrame, adherence: pd.DataFrame, min_count: int = 30) -> pd.DataFrame:
     """csat_next_to_adherence as a table, a row per channel in the chart's order (most answers
-    first, then channels with SLA targets but no answers), the two rates it pairs first. A channel
-    without answers counts none, too few to trust; one without targets, none met or breached."""
+    first, then channels with SLA targets but no answers), the two rates it pairs first, each with
+    whether it rests on fewer than `min_count` (answers; decided targets), as the chart outlines
+    either. A channel without answers counts none, too few to trust; one without targets, none met
+    or breached, too few too."""
     by_channel = dimension_rows(breakdown, "channel", min_count).rename(columns={"value": "channel"})
     # An outer merge sorts by name: put back the order the chart draws.
     order = {channel: i for i, channel in enumerate(dict.fromkeys([*by_channel["channel"], *adherence["channel"]]))}
@@ -177,9 +179,11 @@ def csat_beside_adherence_table(breakdown: pd.DataFrame, adherence: pd.DataFrame
                               on="channel", how="outer")
     counts = [column for column in (*by_channel.columns, "n_met", "n_breached")
               if column.startswith("n_") or column == "sum_score"]
-    merged = merged.fillna({column: 0 for column in counts}).assign(too_few=lambda m: m["n_answers"] < min_count)
+    merged = merged.fillna({column: 0 for column in counts}).assign(
+        too_few=lambda m: m["n_answers"] < min_count,
+        sla_too_few=lambda m: m["n_met"] + m["n_breached"] < min_count)
     merged = merged.sort_values("channel", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
-    return columns_first(merged, ["channel", "csat", "too_few", "sla_adherence", "sla_goal"])
+    return columns_first(merged, ["channel", "csat", "too_few", "sla_adherence", "sla_too_few", "sla_goal"])
 
 
 def period_totals(weeks: pd.DataFrame) -> pd.Series:

@@ -401,4 +401,6 @@ def test_a_channel_without_answers_counts_none_too_few_to_trust_beside_its_sla_a
     assert pd.isna(social["csat"]) and social["sla_adherence"] == 1.0 and social["n_met"] == 4
     # The minimum is the one given: 5 answers are too few against 10, 40 are not.
     assert table["too_few"].tolist() == [False, True, True]
+    # And for SLA adherence, of decided targets: portal's 100 are enough, chat's 10 just so, social's 4 not.
+    assert table["sla_too_few"].tolist() == [False, False, True]
     assert table.loc["portal", "csat"] == 0.75
