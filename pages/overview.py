@@ -128,7 +128,9 @@ else:
         movers,
         "movers",
         column_config={**movers_columns("this week", "week before"), **PROVIDER},
-        caption=f"First-response and resolution targets together; departments with fewer than "
+        # Named: the scorecard's rate for the same department, internal requesters only, differs.
+        caption=f"First-response and resolution targets together, of every requester the filters keep (the Internal "
+        f"departments page's scorecard counts internal requesters only); departments with fewer than "
         f"{weekly.MOVERS_MIN_DECIDED} decided targets in either week are left out."
         f"{weekly.running_span_note(week, selection.as_of)} {CHANCE_NOTE}",
     )
