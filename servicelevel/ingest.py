@@ -150,8 +150,10 @@ class ImportReport:
                 "(same bytes, source and mapping); nothing to do (use --force to import it again)"
             ]
         layout = describe_layout(self.encoding, self.delimiter)
+        # Numbered as the import history and `rejected IMPORT_ID` know it.
+        number = f"import #{self.import_id}: " if self.import_id is not None else ""
         out = [
-            f"{self.file_name} -> source '{self.source}' ({how}, {self.kind}, {layout})",
+            f"{number}{self.file_name} -> source '{self.source}' ({how}, {self.kind}, {layout})",
             f"  read {self.n_read:,} = inserted {self.n_inserted:,} + updated {self.n_updated:,}"
             f" + unchanged {self.n_unchanged:,} + superseded {self.n_superseded:,}"
             f" + rejected {self.n_rejected:,}",
@@ -166,7 +168,9 @@ class ImportReport:
             out.append(f"  rejected, {reason_words(reason) if in_browser else reason}: {count:,}{example}")
         if self.n_rejected:
             out.append("  every rejected row, with its line, reason and raw fields: " + (
-                "the Rejected rows tab" if in_browser else "the rejected_rows table (Data & definitions page)"))
+                "the Rejected rows tab" if in_browser else
+                "the rejected_rows table (Data & definitions page); the rows a rule rejected, as a file to correct "
+                f"and import again: python -m servicelevel rejected {self.import_id}"))
         if self.timezone:
             another = "the time zone box above" if in_browser else "--timezone, or the time-zone box on the import page"
             out.append(f"  any time without a UTC offset is read as {self.timezone} time ({self.timezone_origin}; "

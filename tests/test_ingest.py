@@ -1332,7 +1332,8 @@ def test_cli_import_detect_and_status(tmp_path, capsys, binary):
     db = str(tmp_path / "cli.duckdb")
     assert main(["--db", db, "import", str(ZENDESK), str(FIXTURES / "jira/issues.csv")]) == 0
     out = capsys.readouterr().out
-    assert "tickets.csv -> source 'zendesk' (preset zendesk, requests, utf-8, delimiter ',')" in out
+    # Numbered as the import history and `rejected IMPORT_ID` know it.
+    assert "import #1: tickets.csv -> source 'zendesk' (preset zendesk, requests, utf-8, delimiter ',')" in out
     assert "read 6 = inserted 6 + updated 0 + unchanged 0 + superseded 0 + rejected 0" in out
     assert "read 5 = inserted 5 + updated 0 + unchanged 0 + superseded 0 + rejected 0" in out
 
@@ -1444,7 +1445,8 @@ def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "rejected, unparseable_created_at: 2 (e.g. line 3: unparseable date in column created_at: 'yesterday' (expected ISO 8601))" in out
     assert "rejected, missing_request_id: 1 (e.g. line 4: the request id is empty)" in out
-    assert "the rejected_rows table (Data & definitions page)" in out
+    assert ("the rejected_rows table (Data & definitions page); the rows a rule rejected, as a file to correct and "
+            "import again: python -m servicelevel rejected 1\n") in out
     assert "any time without a UTC offset is read as UTC time" in out  # the canonical preset's zone
     assert "no requester type: every new request counts as external, and stored ones keep theirs" in out
     assert "no provider type: every new request's provider counts as in-house" in out
