@@ -1,4 +1,5 @@
-"""Command line: python -m servicelevel [--db PATH] import|detect|sample|status|remove|presets|policies|report ..."""
+"""Command line: python -m servicelevel [--db PATH] COMMAND ... (the commands are listed below; each
+one's --help gives its options)."""
 
 from __future__ import annotations
 
@@ -172,9 +173,16 @@ def cmd_detect(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from servicelevel.sample import build_sample
+    from servicelevel.sample import build_sample, sources_not_from_the_sample
 
     con = store.connect(args.db)
+    if held := sources_not_from_the_sample(con):
+        db_path = args.db or store.default_db_path()
+        print(f"error: {db_path} holds data not from the sample (sources {', '.join(held)}): the sample's "
+              "fictional requests would be mixed into it, and removing them later would take those sources' rows "
+              "too. Build the sample into a database of its own: python -m servicelevel --db data/sample.duckdb "
+              "sample", file=sys.stderr)
+        return 1
     with stopped_by_interrupt("the sample is not complete; `python -m servicelevel sample` again finishes it (the "
                               "files it has imported already are recognised and skipped)"):
         lines = build_sample(con, progress=print)
@@ -219,14 +227,13 @@ def cmd_status(args) -> int:
     n_feedback = con.execute("select count(*) from feedback").fetchone()[0]
     n_events = con.execute("select count(*) from events").fetchone()[0]
     n_rejected = con.execute("select count(*) from rejected_rows").fetchone()[0]
-    ok, skipped, failed, removed = con.execute(
-        """select count(*) filter (where status = 'ok'), count(*) filter (where status = 'skipped'),
-                  count(*) filter (where status = 'failed'), count(*) filter (where status = 'removed')
-           from imports"""
-    ).fetchone()
+    # As the Data page's import history says them: "ok" for an import that stored nothing read as all well.
+    statuses = queries.run(con, "import_history", {})["status"].value_counts()
+    ok, all_rejected, skipped, failed, removed = (
+        int(statuses.get(status, 0)) for status in ("ok", "every row rejected", "skipped", "failed", "removed"))
     print(f"  feedback answers: {n_feedback:,}; events: {n_events:,}; rejected rows: {n_rejected:,}")
-    print(f"  imports: {ok} ok, {skipped} skipped as identical to an earlier one, {failed} failed, "
-          f"{removed} of sources since removed")
+    print(f"  imports: {ok} ok{f', {all_rejected} with every row rejected' if all_rejected else ''}, {skipped} skipped "
+          f"as identical to an earlier one, {failed} failed, {removed} of sources since removed")
     return 0
 
 
@@ -404,13 +411,20 @@ def cmd_rejected(args) -> int:
     con = store.connect(db_path, read_only=True)
     try:
         history = queries.run(con, "import_history", {})
-        with_rejected = history[(history["status"] == "ok") & (history["n_rejected"] > 0)]
+        # An import that stored nothing, every row rejected, is the one most in need of its file.
+        stored = history["status"].isin(["ok", "every row rejected"])
+        with_rejected = history[stored & (history["n_rejected"] > 0)]
         if args.import_id is None:
             if with_rejected.empty:
                 print("no import has rejected rows")
             for row in with_rejected.itertuples(index=False):
-                print(f"  import {row.import_id}: {row.file_name} (source {row.source}), {row.n_rejected:,} rejected")
+                print(f"  import {row.import_id}: {row.file_name} (source {row.source}), {int(row.n_rejected):,} "
+                      "rejected")
             return 0
+        if args.import_id not in set(history["import_id"]):
+            print(f"error: there is no import {args.import_id}; `python -m servicelevel rejected` lists the imports "
+                  "with rejected rows", file=sys.stderr)
+            return 1
         if args.import_id not in set(with_rejected["import_id"]):
             print(f"error: import {args.import_id} has no rejected rows; `python -m servicelevel rejected` lists "
                   "the imports that have", file=sys.stderr)

@@ -1525,6 +1525,18 @@ def sample_sources_held(con: duckdb.DuckDBPyConnection, held: set[str]) -> list[
     return [s for s in SAMPLE_SOURCES if s in held] if get_meta(con, "sample_anchor") else []
 
 
+def sources_not_from_the_sample(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sources holding requests or answers in a database no sample build began in: building
+    the sample there would mix its fictional requests into them (a real Jira export's source is
+    jira, as the sample's is), and removing them later would take the real rows too."""
+    from servicelevel.store import get_meta
+
+    if get_meta(con, "sample_anchor") or unfinished_build(con) is not None:
+        return []
+    return [source for (source,) in con.execute(
+        "select source from requests union select survey_source from feedback order by 1").fetchall()]
+
+
 # Meta key of a build under way, "<anchor>|<scale>" (e.g. "2026-11-16|1.0"); '' once it finished.
 BUILD_UNDER_WAY = "sample_build_under_way"
 

@@ -113,6 +113,32 @@ def test_the_command_line_lists_and_writes_the_files_to_correct(tmp_path, capsys
     # The second import rejected nothing: it has no file to correct.
     assert main(["--db", db, "rejected", "2"]) == 1
     assert capsys.readouterr().err.startswith("error: import 2 has no rejected rows")
+    assert main(["--db", db, "rejected", "99"]) == 1
+    assert capsys.readouterr().err.startswith("error: there is no import 99; ")
+
+
+def test_an_import_whose_every_row_was_rejected_is_listed_beside_failed_ones(tmp_path, capsys):
+    # Every row rejected: the file stored nothing but its rows are kept, and it is the one most in
+    # need of a file to correct. A failed import beside it (a preset whose columns the file lacks)
+    # has no counts, which made the listed counts decimals ("2.0 rejected").
+    db = str(tmp_path / "db.duckdb")
+    all_bad = tmp_path / "allbad.csv"
+    all_bad.write_text("request_id,created_at\nA-1,yesterday\n,2026-03-02\n", encoding="utf-8")
+    unfit = tmp_path / "unfit.csv"
+    unfit.write_text("id,when\n1,2\n", encoding="utf-8")
+    assert main(["--db", db, "import", str(all_bad)]) == 1
+    assert main(["--db", db, "import", str(unfit), "--preset", "canonical"]) == 1
+    capsys.readouterr()
+    assert main(["--db", db, "rejected"]) == 0
+    assert capsys.readouterr().out == "  import 1: allbad.csv (source canonical), 2 rejected\n"
+    assert main(["--db", db, "rejected", "1", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "allbad-rejected-rows.csv").read_text(encoding="utf-8-sig") == (
+        "request_id,created_at\nA-1,yesterday\n,2026-03-02\n")
+    capsys.readouterr()
+    # The status says it as the Data page's import history does, not as one more "ok".
+    assert main(["--db", db, "status"]) == 0
+    assert ("imports: 0 ok, 1 with every row rejected, 0 skipped as identical to an earlier one, 1 failed, 0 of "
+            "sources since removed") in capsys.readouterr().out
 
 
 def test_a_detected_mapping_and_a_given_time_zone_are_what_the_import_command_repeats(tmp_path, capsys):

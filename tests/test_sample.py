@@ -124,6 +124,28 @@ def test_the_sample_is_known_by_its_sources(db, tmp_path):
         assert sample.sample_sources_held(ours, {"jira", "zendesk"}) == []
 
 
+def test_the_sample_command_keeps_out_of_a_database_holding_other_data(tmp_path, capsys):
+    # A real Jira export's source is jira, as the sample's is: built on top, the sample's 23,000
+    # fictional requests joined its 5, and removing them would have taken the real ones too.
+    from servicelevel.cli import main
+
+    path = tmp_path / "ours.duckdb"
+    with store.connect(path) as ours:
+        import_file(ours, PROJECT_ROOT / "tests" / "fixtures" / "jira" / "issues.csv")
+        import_file(ours, PROJECT_ROOT / "tests" / "fixtures" / "canonical" / "requests.csv", source="desk")
+    assert main(["--db", str(path), "sample"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {path} holds data not from the sample (sources desk, jira): the sample's fictional requests would be "
+        "mixed into it, and removing them later would take those sources' rows too. Build the sample into a database "
+        "of its own: python -m servicelevel --db data/sample.duckdb sample\n")
+    with store.connect(path) as ours:
+        assert one(ours, "select count(*) from requests") == 5 + 4  # the Jira fixture's 5 and the canonical one's 4
+        # A database the sample was built into is the sample's to finish or build again.
+        assert sample.sources_not_from_the_sample(ours) == ["desk", "jira"]
+        store.set_meta(ours, "sample_anchor", ANCHOR.isoformat())
+        assert sample.sources_not_from_the_sample(ours) == []
+
+
 def test_stale_data_that_is_only_the_sample_says_how_to_have_newer(db, tmp_path):
     # Eight days after the sample's newest timestamp: a real source would need a newer export, which
     # the sample has none of; it is generated again, up to the current week, into a new file.
