@@ -152,8 +152,11 @@ def cmd_detect(args) -> int:
         presets = preset_lib.available_presets()
         matched = preset_lib.match_preset(export.headers, presets)
         if matched is not None:
-            print(f"Preset '{matched.name}' ({matched.title}) fits these headers, and import uses it."
-                  " For comparison, what auto-detection alone would propose (not used):")
+            # The zone import reads in, first: the proposal below gives auto-detection's own, unused.
+            print(f"Preset '{matched.name}' ({matched.title}) fits these headers, and import uses it: times "
+                  f"without a UTC offset are read as {matched.timezone} time (the preset's zone; a source imported "
+                  "before keeps its own, and --timezone sets another). For comparison, what auto-detection alone "
+                  "would propose (not used):")
         else:
             near = preset_lib.closest_preset_note(export.headers, presets)
             print(f"{near or 'No preset fits these headers.'} Auto-detection proposes:")
