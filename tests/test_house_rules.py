@@ -135,6 +135,22 @@ def test_the_readme_defines_every_metric_as_the_app_does():
     assert differing == []
 
 
+def readme_section(title: str) -> str:
+    """The README's section headed `## {title}`, up to the next one of that level."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readmes_maps_name_every_module_and_test_file():
+    # A new maintainer found two modules missing from the layout and nine test files missing from
+    # the list of where the tests are.
+    layout, development = readme_section("Project layout"), readme_section("Development")
+    modules = [p.name for p in sorted((PROJECT_ROOT / "servicelevel").glob("*.py")) if not p.name.startswith("__")]
+    test_files = [p.name for p in sorted((PROJECT_ROOT / "tests").glob("test_*.py"))]
+    assert [name for name in modules if not re.search(rf"\b{re.escape(name)}\b", layout)] == []
+    assert [name for name in test_files if f"`{name}`" not in development and f"`tests/{name}`" not in development] == []
+
+
 def test_the_at_risk_definition_gives_the_horizon_the_pages_use():
     # "within the next N business hours" left the reader to guess N.
     from servicelevel.attention import DUE_WITHIN_HOURS
