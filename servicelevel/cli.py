@@ -13,10 +13,10 @@ from pathlib import Path
 
 from servicelevel import policies as policy_lib
 from servicelevel import presets as preset_lib
-from servicelevel import queries, store
+from servicelevel import PROJECT_ROOT, queries, store
 from servicelevel.detect import propose_preset
 from servicelevel.exports import ExportError, describe_layout, open_export
-from servicelevel.ingest import ImportFailed, import_file
+from servicelevel.ingest import ImportFailed, NoPresetFits, import_file
 from servicelevel.presets import PresetError
 from servicelevel.refresh import refresh_all
 from servicelevel.sla import PolicyReach, policy_reach
@@ -105,6 +105,13 @@ def cmd_import(args) -> int:
                 )
         except ImportFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
+            # What to do about columns no mapping names (not about a header read as one column, which
+            # the error says to save as CSV first), as the README's Import presets says it.
+            if isinstance(exc, NoPresetFits) and len(exc.headers) > 1:
+                presets_dir = preset_lib.PRESETS_DIR.relative_to(PROJECT_ROOT)
+                print(f"  to import it: --preset NAME, a preset that reads it (`presets` lists them); or write one as "
+                      f"{presets_dir}/NAME.toml (README, Writing a preset); or add its headers' spellings to "
+                      f"{VOCABULARY_PATH.relative_to(PROJECT_ROOT)}, for detection to find them", file=sys.stderr)
             failures += 1
             continue
         finally:

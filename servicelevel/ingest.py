@@ -58,6 +58,14 @@ class ImportFailed(Exception):
     """A file could not be imported; nothing from it was kept. The message says why."""
 
 
+class NoPresetFits(ImportFailed):
+    """No preset fits the file's headers, and auto-detection finds no request id or creation time."""
+
+    def __init__(self, message: str, headers: list[str]):
+        super().__init__(message)
+        self.headers = headers
+
+
 @dataclass(frozen=True)
 class EarlierImport:
     """An import of the same bytes, into the same source, with the same mapping."""
@@ -274,9 +282,10 @@ def choose_preset(
         return matched, None
     proposal = propose_preset(export)
     if proposal.preset is None:
-        raise ImportFailed(
+        raise NoPresetFits(
             f"{export.original.name}: {no_preset_fits(export.headers, presets, proposal)} "
-            f"Columns: {name_some(export.headers, 30)}"
+            f"Columns: {name_some(export.headers, 30)}",
+            export.headers,
         )
     return proposal.preset, proposal.notes
 
@@ -401,7 +410,7 @@ def import_file(
             plan = build_staging(chosen, export.headers, path.name, _timestamp_samples(export, chosen))
         except (PresetError, MappingError, ExportError, ImportFailed) as exc:
             _log_failure(con, path, source or "", "", "", started_at, str(exc))
-            raise ImportFailed(str(exc)) from None
+            raise (exc if isinstance(exc, ImportFailed) else ImportFailed(str(exc))) from None  # NoPresetFits kept
         report = ImportReport(
             file_name=path.name,
             source=label,

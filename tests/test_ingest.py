@@ -1436,6 +1436,24 @@ def test_cli_reports_a_bad_file_in_one_line_and_keeps_the_good_ones(tmp_path, ca
     assert_every_import_balances(db)
 
 
+def test_cli_says_how_to_import_a_file_whose_columns_nothing_names(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    unknown = write(tmp_path / "weird.csv", "ref,when,who,what\n1,2024-01-01,a,b\n")
+    assert main(["--db", db, "import", str(unknown)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: weird.csv: No preset fits, and auto-detection found no request_id and no created_at column. "
+        "Columns: 'ref', 'when', 'who', 'what'",
+        "  to import it: --preset NAME, a preset that reads it (`presets` lists them); or write one as "
+        "data/presets/NAME.toml (README, Writing a preset); or add its headers' spellings to data/vocabulary.toml, "
+        "for detection to find them",
+        "1 of 1 file(s) failed; nothing from them was kept",
+    ]
+    # A header read as one column is no set of columns to name: the error's own advice stands alone.
+    colon = write(tmp_path / "colon.csv", "ref:when\n1:2024\n")
+    assert main(["--db", db, "import", str(colon)]) == 1
+    assert len(capsys.readouterr().err.splitlines()) == 2
+
+
 def test_cli_names_the_first_line_of_each_rejection_reason(tmp_path, capsys):
     export = write(tmp_path / "bad.csv", (
         "request_id,created_at,status\n"
