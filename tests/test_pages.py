@@ -1123,7 +1123,7 @@ def test_the_week_still_running_in_the_data_is_flagged(app, sample_db_path):
     # The backlog is counted at the data's newest timestamp, not at the end of the week.
     assert "Backlog now" in metrics(at)
     # The movers set this week so far against a whole week, and say so.
-    assert any(c.value.startswith("First-response and resolution targets together; departments with fewer than")
+    assert any(c.value.startswith("First-response and resolution targets together, of every requester")
                and "This week is not over: the data ends at Wed 18 Nov 11:58" in c.value for c in at.caption)
     # Running targets are decided later: no verdict yet, and no change coloured as news.
     assert " met so far this week (not over in the data)" in next(m.value for m in at.markdown
