@@ -107,7 +107,11 @@ def _read_in_zone(mapped: str, typed: str, source: str, said_as_mapped: bool = F
     the source's earlier imports used, else the mapping's (`mapped`). A whole export read in the
     wrong one lands hours off, so a typed zone that differs from the source's earlier one is a
     warning."""
-    earlier = source_timezone(data.cursor(), source)
+    cur = data.cursor()
+    try:
+        earlier = source_timezone(cur, source)
+    finally:
+        cur.close()
     box = "the time zone box above sets another"
     if typed:
         st.caption(f"Times without a UTC offset are read as **{typed}** time (as typed above).")
