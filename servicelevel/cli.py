@@ -56,10 +56,12 @@ class TerminalProgress:
 def stopped_by_interrupt(what_stays: str, once_committed: str | None = None):
     """Ctrl-C inside the block ends the command with one line saying what stays (main() prints
     it), not a traceback; `once_committed` instead if the block's transaction was committed as
-    Ctrl-C came."""
+    Ctrl-C came. Inside a block nested in another, the inner block's line is passed on as it is."""
     try:
         yield
     except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt) and exc.args:  # said by a block inside this one
+            raise
         if not store.is_interruption(exc):
             raise
         committed = isinstance(exc, store.CommittedThenInterrupted) and once_committed
@@ -84,49 +86,53 @@ def cmd_import(args) -> int:
         return 2
     failures = nothing_kept = changed = 0
     con = store.connect(args.db)
-    for path in args.paths:
-        name = Path(path).name
-        progress = TerminalProgress(name)
-        recomputed = "the dashboard, the report or the next import recomputes the SLA states and derived tables"
-        earlier = f"; the {changed} file(s) imported before it are kept, and {recomputed}" if changed else ""
-        try:
-            with stopped_by_interrupt(f"{name} was not imported (the database is as it was before it){earlier}",
-                                      once_committed=f"{name} was imported (Ctrl-C came as it was being saved); "
-                                      f"{recomputed}"):
-                report = import_file(
-                    con,
-                    path,
-                    preset=args.preset,
-                    source=args.source,
-                    request_source=args.request_source,
-                    timezone_name=args.timezone,
-                    force=args.force,
-                    progress=progress,
-                )
-        except ImportFailed as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            # What to do about columns no mapping names (not about a header read as one column, which
-            # the error says to save as CSV first), as the README's Import presets says it.
-            if isinstance(exc, NoPresetFits) and len(exc.headers) > 1:
-                presets_dir = preset_lib.PRESETS_DIR.relative_to(PROJECT_ROOT)
-                print(f"  to import it: --preset NAME, a preset that reads it (`presets` lists them); or write one as "
-                      f"{presets_dir}/NAME.toml (README, Writing a preset); or add its headers' spellings to "
-                      f"{VOCABULARY_PATH.relative_to(PROJECT_ROOT)}, for detection to find them", file=sys.stderr)
-            failures += 1
-            continue
-        finally:
-            progress.done()
-        print("\n".join(report.lines()))
-        changed += report.identical_to is None  # a repeat of an earlier import changes nothing
-        if report.n_read and report.n_rejected == report.n_read:
-            # Imported, yet nothing stored: most often one wrong setting (a timestamp format, the
-            # delimiter), which the first rejection's reason above names.
-            print(f"error: every row of {name} was rejected; the reasons above say why", file=sys.stderr)
-            nothing_kept += 1
-    if failures:
-        print(f"{failures} of {len(args.paths)} file(s) failed; nothing from them was kept", file=sys.stderr)
-    if changed and not _refreshed(con, "the imported files are kept"):
-        return 1
+    recomputed = "the dashboard, the report or the next import recomputes the SLA states and derived tables"
+    # Between the imports and the recomputation (a report being printed, the next file opened), a
+    # Ctrl-C keeps what was imported, and says so; the blocks inside say it while they run.
+    with stopped_by_interrupt(f"any file imported before it is kept (`status` lists the imports), and {recomputed}"):
+        for path in args.paths:
+            name = Path(path).name
+            progress = TerminalProgress(name)
+            earlier = f"; the {changed} file(s) imported before it are kept, and {recomputed}" if changed else ""
+            try:
+                with stopped_by_interrupt(f"{name} was not imported (the database is as it was before it){earlier}",
+                                          once_committed=f"{name} was imported (Ctrl-C came as it was being "
+                                          f"saved); {recomputed}"):
+                    report = import_file(
+                        con,
+                        path,
+                        preset=args.preset,
+                        source=args.source,
+                        request_source=args.request_source,
+                        timezone_name=args.timezone,
+                        force=args.force,
+                        progress=progress,
+                    )
+            except ImportFailed as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                # What to do about columns no mapping names (not about a header read as one column,
+                # which the error says to save as CSV first), as the README's Import presets says it.
+                if isinstance(exc, NoPresetFits) and len(exc.headers) > 1:
+                    presets_dir = preset_lib.PRESETS_DIR.relative_to(PROJECT_ROOT)
+                    print(f"  to import it: --preset NAME, a preset that reads it (`presets` lists them); or write "
+                          f"one as {presets_dir}/NAME.toml (README, Writing a preset); or add its headers' "
+                          f"spellings to {VOCABULARY_PATH.relative_to(PROJECT_ROOT)}, for detection to find them",
+                          file=sys.stderr)
+                failures += 1
+                continue
+            finally:
+                progress.done()
+            changed += report.identical_to is None  # a repeat of an earlier import changes nothing
+            print("\n".join(report.lines()))
+            if report.n_read and report.n_rejected == report.n_read:
+                # Imported, yet nothing stored: most often one wrong setting (a timestamp format, the
+                # delimiter), which the first rejection's reason above names.
+                print(f"error: every row of {name} was rejected; the reasons above say why", file=sys.stderr)
+                nothing_kept += 1
+        if failures:
+            print(f"{failures} of {len(args.paths)} file(s) failed; nothing from them was kept", file=sys.stderr)
+        if changed and not _refreshed(con, "the imported files are kept"):
+            return 1
     return 1 if failures or nothing_kept else 0
 
 
@@ -137,6 +143,8 @@ def _refreshed(con, kept: str) -> bool:
     try:
         with stopped_by_interrupt(f"the SLA states and derived tables were being recomputed. {kept}; the "
                                   "dashboard, the report or the next import recomputes them."):
+            # Said first: at a few million requests the recomputation takes a minute.
+            print("recomputing the SLA states and the pages' tables ...", flush=True)
             print("\n".join(refresh_all(con)))
     except (policy_lib.PolicyError, ThemeError) as exc:
         print(f"error: a settings file is invalid, so the SLA states and derived tables were not recomputed: {exc}\n"

@@ -20,7 +20,7 @@ import pytest
 
 from servicelevel import PROJECT_ROOT, sla, store
 from servicelevel.refresh import ensure_fresh
-from servicelevel.cli import main
+from servicelevel.cli import main, stopped_by_interrupt
 from tests.fixtures.importing import table_contents
 
 CANONICAL = PROJECT_ROOT / "tests" / "fixtures" / "canonical" / "requests.csv"
@@ -96,8 +96,9 @@ def test_ctrl_c_while_a_file_is_read_undoes_that_file_and_says_so(tmp_path, big_
 
 def test_ctrl_c_while_states_are_recomputed_keeps_the_import_and_recomputes_later(tmp_path, big_export):
     db = tmp_path / "db.duckdb"
-    # The report's balance line is printed as soon as the file is in; the recomputation follows.
-    code, output = press_ctrl_c_when(f"read {BIG_ROWS:,} = inserted {BIG_ROWS:,}", "--db", str(db), "import",
+    # The recomputation says it has begun (pressed at the report's balance line instead, Ctrl-C could
+    # come before it, while the report was printed, on a busy machine).
+    code, output = press_ctrl_c_when("recomputing the SLA states and the pages' tables", "--db", str(db), "import",
                                      str(big_export))
 
     assert code == 130
@@ -144,3 +145,17 @@ def test_ctrl_c_during_a_commit_lets_it_finish_then_stops(tmp_path):
     with store.transaction(con):
         store.set_meta(con, "probe", "again")
     assert store.get_meta(con, "probe") == "again"
+
+
+def test_a_ctrl_c_inside_a_block_within_another_says_the_inner_blocks_line():
+    # The import command's outer block (a report being printed, the next file opened) says what was
+    # kept; a block inside it (an import under way, the recomputation) says its own line, passed on.
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        with stopped_by_interrupt("any file imported before it is kept"):
+            raise KeyboardInterrupt
+    assert stopped.value.args == ("any file imported before it is kept",)
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        with stopped_by_interrupt("any file imported before it is kept"):
+            with stopped_by_interrupt("desk.csv was not imported"):
+                raise KeyboardInterrupt
+    assert stopped.value.args == ("desk.csv was not imported",)
