@@ -52,6 +52,10 @@ class TerminalProgress:
             self.stream.flush()
 
 
+# queries/import_history.sql's status of an import that stored nothing, every row rejected.
+ALL_REJECTED = "every row rejected"
+
+
 @contextmanager
 def stopped_by_interrupt(what_stays: str, once_committed: str | None = None):
     """Ctrl-C inside the block ends the command with one line saying what stays (main() prints
@@ -248,7 +252,7 @@ def cmd_status(args) -> int:
     # As the Data page's import history says them: "ok" for an import that stored nothing read as all well.
     statuses = queries.run(con, "import_history", {})["status"].value_counts()
     ok, all_rejected, skipped, failed, removed = (
-        int(statuses.get(status, 0)) for status in ("ok", "every row rejected", "skipped", "failed", "removed"))
+        int(statuses.get(status, 0)) for status in ("ok", ALL_REJECTED, "skipped", "failed", "removed"))
     print(f"  feedback answers: {n_feedback:,}; events: {n_events:,}; rejected rows: {n_rejected:,}")
     print(f"  imports: {ok} ok{f', {all_rejected} with every row rejected' if all_rejected else ''}, {skipped} skipped "
           f"as identical to an earlier one, {failed} failed, {removed} of sources since removed")
@@ -430,7 +434,7 @@ def cmd_rejected(args) -> int:
     try:
         history = queries.run(con, "import_history", {})
         # An import that stored nothing, every row rejected, is the one most in need of its file.
-        stored = history["status"].isin(["ok", "every row rejected"])
+        stored = history["status"].isin(["ok", ALL_REJECTED])
         with_rejected = history[stored & (history["n_rejected"] > 0)]
         if args.import_id is None:
             if with_rejected.empty:
